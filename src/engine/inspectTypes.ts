@@ -1,0 +1,61 @@
+// The shape of `cnm inspect --json` (fixed by SPEC.md; extra keys allowed). The differential suite
+// builds the same shape from a real dockerd, so both sides are compared field by field.
+
+export interface InspectNetwork {
+  name: string;
+  host: string;
+  id: string;
+  driver: string;
+  scope: 'local' | 'swarm' | 'global';
+  subnet: string | null; // the allocated IPv4 pool, canonical CIDR
+  gateway: string | null; // the IPv4 gateway address (also when the user gave none)
+  ip_range?: string | null;
+  ipv6_subnet?: string | null;
+  ipv6_gateway?: string | null;
+  internal: boolean;
+  attachable: boolean;
+  ingress: boolean;
+  enable_ipv6: boolean;
+  options: Record<string, string>;
+  /** Linux device of the network on the host: docker0, br-<12hex>, … (null for host/null drivers). */
+  bridge: string | null;
+}
+
+export interface InspectEndpoint {
+  network: string;
+  ipv4_address: string | null; // without prefix length
+  ipv4_prefix: number | null;
+  ipv6_address: string | null;
+  mac_address: string | null;
+  /** Container-side interface: eth0, eth1, … */
+  interface: string | null;
+  /** Host-side veth name (veth + 7 hex) where the driver makes one. */
+  host_interface: string | null;
+  gateway: string | null;
+  aliases: string[];
+}
+
+export interface InspectPortBinding {
+  container_port: number;
+  protocol: 'tcp' | 'udp' | 'sctp';
+  host_ip: string; // "0.0.0.0", "::", "127.0.0.1", …
+  host_port: number;
+}
+
+export interface InspectContainer {
+  name: string;
+  host: string;
+  id: string;
+  network_mode: string; // "default"/"bridge", "host", "none", "container:<name>", or a network name
+  running: boolean;
+  endpoints: InspectEndpoint[];
+  ports: InspectPortBinding[];
+  /** Network through which the container's default route goes (gateway endpoint), if any. */
+  default_gateway_network: string | null;
+  warnings: string[];
+}
+
+export interface InspectResult {
+  networks: InspectNetwork[];
+  containers: InspectContainer[];
+}

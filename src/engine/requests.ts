@@ -1,0 +1,77 @@
+// The operations of the engine take Docker-API-shaped requests. These types are the contract between
+// the engine (which implements them), the topology builder, the live-Docker importer and the CLI.
+
+/** Daemon options that change networking behaviour (dockerd flags / daemon.json). */
+export interface DaemonConfig {
+  /** Docker release to model, e.g. "20.10" (default: the newest modelled release). */
+  version?: string;
+  /** --bip, e.g. "172.17.0.1/16". */
+  bip?: string;
+  /** --fixed-cidr */
+  fixedCidr?: string;
+  /** --ipv6 with --fixed-cidr-v6 */
+  ipv6?: boolean;
+  fixedCidrV6?: string;
+  icc?: boolean; // default true
+  userlandProxy?: boolean; // default true
+  ipMasq?: boolean; // default true
+  iptables?: boolean; // default true
+  /** --ip: default host IP for port bindings on docker0 */
+  ip?: string;
+  mtu?: number;
+  /** --default-address-pool base=…,size=… (replaces the local predefined list). */
+  defaultAddressPools?: { base: string; size: number }[];
+}
+
+export interface HostConfig {
+  name: string;
+  /** The host's own (underlay) interfaces: name -> CIDR, e.g. { eth0: "192.168.50.10/24" }. */
+  interfaces?: Record<string, string>;
+  daemon?: DaemonConfig;
+  swarm?: 'manager' | 'worker';
+}
+
+export interface IpamPoolConfig {
+  subnet?: string;
+  ipRange?: string;
+  gateway?: string;
+  auxAddresses?: Record<string, string>;
+}
+
+/** docker network create */
+export interface NetworkCreateRequest {
+  name: string;
+  driver?: string; // default "bridge"
+  ipam?: { driver?: string; config?: IpamPoolConfig[]; options?: Record<string, string> };
+  internal?: boolean;
+  attachable?: boolean;
+  ingress?: boolean;
+  enableIpv6?: boolean;
+  options?: Record<string, string>;
+  labels?: Record<string, string>;
+}
+
+/** One entry of NetworkingConfig.EndpointsConfig / docker network connect options. */
+export interface EndpointConfig {
+  ipv4Address?: string;
+  ipv6Address?: string;
+  aliases?: string[];
+  macAddress?: string;
+}
+
+/** docker create / run (only what matters for networking). */
+export interface ContainerCreateRequest {
+  name: string;
+  image?: string;
+  hostname?: string;
+  /** "bridge" (default), "host", "none", "container:<name>", or a network name. */
+  networkMode?: string;
+  /** Endpoint options for the network named by networkMode. */
+  endpoint?: EndpointConfig;
+  /** -p specs exactly as the CLI takes them, e.g. "8080:80", "127.0.0.1::90/udp". */
+  ports?: string[];
+  /** --expose, e.g. "80", "80/tcp", "8000-8010/udp": the ports the container's process listens on. */
+  expose?: string[];
+  /** --publish-all */
+  publishAll?: boolean;
+}

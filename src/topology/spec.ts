@@ -1,0 +1,76 @@
+// A topology file (`*.cnm.yaml`, version 1), parsed into plain data. Every object keeps the YAML path
+// it came from, so a problem found later (by the engine, the tracer or a diff) can be put on a range.
+import type { DaemonConfig, EndpointConfig, IpamPoolConfig } from '../engine/requests';
+
+/** Path of a node in the YAML document, e.g. ["networks", "mybridge10", "subnet"]. */
+export type YamlPath = (string | number)[];
+
+export interface HostSpec {
+  name: string;
+  interfaces: Record<string, string>;
+  daemon: DaemonConfig;
+  swarm?: 'manager' | 'worker';
+  path: YamlPath;
+}
+
+export interface NetworkSpec {
+  name: string;
+  driver: string; // default "bridge"
+  host: string; // resolved: the first host when not given
+  /** ipam.config in order; the short form (subnet/gateway/ip_range/aux_addresses) becomes entry 0. */
+  ipamConfig: IpamPoolConfig[];
+  ipamDriver?: string;
+  internal: boolean;
+  attachable: boolean;
+  ingress: boolean;
+  enableIpv6: boolean;
+  driverOpts: Record<string, string>;
+  labels: Record<string, string>;
+  path: YamlPath;
+}
+
+export interface ContainerNetworkSpec extends EndpointConfig {
+  network: string;
+  path: YamlPath;
+}
+
+export interface ContainerSpec {
+  name: string;
+  host: string;
+  image: string;
+  hostname?: string;
+  /** Present iff the file says `network_mode`. */
+  networkMode?: string;
+  /** In file order; the first is the one the container is started on. */
+  networks: ContainerNetworkSpec[];
+  ports: string[];
+  expose: string[];
+  path: YamlPath;
+}
+
+export interface ServiceSpec {
+  name: string;
+  image: string;
+  replicas: number;
+  networks: string[];
+  ports: string[];
+  endpointMode: 'vip' | 'dnsrr';
+  expose: string[];
+  path: YamlPath;
+}
+
+export interface ExpectSpec {
+  from: string;
+  to: string;
+  verdict: 'delivered' | 'refused' | 'dropped' | 'unresolved';
+  path: YamlPath;
+}
+
+export interface TopologySpec {
+  name?: string;
+  hosts: HostSpec[]; // never empty: `host1` when the file has no `hosts:`
+  networks: NetworkSpec[]; // file order
+  containers: ContainerSpec[]; // file order
+  services: ServiceSpec[];
+  expect: ExpectSpec[];
+}
