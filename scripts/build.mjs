@@ -1,6 +1,6 @@
 // Bundles the four entry points with esbuild; `tsc --noEmit` (npm run typecheck) does the type-checking.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +19,7 @@ const common = {
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
 
 /** @type {esbuild.BuildOptions[]} */
-export const builds = [
+const entryBuilds = [
   // The extension host: `vscode` is provided at run time. dockerode's optional native ssh helpers stay out.
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'] },
   { ...node, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
@@ -27,18 +27,38 @@ export const builds = [
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
 ];
 
-// The extension-host test suite (Mocha in a real VS Code) is bundled too, only for development builds.
-if (!production && existsSync(join(root, 'test/extension/index.ts'))) {
-  builds.push({ ...node, entryPoints: ['test/extension/index.ts'], outfile: 'out/test/index.js', external: ['vscode', 'mocha'] });
+// An entry point another part of the project has not written yet is skipped (loudly), so the rest still builds.
+export const builds = entryBuilds.filter((b) => {
+  const entry = /** @type {string[]} */ (b.entryPoints)[0];
+  if (existsSync(join(root, entry))) return true;
+  console.warn(`esbuild: WARNING: ${entry} is missing; ${b.outfile} is not built`);
+  return false;
+});
+
+// The extension-host test suite (Mocha in a real VS Code) is bundled too, only for development builds:
+// index.js plus one file per *.test.ts, which index.js finds next to itself (as @vscode/test-electron expects).
+const extensionTests = join(root, 'test/extension');
+if (!production && existsSync(join(extensionTests, 'index.ts'))) {
+  const tests = readdirSync(extensionTests).filter((f) => f.endsWith('.test.ts')).map((f) => `test/extension/${f}`);
+  rmSync(join(root, 'out/test'), { recursive: true, force: true });
+  builds.push({ ...node, entryPoints: ['test/extension/index.ts', ...tests], outdir: 'out/test', outbase: 'test/extension', external: ['vscode', 'mocha'] });
 }
+
+// A production build starts from an empty dist/, so no source map or stale bundle of a development build ships.
+if (production) rmSync(join(root, 'dist'), { recursive: true, force: true });
 
 function copyWebviewAssets() {
   mkdirSync(join(root, 'dist'), { recursive: true });
   // @vscode-elements ships a self-registering bundle; the webview loads it from dist/ (no remote content).
   const src = join(root, 'node_modules/@vscode-elements/elements/dist/bundled.js');
   if (existsSync(src)) cpSync(src, join(root, 'dist/vscode-elements.js'));
+  // Only the stylesheet and the font it loads: the rest of the codicons package is for its own docs.
   const codicons = join(root, 'node_modules/@vscode/codicons/dist');
-  if (existsSync(codicons)) cpSync(codicons, join(root, 'dist/codicons'), { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) {
+    if (!existsSync(join(codicons, file))) continue;
+    mkdirSync(join(root, 'dist/codicons'), { recursive: true });
+    cpSync(join(codicons, file), join(root, 'dist/codicons', file));
+  }
 }
 
 if (watch) {
@@ -47,7 +67,13 @@ if (watch) {
   console.log('esbuild: watching…');
 } else {
   const t = Date.now();
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  try {
+    await Promise.all(builds.map((b) => esbuild.build(b)));
+  } catch {
+    // esbuild has already printed each error with its file and line; a stack trace would add nothing.
+    console.error('esbuild: the build failed');
+    process.exit(1);
+  }
   copyWebviewAssets();
   console.log(`esbuild: ${builds.length} bundles in ${Date.now() - t} ms`);
 }

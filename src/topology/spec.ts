@@ -20,6 +20,10 @@ export interface NetworkSpec {
   /** ipam.config in order; the short form (subnet/gateway/ip_range/aux_addresses) becomes entry 0. */
   ipamConfig: IpamPoolConfig[];
   ipamDriver?: string;
+  /** ipam.options (Compose form only). */
+  ipamOptions?: Record<string, string>;
+  /** Where ipamConfig came from: the short keys under the network (entry 0) or Compose's `ipam.config` list. */
+  ipamForm?: 'short' | 'compose';
   internal: boolean;
   attachable: boolean;
   ingress: boolean;
@@ -43,6 +47,7 @@ export interface ContainerSpec {
   networkMode?: string;
   /** In file order; the first is the one the container is started on. */
   networks: ContainerNetworkSpec[];
+  /** One entry per YAML list item, in order (so an index the engine reports maps back to the file). */
   ports: string[];
   expose: string[];
   path: YamlPath;

@@ -1,0 +1,99 @@
+// ESLint flat config: the recommended JavaScript and typescript-eslint rules, plus the layer rules of
+// shared/docs/style.md enforced as import restrictions (a wrong import fails `npm run lint`).
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const vscodeOnlyInExtension = {
+  name: 'vscode',
+  message: 'Only src/extension/ imports `vscode`: the engine, topology, server, CLI and webview must run without VS Code.',
+};
+
+/** A `regex` pattern that forbids importing the named layers of src/ (relative imports like ../docker/x). */
+const layers = (names, why) => ({ regex: `(^|/)(${names.join('|')})(/|$)`, message: why });
+
+// The engine (and the topology model on top of it) is pure: no I/O, so it runs the same in the extension
+// host, the language server, the CLI, the webview and the benchmarks, and tests need no mocks.
+const ioModules = ['fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'http2', 'dgram', 'dns', 'os', 'tls',
+  'worker_threads', 'cluster', 'dockerode'].map((name) => ({
+  name,
+  message: 'src/engine and src/topology are pure (no I/O): take data as arguments; I/O belongs to src/extension, src/cli or src/docker.',
+}));
+const noNodeBuiltins = { group: ['node:*'], message: 'src/engine and src/topology are pure: no node: modules.' };
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'out/', '.cache/', 'test-results/', '*.vsix'] },
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      'no-restricted-imports': ['error', { paths: [vscodeOnlyInExtension] }],
+    },
+  },
+  {
+    // The extension and the suite that runs inside the extension host are the only code that sees `vscode`.
+    files: ['src/extension/**', 'test/extension/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['src/engine/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [vscodeOnlyInExtension, ...ioModules],
+        patterns: [noNodeBuiltins, layers(['topology', 'docker', 'extension', 'server', 'cli', 'protocol', 'webview'], 'src/engine is the bottom layer: it imports no other part of the project.')],
+      }],
+    },
+  },
+  {
+    files: ['src/topology/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [vscodeOnlyInExtension, ...ioModules],
+        patterns: [noNodeBuiltins, layers(['docker', 'extension', 'server', 'cli', 'protocol', 'webview'], 'src/topology imports only src/engine.')],
+      }],
+    },
+  },
+  {
+    files: ['src/server/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [vscodeOnlyInExtension],
+        patterns: [layers(['docker', 'extension', 'cli', 'webview'], 'The language server imports only src/topology and src/engine.')],
+      }],
+    },
+  },
+  {
+    files: ['src/docker/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [vscodeOnlyInExtension],
+        patterns: [layers(['topology', 'extension', 'server', 'cli', 'webview'], 'src/docker imports only the engine\'s model types.')],
+      }],
+    },
+  },
+  {
+    files: ['src/protocol/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [vscodeOnlyInExtension, ...ioModules],
+        patterns: [noNodeBuiltins, layers(['docker', 'extension', 'server', 'cli', 'webview'], 'src/protocol holds message types only.')],
+      }],
+    },
+  },
+  {
+    // The webview runs in a browser frame: DOM globals, no Node, and it talks to the host only through src/protocol.
+    files: ['webview/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [vscodeOnlyInExtension, ...ioModules],
+        patterns: [
+          { group: ['node:*'], message: 'The webview runs in a browser.' },
+          layers(['engine', 'topology', 'docker', 'extension', 'server', 'cli'], 'The webview imports only src/protocol: it renders snapshots the host sends.'),
+        ],
+      }],
+    },
+  },
+);

@@ -1,0 +1,203 @@
+// `npm test`: every test tier in order, each with its counts, then one summary line.
+//   node scripts/test.mjs [static|unit|extension|ui|docker ...]
+// A tier whose system part (code-server, Chromium, dockerd) is missing is skipped with a loud
+// message; under CI=true it fails instead, so CI cannot go green by testing nothing.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { chromiumAvailable, chromiumPath } from './lib/browser.mjs';
+import { codeServerInstalled } from './lib/code-server.mjs';
+import { root } from './lib/paths.mjs';
+
+const TIERS = ['static', 'unit', 'extension', 'ui', 'docker'];
+const ci = process.env.CI === 'true' || process.env.CI === '1';
+
+const requested = process.argv.slice(2);
+const unknown = requested.filter((t) => !TIERS.includes(t));
+if (unknown.length) {
+  console.error(`test: unknown tier ${unknown.join(', ')}; tiers are ${TIERS.join(', ')}`);
+  process.exit(2);
+}
+const tiers = requested.length ? TIERS.filter((t) => requested.includes(t)) : TIERS;
+let built = false; // the bundles, built once per run by build()
+
+// Interrupted: exit through process.exit so that the 'exit' handlers stop any code-server we started.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+
+/** @typedef {{ passed: number, failed: number, skipped: number }} Counts */
+
+const runners = { static: staticTier, unit: unitTier, extension: extensionTier, ui: uiTier, docker: dockerTier };
+const done = [];
+for (const tier of tiers) {
+  console.log(`\n━━━━ ${tier} ━━━━`);
+  const started = Date.now();
+  /** @type {Counts} */
+  let counts;
+  try {
+    counts = await runners[tier]();
+  } catch (e) {
+    console.error(`${tier}: ${e instanceof Error ? e.message : e}`);
+    counts = { passed: 0, failed: 1, skipped: 0 };
+  }
+  const seconds = (Date.now() - started) / 1000;
+  done.push({ tier, ...counts, seconds });
+  console.log(`${tierLine(tier, counts)}   (${seconds.toFixed(1)} s)`);
+}
+
+const total = done.reduce((a, t) => ({ passed: a.passed + t.passed, failed: a.failed + t.failed, skipped: a.skipped + t.skipped }),
+  { passed: 0, failed: 0, skipped: 0 });
+console.log('\n━━━━ summary ━━━━');
+for (const t of done) console.log(`${tierLine(t.tier, t)}   (${t.seconds.toFixed(1)} s)`);
+console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exit(total.failed > 0 ? 1 : 0);
+
+function tierLine(tier, c) {
+  return `${tier}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`;
+}
+
+// ── tiers ───────────────────────────────────────────────────────────────────
+
+/** Type-check and lint: two checks. */
+async function staticTier() {
+  const checks = [
+    ['tsc --noEmit', bin('tsc'), ['--noEmit', '-p', '.']],
+    ['eslint', bin('eslint'), ['.']],
+  ];
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  for (const [name, command, args] of checks) {
+    const ok = run(command, args).status === 0;
+    console.log(`${ok ? '✔' : '✖'} ${name}`);
+    counts[ok ? 'passed' : 'failed']++;
+  }
+  return counts;
+}
+
+/** Plain Node: the engine, topology, CLI and language-server tests. */
+async function unitTier() {
+  return nodeTests([...findTests('test/unit'), ...findTests('test/lsp')], {});
+}
+
+/** The Mocha suite inside the real extension host of code-server. */
+async function extensionTier() {
+  const missing = browserSetupMissing();
+  if (missing) return unavailable('extension', missing);
+  build();
+  const { runExtensionTests } = await import('../test/extension/run-code-server.mjs');
+  return runExtensionTests();
+}
+
+/** Playwright + Chromium against code-server with the extension installed. */
+async function uiTier() {
+  const missing = browserSetupMissing();
+  if (missing) return unavailable('ui', missing);
+  build();
+  // One code-server at a time: two would compete for the two cores.
+  return nodeTests(findTests('test/ui'), { concurrency: 1 });
+}
+
+/** A real dockerd: scenarios that create and remove their own networks and containers. */
+async function dockerTier() {
+  const files = findTests('test/docker');
+  if (!files.length) {
+    console.log('(no test files under test/docker)');
+    return { passed: 0, failed: 0, skipped: 0 };
+  }
+  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 20_000 });
+  if (info.status !== 0) {
+    return unavailable('docker', `dockerd does not answer (\`docker info\`: ${(info.stderr || info.error?.message || '').trim().split('\n')[0]}).` +
+      ' Start it: dockerd --dns 127.0.0.1 &');
+  }
+  console.log(`dockerd ${info.stdout.trim()}`);
+  if (spawnSync('docker', ['image', 'inspect', 'busybox:local'], { stdio: 'ignore' }).status !== 0) {
+    if (run('bash', [join(root, 'scripts', 'busybox-image.sh')]).status !== 0) {
+      return unavailable('docker', 'the image busybox:local is missing and could not be imported (apt-get install -y busybox-static)');
+    }
+  }
+  // The scenarios share one dockerd (and its address pools): one file at a time.
+  return nodeTests(files, { concurrency: 1, timeoutMs: 600_000 });
+}
+
+// ── helpers ─────────────────────────────────────────────────────────────────
+
+/** Why the browser tiers cannot run here, or undefined when they can. Installs code-server when it can. */
+function browserSetupMissing() {
+  if (!chromiumAvailable()) return `Chromium is missing (${chromiumPath}): apt-get install -y chromium`;
+  if (!codeServerInstalled()) {
+    console.log('code-server is not installed yet: installing it into .cache/code-server (once)…');
+    if (run(process.execPath, [join(root, 'scripts', 'ensure-code-server.mjs')]).status !== 0 || !codeServerInstalled()) {
+      return 'code-server could not be installed (needs ripgrep and libkrb5-dev: apt-get install -y ripgrep libkrb5-dev; then node scripts/ensure-code-server.mjs)';
+    }
+  }
+  return undefined;
+}
+
+/** A tier that cannot run: a loud skip, or a failure under CI. */
+function unavailable(tier, reason) {
+  const bar = '!'.repeat(78);
+  if (ci) {
+    console.error(`${bar}\n!! ${tier} tier FAILED: ${reason}\n!! (CI=true: a missing system part is a failure, not a skip)\n${bar}`);
+    return { passed: 0, failed: 1, skipped: 0 };
+  }
+  console.error(`${bar}\n!! ${tier} tier SKIPPED: ${reason}\n${bar}`);
+  return { passed: 0, failed: 0, skipped: 1 };
+}
+
+/** Builds the bundles once per run (the extension and ui tiers both need them). */
+function build() {
+  if (built) return;
+  if (run(process.execPath, [join(root, 'scripts', 'build.mjs')]).status !== 0) throw new Error('the build failed');
+  built = true;
+}
+
+/** Every *.test.ts under `dir` (relative to the project), sorted; Node 20's --test does not expand globs. */
+function findTests(dir) {
+  const abs = join(root, dir);
+  if (!existsSync(abs)) return [];
+  return readdirSync(abs, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.test.ts'))
+    .map((e) => relative(root, join(e.parentPath ?? e.path, e.name)))
+    .sort();
+}
+
+/**
+ * Runs test files with the Node test runner (through tsx): the spec report on the console and a TAP
+ * report in a file, whose closing counts are the tier's.
+ * @returns {Counts}
+ */
+function nodeTests(files, { concurrency, timeoutMs = 300_000 }) {
+  if (!files.length) {
+    console.log('(no test files)');
+    return { passed: 0, failed: 0, skipped: 0 };
+  }
+  const scratch = mkdtempSync(join(tmpdir(), 'cnm-tap-'));
+  const tap = join(scratch, 'report.tap');
+  try {
+    const args = ['--import', 'tsx', '--test', `--test-timeout=${timeoutMs}`,
+      '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`];
+    if (concurrency) args.push(`--test-concurrency=${concurrency}`);
+    const result = run(process.execPath, [...args, ...files]);
+    const report = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+    const count = (name) => Number(report.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
+    const counts = {
+      passed: count('pass'),
+      failed: count('fail') + count('cancelled'),
+      skipped: count('skipped') + count('todo'),
+    };
+    // A runner that died before its summary (or failed outside any test) still fails the tier.
+    if (result.status !== 0 && counts.failed === 0) counts.failed = 1;
+    return counts;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function bin(name) {
+  return join(root, 'node_modules', '.bin', name);
+}
+
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.error) console.error(`${command}: ${result.error.message}`);
+  return result;
+}

@@ -1,0 +1,59 @@
+// cnm inspect FILE [--json] — the networks and containers the engine builds from the file.
+import type { InspectContainer, InspectResult } from '../../engine/inspectTypes';
+import { expectPositionals } from '../args';
+import { EXIT_OK } from '../errors';
+import { formatTable } from '../format';
+import type { Command } from './command';
+import { loadFile, noteErrors } from './load';
+
+export const inspectCommand: Command = {
+  name: 'inspect',
+  usage: 'cnm inspect FILE [--json]',
+  summary: 'show the networks and containers (addresses, MACs, interfaces, ports) the file builds',
+  details:
+    'With --json: {"networks": [...], "containers": [...]}, the shape the differential suite compares with dockerd.\n' +
+    'Without: two tables. When the file has errors, a note goes to stderr and the output shows what could be built.',
+  options: { json: { type: 'boolean' } },
+  run({ values, positionals }, io) {
+    const [file] = expectPositionals('inspect', positionals, ['FILE']) as [string];
+    const loaded = loadFile(io, file);
+    const result = loaded.engine.inspect();
+    io.out(values.json ? JSON.stringify(result, null, 2) + '\n' : inspectTables(result));
+    noteErrors(io, file, loaded);
+    return EXIT_OK;
+  },
+};
+
+export function inspectTables(result: InspectResult): string {
+  const networks = formatTable(
+    ['NETWORK', 'HOST', 'DRIVER', 'SUBNET', 'GATEWAY', 'DEVICE', 'FLAGS'],
+    result.networks.map((n) => [
+      n.name,
+      n.host,
+      n.driver,
+      n.subnet ?? '-',
+      n.gateway ?? '-',
+      n.bridge ?? '-',
+      [n.internal && 'internal', n.attachable && 'attachable', n.ingress && 'ingress', n.enable_ipv6 && 'ipv6'].filter(Boolean).join(',') || '-',
+    ]),
+  );
+  const rows: string[][] = [];
+  for (const c of result.containers) rows.push(...containerRows(c));
+  const containers = formatTable(['CONTAINER', 'HOST', 'NETWORK', 'IF', 'IPV4', 'MAC', 'PORTS'], rows);
+  return `${networks}\n${containers}`;
+}
+
+function containerRows(c: InspectContainer): string[][] {
+  const ports = c.ports.map((p) => `${p.host_ip.includes(':') ? `[${p.host_ip}]` : p.host_ip}:${p.host_port}->${p.container_port}/${p.protocol}`).join(', ');
+  const state = c.running ? '' : ' (stopped)';
+  if (c.endpoints.length === 0) return [[c.name + state, c.host, c.network_mode, '-', '-', '-', ports || '-']];
+  return c.endpoints.map((ep, i) => [
+    i === 0 ? c.name + state : '',
+    i === 0 ? c.host : '',
+    ep.network,
+    ep.interface ?? '-',
+    ep.ipv4_address ? `${ep.ipv4_address}/${ep.ipv4_prefix ?? ''}` : '-',
+    ep.mac_address ?? '-',
+    i === 0 ? ports || '-' : '',
+  ]);
+}

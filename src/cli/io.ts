@@ -1,0 +1,28 @@
+// What a command may touch: its output streams and the file system, passed in so tests can run
+// commands in-process and the commands stay free of globals.
+import { readFileSync } from 'node:fs';
+import { UsageError } from './errors';
+
+export interface CliIo {
+  out(text: string): void; // stdout: results only (with --json: nothing but the JSON)
+  err(text: string): void; // stderr: notes and errors
+  readFile(path: string): string;
+}
+
+export const processIo: CliIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  readFile: (path) => readFileSync(path, 'utf8'),
+};
+
+/** Reads FILE, turning every file-system failure into one clear line. */
+export function readTopologyFile(io: CliIo, file: string): string {
+  try {
+    return io.readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new UsageError(`cannot read ${file}: ${why}`);
+  }
+}

@@ -1,0 +1,82 @@
+// The CLI without the process: argv in, exit code out, output through CliIo. main.ts wires it to the
+// real process; tests can call it directly.
+import pkg from '../../package.json';
+import { parseCommandArgs } from './args';
+import type { Command } from './commands/command';
+import { inspectCommand } from './commands/inspect';
+import { resolveCommand } from './commands/resolve';
+import { checkCommand, matrixCommand, rulesCommand, traceCommand } from './commands/unavailable';
+import { validateCommand } from './commands/validate';
+import { EXIT_OK, EXIT_USAGE, UsageError } from './errors';
+import type { CliIo } from './io';
+
+/** Exit code for a bug in cnm itself (sysexits' EX_SOFTWARE), distinct from 1 (file has errors) and 2 (usage). */
+export const EXIT_INTERNAL = 70;
+
+export const COMMANDS: readonly Command[] = [
+  validateCommand,
+  inspectCommand,
+  resolveCommand,
+  traceCommand,
+  matrixCommand,
+  checkCommand,
+  rulesCommand,
+];
+
+export function runCli(argv: string[], io: CliIo): number {
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined) throw new UsageError('missing command (run cnm --help)');
+    if (first === '--help' || first === '-h') return help(io);
+    if (first === 'help') return rest[0] ? help(io, findCommand(rest[0])) : help(io);
+    if (first === '--version' || first === '-V') {
+      io.out(`${pkg.version}\n`);
+      return EXIT_OK;
+    }
+    const command = findCommand(first);
+    if (rest.includes('--docker') || rest.some((a) => a.startsWith('--docker='))) {
+      throw new UsageError(`${command.name}: --docker (a live Docker host) is not available yet in this version; give a topology FILE`);
+    }
+    const args = parseCommandArgs(command.name, rest, command.options);
+    if (args.values.help) return help(io, command);
+    return command.run(args, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`cnm: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.err(`cnm: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_INTERNAL;
+  }
+}
+
+function findCommand(name: string): Command {
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) throw new UsageError(name.startsWith('-') ? `unknown option "${name}" (run cnm --help)` : `unknown command "${name}" (run cnm --help)`);
+  return command;
+}
+
+function help(io: CliIo, command?: Command): number {
+  if (command) {
+    io.out(`usage: ${command.usage}\n\n${command.summary}${command.unavailable ? ' (not available yet)' : ''}\n${command.details ? `\n${command.details}\n` : ''}`);
+    return EXIT_OK;
+  }
+  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+  const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}${c.unavailable ? ' (not available yet)' : ''}`);
+  io.out(
+    [
+      'cnm — Docker container networking (CNM) from topology files (*.cnm.yaml), without Docker',
+      '',
+      'usage:',
+      ...lines,
+      '',
+      'Every command that reads FILE will also take --docker [ENDPOINT] (a live host; not available yet).',
+      'cnm help COMMAND, or COMMAND --help, for details.',
+      '',
+      'exit codes: 0 ok; 1 the file has errors (validate) or an expectation failed (check);',
+      '            2 bad arguments, unreadable file or unavailable command; 70 internal error',
+      '',
+    ].join('\n'),
+  );
+  return EXIT_OK;
+}

@@ -1,0 +1,82 @@
+// What a container's resolver answers (getaddrinfo: /etc/hosts first, then DNS). DNS is the embedded
+// server at 127.0.0.11 when the sandbox has joined a user-defined network; it looks a name up network by
+// network in the sandbox's endpoint order (swarm-scope networks first), also as name.<network>. Docker
+// shuffles the addresses of a shared name per answer; the engine returns them sorted, IPv4 then IPv6.
+import { compareAddr, formatAddr, type IpAddr } from './ip';
+import type { ContainerState, EndpointState, HostState, SandboxState } from './model';
+
+export function resolveName(host: HostState, ctr: ContainerState, rawName: string): string[] {
+  if (ctr.status !== 'running' || !ctr.sandboxId) return [];
+  const sb = host.sandboxes.get(ctr.sandboxId);
+  if (!sb) return [];
+  const name = rawName.replace(/\.$/, '').toLowerCase();
+  if (name === '') return [];
+
+  // /etc/hosts (host mode: the host's own file, which we only know for localhost).
+  if (name === 'localhost') return ['127.0.0.1'];
+  if (name === 'ip6-localhost' || name === 'ip6-loopback') return ['::1'];
+  if (!sb.hostNetwork) {
+    for (const entry of sb.hostsEntries.slice(6)) {
+      if (entry.names.some((n) => n.toLowerCase() === name)) return [entry.ip];
+    }
+  }
+  if (!sb.resolverStarted) return []; // the host's resolvers do not know container names
+  const v4 = lookup(host, sb, name, 4);
+  const v6 = lookup(host, sb, name, 6);
+  return [...v4, ...v6].sort(compareAddr).map(formatAddr);
+}
+
+/** sandbox.ResolveName for one query type. */
+function lookup(host: HostState, sb: SandboxState, name: string, v: 4 | 6): IpAddr[] {
+  const candidates: [string, string | null][] = [[name, null]];
+  // a.b.c is tried as {a.b.c anywhere}, {a.b on network c}, {a on network b.c}.
+  for (let i = name.lastIndexOf('.'); i > 0; i = name.lastIndexOf('.', i - 1)) {
+    candidates.push([name.slice(0, i), name.slice(i + 1)]);
+  }
+  const eps = endpointOrder(host, sb);
+  for (const [req, netName] of candidates) {
+    let v6Miss = false;
+    for (const ep of eps) {
+      const net = host.networks.get(ep.networkId);
+      if (!net) continue;
+      if (netName !== null && netName !== net.name.toLowerCase()) continue;
+      const records = net.dnsRecords.get(req);
+      if (!records || records.length === 0) continue;
+      if (v === 6 && !net.enableIpv6) {
+        // The name exists here with IPv4 only: the AAAA answer is empty, not forwarded.
+        v6Miss = true;
+        continue;
+      }
+      const out = uniqueAddrs(records, v);
+      if (out.length > 0) return out;
+    }
+    if (v6Miss) return [];
+  }
+  return [];
+}
+
+function uniqueAddrs(records: EndpointState[], v: 4 | 6): IpAddr[] {
+  const seen = new Set<bigint>();
+  const out: IpAddr[] = [];
+  for (const r of records) {
+    const a = v === 4 ? r.ipv4?.addr : r.ipv6?.addr;
+    if (a && !seen.has(a.value)) {
+      seen.add(a.value);
+      out.push(a);
+    }
+  }
+  return out;
+}
+
+/** Swarm-scope (non-ingress) networks first, then ingress, then local ones, each in heap order. */
+function endpointOrder(host: HostState, sb: SandboxState): EndpointState[] {
+  const dynamic: EndpointState[] = [], local: EndpointState[] = [];
+  let ingress: EndpointState | null = null;
+  for (const ep of sb.endpoints) {
+    const n = host.networks.get(ep.networkId);
+    if (n?.ingress) ingress ??= ep;
+    else if (n && n.scope === 'swarm') dynamic.push(ep);
+    else local.push(ep);
+  }
+  return [...dynamic, ...(ingress ? [ingress] : []), ...local];
+}

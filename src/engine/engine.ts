@@ -1,0 +1,1047 @@
+// The engine: dockerd's networking operations on a model of one or more hosts. Each public method is one
+// Docker CLI/API operation and fails like it, with dockerd's text and status, in dockerd's order of checks.
+import { DockerError, BAD_REQUEST, CONFLICT, FORBIDDEN, INTERNAL, NOT_FOUND, IpamError, msg, type ErrorHint } from './errors';
+import type { ContainerCreateRequest, EndpointConfig, HostConfig, IpamPoolConfig, NetworkCreateRequest } from './requests';
+import type { InspectResult } from './inspectTypes';
+import type {
+  ContainerNetwork, ContainerState, DaemonSettings, EndpointState, EngineState, ExposedPort, HostInterface, HostState,
+  IpamAssignment, NetworkModeKind, NetworkState, PortSpecBinding, SandboxState,
+} from './model';
+import { featuresOf, parseVersion, type VersionFeatures } from './version';
+import { IdFactory, sandboxKey, shortId } from './ids';
+import {
+  type IpAddr, type IpNet, formatAddr, formatNet, makeNet, netContains, netLast, parseCidr, parseIp, parseMac,
+} from './ip';
+import { DefaultIpam, LOCAL_ADDRESS_SPACE, GLOBAL_ADDRESS_SPACE } from './ipam/defaultIpam';
+import { GLOBAL_DEFAULT_POOLS, LOCAL_DEFAULT_POOLS, type PredefinedPools, poolsFromConfig } from './ipam/predefinedPools';
+import type { IpamDriver } from './ipam/types';
+import { sha256Bytes } from './sha256';
+import { DriverRegistry, type DriverContext, type NetworkDriver } from './drivers/types';
+import { BRIDGE_OPT, BridgeDriver } from './drivers/bridge';
+import { HostDriver, NullDriver } from './drivers/special';
+import { PortAllocator } from './ports/allocator';
+import { parseExpose, parsePortSpec } from './ports/portSpec';
+import { findContainer, findNetwork, isPredefinedNetworkName, isUserDefinedName } from './lookup';
+import {
+  addSandboxEndpoint, addSandboxInterface, endpointLess, gatewayEndpoint, newSandbox, rebuildRoutes,
+  removeSandboxEndpoint, removeSandboxInterface,
+} from './sandbox';
+import { resolveName } from './dns';
+import { buildInspect } from './inspect';
+
+const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+/** Per-host bookkeeping that is not part of the public model. */
+interface HostInternals {
+  readonly ids: IdFactory;
+  readonly features: VersionFeatures;
+  readonly ctx: DriverContext;
+  readonly networksByName: Map<string, NetworkState>;
+  readonly containersByName: Map<string, ContainerState>;
+  /** Networks the host routes on-link (its own interfaces): auto-picked pools avoid them. */
+  readonly onLink: IpNet[];
+  seq: number;
+}
+
+/** Internal create-network spec shared by `docker network create` and the daemon's own networks. */
+interface NetworkSpec {
+  name: string;
+  driver: string;
+  ipamDriver: string;
+  ipamOptions: Record<string, string>;
+  v4: IpamPoolConfig[];
+  v6: IpamPoolConfig[];
+  /** Index of each config in the request, for hints. */
+  v4Index: number[];
+  v6Index: number[];
+  options: Record<string, string>;
+  labels: Record<string, string>;
+  internal: boolean;
+  attachable: boolean;
+  ingress: boolean;
+  enableIpv6: boolean;
+  predefined: boolean;
+  /** docker0 with --fixed-cidr-v6 ≤ /80 (before 28): IPv6 comes from the MAC, then is reserved. */
+  deferIpv6Alloc: boolean;
+}
+
+export class Engine {
+  readonly state: EngineState = { hosts: new Map() };
+  readonly drivers = new DriverRegistry();
+  private readonly internals = new Map<string, HostInternals>();
+
+  constructor() {
+    this.drivers.register(new BridgeDriver());
+    this.drivers.register(new HostDriver());
+    this.drivers.register(new NullDriver());
+  }
+
+  /** Adds a network driver (a plug-in, or macvlan/ipvlan/overlay later). */
+  registerDriver(driver: NetworkDriver): void {
+    this.drivers.register(driver);
+  }
+
+  registerIpamDriver(name: string, factory: (host: HostState) => IpamDriver): void {
+    this.drivers.registerIpam(name, factory);
+  }
+
+  hostNames(): string[] {
+    return [...this.state.hosts.keys()];
+  }
+
+  // ---------------------------------------------------------------- hosts
+
+  addHost(cfg: HostConfig): void {
+    const daemonHint: ErrorHint = { field: 'daemon' };
+    if (this.state.hosts.has(cfg.name)) throw new DockerError(`host ${cfg.name} already exists`, CONFLICT, { field: 'name' });
+    const d = cfg.daemon ?? {};
+    const version = parseVersion(d.version);
+    if (!version) throw new DockerError(`unsupported Docker version "${d.version}"`, BAD_REQUEST, { ...daemonHint, key: 'version' });
+    const features = featuresOf(version);
+    const daemon: DaemonSettings = {
+      version,
+      features,
+      icc: d.icc ?? true,
+      userlandProxy: d.userlandProxy ?? true,
+      ipMasq: d.ipMasq ?? true,
+      iptables: d.iptables ?? true,
+      ipv6: d.ipv6 ?? false,
+      mtu: d.mtu ?? 1500,
+      defaultBindIp: d.ip ?? '0.0.0.0',
+      bip: d.bip ?? null,
+      fixedCidr: d.fixedCidr ?? null,
+      fixedCidrV6: d.fixedCidrV6 ?? null,
+    };
+
+    const underlay: HostInterface[] = [{ name: 'lo', kind: 'loopback', ipv4: [ifaceAddr('127.0.0.1/8')!], ipv6: [ifaceAddr('::1/128')!], mac: null, mtu: 65536, master: null, peer: null }];
+    const onLink: IpNet[] = [];
+    for (const [name, cidr] of Object.entries(cfg.interfaces ?? {})) {
+      const a = ifaceAddr(cidr);
+      if (!a) throw new DockerError(`invalid address ${cidr} for interface ${name}`, BAD_REQUEST, { ...daemonHint, key: name });
+      underlay.push({ name, kind: 'physical', ipv4: a.addr.family === 4 ? [a] : [], ipv6: a.addr.family === 6 ? [a] : [], mac: null, mtu: 1500, master: null, peer: null });
+      onLink.push(a.network);
+    }
+
+    let localPools: PredefinedPools = LOCAL_DEFAULT_POOLS;
+    if (d.defaultAddressPools && d.defaultAddressPools.length > 0) localPools = poolsFromConfig(d.defaultAddressPools);
+    if (features.defaultIpv6Pool) localPools = localPools.concat([ulaSegment(cfg.name)]);
+
+    const host: HostState = {
+      name: cfg.name,
+      daemon,
+      swarm: cfg.swarm ?? null,
+      underlay,
+      networks: new Map(),
+      containers: new Map(),
+      sandboxes: new Map(),
+      bridges: new Map(),
+      veths: new Map(),
+      ports: new PortAllocator(),
+      ipam: new Map(),
+    };
+    const ids = new IdFactory(cfg.name);
+    host.ipam.set('default', new DefaultIpam({ localPools, globalPools: GLOBAL_DEFAULT_POOLS, lowestFree: features.lowestFreeSubnet }));
+    const internals: HostInternals = {
+      ids, features, ctx: { host, features, ids }, networksByName: new Map(), containersByName: new Map(), onLink, seq: 0,
+    };
+
+    // The daemon's own networks, in the order dockerd makes them: none, host, bridge.
+    const base = { ipamDriver: 'default', ipamOptions: {}, v4: [], v6: [], v4Index: [], v6Index: [], labels: {}, internal: false, attachable: false, ingress: false, enableIpv6: false, predefined: true, deferIpv6Alloc: false };
+    this.createNetworkOn(host, internals, { ...base, name: 'none', driver: 'null', options: {} });
+    this.createNetworkOn(host, internals, { ...base, name: 'host', driver: 'host', options: {} });
+    try {
+      this.createNetworkOn(host, internals, this.defaultBridgeSpec(daemon, localPools, onLink, base));
+    } catch (e) {
+      if (e instanceof DockerError) {
+        const text = e.message.startsWith('IPv6 is enabled') ? e.message : msg.defaultBridge(e.message);
+        throw new DockerError(text, e.status, daemonHint);
+      }
+      throw e;
+    }
+    this.state.hosts.set(cfg.name, host);
+    this.internals.set(cfg.name, internals);
+  }
+
+  /** daemon_unix.go initBridgeDriver: docker0's IPAM and options from the daemon flags. */
+  private defaultBridgeSpec(daemon: DaemonSettings, localPools: PredefinedPools, onLink: IpNet[], base: Omit<NetworkSpec, 'name' | 'driver' | 'options'>): NetworkSpec {
+    const hint = (key: string): ErrorHint => ({ field: 'daemon', key });
+    const v4: IpamPoolConfig = {};
+    if (daemon.bip) {
+      const bip = parseCidr(daemon.bip);
+      if (!bip || bip.family !== 4) throw new DockerError(`invalid CIDR address: ${daemon.bip}`, BAD_REQUEST, hint('bip'));
+      v4.subnet = formatNet(bip);
+      v4.gateway = formatAddr({ family: 4, value: bip.ip });
+    } else {
+      // ElectInterfaceAddresses: docker0 does not exist yet, so the first default pool not routed on-link.
+      let chosen: IpNet | null = null;
+      for (let i = 0; i < localPools.length && !chosen; i++) {
+        const p = localPools.at(i);
+        if (p.family === 4 && !onLink.some((l) => netContains(l, { family: 4, value: p.base }) || netContains(p, { family: 4, value: l.base }))) chosen = p;
+      }
+      if (!chosen) throw new DockerError('no available network', INTERNAL, hint('bip'));
+      v4.subnet = formatNet(chosen);
+    }
+    if (daemon.fixedCidr) {
+      const fc = parseCidr(daemon.fixedCidr);
+      if (!fc) throw new DockerError(`invalid CIDR address: ${daemon.fixedCidr}`, BAD_REQUEST, hint('fixed-cidr'));
+      v4.ipRange = formatNet(fc);
+    }
+    const v6: IpamPoolConfig[] = [];
+    let deferIpv6Alloc = false;
+    if (daemon.ipv6 || daemon.fixedCidrV6) {
+      if (daemon.fixedCidrV6) {
+        const fc6 = parseCidr(daemon.fixedCidrV6);
+        if (!fc6) throw new DockerError(`invalid CIDR address: ${daemon.fixedCidrV6}`, BAD_REQUEST, hint('fixed-cidr-v6'));
+        v6.push({ subnet: formatNet(fc6) });
+        deferIpv6Alloc = fc6.prefix <= 80 && !daemon.features.randomMac;
+      } else if (daemon.ipv6 && daemon.features.ipv6NeedsFixedCidr) {
+        throw new DockerError(msg.ipv6NoSubnet(), BAD_REQUEST, hint('ipv6'));
+      }
+    }
+    const options: Record<string, string> = {
+      [BRIDGE_OPT.defaultBridge]: 'true',
+      [BRIDGE_OPT.enableIcc]: String(daemon.icc),
+      [BRIDGE_OPT.enableIpMasquerade]: String(daemon.ipMasq),
+      [BRIDGE_OPT.hostBindingIpv4]: daemon.defaultBindIp,
+      [BRIDGE_OPT.name]: 'docker0',
+      [BRIDGE_OPT.mtu]: String(daemon.mtu),
+    };
+    return { ...base, name: 'bridge', driver: 'bridge', options, v4: [v4], v4Index: [0], v6, v6Index: v6.map(() => 0), enableIpv6: daemon.ipv6, deferIpv6Alloc };
+  }
+
+  private host(name: string): { host: HostState; int: HostInternals } {
+    const host = this.state.hosts.get(name);
+    const int = this.internals.get(name);
+    if (!host || !int) throw new DockerError(`no such host: ${name}`, NOT_FOUND);
+    return { host, int };
+  }
+
+  // ---------------------------------------------------------------- networks
+
+  createNetwork(hostName: string, req: NetworkCreateRequest): { id: string; warning?: string } {
+    const { host, int } = this.host(hostName);
+    const name = req.name;
+    if (isPredefinedNetworkName(name)) throw new DockerError(msg.predefinedCreate(name), FORBIDDEN, { field: 'name' });
+    if (int.networksByName.has(name)) throw new DockerError(msg.networkExists(name), CONFLICT, { field: 'name' });
+    const driver = req.driver && req.driver !== '' ? req.driver : 'bridge';
+    if (driver === 'overlay' && host.swarm !== 'manager') throw new DockerError(msg.notSwarmManager(), FORBIDDEN, { field: 'driver' });
+
+    // getIpamConfig: every entry needs a parsable subnet; its family sorts it into v4 or v6.
+    const v4: IpamPoolConfig[] = [], v6: IpamPoolConfig[] = [], v4Index: number[] = [], v6Index: number[] = [];
+    (req.ipam?.config ?? []).forEach((c, i) => {
+      const subnet = c.subnet ?? '';
+      const parsed = parseCidr(subnet);
+      if (!parsed) throw new DockerError(msg.invalidSubnet(subnet, `invalid CIDR address: ${subnet}`), INTERNAL, { field: 'subnet', index: i });
+      if (parsed.family === 4) { v4.push(c); v4Index.push(i); } else { v6.push(c); v6Index.push(i); }
+      if (int.features.strictIpamValidation) validateIpamConfig25(c, parsed, i);
+    });
+    let enableIpv6 = req.enableIpv6 ?? false;
+    if (int.features.ipv6SubnetEnablesIpv6 && v6.length > 0) enableIpv6 = true;
+
+    const net = this.createNetworkOn(host, int, {
+      name, driver, ipamDriver: req.ipam?.driver || 'default', ipamOptions: { ...(req.ipam?.options ?? {}) },
+      v4, v6, v4Index, v6Index, options: { ...(req.options ?? {}) }, labels: { ...(req.labels ?? {}) },
+      internal: req.internal ?? false, attachable: req.attachable ?? false, ingress: req.ingress ?? false,
+      enableIpv6, predefined: false, deferIpv6Alloc: false,
+    });
+    return { id: net.id };
+  }
+
+  /** libnetwork controller.NewNetwork: name, driver, IPAM allocation, then the driver's CreateNetwork. */
+  private createNetworkOn(host: HostState, int: HostInternals, spec: NetworkSpec): NetworkState {
+    if (spec.name.trim() === '') throw new DockerError(msg.invalidName(spec.name), BAD_REQUEST, { field: 'name' });
+    const driver = this.drivers.driver(spec.driver);
+    if (!driver) throw new DockerError(msg.pluginNotFound(spec.driver), NOT_FOUND, { field: 'driver' });
+    const id = int.ids.next('network', spec.name);
+    let ipam: IpamDriver | null = null;
+    const ipv4: IpamAssignment[] = [], ipv6: IpamAssignment[] = [];
+    try {
+      if (!driver.special) {
+        ipam = this.ipamDriver(host, spec.ipamDriver);
+        const space = driver.scope === 'local' ? ipam.defaultAddressSpaces().local : ipam.defaultAddressSpaces().global;
+        this.ipamAllocate(int, ipam, space, driver.scope === 'local', spec, 4, ipv4);
+        if (spec.enableIpv6) this.ipamAllocate(int, ipam, space, driver.scope === 'local', spec, 6, ipv6);
+      }
+      const created = driver.createNetwork(int.ctx, { id, name: spec.name, options: spec.options, internal: spec.internal, enableIpv6: spec.enableIpv6, ipv4, ipv6 });
+      const net: NetworkState = {
+        id, name: spec.name, host: host.name, driver: spec.driver, scope: driver.scope, seq: ++int.seq,
+        internal: spec.internal, attachable: spec.attachable, ingress: spec.ingress, enableIpv6: spec.enableIpv6,
+        options: spec.options, labels: spec.labels, ipamDriver: spec.ipamDriver, ipamOptions: spec.ipamOptions,
+        ipv4, ipv6, predefined: spec.predefined, bridge: created.bridge ?? null,
+        endpoints: new Map(), dnsRecords: new Map(),
+        driverData: { ...(created.driverData ?? {}), deferIpv6Alloc: spec.deferIpv6Alloc },
+      };
+      host.networks.set(id, net);
+      int.networksByName.set(spec.name, net);
+      return net;
+    } catch (e) {
+      if (ipam) releaseIpam(ipam, ipv4.concat(ipv6));
+      throw e;
+    }
+  }
+
+  private ipamDriver(host: HostState, name: string): IpamDriver {
+    let d = host.ipam.get(name);
+    if (!d) {
+      const factory = this.drivers.ipamFactory(name);
+      if (!factory) throw new DockerError(msg.pluginNotFound(name), NOT_FOUND, { field: 'driver' });
+      d = factory(host);
+      host.ipam.set(name, d);
+    }
+    return d;
+  }
+
+  /** network.ipamAllocateVersion: pools, gateways and aux addresses of one family (all or nothing). */
+  private ipamAllocate(int: HostInternals, ipam: IpamDriver, space: string, local: boolean, spec: NetworkSpec, v: 4 | 6, out: IpamAssignment[]): void {
+    const configs: (IpamPoolConfig | null)[] = (v === 4 ? spec.v4 : spec.v6).length > 0 ? (v === 4 ? spec.v4 : spec.v6) : [null];
+    const indexes = v === 4 ? spec.v4Index : spec.v6Index;
+    configs.forEach((cfg, i) => {
+      const index = indexes[i] ?? 0;
+      const gwText = cfg?.gateway ?? '';
+      const gwAddr = gwText === '' ? null : parseIp(gwText);
+      if (gwText !== '' && !gwAddr) throw new DockerError(msg.invalidGatewayAddress(gwText), BAD_REQUEST, { field: 'gateway', index });
+      const { poolId, pool } = this.requestPoolHelper(int, ipam, space, local, cfg?.subnet ?? '', cfg?.ipRange ?? '', spec.ipamOptions, v === 6, index);
+      const a: { poolId: string; subnet: IpNet; gateway: IpAddr | null; ipRange: IpNet | null; auxAddresses: Record<string, IpAddr>; config: IpamPoolConfig | null } = {
+        poolId, subnet: pool, gateway: null, ipRange: cfg?.ipRange ? parseCidr(cfg.ipRange) : null, auxAddresses: {}, config: cfg,
+      };
+      out.push(a);
+      try {
+        a.gateway = ipam.requestAddress(poolId, gwAddr, { gateway: true });
+      } catch (e) {
+        if (e instanceof DockerError) throw new DockerError(msg.failedAllocateGateway(gwText, e.message), INTERNAL, { field: 'gateway', index });
+        throw e;
+      }
+      for (const [k, text] of Object.entries(cfg?.auxAddresses ?? {})) {
+        const hint: ErrorHint = { field: 'aux_addresses', index, key: k };
+        const ip = parseIp(text);
+        if (!ip) throw new DockerError(msg.auxNotParsable(k, text, spec.name), BAD_REQUEST, hint);
+        if (!netContains(pool, ip)) throw new DockerError(msg.auxOutsidePool(k, text, formatNet(pool)), FORBIDDEN, hint);
+        try {
+          a.auxAddresses[k] = ipam.requestAddress(poolId, ip);
+        } catch (e) {
+          if (e instanceof DockerError && e.message !== 'Requested address is out of range') {
+            throw new DockerError(msg.auxAllocFailed(k, text, e.message), INTERNAL, hint);
+          }
+          if (!(e instanceof DockerError)) throw e;
+        }
+      }
+    });
+  }
+
+  /**
+   * requestPoolHelper: a pool picked from the defaults (local scope, 20.10 allocator) that overlaps a network
+   * the host routes on-link is held and another is asked for; the held ones are released at the end.
+   */
+  private requestPoolHelper(int: HostInternals, ipam: IpamDriver, space: string, local: boolean, pool: string, subPool: string, options: Record<string, string>, v6: boolean, index: number) {
+    const held: string[] = [];
+    const hint: ErrorHint = { field: v6 ? 'ipv6' : 'subnet', index };
+    try {
+      for (;;) {
+        const got = ipam.requestPool({ addressSpace: space, pool, subPool, options, v6, avoid: int.onLink });
+        if (!local || pool !== '' || !int.onLink.some((n) => overlapsNet(n, got.pool))) return got;
+        held.push(got.poolId);
+      }
+    } catch (e) {
+      if (e instanceof DockerError) {
+        const field = e.message.includes('subpool') ? { field: 'ip_range' as const, index } : hint;
+        throw e.withHint(e.hint ?? field);
+      }
+      throw e;
+    } finally {
+      for (const id of held) ipam.releasePool(id);
+    }
+  }
+
+  removeNetwork(hostName: string, nameOrId: string): void {
+    const { host, int } = this.host(hostName);
+    const net = findNetwork(host, int.networksByName, nameOrId);
+    if (net.predefined) throw new DockerError(msg.predefinedRemove(net.name), FORBIDDEN, { field: 'name' });
+    if (net.endpoints.size > 0) {
+      const text = int.features.activeEndpointNames
+        ? msg.activeEndpoints281(net.name, [...net.endpoints.values()].map((e) => e.name))
+        : msg.activeEndpoints(net.name, net.id);
+      throw new DockerError(text, FORBIDDEN, { field: 'name' });
+    }
+    const driver = this.drivers.driver(net.driver)!;
+    driver.deleteNetwork(int.ctx, net);
+    if (!driver.special) releaseIpam(this.ipamDriver(host, net.ipamDriver), net.ipv4.concat(net.ipv6));
+    host.networks.delete(net.id);
+    int.networksByName.delete(net.name);
+  }
+
+  // ---------------------------------------------------------------- containers
+
+  createContainer(hostName: string, req: ContainerCreateRequest): { id: string; warnings: string[] } {
+    const { host, int } = this.host(hostName);
+    // docker CLI: -p and --expose first.
+    const exposed: ExposedPort[] = [];
+    const portSpecs: PortSpecBinding[] = [];
+    const addExposed = (p: ExposedPort) => {
+      if (!exposed.some((e) => e.port === p.port && e.proto === p.proto)) exposed.push(p);
+    };
+    (req.ports ?? []).forEach((raw, i) => {
+      const parsed = parsePortSpec(raw, i);
+      parsed.exposed.forEach(addExposed);
+      portSpecs.push(...parsed.bindings);
+    });
+    (req.expose ?? []).forEach((raw, i) => parseExpose(raw, i).forEach(addExposed));
+
+    // runconfig validateNetMode (decoding the request).
+    const mode = req.networkMode === undefined || req.networkMode === '' ? 'default' : req.networkMode;
+    const { kind, target } = classifyMode(mode);
+    const mac = req.endpoint?.macAddress ?? '';
+    if (mode === 'container' || (kind === 'container' && target === '')) {
+      throw new DockerError(msg.invalidContainerMode(), BAD_REQUEST, { field: 'network_mode' });
+    }
+    if (kind === 'container') {
+      if (req.hostname) throw new DockerError(msg.conflictHostname(), BAD_REQUEST, { field: 'network_mode' });
+      if (mac) throw new DockerError(msg.conflictMac(), BAD_REQUEST, { field: 'mac_address' });
+      if (portSpecs.length > 0 || req.publishAll) throw new DockerError(msg.conflictPublish(), BAD_REQUEST, { field: 'ports', index: 0 });
+      if (exposed.length > 0) throw new DockerError(msg.conflictExpose(), BAD_REQUEST, { field: 'expose', index: 0 });
+    }
+    if (kind === 'host' && mac) throw new DockerError(msg.conflictMac(), BAD_REQUEST, { field: 'mac_address' });
+    const warnings: string[] = [];
+    if (kind === 'host' && portSpecs.length > 0) warnings.push(msg.hostPortsDiscarded());
+
+    // verifyNetworkingConfig
+    const ep = req.endpoint ?? {};
+    if (ep.ipv4Address) {
+      const a = parseIp(ep.ipv4Address);
+      if (!a || a.family !== 4) throw new DockerError(msg.invalidIPv4(ep.ipv4Address), BAD_REQUEST, { field: 'ipv4_address' });
+    }
+    if (ep.ipv6Address) {
+      const a = parseIp(ep.ipv6Address);
+      if (!a || a.family !== 6) throw new DockerError(msg.invalidIPv6(ep.ipv6Address), BAD_REQUEST, { field: 'ipv6_address' });
+    }
+
+    // Name: valid and free.
+    let name = req.name ?? '';
+    if (name !== '' && !CONTAINER_NAME.test(name)) throw new DockerError(msg.invalidContainerName(name), BAD_REQUEST, { field: 'name' });
+    if (name.startsWith('/')) name = name.slice(1);
+    const id = int.ids.next('container', name);
+    if (name === '') name = generatedName(id, int.containersByName);
+    const clash = int.containersByName.get(name);
+    if (clash) throw new DockerError(msg.nameInUse(name, clash.id), CONFLICT, { field: 'name' });
+
+    // updateContainerNetworkSettings: the create-time network, keyed by its name when it exists.
+    const networks: ContainerNetwork[] = [];
+    if (kind !== 'container') {
+      let key = kind === 'default' ? 'bridge' : mode;
+      let networkId: string | null = null;
+      if (kind === 'network') {
+        try {
+          const n = findNetwork(host, int.networksByName, mode);
+          key = n.name;
+          networkId = null;
+        } catch {
+          // Not found: `docker create` succeeds, `docker start` fails.
+        }
+      }
+      networks.push({ key, networkId, config: { ...ep, aliases: [...(ep.aliases ?? [])] }, aliases: [...(ep.aliases ?? [])], endpointId: null });
+    }
+
+    const ctr: ContainerState = {
+      id, name,
+      hostname: req.hostname ?? (kind === 'host' ? host.name : shortId(id)),
+      image: req.image ?? '',
+      seq: ++int.seq,
+      status: 'created',
+      networkMode: mode,
+      modeKind: kind,
+      modeTarget: kind === 'container' ? target : null,
+      networks,
+      exposedPorts: exposed,
+      portSpecs,
+      publishAll: req.publishAll ?? false,
+      macAddress: mac || null,
+      sandboxId: null,
+      joinedContainerId: null,
+      warnings,
+      runtimeWarnings: [],
+    };
+    host.containers.set(id, ctr);
+    int.containersByName.set(name, ctr);
+    return { id, warnings: [...warnings] };
+  }
+
+  runContainer(hostName: string, req: ContainerCreateRequest): { id: string; warnings: string[] } {
+    const created = this.createContainer(hostName, req);
+    this.startContainer(hostName, created.id);
+    return created;
+  }
+
+  startContainer(hostName: string, nameOrId: string): void {
+    const { host, int } = this.host(hostName);
+    const ctr = findContainer(host, int.containersByName, nameOrId);
+    if (ctr.status === 'running') return; // 304 Not Modified
+    ctr.runtimeWarnings.length = 0;
+
+    if (ctr.modeKind === 'container') {
+      const target = findContainer(host, int.containersByName, ctr.modeTarget!);
+      if (target.id === ctr.id) throw new DockerError(msg.joinOwn(), INTERNAL, { field: 'network_mode' });
+      if (target.status !== 'running' || !target.sandboxId) throw new DockerError(msg.joinNotRunning(ctr.modeTarget!), CONFLICT, { field: 'network_mode' });
+      const sb = host.sandboxes.get(target.sandboxId)!;
+      sb.sharedBy.add(ctr.id);
+      ctr.sandboxId = sb.id;
+      ctr.joinedContainerId = target.id;
+      ctr.hostname = target.hostname;
+      ctr.status = 'running';
+      return;
+    }
+
+    // allocateNetwork: the default `bridge` first, then the rest in the order configured.
+    const order = [...ctr.networks].sort((a, b) => (a.key === 'bridge' ? -1 : 0) - (b.key === 'bridge' ? -1 : 0));
+    try {
+      for (const cn of order) {
+        cn.endpointId = null;
+        this.connectToNetwork(host, int, ctr, cn.key, cn.config, false);
+      }
+      if (!ctr.sandboxId) this.ensureSandbox(host, int, ctr);
+    } catch (e) {
+      this.releaseNetwork(host, int, ctr);
+      throw e;
+    }
+    ctr.status = 'running';
+  }
+
+  stopContainer(hostName: string, nameOrId: string): void {
+    const { host, int } = this.host(hostName);
+    const ctr = findContainer(host, int.containersByName, nameOrId);
+    if (ctr.status !== 'running') return; // 304 Not Modified
+    this.releaseNetwork(host, int, ctr);
+    ctr.status = 'exited';
+  }
+
+  removeContainer(hostName: string, nameOrId: string, opts?: { force?: boolean }): void {
+    const { host, int } = this.host(hostName);
+    const ctr = findContainer(host, int.containersByName, nameOrId);
+    if (ctr.status === 'running') {
+      if (!opts?.force) throw new DockerError(msg.removeRunning(ctr.id), CONFLICT, { field: 'name' });
+      this.releaseNetwork(host, int, ctr);
+      ctr.status = 'exited';
+    }
+    host.containers.delete(ctr.id);
+    int.containersByName.delete(ctr.name);
+  }
+
+  // ---------------------------------------------------------------- connect / disconnect
+
+  connect(hostName: string, network: string, container: string, cfg?: EndpointConfig): void {
+    const { host, int } = this.host(hostName);
+    const ctr = findContainer(host, int.containersByName, container);
+    const config: EndpointConfig = { ...(cfg ?? {}), aliases: [...(cfg?.aliases ?? [])] };
+    if (!int.features.endpointMacOnConnect) delete config.macAddress;
+    if (ctr.status !== 'running') {
+      let n: NetworkState | null = null;
+      try {
+        n = findNetwork(host, int.networksByName, network);
+      } catch {
+        n = null;
+      }
+      if (n) {
+        const aliases = this.updateNetworkConfig(host, int, ctr, n, config);
+        if (this.updateNetworkSettings(host, int, ctr, n)) {
+          ctr.networks.push({ key: n.name, networkId: null, config, aliases, endpointId: null });
+        }
+      } else {
+        // A stopped container accepts a network that does not exist; `docker start` fails later.
+        ctr.networks.push({ key: network, networkId: null, config, aliases: [...(config.aliases ?? [])], endpointId: null });
+      }
+      return;
+    }
+    this.connectToNetwork(host, int, ctr, network, config, true);
+  }
+
+  disconnect(hostName: string, network: string, container: string, force?: boolean): void {
+    const { host, int } = this.host(hostName);
+    const ctr = findContainer(host, int.containersByName, container);
+    let n: NetworkState | null = null;
+    let lookupError: unknown = null;
+    try {
+      n = findNetwork(host, int.networksByName, network);
+    } catch (e) {
+      lookupError = e;
+    }
+    if (ctr.status !== 'running' || (lookupError && force)) {
+      const i = ctr.networks.findIndex((cn) => cn.key === network);
+      if (i >= 0) {
+        ctr.networks.splice(i, 1);
+        return;
+      }
+      if (lookupError && force) throw lookupError;
+      throw new DockerError(msg.notConnectedStopped(ctr.id, network), INTERNAL, { field: 'network' });
+    }
+    if (lookupError) throw lookupError;
+    const net = n!;
+    if (ctr.modeKind === 'host' && net.driver === 'host') {
+      throw new DockerError(int.features.splitHostNetworkErrors ? msg.conflictHostDisconnect28() : msg.conflictHost(), FORBIDDEN, { field: 'network' });
+    }
+    const sb = ctr.sandboxId ? host.sandboxes.get(ctr.sandboxId) : undefined;
+    const ep = sb?.endpoints.find((e) => e.networkId === net.id && e.containerId === ctr.id);
+    if (!sb || !ep) throw new DockerError(msg.notConnectedRunning(ctr.id, net.name), INTERNAL, { field: 'network' });
+    this.leaveAndDelete(host, int, ctr, sb, ep, true);
+    const i = ctr.networks.findIndex((cn) => cn.key === net.name);
+    if (i >= 0) ctr.networks.splice(i, 1);
+  }
+
+  // ---------------------------------------------------------------- the join machinery
+
+  /** daemon.updateNetworkConfig: IP/alias rules per network kind; returns the aliases to store. */
+  private updateNetworkConfig(_host: HostState, int: HostInternals, ctr: ContainerState, n: NetworkState, cfg: EndpointConfig): string[] {
+    const aliases = [...(cfg.aliases ?? [])];
+    const hasIp = !!(cfg.ipv4Address || cfg.ipv6Address);
+    if (!isUserDefinedName(n.name)) {
+      if (hasIp) throw new DockerError(msg.ipOnPredefined(), BAD_REQUEST, { field: cfg.ipv4Address ? 'ipv4_address' : 'ipv6_address' });
+      if (aliases.length > 0) throw new DockerError(msg.aliasOnPredefined(), BAD_REQUEST, { field: 'aliases' });
+    } else if (!int.features.dnsNamesField) {
+      const sid = shortId(ctr.id);
+      if (!aliases.includes(sid)) aliases.push(sid);
+      if (!aliases.includes(ctr.hostname)) aliases.push(ctr.hostname);
+    }
+    // validateNetworkingConfig: a static address needs a user-configured subnet of its family.
+    if (cfg.ipv4Address && !n.ipv4.some((a) => a.config?.subnet)) throw new DockerError(msg.ipNeedsSubnet(), BAD_REQUEST, { field: 'ipv4_address' });
+    if (cfg.ipv6Address && !configuredV6(n)) throw new DockerError(msg.ipNeedsSubnet(), BAD_REQUEST, { field: 'ipv6_address' });
+    return aliases;
+  }
+
+  /** daemon.updateNetworkSettings: mode conflicts; false when the container is already configured for it. */
+  private updateNetworkSettings(host: HostState, int: HostInternals, ctr: ContainerState, n: NetworkState): boolean {
+    if (ctr.modeKind !== 'host' && n.driver === 'host') {
+      throw new DockerError(int.features.splitHostNetworkErrors ? msg.conflictHostConnect28() : msg.conflictHost(), FORBIDDEN, { field: 'network' });
+    }
+    for (const cn of ctr.networks) {
+      let sn: NetworkState;
+      try {
+        sn = findNetwork(host, int.networksByName, cn.networkId ?? cn.key);
+      } catch {
+        continue;
+      }
+      if (sn.id === n.id) return false;
+      if (sn.driver === 'host' || n.driver === 'host') throw new DockerError(msg.conflictShared(), FORBIDDEN, { field: 'network' });
+      if (sn.name === 'none' || n.name === 'none') throw new DockerError(msg.conflictNone(), FORBIDDEN, { field: 'network' });
+    }
+    return true;
+  }
+
+  private ensureSandbox(host: HostState, int: HostInternals, ctr: ContainerState): SandboxState {
+    if (ctr.sandboxId) {
+      const existing = host.sandboxes.get(ctr.sandboxId);
+      if (existing) return existing;
+    }
+    const id = int.ids.next('sandbox', ctr.name);
+    const hostNet = ctr.modeKind === 'host';
+    const sb = newSandbox(id, ctr.id, hostNet ? '/var/run/docker/netns/default' : sandboxKey(id), hostNet);
+    host.sandboxes.set(id, sb);
+    ctr.sandboxId = id;
+    return sb;
+  }
+
+  /** daemon.connectToNetwork + libnetwork CreateEndpoint and Join. */
+  private connectToNetwork(host: HostState, int: HostInternals, ctr: ContainerState, term: string, cfgIn: EndpointConfig, updateSettings: boolean): void {
+    if (ctr.modeKind === 'container') throw new DockerError(msg.conflictShared(), FORBIDDEN, { field: 'network' });
+    const stored = ctr.networks.find((cn) => cn.key === term);
+    const n = findNetwork(host, int.networksByName, stored?.networkId ?? term);
+    const cfg: EndpointConfig = { ...cfgIn, aliases: [...(stored?.aliases ?? cfgIn.aliases ?? [])] };
+    const aliases = this.updateNetworkConfig(host, int, ctr, n, cfg);
+    if (updateSettings) this.updateNetworkSettings(host, int, ctr, n);
+
+    // buildCreateEndpointOptions
+    let staticV4: IpAddr | null = null, staticV6: IpAddr | null = null;
+    if (cfg.ipv4Address) {
+      staticV4 = parseIp(cfg.ipv4Address);
+      if (!staticV4) throw new DockerError(`Invalid IPv4 address: ${cfg.ipv4Address})`, INTERNAL, { field: 'ipv4_address' });
+    }
+    if (cfg.ipv6Address) {
+      staticV6 = parseIp(cfg.ipv6Address);
+      if (!staticV6) throw new DockerError(`Invalid IPv6 address: ${cfg.ipv6Address})`, INTERNAL, { field: 'ipv6_address' });
+    }
+    // The container's --mac-address applies to the network it was created on; 25+ also per endpoint.
+    let mac: string | null = null;
+    const isCreateNetwork = ctr.networks.length > 0 && (ctr.networks[0].key === n.name || (ctr.modeKind === 'default' && n.name === 'bridge'));
+    const macText = cfg.macAddress ?? (isCreateNetwork ? ctr.macAddress : null);
+    if (macText) {
+      mac = parseMac(macText);
+      if (!mac) throw new DockerError(msg.invalidMac(macText), INTERNAL, { field: 'mac_address' });
+    }
+
+    // CreateEndpoint
+    if ([...n.endpoints.values()].some((e) => e.name === ctr.name)) {
+      throw new DockerError(msg.endpointExists(ctr.name, n.name), FORBIDDEN, { field: 'network' });
+    }
+    const driver = this.drivers.driver(n.driver)!;
+    const epId = int.ids.next('endpoint', `${ctr.name}@${n.name}`);
+    const userDefined = isUserDefinedName(n.name);
+    const ep = this.createEndpoint(host, int, driver, n, ctr, epId, { staticV4, staticV6, mac, aliases, userDefined });
+
+    // Record the network on the container (keyed by name), as NetworkSettings.Networks.
+    let cn = ctr.networks.find((x) => x.key === n.name) ?? ctr.networks.find((x) => x.key === term);
+    if (!cn) {
+      cn = { key: n.name, networkId: null, config: cfgIn, aliases, endpointId: null };
+      ctr.networks.push(cn);
+    }
+    cn.key = n.name;
+    cn.networkId = n.id;
+    cn.aliases = aliases;
+    cn.endpointId = ep.id;
+
+    try {
+      const sb = this.ensureSandbox(host, int, ctr);
+      this.join(host, int, ctr, sb, n, driver, ep);
+    } catch (e) {
+      this.deleteEndpoint(host, int, n, driver, ep);
+      cn.endpointId = null;
+      throw e;
+    }
+  }
+
+  private createEndpoint(
+    host: HostState, int: HostInternals, driver: NetworkDriver, n: NetworkState, ctr: ContainerState, id: string,
+    o: { staticV4: IpAddr | null; staticV6: IpAddr | null; mac: string | null; aliases: string[]; userDefined: boolean },
+  ): EndpointState {
+    let v4: { addr: IpAddr; a: IpamAssignment } | null = null;
+    let v6: { addr: IpAddr; a: IpamAssignment } | null = null;
+    const ipam = driver.special ? null : this.ipamDriver(host, n.ipamDriver);
+    const postIpv6 = !!n.driverData.deferIpv6Alloc;
+    try {
+      if (ipam) {
+        v4 = assignAddress(ipam, n, 4, o.staticV4);
+        if (n.enableIpv6 && !postIpv6) v6 = assignAddress(ipam, n, 6, o.staticV6);
+      }
+      const created = driver.createEndpoint(int.ctx, n, { id, ipv4: v4?.addr ?? null, ipv6: v6?.addr ?? null, mac: o.mac });
+      if (ipam && n.enableIpv6 && postIpv6) v6 = assignAddress(ipam, n, 6, o.staticV6 ?? created.ipv6 ?? null);
+      const dnsNames: string[] = [];
+      if (o.userDefined) {
+        dnsNames.push(ctr.name, ...o.aliases);
+        if (int.features.dnsNamesField) {
+          const sid = shortId(ctr.id);
+          if (!dnsNames.includes(sid)) dnsNames.push(sid);
+          if (!dnsNames.includes(ctr.hostname)) dnsNames.push(ctr.hostname);
+        }
+      }
+      const ep: EndpointState = {
+        id, name: ctr.name, networkId: n.id, networkName: n.name, networkDriver: n.driver, networkInternal: n.internal,
+        containerId: ctr.id, sandboxId: null,
+        ipv4: v4 ? { address: formatAddr(v4.addr), prefixLength: v4.a.subnet.prefix, addr: v4.addr, network: v4.a.subnet } : null,
+        ipv6: v6 ? { address: formatAddr(v6.addr), prefixLength: v6.a.subnet.prefix, addr: v6.addr, network: v6.a.subnet } : null,
+        ipv4PoolId: v4?.a.poolId ?? null, ipv6PoolId: v6?.a.poolId ?? null,
+        mac: created.mac, ifname: null, hostIfname: created.hostIfname, gateway: null, gateway6: null,
+        aliases: o.userDefined ? [...o.aliases] : [],
+        dnsNames,
+        anonymous: !o.userDefined,
+        disableResolution: !o.userDefined,
+        staticIpv4: !!o.staticV4, staticIpv6: !!o.staticV6,
+        portBindings: [],
+        gwPriority: 0,
+      };
+      n.endpoints.set(id, ep);
+      return ep;
+    } catch (e) {
+      if (ipam) {
+        if (v4) ipam.releaseAddress(v4.a.poolId, v4.addr);
+        if (v6) ipam.releaseAddress(v6.a.poolId, v6.addr);
+      }
+      if (e instanceof DockerError && !e.hint) throw e.withHint({ field: o.staticV4 || o.staticV6 ? (o.staticV4 ? 'ipv4_address' : 'ipv6_address') : 'network' });
+      throw e;
+    }
+  }
+
+  private deleteEndpoint(host: HostState, int: HostInternals, n: NetworkState, driver: NetworkDriver, ep: EndpointState): void {
+    driver.deleteEndpoint(int.ctx, n, ep);
+    if (!driver.special) {
+      const ipam = this.ipamDriver(host, n.ipamDriver);
+      if (ep.ipv4 && ep.ipv4PoolId) ipam.releaseAddress(ep.ipv4PoolId, ep.ipv4.addr);
+      if (ep.ipv6 && ep.ipv6PoolId) ipam.releaseAddress(ep.ipv6PoolId, ep.ipv6.addr);
+    }
+    n.endpoints.delete(ep.id);
+  }
+
+  /** endpoint.sbJoin */
+  private join(host: HostState, int: HostInternals, ctr: ContainerState, sb: SandboxState, n: NetworkState, driver: NetworkDriver, ep: EndpointState): void {
+    const less = endpointLess(int.features);
+    const info = driver.join(int.ctx, n, ep, sb);
+    ep.sandboxId = sb.id;
+    ep.gateway = info.gateway;
+    ep.gateway6 = info.gateway6;
+    // /etc/hosts gets "<ip> <hostname>" for every network joined.
+    const firstAddr = ep.ipv4?.address ?? ep.ipv6?.address;
+    if (firstAddr && !sb.hostNetwork) sb.hostsEntries.push({ ip: firstAddr, names: hostsNames(ctr.hostname) });
+    if (!ep.disableResolution && !sb.hostNetwork) {
+      sb.resolverStarted = true;
+      sb.resolvConf = 'embedded';
+    }
+    const extEp = gatewayEndpoint(sb);
+    addSandboxEndpoint(sb, ep, less);
+    if (info.ifacePrefix !== null) {
+      ep.ifname = addSandboxInterface(sb, ep, info.ifacePrefix, info.mtu);
+      if (ep.hostIfname) {
+        const v = host.veths.get(ep.hostIfname);
+        if (v) host.veths.set(ep.hostIfname, { ...v, containerIfname: ep.ifname });
+      }
+    }
+    addDnsRecords(n, ep);
+    const newExt = gatewayEndpoint(sb);
+    try {
+      if (newExt !== extEp) this.moveExternalConnectivity(host, int, ctr, sb, extEp, newExt, true);
+    } catch (e) {
+      // Undo the join; the old endpoint gets its ports back.
+      removeDnsRecords(n, ep);
+      removeSandboxEndpoint(sb, ep, less);
+      removeSandboxInterface(sb, ep);
+      sb.gatewayEndpointId = extEp?.id ?? null;
+      if (extEp) this.programPorts(int, ctr, extEp, false);
+      rebuildRoutes(sb);
+      driver.leave(int.ctx, n, ep, sb);
+      ep.sandboxId = null;
+      throw e;
+    }
+    sb.gatewayEndpointId = newExt?.id ?? null;
+    rebuildRoutes(sb);
+  }
+
+  /** Revoke the ports from the old gateway endpoint and program them on the new one. */
+  private moveExternalConnectivity(_host: HostState, int: HostInternals, ctr: ContainerState, _sb: SandboxState, from: EndpointState | null, to: EndpointState | null, strict: boolean): void {
+    if (from) {
+      const fromDriver = this.drivers.driver(from.networkDriver);
+      const fromNet = this.networkOf(int, from);
+      if (fromDriver && fromNet) fromDriver.revokeExternalConnectivity(int.ctx, fromNet, from);
+      from.portBindings = [];
+    }
+    if (to && !to.networkInternal) this.programPorts(int, ctr, to, strict);
+  }
+
+  private programPorts(int: HostInternals, ctr: ContainerState, ep: EndpointState, strict: boolean): void {
+    const driver = this.drivers.driver(ep.networkDriver);
+    const net = this.networkOf(int, ep);
+    if (!driver || !net) return;
+    try {
+      ep.portBindings = driver.programExternalConnectivity(int.ctx, net, ep, sandboxPortBindings(ctr));
+    } catch (e) {
+      if (!(e instanceof DockerError)) throw e;
+      const wrapped = msg.externalConnectivity(ep.name, ep.id, e.message);
+      if (strict) throw new DockerError(wrapped, INTERNAL, { field: 'ports', index: 0 });
+      ctr.runtimeWarnings.push(wrapped);
+      ep.portBindings = [];
+    }
+  }
+
+  private networkOf(int: HostInternals, ep: EndpointState): NetworkState | undefined {
+    return int.ctx.host.networks.get(ep.networkId);
+  }
+
+  /** endpoint.sbLeave + Delete. `moveTo`: program the sandbox's ports on the next gateway endpoint. */
+  private leaveAndDelete(host: HostState, int: HostInternals, ctr: ContainerState, sb: SandboxState, ep: EndpointState, moveTo: boolean): void {
+    const less = endpointLess(int.features);
+    const n = host.networks.get(ep.networkId)!;
+    const driver = this.drivers.driver(n.driver)!;
+    const extEp = gatewayEndpoint(sb);
+    const wasExt = extEp === ep;
+    if (wasExt) {
+      driver.revokeExternalConnectivity(int.ctx, n, ep);
+      ep.portBindings = [];
+    }
+    driver.leave(int.ctx, n, ep, sb);
+    removeDnsRecords(n, ep);
+    removeSandboxEndpoint(sb, ep, less);
+    removeSandboxInterface(sb, ep);
+    const i = sb.hostsEntries.findIndex((h) => h.ip === (ep.ipv4?.address ?? ep.ipv6?.address));
+    if (i >= 6) sb.hostsEntries.splice(i, 1);
+    const newExt = gatewayEndpoint(sb);
+    sb.gatewayEndpointId = newExt?.id ?? null;
+    if (wasExt && newExt && moveTo && !newExt.networkInternal) this.programPorts(int, ctr, newExt, false);
+    rebuildRoutes(sb);
+    ep.sandboxId = null;
+    this.deleteEndpoint(host, int, n, driver, ep);
+    const cn = ctr.networks.find((x) => x.endpointId === ep.id);
+    if (cn) cn.endpointId = null;
+  }
+
+  /** daemon.releaseNetwork: the sandbox goes away with all its endpoints (addresses and ports released). */
+  private releaseNetwork(host: HostState, int: HostInternals, ctr: ContainerState): void {
+    if (ctr.modeKind === 'container') {
+      if (ctr.sandboxId) {
+        const sb = host.sandboxes.get(ctr.sandboxId);
+        sb?.sharedBy.delete(ctr.id);
+        if (sb && sb.containerId !== ctr.id && sb.sharedBy.size === 0 && !this.sandboxOwnerRunning(host, sb)) host.sandboxes.delete(sb.id);
+      }
+      ctr.sandboxId = null;
+      ctr.joinedContainerId = null;
+      return;
+    }
+    const sb = ctr.sandboxId ? host.sandboxes.get(ctr.sandboxId) : undefined;
+    if (sb) {
+      for (const ep of [...sb.endpoints]) this.leaveAndDelete(host, int, ctr, sb, ep, false);
+      // Containers that joined this namespace keep it (with only lo) until they stop.
+      if (sb.sharedBy.size === 0) host.sandboxes.delete(sb.id);
+    }
+    for (const cn of ctr.networks) cn.endpointId = null;
+    ctr.sandboxId = null;
+  }
+
+  private sandboxOwnerRunning(host: HostState, sb: SandboxState): boolean {
+    const owner = host.containers.get(sb.containerId);
+    return !!owner && owner.sandboxId === sb.id;
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  inspect(): InspectResult {
+    return buildInspect(this.state);
+  }
+
+  resolve(hostName: string, fromContainer: string, name: string): string[] {
+    const { host, int } = this.host(hostName);
+    const ctr = findContainer(host, int.containersByName, fromContainer);
+    return resolveName(host, ctr, name);
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+function ifaceAddr(cidr: string) {
+  const n = parseCidr(cidr);
+  if (!n) return null;
+  const addr: IpAddr = { family: n.family, value: n.ip };
+  return { address: formatAddr(addr), prefixLength: n.prefix, addr, network: makeNet(n.family, n.base, n.prefix) };
+}
+
+function overlapsNet(a: IpNet, b: IpNet): boolean {
+  return a.family === b.family && a.base <= netLast(b) && b.base <= netLast(a);
+}
+
+/** 27+: the daemon's default IPv6 pool, a ULA /48 derived from the host id, in /64s. */
+function ulaSegment(hostName: string) {
+  const h = sha256Bytes(`ula\u0000${hostName}`);
+  let base = 0xfdn;
+  for (let i = 0; i < 5; i++) base = (base << 8n) | BigInt(h[i]);
+  return { family: 6 as const, base: base << 80n, basePrefix: 48, size: 64 };
+}
+
+function classifyMode(mode: string): { kind: NetworkModeKind; target: string } {
+  if (mode === 'default') return { kind: 'default', target: '' };
+  if (mode === 'bridge') return { kind: 'bridge', target: '' };
+  if (mode === 'host') return { kind: 'host', target: '' };
+  if (mode === 'none') return { kind: 'none', target: '' };
+  const colon = mode.indexOf(':');
+  if (mode === 'container' || (colon >= 0 && mode.slice(0, colon) === 'container')) {
+    return { kind: 'container', target: colon >= 0 ? mode.slice(colon + 1) : '' };
+  }
+  return { kind: 'network', target: '' };
+}
+
+const NAME_LEFT = ['admiring', 'brave', 'clever', 'eager', 'focused', 'gifted', 'happy', 'jolly', 'keen', 'loving', 'nifty', 'quirky', 'serene', 'trusting', 'vibrant', 'zealous'];
+const NAME_RIGHT = ['albattani', 'bohr', 'curie', 'darwin', 'euclid', 'fermi', 'galileo', 'hopper', 'johnson', 'kepler', 'lovelace', 'mayer', 'newton', 'pasteur', 'turing', 'wozniak'];
+
+/** A name like Docker's adjective_scientist, chosen from the id so it is stable. */
+function generatedName(id: string, taken: Map<string, ContainerState>): string {
+  const a = parseInt(id.slice(0, 2), 16) % NAME_LEFT.length;
+  const b = parseInt(id.slice(2, 4), 16) % NAME_RIGHT.length;
+  let name = `${NAME_LEFT[a]}_${NAME_RIGHT[b]}`;
+  for (let i = 1; taken.has(name); i++) name = `${NAME_LEFT[a]}_${NAME_RIGHT[b]}${i}`;
+  return name;
+}
+
+/** The hostname line of /etc/hosts: an FQDN also lists its first label. */
+function hostsNames(hostname: string): string[] {
+  const dot = hostname.indexOf('.');
+  return dot > 0 ? [hostname, hostname.slice(0, dot)] : [hostname];
+}
+
+function configuredV6(n: NetworkState): boolean {
+  return n.ipv6.some((a) => a.config?.subnet) || (!n.enableIpv6 && n.driverData.v6Configured === true);
+}
+
+/** 25.0+ api/types/network/ipam.go validation. */
+function validateIpamConfig25(c: IpamPoolConfig, subnet: IpNet, index: number): void {
+  const canonical = formatNet(subnet);
+  if (subnet.ip !== subnet.base) throw new DockerError(msg.v25InvalidSubnet(c.subnet!, canonical), BAD_REQUEST, { field: 'subnet', index });
+  if (c.gateway) {
+    const gw = parseIp(c.gateway);
+    if (gw && !netContains(subnet, gw)) throw new DockerError(msg.v25InvalidGateway(c.gateway, canonical), BAD_REQUEST, { field: 'gateway', index });
+  }
+  if (c.ipRange) {
+    const r = parseCidr(c.ipRange);
+    if (r && (r.family !== subnet.family || r.base < subnet.base || netLast(r) > netLast(subnet))) {
+      throw new DockerError(msg.v25InvalidRange(c.ipRange, canonical), BAD_REQUEST, { field: 'ip_range', index });
+    }
+  }
+}
+
+/** endpoint.assignAddressVersion */
+function assignAddress(ipam: IpamDriver, n: NetworkState, v: 4 | 6, preferred: IpAddr | null): { addr: IpAddr; a: IpamAssignment } | null {
+  const infos = v === 4 ? n.ipv4 : n.ipv6;
+  if (infos.length === 0) return null;
+  for (const a of infos) {
+    if (preferred && !netContains(a.subnet, preferred)) continue;
+    try {
+      return { addr: ipam.requestAddress(a.poolId, preferred), a };
+    } catch (e) {
+      if (!(e instanceof IpamError) || e.message !== 'No available addresses on this pool' || preferred) throw e;
+    }
+  }
+  if (preferred) throw new DockerError(msg.addressNotInSubnets(formatAddr(preferred)), BAD_REQUEST);
+  throw new DockerError(msg.noAvailableAddresses(v, n.name, n.id), INTERNAL, { field: 'network' });
+}
+
+function releaseIpam(ipam: IpamDriver, assignments: IpamAssignment[]): void {
+  for (const a of assignments) {
+    if (a.gateway) ipam.releaseAddress(a.poolId, a.gateway);
+    for (const aux of Object.values(a.auxAddresses)) ipam.releaseAddress(a.poolId, aux);
+    ipam.releasePool(a.poolId);
+  }
+}
+
+function addDnsRecords(n: NetworkState, ep: EndpointState): void {
+  if (ep.anonymous || n.ingress) return;
+  for (const name of ep.dnsNames) {
+    const key = name.toLowerCase();
+    const list = n.dnsRecords.get(key);
+    if (list) {
+      if (!list.includes(ep)) list.push(ep);
+    } else n.dnsRecords.set(key, [ep]);
+  }
+}
+
+function removeDnsRecords(n: NetworkState, ep: EndpointState): void {
+  for (const name of ep.dnsNames) {
+    const key = name.toLowerCase();
+    const list = n.dnsRecords.get(key);
+    if (!list) continue;
+    const i = list.indexOf(ep);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) n.dnsRecords.delete(key);
+  }
+}
+
+/**
+ * The sandbox's port bindings (buildSandboxOptions + nat.SortPortMap): bound ports sorted by host port,
+ * then container port, descending, tcp first; with -P every exposed port without a binding gets an
+ * ephemeral one.
+ */
+export function sandboxPortBindings(ctr: ContainerState): PortSpecBinding[] {
+  type Entry = { b: PortSpecBinding | null; port: number; proto: string; order: number };
+  const entries: Entry[] = [];
+  let order = 0;
+  for (const p of ctr.exposedPorts) {
+    const bs = ctr.portSpecs.filter((b) => b.containerPort === p.port && b.proto === p.proto);
+    if (bs.length === 0) entries.push({ b: null, port: p.port, proto: p.proto, order: order++ });
+    for (const b of bs) entries.push({ b, port: p.port, proto: p.proto, order: order++ });
+  }
+  entries.sort((x, y) => {
+    const hx = x.b?.hostPortStart ?? 0, hy = y.b?.hostPortStart ?? 0;
+    if (hx !== hy) return hy - hx;
+    if (x.port !== y.port) return y.port - x.port;
+    const tx = x.proto === 'tcp' ? 0 : 1, ty = y.proto === 'tcp' ? 0 : 1;
+    if (tx !== ty) return tx - ty;
+    return x.order - y.order;
+  });
+  const out: PortSpecBinding[] = [];
+  for (const e of entries) {
+    if (e.b) out.push(e.b);
+    else if (ctr.publishAll && (e.proto === 'tcp' || e.proto === 'udp' || e.proto === 'sctp')) {
+      out.push({ containerPort: e.port, proto: e.proto, hostIp: '', hostPortStart: 0, hostPortEnd: 0 });
+    }
+  }
+  return out;
+}
+
+export { LOCAL_ADDRESS_SPACE, GLOBAL_ADDRESS_SPACE };

@@ -1,0 +1,26 @@
+// The host's own view: its interfaces (underlay, bridges with the gateway addresses, veth host ends) and
+// its routing table (on-link routes of each addressed interface), computed from the model on demand.
+import { formatNet } from './ip';
+import type { HostInterface, HostState, Route } from './model';
+
+export function hostInterfaces(host: HostState): HostInterface[] {
+  const out: HostInterface[] = [...host.underlay];
+  for (const b of host.bridges.values()) {
+    if (host.underlay.some((u) => u.name === b.name)) continue;
+    out.push({ name: b.name, kind: 'bridge', ipv4: b.ipv4 ? [b.ipv4] : [], ipv6: b.ipv6 ? [b.ipv6] : [], mac: b.mac, mtu: b.mtu, master: null, peer: null });
+  }
+  for (const v of host.veths.values()) {
+    out.push({ name: v.hostIfname, kind: 'veth', ipv4: [], ipv6: [], mac: null, mtu: host.bridges.get(v.bridge)?.mtu ?? 1500, master: v.bridge, peer: { sandboxId: v.sandboxId, ifname: v.containerIfname } });
+  }
+  return out;
+}
+
+export function hostRoutes(host: HostState): Route[] {
+  const routes: Route[] = [];
+  for (const i of hostInterfaces(host)) {
+    if (i.kind === 'loopback') continue;
+    for (const a of i.ipv4) routes.push({ family: 4, destination: formatNet(a.network), dest: a.network, gateway: null, dev: i.name, scope: 'link', src: a.address });
+    for (const a of i.ipv6) routes.push({ family: 6, destination: formatNet(a.network), dest: a.network, gateway: null, dev: i.name, scope: 'link', src: null });
+  }
+  return routes;
+}

@@ -1,0 +1,85 @@
+// `cnm inspect --json`: the engine state in the shape fixed by SPEC.md (inspectTypes.ts). Networks and
+// containers per host in creation order; a stopped container lists its configured networks without
+// addresses, as `docker inspect` does.
+import { formatAddr, formatNet } from './ip';
+import type { InspectContainer, InspectEndpoint, InspectNetwork, InspectPortBinding, InspectResult } from './inspectTypes';
+import type { ContainerState, EndpointState, EngineState, HostState, NetworkState } from './model';
+
+export function buildInspect(state: EngineState): InspectResult {
+  const networks: InspectNetwork[] = [];
+  const containers: InspectContainer[] = [];
+  for (const host of state.hosts.values()) {
+    for (const n of host.networks.values()) networks.push(inspectNetwork(n));
+    for (const c of host.containers.values()) containers.push(inspectContainer(host, c));
+  }
+  return { networks, containers };
+}
+
+export function inspectNetwork(n: NetworkState): InspectNetwork {
+  const v4 = n.ipv4[0];
+  const v6 = n.ipv6[0];
+  return {
+    name: n.name,
+    host: n.host,
+    id: n.id,
+    driver: n.driver,
+    scope: n.scope,
+    subnet: v4 ? formatNet(v4.subnet) : null,
+    gateway: v4?.gateway ? formatAddr(v4.gateway) : null,
+    ip_range: v4?.ipRange ? formatNet(v4.ipRange) : null,
+    ipv6_subnet: v6 ? formatNet(v6.subnet) : null,
+    ipv6_gateway: v6?.gateway ? formatAddr(v6.gateway) : null,
+    internal: n.internal,
+    attachable: n.attachable,
+    ingress: n.ingress,
+    enable_ipv6: n.enableIpv6,
+    options: { ...n.options },
+    bridge: n.bridge ? n.bridge.name : null,
+  };
+}
+
+function inspectEndpoint(n: NetworkState | undefined, key: string, ep: EndpointState | null, storedAliases: string[]): InspectEndpoint {
+  return {
+    network: n?.name ?? key,
+    ipv4_address: ep?.ipv4?.address ?? null,
+    ipv4_prefix: ep?.ipv4?.prefixLength ?? null,
+    ipv6_address: ep?.ipv6?.address ?? null,
+    mac_address: ep?.mac ?? null,
+    interface: ep?.ifname ?? null,
+    host_interface: ep?.hostIfname ?? null,
+    gateway: ep?.gateway ? formatAddr(ep.gateway) : null,
+    aliases: ep ? [...ep.aliases] : [...storedAliases],
+  };
+}
+
+export function inspectContainer(host: HostState, c: ContainerState): InspectContainer {
+  const running = c.status === 'running';
+  const endpoints: InspectEndpoint[] = [];
+  const ports: InspectPortBinding[] = [];
+  let gatewayNetwork: string | null = null;
+  for (const cn of c.networks) {
+    const n = cn.networkId ? host.networks.get(cn.networkId) : [...host.networks.values()].find((x) => x.name === cn.key);
+    const ep = running && cn.endpointId && n ? n.endpoints.get(cn.endpointId) ?? null : null;
+    endpoints.push(inspectEndpoint(n, cn.key, ep, cn.aliases));
+  }
+  const sb = running && c.sandboxId ? host.sandboxes.get(c.sandboxId) : undefined;
+  if (sb && c.modeKind !== 'container') {
+    const gw = sb.endpoints.find((e) => e.id === sb.gatewayEndpointId);
+    if (gw) {
+      gatewayNetwork = gw.networkName;
+      const sorted = [...gw.portBindings].sort((a, b) => a.containerPort - b.containerPort || a.proto.localeCompare(b.proto));
+      for (const b of sorted) ports.push({ container_port: b.containerPort, protocol: b.proto, host_ip: b.hostIp, host_port: b.hostPort });
+    }
+  }
+  return {
+    name: c.name,
+    host: host.name,
+    id: c.id,
+    network_mode: c.networkMode,
+    running,
+    endpoints,
+    ports,
+    default_gateway_network: gatewayNetwork,
+    warnings: [...c.warnings, ...c.runtimeWarnings],
+  };
+}

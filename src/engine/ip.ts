@@ -1,0 +1,155 @@
+// IP addresses and prefixes as the engine uses them: parsed with Go's net.ParseIP / net.ParseCIDR rules
+// (what dockerd accepts), held as bigint for arithmetic, printed the way Go prints them.
+import ipaddr from 'ipaddr.js';
+
+export type IpFamily = 4 | 6;
+
+export interface IpAddr {
+  readonly family: IpFamily;
+  readonly value: bigint;
+}
+
+/** A prefix. `ip` is the address as typed (Go's ParseCIDR returns it too); `base` is the masked network. */
+export interface IpNet {
+  readonly family: IpFamily;
+  readonly ip: bigint;
+  readonly base: bigint;
+  readonly prefix: number;
+}
+
+export function familyBits(family: IpFamily): number {
+  return family === 4 ? 32 : 128;
+}
+
+const FOUR_PART = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/;
+
+function bytesToBigInt(bytes: number[]): bigint {
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+function bigIntToBytes(value: bigint, length: number): number[] {
+  const out = new Array<number>(length);
+  let v = value;
+  for (let i = length - 1; i >= 0; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+/**
+ * Go's net.ParseIP: dotted-quad IPv4 without leading zeros (Go >= 1.17), or IPv6 (no zone).
+ * An IPv4-mapped IPv6 address counts as IPv4, as Go's To4() makes it.
+ */
+export function parseIp(text: string): IpAddr | null {
+  if (text.includes(':')) {
+    if (text.includes('%') || !ipaddr.IPv6.isValid(text)) return null;
+    // ipaddr.js is laxer than Go for an embedded IPv4 part; Go wants a proper dotted quad there.
+    const dot = text.lastIndexOf(':');
+    const tail = text.slice(dot + 1);
+    if (tail.includes('.') && !FOUR_PART.test(tail)) return null;
+    const v6 = ipaddr.IPv6.parse(text);
+    if (v6.isIPv4MappedAddress()) return { family: 4, value: bytesToBigInt(v6.toIPv4Address().toByteArray()) };
+    return { family: 6, value: bytesToBigInt(v6.toByteArray()) };
+  }
+  const m = FOUR_PART.exec(text);
+  if (!m) return null;
+  const parts = [m[1], m[2], m[3], m[4]].map(Number);
+  if (parts.some((p) => p > 255)) return null;
+  return { family: 4, value: bytesToBigInt(parts) };
+}
+
+/** Go's net.ParseCIDR: "addr/len", len decimal within the family's bits. */
+export function parseCidr(text: string): IpNet | null {
+  const slash = text.indexOf('/');
+  if (slash < 0) return null;
+  const addrText = text.slice(0, slash);
+  const lenText = text.slice(slash + 1);
+  if (!/^[0-9]{1,3}$/.test(lenText)) return null;
+  // The family follows the syntax: a ':' address is IPv6 even when IPv4-mapped.
+  const v6Syntax = addrText.includes(':');
+  const addr = parseIp(addrText);
+  if (!addr) return null;
+  const family: IpFamily = v6Syntax ? 6 : 4;
+  let value = addr.value;
+  if (v6Syntax && addr.family === 4) value = value | 0xffff00000000n;
+  const prefix = Number(lenText);
+  if (prefix > familyBits(family)) return null;
+  return { family, ip: value, base: maskValue(family, value, prefix), prefix };
+}
+
+export function maskValue(family: IpFamily, value: bigint, prefix: number): bigint {
+  const bits = BigInt(familyBits(family));
+  const hostBits = bits - BigInt(prefix);
+  return (value >> hostBits) << hostBits;
+}
+
+export function netSize(net: IpNet): bigint {
+  return 1n << BigInt(familyBits(net.family) - net.prefix);
+}
+
+export function netLast(net: IpNet): bigint {
+  return net.base + netSize(net) - 1n;
+}
+
+export function netContains(net: IpNet, addr: IpAddr): boolean {
+  return addr.family === net.family && addr.value >= net.base && addr.value <= netLast(net);
+}
+
+/** Libnetwork's overlap test: either prefix contains the other's network address. */
+export function netsOverlap(a: IpNet, b: IpNet): boolean {
+  return a.family === b.family && a.base <= netLast(b) && b.base <= netLast(a);
+}
+
+export function makeNet(family: IpFamily, base: bigint, prefix: number): IpNet {
+  const masked = maskValue(family, base, prefix);
+  return { family, ip: masked, base: masked, prefix };
+}
+
+export function formatIp(family: IpFamily, value: bigint): string {
+  const bytes = bigIntToBytes(value, family === 4 ? 4 : 16);
+  const addr = ipaddr.fromByteArray(bytes);
+  return addr.kind() === 'ipv6' ? (addr as ipaddr.IPv6).toRFC5952String() : addr.toString();
+}
+
+export function formatAddr(addr: IpAddr): string {
+  return formatIp(addr.family, addr.value);
+}
+
+/** Canonical "network/len", as Go's IPNet.String() prints a masked network. */
+export function formatNet(net: IpNet): string {
+  return `${formatIp(net.family, net.base)}/${net.prefix}`;
+}
+
+export function addrBytes(addr: IpAddr): number[] {
+  return bigIntToBytes(addr.value, addr.family === 4 ? 4 : 16);
+}
+
+export function addrFromBytes(bytes: number[]): IpAddr {
+  return { family: bytes.length === 4 ? 4 : 6, value: bytesToBigInt(bytes) };
+}
+
+/** Compare two addresses for sorting (IPv4 before IPv6, then numerically). */
+export function compareAddr(a: IpAddr, b: IpAddr): number {
+  if (a.family !== b.family) return a.family - b.family;
+  return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+}
+
+/** Go's net.ParseMAC for the 6-byte forms (xx:xx:.., xx-xx-.., xxxx.xxxx.xxxx); lower-case colon form or null. */
+export function parseMac(text: string): string | null {
+  let hex: string;
+  if (/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(text) || /^([0-9a-fA-F]{2}-){5}[0-9a-fA-F]{2}$/.test(text)) {
+    hex = text.replace(/[:-]/g, '');
+  } else if (/^([0-9a-fA-F]{4}\.){2}[0-9a-fA-F]{4}$/.test(text)) {
+    hex = text.replace(/\./g, '');
+  } else {
+    return null;
+  }
+  return hex.toLowerCase().match(/../g)!.join(':');
+}
+
+export function formatMac(bytes: ArrayLike<number>): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(':');
+}

@@ -1,0 +1,110 @@
+// A sandbox (a container's network namespace): its endpoints in libnetwork's heap order, the interfaces
+// the drivers moved in (named prefix + a per-sandbox counter that only grows), /etc/hosts, and the routing
+// table, which follows from the interfaces and the gateway endpoint.
+import { heapPush, heapRemove, type Less } from './goHeap';
+import { formatAddr, formatNet, makeNet, parseCidr } from './ip';
+import type { EndpointState, HostsEntry, Route, SandboxInterface, SandboxState } from './model';
+import type { VersionFeatures } from './version';
+
+const DEFAULT_HOSTS: HostsEntry[] = [
+  { ip: '127.0.0.1', names: ['localhost'] },
+  { ip: '::1', names: ['localhost', 'ip6-localhost', 'ip6-loopback'] },
+  { ip: 'fe00::0', names: ['ip6-localnet'] },
+  { ip: 'ff00::0', names: ['ip6-mcastprefix'] },
+  { ip: 'ff02::1', names: ['ip6-allnodes'] },
+  { ip: 'ff02::2', names: ['ip6-allrouters'] },
+];
+
+const LOOPBACK: SandboxInterface = {
+  name: 'lo',
+  endpointId: null,
+  mac: null,
+  ipv4: { address: '127.0.0.1', prefixLength: 8, addr: { family: 4, value: 0x7f000001n }, network: parseCidr('127.0.0.0/8')! },
+  ipv6: { address: '::1', prefixLength: 128, addr: { family: 6, value: 1n }, network: parseCidr('::1/128')! },
+  mtu: 65536,
+  hostPeer: null,
+};
+
+export function newSandbox(id: string, containerId: string, key: string, hostNetwork: boolean): SandboxState {
+  return {
+    id,
+    containerId,
+    key,
+    hostNetwork,
+    endpoints: [],
+    interfaces: hostNetwork ? [] : [LOOPBACK],
+    routes: [],
+    ifaceCounters: new Map(),
+    gatewayEndpointId: null,
+    resolverStarted: false,
+    resolvConf: hostNetwork ? 'host-copy' : 'host-filtered',
+    hostsEntries: hostNetwork ? [] : DEFAULT_HOSTS.map((e) => ({ ip: e.ip, names: [...e.names] })),
+    sharedBy: new Set(),
+  };
+}
+
+/** libnetwork epHeap.Less: gw-priority (28+), not-internal first, dual-stack gateways first, then network name. */
+export function endpointLess(features: VersionFeatures): Less<EndpointState> {
+  return (a, b) => {
+    if (features.gwPriority && a.gwPriority !== b.gwPriority) return a.gwPriority > b.gwPriority;
+    if (a.networkInternal) return false;
+    if (b.networkInternal) return true;
+    const aBoth = a.gateway !== null && a.gateway6 !== null;
+    const bBoth = b.gateway !== null && b.gateway6 !== null;
+    if (aBoth && !bBoth) return true;
+    if (bBoth && !aBoth) return false;
+    return a.networkName < b.networkName;
+  };
+}
+
+export function addSandboxEndpoint(sb: SandboxState, ep: EndpointState, less: Less<EndpointState>): void {
+  heapPush(sb.endpoints, less, ep);
+}
+
+export function removeSandboxEndpoint(sb: SandboxState, ep: EndpointState, less: Less<EndpointState>): void {
+  const i = sb.endpoints.indexOf(ep);
+  if (i >= 0) heapRemove(sb.endpoints, less, i);
+}
+
+/** getGatewayEndpoint: the first endpoint, in heap order, that has a gateway (host/null skipped). */
+export function gatewayEndpoint(sb: SandboxState): EndpointState | null {
+  for (const ep of sb.endpoints) {
+    if (ep.networkDriver === 'host' || ep.networkDriver === 'null') continue;
+    if (ep.gateway || ep.gateway6) return ep;
+  }
+  return null;
+}
+
+/** Moves the endpoint's interface into the sandbox: <prefix><n>, n from the sandbox's own counter. */
+export function addSandboxInterface(sb: SandboxState, ep: EndpointState, prefix: string, mtu: number): string {
+  const n = sb.ifaceCounters.get(prefix) ?? 0;
+  sb.ifaceCounters.set(prefix, n + 1);
+  const name = `${prefix}${n}`;
+  sb.interfaces.push({ name, endpointId: ep.id, mac: ep.mac, ipv4: ep.ipv4, ipv6: ep.ipv6, mtu, hostPeer: ep.hostIfname });
+  return name;
+}
+
+export function removeSandboxInterface(sb: SandboxState, ep: EndpointState): void {
+  const i = sb.interfaces.findIndex((x) => x.endpointId === ep.id);
+  if (i >= 0) sb.interfaces.splice(i, 1);
+}
+
+const DEFAULT_V4 = makeNet(4, 0n, 0);
+const DEFAULT_V6 = makeNet(6, 0n, 0);
+
+/** The sandbox's main routing table: on-link routes of each interface, then the default route(s). */
+export function rebuildRoutes(sb: SandboxState): void {
+  const routes: Route[] = [];
+  // `ip route` lists the default route first, then the on-link routes.
+  const gw = sb.endpoints.find((e) => e.id === sb.gatewayEndpointId);
+  if (gw && gw.ifname) {
+    if (gw.gateway) routes.push({ family: 4, destination: 'default', dest: DEFAULT_V4, gateway: formatAddr(gw.gateway), dev: gw.ifname, scope: 'global', src: null });
+    if (gw.gateway6) routes.push({ family: 6, destination: 'default', dest: DEFAULT_V6, gateway: formatAddr(gw.gateway6), dev: gw.ifname, scope: 'global', src: null });
+  }
+  for (const i of sb.interfaces) {
+    if (i.name === 'lo') continue;
+    if (i.ipv4) routes.push({ family: 4, destination: formatNet(i.ipv4.network), dest: i.ipv4.network, gateway: null, dev: i.name, scope: 'link', src: i.ipv4.address });
+    if (i.ipv6) routes.push({ family: 6, destination: formatNet(i.ipv6.network), dest: i.ipv6.network, gateway: null, dev: i.name, scope: 'link', src: null });
+  }
+  sb.routes.splice(0, sb.routes.length, ...routes);
+}

@@ -1,0 +1,167 @@
+// Every place a network, container, service or host is named: its definition (the key under
+// `networks:`, `containers:`, …) and each reference (a container's networks, `network_mode`, including
+// the X of `container:X`, `host:` values, services' networks, `expect` from/to). Definition, references,
+// rename, highlights and the outline all read this one index.
+import { isMap, isScalar, isSeq, type Document, type Node, type Scalar } from 'yaml';
+import { getValue, pairsOf, scalarSpan, stringValue, subSpan, type Span } from './yamlNodes';
+
+export type SymbolKind = 'network' | 'container' | 'service' | 'host';
+
+export interface Occurrence {
+  kind: SymbolKind;
+  name: string;
+  span: Span;
+  definition: boolean;
+  /** What names it, for messages: "network_mode", "networks of web", … */
+  context: string;
+}
+
+/** Names that are Docker's own networks, never references to a network of the file. */
+export const BUILTIN_NETWORK_NAMES = new Set(['bridge', 'host', 'none', 'default']);
+
+export class SymbolIndex {
+  /** Sorted by start offset. */
+  readonly occurrences: Occurrence[];
+  private readonly definitions = new Map<string, Occurrence>();
+
+  constructor(occurrences: Occurrence[]) {
+    this.occurrences = occurrences.sort((a, b) => a.span.start - b.span.start);
+    for (const o of this.occurrences) {
+      if (o.definition && !this.definitions.has(keyOf(o.kind, o.name))) this.definitions.set(keyOf(o.kind, o.name), o);
+    }
+  }
+
+  definition(kind: SymbolKind, name: string): Occurrence | undefined {
+    return this.definitions.get(keyOf(kind, name));
+  }
+
+  names(kind: SymbolKind): string[] {
+    return [...this.definitions.values()].filter((o) => o.kind === kind).map((o) => o.name);
+  }
+
+  /** The occurrence under the cursor (a range includes its end, so the cursor right after a name counts). */
+  at(offset: number): Occurrence | undefined {
+    let lo = 0;
+    let hi = this.occurrences.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.occurrences[mid]!.span.start <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const o = found >= 0 ? this.occurrences[found] : undefined;
+    return o && offset <= o.span.end ? o : undefined;
+  }
+
+  /** Every occurrence of the same symbol, the definition first. */
+  all(kind: SymbolKind, name: string): Occurrence[] {
+    const list = this.occurrences.filter((o) => o.kind === kind && o.name === name);
+    return list.sort((a, b) => Number(b.definition) - Number(a.definition) || a.span.start - b.span.start);
+  }
+}
+
+function keyOf(kind: SymbolKind, name: string): string {
+  return `${kind}\0${name}`;
+}
+
+/** Build the index from the YAML tree (not the spec: references must keep their exact spans). */
+export function buildSymbolIndex(doc: Document, text: string): SymbolIndex {
+  const out: Occurrence[] = [];
+  const root = doc.contents;
+  const section = (name: string) => getValue(root, name);
+
+  const define = (kind: SymbolKind, key: Node | null, context: string) => {
+    const name = stringValue(key);
+    const span = scalarSpan(key);
+    if (name !== undefined && span) out.push({ kind, name, span, definition: true, context });
+  };
+  const refer = (kind: SymbolKind | 'pending', node: Node | null | undefined, context: string, name = stringValue(node), span = scalarSpan(node)) => {
+    if (name === undefined || name === '' || !span) return;
+    pending.push({ kind, name, span, context });
+  };
+  const pending: { kind: SymbolKind | 'pending'; name: string; span: Span; context: string }[] = [];
+
+  for (const p of pairsOf(section('hosts'))) define('host', p.key, 'hosts');
+  for (const p of pairsOf(section('networks'))) {
+    define('network', p.key, 'networks');
+    refer('host', getValue(p.value, 'host'), `host of network ${stringValue(p.key)}`);
+  }
+  for (const p of pairsOf(section('containers'))) {
+    const name = stringValue(p.key) ?? '';
+    define('container', p.key, 'containers');
+    refer('host', getValue(p.value, 'host'), `host of ${name}`);
+    const mode = getValue(p.value, 'network_mode');
+    const modeText = stringValue(mode);
+    if (modeText !== undefined && isScalar(mode)) {
+      if (modeText.startsWith('container:')) {
+        const target = modeText.slice('container:'.length);
+        const span = subSpan(mode, text, 'container:'.length, target.length);
+        if (span) refer('container', mode, `network_mode of ${name}`, target, span);
+      } else if (!BUILTIN_NETWORK_NAMES.has(modeText)) {
+        refer('network', mode, `network_mode of ${name}`);
+      }
+    }
+    networkRefs(getValue(p.value, 'networks'), `networks of ${name}`, refer);
+  }
+  for (const p of pairsOf(section('services'))) {
+    define('service', p.key, 'services');
+    networkRefs(getValue(p.value, 'networks'), `networks of service ${stringValue(p.key) ?? ''}`, refer);
+  }
+  const expect = section('expect');
+  if (isSeq(expect)) {
+    for (const item of expect.items as (Node | null)[]) {
+      if (!isMap(item)) continue;
+      const from = getValue(item, 'from');
+      refer('pending', from, 'expect from');
+      const to = getValue(item, 'to');
+      const target = isScalar(to) ? expectTargetName(String(to.value ?? '')) : undefined;
+      if (target && isScalar(to)) {
+        const span = subSpan(to as Scalar, text, target.from, target.name.length);
+        if (span) refer('pending', to, 'expect to', target.name, span);
+      }
+    }
+  }
+
+  // `from`/`to` name a container, a service or a host: whichever the file defines.
+  const definedSets = new Map<SymbolKind, Set<string>>();
+  for (const kind of ['container', 'service', 'host', 'network'] as SymbolKind[]) {
+    definedSets.set(kind, new Set(out.filter((o) => o.definition && o.kind === kind).map((o) => o.name)));
+  }
+  for (const r of pending) {
+    let kind: SymbolKind | undefined;
+    if (r.kind !== 'pending') kind = r.kind;
+    else kind = (['container', 'service', 'host'] as SymbolKind[]).find((k) => definedSets.get(k)!.has(r.name));
+    if (!kind) continue; // an alias or an undefined name: nothing to navigate to
+    out.push({ kind, name: r.name, span: r.span, definition: false, context: r.context });
+  }
+  return new SymbolIndex(out);
+}
+
+function networkRefs(
+  networks: Node | null | undefined,
+  context: string,
+  refer: (kind: SymbolKind, node: Node | null | undefined, context: string) => void,
+): void {
+  if (isSeq(networks)) {
+    for (const item of networks.items as (Node | null)[]) {
+      const name = stringValue(item);
+      if (name !== undefined && !BUILTIN_NETWORK_NAMES.has(name)) refer('network', item, context);
+    }
+  } else if (isMap(networks)) {
+    for (const p of pairsOf(networks)) {
+      const name = stringValue(p.key);
+      if (name !== undefined && !BUILTIN_NETWORK_NAMES.has(name)) refer('network', p.key, context);
+    }
+  }
+}
+
+/** The name in an expect target NAME|IP[:PORT][/proto] and where it starts, or undefined for an address. */
+export function expectTargetName(to: string): { name: string; from: number } | undefined {
+  const m = /^([A-Za-z0-9][A-Za-z0-9_.-]*)(?::\d+)?(?:\/(?:tcp|udp|icmp|sctp))?$/i.exec(to.trim());
+  if (!m) return undefined;
+  const name = m[1]!;
+  if (/^\d+(\.\d+){3}$/.test(name)) return undefined; // an IPv4 address
+  return { name, from: to.indexOf(name) };
+}

@@ -1,0 +1,189 @@
+// buildTopology: plays a parsed topology on a fresh Engine in Docker's order — hosts, then networks in
+// file order, then containers in file order (created on their first network, started, then connected
+// to the others in order) — and turns every engine error and warning into a positioned diagnostic.
+// One failing object never stops the rest; what depends on it gets an error that names it.
+import { Engine } from '../engine';
+import type { EndpointConfig, NetworkCreateRequest } from '../engine/requests';
+import { BuildReport, type BuildSource } from './buildReport';
+import type { TopologyDiagnostic } from './diagnostics';
+import { subjectKey, type Subject } from './errorTargets';
+import type { ContainerNetworkSpec, ContainerSpec, NetworkSpec, TopologySpec } from './spec';
+import { findSurprises } from './surprises';
+
+export interface BuildResult {
+  engine: Engine;
+  diagnostics: TopologyDiagnostic[];
+}
+
+export function buildTopology(spec: TopologySpec, parsed?: BuildSource): BuildResult {
+  const engine = new Engine();
+  const report = new BuildReport(parsed);
+  const builder = new Builder(engine, report);
+  builder.hosts(spec);
+  for (const n of spec.networks) builder.network(n);
+  for (const c of spec.containers) builder.container(c);
+  builder.services(spec);
+  try {
+    findSurprises(spec, engine, report);
+  } catch (err) {
+    report.add('error', { path: [], part: 'key' }, `Internal error while checking the built topology: ${String(err)}`, 'internal');
+  }
+  return { engine, diagnostics: report.diagnostics };
+}
+
+class Builder {
+  private readonly hostsUp = new Set<string>();
+  private readonly hostsDown = new Map<string, string>();
+  private readonly networksFailed = new Map<string, string>(); // host\0name -> why
+  private readonly containersFailed = new Set<string>(); // host\0name
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly report: BuildReport,
+  ) {}
+
+  hosts(spec: TopologySpec): void {
+    for (const host of spec.hosts) {
+      try {
+        this.engine.addHost({ name: host.name, interfaces: host.interfaces, daemon: host.daemon, ...(host.swarm ? { swarm: host.swarm } : {}) });
+        this.hostsUp.add(host.name);
+      } catch (err) {
+        this.hostsDown.set(host.name, this.report.failure({ kind: 'host', host }, err));
+      }
+    }
+  }
+
+  network(n: NetworkSpec): void {
+    const subject: Subject = { kind: 'network', network: n };
+    if (!this.hostReady(n.host, subject, `Network "${n.name}"`)) {
+      this.networksFailed.set(key(n.host, n.name), `host "${n.host}" is not available`);
+      return;
+    }
+    try {
+      const { warning } = this.engine.createNetwork(n.host, networkRequest(n));
+      if (warning) this.report.add('warning', subjectKey(subject), warning, 'docker');
+    } catch (err) {
+      this.networksFailed.set(key(n.host, n.name), this.report.failure(subject, err));
+    }
+  }
+
+  container(c: ContainerSpec): void {
+    const id = key(c.host, c.name);
+    if (!this.hostReady(c.host, { kind: 'container', container: c }, `Container "${c.name}"`)) {
+      this.containersFailed.add(id);
+      return;
+    }
+    // network_mode wins over networks (having both is an error the parser reports).
+    const [first, ...rest] = c.networkMode !== undefined ? [] : c.networks;
+    const networkMode = c.networkMode ?? first?.network;
+    const subject: Subject = { kind: 'container', container: c, ...(first ? { endpoint: first } : {}) };
+
+    const blocked = networkMode === undefined ? undefined : this.dependencyFailure(c, networkMode);
+    if (blocked) {
+      this.report.add('error', first ? { path: first.path, part: 'key' } : { path: [...c.path, 'network_mode'], part: 'value' }, blocked, 'dependency');
+      this.containersFailed.add(id);
+      return;
+    }
+    try {
+      const endpoint = first ? endpointConfig(first) : undefined;
+      const { warnings } = this.engine.createContainer(c.host, {
+        name: c.name,
+        image: c.image,
+        ...(c.hostname !== undefined ? { hostname: c.hostname } : {}),
+        ...(networkMode !== undefined ? { networkMode } : {}),
+        ...(endpoint ? { endpoint } : {}),
+        ports: c.ports,
+        expose: c.expose,
+      });
+      for (const w of warnings) this.report.add('warning', warningTarget(c, w), w, 'docker');
+    } catch (err) {
+      this.report.failure(subject, err);
+      this.containersFailed.add(id);
+      return;
+    }
+    try {
+      this.engine.startContainer(c.host, c.name);
+    } catch (err) {
+      this.report.failure(subject, err);
+    }
+    for (const ep of rest) {
+      const why = this.networksFailed.get(key(c.host, ep.network));
+      if (why !== undefined) {
+        this.report.add('error', { path: ep.path, part: 'key' }, `Network "${ep.network}" was not created (${why}), so "${c.name}" is not connected to it.`, 'dependency');
+        continue;
+      }
+      try {
+        this.engine.connect(c.host, ep.network, c.name, endpointConfig(ep));
+      } catch (err) {
+        this.report.failure({ kind: 'container', container: c, endpoint: ep }, err);
+      }
+    }
+  }
+
+  services(spec: TopologySpec): void {
+    // The engine contract has no swarm-service operation yet: say so once rather than pretend.
+    if (spec.services.length === 0) return;
+    this.report.add(
+      'information',
+      { path: ['services'], part: 'key' },
+      'Swarm services are checked but not simulated yet: they get no tasks, VIPs or published ports in this version.',
+      'not-simulated',
+    );
+  }
+
+  /** Why a container cannot be created because something it needs failed, or undefined. */
+  private dependencyFailure(c: ContainerSpec, networkMode: string): string | undefined {
+    if (networkMode.startsWith('container:')) {
+      const other = networkMode.slice('container:'.length);
+      if (this.containersFailed.has(key(c.host, other))) {
+        return `Container "${other}" was not created (see its error), so "${c.name}" cannot share its network namespace and was not created.`;
+      }
+      return undefined;
+    }
+    const why = this.networksFailed.get(key(c.host, networkMode));
+    return why === undefined ? undefined : `Network "${networkMode}" was not created (${why}), so container "${c.name}" was not created.`;
+  }
+
+  private hostReady(host: string, subject: Subject, what: string): boolean {
+    if (this.hostsUp.has(host)) return true;
+    const why = this.hostsDown.get(host);
+    // An undefined host is already reported by the parser on the `host:` value.
+    if (why !== undefined) this.report.add('error', subjectKey(subject), `${what} was not created: host "${host}" did not start (${why}).`, 'dependency');
+    return false;
+  }
+}
+
+function key(host: string, name: string): string {
+  return `${host}\0${name}`;
+}
+
+function networkRequest(n: NetworkSpec): NetworkCreateRequest {
+  const ipam: NonNullable<NetworkCreateRequest['ipam']> = { config: n.ipamConfig };
+  if (n.ipamDriver !== undefined) ipam.driver = n.ipamDriver;
+  if (n.ipamOptions !== undefined) ipam.options = n.ipamOptions;
+  return {
+    name: n.name,
+    driver: n.driver,
+    ipam,
+    internal: n.internal,
+    attachable: n.attachable,
+    ingress: n.ingress,
+    enableIpv6: n.enableIpv6,
+    options: n.driverOpts,
+    labels: n.labels,
+  };
+}
+
+function endpointConfig(ep: ContainerNetworkSpec): EndpointConfig | undefined {
+  const cfg: EndpointConfig = {};
+  if (ep.ipv4Address !== undefined) cfg.ipv4Address = ep.ipv4Address;
+  if (ep.ipv6Address !== undefined) cfg.ipv6Address = ep.ipv6Address;
+  if (ep.aliases !== undefined) cfg.aliases = ep.aliases;
+  if (ep.macAddress !== undefined) cfg.macAddress = ep.macAddress;
+  return Object.keys(cfg).length > 0 ? cfg : undefined;
+}
+
+/** Engine warnings about ports go on `ports:`; others on the container. */
+function warningTarget(c: ContainerSpec, warning: string) {
+  return /port/i.test(warning) && c.ports.length > 0 ? { path: [...c.path, 'ports'], part: 'key' as const } : { path: c.path, part: 'key' as const };
+}

@@ -1,0 +1,424 @@
+// A fast reader for the plain subset of YAML that topology files are written in: block maps and lists
+// indented with spaces, one-line flow collections ([a, b], {k: v}), plain and one-line quoted scalars,
+// comments. It builds the very node objects the `yaml` package builds (Scalar, YAMLMap, YAMLSeq, Pair,
+// with the same values and the same ranges), about ten times faster: the `yaml` package needs well
+// over a second for a 10,000-container file.
+//
+// Anything outside that subset — anchors, aliases, tags, block scalars, multi-line scalars, complex
+// keys, directives, several documents, tabs, CR line ends, odd numbers (0x…, .inf) — and anything that
+// might be a syntax error makes it give up (return undefined), and the caller parses with `yaml`. So
+// the result is always what `parseDocument` gives; test/unit/topology/fastYaml.test.ts checks that
+// differentially.
+import { Document, LineCounter, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
+
+export interface FastParse {
+  document: Document;
+  lineCounter: LineCounter;
+}
+
+/** Parse `text`, or undefined when it is not in the subset this reader handles exactly. */
+export function fastParseYaml(text: string): FastParse | undefined {
+  if (/[\t\r\uFEFF]/.test(text)) return undefined;
+  try {
+    return new FastYaml(text).parse();
+  } catch (err) {
+    if (err === GIVE_UP) return undefined;
+    throw err;
+  }
+}
+
+const GIVE_UP = new Error('not in the fast YAML subset');
+
+// The `yaml` node constructors tag every node with Object.defineProperty, which is most of the cost of
+// building 200,000 nodes. The same tag on a shared prototype makes identical nodes for isScalar/isMap/
+// instanceof, at a fraction of the cost. The tag is read from real nodes, not from yaml's internals.
+const TAG = Object.getOwnPropertySymbols(new Scalar(null))[0]!;
+function protoOf<T extends object>(cls: { prototype: T }, sample: object): T {
+  return Object.create(cls.prototype, { [TAG]: { value: (sample as Record<symbol, unknown>)[TAG] } }) as T;
+}
+const SCALAR_PROTO = protoOf(Scalar, new Scalar(null));
+const MAP_PROTO = protoOf(YAMLMap, new YAMLMap());
+const SEQ_PROTO = protoOf(YAMLSeq, new YAMLSeq());
+const PAIR_PROTO = protoOf(Pair, new Pair(null));
+
+function newScalar(value: unknown, type: Scalar.Type, range: [number, number, number], source?: string): Scalar {
+  const node = Object.create(SCALAR_PROTO) as Scalar;
+  node.value = value;
+  node.type = type;
+  node.range = range;
+  if (source !== undefined) (node as { source?: string }).source = source;
+  return node;
+}
+
+function newMap(): YAMLMap {
+  const node = Object.create(MAP_PROTO) as YAMLMap;
+  node.items = [];
+  return node;
+}
+
+function newSeq(): YAMLSeq {
+  const node = Object.create(SEQ_PROTO) as YAMLSeq;
+  node.items = [];
+  return node;
+}
+
+function newPair(key: Node, value: Node): Pair {
+  const pair = Object.create(PAIR_PROTO) as Pair;
+  pair.key = key;
+  pair.value = value;
+  return pair;
+}
+
+function giveUp(): never {
+  throw GIVE_UP;
+}
+
+const SPACE = 32;
+const HASH = 35;
+const DASH = 45;
+const COLON = 58;
+
+/** Characters that may not start a plain scalar in this subset (YAML indicators, plus `?`/`:`/`-` cases handled apart). */
+const BAD_PLAIN_START = new Set(['&', '*', '!', '|', '>', '%', '@', '`', '#', ',', ']', '}', '?', ':']);
+const FLOW_STOP = new Set([',', '[', ']', '{', '}']);
+
+class FastYaml {
+  /** Content lines only (no blank or comment-only lines): offsets of line start, first non-space, and line end. */
+  private readonly lineStart: number[] = [];
+  private readonly content: number[] = [];
+  private readonly lineEnd: number[] = [];
+  /** Indentation of each content line; a compact map inside a list item moves it to the key's column. */
+  private readonly indent: number[] = [];
+  private i = 0;
+
+  constructor(private readonly text: string) {}
+
+  parse(): FastParse {
+    const lineCounter = new LineCounter();
+    const text = this.text;
+    let start = 0;
+    // yaml stretches the ranges of collections over comment lines that follow a value in ways that
+    // depend on their indentation; only comment runs at column 0 after a non-empty value leave all
+    // ranges alone, so any other comment run sends the file to the slow path (as do blank lines
+    // after an empty value).
+    let afterEmptyValue = false;
+    let inCommentRun = false;
+    for (;;) {
+      lineCounter.addNewLine(start);
+      const nl = text.indexOf('\n', start);
+      const end = nl < 0 ? text.length : nl;
+      let c = start;
+      while (c < end && text.charCodeAt(c) === SPACE) c++;
+      if (c < end && text.charCodeAt(c) !== HASH) {
+        if (c === start && (text.startsWith('---', c) || text.startsWith('...', c) || text[c] === '%')) giveUp();
+        this.lineStart.push(start);
+        this.content.push(c);
+        this.lineEnd.push(end);
+        this.indent.push(c - start);
+        afterEmptyValue = endsWithEmptyValue(text, c, end);
+        inCommentRun = false;
+      } else if (c < end && this.content.length > 0 && !inCommentRun) {
+        if (c > start || afterEmptyValue) giveUp();
+        inCommentRun = true;
+      } else if (c === end && afterEmptyValue) {
+        giveUp(); // an empty value followed by blank lines: yaml may stretch its range over them
+      }
+      if (nl < 0) break;
+      start = nl + 1;
+    }
+    const document = new Document(null, { uniqueKeys: false, merge: true });
+    if (this.content.length > 0) {
+      document.contents = this.blockNode(this.indent[0]!) as never;
+      if (this.i < this.content.length) giveUp(); // a line indented less than the root
+    }
+    return { document, lineCounter };
+  }
+
+  private get count(): number {
+    return this.content.length;
+  }
+
+  private isSeqLine(i: number): boolean {
+    const c = this.content[i]!;
+    return this.text.charCodeAt(c) === DASH && (c + 1 === this.lineEnd[i] || this.text.charCodeAt(c + 1) === SPACE);
+  }
+
+  private blockNode(indent: number): Node {
+    if (this.isSeqLine(this.i)) return this.blockSeq(indent);
+    if (this.keyAt(this.content[this.i]!, this.lineEnd[this.i]!)) return this.blockMap(indent);
+    return giveUp(); // a bare scalar or a flow collection spread over lines
+  }
+
+  private blockMap(indent: number): YAMLMap {
+    const map = newMap();
+    const start = this.content[this.i]!;
+    let end = start;
+    while (this.i < this.count && this.indent[this.i] === indent) {
+      const lineEnd = this.lineEnd[this.i]!;
+      const key = this.keyAt(this.content[this.i]!, lineEnd) ?? giveUp();
+      const p = this.skipSpaces(key.colon + 1, lineEnd);
+      let value: Node;
+      if (p === lineEnd || this.text.charCodeAt(p) === HASH) {
+        if (p === key.colon + 1 && p !== lineEnd) giveUp(); // "a:#" is not a comment
+        this.i++;
+        if (this.i < this.count && this.indent[this.i]! > indent) value = this.blockNode(this.indent[this.i]!);
+        else if (this.i < this.count && this.indent[this.i] === indent && this.isSeqLine(this.i)) value = this.blockSeq(indent);
+        else value = this.emptyValue(p, lineEnd);
+      } else {
+        value = this.inlineValue(p, lineEnd);
+        this.i++;
+        if (this.i < this.count && this.indent[this.i]! > indent) giveUp(); // a continuation line
+      }
+      map.items.push(newPair(key.node, value));
+      end = nodeEnd(value);
+    }
+    if (this.i < this.count && this.indent[this.i]! > indent) giveUp();
+    map.range = [start, end, end];
+    return map;
+  }
+
+  private blockSeq(indent: number): YAMLSeq {
+    const seq = newSeq();
+    const start = this.content[this.i]!;
+    let end = start;
+    while (this.i < this.count && this.indent[this.i] === indent && this.isSeqLine(this.i)) {
+      const dash = this.content[this.i]!;
+      const lineEnd = this.lineEnd[this.i]!;
+      const p = this.skipSpaces(dash + 1, lineEnd);
+      let item: Node;
+      if (p === lineEnd || this.text.charCodeAt(p) === HASH) {
+        this.i++;
+        if (this.i < this.count && this.indent[this.i]! > indent) item = this.blockNode(this.indent[this.i]!);
+        else item = this.emptyValue(p, lineEnd);
+      } else if (this.text.charCodeAt(p) === DASH && (p + 1 === lineEnd || this.text.charCodeAt(p + 1) === SPACE)) {
+        giveUp(); // "- - a": a list in a list item
+      } else if (this.keyAt(p, lineEnd)) {
+        // "- key: value": a map whose keys line up with this first key.
+        this.content[this.i] = p;
+        this.indent[this.i] = p - this.lineStart[this.i]!;
+        item = this.blockMap(this.indent[this.i]!);
+      } else {
+        item = this.inlineValue(p, lineEnd);
+        this.i++;
+        if (this.i < this.count && this.indent[this.i]! > indent) giveUp();
+      }
+      seq.items.push(item);
+      end = nodeEnd(item);
+    }
+    if (this.i < this.count && this.indent[this.i]! > indent) giveUp();
+    seq.range = [start, end, end];
+    return seq;
+  }
+
+  /** A block-map key at `p` followed by ": " or ":" at the end of the line, or undefined. */
+  private keyAt(p: number, lineEnd: number): { node: Scalar; colon: number } | undefined {
+    const text = this.text;
+    const ch = text[p]!;
+    if (ch === '"' || ch === "'") {
+      const q = this.quoted(p, lineEnd);
+      const colon = q.end;
+      if (text.charCodeAt(colon) !== COLON) return undefined;
+      if (colon + 1 !== lineEnd && text.charCodeAt(colon + 1) !== SPACE) giveUp();
+      return { node: q.node, colon };
+    }
+    if (ch === '[' || ch === '{' || ch === '-' || BAD_PLAIN_START.has(ch)) return undefined;
+    for (let q = p; q < lineEnd; q++) {
+      const c = text.charCodeAt(q);
+      if (c === HASH && text.charCodeAt(q - 1) === SPACE) return undefined;
+      if (c === COLON && (q + 1 === lineEnd || text.charCodeAt(q + 1) === SPACE)) {
+        let e = q;
+        while (e > p && text.charCodeAt(e - 1) === SPACE) e--;
+        const raw = text.slice(p, e);
+        if (raw === '<<') giveUp(); // merge keys resolve differently
+        return { node: plainScalar(raw, p, e, e), colon: q };
+      }
+    }
+    return undefined;
+  }
+
+  /** A value that starts on the key's (or dash's) line and ends there. */
+  private inlineValue(p: number, lineEnd: number): Node {
+    const text = this.text;
+    const ch = text[p]!;
+    let node: Node;
+    let after: number;
+    if (ch === '[' || ch === '{') {
+      const flow = this.flowCollection(p, lineEnd);
+      node = flow.node;
+      after = flow.end;
+    } else if (ch === '"' || ch === "'") {
+      const q = this.quoted(p, lineEnd);
+      node = q.node;
+      after = q.end;
+    } else {
+      if (BAD_PLAIN_START.has(ch) || (ch === '-' && text.charCodeAt(p + 1) === SPACE)) giveUp();
+      let e = lineEnd;
+      for (let q = p + 1; q < lineEnd; q++) {
+        if (text.charCodeAt(q) === HASH && text.charCodeAt(q - 1) === SPACE) {
+          e = q;
+          break;
+        }
+      }
+      while (e > p && text.charCodeAt(e - 1) === SPACE) e--;
+      const raw = text.slice(p, e);
+      if (raw.includes(': ') || raw.endsWith(':')) giveUp();
+      const scalar = plainScalar(raw, p, e, lineEnd < text.length ? lineEnd + 1 : lineEnd);
+      return scalar;
+    }
+    const rest = this.skipSpaces(after, lineEnd);
+    if (rest !== lineEnd && !(text.charCodeAt(rest) === HASH && rest > after)) giveUp();
+    const r = node.range!;
+    node.range = [r[0], r[1], lineEnd < text.length ? lineEnd + 1 : lineEnd];
+    return node;
+  }
+
+  private flowCollection(p: number, lineEnd: number): { node: YAMLMap | YAMLSeq; end: number } {
+    const text = this.text;
+    const isSeq = text[p] === '[';
+    const close = isSeq ? ']' : '}';
+    const node = isSeq ? newSeq() : newMap();
+    node.flow = true;
+    let q = this.skipSpaces(p + 1, lineEnd);
+    while (text[q] !== close) {
+      if (q >= lineEnd) giveUp(); // spread over several lines
+      if (isSeq) {
+        const item = this.flowItem(q, lineEnd, false);
+        (node as YAMLSeq).items.push(item.node);
+        q = item.end;
+      } else {
+        const key = this.flowItem(q, lineEnd, true);
+        q = this.skipSpaces(key.end, lineEnd);
+        if (text.charCodeAt(q) !== COLON) giveUp();
+        q = this.skipSpaces(q + 1, lineEnd);
+        if (text[q] === ',' || text[q] === '}') giveUp(); // a key without value
+        const value = this.flowItem(q, lineEnd, false);
+        (node as YAMLMap).items.push(newPair(key.node, value.node));
+        q = value.end;
+      }
+      q = this.skipSpaces(q, lineEnd);
+      if (text[q] === ',') q = this.skipSpaces(q + 1, lineEnd);
+      else if (text[q] !== close) giveUp();
+    }
+    node.range = [p, q + 1, q + 1];
+    return { node, end: q + 1 };
+  }
+
+  private flowItem(p: number, lineEnd: number, isKey: boolean): { node: Node; end: number } {
+    const text = this.text;
+    const ch = text[p]!;
+    if (ch === '[' || ch === '{') {
+      if (isKey) giveUp();
+      return this.flowCollection(p, lineEnd);
+    }
+    if (ch === '"' || ch === "'") {
+      const q = this.quoted(p, lineEnd);
+      return { node: q.node, end: q.end };
+    }
+    if (BAD_PLAIN_START.has(ch) || ch === '-' && text.charCodeAt(p + 1) === SPACE) giveUp();
+    let q = p;
+    for (; q < lineEnd; q++) {
+      const c = text[q]!;
+      if (FLOW_STOP.has(c)) break;
+      if (c === ':' && (q + 1 === lineEnd || text[q + 1] === ' ' || FLOW_STOP.has(text[q + 1]!))) {
+        if (!isKey) giveUp(); // "[a: b]" is a map inside a list
+        break;
+      }
+      if (c === '#' && text[q - 1] === ' ') giveUp();
+    }
+    let e = q;
+    while (e > p && text.charCodeAt(e - 1) === SPACE) e--;
+    if (e === p) giveUp(); // an empty entry
+    const raw = text.slice(p, e);
+    if (isKey && raw === '<<') giveUp();
+    return { node: plainScalar(raw, p, e, e), end: e };
+  }
+
+  /** A quoted scalar on one line; `end` is just after the closing quote. */
+  private quoted(p: number, lineEnd: number): { node: Scalar; end: number } {
+    const text = this.text;
+    const quote = text[p]!;
+    let value = '';
+    let q = p + 1;
+    for (;;) {
+      if (q >= lineEnd) giveUp(); // unterminated or multi-line
+      const c = text[q]!;
+      if (c === quote) {
+        if (quote === "'" && text[q + 1] === "'") {
+          value += "'";
+          q += 2;
+          continue;
+        }
+        break;
+      }
+      if (c === '\\' && quote === '"') {
+        const esc = ESCAPES[text[q + 1]!];
+        if (esc === undefined) giveUp();
+        value += esc;
+        q += 2;
+        continue;
+      }
+      value += c;
+      q++;
+    }
+    const node = newScalar(value, quote === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE, [p, q + 1, q + 1]);
+    return { node, end: q + 1 };
+  }
+
+  /** The null of `key:` or `-` with nothing after it: empty, after the spaces that follow the indicator (at the comment, if any). */
+  private emptyValue(p: number, lineEnd: number): Scalar {
+    if (p === lineEnd) return newScalar(null, Scalar.PLAIN, [p, p, p], '');
+    return newScalar(null, Scalar.PLAIN, [p, p, lineEnd < this.text.length ? lineEnd + 1 : lineEnd], '');
+  }
+
+  private skipSpaces(p: number, lineEnd: number): number {
+    while (p < lineEnd && this.text.charCodeAt(p) === SPACE) p++;
+    return p;
+  }
+}
+
+/** Does this content line end with a key or dash that has no value on the line ("key:", "-")? Errs on yes. */
+function endsWithEmptyValue(text: string, content: number, end: number): boolean {
+  let e = end;
+  for (let q = content + 1; q < end; q++) {
+    if (text.charCodeAt(q) === HASH && text.charCodeAt(q - 1) === SPACE) {
+      e = q;
+      break;
+    }
+  }
+  while (e > content && text.charCodeAt(e - 1) === SPACE) e--;
+  const last = text.charCodeAt(e - 1);
+  return last === COLON || (last === DASH && (e - 1 === content || text.charCodeAt(e - 2) === SPACE));
+}
+
+const ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', '/': '/', n: '\n', t: '\t', r: '\r', '0': '\0', ' ': ' ' };
+
+const NULL_RE = /^(?:~|[Nn]ull|NULL)$/;
+const TRUE_RE = /^(?:[Tt]rue|TRUE)$/;
+const FALSE_RE = /^(?:[Ff]alse|FALSE)$/;
+const INT_RE = /^[-+]?[0-9]+$/;
+const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+/** Numbers whose exact value or representation the fast path does not reproduce. */
+const ODD_NUMBER_RE = /^(?:[-+]?0x|[-+]?0o|[-+]?\.(?:inf|Inf|INF)$|\.(?:nan|NaN|NAN)$)/;
+
+/** A plain scalar resolved as the YAML 1.2 core schema does. */
+function plainScalar(raw: string, start: number, valueEnd: number, end: number): Scalar {
+  let value: unknown = raw;
+  const c = raw.charCodeAt(0);
+  // Only strings that start like a number or a keyword need the tests.
+  if ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70) {
+    if (NULL_RE.test(raw)) value = null;
+    else if (TRUE_RE.test(raw)) value = true;
+    else if (FALSE_RE.test(raw)) value = false;
+    else if (ODD_NUMBER_RE.test(raw)) giveUp();
+    else if (INT_RE.test(raw)) {
+      const n = Number(raw);
+      if (!Number.isSafeInteger(n)) giveUp();
+      value = n;
+    } else if (FLOAT_RE.test(raw)) value = parseFloat(raw);
+  }
+  return newScalar(value, Scalar.PLAIN, [start, valueEnd, end], raw);
+}
+
+function nodeEnd(node: Node): number {
+  return node.range![2];
+}

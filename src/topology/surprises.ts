@@ -1,0 +1,110 @@
+// Docker's silent surprises: things Docker accepts without an error but that do not do what the file
+// seems to say. Each becomes a warning (or a note) on the line that says it.
+import type { Engine } from '../engine';
+import type { InspectContainer, InspectNetwork } from '../engine/inspectTypes';
+import { cidrFamily, canonicalCIDR, hasHostBits, ipFamily } from './addresses';
+import type { BuildReport } from './buildReport';
+import type { ContainerSpec, ExpectSpec, NetworkSpec, TopologySpec } from './spec';
+
+export function findSurprises(spec: TopologySpec, engine: Engine, report: BuildReport): void {
+  const state = engine.inspect();
+  const containers = new Map(state.containers.map((c) => [`${c.host}\0${c.name}`, c]));
+  const networks = new Map(state.networks.map((n) => [`${n.host}\0${n.name}`, n]));
+  const versions = new Map(spec.hosts.map((h) => [h.name, h.daemon.version]));
+
+  for (const c of spec.containers) {
+    const live = containers.get(`${c.host}\0${c.name}`);
+    if (live && c.ports.length > 0) portSurprises(c, live, networks, report);
+  }
+  for (const n of spec.networks) {
+    if (networks.has(`${n.host}\0${n.name}`)) subnetSurprises(n, versions.get(n.host), report);
+  }
+  for (const e of spec.expect) nameSurprises(e, spec, containers, engine, report);
+}
+
+function portSurprises(c: ContainerSpec, live: InspectContainer, networks: Map<string, InspectNetwork>, report: BuildReport): void {
+  const portsKey = { path: [...c.path, 'ports'], part: 'key' as const };
+  const mode = c.networkMode ?? c.networks[0]?.network ?? 'bridge';
+  if (mode === 'host') {
+    // dockerd's own warning, unless the engine already returned it.
+    if (!live.warnings.some((w) => /discarded/i.test(w))) {
+      report.add('warning', portsKey, 'Published ports are discarded when using host network mode', 'ports-ignored');
+    }
+    return;
+  }
+  if (mode.startsWith('container:') || !live.running) return; // an error already, or nothing published yet
+  if (live.ports.length === 0) {
+    report.add('warning', portsKey, `Published ports are ignored: ${whyNoPorts(mode, live, networks)}.`, 'ports-ignored');
+    return;
+  }
+  const first = c.networkMode === undefined ? c.networks[0]?.network : undefined;
+  const gateway = live.default_gateway_network;
+  if (first && gateway && gateway !== first && c.networks.length > 1) {
+    report.add(
+      'information',
+      portsKey,
+      `These ports are published on network "${gateway}", not "${first}": Docker gives the default route and the published ports to the network whose name sorts first, not to the first one listed.`,
+      'ports-network',
+    );
+  }
+}
+
+function whyNoPorts(mode: string, live: InspectContainer, networks: Map<string, InspectNetwork>): string {
+  if (mode === 'none') return 'a container with network_mode none has no network to publish them on';
+  const nets = live.endpoints.map((ep) => networks.get(`${live.host}\0${ep.network}`)).filter((n): n is InspectNetwork => !!n);
+  const internal = nets.find((n) => n.internal);
+  if (internal && nets.every((n) => n.internal)) return `network "${internal.name}" is internal, and Docker does not publish ports from internal networks`;
+  const direct = nets.find((n) => n.driver === 'macvlan' || n.driver === 'ipvlan');
+  if (direct) return `the ${direct.driver} driver puts the container directly on the host's LAN and does not publish ports; reach it at its own address`;
+  return 'none of the container\'s networks gives it a default gateway to publish through';
+}
+
+function subnetSurprises(n: NetworkSpec, version: string | undefined, report: BuildReport): void {
+  const major = version === undefined ? undefined : Number(version.split('.')[0]);
+  if (major === undefined || major >= 25) return; // these are 20.10–24 quirks; newer releases reject or auto-enable
+  n.ipamConfig.forEach((pool, i) => {
+    const subnet = pool.subnet;
+    if (subnet === undefined || !cidrFamily(subnet)) return;
+    const path = n.ipamForm === 'compose' ? [...n.path, 'ipam', 'config', i, 'subnet'] : [...n.path, 'subnet'];
+    if (cidrFamily(subnet) === 'ipv6' && !n.enableIpv6) {
+      report.add('warning', { path, part: 'value' }, `Docker ${version} ignores the IPv6 subnet ${subnet} unless enable_ipv6 is true.`, 'ipv6-ignored');
+    } else if (hasHostBits(subnet)) {
+      report.add(
+        'warning',
+        { path, part: 'value' },
+        `Docker ${version} uses ${canonicalCIDR(subnet)} (the host bits of ${subnet} are dropped); Docker 25 and later reject this subnet.`,
+        'subnet-host-bits',
+      );
+    }
+  });
+}
+
+/** An `expect` target name that the source container cannot resolve (typically: only on the default bridge). */
+function nameSurprises(e: ExpectSpec, spec: TopologySpec, containers: Map<string, InspectContainer>, engine: Engine, report: BuildReport): void {
+  if (e.verdict === 'unresolved') return;
+  const name = targetName(e.to);
+  const from = spec.containers.find((c) => c.name === e.from);
+  if (name === undefined || !from) return;
+  const live = containers.get(`${from.host}\0${from.name}`);
+  if (!live || !live.running) return;
+  let addresses: string[];
+  try {
+    addresses = engine.resolve(from.host, from.name, name);
+  } catch {
+    return;
+  }
+  if (addresses.length > 0) return;
+  const onDefaultBridgeOnly = live.endpoints.length > 0 && live.endpoints.every((ep) => ep.network === 'bridge');
+  const message = onDefaultBridgeOnly
+    ? `"${name}" will not resolve from "${from.name}": "${from.name}" is only on the default bridge network, which has no embedded DNS. Put both containers on a user-defined network.`
+    : `"${name}" does not resolve from "${from.name}": no container, alias or service of that name shares a user-defined network with it.`;
+  report.add('warning', { path: [...e.path, 'to'], part: 'value' }, message, 'unresolvable-name');
+}
+
+/** The name in an expect target NAME|IP[:PORT][/proto], or undefined when it is an address. */
+export function targetName(to: string): string | undefined {
+  const withoutProto = to.replace(/\/(tcp|udp|icmp|sctp)$/i, '');
+  if (withoutProto.startsWith('[') || ipFamily(withoutProto)) return undefined;
+  const name = withoutProto.split(':')[0]!;
+  return name === '' || ipFamily(name) ? undefined : name;
+}

@@ -1,0 +1,219 @@
+// Plays a TopologySpec on the real dockerd the way the engine's topology builder plays it on the
+// model, in file order: every network (`docker network create` with all its options), then every
+// container (`docker run -d` on its first network or its network_mode, then `docker network connect`
+// for the rest, in order). Every object carries the suite's label. A failing step does not stop the
+// play: its docker error text is recorded against the object, for the comparison with the engine's
+// diagnostics.
+import type { ContainerSpec, NetworkSpec, TopologySpec } from '../../../src/topology/spec';
+import { docker } from './exec';
+import { TEST_IMAGE, TEST_LABEL_ARG } from './daemon';
+
+export type StepKind = 'network-create' | 'run' | 'connect';
+
+export interface PlayStep {
+  kind: StepKind;
+  /** The file object the step belongs to: ["networks", name] or ["containers", name]. */
+  object: ['networks' | 'containers', string];
+  /** For connect: the network connected. */
+  network?: string;
+  argv: string[];
+  ok: boolean;
+  /**
+   * Not run, as the engine's builder does not run it either: the object depends on one that failed
+   * (a container on a network that was not created, or sharing a container that was not created).
+   */
+  skipped?: string;
+  /** Docker's error text without the CLI's decorations ("docker: ", "Error response from daemon: ", help hint). */
+  error?: string;
+  /** Who refused: the daemon (API) or the docker CLI's own checks before any API call. */
+  errorSource?: 'daemon' | 'cli';
+  /** `WARNING: …` lines the CLI printed (the API's Warnings), without the prefix. */
+  warnings: string[];
+  ms: number;
+}
+
+export interface PlayRecord {
+  steps: PlayStep[];
+  /** Containers that exist after the play (created, running or not): name -> full id. */
+  containerIds: Map<string, string>;
+}
+
+const CMD_TIMEOUT = 90_000;
+
+/** Splits the CLI's stderr into Docker's message, its source and the printed warnings. */
+export function parseCliStderr(stderr: string): { message: string; source: 'daemon' | 'cli'; warnings: string[] } {
+  const warnings: string[] = [];
+  const rest: string[] = [];
+  for (const line of stderr.split('\n')) {
+    if (line.startsWith('WARNING: ')) warnings.push(line.slice('WARNING: '.length).trim());
+    else if (/^See '.*--help'\.$/.test(line.trim())) continue;
+    else if (line.trim() !== '') rest.push(line);
+  }
+  let message = rest.join('\n').trim();
+  if (message.startsWith('docker: ')) message = message.slice('docker: '.length);
+  let source: 'daemon' | 'cli' = 'cli';
+  if (message.startsWith('Error response from daemon: ')) {
+    source = 'daemon';
+    message = message.slice('Error response from daemon: '.length);
+  }
+  return { message, source, warnings };
+}
+
+export function networkCreateArgs(n: NetworkSpec): string[] {
+  const a = ['network', 'create', '--label', TEST_LABEL_ARG];
+  for (const [k, v] of Object.entries(n.labels)) a.push('--label', `${k}=${v}`);
+  a.push('--driver', n.driver);
+  if (n.ipamDriver) a.push('--ipam-driver', n.ipamDriver);
+  for (const c of n.ipamConfig) {
+    if (c.subnet !== undefined) a.push('--subnet', c.subnet);
+    if (c.gateway !== undefined) a.push('--gateway', c.gateway);
+    if (c.ipRange !== undefined) a.push('--ip-range', c.ipRange);
+    for (const [k, v] of Object.entries(c.auxAddresses ?? {})) a.push('--aux-address', `${k}=${v}`);
+  }
+  if (n.internal) a.push('--internal');
+  if (n.attachable) a.push('--attachable');
+  if (n.ingress) a.push('--ingress');
+  if (n.enableIpv6) a.push('--ipv6');
+  for (const [k, v] of Object.entries(n.driverOpts)) a.push('-o', `${k}=${v}`);
+  a.push(n.name);
+  return a;
+}
+
+interface Listener {
+  port: number;
+  proto: 'tcp' | 'udp';
+}
+
+/** The ports a container's process listens on (`expose`); bad entries are left to docker to refuse. */
+export function listeners(expose: readonly string[]): Listener[] {
+  const out: Listener[] = [];
+  for (const e of expose) {
+    const m = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/i.exec(e.trim());
+    if (!m) continue;
+    const from = Number(m[1]);
+    const to = m[2] ? Number(m[2]) : from;
+    const proto = (m[3] ?? 'tcp').toLowerCase();
+    if (proto === 'sctp' || from < 1 || to > 65535 || to < from) continue;
+    for (let p = from; p <= Math.min(to, from + 63); p++) out.push({ port: p, proto: proto as 'tcp' | 'udp' });
+  }
+  return out;
+}
+
+/**
+ * The container's command: a TCP listener (busybox httpd) per exposed tcp port, a UDP one (nc -lu, in a
+ * loop) per exposed udp port, then sleep. Only numbers from `listeners` go into the script. TERM ends it
+ * at once (sh as pid 1 would ignore it otherwise).
+ */
+export function containerScript(expose: readonly string[]): string {
+  const parts = ["trap 'exit 0' TERM INT"];
+  for (const l of listeners(expose)) {
+    if (l.proto === 'tcp') parts.push(`httpd -p ${l.port} -h /tmp`);
+    else parts.push(`(while true; do nc -lu -p ${l.port} </dev/null >/dev/null 2>&1; done) &`);
+  }
+  parts.push('sleep 3600 & wait');
+  return parts.join('\n');
+}
+
+export function runArgs(c: ContainerSpec): string[] {
+  const a = ['run', '-d', '--label', TEST_LABEL_ARG, '--name', c.name];
+  if (c.networkMode !== undefined) {
+    a.push('--network', c.networkMode);
+  } else if (c.networks.length > 0) {
+    const first = c.networks[0]!;
+    a.push('--network', first.network);
+    if (first.ipv4Address !== undefined) a.push('--ip', first.ipv4Address);
+    if (first.ipv6Address !== undefined) a.push('--ip6', first.ipv6Address);
+    for (const al of first.aliases ?? []) a.push('--network-alias', al);
+    if (first.macAddress !== undefined) a.push('--mac-address', first.macAddress);
+  }
+  for (const p of c.ports) a.push('-p', p);
+  for (const e of c.expose) a.push('--expose', e);
+  if (c.hostname !== undefined) a.push('--hostname', c.hostname);
+  a.push(TEST_IMAGE, 'sh', '-c', containerScript(c.expose));
+  return a;
+}
+
+export function connectArgs(c: ContainerSpec, index: number): string[] {
+  const n = c.networks[index]!;
+  const a = ['network', 'connect'];
+  if (n.ipv4Address !== undefined) a.push('--ip', n.ipv4Address);
+  if (n.ipv6Address !== undefined) a.push('--ip6', n.ipv6Address);
+  for (const al of n.aliases ?? []) a.push('--alias', al);
+  a.push(n.network, c.name);
+  return a;
+}
+
+async function step(kind: StepKind, object: PlayStep['object'], argv: string[], network?: string): Promise<PlayStep> {
+  const t0 = Date.now();
+  const r = await docker(argv, { timeoutMs: CMD_TIMEOUT });
+  const parsed = parseCliStderr(r.stderr);
+  const s: PlayStep = { kind, object, argv, ok: r.code === 0, warnings: parsed.warnings, ms: Date.now() - t0 };
+  if (network !== undefined) s.network = network;
+  if (r.code !== 0) {
+    s.error = r.timedOut ? `(docker ${argv[0]} timed out after ${CMD_TIMEOUT} ms)` : parsed.message;
+    s.errorSource = parsed.source;
+  }
+  return s;
+}
+
+async function containerId(name: string): Promise<string | null> {
+  const r = await docker(['container', 'inspect', '--format', '{{.Id}}', name], { timeoutMs: 30_000 });
+  return r.code === 0 ? r.stdout.trim() : null;
+}
+
+/** Only what one dockerd can play: one host, no swarm services. */
+export function unplayable(spec: TopologySpec): string | null {
+  if (spec.hosts.length !== 1) return `${spec.hosts.length} hosts (the suite has one dockerd)`;
+  if (spec.services.length > 0) return 'swarm services';
+  return null;
+}
+
+function skippedStep(kind: StepKind, object: PlayStep['object'], argv: string[], why: string, network?: string): PlayStep {
+  return { kind, object, argv, ok: false, skipped: why, warnings: [], ms: 0, ...(network !== undefined ? { network } : {}) };
+}
+
+export async function play(spec: TopologySpec): Promise<PlayRecord> {
+  const why = unplayable(spec);
+  if (why) throw new Error(`scenario cannot be played on one dockerd: ${why}`);
+  const steps: PlayStep[] = [];
+  const containerIds = new Map<string, string>();
+  const failedNetworks = new Set<string>();
+  for (const n of spec.networks) {
+    const s = await step('network-create', ['networks', n.name], networkCreateArgs(n));
+    if (!s.ok) failedNetworks.add(n.name);
+    steps.push(s);
+  }
+  for (const c of spec.containers) {
+    // Like the engine's builder (src/topology/build.ts): a container whose first network (or shared
+    // container) was not created is not created either, and a failed network is not connected.
+    const mode = c.networkMode ?? c.networks[0]?.network;
+    const dependsOn =
+      mode === undefined
+        ? undefined
+        : mode.startsWith('container:')
+          ? containerIds.has(mode.slice('container:'.length)) || !spec.containers.some((o) => o.name === mode.slice('container:'.length))
+            ? undefined
+            : `container ${mode.slice('container:'.length)} was not created`
+          : failedNetworks.has(mode)
+            ? `network ${mode} was not created`
+            : undefined;
+    if (dependsOn !== undefined) {
+      steps.push(skippedStep('run', ['containers', c.name], runArgs(c), dependsOn));
+      continue;
+    }
+    steps.push(await step('run', ['containers', c.name], runArgs(c)));
+    const id = await containerId(c.name);
+    if (id === null) continue; // not even created: nothing to connect
+    containerIds.set(c.name, id);
+    if (c.networkMode !== undefined) continue;
+    for (let i = 1; i < c.networks.length; i++) {
+      const net = c.networks[i]!.network;
+      if (failedNetworks.has(net)) {
+        steps.push(skippedStep('connect', ['containers', c.name], connectArgs(c, i), `network ${net} was not created`, net));
+        continue;
+      }
+      steps.push(await step('connect', ['containers', c.name], connectArgs(c, i), net));
+    }
+  }
+  return { steps, containerIds };
+}

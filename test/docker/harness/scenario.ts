@@ -1,0 +1,88 @@
+// A scenario file: its text, the parsed TopologySpec (with the project's own parser, so both sides read
+// the file identically), the dockerd flags it needs, and whether it needs fresh in-memory cursors.
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { DaemonConfig } from '../../../src/engine/requests';
+import { parseTopology } from '../../../src/topology/parse';
+import type { TopologySpec } from '../../../src/topology/spec';
+
+export const SCENARIO_DIR = join(__dirname, '..', 'scenarios');
+
+export interface Scenario {
+  name: string;
+  file: string;
+  text: string;
+  spec: TopologySpec;
+  /** Parse-level errors: a scenario must parse cleanly (engine errors are what it may show). */
+  parseErrors: string[];
+  daemonFlags: string[];
+  /** It allocates from the default pools or ephemeral/range ports, so results depend on dockerd's cursors. */
+  needsFreshCursor: boolean;
+}
+
+export function scenarioFiles(): string[] {
+  return readdirSync(SCENARIO_DIR)
+    .filter((f) => f.endsWith('.cnm.yaml'))
+    .sort()
+    .map((f) => join(SCENARIO_DIR, f));
+}
+
+export function loadScenario(file: string): Scenario {
+  const text = readFileSync(file, 'utf8');
+  const parsed = parseTopology(text);
+  const parseErrors = parsed.diagnostics
+    .filter((d) => d.severity === 'error')
+    .map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.message}`);
+  const spec = parsed.spec;
+  const daemon = spec.hosts[0]?.daemon ?? {};
+  if (daemon.version !== '20.10') {
+    parseErrors.push(`hosts.host1.daemon.version must be "20.10" (the daemon the suite runs), not ${JSON.stringify(daemon.version)}`);
+  }
+  return {
+    name: basename(file).replace(/\.cnm\.yaml$/, ''),
+    file,
+    text,
+    spec,
+    parseErrors,
+    daemonFlags: daemonFlags(daemon),
+    needsFreshCursor: usesPools(spec) || usesDynamicPorts(spec),
+  };
+}
+
+/** hosts.<h>.daemon → dockerd flags (beyond the suite's `--dns 127.0.0.1`). */
+export function daemonFlags(d: DaemonConfig): string[] {
+  const f: string[] = [];
+  if (d.bip !== undefined) f.push('--bip', d.bip);
+  if (d.fixedCidr !== undefined) f.push('--fixed-cidr', d.fixedCidr);
+  if (d.ipv6) f.push('--ipv6');
+  if (d.fixedCidrV6 !== undefined) f.push('--fixed-cidr-v6', d.fixedCidrV6);
+  if (d.icc === false) f.push('--icc=false');
+  if (d.userlandProxy === false) f.push('--userland-proxy=false');
+  if (d.ipMasq === false) f.push('--ip-masq=false');
+  if (d.iptables === false) f.push('--iptables=false');
+  if (d.ip !== undefined) f.push('--ip', d.ip);
+  if (d.mtu !== undefined) f.push('--mtu', String(d.mtu));
+  for (const p of d.defaultAddressPools ?? []) f.push('--default-address-pool', `base=${p.base},size=${p.size}`);
+  return f;
+}
+
+const POOL_DRIVERS = ['bridge', 'macvlan', 'ipvlan'];
+
+function usesPools(spec: TopologySpec): boolean {
+  return spec.networks.some(
+    (n) => POOL_DRIVERS.includes(n.driver) && !['bridge', 'host', 'none', 'default'].includes(n.name) && !n.ipamConfig.some((c) => c.subnet !== undefined && !c.subnet.includes(':')),
+  );
+}
+
+/** Ephemeral (`80`, `127.0.0.1::80`) and range (`8000-8010:80`) host ports come from in-memory cursors. */
+function usesDynamicPorts(spec: TopologySpec): boolean {
+  return spec.containers.some((c) =>
+    c.ports.some((p) => {
+      const bare = p.replace(/\/[a-z]+$/i, '');
+      const bracket = /^\[[^\]]*\]:(.*)$/.exec(bare);
+      const parts = (bracket ? bracket[1]! : bare).split(':');
+      const hostPort = parts.length >= 2 ? parts[parts.length - 2]! : '';
+      return hostPort === '' || hostPort.includes('-');
+    }),
+  );
+}

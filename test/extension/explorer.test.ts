@@ -1,0 +1,93 @@
+// The extension as a user meets it in a real VS Code: it activates, its commands exist, its tree
+// lists the workspace's topology files and follows changes, and topology files get their language.
+import * as assert from 'node:assert/strict';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { CnmExplorerApi } from '../../src/extension/extension';
+
+const EXTENSION_ID = 'cnm-explorer.cnm-explorer';
+
+function workspaceRoot(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the tests need a workspace folder (a copy of examples/)');
+  return folder.uri.fsPath;
+}
+
+/** The topology files on disk, found without VS Code, to compare the tree with. */
+function topologyFilesOnDisk(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.')) found.push(...topologyFilesOnDisk(path));
+    else if (entry.isFile() && /\.cnm\.ya?ml$/.test(entry.name)) found.push(path);
+  }
+  return found.sort();
+}
+
+async function api(): Promise<CnmExplorerApi> {
+  const extension = vscode.extensions.getExtension<CnmExplorerApi>(EXTENSION_ID);
+  assert.ok(extension, `${EXTENSION_ID} is installed`);
+  return extension.activate();
+}
+
+async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+suite('CNM Explorer in VS Code', () => {
+  test('activates in the workspace', async () => {
+    await api();
+    assert.equal(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, true);
+  });
+
+  test('registers every command its manifest contributes', async () => {
+    await api();
+    const contributed = (vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON.contributes.commands as { command: string }[])
+      .map((c) => c.command);
+    assert.ok(contributed.includes('cnm.refresh') && contributed.includes('cnm.traceFrom'));
+    const registered = new Set(await vscode.commands.getCommands(true));
+    assert.deepEqual(contributed.filter((id) => !registered.has(id)), [], 'contributed commands without a handler');
+  });
+
+  test('the Networks view opens', async () => {
+    await api();
+    await vscode.commands.executeCommand('workbench.view.extension.cnm');
+    await vscode.commands.executeCommand('cnm.explorer.focus');
+  });
+
+  test('the tree lists the topology files of the workspace', async () => {
+    const onDisk = topologyFilesOnDisk(workspaceRoot());
+    assert.ok(onDisk.length > 0, 'the examples workspace holds topology files');
+    assert.deepEqual((await (await api()).listedSources()).slice().sort(), onDisk);
+  });
+
+  test('Refresh answers with the number of topology files', async () => {
+    await api();
+    const count = await vscode.commands.executeCommand<number>('cnm.refresh');
+    assert.equal(count, topologyFilesOnDisk(workspaceRoot()).length);
+  });
+
+  test('a topology file created or deleted on disk shows in the tree by itself', async () => {
+    const explorer = await api();
+    const file = join(workspaceRoot(), 'added-by-test.cnm.yaml');
+    try {
+      writeFileSync(file, 'networks:\n  front:\n    driver: bridge\n');
+      await eventually(async () => (await explorer.listedSources()).includes(file), 'the new file is listed');
+    } finally {
+      rmSync(file, { force: true });
+    }
+    await eventually(async () => !(await explorer.listedSources()).includes(file), 'the deleted file is gone');
+  });
+
+  test('a *.cnm.yaml document has the cnm-topology language', async () => {
+    const [first] = topologyFilesOnDisk(workspaceRoot());
+    assert.ok(first);
+    const document = await vscode.workspace.openTextDocument(first);
+    assert.equal(document.languageId, 'cnm-topology');
+  });
+});

@@ -1,0 +1,60 @@
+// Shared by the UI tier's tests: a code-server with the built extension installed from its folder
+// (as a user's VS Code would load it), the examples/ workspace (a copy), and Chromium on top.
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../scripts/lib/browser.mjs';
+import { installExtensionFolder, startCodeServer, type CodeServer } from '../../scripts/lib/code-server.mjs';
+import { root, screenshotsDir } from '../../scripts/lib/paths.mjs';
+
+export interface Workbench {
+  page: Page;
+  workspace: string;
+  codeServer: CodeServer;
+  close(): Promise<void>;
+}
+
+export async function openWorkbench(): Promise<Workbench> {
+  const scratch = mkdtempSync(join(tmpdir(), 'cnm-ui-'));
+  const workspace = join(scratch, 'examples');
+  cpSync(join(root, 'examples'), workspace, { recursive: true });
+  const extensionsDir = join(scratch, 'extensions');
+  installExtensionFolder(extensionsDir);
+  let codeServer: CodeServer | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close();
+    await codeServer?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  try {
+    codeServer = await startCodeServer({ workspace, extensionsDir, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(codeServer.url);
+    return { page, workspace, codeServer, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** Saves what the user sees now as test-results/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotsDir, { recursive: true });
+  const path = join(screenshotsDir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+/** Topology files under `dir`, as paths relative to it, sorted. */
+export function topologyFiles(dir: string, prefix = ''): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') found.push(...topologyFiles(dir, relative));
+    else if (entry.isFile() && /\.cnm\.ya?ml$/.test(entry.name)) found.push(relative);
+  }
+  return found.sort();
+}
