@@ -29,6 +29,7 @@ export function generateTopology(opts: GenerateOptions): string {
   }
   lines.push('containers:');
   const perNetwork = new Array<number>(networks).fill(0);
+  const staticsPerNetwork = new Array<number>(networks).fill(0);
   let hostPort = 20000;
   for (let i = 0; i < containers; i++) {
     const first = i % networks;
@@ -37,7 +38,9 @@ export function generateTopology(opts: GenerateOptions): string {
     const extras: string[] = [];
     if (random() < 0.1) extras.push(`aliases: [svc${i}]`);
     // A static address high in the /24, out of the way of the dynamic ones (.2 upwards).
-    if (random() < 0.05 && perNetwork[first]! < 100) extras.push(`ipv4_address: 10.${64 + (first >> 8)}.${first & 255}.${200 + (i % 50)}`);
+    if (random() < 0.05 && staticsPerNetwork[first]! < 50) {
+      extras.push(`ipv4_address: 10.${64 + (first >> 8)}.${first & 255}.${200 + staticsPerNetwork[first]!++}`);
+    }
     perNetwork[first]!++;
     if (second >= 0 && second !== first) {
       lines.push('    networks:', `      ${netName(first)}: ${extras.length ? `{ ${extras.join(', ')} }` : ''}`.trimEnd(), `      ${netName(second)}:`);

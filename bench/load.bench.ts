@@ -1,6 +1,7 @@
 // Load benchmark: parse + build of a generated topology, 10,000 containers on 1,000 networks by default
 // (SPEC target: under 1 s). Prints numbers; asserts nothing.
 //   node --import tsx bench/load.bench.ts [CONTAINERS] [NETWORKS]
+import { cpus, loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { buildTopology } from '../src/topology/build';
@@ -26,6 +27,8 @@ function heapMiB(): number {
 interface Sample {
   parse: number;
   build: number;
+  /** CPU time of parse + build: less sensitive than wall time to other processes on a busy machine. */
+  cpu: number;
 }
 
 const samples: Sample[] = [];
@@ -34,13 +37,15 @@ let retainedMiB = 0;
 for (let run = 0; run <= RUNS; run++) {
   keep = undefined;
   const before = heapMiB();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const parsed = parseTopology(text);
   const t1 = performance.now();
   const built = buildTopology(parsed.spec, parsed);
   const t2 = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   keep = { parsed, built };
-  samples.push({ parse: t1 - t0, build: t2 - t1 });
+  samples.push({ parse: t1 - t0, build: t2 - t1, cpu: (cpu.user + cpu.system) / 1000 });
   if (run === 0) {
     retainedMiB = heapMiB() - before;
     const errors = [...parsed.diagnostics, ...built.diagnostics].filter((d) => d.severity === 'error');
@@ -57,4 +62,6 @@ const warm = samples.slice(1);
 console.log(`  parse  cold ${ms(cold.parse)}   warm median ${ms(median(warm.map((s) => s.parse)))}`);
 console.log(`  build  cold ${ms(cold.build)}   warm median ${ms(median(warm.map((s) => s.build)))}`);
 console.log(`  total  cold ${ms(cold.parse + cold.build)}   warm median ${ms(median(warm.map((s) => s.parse + s.build)))}   (target: under 1000 ms)`);
+console.log(`  cpu    cold ${ms(cold.cpu)}   warm median ${ms(median(warm.map((s) => s.cpu)))}   (user+system, all threads incl. GC)`);
+console.log(`  machine: ${cpus().length} cpus, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (numbers above are inflated on a busy machine)`);
 console.log(`  memory: ${retainedMiB.toFixed(1)} MiB of heap held by the loaded topology; process rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);

@@ -9,4 +9,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 // exitCode rather than exit(): large outputs are flushed before the process ends.
-process.exitCode = runCli(process.argv.slice(2), processIo);
+// (--docker commands answer asynchronously.)
+void Promise.resolve(runCli(process.argv.slice(2), processIo)).then((code) => {
+  process.exitCode = code;
+});

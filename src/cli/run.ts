@@ -2,6 +2,7 @@
 // real process; tests can call it directly.
 import pkg from '../../package.json';
 import { parseCommandArgs } from './args';
+import { runDockerCommand, wantsDocker } from './docker';
 import type { Command } from './commands/command';
 import { inspectCommand } from './commands/inspect';
 import { resolveCommand } from './commands/resolve';
@@ -23,7 +24,7 @@ export const COMMANDS: readonly Command[] = [
   rulesCommand,
 ];
 
-export function runCli(argv: string[], io: CliIo): number {
+export function runCli(argv: string[], io: CliIo): number | Promise<number> {
   try {
     const [first, ...rest] = argv;
     if (first === undefined) throw new UsageError('missing command (run cnm --help)');
@@ -34,9 +35,9 @@ export function runCli(argv: string[], io: CliIo): number {
       return EXIT_OK;
     }
     const command = findCommand(first);
-    if (rest.includes('--docker') || rest.some((a) => a.startsWith('--docker='))) {
-      throw new UsageError(`${command.name}: --docker (a live Docker host) is not available yet in this version; give a topology FILE`);
-    }
+    // --docker [ENDPOINT] in place of FILE: the live host (asynchronous, see docker.ts).
+    if (wantsDocker(rest) && !rest.includes('--help') && !rest.includes('-h')) return runDockerCommand(command, rest, io);
+    if (command.unavailable && !rest.includes('--help') && !rest.includes('-h')) return command.run({ values: {}, positionals: rest }, io);
     const args = parseCommandArgs(command.name, rest, command.options);
     if (args.values.help) return help(io, command);
     return command.run(args, io);
@@ -70,7 +71,7 @@ function help(io: CliIo, command?: Command): number {
       'usage:',
       ...lines,
       '',
-      'Every command that reads FILE will also take --docker [ENDPOINT] (a live host; not available yet).',
+      'Every command that reads FILE also takes --docker [ENDPOINT] in its place: a live Docker host (DOCKER_HOST / current context when no ENDPOINT).',
       'cnm help COMMAND, or COMMAND --help, for details.',
       '',
       'exit codes: 0 ok; 1 the file has errors (validate) or an expectation failed (check);',

@@ -16,7 +16,7 @@ export function resolveName(host: HostState, ctr: ContainerState, rawName: strin
   if (name === 'localhost') return ['127.0.0.1'];
   if (name === 'ip6-localhost' || name === 'ip6-loopback') return ['::1'];
   if (!sb.hostNetwork) {
-    for (const entry of sb.hostsEntries.slice(6)) {
+    for (const entry of sb.hostsEntries) {
       if (entry.names.some((n) => n.toLowerCase() === name)) return [entry.ip];
     }
   }

@@ -12,7 +12,7 @@ import { IdFactory, sandboxKey, shortId } from './ids';
 import {
   type IpAddr, type IpNet, formatAddr, formatNet, makeNet, netContains, netLast, parseCidr, parseIp, parseMac,
 } from './ip';
-import { DefaultIpam, LOCAL_ADDRESS_SPACE, GLOBAL_ADDRESS_SPACE } from './ipam/defaultIpam';
+import { DefaultIpam } from './ipam/defaultIpam';
 import { GLOBAL_DEFAULT_POOLS, LOCAL_DEFAULT_POOLS, type PredefinedPools, poolsFromConfig } from './ipam/predefinedPools';
 import type { IpamDriver } from './ipam/types';
 import { sha256Bytes } from './sha256';
@@ -20,6 +20,7 @@ import { DriverRegistry, type DriverContext, type NetworkDriver } from './driver
 import { BRIDGE_OPT, BridgeDriver } from './drivers/bridge';
 import { HostDriver, NullDriver } from './drivers/special';
 import { PortAllocator } from './ports/allocator';
+import { PortBindingError } from './ports/publish';
 import { parseExpose, parsePortSpec } from './ports/portSpec';
 import { findContainer, findNetwork, isPredefinedNetworkName, isUserDefinedName } from './lookup';
 import {
@@ -128,6 +129,7 @@ export class Engine {
 
     const host: HostState = {
       name: cfg.name,
+      revision: 0,
       daemon,
       swarm: cfg.swarm ?? null,
       underlay,
@@ -220,6 +222,7 @@ export class Engine {
 
   createNetwork(hostName: string, req: NetworkCreateRequest): { id: string; warning?: string } {
     const { host, int } = this.host(hostName);
+    host.revision++;
     const name = req.name;
     if (isPredefinedNetworkName(name)) throw new DockerError(msg.predefinedCreate(name), FORBIDDEN, { field: 'name' });
     if (int.networksByName.has(name)) throw new DockerError(msg.networkExists(name), CONFLICT, { field: 'name' });
@@ -262,11 +265,12 @@ export class Engine {
         this.ipamAllocate(int, ipam, space, driver.scope === 'local', spec, 4, ipv4);
         if (spec.enableIpv6) this.ipamAllocate(int, ipam, space, driver.scope === 'local', spec, 6, ipv6);
       }
-      const created = driver.createNetwork(int.ctx, { id, name: spec.name, options: spec.options, internal: spec.internal, enableIpv6: spec.enableIpv6, ipv4, ipv6 });
+      const created = driver.createNetwork(int.ctx, { id, name: spec.name, options: spec.options, internal: spec.internal, enableIpv6: spec.enableIpv6, ipv4, ipv6, ipamDriver: spec.ipamDriver });
       const net: NetworkState = {
         id, name: spec.name, host: host.name, driver: spec.driver, scope: driver.scope, seq: ++int.seq,
         internal: spec.internal, attachable: spec.attachable, ingress: spec.ingress, enableIpv6: spec.enableIpv6,
         options: spec.options, labels: spec.labels, ipamDriver: spec.ipamDriver, ipamOptions: spec.ipamOptions,
+        ipamConfig: { v4: spec.v4, v6: spec.v6 },
         ipv4, ipv6, predefined: spec.predefined, bridge: created.bridge ?? null,
         endpoints: new Map(), dnsRecords: new Map(),
         driverData: { ...(created.driverData ?? {}), deferIpv6Alloc: spec.deferIpv6Alloc },
@@ -354,6 +358,7 @@ export class Engine {
 
   removeNetwork(hostName: string, nameOrId: string): void {
     const { host, int } = this.host(hostName);
+    host.revision++;
     const net = findNetwork(host, int.networksByName, nameOrId);
     if (net.predefined) throw new DockerError(msg.predefinedRemove(net.name), FORBIDDEN, { field: 'name' });
     if (net.endpoints.size > 0) {
@@ -373,6 +378,7 @@ export class Engine {
 
   createContainer(hostName: string, req: ContainerCreateRequest): { id: string; warnings: string[] } {
     const { host, int } = this.host(hostName);
+    host.revision++;
     // docker CLI: -p and --expose first.
     const exposed: ExposedPort[] = [];
     const portSpecs: PortSpecBinding[] = [];
@@ -472,6 +478,7 @@ export class Engine {
 
   startContainer(hostName: string, nameOrId: string): void {
     const { host, int } = this.host(hostName);
+    host.revision++;
     const ctr = findContainer(host, int.containersByName, nameOrId);
     if (ctr.status === 'running') return; // 304 Not Modified
     ctr.runtimeWarnings.length = 0;
@@ -506,6 +513,7 @@ export class Engine {
 
   stopContainer(hostName: string, nameOrId: string): void {
     const { host, int } = this.host(hostName);
+    host.revision++;
     const ctr = findContainer(host, int.containersByName, nameOrId);
     if (ctr.status !== 'running') return; // 304 Not Modified
     this.releaseNetwork(host, int, ctr);
@@ -514,6 +522,7 @@ export class Engine {
 
   removeContainer(hostName: string, nameOrId: string, opts?: { force?: boolean }): void {
     const { host, int } = this.host(hostName);
+    host.revision++;
     const ctr = findContainer(host, int.containersByName, nameOrId);
     if (ctr.status === 'running') {
       if (!opts?.force) throw new DockerError(msg.removeRunning(ctr.id), CONFLICT, { field: 'name' });
@@ -528,6 +537,7 @@ export class Engine {
 
   connect(hostName: string, network: string, container: string, cfg?: EndpointConfig): void {
     const { host, int } = this.host(hostName);
+    host.revision++;
     const ctr = findContainer(host, int.containersByName, container);
     const config: EndpointConfig = { ...(cfg ?? {}), aliases: [...(cfg?.aliases ?? [])] };
     if (!int.features.endpointMacOnConnect) delete config.macAddress;
@@ -554,6 +564,7 @@ export class Engine {
 
   disconnect(hostName: string, network: string, container: string, force?: boolean): void {
     const { host, int } = this.host(hostName);
+    host.revision++;
     const ctr = findContainer(host, int.containersByName, container);
     let n: NetworkState | null = null;
     let lookupError: unknown = null;
@@ -599,8 +610,8 @@ export class Engine {
       if (!aliases.includes(ctr.hostname)) aliases.push(ctr.hostname);
     }
     // validateNetworkingConfig: a static address needs a user-configured subnet of its family.
-    if (cfg.ipv4Address && !n.ipv4.some((a) => a.config?.subnet)) throw new DockerError(msg.ipNeedsSubnet(), BAD_REQUEST, { field: 'ipv4_address' });
-    if (cfg.ipv6Address && !configuredV6(n)) throw new DockerError(msg.ipNeedsSubnet(), BAD_REQUEST, { field: 'ipv6_address' });
+    if (cfg.ipv4Address && !n.ipamConfig.v4.some((c) => c.subnet)) throw new DockerError(msg.ipNeedsSubnet(), BAD_REQUEST, { field: 'ipv4_address' });
+    if (cfg.ipv6Address && !n.ipamConfig.v6.some((c) => c.subnet)) throw new DockerError(msg.ipNeedsSubnet(), BAD_REQUEST, { field: 'ipv6_address' });
     return aliases;
   }
 
@@ -657,7 +668,7 @@ export class Engine {
     }
     // The container's --mac-address applies to the network it was created on; 25+ also per endpoint.
     let mac: string | null = null;
-    const isCreateNetwork = ctr.networks.length > 0 && (ctr.networks[0].key === n.name || (ctr.modeKind === 'default' && n.name === 'bridge'));
+    const isCreateNetwork = n.name === ctr.networkMode || (ctr.networkMode === 'default' && n.name === 'bridge');
     const macText = cfg.macAddress ?? (isCreateNetwork ? ctr.macAddress : null);
     if (macText) {
       mac = parseMac(macText);
@@ -665,13 +676,14 @@ export class Engine {
     }
 
     // CreateEndpoint
-    if ([...n.endpoints.values()].some((e) => e.name === ctr.name)) {
-      throw new DockerError(msg.endpointExists(ctr.name, n.name), FORBIDDEN, { field: 'network' });
+    for (const other of n.endpoints.values()) {
+      if (other.name === ctr.name) throw new DockerError(msg.endpointExists(ctr.name, n.name), FORBIDDEN, { field: 'network' });
     }
     const driver = this.drivers.driver(n.driver)!;
     const epId = int.ids.next('endpoint', `${ctr.name}@${n.name}`);
     const userDefined = isUserDefinedName(n.name);
-    const ep = this.createEndpoint(host, int, driver, n, ctr, epId, { staticV4, staticV6, mac, aliases, userDefined });
+    const gwPriority = int.features.gwPriority ? cfg.gwPriority ?? 0 : 0;
+    const ep = this.createEndpoint(host, int, driver, n, ctr, epId, { staticV4, staticV6, mac, aliases, userDefined, gwPriority });
 
     // Record the network on the container (keyed by name), as NetworkSettings.Networks.
     let cn = ctr.networks.find((x) => x.key === n.name) ?? ctr.networks.find((x) => x.key === term);
@@ -696,7 +708,7 @@ export class Engine {
 
   private createEndpoint(
     host: HostState, int: HostInternals, driver: NetworkDriver, n: NetworkState, ctr: ContainerState, id: string,
-    o: { staticV4: IpAddr | null; staticV6: IpAddr | null; mac: string | null; aliases: string[]; userDefined: boolean },
+    o: { staticV4: IpAddr | null; staticV6: IpAddr | null; mac: string | null; aliases: string[]; userDefined: boolean; gwPriority: number },
   ): EndpointState {
     let v4: { addr: IpAddr; a: IpamAssignment } | null = null;
     let v6: { addr: IpAddr; a: IpamAssignment } | null = null;
@@ -731,7 +743,7 @@ export class Engine {
         disableResolution: !o.userDefined,
         staticIpv4: !!o.staticV4, staticIpv6: !!o.staticV6,
         portBindings: [],
-        gwPriority: 0,
+        gwPriority: o.gwPriority,
       };
       n.endpoints.set(id, ep);
       return ep;
@@ -781,7 +793,7 @@ export class Engine {
     addDnsRecords(n, ep);
     const newExt = gatewayEndpoint(sb);
     try {
-      if (newExt !== extEp) this.moveExternalConnectivity(host, int, ctr, sb, extEp, newExt, true);
+      if (newExt !== extEp) this.moveExternalConnectivity(int, ctr, extEp, newExt);
     } catch (e) {
       // Undo the join; the old endpoint gets its ports back.
       removeDnsRecords(n, ep);
@@ -798,15 +810,15 @@ export class Engine {
     rebuildRoutes(sb);
   }
 
-  /** Revoke the ports from the old gateway endpoint and program them on the new one. */
-  private moveExternalConnectivity(_host: HostState, int: HostInternals, ctr: ContainerState, _sb: SandboxState, from: EndpointState | null, to: EndpointState | null, strict: boolean): void {
+  /** Revoke the ports from the old gateway endpoint and program them on the new one (a failure fails the join). */
+  private moveExternalConnectivity(int: HostInternals, ctr: ContainerState, from: EndpointState | null, to: EndpointState | null): void {
     if (from) {
       const fromDriver = this.drivers.driver(from.networkDriver);
       const fromNet = this.networkOf(int, from);
       if (fromDriver && fromNet) fromDriver.revokeExternalConnectivity(int.ctx, fromNet, from);
       from.portBindings = [];
     }
-    if (to && !to.networkInternal) this.programPorts(int, ctr, to, strict);
+    if (to && !to.networkInternal) this.programPorts(int, ctr, to, true);
   }
 
   private programPorts(int: HostInternals, ctr: ContainerState, ep: EndpointState, strict: boolean): void {
@@ -818,7 +830,9 @@ export class Engine {
     } catch (e) {
       if (!(e instanceof DockerError)) throw e;
       const wrapped = msg.externalConnectivity(ep.name, ep.id, e.message);
-      if (strict) throw new DockerError(wrapped, INTERNAL, { field: 'ports', index: 0 });
+      const binding = e instanceof PortBindingError ? e.binding : null;
+      const hint: ErrorHint = binding?.specIndex !== undefined ? { field: 'ports', index: binding.specIndex } : { field: binding ? 'expose' : 'ports' };
+      if (strict) throw new DockerError(wrapped, INTERNAL, hint);
       ctr.runtimeWarnings.push(wrapped);
       ep.portBindings = [];
     }
@@ -844,7 +858,7 @@ export class Engine {
     removeSandboxEndpoint(sb, ep, less);
     removeSandboxInterface(sb, ep);
     const i = sb.hostsEntries.findIndex((h) => h.ip === (ep.ipv4?.address ?? ep.ipv6?.address));
-    if (i >= 6) sb.hostsEntries.splice(i, 1);
+    if (i >= 0) sb.hostsEntries.splice(i, 1);
     const newExt = gatewayEndpoint(sb);
     sb.gatewayEndpointId = newExt?.id ?? null;
     if (wasExt && newExt && moveTo && !newExt.networkInternal) this.programPorts(int, ctr, newExt, false);
@@ -946,10 +960,6 @@ function hostsNames(hostname: string): string[] {
   return dot > 0 ? [hostname, hostname.slice(0, dot)] : [hostname];
 }
 
-function configuredV6(n: NetworkState): boolean {
-  return n.ipv6.some((a) => a.config?.subnet) || (!n.enableIpv6 && n.driverData.v6Configured === true);
-}
-
 /** 25.0+ api/types/network/ipam.go validation. */
 function validateIpamConfig25(c: IpamPoolConfig, subnet: IpNet, index: number): void {
   const canonical = formatNet(subnet);
@@ -1044,4 +1054,3 @@ export function sandboxPortBindings(ctr: ContainerState): PortSpecBinding[] {
   return out;
 }
 
-export { LOCAL_ADDRESS_SPACE, GLOBAL_ADDRESS_SPACE };

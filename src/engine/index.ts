@@ -11,3 +11,4 @@ export type { IpamDriver, PoolRequest, AllocatedPool } from './ipam/types';
 export { parseIp, parseCidr, formatAddr, formatNet, netContains, netsOverlap, type IpAddr, type IpNet, type IpFamily } from './ip';
 export { parsePortSpec, parseExpose } from './ports/portSpec';
 export { hostInterfaces, hostRoutes } from './hostView';
+export { DEFAULT_HOSTS_ENTRIES } from './sandbox';

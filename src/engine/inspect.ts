@@ -9,8 +9,12 @@ export function buildInspect(state: EngineState): InspectResult {
   const networks: InspectNetwork[] = [];
   const containers: InspectContainer[] = [];
   for (const host of state.hosts.values()) {
-    for (const n of host.networks.values()) networks.push(inspectNetwork(n));
-    for (const c of host.containers.values()) containers.push(inspectContainer(host, c));
+    const byName = new Map<string, NetworkState>();
+    for (const n of host.networks.values()) {
+      networks.push(inspectNetwork(n));
+      byName.set(n.name, n);
+    }
+    for (const c of host.containers.values()) containers.push(inspectContainer(host, c, byName));
   }
   return { networks, containers };
 }
@@ -52,13 +56,13 @@ function inspectEndpoint(n: NetworkState | undefined, key: string, ep: EndpointS
   };
 }
 
-export function inspectContainer(host: HostState, c: ContainerState): InspectContainer {
+export function inspectContainer(host: HostState, c: ContainerState, byName?: Map<string, NetworkState>): InspectContainer {
   const running = c.status === 'running';
   const endpoints: InspectEndpoint[] = [];
   const ports: InspectPortBinding[] = [];
   let gatewayNetwork: string | null = null;
   for (const cn of c.networks) {
-    const n = cn.networkId ? host.networks.get(cn.networkId) : [...host.networks.values()].find((x) => x.name === cn.key);
+    const n = cn.networkId ? host.networks.get(cn.networkId) : byName ? byName.get(cn.key) : [...host.networks.values()].find((x) => x.name === cn.key);
     const ep = running && cn.endpointId && n ? n.endpoints.get(cn.endpointId) ?? null : null;
     endpoints.push(inspectEndpoint(n, cn.key, ep, cn.aliases));
   }

@@ -30,6 +30,10 @@ function bytesToBigInt(bytes: number[]): bigint {
 }
 
 function bigIntToBytes(value: bigint, length: number): number[] {
+  if (length === 4) {
+    const v = Number(value);
+    return [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
+  }
   const out = new Array<number>(length);
   let v = value;
   for (let i = length - 1; i >= 0; i--) {
@@ -109,18 +113,31 @@ export function makeNet(family: IpFamily, base: bigint, prefix: number): IpNet {
 }
 
 export function formatIp(family: IpFamily, value: bigint): string {
-  const bytes = bigIntToBytes(value, family === 4 ? 4 : 16);
-  const addr = ipaddr.fromByteArray(bytes);
-  return addr.kind() === 'ipv6' ? (addr as ipaddr.IPv6).toRFC5952String() : addr.toString();
+  if (family === 4) return new ipaddr.IPv4(bigIntToBytes(value, 4)).toString();
+  return (ipaddr.fromByteArray(bigIntToBytes(value, 16)) as ipaddr.IPv6).toRFC5952String();
 }
 
+const addrText = new WeakMap<IpAddr, string>();
+const netText = new WeakMap<IpNet, string>();
+
+/** The address as Go prints it; cached per object, since gateways and subnets are printed again and again. */
 export function formatAddr(addr: IpAddr): string {
-  return formatIp(addr.family, addr.value);
+  let s = addrText.get(addr);
+  if (s === undefined) {
+    s = formatIp(addr.family, addr.value);
+    addrText.set(addr, s);
+  }
+  return s;
 }
 
 /** Canonical "network/len", as Go's IPNet.String() prints a masked network. */
 export function formatNet(net: IpNet): string {
-  return `${formatIp(net.family, net.base)}/${net.prefix}`;
+  let s = netText.get(net);
+  if (s === undefined) {
+    s = `${formatIp(net.family, net.base)}/${net.prefix}`;
+    netText.set(net, s);
+  }
+  return s;
 }
 
 export function addrBytes(addr: IpAddr): number[] {
@@ -150,6 +167,10 @@ export function parseMac(text: string): string | null {
   return hex.toLowerCase().match(/../g)!.join(':');
 }
 
+const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function formatMac(bytes: ArrayLike<number>): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(':');
+  let s = HEX2[bytes[0] & 0xff];
+  for (let i = 1; i < bytes.length; i++) s += ':' + HEX2[bytes[i] & 0xff];
+  return s;
 }

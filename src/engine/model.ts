@@ -119,6 +119,8 @@ export interface NetworkState {
   readonly labels: Record<string, string>;
   readonly ipamDriver: string;
   readonly ipamOptions: Record<string, string>;
+  /** The IPAM config entries as requested, by family (a v6 entry is kept even when IPv6 is off). */
+  readonly ipamConfig: { readonly v4: IpamPoolConfig[]; readonly v6: IpamPoolConfig[] };
   readonly ipv4: IpamAssignment[];
   readonly ipv6: IpamAssignment[];
   /** bridge, host, none: the networks every daemon makes. */
@@ -211,11 +213,12 @@ export interface SandboxState {
   readonly interfaces: SandboxInterface[];
   readonly routes: Route[];
   /** Per-prefix interface counter: only increases while the sandbox lives. */
-  readonly ifaceCounters: Map<string, number>;
+  readonly ifaceCounters: Record<string, number>;
   gatewayEndpointId: string | null;
   /** The embedded DNS server (127.0.0.11) was started (an endpoint on a user-defined network joined). */
   resolverStarted: boolean;
   resolvConf: ResolvConfKind;
+  /** /etc/hosts lines after the fixed head (DEFAULT_HOSTS_ENTRIES): "<ip> <hostname>" per joined network. */
   readonly hostsEntries: HostsEntry[];
   /** Containers sharing this sandbox through `container:<name>`. */
   readonly sharedBy: Set<string>;
@@ -235,6 +238,8 @@ export interface PortSpecBinding {
   readonly hostIp: string; // "" = default
   readonly hostPortStart: number; // 0 = ephemeral
   readonly hostPortEnd: number;
+  /** Which `ports` entry it came from (absent for -P). */
+  readonly specIndex?: number;
 }
 
 /** A network the container is configured for (NetworkSettings.Networks entry). */
@@ -280,6 +285,8 @@ export interface ContainerState {
 
 export interface HostState {
   readonly name: string;
+  /** Bumped by every operation that changes the host's networking (for caches of derived data). */
+  revision: number;
   readonly daemon: DaemonSettings;
   readonly swarm: 'manager' | 'worker' | null;
   /** The host's own interfaces (underlay), then bridges and veths as Docker adds them. */

@@ -57,6 +57,8 @@ export interface EndpointConfig {
   ipv6Address?: string;
   aliases?: string[];
   macAddress?: string;
+  /** 28.0+ gw-priority: the endpoint with the highest priority gives the default route. */
+  gwPriority?: number;
 }
 
 /** docker create / run (only what matters for networking). */

@@ -6,7 +6,8 @@ import { formatAddr, formatNet, makeNet, parseCidr } from './ip';
 import type { EndpointState, HostsEntry, Route, SandboxInterface, SandboxState } from './model';
 import type { VersionFeatures } from './version';
 
-const DEFAULT_HOSTS: HostsEntry[] = [
+/** The fixed head of every container's /etc/hosts (etchosts.go); a sandbox adds one line per joined network. */
+export const DEFAULT_HOSTS_ENTRIES: readonly HostsEntry[] = [
   { ip: '127.0.0.1', names: ['localhost'] },
   { ip: '::1', names: ['localhost', 'ip6-localhost', 'ip6-loopback'] },
   { ip: 'fe00::0', names: ['ip6-localnet'] },
@@ -34,11 +35,11 @@ export function newSandbox(id: string, containerId: string, key: string, hostNet
     endpoints: [],
     interfaces: hostNetwork ? [] : [LOOPBACK],
     routes: [],
-    ifaceCounters: new Map(),
+    ifaceCounters: {},
     gatewayEndpointId: null,
     resolverStarted: false,
     resolvConf: hostNetwork ? 'host-copy' : 'host-filtered',
-    hostsEntries: hostNetwork ? [] : DEFAULT_HOSTS.map((e) => ({ ip: e.ip, names: [...e.names] })),
+    hostsEntries: [],
     sharedBy: new Set(),
   };
 }
@@ -77,8 +78,8 @@ export function gatewayEndpoint(sb: SandboxState): EndpointState | null {
 
 /** Moves the endpoint's interface into the sandbox: <prefix><n>, n from the sandbox's own counter. */
 export function addSandboxInterface(sb: SandboxState, ep: EndpointState, prefix: string, mtu: number): string {
-  const n = sb.ifaceCounters.get(prefix) ?? 0;
-  sb.ifaceCounters.set(prefix, n + 1);
+  const n = sb.ifaceCounters[prefix] ?? 0;
+  sb.ifaceCounters[prefix] = n + 1;
   const name = `${prefix}${n}`;
   sb.interfaces.push({ name, endpointId: ep.id, mac: ep.mac, ipv4: ep.ipv4, ipv6: ep.ipv6, mtu, hostPeer: ep.hostIfname });
   return name;

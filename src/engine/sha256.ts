@@ -1,7 +1,7 @@
 // A small pure SHA-256 (FIPS 180-4). The engine is pure TypeScript (no node:crypto), and Docker's ids are
 // 64 hex chars; hashing the creation facts gives ids that look like Docker's and never change between runs.
 
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -12,17 +12,34 @@ const K = new Uint32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-const W = new Uint32Array(64);
+const W = new Int32Array(64);
 const H = new Int32Array(8);
 
-/** UTF-8 bytes of a string; ASCII (every id input) takes the fast path. */
-function utf8(text: string): Uint8Array {
+let scratch = new Uint8Array(256);
+
+/** The message padded to whole blocks (in a reused buffer); ASCII, every id input, takes the fast path. */
+function padded(text: string): { buf: Uint8Array; n: number } {
+  let ascii = true;
   for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) > 0x7f) return new TextEncoder().encode(text);
+    if (text.charCodeAt(i) > 0x7f) {
+      ascii = false;
+      break;
+    }
   }
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
+  const msg = ascii ? null : new TextEncoder().encode(text);
+  const len = msg ? msg.length : text.length;
+  const n = ((len + 9 + 63) >> 6) << 6;
+  if (scratch.length < n) scratch = new Uint8Array(n * 2);
+  const buf = scratch;
+  if (msg) buf.set(msg);
+  else for (let i = 0; i < len; i++) buf[i] = text.charCodeAt(i);
+  buf.fill(0, len, n);
+  buf[len] = 0x80;
+  const bitLen = len * 8;
+  const hi = Math.floor(bitLen / 0x100000000), lo = bitLen >>> 0;
+  buf[n - 8] = hi >>> 24; buf[n - 7] = hi >>> 16; buf[n - 6] = hi >>> 8; buf[n - 5] = hi;
+  buf[n - 4] = lo >>> 24; buf[n - 3] = lo >>> 16; buf[n - 2] = lo >>> 8; buf[n - 1] = lo;
+  return { buf, n };
 }
 
 function compress(block: Uint8Array, off: number): void {
@@ -49,18 +66,17 @@ function compress(block: Uint8Array, off: number): void {
   H[0] += a; H[1] += b; H[2] += c; H[3] += d; H[4] += e; H[5] += f; H[6] += g; H[7] += h;
 }
 
+function digest(text: string): void {
+  const { buf, n } = padded(text);
+  H.set(IV);
+  for (let off = 0; off < n; off += 64) compress(buf, off);
+}
+
+const IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+
 /** SHA-256 of a UTF-8 string, as 32 bytes. */
 export function sha256Bytes(text: string): Uint8Array {
-  const msg = utf8(text);
-  const padded = new Uint8Array(((msg.length + 9 + 63) >> 6) << 6);
-  padded.set(msg);
-  padded[msg.length] = 0x80;
-  const bitLen = msg.length * 8;
-  const hi = Math.floor(bitLen / 0x100000000), lo = bitLen >>> 0, n = padded.length;
-  padded[n - 8] = hi >>> 24; padded[n - 7] = hi >>> 16; padded[n - 6] = hi >>> 8; padded[n - 5] = hi;
-  padded[n - 4] = lo >>> 24; padded[n - 3] = lo >>> 16; padded[n - 2] = lo >>> 8; padded[n - 1] = lo;
-  H.set([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-  for (let off = 0; off < n; off += 64) compress(padded, off);
+  digest(text);
   const out = new Uint8Array(32);
   for (let i = 0; i < 8; i++) {
     const v = H[i];
@@ -79,5 +95,11 @@ export function toHex(bytes: Uint8Array): string {
 
 /** SHA-256 of a UTF-8 string, as 64 lowercase hex chars. */
 export function sha256Hex(text: string): string {
-  return toHex(sha256Bytes(text));
+  digest(text);
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    const v = H[i];
+    s += HEX[(v >>> 24) & 255] + HEX[(v >>> 16) & 255] + HEX[(v >>> 8) & 255] + HEX[v & 255];
+  }
+  return s;
 }

@@ -1,17 +1,117 @@
-// Messages between the extension host and the webview (placeholder: the diagram issue fills it in).
-// Both sides import only this folder, so it holds types and tiny guards, nothing that does I/O.
+// Messages between the extension host and the diagram webview. The host owns the state: it sends
+// snapshots (each with a revision) and answers requests; the webview renders and sends intents.
+// Both sides import only this folder, so it holds types and small guards, nothing that does I/O.
+// Every message from the webview goes through isWebviewMessage before the host acts on it.
+import type { DiagramSnapshot } from './diagram';
+import { TRACE_PROTOS, type TraceProto, type TraceView } from './trace';
 
-/** Bumped whenever a message changes shape; the webview refuses snapshots of another version. */
-export const PROTOCOL_VERSION = 1;
+/** Bumped whenever a message changes shape; either side ignores messages of another version. */
+export const PROTOCOL_VERSION = 2;
 
-/** Host -> webview. */
-export type HostMessage = { type: 'hello'; protocol: typeof PROTOCOL_VERSION };
+type V = { protocol: typeof PROTOCOL_VERSION };
 
-/** Webview -> host. */
-export type WebviewMessage = { type: 'ready'; protocol: typeof PROTOCOL_VERSION };
+// ── host → webview ─────────────────────────────────────────────────────────
 
-/** Every message from the webview is checked before the host acts on it. */
+/** A new picture. `revision` grows with every change of the source; the webview keeps zoom and selection. */
+export type SnapshotMessage = V & { type: 'snapshot'; revision: number; snapshot: DiagramSnapshot; /** The source's URI, kept in the webview's state to restore it after a reload. */ file: string };
+/** Select an element (or nothing) because the user selected it in the tree. */
+export type SelectMessage = V & { type: 'select'; id: string | null };
+/** Answers to a trace request (may come in several parts for many targets; `done` on the last). */
+export type TraceResultsMessage = V & {
+  type: 'traceResults';
+  requestId: number;
+  revision: number;
+  results: { target: string; trace: TraceView | null; error?: string }[];
+  done: boolean;
+};
+/** Show this trace now (the "Trace From Here" command, run from the tree or the palette). */
+export type ShowTraceMessage = V & { type: 'showTrace'; revision: number; source: string; target: string; trace: TraceView };
+/** The answer to an export request. */
+export type ExportDoneMessage = V & { type: 'exportDone'; requestId: number; saved: boolean; path?: string; error?: string };
+
+export type HostMessage = SnapshotMessage | SelectMessage | TraceResultsMessage | ShowTraceMessage | ExportDoneMessage;
+
+// ── webview → host ─────────────────────────────────────────────────────────
+
+export type ReadyMessage = V & { type: 'ready' };
+/** The user selected an element in the diagram (null: clicked the background). */
+export type SelectedMessage = V & { type: 'selected'; id: string | null };
+/**
+ * Trace from one sandbox to targets (element ids of sandboxes, endpoints, ports or host interfaces).
+ * `port` absent: ICMP echo, or the target's first exposed port for tcp/udp.
+ */
+export type TraceRequestMessage = V & {
+  type: 'trace';
+  requestId: number;
+  revision: number;
+  source: string;
+  targets: string[];
+  proto: TraceProto;
+  port?: number;
+  /** Sandboxes as targets: by container name (DNS decides, as in `ping web`) or by address. */
+  targetBy: 'name' | 'address';
+};
+/** Save this SVG text (the diagram, styles inlined) through a save dialog. */
+export type ExportSvgMessage = V & { type: 'exportSvg'; requestId: number; svg: string };
+/** Show the element in the topology file. */
+export type RevealMessage = V & { type: 'reveal'; id: string };
+/** Diagnostics from the webview for the output channel. */
+export type LogMessage = V & { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+export type WebviewMessage = ReadyMessage | SelectedMessage | TraceRequestMessage | ExportSvgMessage | RevealMessage | LogMessage;
+
+// ── guards ─────────────────────────────────────────────────────────────────
+
+/** Limits on what the webview may send, so a bad or hostile message cannot make the host do much work. */
+export const LIMITS = { idLength: 512, targets: 5000, svgBytes: 50_000_000, logLength: 4000 } as const;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= LIMITS.idLength;
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
+
+/** Every message from the webview is checked before the host acts on it; anything else is dropped. */
 export function isWebviewMessage(value: unknown): value is WebviewMessage {
-  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'ready'
-    && (value as { protocol?: unknown }).protocol === PROTOCOL_VERSION;
+  if (!isObj(value) || value.protocol !== PROTOCOL_VERSION) return false;
+  switch (value.type) {
+    case 'ready':
+      return true;
+    case 'selected':
+      return value.id === null || isId(value.id);
+    case 'trace':
+      return isCount(value.requestId) && isCount(value.revision) && isId(value.source)
+        && Array.isArray(value.targets) && value.targets.length <= LIMITS.targets && value.targets.every(isId)
+        && TRACE_PROTOS.includes(value.proto as TraceProto) && (value.port === undefined || isPort(value.port))
+        && (value.targetBy === 'name' || value.targetBy === 'address');
+    case 'exportSvg':
+      return isCount(value.requestId) && typeof value.svg === 'string' && value.svg.length <= LIMITS.svgBytes
+        && /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(value.svg);
+    case 'reveal':
+      return isId(value.id);
+    case 'log':
+      return (value.level === 'info' || value.level === 'warn' || value.level === 'error')
+        && typeof value.message === 'string' && value.message.length <= LIMITS.logLength;
+    default:
+      return false;
+  }
+}
+
+/** The webview checks what it receives too: a stale or mangled message must not break the drawing. */
+export function isHostMessage(value: unknown): value is HostMessage {
+  if (!isObj(value) || value.protocol !== PROTOCOL_VERSION) return false;
+  switch (value.type) {
+    case 'snapshot':
+      return isCount(value.revision) && isObj(value.snapshot) && Array.isArray((value.snapshot as Obj).hosts);
+    case 'select':
+      return value.id === null || isId(value.id);
+    case 'traceResults':
+      return isCount(value.requestId) && isCount(value.revision) && Array.isArray(value.results) && typeof value.done === 'boolean';
+    case 'showTrace':
+      return isCount(value.revision) && isId(value.source) && isId(value.target) && isObj(value.trace);
+    case 'exportDone':
+      return isCount(value.requestId) && typeof value.saved === 'boolean';
+    default:
+      return false;
+  }
 }

@@ -264,11 +264,9 @@ function adoptChunks(text: string, plan: TopLevelChunk[], whole: Document.Parsed
 
 /** Parse in one piece, exactly as the topology layer would. */
 export function parseWhole(text: string, lineStarts = lineStartsOf(text)): ParsedYaml {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, keepSourceTokens: false });
-  // parseDocument fills the counter itself; keep ours identical for callers that need every line.
-  if (lineCounter.lineStarts.length === 0) for (const s of lineStarts) lineCounter.addNewLine(s);
-  return { text, doc, lineCounter, whole: true };
+  const doc = parseDocument(text, { prettyErrors: false, keepSourceTokens: false });
+  // Our own line starts: yaml's LineCounter misses the lines inside a token (e.g. an unclosed quote).
+  return { text, doc, lineCounter: counterOf(lineStarts), whole: true };
 }
 
 export function lineStartsOf(text: string): number[] {

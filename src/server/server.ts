@@ -1,15 +1,11 @@
-// The CNM language server (dist/server.js), its own process. Placeholder: it answers `initialize`
-// and syncs documents; diagnostics, hover and the rest arrive with the language-server issue.
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+// Entry point of the CNM language server (bundled to dist/server.js). The transport comes from the
+// command line, as vscode-languageclient passes it: --node-ipc, --stdio or --socket=N.
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { TopologyLanguageServer } from './languageServer';
 
 const connection = createConnection(ProposedFeatures.all);
-const documents = new TextDocuments(TextDocument);
+new TopologyLanguageServer(connection).listen();
 
-connection.onInitialize(() => ({
-  capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
-  serverInfo: { name: 'cnm-language-server', version: '0.1.0' },
-}));
-
-documents.listen(connection);
-connection.listen();
+// A bug must cost one request, not the server: log it and keep serving.
+process.on('uncaughtException', (err) => connection.console.error(`cnm: uncaught ${err.stack ?? err.message}`));
+process.on('unhandledRejection', (err) => connection.console.error(`cnm: unhandled ${String(err)}`));

@@ -7,6 +7,7 @@ import type { EndpointConfig, NetworkCreateRequest } from '../engine/requests';
 import { BuildReport, type BuildSource } from './buildReport';
 import type { TopologyDiagnostic } from './diagnostics';
 import { subjectKey, type Subject } from './errorTargets';
+import { BUILTIN_NETWORKS } from './schema';
 import type { ContainerNetworkSpec, ContainerSpec, NetworkSpec, TopologySpec } from './spec';
 import { findSurprises } from './surprises';
 
@@ -63,7 +64,9 @@ class Builder {
       const { warning } = this.engine.createNetwork(n.host, networkRequest(n));
       if (warning) this.report.add('warning', subjectKey(subject), warning, 'docker');
     } catch (err) {
-      this.networksFailed.set(key(n.host, n.name), this.report.failure(subject, err));
+      const why = this.report.failure(subject, err);
+      // Redefining bridge/host/none fails, but the built-in network is still there to be used.
+      if (!(BUILTIN_NETWORKS as readonly string[]).includes(n.name)) this.networksFailed.set(key(n.host, n.name), why);
     }
   }
 

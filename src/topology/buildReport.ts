@@ -2,7 +2,7 @@
 // error on a range the parser already flagged is dropped: the user sees one error per mistake.
 import { DockerError } from '../engine';
 import { ZERO_RANGE, type Range, type Severity, type TopologyDiagnostic } from './diagnostics';
-import { subjectKey, targetOf, type Subject, type Target } from './errorTargets';
+import { refinedTarget, subjectKey, targetOf, type Subject, type Target } from './errorTargets';
 import type { RangePart } from './sourceMap';
 import type { YamlPath } from './spec';
 
@@ -33,7 +33,7 @@ export class BuildReport {
   /** An exception from the engine: Docker's error on the range its hint names; anything else is a bug, reported on the object. */
   failure(subject: Subject, err: unknown): string {
     if (err instanceof DockerError) {
-      this.add('error', targetOf(subject, err.hint), err.message, 'docker');
+      this.add('error', refinedTarget(subject, err.message, targetOf(subject, err.hint)), err.message, 'docker');
       return err.message;
     }
     const message = `Internal error in the engine: ${err instanceof Error ? err.message : String(err)}`;

@@ -101,6 +101,16 @@ function containerTarget(c: ContainerSpec, ep: ContainerNetworkSpec | undefined,
   }
 }
 
+/** An error without a hint about the container whose namespace `container:<name>` joins belongs on network_mode. */
+export function refinedTarget(subject: Subject, message: string, target: Target): Target {
+  if (subject.kind !== 'container' || target.path !== subject.container.path) return target;
+  const mode = subject.container.networkMode;
+  if (mode?.startsWith('container:') && message.includes(mode.slice('container:'.length))) {
+    return { path: [...subject.container.path, 'network_mode'], part: 'value' };
+  }
+  return target;
+}
+
 function serviceTarget(s: ServiceSpec, hint: ErrorHint | undefined): Target {
   switch (hint?.field) {
     case 'ports':

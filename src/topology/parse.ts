@@ -1,6 +1,6 @@
 // parseTopology: topology text → TopologySpec + positioned diagnostics. Never throws: YAML syntax errors,
 // unknown keys, wrong types, malformed addresses and ports, and dangling references all become diagnostics.
-import { isMap, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, parseDocument, type Document, type Node } from 'yaml';
 import { compareDiagnostics, type Range, type TopologyDiagnostic } from './diagnostics';
 import { ParseContext, describe, type Field, type Item } from './reader';
 import { checkReferences } from './references';
@@ -32,18 +32,16 @@ export function parseTopology(text: string): ParsedTopology {
   // Plain block YAML (nearly every topology file) takes the fast path; anything else, and every file
   // with a syntax error, goes through the `yaml` package. Both give the same nodes and ranges.
   const fast = fastParseYaml(text);
-  if (fast) return parseTopologyDocument(text, fast.document, fast.lineCounter);
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: false, merge: true, prettyErrors: false });
-  return parseTopologyDocument(text, document, lineCounter);
+  if (fast) return parseTopologyDocument(text, fast.document);
+  return parseTopologyDocument(text, parseDocument(text, { uniqueKeys: false, merge: true, prettyErrors: false }));
 }
 
 /**
  * The same from a document parsed elsewhere (the language server parses big files incrementally).
- * `lineCounter` must hold the line starts of `text`.
+ * Its node ranges must be offsets into `text`.
  */
-export function parseTopologyDocument(text: string, document: Document, lineCounter: LineCounter): ParsedTopology {
-  const source = new SourceMap(text, document, lineCounter);
+export function parseTopologyDocument(text: string, document: Document): ParsedTopology {
+  const source = new SourceMap(text, document);
   const ctx = new ParseContext(document, source);
 
   for (const e of document.errors) {

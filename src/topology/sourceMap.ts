@@ -1,5 +1,5 @@
 // Positions in the topology text: offsets → LSP ranges, and YAML paths → the range of a key or a value.
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
 import type { Range } from './diagnostics';
 import type { YamlPath } from './spec';
 
@@ -9,11 +9,15 @@ export class SourceMap {
   // Key → pair, per map, built on first use: a path lookup in a 10,000-entry map must not be a linear scan.
   private readonly pairIndex = new WeakMap<object, Map<string, Pair>>();
 
+  /** Offsets where lines start. Computed here: yaml's LineCounter misses the line breaks inside multi-line tokens. */
+  private readonly lineStarts: number[] = [0];
+
   constructor(
     private readonly text: string,
     private readonly doc: Document,
-    private readonly lines: LineCounter,
-  ) {}
+  ) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+  }
 
   /** Range of text offsets, clamped to the document. */
   offsetRange(start: number, end: number): Range {
@@ -93,8 +97,15 @@ export class SourceMap {
   }
 
   private position(offset: number): { line: number; character: number } {
-    const { line, col } = this.lines.linePos(offset);
-    return { line: line - 1, character: col - 1 };
+    // The last line start at or before offset.
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: offset - this.lineStarts[lo]! };
   }
 }
 

@@ -94,6 +94,8 @@ function nameSurprises(e: ExpectSpec, spec: TopologySpec, containers: Map<string
     return;
   }
   if (addresses.length > 0) return;
+  // A container of the file that did not start has its own error; no need to say it does not resolve.
+  if (spec.containers.some((c) => c.name === name && !containers.get(`${c.host}\0${c.name}`)?.running)) return;
   const onDefaultBridgeOnly = live.endpoints.length > 0 && live.endpoints.every((ep) => ep.network === 'bridge');
   const message = onDefaultBridgeOnly
     ? `"${name}" will not resolve from "${from.name}": "${from.name}" is only on the default bridge network, which has no embedded DNS. Put both containers on a user-defined network.`

@@ -103,8 +103,12 @@ export class BridgeDriver implements NetworkDriver {
     if (draft.ipv4.length === 0) throw new DockerError(`bridge network ${draft.id} requires ipv4 configuration`, BAD_REQUEST, { field: 'subnet' });
     const name = opts.name !== '' ? opts.name : opts.defaultBridge ? 'docker0' : `br-${draft.id.slice(0, 12)}`;
     const v4 = draft.ipv4[0];
-    // checkConflict with every other bridge network of the host.
-    for (const other of ctx.host.networks.values()) {
+    // checkConflict with every other bridge network of the host. IPAM already refuses overlapping master
+    // pools in its address space, so a subnet overlap is only possible for an ip-range (whose parent pool
+    // IPAM adds unchecked) or another IPAM driver; only then is the full scan needed.
+    const sameName = ctx.host.bridges.get(name);
+    const mayOverlap = draft.ipv4.some((a) => a.ipRange !== null) || draft.ipamDriver !== 'default';
+    for (const other of sameName || mayOverlap ? ctx.host.networks.values() : []) {
       if (!other.bridge || other.driver !== this.name) continue;
       let why: string | null = null;
       if (other.bridge.name === name) why = 'networks have same bridge name';

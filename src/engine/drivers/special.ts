@@ -1,7 +1,8 @@
 // The host and null drivers: no IPAM, no interfaces. A `host` endpoint puts the container in the host's
 // namespace; a `null` endpoint leaves it with only `lo`.
+import { DockerError, FORBIDDEN } from '../errors';
 import type { EndpointState, NetworkState, PortBindingState, SandboxState } from '../model';
-import type { DriverContext, EndpointCreated, JoinInfo, NetworkCreated, NetworkDriver } from './types';
+import type { DriverContext, EndpointCreated, JoinInfo, NetworkCreated, NetworkDraft, NetworkDriver } from './types';
 
 abstract class SpecialDriver implements NetworkDriver {
   abstract readonly name: string;
@@ -9,7 +10,10 @@ abstract class SpecialDriver implements NetworkDriver {
   readonly special = true;
   readonly supportsPortMapping = false;
 
-  createNetwork(): NetworkCreated {
+  createNetwork(ctx: DriverContext, _draft: NetworkDraft): NetworkCreated {
+    for (const n of ctx.host.networks.values()) {
+      if (n.driver === this.name) throw new DockerError(`only one instance of "${this.name}" network is allowed`, FORBIDDEN, { field: 'driver' });
+    }
     return {};
   }
   deleteNetwork(): void {}

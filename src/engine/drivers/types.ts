@@ -21,6 +21,7 @@ export interface NetworkDraft {
   readonly enableIpv6: boolean;
   readonly ipv4: IpamAssignment[];
   readonly ipv6: IpamAssignment[];
+  readonly ipamDriver: string;
 }
 
 export interface NetworkCreated {

@@ -113,7 +113,7 @@ export function parsePortSpec(raw: string, index?: number): ParsedPortSpec {
       }
     }
     exposed.push({ port: cport, proto: lproto });
-    bindings.push({ containerPort: cport, proto: lproto as Protocol, hostIp: ip, hostPortStart: hs, hostPortEnd: he });
+    bindings.push({ containerPort: cport, proto: lproto as Protocol, hostIp: ip, hostPortStart: hs, hostPortEnd: he, specIndex: index });
   }
   return { exposed, bindings };
 }

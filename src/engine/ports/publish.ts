@@ -35,32 +35,63 @@ export function allocatePorts(bindings: readonly PortSpecBinding[], o: PublishOp
   const def = canonicalIp(o.defaultHostIp) ?? { text: '0.0.0.0', v4: true };
   try {
     for (const b of bindings) {
-      const given = b.hostIp === '' ? null : canonicalIp(b.hostIp);
-      let v4Port: number | null = null;
-      // IPv4
-      if (o.containerV4 && (given ? given.v4 : def.v4)) {
-        const hostIp = given ? given.text : def.text;
-        const got = allocatePort(o, b, hostIp, o.containerV4, b.hostPortStart, b.hostPortEnd);
-        out.push(got);
-        if (b.hostPortStart === 0) v4Port = got.hostPort;
+      try {
+        publishOne(b, o, def, out);
+      } catch (e) {
+        if (e instanceof DockerError && !(e instanceof PortBindingError)) throw new PortBindingError(e, b);
+        throw e;
       }
-      // IPv6 (IsV6Listenable is assumed true)
-      const containerIp = o.containerV6 ?? (o.userlandProxy ? o.containerV4 : null);
-      if (!containerIp) continue;
-      let hostIp: string | null;
-      if (given) hostIp = given.v4 ? null : given.text;
-      else if (def.text === '0.0.0.0') hostIp = '::';
-      else hostIp = def.v4 ? null : def.text;
-      if (hostIp === null) continue;
-      let start = b.hostPortStart, end = b.hostPortEnd;
-      if (o.sameEphemeralPort && v4Port !== null) start = end = v4Port;
-      out.push(allocatePort(o, b, hostIp, containerIp, start, end));
     }
   } catch (e) {
     releasePorts(o.allocator, out);
     throw e;
   }
   return out;
+}
+
+function publishOne(b: PortSpecBinding, o: PublishOptions, def: { text: string; v4: boolean }, out: PortBindingState[]): void {
+  const given = b.hostIp === '' ? null : canonicalIp(b.hostIp);
+  const v4Ip = o.containerV4 && (given ? given.v4 : def.v4) ? (given ? given.text : def.text) : null;
+  // IPv6 (IsV6Listenable is assumed true); without a container IPv6 the proxy forwards to its IPv4.
+  const v6Container = o.containerV6 ?? (o.userlandProxy ? o.containerV4 : null);
+  let v6Ip: string | null = null;
+  if (v6Container) {
+    if (given) v6Ip = given.v4 ? null : given.text;
+    else if (def.text === '0.0.0.0') v6Ip = '::';
+    else v6Ip = def.v4 ? null : def.text;
+  }
+  if (o.sameEphemeralPort && b.hostPortStart === 0 && v4Ip && v6Ip) {
+    out.push(...allocatePair(o, b, v4Ip, o.containerV4!, v6Ip, v6Container!));
+    return;
+  }
+  if (v4Ip) out.push(allocatePort(o, b, v4Ip, o.containerV4!, b.hostPortStart, b.hostPortEnd));
+  if (v6Ip) out.push(allocatePort(o, b, v6Ip, v6Container!, b.hostPortStart, b.hostPortEnd));
+}
+
+/** The binding a publishing error is about, so the caller can point at the right `ports` entry. */
+export class PortBindingError extends DockerError {
+  constructor(inner: DockerError, readonly binding: PortSpecBinding) {
+    super(inner.message, inner.status, inner.hint);
+  }
+}
+
+/** 27+: one ephemeral port free for both the IPv4 and the IPv6 binding. */
+function allocatePair(o: PublishOptions, b: PortSpecBinding, v4Ip: string, v4Container: string, v6Ip: string, v6Container: string): PortBindingState[] {
+  const held: PortBindingState[] = [];
+  try {
+    for (let attempt = 0; attempt <= o.allocator.end - o.allocator.begin; attempt++) {
+      const v4 = allocatePort(o, b, v4Ip, v4Container, 0, 0);
+      try {
+        const v6 = allocatePort(o, b, v6Ip, v6Container, v4.hostPort, v4.hostPort);
+        return [v4, v6];
+      } catch {
+        held.push(v4);
+      }
+    }
+    throw new DockerError(msg.allPortsAllocated(), INTERNAL);
+  } finally {
+    releasePorts(o.allocator, held);
+  }
 }
 
 function allocatePort(o: PublishOptions, b: PortSpecBinding, hostIp: string, containerIp: string, start: number, endIn: number): PortBindingState {

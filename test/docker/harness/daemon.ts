@@ -202,6 +202,10 @@ export function expectedDocker0(flags: readonly string[]): string {
  * asked for (it then keeps the right address).
  */
 export async function restartDaemon(flags: readonly string[]): Promise<void> {
+  const dockerHost = process.env.DOCKER_HOST;
+  if (dockerHost !== undefined && dockerHost !== '' && dockerHost !== 'unix:///var/run/docker.sock') {
+    throw new Error(`DOCKER_HOST=${dockerHost}: the suite only restarts the local dockerd of /var/run/docker.pid`);
+  }
   const pid = readPid();
   if (runningDaemonFlags() === null && pid !== null && alive(pid)) {
     throw new Error('the running dockerd was not started with --dns 127.0.0.1; the suite will not restart it');

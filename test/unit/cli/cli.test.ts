@@ -65,12 +65,11 @@ describe('cnm: help and misuse', () => {
     assertUsageError(cnm('inspect', 'examples', '--json'), /cannot read examples: it is a directory/);
   });
 
-  it('commands of the contract that are not built yet, and --docker: exit 2, one line', () => {
+  it('commands of the contract that are not built yet: exit 2, one line', () => {
     assertUsageError(cnm('trace', EXAMPLES[0]!, '--from', 'b1', '--to', 'b2'), /trace is not available yet/);
     assertUsageError(cnm('matrix', EXAMPLES[0]!), /matrix is not available yet/);
     assertUsageError(cnm('check', EXAMPLES[0]!), /check is not available yet/);
     assertUsageError(cnm('rules', EXAMPLES[0]!, '--host', 'host1'), /rules is not available yet/);
-    assertUsageError(cnm('inspect', '--docker', '--json'), /--docker .* not available yet/);
   });
 });
 

@@ -181,3 +181,23 @@ test('a container disconnected from everything keeps a sandbox with only lo', ()
   assert.deepEqual(sandboxOf(e, 'c1').interfaces.map((i) => i.name), ['lo']);
   assert.equal(ctr(e, 'c1').default_gateway_network, null);
 });
+
+test('28+: gw-priority beats the network name for the default route', () => {
+  const e = twoNets('28.0');
+  e.runContainer(H, { name: 'c1', networkMode: 'zz', endpoint: { gwPriority: 10 } });
+  e.connect(H, 'aa', 'c1');
+  assert.equal(ctr(e, 'c1').default_gateway_network, 'zz');
+  const e20 = twoNets('20.10');
+  e20.runContainer(H, { name: 'c1', networkMode: 'zz', endpoint: { gwPriority: 10 } });
+  e20.connect(H, 'aa', 'c1');
+  assert.equal(ctr(e20, 'c1').default_gateway_network, 'aa');
+});
+
+test('a dual-stack network wins the default route over an IPv4-only one', () => {
+  const e = engine('20.10');
+  e.createNetwork(H, { name: 'aa', ipam: { config: [{ subnet: '10.1.0.0/24' }] } });
+  e.createNetwork(H, { name: 'zz', enableIpv6: true, ipam: { config: [{ subnet: '10.2.0.0/24' }, { subnet: 'fd00:2::/64' }] } });
+  e.runContainer(H, { name: 'c1', networkMode: 'aa' });
+  e.connect(H, 'zz', 'c1');
+  assert.equal(ctr(e, 'c1').default_gateway_network, 'zz');
+});

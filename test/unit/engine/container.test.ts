@@ -258,7 +258,7 @@ test('the sandbox has /etc/hosts lines for every joined network and a resolv.con
   const { id } = e.runContainer(H, { name: 'c1', networkMode: 'r' });
   e.connect(H, 's', 'c1');
   const sb = sandboxOf(e, 'c1');
-  assert.deepEqual(sb.hostsEntries.slice(6), [{ ip: '172.29.5.1', names: [id.slice(0, 12)] }, { ip: '172.30.0.2', names: [id.slice(0, 12)] }]);
+  assert.deepEqual(sb.hostsEntries, [{ ip: '172.29.5.1', names: [id.slice(0, 12)] }, { ip: '172.30.0.2', names: [id.slice(0, 12)] }]);
   assert.equal(sb.resolvConf, 'embedded');
   e.runContainer(H, { name: 'b1' });
   assert.equal(sandboxOf(e, 'b1').resolvConf, 'host-filtered');
@@ -302,4 +302,15 @@ test('a failed start releases everything it had taken', () => {
   e.runContainer(H, { name: 'c2', networkMode: 'n1' });
   assert.equal(ip(e, 'c2', 'n1'), '10.3.0.2');
   assert.equal(e.state.hosts.get(H)!.sandboxes.size, 1);
+});
+
+test('a static IPv6 address on a network whose IPv6 subnet is off is silently ignored (20.10)', () => {
+  const e = engine('20.10');
+  e.createNetwork(H, { name: 'v6off', ipam: { config: [{ subnet: '172.31.251.0/24' }, { subnet: '2001:db8:78::/64' }] } });
+  e.runContainer(H, { name: 'c8', networkMode: 'v6off', endpoint: { ipv6Address: '2001:db8:78::9' } });
+  assert.equal(ep(e, 'c8', 'v6off').ipv6_address, null);
+  assert.equal(ep(e, 'c8', 'v6off').ipv4_address, '172.31.251.2');
+  e.createNetwork(H, { name: 'v4only', ipam: { config: [{ subnet: '172.31.252.0/24' }] } });
+  throwsDocker(() => e.runContainer(H, { name: 'c9', networkMode: 'v4only', endpoint: { ipv6Address: '2001:db8:78::9' } }),
+    'user specified IP address is supported only when connecting to networks with user configured subnets');
 });

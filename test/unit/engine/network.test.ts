@@ -200,3 +200,9 @@ test('the host view lists bridges with their gateway address and veths on them',
   assert.equal(veth.peer!.ifname, 'eth0');
   assert.deepEqual(hostRoutes(host).map((r) => `${r.destination} ${r.dev}`), ['192.168.50.0/24 eth0', '172.17.0.0/16 docker0']);
 });
+
+test('a second host or null network: only one instance is allowed', () => {
+  const e = engine('20.10');
+  throwsDocker(() => e.createNetwork(H, { name: 'myhost', driver: 'host' }), 'only one instance of "host" network is allowed', 403);
+  throwsDocker(() => e.createNetwork(H, { name: 'mynull', driver: 'null' }), 'only one instance of "null" network is allowed', 403);
+});

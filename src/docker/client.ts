@@ -1,0 +1,267 @@
+// DockerClient on dockerode. The only module that touches dockerode: every answer goes through
+// validate.ts, every refusal becomes a DockerApiError with Docker's own text.
+import { spawn } from 'node:child_process';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { Duplex } from 'node:stream';
+import Docker from 'dockerode';
+import { describeEndpoint, resolveEndpoint, sshDialCommand, type DockerEndpoint } from './connection';
+import {
+  DockerApiError,
+  MalformedAnswerError,
+  UnreachableError,
+  type ConnectOptions,
+  type ContainerInfo,
+  type DaemonInfo,
+  type DockerClient,
+  type DockerEvent,
+  type EventSubscription,
+  type NetworkCreateOptions,
+  type NetworkInfo,
+  type RunContainerOptions,
+} from './types';
+import { parseContainerInspect, parseEvent, parseNetworkInspect, parseVersionAnswer } from './validate';
+import { portBindingsFromSpecs } from './portSpecs';
+
+/** Connects to ENDPOINT (or DOCKER_HOST / the current context). Does not contact the daemon yet. */
+export function connectDocker(endpoint?: string | DockerEndpoint, opts: { timeoutMs?: number } = {}): DockerClient {
+  const ep = typeof endpoint === 'object' ? endpoint : resolveEndpoint(endpoint);
+  return new DockerodeClient(new Docker(dockerodeOptions(ep, opts.timeoutMs ?? 30_000)), describeEndpoint(ep));
+}
+
+function dockerodeOptions(ep: DockerEndpoint, timeout: number): Docker.DockerOptions {
+  switch (ep.kind) {
+    case 'unix':
+      return { socketPath: ep.socketPath, timeout };
+    case 'tcp': {
+      if (!ep.tls) return { host: ep.host, port: ep.port, protocol: 'http', timeout };
+      const material = { ...(ep.tls.ca ? { ca: ep.tls.ca } : {}), ...(ep.tls.cert ? { cert: ep.tls.cert } : {}), ...(ep.tls.key ? { key: ep.tls.key } : {}) };
+      const agent = new HttpsAgent({ ...material, rejectUnauthorized: ep.tls.verify, keepAlive: true });
+      return { host: ep.host, port: ep.port, protocol: 'https', timeout, ...material, ...({ agent } as object) };
+    }
+    case 'ssh':
+      // Plain HTTP over the stdin/stdout of `ssh host docker system dial-stdio`.
+      return { host: 'docker', port: 80, protocol: 'http', timeout, ...({ agent: new SshDialAgent(ep) } as object) };
+  }
+}
+
+/** An http.Agent whose connections are `ssh … docker system dial-stdio` processes. */
+export class SshDialAgent extends HttpAgent {
+  constructor(private readonly ep: Extract<DockerEndpoint, { kind: 'ssh' }>) {
+    super({ keepAlive: false });
+  }
+
+  override createConnection(): Duplex {
+    const { file, args } = sshDialCommand(this.ep);
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
+    child.on('error', (err) => stream.destroy(new UnreachableError(`cannot run ssh: ${err.message}`)));
+    child.on('exit', (code) => {
+      if (code !== 0 && code !== null) stream.destroy(new UnreachableError(`ssh ${this.ep.host} exited with ${code}: ${stderr.trim() || 'no message'}`));
+    });
+    stream.on('close', () => child.kill());
+    // http.ClientRequest may call these socket methods; a pipe has none of them.
+    const sock = stream as Duplex & Record<string, unknown>;
+    for (const m of ['setKeepAlive', 'setNoDelay', 'setTimeout', 'ref', 'unref']) sock[m] ??= () => stream;
+    return stream;
+  }
+}
+
+/** Docker's answer to a refused request: its `message`, else the transport's error. */
+export function toDockerError(err: unknown, what: string): Error {
+  if (err instanceof DockerApiError || err instanceof MalformedAnswerError || err instanceof UnreachableError) return err;
+  const e = err as { statusCode?: unknown; json?: unknown; message?: unknown; code?: unknown; reason?: unknown };
+  if (typeof e?.statusCode === 'number') {
+    const json = e.json as { message?: unknown } | null | undefined;
+    const msg = json && typeof json.message === 'string' ? json.message : typeof e.reason === 'string' ? e.reason : String(e.message);
+    return new DockerApiError(msg, e.statusCode);
+  }
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE'].includes(code)) {
+    return new UnreachableError(`${what}: cannot reach Docker (${code}: ${String(e.message)})`);
+  }
+  return new UnreachableError(`${what}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toDockerError(err, what);
+  }
+}
+
+/** Runs at most `limit` promises at once (inspecting 200 objects in parallel would flood the socket). */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+const FOLLOWED_EVENTS = { type: ['network', 'container'] as ('network' | 'container')[], event: ['create', 'destroy', 'connect', 'disconnect', 'start', 'die', 'rename'] };
+
+class DockerodeClient implements DockerClient {
+  constructor(
+    private readonly docker: Docker,
+    readonly description: string,
+  ) {}
+
+  async ping(): Promise<void> {
+    await call('ping', () => this.docker.ping());
+  }
+
+  async daemon(): Promise<DaemonInfo> {
+    return parseVersionAnswer(await call('docker version', () => this.docker.version()));
+  }
+
+  async networks(): Promise<NetworkInfo[]> {
+    const list: unknown = await call('network ls', () => this.docker.listNetworks());
+    if (!Array.isArray(list)) throw new MalformedAnswerError(`network ls: expected a list, got ${typeof list}`);
+    const ids = list.map((n, i) => {
+      const id = (n as { Id?: unknown } | null)?.Id;
+      if (typeof id !== 'string') throw new MalformedAnswerError(`network ls: entry ${i} has no Id`);
+      return id;
+    });
+    // A network removed between list and inspect is simply gone.
+    const found = await mapLimit(ids, 16, (id) => this.inspectNetwork(id).catch((e) => (e instanceof DockerApiError && e.status === 404 ? null : Promise.reject(e))));
+    return found.filter((n): n is NetworkInfo => n !== null);
+  }
+
+  async containers(): Promise<ContainerInfo[]> {
+    const list: unknown = await call('ps', () => this.docker.listContainers({ all: true }));
+    if (!Array.isArray(list)) throw new MalformedAnswerError(`ps: expected a list, got ${typeof list}`);
+    const ids = list.map((c, i) => {
+      const id = (c as { Id?: unknown } | null)?.Id;
+      if (typeof id !== 'string') throw new MalformedAnswerError(`ps: entry ${i} has no Id`);
+      return id;
+    });
+    const found = await mapLimit(ids, 16, (id) => this.inspectContainer(id).catch((e) => (e instanceof DockerApiError && e.status === 404 ? null : Promise.reject(e))));
+    return found.filter((c): c is ContainerInfo => c !== null);
+  }
+
+  async inspectNetwork(nameOrId: string): Promise<NetworkInfo> {
+    return parseNetworkInspect(await call(`network inspect ${nameOrId}`, () => this.docker.getNetwork(nameOrId).inspect()));
+  }
+
+  async inspectContainer(nameOrId: string): Promise<ContainerInfo> {
+    return parseContainerInspect(await call(`inspect ${nameOrId}`, () => this.docker.getContainer(nameOrId).inspect()));
+  }
+
+  async events(onEvent: (e: DockerEvent) => void, onEnd: (err: Error | null) => void): Promise<EventSubscription> {
+    const stream = await call('events', () => this.docker.getEvents({ filters: FOLLOWED_EVENTS }));
+    let buffer = '';
+    let ended = false;
+    const end = (err: Error | null) => {
+      if (ended) return;
+      ended = true;
+      onEnd(err);
+    };
+    stream.on('data', (chunk: Buffer | string) => {
+      buffer += chunk.toString();
+      let nl: number;
+      // The stream is JSON objects separated by newlines; a chunk may hold several or half of one.
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        if (line === '') continue;
+        let json: unknown;
+        try {
+          json = JSON.parse(line);
+        } catch {
+          continue; // one garbled line must not end the subscription
+        }
+        const e = parseEvent(json);
+        if (e) onEvent(e);
+      }
+      if (buffer.length > 1_000_000) buffer = ''; // a runaway line without newline
+    });
+    stream.on('error', (err: Error) => end(toDockerError(err, 'events')));
+    stream.on('end', () => end(null));
+    stream.on('close', () => end(null));
+    return {
+      close: () => {
+        ended = true;
+        (stream as unknown as { destroy?: () => void }).destroy?.();
+      },
+    };
+  }
+
+  async createNetwork(o: NetworkCreateOptions): Promise<{ id: string; warning: string | null }> {
+    const body = {
+      Name: o.name,
+      CheckDuplicate: true,
+      Driver: o.driver ?? 'bridge',
+      Internal: o.internal ?? false,
+      Attachable: o.attachable ?? false,
+      Ingress: o.ingress ?? false,
+      EnableIPv6: o.enableIpv6 ?? false,
+      IPAM: {
+        Driver: o.ipamDriver ?? 'default',
+        Options: o.ipamOptions ?? {},
+        Config: (o.ipamConfig ?? []).map((c) => ({
+          Subnet: c.subnet,
+          ...(c.gateway ? { Gateway: c.gateway } : {}),
+          ...(c.ipRange ? { IPRange: c.ipRange } : {}),
+          ...(Object.keys(c.auxAddresses).length > 0 ? { AuxiliaryAddresses: c.auxAddresses } : {}),
+        })),
+      },
+      Options: o.options ?? {},
+      Labels: o.labels ?? {},
+    };
+    const net = await call(`network create ${o.name}`, () => this.docker.createNetwork(body));
+    // dockerode returns a Network object; the create answer's warning is not kept by it.
+    const id = (net as { id?: unknown }).id;
+    if (typeof id !== 'string') throw new MalformedAnswerError(`network create ${o.name}: no Id in the answer`);
+    return { id, warning: null };
+  }
+
+  async removeNetwork(nameOrId: string): Promise<void> {
+    await call(`network rm ${nameOrId}`, () => this.docker.getNetwork(nameOrId).remove());
+  }
+
+  async connect(network: string, container: string, o: ConnectOptions = {}): Promise<void> {
+    const ipam = { ...(o.ipv4Address ? { IPv4Address: o.ipv4Address } : {}), ...(o.ipv6Address ? { IPv6Address: o.ipv6Address } : {}) };
+    const endpoint = { ...(Object.keys(ipam).length > 0 ? { IPAMConfig: ipam } : {}), ...(o.aliases?.length ? { Aliases: o.aliases } : {}) };
+    await call(`network connect ${network} ${container}`, () => this.docker.getNetwork(network).connect({ Container: container, EndpointConfig: endpoint }));
+  }
+
+  async disconnect(network: string, container: string, force = false): Promise<void> {
+    await call(`network disconnect ${network} ${container}`, () => this.docker.getNetwork(network).disconnect({ Container: container, Force: force }));
+  }
+
+  async runContainer(o: RunContainerOptions): Promise<{ id: string; warnings: string[] }> {
+    const { exposed, bindings } = portBindingsFromSpecs(o.ports ?? [], o.expose ?? []);
+    const mode = o.networkMode ?? 'default';
+    const ep = o.endpoint ?? {};
+    const ipam = { ...(ep.ipv4Address ? { IPv4Address: ep.ipv4Address } : {}), ...(ep.ipv6Address ? { IPv6Address: ep.ipv6Address } : {}) };
+    const endpointConfig = { ...(Object.keys(ipam).length > 0 ? { IPAMConfig: ipam } : {}), ...(ep.aliases?.length ? { Aliases: ep.aliases } : {}) };
+    const isNetworkName = !['default', 'bridge', 'host', 'none'].includes(mode) && !mode.startsWith('container:');
+    const createBody: Docker.ContainerCreateOptions = {
+      name: o.name,
+      Image: o.image,
+      ...(o.cmd ? { Cmd: o.cmd } : {}),
+      ...(o.hostname ? { Hostname: o.hostname } : {}),
+      ...(ep.macAddress ? { MacAddress: ep.macAddress } : {}),
+      ExposedPorts: exposed,
+      Labels: o.labels ?? {},
+      HostConfig: { NetworkMode: mode, PortBindings: bindings },
+      ...(Object.keys(endpointConfig).length > 0 ? { NetworkingConfig: { EndpointsConfig: { [isNetworkName ? mode : mode === 'default' ? 'bridge' : mode]: endpointConfig } } } : {}),
+    };
+    const container = await call(`create ${o.name}`, () => this.docker.createContainer(createBody));
+    await call(`start ${o.name}`, () => container.start());
+    return { id: container.id, warnings: [] };
+  }
+
+  async removeContainer(nameOrId: string, force = false): Promise<void> {
+    await call(`rm ${nameOrId}`, () => this.docker.getContainer(nameOrId).remove({ force }));
+  }
+}

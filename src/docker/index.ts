@@ -1,0 +1,12 @@
+// Live Docker hosts: connect, read (snapshot), follow (events), change (actions), import, compare
+// (drift) and apply (plan). Everything returns plain data; dockerode stays inside client.ts.
+export * from './types';
+export { resolveEndpoint, describeEndpoint, parseDockerHost, sshDialCommand, contextDirName, parseContextMeta, EndpointError, type DockerEndpoint, type ConnectionEnv } from './connection';
+export { connectDocker } from './client';
+export { takeSnapshot, snapshotToEngine, type Snapshot, type SnapshotEngine } from './snapshot';
+export { importTopology, type ImportOptions } from './import';
+export { DockerWatcher, type WatchStatus, type RefreshReason } from './events';
+export { LiveHost, type LiveState } from './live';
+export * from './actions';
+export { computeDrift, type DriftItem, type DriftOptions } from './drift';
+export { planApply, applyPlan, type Plan, type PlanStep, type ApplyResult, type ApplyProgress } from './plan';

@@ -1,0 +1,202 @@
+// Plain data the Docker client returns. Nothing here is a dockerode type: the rest of the product
+// (snapshot, drift, the extension's tree) works on these, validated, and never on raw API answers.
+
+export interface DaemonInfo {
+  /** e.g. "20.10.24+dfsg1" */
+  version: string;
+  apiVersion: string;
+  os: string;
+  arch: string;
+  kernelVersion: string;
+}
+
+export interface IpamPoolInfo {
+  subnet: string;
+  gateway?: string;
+  ipRange?: string;
+  auxAddresses: Record<string, string>;
+}
+
+/** One entry of a network's `Containers` map. */
+export interface NetworkMemberInfo {
+  containerId: string;
+  name: string;
+  endpointId: string;
+  macAddress: string | null;
+  /** CIDR as Docker shows it, e.g. "172.18.0.2/16", or null. */
+  ipv4Address: string | null;
+  ipv6Address: string | null;
+}
+
+export interface NetworkInfo {
+  id: string;
+  name: string;
+  driver: string;
+  scope: string;
+  /** RFC 3339 as Docker gives it. */
+  created: string;
+  internal: boolean;
+  attachable: boolean;
+  ingress: boolean;
+  enableIpv6: boolean;
+  ipamDriver: string;
+  ipamOptions: Record<string, string>;
+  ipamConfig: IpamPoolInfo[];
+  options: Record<string, string>;
+  labels: Record<string, string>;
+  members: NetworkMemberInfo[];
+}
+
+export interface EndpointInfo {
+  network: string;
+  networkId: string;
+  endpointId: string;
+  /** Without prefix length. */
+  ipv4Address: string | null;
+  ipv4Prefix: number | null;
+  ipv6Address: string | null;
+  ipv6Prefix: number | null;
+  gateway: string | null;
+  macAddress: string | null;
+  aliases: string[];
+  /** IPAMConfig: the static addresses the user asked for. */
+  staticIpv4: string | null;
+  staticIpv6: string | null;
+}
+
+export type PortProtocol = 'tcp' | 'udp' | 'sctp';
+
+/** HostConfig.PortBindings: what `-p` asked for (hostPort "" = ephemeral). */
+export interface PortBindingSpec {
+  containerPort: number;
+  protocol: PortProtocol;
+  hostIp: string;
+  hostPort: string;
+}
+
+/** NetworkSettings.Ports: what is bound now. */
+export interface PublishedPort {
+  containerPort: number;
+  protocol: PortProtocol;
+  hostIp: string;
+  hostPort: number;
+}
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  created: string;
+  running: boolean;
+  status: string;
+  hostname: string;
+  /** HostConfig.NetworkMode: default, bridge, host, none, container:<id>, or a network name. */
+  networkMode: string;
+  /** Config.MacAddress */
+  macAddress: string | null;
+  endpoints: EndpointInfo[];
+  portBindings: PortBindingSpec[];
+  publishedPorts: PublishedPort[];
+  exposedPorts: { port: number; protocol: PortProtocol }[];
+  publishAll: boolean;
+  labels: Record<string, string>;
+}
+
+export type DockerEventKind =
+  | 'network:create' | 'network:destroy' | 'network:connect' | 'network:disconnect'
+  | 'container:start' | 'container:die' | 'container:destroy' | 'container:rename';
+
+export interface DockerEvent {
+  kind: DockerEventKind;
+  /** The object's id (network id, or container id; for network connect the container id is in `container`). */
+  id: string;
+  name: string | null;
+  container: string | null;
+  /** Unix time in nanoseconds as a string when Docker gives it. */
+  timeNano: string | null;
+}
+
+export interface NetworkCreateOptions {
+  name: string;
+  driver?: string;
+  internal?: boolean;
+  attachable?: boolean;
+  ingress?: boolean;
+  enableIpv6?: boolean;
+  ipamDriver?: string;
+  ipamOptions?: Record<string, string>;
+  ipamConfig?: IpamPoolInfo[];
+  options?: Record<string, string>;
+  labels?: Record<string, string>;
+}
+
+export interface ConnectOptions {
+  ipv4Address?: string;
+  ipv6Address?: string;
+  aliases?: string[];
+}
+
+export interface RunContainerOptions {
+  name: string;
+  image: string;
+  /** The command; default: the image's (busybox:local has none, so callers pass one). */
+  cmd?: string[];
+  hostname?: string;
+  networkMode?: string;
+  /** Endpoint settings for the network named by networkMode. */
+  endpoint?: ConnectOptions & { macAddress?: string };
+  /** -p specs as the CLI takes them. */
+  ports?: string[];
+  expose?: string[];
+  labels?: Record<string, string>;
+}
+
+/** Docker's refusal, with its own text and HTTP status. */
+export class DockerApiError extends Error {
+  constructor(message: string, readonly status: number | null) {
+    super(message);
+    this.name = 'DockerApiError';
+  }
+}
+
+/** An answer from Docker that is not what the API promises (a bad proxy, another daemon, a bug). */
+export class MalformedAnswerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedAnswerError';
+  }
+}
+
+/** The host cannot be reached at all (socket missing, refused, ssh failed). */
+export class UnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnreachableError';
+  }
+}
+
+export interface EventSubscription {
+  close(): void;
+}
+
+/** Docker behind an interface: plain data in and out. */
+export interface DockerClient {
+  readonly description: string;
+  ping(): Promise<void>;
+  daemon(): Promise<DaemonInfo>;
+  /** Every network, each inspected (IPAM, options, members). */
+  networks(): Promise<NetworkInfo[]>;
+  /** Every container (running or not), each inspected. */
+  containers(): Promise<ContainerInfo[]>;
+  inspectNetwork(nameOrId: string): Promise<NetworkInfo>;
+  inspectContainer(nameOrId: string): Promise<ContainerInfo>;
+  /** The event stream; `onEnd` is called once when it breaks (daemon restart, network). */
+  events(onEvent: (e: DockerEvent) => void, onEnd: (err: Error | null) => void): Promise<EventSubscription>;
+  createNetwork(opts: NetworkCreateOptions): Promise<{ id: string; warning: string | null }>;
+  removeNetwork(nameOrId: string): Promise<void>;
+  connect(network: string, container: string, opts?: ConnectOptions): Promise<void>;
+  disconnect(network: string, container: string, force?: boolean): Promise<void>;
+  /** create + start; returns the id (and Docker's warnings). */
+  runContainer(opts: RunContainerOptions): Promise<{ id: string; warnings: string[] }>;
+  removeContainer(nameOrId: string, force?: boolean): Promise<void>;
+}

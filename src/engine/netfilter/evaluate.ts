@@ -1,0 +1,189 @@
+// Evaluating a packet against a ruleset, as the kernel does: a built-in chain's rules in order, jumps
+// into user chains and back on RETURN, the first terminal target decides, else the chain's policy.
+// Rules are compiled once (IPv4 prefixes as 32-bit numbers) so a trace walks thousands of them fast.
+import { parseCidr } from '../ip';
+import type { ConntrackState, Rule, RuleSet, TableName } from './types';
+
+/** What the kernel knows about a packet at a hook. Addresses are IPv4 as unsigned 32-bit numbers. */
+export interface PacketContext {
+  /** Input interface ('' for locally generated packets). */
+  inIf: string;
+  /** Output interface ('' before routing, in PREROUTING). */
+  outIf: string;
+  src: number;
+  dst: number;
+  proto: 'tcp' | 'udp' | 'icmp';
+  sport: number;
+  dport: number;
+  srcLocal: boolean;
+  dstLocal: boolean;
+  ct: ConntrackState;
+}
+
+interface Compiled {
+  readonly rule: Rule;
+  readonly inIf: string | null;
+  readonly inNeg: boolean;
+  readonly outIf: string | null;
+  readonly outNeg: boolean;
+  readonly hasSrc: boolean;
+  readonly srcBase: number;
+  readonly srcMask: number;
+  readonly srcNeg: boolean;
+  readonly hasDst: boolean;
+  readonly dstBase: number;
+  readonly dstMask: number;
+  readonly dstNeg: boolean;
+  readonly proto: string | null;
+  readonly dport: number;
+  readonly sport: number;
+  readonly srcLocal: boolean;
+  readonly dstLocal: boolean;
+  readonly ct: readonly ConntrackState[] | null;
+  /** Index of the jumped-to chain, or -1. */
+  jumpTo: number;
+  readonly terminal: 'ACCEPT' | 'DROP' | 'RETURN' | 'DNAT' | 'SNAT' | 'MASQUERADE' | 'JUMP' | 'NONE';
+}
+
+interface CompiledChain {
+  readonly name: string;
+  readonly policy: 'ACCEPT' | 'DROP' | null;
+  readonly rules: Compiled[];
+}
+
+export interface CompiledTable {
+  readonly chains: CompiledChain[];
+  readonly byName: Map<string, number>;
+}
+
+export interface CompiledRules {
+  readonly source: RuleSet;
+  readonly tables: Map<TableName, CompiledTable>;
+}
+
+function prefix(text: string): { base: number; mask: number } {
+  const n = parseCidr(text.includes('/') ? text : `${text}/32`);
+  if (!n || n.family !== 4) return { base: 0, mask: 0 };
+  const mask = n.prefix === 0 ? 0 : (0xffffffff << (32 - n.prefix)) >>> 0;
+  return { base: Number(n.base) >>> 0, mask };
+}
+
+function compileRule(rule: Rule): Compiled {
+  const m = rule.match;
+  const s = m.src ? prefix(m.src.value) : { base: 0, mask: 0 };
+  const d = m.dst ? prefix(m.dst.value) : { base: 0, mask: 0 };
+  const t = rule.target.kind;
+  return {
+    rule,
+    inIf: m.in?.value ?? null,
+    inNeg: m.in?.negate ?? false,
+    outIf: m.out?.value ?? null,
+    outNeg: m.out?.negate ?? false,
+    hasSrc: !!m.src,
+    srcBase: s.base,
+    srcMask: s.mask,
+    srcNeg: m.src?.negate ?? false,
+    hasDst: !!m.dst,
+    dstBase: d.base,
+    dstMask: d.mask,
+    dstNeg: m.dst?.negate ?? false,
+    proto: m.proto ?? null,
+    dport: m.dport ?? -1,
+    sport: m.sport ?? -1,
+    srcLocal: !!m.srcTypeLocal,
+    dstLocal: !!m.dstTypeLocal,
+    ct: m.ctstate ?? null,
+    jumpTo: -1,
+    terminal: t === 'CHECKSUM' ? 'NONE' : t,
+  };
+}
+
+export function compileRules(rs: RuleSet): CompiledRules {
+  const tables = new Map<TableName, CompiledTable>();
+  for (const [name, t] of rs.tables) {
+    const chains: CompiledChain[] = [];
+    const byName = new Map<string, number>();
+    for (const c of t.chains.values()) {
+      byName.set(c.name, chains.length);
+      chains.push({ name: c.name, policy: c.policy, rules: c.rules.map(compileRule) });
+    }
+    for (const c of chains) {
+      for (const r of c.rules) if (r.rule.target.kind === 'JUMP') r.jumpTo = byName.get(r.rule.target.chain) ?? -1;
+    }
+    tables.set(name, { chains, byName });
+  }
+  return { source: rs, tables };
+}
+
+function matches(r: Compiled, p: PacketContext): boolean {
+  if (r.inIf !== null && (p.inIf === r.inIf) === r.inNeg) return false;
+  if (r.outIf !== null && (p.outIf === r.outIf) === r.outNeg) return false;
+  if (r.hasSrc && (((p.src & r.srcMask) >>> 0) === r.srcBase) === r.srcNeg) return false;
+  if (r.hasDst && (((p.dst & r.dstMask) >>> 0) === r.dstBase) === r.dstNeg) return false;
+  if (r.proto !== null && r.proto !== p.proto) return false;
+  if (r.dport >= 0 && r.dport !== p.dport) return false;
+  if (r.sport >= 0 && r.sport !== p.sport) return false;
+  if (r.srcLocal && !p.srcLocal) return false;
+  if (r.dstLocal && !p.dstLocal) return false;
+  if (r.ct !== null && !r.ct.includes(p.ct)) return false;
+  return true;
+}
+
+export interface ChainVerdict {
+  /** ACCEPT/DROP from a rule or the policy; DNAT/SNAT/MASQUERADE in nat chains. */
+  readonly verdict: 'ACCEPT' | 'DROP' | 'DNAT' | 'SNAT' | 'MASQUERADE';
+  /** The rule that decided, or null when the chain's policy did. */
+  readonly rule: Rule | null;
+  /** Every rule that matched on the way (jumps and returns included), in order. */
+  readonly path: Rule[];
+  /** The built-in chain evaluated. */
+  readonly chain: string;
+  readonly table: TableName;
+  /** For a policy verdict: the policy. */
+  readonly policy: 'ACCEPT' | 'DROP' | null;
+}
+
+const MAX_DEPTH = 16;
+
+function walk(t: CompiledTable, index: number, p: PacketContext, path: Rule[], depth: number): Compiled | null | 'RETURN' {
+  const chain = t.chains[index]!;
+  for (const r of chain.rules) {
+    if (!matches(r, p)) continue;
+    switch (r.terminal) {
+      case 'NONE':
+        continue;
+      case 'JUMP': {
+        path.push(r.rule);
+        if (r.jumpTo < 0 || depth >= MAX_DEPTH) continue;
+        const inner = walk(t, r.jumpTo, p, path, depth + 1);
+        if (inner === 'RETURN' || inner === null) continue;
+        return inner;
+      }
+      case 'RETURN':
+        path.push(r.rule);
+        return 'RETURN';
+      default:
+        path.push(r.rule);
+        return r;
+    }
+  }
+  return null;
+}
+
+/**
+ * Runs the packet through a built-in chain of a table. A table or chain the ruleset does not have
+ * accepts (nothing is programmed there).
+ */
+export function evaluateChain(rules: CompiledRules, table: TableName, chain: string, p: PacketContext): ChainVerdict {
+  const t = rules.tables.get(table);
+  const index = t?.byName.get(chain);
+  const path: Rule[] = [];
+  if (!t || index === undefined) return { verdict: 'ACCEPT', rule: null, path, chain, table, policy: 'ACCEPT' };
+  const decided = walk(t, index, p, path, 0);
+  if (decided === null || decided === 'RETURN') {
+    const policy = t.chains[index]!.policy ?? 'ACCEPT';
+    return { verdict: policy, rule: null, path, chain, table, policy };
+  }
+  const kind = decided.terminal as ChainVerdict['verdict'];
+  return { verdict: kind, rule: decided.rule, path, chain, table, policy: null };
+}

@@ -1,0 +1,6 @@
+// dockerd's filter and nat rules, derived from the engine state; printed in iptables-save form and
+// evaluated packet by packet by the tracer.
+export type * from './types';
+export { formatRule, formatIptablesSave } from './format';
+export { deriveHostRules, hostRules, engineRules } from './derive';
+export { stateStamp } from './stamp';

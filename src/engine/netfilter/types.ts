@@ -1,0 +1,102 @@
+// dockerd's packet-filter rules as data: tables of chains of rules, each rule a set of matches and a
+// target, so the tracer can evaluate them and the printer can write them in iptables-save form.
+
+export type TableName = 'raw' | 'mangle' | 'filter' | 'nat';
+
+export interface Negatable<T> {
+  readonly value: T;
+  readonly negate: boolean;
+}
+
+export type RuleProto = 'tcp' | 'udp' | 'sctp' | 'icmp';
+
+/** The matches dockerd uses. An absent field matches everything. */
+export interface RuleMatch {
+  /** CIDR as iptables-save prints it: "172.18.0.0/16", "172.18.0.2/32". */
+  readonly src?: Negatable<string>;
+  readonly dst?: Negatable<string>;
+  readonly in?: Negatable<string>;
+  readonly out?: Negatable<string>;
+  readonly proto?: RuleProto;
+  readonly dport?: number;
+  readonly sport?: number;
+  /** -m addrtype --src-type LOCAL / --dst-type LOCAL */
+  readonly srcTypeLocal?: boolean;
+  readonly dstTypeLocal?: boolean;
+  /** -m conntrack --ctstate RELATED,ESTABLISHED */
+  readonly ctstate?: readonly ConntrackState[];
+}
+
+export type ConntrackState = 'NEW' | 'RELATED' | 'ESTABLISHED';
+
+export type RuleTarget =
+  | { readonly kind: 'ACCEPT' | 'DROP' | 'RETURN' | 'MASQUERADE' }
+  | { readonly kind: 'JUMP'; readonly chain: string }
+  | { readonly kind: 'DNAT'; readonly to: string }
+  | { readonly kind: 'SNAT'; readonly to: string }
+  | { readonly kind: 'CHECKSUM' };
+
+/** Why dockerd installs a rule: lets the tracer explain a verdict in plain words. */
+export type RulePurpose =
+  | 'docker-user'
+  | 'isolation-jump'
+  | 'isolation-stage2'
+  | 'isolation-drop'
+  | 'internal-out-drop'
+  | 'internal-in-drop'
+  | 'icc-accept'
+  | 'icc-drop'
+  | 'outgoing-accept'
+  | 'conntrack-accept'
+  | 'docker-jump'
+  | 'chain-jump'
+  | 'port-accept'
+  | 'network-drop'
+  | 'return'
+  | 'nat-prerouting-jump'
+  | 'nat-output-jump'
+  | 'masquerade'
+  | 'hairpin-masquerade'
+  | 'port-masquerade'
+  | 'skip-dnat'
+  | 'port-dnat'
+  | 'direct-access-drop'
+  | 'loopback-port-drop'
+  | 'sctp-checksum';
+
+export interface Rule {
+  readonly table: TableName;
+  readonly chain: string;
+  readonly match: RuleMatch;
+  readonly target: RuleTarget;
+  readonly purpose: RulePurpose;
+  /** The network (by name) the rule was installed for, when it belongs to one. */
+  readonly network?: string;
+  /** The container (by name) whose published port the rule serves. */
+  readonly container?: string;
+}
+
+export type Policy = 'ACCEPT' | 'DROP';
+
+export interface Chain {
+  readonly name: string;
+  /** Built-in chains have a policy; user chains print "-". */
+  readonly policy: Policy | null;
+  readonly rules: Rule[];
+}
+
+export interface Table {
+  readonly name: TableName;
+  /** In iptables-save order: built-in chains, then user chains. */
+  readonly chains: Map<string, Chain>;
+}
+
+/** Which of Docker's rule layouts a ruleset follows. */
+export type RuleLayout = 'legacy' | 'docker-forward' | 'docker-forward-no-isolation' | 'disabled';
+
+export interface RuleSet {
+  readonly host: string;
+  readonly layout: RuleLayout;
+  /** mangle, raw, filter, nat: the tables to print (iptables-nft-save's order). */
+  readonly tables: Map<TableName, Table>;
+}

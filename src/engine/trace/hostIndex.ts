@@ -1,0 +1,227 @@
+// What the tracer looks up on every packet, precomputed once per host state: which address belongs to
+// whom (host interfaces, endpoints per bridge), the compiled rules, the host's routes, the published
+// ports (docker-proxy listeners) and each sandbox's addresses, routes and containers.
+import { hostInterfaces } from '../hostView';
+import type {
+  BridgeDevice, ContainerState, EndpointState, ExposedPort, HostState, NetworkState, PortBindingState, SandboxInterface, SandboxState,
+} from '../model';
+import { compileRules, type CompiledRules } from '../netfilter/evaluate';
+import { hostRules } from '../netfilter/derive';
+import type { RuleSet } from '../netfilter/types';
+import type { ListeningLookup } from './types';
+
+/** IPv4 as an unsigned 32-bit number. */
+export type V4 = number;
+
+export function v4(addr: { family: number; value: bigint } | null | undefined): V4 | null {
+  return addr && addr.family === 4 ? Number(addr.value) >>> 0 : null;
+}
+
+export function formatV4(a: V4): string {
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+}
+
+export function parseV4(text: string): V4 | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (!m) return null;
+  const parts = [m[1], m[2], m[3], m[4]].map(Number);
+  if (parts.some((p) => p > 255)) return null;
+  return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+}
+
+export const isLoopback = (a: V4): boolean => a >>> 24 === 127;
+
+export interface Route4 {
+  readonly base: V4;
+  readonly mask: V4;
+  readonly prefix: number;
+  readonly gateway: V4 | null;
+  readonly dev: string;
+  readonly src: V4 | null;
+  readonly text: string;
+}
+
+function maskOf(prefix: number): V4 {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
+export function lookupRoute(routes: readonly Route4[], dst: V4): Route4 | null {
+  let best: Route4 | null = null;
+  for (const r of routes) {
+    if (((dst & r.mask) >>> 0) !== r.base) continue;
+    if (!best || r.prefix > best.prefix) best = r;
+  }
+  return best;
+}
+
+export interface Listener {
+  readonly port: number;
+  readonly proto: string;
+  readonly container: ContainerState;
+}
+
+export interface SandboxView {
+  readonly sb: SandboxState;
+  /** The containers living in it: its owner, then those that joined it (container: mode). */
+  readonly containers: ContainerState[];
+  /** How hops name it: "web", or "web (shared with side)". */
+  readonly label: string;
+  readonly localV4: Set<V4>;
+  readonly routes: Route4[];
+  readonly ifaces: Map<string, SandboxInterface>;
+}
+
+export interface ProxyBinding {
+  readonly binding: PortBindingState;
+  readonly container: ContainerState;
+  readonly endpoint: EndpointState;
+  readonly hostIp: V4;
+}
+
+export interface HostIndex {
+  readonly host: HostState;
+  readonly ruleSet: RuleSet;
+  readonly rules: CompiledRules;
+  /** The host's own addresses (underlay and bridges; 127/8 is local too). */
+  readonly localV4: Map<V4, string>;
+  readonly routes: Route4[];
+  readonly bridges: Map<string, BridgeDevice>;
+  readonly bridgeNetwork: Map<string, NetworkState>;
+  /** Per bridge: the joined endpoints by IPv4. */
+  readonly bridgeEndpoints: Map<string, Map<V4, EndpointState>>;
+  /** Every joined endpoint by IPv4 (bridge subnets never overlap on one host). */
+  readonly endpointsByV4: Map<V4, EndpointState>;
+  readonly containersByName: Map<string, ContainerState>;
+  readonly containersById: Map<string, ContainerState>;
+  /** docker-proxy (or placeholder) listeners: "tcp/8080" -> bindings. */
+  readonly proxies: Map<string, ProxyBinding[]>;
+  /** Configured static IPv4 addresses of containers that are not running. */
+  readonly stoppedStatic: Map<V4, ContainerState>;
+  /** Underlay interfaces with their on-link networks. */
+  readonly underlay: { name: string; addr: V4; route: Route4 }[];
+  sandbox(id: string): SandboxView | null;
+  listeners(containers: readonly ContainerState[]): Listener[];
+  hostListeners(): Listener[];
+}
+
+export function buildHostIndex(host: HostState, listening: ListeningLookup | undefined): HostIndex {
+  const ruleSet = hostRules(host);
+  const rules = compileRules(ruleSet);
+  const localV4 = new Map<V4, string>();
+  const routes: Route4[] = [];
+  const underlay: HostIndex['underlay'] = [];
+  for (const i of hostInterfaces(host)) {
+    for (const a of i.ipv4) {
+      const addr = v4(a.addr);
+      if (addr === null) continue;
+      if (i.kind !== 'loopback') localV4.set(addr, i.name);
+      if (i.kind === 'loopback') continue;
+      const prefix = a.prefixLength;
+      const mask = maskOf(prefix);
+      const route = { base: (addr & mask) >>> 0, mask, prefix, gateway: null, dev: i.name, src: addr, text: `${formatV4((addr & mask) >>> 0)}/${prefix} dev ${i.name} src ${a.address}` };
+      routes.push(route);
+      if (i.kind === 'physical') underlay.push({ name: i.name, addr, route });
+    }
+  }
+  const bridgeNetwork = new Map<string, NetworkState>();
+  const bridgeEndpoints = new Map<string, Map<V4, EndpointState>>();
+  const endpointsByV4 = new Map<V4, EndpointState>();
+  for (const n of host.networks.values()) {
+    const eps = new Map<V4, EndpointState>();
+    for (const ep of n.endpoints.values()) {
+      const a = v4(ep.ipv4?.addr);
+      if (a === null || !ep.sandboxId) continue;
+      eps.set(a, ep);
+      endpointsByV4.set(a, ep);
+    }
+    if (!n.bridge) continue;
+    bridgeNetwork.set(n.bridge.name, n);
+    bridgeEndpoints.set(n.bridge.name, eps);
+  }
+  const containersByName = new Map<string, ContainerState>();
+  const containersById = new Map<string, ContainerState>();
+  const stoppedStatic = new Map<V4, ContainerState>();
+  for (const c of host.containers.values()) {
+    containersByName.set(c.name, c);
+    containersById.set(c.id, c);
+    if (c.status !== 'running') {
+      for (const cn of c.networks) {
+        const a = cn.config.ipv4Address ? parseV4(cn.config.ipv4Address) : null;
+        if (a !== null) stoppedStatic.set(a, c);
+      }
+    }
+  }
+  const proxies = new Map<string, ProxyBinding[]>();
+  for (const n of host.networks.values()) {
+    for (const ep of n.endpoints.values()) {
+      if (ep.portBindings.length === 0) continue;
+      const container = containersById.get(ep.containerId);
+      if (!container) continue;
+      for (const b of ep.portBindings) {
+        const hostIp = parseV4(b.hostIp);
+        if (hostIp === null || !parseV4(b.containerIp)) continue;
+        const key = `${b.proto}/${b.hostPort}`;
+        const list = proxies.get(key) ?? [];
+        list.push({ binding: b, container, endpoint: ep, hostIp });
+        proxies.set(key, list);
+      }
+    }
+  }
+
+  const views = new Map<string, SandboxView | null>();
+  const listenOf = (c: ContainerState): readonly ExposedPort[] => listening?.(host.name, c.name) ?? c.exposedPorts;
+
+  const index: HostIndex = {
+    host, ruleSet, rules, localV4, routes, bridges: host.bridges, bridgeNetwork, bridgeEndpoints, endpointsByV4, containersByName, containersById,
+    proxies, stoppedStatic, underlay,
+    sandbox(id) {
+      if (views.has(id)) return views.get(id)!;
+      const sb = host.sandboxes.get(id);
+      const view = sb ? sandboxView(sb, containersById) : null;
+      views.set(id, view);
+      return view;
+    },
+    listeners(containers) {
+      const out: Listener[] = [];
+      for (const c of containers) {
+        if (c.status !== 'running') continue;
+        for (const p of listenOf(c)) out.push({ port: p.port, proto: p.proto, container: c });
+      }
+      return out;
+    },
+    hostListeners() {
+      const hostMode = [...host.containers.values()].filter((c) => c.modeKind === 'host' && c.status === 'running');
+      return index.listeners(hostMode);
+    },
+  };
+  return index;
+}
+
+function sandboxView(sb: SandboxState, containersById: Map<string, ContainerState>): SandboxView {
+  const owner = containersById.get(sb.containerId);
+  const containers: ContainerState[] = [];
+  if (owner && owner.sandboxId === sb.id) containers.push(owner);
+  for (const id of sb.sharedBy) {
+    const c = containersById.get(id);
+    if (c && c.status === 'running') containers.push(c);
+  }
+  const names = containers.map((c) => c.name);
+  const label = names.length === 0 ? `sandbox ${sb.id.slice(0, 12)}` : names.length === 1 ? names[0]! : `${names[0]} (shared with ${names.slice(1).join(', ')})`;
+  const localV4 = new Set<V4>();
+  const ifaces = new Map<string, SandboxInterface>();
+  for (const i of sb.interfaces) {
+    ifaces.set(i.name, i);
+    const a = v4(i.ipv4?.addr);
+    if (a !== null && i.name !== 'lo') localV4.add(a);
+  }
+  const routes: Route4[] = [];
+  for (const r of sb.routes) {
+    if (r.family !== 4) continue;
+    const base = Number(r.dest.base) >>> 0;
+    const gw = r.gateway ? parseV4(r.gateway) : null;
+    const src = r.src ? parseV4(r.src) : v4(ifaces.get(r.dev)?.ipv4?.addr);
+    const text = r.destination === 'default' ? `default via ${r.gateway} dev ${r.dev}` : `${r.destination} dev ${r.dev} scope link${r.src ? ` src ${r.src}` : ''}`;
+    routes.push({ base, mask: maskOf(r.dest.prefix), prefix: r.dest.prefix, gateway: gw, dev: r.dev, src, text });
+  }
+  return { sb, containers, label, localV4, routes, ifaces };
+}

@@ -1,0 +1,50 @@
+// The packet tracer's contract: a question (from a container or host, to a name or address, a protocol
+// and port) and its answer (a verdict, the reason in plain words, a fix, and every hop on the way).
+import type { ExposedPort } from '../model';
+
+export type Verdict = 'delivered' | 'refused' | 'dropped' | 'unresolved';
+export type TraceProto = 'icmp' | 'tcp' | 'udp';
+
+export interface TraceQuery {
+  /** The host `from` is on; found by name when omitted. */
+  readonly host?: string;
+  /** A container name, or a host name (the host's own namespace). */
+  readonly from: string;
+  /** A name (resolved as `from` would resolve it) or an IPv4 address. */
+  readonly to: string;
+  readonly port?: number;
+  readonly proto: TraceProto;
+}
+
+export interface TraceHop {
+  /** Where it happens: a container, a bridge device, or a host. */
+  readonly node: string;
+  /** The interface involved ("" when none). */
+  readonly interface: string;
+  /** resolve, route, send, switch, bridge, netfilter <table> <CHAIN>, nat, docker-proxy, deliver, reply, drop, … */
+  readonly action: string;
+  readonly detail: string;
+}
+
+export interface TraceResult {
+  readonly verdict: Verdict;
+  /** Why, in plain words; for a drop it names the rule or condition. */
+  readonly reason: string;
+  /** What to change, when something should. */
+  readonly fix?: string;
+  readonly hops: TraceHop[];
+  /** The rule that decided a drop, in iptables-save form. */
+  readonly rule?: string;
+  /** The destination address traced (after name resolution), when there was one. */
+  readonly address?: string;
+}
+
+/**
+ * The ports a container's processes listen on. Docker's ExposedPorts also holds every published
+ * container port, so the topology's `expose` list (what the process really listens on) is passed in.
+ */
+export type ListeningLookup = (host: string, container: string) => readonly ExposedPort[] | undefined;
+
+export interface TraceOptions {
+  readonly listening?: ListeningLookup;
+}

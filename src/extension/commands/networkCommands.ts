@@ -1,0 +1,173 @@
+// Create and remove networks. Create is a five-step input — name, driver, subnet (the one Docker would
+// pick, suggested), gateway, options — or, with named arguments, no questions at all:
+//   cnm.createNetwork({ file, name, driver?, subnet?, gateway?, host?, internal?, options? })
+//   cnm.removeNetwork({ file, network, disconnect?: true })
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx';
+import { checkGateway, checkNetworkName, checkSubnet, defaultGateway, planChange, suggestSubnet } from '../topologyChanges';
+import { addNetwork, containersOnNetwork, disconnectContainer, removeNetwork, type NewNetwork } from '../yamlEdits';
+import { refuse, resolveHost, resolveInvocation, type Invocation } from './args';
+import { applyChange, type AppliedChange } from './applyChange';
+import { MultiStepInput } from './multiStep';
+
+type Result = AppliedChange | { ok: false; error: string } | undefined;
+
+const CREATE = 'Create Network';
+const REMOVE = 'Remove Network';
+
+/** Options offered in the last step, per driver; each sets one key of the network. */
+interface NetworkOption extends vscode.QuickPickItem {
+  apply(n: NewNetwork): void;
+}
+
+function optionsFor(driver: string): NetworkOption[] {
+  const opt = (key: string, value: string) => (n: NewNetwork) => { n.driverOpts = { ...n.driverOpts, [key]: value }; };
+  const common: NetworkOption[] = [
+    { label: 'internal', description: 'no route out of the network (no NAT, no gateway to the outside)', apply: (n) => { n.internal = true; } },
+    { label: 'attachable', description: 'standalone containers may join (overlay)', apply: (n) => { n.attachable = true; } },
+    { label: 'enable_ipv6', description: 'an IPv6 subnet too', apply: (n) => { n.enableIpv6 = true; } },
+  ];
+  if (driver !== 'bridge') return common;
+  return [
+    ...common,
+    { label: 'enable_icc: false', description: 'containers on this bridge cannot talk to each other', apply: opt('com.docker.network.bridge.enable_icc', 'false') },
+    { label: 'enable_ip_masquerade: false', description: 'no SNAT for traffic leaving the host', apply: opt('com.docker.network.bridge.enable_ip_masquerade', 'false') },
+    { label: 'host_binding_ipv4: 127.0.0.1', description: 'published ports bind to loopback by default', apply: opt('com.docker.network.bridge.host_binding_ipv4', '127.0.0.1') },
+  ];
+}
+
+export function createNetworkCommand(ctx: Ctx) {
+  return async (arg?: unknown): Promise<Result> => {
+    const inv = await resolveInvocation(ctx, arg, CREATE);
+    if (!inv) return undefined;
+    const host = await resolveHost(inv, CREATE);
+    if (!host) return undefined;
+    const net = inv.scripted ? fromArgs(inv, host) : await askNetwork(inv, host);
+    if (!net) return undefined;
+    if ('error' in net) return refuse(ctx, inv, CREATE, net.error);
+    const plan = planChange(inv.source.text, (t) => addNetwork(t, net), inv.source.loaded);
+    if (!plan.ok) return refuse(ctx, inv, CREATE, plan.error);
+    const applied = await applyChange(ctx, inv.source, plan.change, `${CREATE} ${net.name}`, !inv.scripted || inv.args.showEditor === true);
+    if (!applied.ok) return refuse(ctx, inv, CREATE, applied.error);
+    return applied;
+  };
+}
+
+function fromArgs(inv: Invocation, host: string): NewNetwork | { error: string } {
+  const a = inv.args;
+  if (typeof a.name !== 'string') return { error: 'pass { name } (and optionally driver, subnet, gateway, internal, options)' };
+  const error = checkNetworkName(inv.source.loaded, host, a.name);
+  if (error) return { error };
+  const net: NewNetwork = { name: a.name };
+  if (typeof a.driver === 'string') net.driver = a.driver;
+  if (typeof a.subnet === 'string') net.subnet = a.subnet;
+  if (typeof a.gateway === 'string') net.gateway = a.gateway;
+  if (a.internal === true) net.internal = true;
+  if (a.attachable === true) net.attachable = true;
+  if (typeof a.options === 'object' && a.options !== null) net.driverOpts = Object.fromEntries(Object.entries(a.options).map(([k, v]) => [k, String(v)]));
+  if (host !== inv.source.firstHost) net.host = host;
+  return net;
+}
+
+async function askNetwork(inv: Invocation, host: string): Promise<NewNetwork | undefined> {
+  const loaded = inv.source.loaded;
+  const net: NewNetwork = { name: '' };
+  if (host !== inv.source.firstHost) net.host = host;
+  const drivers = loaded.engine.drivers.driverNames().filter((d) => d !== 'host' && d !== 'null');
+  const title = `${CREATE} in ${inv.source.fileName}${loaded.spec.hosts.length > 1 ? ` on ${host}` : ''}`;
+  const total = 5;
+  let suggested: string | undefined;
+
+  const askName = async (input: MultiStepInput) => {
+    net.name = await input.inputBox({
+      title, step: 1, totalSteps: total, value: net.name || nextFreeName(inv, host), prompt: 'The network\'s name (docker network create NAME)',
+      validate: (v) => checkNetworkName(loaded, host, v),
+    });
+    return askDriver;
+  };
+  const askDriver = async (input: MultiStepInput) => {
+    const items = drivers.map((d) => ({ label: d, description: DRIVER_HELP[d] ?? 'a driver plug-in' }));
+    const [picked] = await input.pick({ title, step: 2, totalSteps: total, items, placeholder: 'The network driver (--driver)', selected: items.filter((i) => i.label === (net.driver ?? 'bridge')) });
+    net.driver = picked!.label;
+    suggested = suggestSubnet(inv.source.text, host, net.driver);
+    return askSubnet;
+  };
+  const askSubnet = async (input: MultiStepInput) => {
+    const value = await input.inputBox({
+      title, step: 3, totalSteps: total, value: net.subnet ?? suggested ?? '',
+      prompt: suggested ? `The subnet (--subnet). ${suggested} is free: it is the one Docker would pick. Empty: Docker picks when the file is played.` : 'The subnet (--subnet), e.g. 10.30.0.0/24. Empty: Docker picks one.',
+      validate: (v) => checkSubnet(loaded, host, v),
+    });
+    net.subnet = value.trim() || undefined;
+    return net.subnet ? askGateway : askOptions;
+  };
+  const askGateway = async (input: MultiStepInput) => {
+    const subnet = net.subnet!;
+    const value = await input.inputBox({
+      title, step: 4, totalSteps: total, value: net.gateway && !checkGateway(subnet, net.gateway) ? net.gateway : defaultGateway(subnet) ?? '',
+      prompt: `The gateway (--gateway): the bridge's own address in ${subnet}. Empty: the first address.`,
+      validate: (v) => checkGateway(subnet, v),
+    });
+    net.gateway = value.trim() || undefined;
+    return askOptions;
+  };
+  const askOptions = async (input: MultiStepInput) => {
+    const items = optionsFor(net.driver ?? 'bridge');
+    const chosen = await input.pick({ title, step: 5, totalSteps: total, items, canPickMany: true, placeholder: 'Options (none needed: press Enter)' });
+    net.internal = undefined;
+    net.attachable = undefined;
+    net.enableIpv6 = undefined;
+    net.driverOpts = undefined;
+    for (const o of chosen) o.apply(net);
+  };
+  return (await MultiStepInput.run(askName)) ? net : undefined;
+}
+
+const DRIVER_HELP: Record<string, string> = {
+  bridge: 'a Linux bridge on the host; containers get private addresses and NAT',
+  macvlan: 'containers appear on the host\'s LAN with their own MAC',
+  ipvlan: 'containers share the parent interface\'s MAC',
+  overlay: 'spans swarm hosts over VXLAN',
+};
+
+function nextFreeName(inv: Invocation, host: string): string {
+  const names = new Set(inv.source.loaded.spec.networks.filter((n) => n.host === host).map((n) => n.name));
+  for (let i = 1; ; i++) if (!names.has(`net${i}`)) return `net${i}`;
+}
+
+export function removeNetworkCommand(ctx: Ctx) {
+  return async (arg?: unknown): Promise<Result> => {
+    const inv = await resolveInvocation(ctx, arg, REMOVE);
+    if (!inv) return undefined;
+    const name = typeof inv.args.network === 'string' ? inv.args.network : await pickNetwork(inv);
+    if (!name) return undefined;
+    const predefined = ['bridge', 'host', 'none', 'default'];
+    // Docker's own refusal, in its words.
+    if (predefined.includes(name)) return refuse(ctx, inv, REMOVE, `${name} is a pre-defined network and cannot be removed`);
+    const attached = containersOnNetwork(inv.source.text, name);
+    if (attached.length && !inv.scripted) {
+      const go = 'Disconnect and Remove';
+      const answer = await vscode.window.showWarningMessage(
+        `Remove network "${name}"? ${attached.join(', ')} ${attached.length === 1 ? 'is' : 'are'} still connected to it.`,
+        { modal: true, detail: `Docker refuses to remove a network with active endpoints, so ${attached.length === 1 ? 'this container is' : 'these containers are'} disconnected from it first (in the file). A container left without any network keeps only loopback (network_mode: none).` },
+        go,
+      );
+      if (answer !== go) return undefined;
+    } else if (attached.length && inv.args.disconnect !== true) {
+      return refuse(ctx, inv, REMOVE, `network ${name} has active endpoints (${attached.join(', ')}); pass disconnect: true to disconnect them first`);
+    }
+    const plan = planChange(inv.source.text, (t) => removeNetwork(attached.reduce((text, c) => disconnectContainer(text, c, name), t), name), inv.source.loaded);
+    if (!plan.ok) return refuse(ctx, inv, REMOVE, plan.error);
+    const applied = await applyChange(ctx, inv.source, plan.change, `${REMOVE} ${name}`, !inv.scripted);
+    return applied.ok ? applied : refuse(ctx, inv, REMOVE, applied.error);
+  };
+}
+
+async function pickNetwork(inv: Invocation): Promise<string | undefined> {
+  const items = inv.source.loaded.spec.networks.map((n) => ({ label: n.name, description: `${n.driver} on ${n.host}` }));
+  if (!items.length) {
+    void vscode.window.showInformationMessage(`${inv.source.fileName} declares no networks (bridge, host and none are predefined).`);
+    return undefined;
+  }
+  return (await vscode.window.showQuickPick(items, { title: REMOVE, placeHolder: 'Which network?' }))?.label;
+}

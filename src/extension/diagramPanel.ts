@@ -1,0 +1,263 @@
+// The topology diagram: one webview panel per source. The extension host owns the state — it sends
+// snapshots with revisions, answers trace requests, saves exported SVGs — and the webview renders.
+// Every message from the webview is validated (src/protocol) before anything is done with it.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { isWebviewMessage, PROTOCOL_VERSION, type HostMessage, type TraceRequestMessage, type WebviewMessage } from '../protocol/messages';
+import type { TraceView } from '../protocol/trace';
+import { snapshotIds } from '../protocol/diagram';
+import { parseElementId } from './elementIds';
+import type { TopologySource, TopologyStore } from './topologyStore';
+import { destinationOf, traceForDiagram, type Tracer } from './tracing';
+import { diagramHtml, makeNonce } from './webviewHtml';
+
+export const DIAGRAM_VIEW_TYPE = 'cnm.diagram';
+/** Traces computed per message when the webview asks for many (the first hover should not wait for all). */
+const TRACE_BATCH = 40;
+
+export interface DiagramHooks {
+  extensionUri: vscode.Uri;
+  store: TopologyStore;
+  log: vscode.LogOutputChannel;
+  tracer: () => Tracer | undefined;
+  /** The user selected an element in the diagram. */
+  onSelected(uri: vscode.Uri, elementId: string | null): void;
+  /** The user asked to see an element in the file. */
+  onReveal(uri: vscode.Uri, elementId: string): void;
+}
+
+/** What the extension-host tests can see of a panel. */
+export interface DiagramPanelState {
+  uri: string;
+  ready: boolean;
+  revision: number;
+  selection: string | null;
+  visible: boolean;
+  lastTrace?: TraceView;
+  ignoredMessages: number;
+}
+
+export class DiagramPanel implements vscode.Disposable {
+  private ready = false;
+  private revision = 0;
+  private selection: string | null = null;
+  private lastTrace?: TraceView;
+  private ignored = 0;
+  private batchToken = 0;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly closed = new vscode.EventEmitter<void>();
+  readonly onDidClose = this.closed.event;
+
+  constructor(readonly uri: vscode.Uri, readonly panel: vscode.WebviewPanel, private readonly hooks: DiagramHooks) {
+    const webview = panel.webview;
+    webview.options = {
+      enableScripts: true,
+      // Only what the page loads: the bundles and codicons in dist/, the stylesheet in media/.
+      localResourceRoots: [vscode.Uri.joinPath(hooks.extensionUri, 'dist'), vscode.Uri.joinPath(hooks.extensionUri, 'media')],
+    };
+    panel.iconPath = vscode.Uri.joinPath(hooks.extensionUri, 'media', 'cnm.svg');
+    const asUri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(hooks.extensionUri, ...p)).toString();
+    const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+    webview.html = diagramHtml({
+      cspSource: webview.cspSource,
+      script: asUri('dist', 'webview.js'),
+      elements: asUri('dist', 'vscode-elements.js'),
+      codicons: asUri('dist', 'codicons', 'codicon.css'),
+      stylesheet: asUri('media', 'diagram.css'),
+      nonce: makeNonce((n) => randomBytes(n)),
+    }, `Diagram: ${name}`);
+    this.disposables.push(
+      this.closed,
+      webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
+      panel.onDidDispose(() => this.dispose()),
+      hooks.store.onDidChange((changed) => {
+        if (changed.toString() === uri.toString()) void this.sendSnapshot();
+      }),
+    );
+  }
+
+  get state(): DiagramPanelState {
+    const s: DiagramPanelState = { uri: this.uri.toString(), ready: this.ready, revision: this.revision, selection: this.selection, visible: this.panel.visible, ignoredMessages: this.ignored };
+    if (this.lastTrace) s.lastTrace = this.lastTrace;
+    return s;
+  }
+
+  /** Select an element because the user selected it in the tree. */
+  select(elementId: string | null): void {
+    this.selection = elementId;
+    this.post({ protocol: PROTOCOL_VERSION, type: 'select', id: elementId });
+  }
+
+  /** Show a trace computed elsewhere (the Trace From Here command). */
+  async showTrace(sourceId: string, targetId: string, trace: TraceView): Promise<void> {
+    await this.sendSnapshot();
+    this.lastTrace = trace;
+    this.post({ protocol: PROTOCOL_VERSION, type: 'showTrace', revision: this.revision, source: sourceId, target: targetId, trace });
+  }
+
+  /** Handles a message as if the webview had sent it (the extension-host tests use this for bad input). */
+  receive(message: unknown): void {
+    if (!isWebviewMessage(message)) {
+      this.ignored++;
+      this.hooks.log.warn(`diagram: ignored a malformed message from the webview: ${preview(message)}`);
+      return;
+    }
+    void this.handle(message).catch((e) => this.hooks.log.error(`diagram: ${message.type} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`));
+  }
+
+  private async handle(m: WebviewMessage): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        await this.sendSnapshot(true);
+        if (this.selection) this.select(this.selection);
+        return;
+      case 'selected': {
+        const src = await this.hooks.store.get(this.uri);
+        if (m.id !== null && !snapshotIds(src.diagram().snapshot).has(m.id)) {
+          this.hooks.log.warn(`diagram: selection of an unknown element ignored: ${m.id}`);
+          return;
+        }
+        this.selection = m.id;
+        this.hooks.onSelected(this.uri, m.id);
+        return;
+      }
+      case 'trace':
+        return this.answerTrace(m);
+      case 'exportSvg':
+        return this.exportSvg(m.requestId, m.svg);
+      case 'reveal':
+        if (parseElementId(m.id)) this.hooks.onReveal(this.uri, m.id);
+        return;
+      case 'log':
+        this.hooks.log[m.level === 'error' ? 'error' : m.level === 'warn' ? 'warn' : 'info'](`diagram webview: ${m.message}`);
+        return;
+    }
+  }
+
+  private async sendSnapshot(force = false): Promise<void> {
+    const src = await this.hooks.store.get(this.uri);
+    if (!force && src.revision === this.revision) return;
+    this.revision = src.revision;
+    this.panel.title = `Diagram: ${src.fileName}`;
+    this.post({ protocol: PROTOCOL_VERSION, type: 'snapshot', revision: src.revision, snapshot: src.diagram().snapshot, file: this.uri.toString() });
+  }
+
+  private async answerTrace(m: TraceRequestMessage): Promise<void> {
+    const src = await this.hooks.store.get(this.uri);
+    const token = m.targets.length > 1 ? ++this.batchToken : this.batchToken;
+    const reply = (results: { target: string; trace: TraceView | null; error?: string }[], done: boolean) =>
+      this.post({ protocol: PROTOCOL_VERSION, type: 'traceResults', requestId: m.requestId, revision: src.revision, results, done });
+    if (m.revision !== src.revision) {
+      // The webview traced an older picture: it gets the new one and asks again.
+      reply(m.targets.map((target) => ({ target, trace: null, error: 'stale' })), true);
+      return;
+    }
+    const tracer = this.hooks.tracer();
+    const source = parseElementId(m.source);
+    if (!tracer || !source || source.kind !== 'container') {
+      const error = !tracer ? 'The packet tracer is not available in this version.' : 'Pick a container as the source.';
+      reply(m.targets.map((target) => ({ target, trace: null, error })), true);
+      return;
+    }
+    const { snapshot, index } = src.diagram();
+    for (let i = 0; i < m.targets.length; i += TRACE_BATCH) {
+      if (m.targets.length > 1 && token !== this.batchToken) return; // a newer batch replaced this one
+      const results = m.targets.slice(i, i + TRACE_BATCH).map((target) => {
+        const dest = destinationOf(snapshot, target, m.targetBy);
+        if ('error' in dest) return { target, trace: null, error: dest.error };
+        const proto = dest.proto ?? m.proto;
+        const port = proto === 'icmp' ? undefined : m.port ?? dest.defaultPort ?? 80;
+        const r = traceForDiagram(tracer, src.loaded.engine.state, index, { host: source.host, from: source.container, to: dest.to, proto, ...(port !== undefined ? { port } : {}) });
+        return 'error' in r ? { target, trace: null, error: r.error } : { target, trace: r.trace };
+      });
+      const last = i + TRACE_BATCH >= m.targets.length;
+      const shown = results.find((r) => r.trace);
+      if (m.targets.length === 1 && shown?.trace) this.lastTrace = shown.trace;
+      reply(results, last);
+      if (!last) await new Promise((r) => setTimeout(r, 0));
+    }
+  }
+
+  private async exportSvg(requestId: number, svg: string): Promise<void> {
+    const base = this.uri.path.slice(this.uri.path.lastIndexOf('/') + 1).replace(/\.cnm\.ya?ml$/, '');
+    const defaultUri = vscode.Uri.joinPath(this.uri, '..', `${base}.svg`);
+    const target = await vscode.window.showSaveDialog({ defaultUri, filters: { 'SVG image': ['svg'] }, title: 'Export the diagram as SVG' });
+    if (!target) {
+      this.post({ protocol: PROTOCOL_VERSION, type: 'exportDone', requestId, saved: false });
+      return;
+    }
+    try {
+      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(svg));
+      this.post({ protocol: PROTOCOL_VERSION, type: 'exportDone', requestId, saved: true, path: target.fsPath });
+      void vscode.window.showInformationMessage(`Diagram saved to ${vscode.workspace.asRelativePath(target)}.`);
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      this.post({ protocol: PROTOCOL_VERSION, type: 'exportDone', requestId, saved: false, error });
+      void vscode.window.showErrorMessage(`Could not save the diagram: ${error}`);
+    }
+  }
+
+  private post(message: HostMessage): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    this.closed.fire();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+/** The open diagrams, by source. */
+export class DiagramPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, DiagramPanel>();
+
+  constructor(private readonly hooks: DiagramHooks) {}
+
+  get(uri: vscode.Uri): DiagramPanel | undefined {
+    return this.panels.get(uri.toString());
+  }
+
+  all(): DiagramPanel[] {
+    return [...this.panels.values()];
+  }
+
+  /** Opens (or brings forward) the diagram of a source. */
+  open(source: TopologySource, column = vscode.ViewColumn.Beside, preserveFocus = false): DiagramPanel {
+    const existing = this.get(source.uri);
+    if (existing) {
+      existing.panel.reveal(undefined, preserveFocus);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(DIAGRAM_VIEW_TYPE, `Diagram: ${source.fileName}`, { viewColumn: column, preserveFocus }, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.hooks.extensionUri, 'dist'), vscode.Uri.joinPath(this.hooks.extensionUri, 'media')],
+    });
+    return this.adopt(source.uri, panel);
+  }
+
+  /** Takes over a panel (a new one, or one VS Code restored after a reload). */
+  adopt(uri: vscode.Uri, panel: vscode.WebviewPanel): DiagramPanel {
+    const diagram = new DiagramPanel(uri, panel, this.hooks);
+    this.panels.set(uri.toString(), diagram);
+    diagram.onDidClose(() => this.panels.delete(uri.toString()));
+    return diagram;
+  }
+
+  dispose(): void {
+    for (const p of [...this.panels.values()]) p.dispose();
+    this.panels.clear();
+  }
+}
+
+function preview(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}

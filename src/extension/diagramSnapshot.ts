@@ -1,0 +1,167 @@
+// The engine's state as the diagram's snapshot (src/protocol/diagram.ts), plus an index from what the
+// tracer names (containers, devices, addresses) to the diagram's element ids. Pure: no `vscode`.
+import { formatAddr, formatNet, type ContainerState, type EngineState, type HostState, type NetworkState, type SandboxState } from '../engine';
+import type { DiagramEndpoint, DiagramHost, DiagramNetwork, DiagramPort, DiagramSandbox, DiagramSnapshot } from '../protocol/diagram';
+import { ids } from './elementIds';
+
+/** Looks up diagram elements by the names a trace hop uses. */
+export interface ElementIndex {
+  /** Container name (owner or sharer) → the id of the box of its namespace, per host. */
+  sandboxOf(host: string, container: string): string | undefined;
+  /** A device on a host (veth, bridge, physical interface) → element id. */
+  device(host: string, ifname: string): string | undefined;
+  /** An interface inside a container's namespace (eth0…) → endpoint id. */
+  sandboxInterface(host: string, container: string, ifname: string): string | undefined;
+  /** An address (container endpoint, gateway, host interface) → element id. */
+  address(ip: string): string | undefined;
+  /** The host a container lives on (the first with that name). */
+  hostOfContainer(container: string): string | undefined;
+  /** True when `name` is one of the hosts. */
+  isHost(name: string): boolean;
+}
+
+export interface SnapshotAndIndex {
+  snapshot: DiagramSnapshot;
+  index: ElementIndex;
+}
+
+export function buildSnapshot(state: EngineState, title: string, problems = { errors: 0, warnings: 0 }): SnapshotAndIndex {
+  const sandboxByContainer = new Map<string, string>();
+  const devices = new Map<string, string>();
+  const sandboxIfs = new Map<string, string>();
+  const addresses = new Map<string, string>();
+  const hostOfContainer = new Map<string, string>();
+  const key = (...parts: string[]) => parts.join('\0');
+
+  const hosts: DiagramHost[] = [];
+  for (const host of state.hosts.values()) {
+    const hostId = ids.host(host.name);
+    const interfaces = host.underlay
+      .filter((i) => i.kind === 'physical' && i.ipv4.length > 0)
+      .map((i) => ({ id: ids.hostIf(host.name, i.name), name: i.name, address: `${i.ipv4[0]!.address}/${i.ipv4[0]!.prefixLength}` }));
+    for (const i of host.underlay) {
+      const id = ids.hostIf(host.name, i.name);
+      devices.set(key(host.name, i.name), i.kind === 'physical' ? id : hostId);
+      for (const a of i.ipv4) if (!addresses.has(a.address)) addresses.set(a.address, i.kind === 'physical' ? id : hostId);
+    }
+    devices.set(key(host.name, 'lo'), hostId);
+
+    const networks = [...host.networks.values()].sort((a, b) => a.seq - b.seq).map((n) => diagramNetwork(host, n));
+    for (const n of host.networks.values()) {
+      const id = ids.network(host.name, n.name);
+      if (n.bridge) devices.set(key(host.name, n.bridge.name), id);
+      for (const pool of n.ipv4) if (pool.gateway) addresses.set(formatAddr(pool.gateway), id);
+    }
+
+    const sandboxes: DiagramSandbox[] = [];
+    const ports: DiagramPort[] = [];
+    const containers = [...host.containers.values()].sort((a, b) => a.seq - b.seq);
+    const byId = new Map(containers.map((c) => [c.id, c]));
+    for (const c of containers) {
+      hostOfContainer.set(c.name, hostOfContainer.get(c.name) ?? host.name);
+      // A container in another's namespace is drawn inside that one's box.
+      if (c.modeKind === 'container' && c.joinedContainerId) continue;
+      const box = diagramSandbox(host, c, byId);
+      sandboxes.push(box);
+      sandboxByContainer.set(key(host.name, c.name), box.id);
+      for (const m of box.sharedBy) sandboxByContainer.set(key(host.name, m.name), box.id);
+      for (const e of box.endpoints) {
+        if (e.veth) devices.set(key(host.name, e.veth), e.linkId);
+        sandboxIfs.set(key(host.name, c.name, e.ifname), e.id);
+        for (const m of box.sharedBy) sandboxIfs.set(key(host.name, m.name, e.ifname), e.id);
+        if (e.ipv4) addresses.set(e.ipv4, e.id);
+        if (e.ipv6) addresses.set(e.ipv6, e.id);
+      }
+      ports.push(...diagramPorts(host, c, box.id));
+    }
+    // Containers whose owner is not drawn (it failed) still get a box, so nothing silently vanishes.
+    for (const c of containers) {
+      if (c.modeKind === 'container' && c.joinedContainerId && !sandboxByContainer.has(key(host.name, c.name))) {
+        const box = diagramSandbox(host, c, byId);
+        sandboxes.push(box);
+        sandboxByContainer.set(key(host.name, c.name), box.id);
+      }
+    }
+    hosts.push({ id: hostId, name: host.name, dockerVersion: host.daemon.version.text, interfaces, networks, sandboxes, ports });
+  }
+
+  const index: ElementIndex = {
+    sandboxOf: (host, container) => sandboxByContainer.get(key(host, container)),
+    device: (host, ifname) => devices.get(key(host, ifname)),
+    sandboxInterface: (host, container, ifname) => sandboxIfs.get(key(host, container, ifname)),
+    address: (ip) => addresses.get(ip),
+    hostOfContainer: (container) => hostOfContainer.get(container),
+    isHost: (name) => state.hosts.has(name),
+  };
+  return { snapshot: { title, hosts, problems }, index };
+}
+
+function diagramNetwork(host: HostState, n: NetworkState): DiagramNetwork {
+  const v4 = n.ipv4[0];
+  const v6 = n.ipv6[0];
+  const out: DiagramNetwork = { id: ids.network(host.name, n.name), name: n.name, driver: n.driver, internal: n.internal, predefined: n.predefined };
+  if (v4) {
+    out.subnet = formatNet(v4.subnet);
+    if (v4.gateway) out.gateway = formatAddr(v4.gateway);
+  }
+  if (v6) out.subnet6 = formatNet(v6.subnet);
+  if (n.bridge) out.device = n.bridge.name;
+  return out;
+}
+
+function diagramSandbox(host: HostState, c: ContainerState, byId: Map<string, ContainerState>): DiagramSandbox {
+  const sb: SandboxState | undefined = c.sandboxId ? host.sandboxes.get(c.sandboxId) : undefined;
+  const mode = !sb ? 'stopped' : sb.hostNetwork ? 'host' : c.modeKind === 'none' ? 'none' : 'sandbox';
+  const sharedBy = sb
+    ? [...sb.sharedBy].map((id) => byId.get(id)).filter((m): m is ContainerState => !!m && m.id !== c.id)
+      .sort((a, b) => a.seq - b.seq).map((m) => ({ id: ids.container(host.name, m.name), name: m.name }))
+    : [];
+  const endpoints: DiagramEndpoint[] = [];
+  if (sb && !sb.hostNetwork) {
+    for (const ep of sb.endpoints) {
+      // null-driver endpoints (network_mode: none) have no interface: nothing to draw.
+      if (!ep.ifname) continue;
+      const e: DiagramEndpoint = {
+        id: ids.endpoint(host.name, ep.networkName, c.name),
+        networkId: ids.network(host.name, ep.networkName),
+        ifname: ep.ifname,
+        linkId: ids.link(host.name, ep.networkName, c.name),
+        aliases: ep.aliases.filter((a) => a !== c.name),
+      };
+      if (ep.ipv4) e.ipv4 = ep.ipv4.address;
+      if (ep.ipv6) e.ipv6 = ep.ipv6.address;
+      if (ep.mac) e.mac = ep.mac;
+      if (ep.hostIfname) e.veth = ep.hostIfname;
+      endpoints.push(e);
+    }
+    // Interface order (eth0, eth1…) reads best.
+    endpoints.sort((a, b) => a.ifname.localeCompare(b.ifname, 'en', { numeric: true }));
+  }
+  return {
+    id: ids.container(host.name, c.name),
+    name: c.name,
+    sharedBy,
+    mode,
+    image: c.image,
+    exposed: c.exposedPorts.map((p) => `${p.port}/${p.proto}`),
+    endpoints,
+  };
+}
+
+function diagramPorts(host: HostState, c: ContainerState, sandboxId: string): DiagramPort[] {
+  const out: DiagramPort[] = [];
+  const sb = c.sandboxId ? host.sandboxes.get(c.sandboxId) : undefined;
+  for (const ep of sb?.endpoints ?? []) {
+    for (const b of ep.portBindings) {
+      const binding = portBindingLabel(b.hostIp, b.hostPort, b.containerPort, b.proto);
+      out.push({ id: ids.port(host.name, c.name, binding), sandboxId, hostIp: b.hostIp, hostPort: b.hostPort, containerPort: b.containerPort, proto: b.proto });
+    }
+  }
+  return out;
+}
+
+/** "0.0.0.0:8080->80/tcp", "[::]:8080->80/tcp", as `docker ps` shows a binding. */
+export function portBindingLabel(hostIp: string, hostPort: number, containerPort: number, proto: string): string {
+  const ip = hostIp.includes(':') ? `[${hostIp}]` : hostIp;
+  return `${ip}:${hostPort}->${containerPort}/${proto}`;
+}

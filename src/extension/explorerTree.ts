@@ -1,0 +1,129 @@
+// The `cnm.explorer` tree: one top-level item per topology file, its content built by treeNodes.ts from
+// the loaded file. Items are thin TreeItems over those nodes; menus key off their contextValue.
+import * as vscode from 'vscode';
+import { buildSourceTree, walk, type TreeNode } from './treeNodes';
+import type { TopologySource, TopologyStore } from './topologyStore';
+
+export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private roots: TreeNode[] | undefined;
+  /** Built trees by source key, with the revision they were built from. */
+  private readonly built = new Map<string, { revision: number; root: TreeNode; byId: Map<string, TreeNode> }>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly store: TopologyStore) {
+    this.disposables.push(
+      this.changed,
+      store.onDidChangeList(() => this.refresh()),
+      store.onDidChange((uri) => {
+        const root = this.roots?.find((r) => r.id === uri.toString());
+        // The root item object must be the one VS Code knows: rebuild its children, fire for it.
+        if (root) {
+          void this.store.get(uri).then((src) => {
+            this.rebuild(root, src);
+            this.changed.fire(root);
+          });
+        }
+      }),
+    );
+  }
+
+  /** Forget everything and ask VS Code to ask again. */
+  refresh(): void {
+    this.roots = undefined;
+    this.built.clear();
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(element?: TreeNode): Promise<TreeNode[]> {
+    if (!element) {
+      if (!this.roots) {
+        const uris = await this.store.list();
+        const roots = uris.map((uri) => placeholderRoot(uri));
+        // Loaded up front: a file's item shows its problems and counts before anyone expands it.
+        await Promise.all(roots.map(async (root, i) => this.rebuild(root, await this.store.get(uris[i]!))));
+        this.roots = roots;
+      }
+      return this.roots;
+    }
+    if (element.kind === 'source') {
+      const src = await this.store.get(vscode.Uri.parse(element.id));
+      this.rebuild(element, src);
+    }
+    return element.children;
+  }
+
+  getParent(element: TreeNode): TreeNode | undefined {
+    return element.parent;
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    const collapsible = node.children.length === 0 && node.kind !== 'source' ? vscode.TreeItemCollapsibleState.None
+      : node.expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+    const item = new vscode.TreeItem(node.label, collapsible);
+    item.id = node.id;
+    item.description = node.description;
+    if (node.tooltip) item.tooltip = new vscode.MarkdownString(node.tooltip);
+    item.contextValue = node.contextValue;
+    item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
+    if (node.kind === 'source') {
+      item.resourceUri = vscode.Uri.parse(node.id);
+      item.command = { command: 'vscode.open', title: 'Open', arguments: [item.resourceUri] };
+    } else if (node.kind === 'problem' && node.diagnostic) {
+      item.command = { command: 'cnm.revealInFile', title: 'Show in the file', arguments: [node] };
+    }
+    return item;
+  }
+
+  /** The node with this diagram element id in a source's tree (a network's endpoint before a container's). */
+  async findByElement(uri: vscode.Uri, elementId: string): Promise<TreeNode | undefined> {
+    const root = await this.rootOf(uri);
+    if (!root) return undefined;
+    return this.built.get(root.id)?.byId.get(`${root.id}#${elementId}`);
+  }
+
+  /** Every node of a source's tree (built if needed). */
+  async nodesOf(uri: vscode.Uri): Promise<TreeNode[]> {
+    const root = await this.rootOf(uri);
+    return root ? [...walk(root)] : [];
+  }
+
+  async rootOf(uri: vscode.Uri): Promise<TreeNode | undefined> {
+    const roots = await this.getChildren();
+    const root = roots.find((r) => r.id === uri.toString());
+    if (root) await this.getChildren(root);
+    return root;
+  }
+
+  private rebuild(root: TreeNode, src: TopologySource): void {
+    const have = this.built.get(root.id);
+    if (have && have.revision === src.revision) return;
+    const relative = vscode.workspace.asRelativePath(src.uri, false);
+    const fresh = buildSourceTree({
+      key: root.id,
+      fileName: src.fileName,
+      ...(relative.includes('/') ? { folder: relative.slice(0, relative.lastIndexOf('/')) } : {}),
+      loaded: src.loaded,
+    });
+    // Keep the root object (VS Code holds it), take the rest of the fresh tree.
+    Object.assign(root, { ...fresh, expanded: root.expanded, children: fresh.children });
+    for (const child of root.children) child.parent = root;
+    const byId = new Map<string, TreeNode>();
+    for (const n of walk(root)) byId.set(n.id, n);
+    this.built.set(root.id, { revision: src.revision, root, byId });
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+function placeholderRoot(uri: vscode.Uri): TreeNode {
+  const relative = vscode.workspace.asRelativePath(uri, false);
+  return {
+    kind: 'source', id: uri.toString(), label: uri.path.slice(uri.path.lastIndexOf('/') + 1),
+    description: relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/')) : '',
+    contextValue: 'cnm.source', icon: { id: 'file-code' }, children: [], expanded: false,
+  };
+}

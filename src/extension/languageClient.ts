@@ -1,0 +1,38 @@
+// Starts the CNM language server (dist/server.js, its own Node process over IPC) for `cnm-topology`
+// documents. Protocol tracing follows the `cnm.languageServer.trace` setting.
+import * as vscode from 'vscode';
+import { LanguageClient, Trace, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+
+const TRACE_SETTING = 'cnm.languageServer.trace';
+
+export async function startLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): Promise<LanguageClient> {
+  const module = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ language: 'cnm-topology' }],
+    // vscode-languageclient 11 logs to a LogOutputChannel; a plain channel gets one of the client's own.
+    ...(isLogChannel(output) ? { outputChannel: output } : {}),
+    initializationOptions: { debounceMs: 100 },
+  };
+  const client = new LanguageClient('cnm.languageServer', 'CNM Language Server', serverOptions, clientOptions);
+  await client.start();
+  await client.setTrace(traceLevel());
+  context.subscriptions.push(
+    client,
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration(TRACE_SETTING)) void client.setTrace(traceLevel());
+    }),
+  );
+  return client;
+}
+
+function isLogChannel(c: vscode.OutputChannel): c is vscode.LogOutputChannel {
+  return 'logLevel' in c && 'onDidChangeLogLevel' in c;
+}
+
+function traceLevel(): Trace {
+  return Trace.fromString(vscode.workspace.getConfiguration().get<string>(TRACE_SETTING, 'off'));
+}

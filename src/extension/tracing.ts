@@ -1,0 +1,134 @@
+// Traces for the diagram and the "Trace From Here" command: turns the user's pick (diagram elements or
+// names) into a tracer request, runs the engine's tracer, and maps every hop to the diagram elements
+// it passes. Pure: no `vscode`.
+import type { EngineState } from '../engine';
+import type { DiagramSnapshot } from '../protocol/diagram';
+import type { TraceHopView, TraceProto, TraceView, Verdict } from '../protocol/trace';
+import type { ElementIndex } from './diagramSnapshot';
+import { ids, parseElementId } from './elementIds';
+
+/** What the engine's tracer is asked (src/engine/trace). */
+export interface TraceQuery {
+  host: string;
+  from: string;
+  to: string;
+  port?: number;
+  proto: TraceProto;
+}
+
+/** What the engine's tracer answers (the `cnm trace --json` shape). */
+export interface EngineTrace {
+  verdict: Verdict;
+  reason: string;
+  fix?: string;
+  hops: { node: string; interface?: string | null; action: string; detail: string; rule?: string }[];
+}
+
+export type Tracer = (state: EngineState, query: TraceQuery) => EngineTrace;
+
+/** How a target element is addressed: by its name (DNS decides) or by its address. */
+export type TargetBy = 'name' | 'address';
+
+/** The destination a target element stands for, or an error for the user. */
+export function destinationOf(snapshot: DiagramSnapshot, targetId: string, by: TargetBy = 'name'): { to: string; defaultPort?: number; proto?: TraceProto } | { error: string } {
+  const ref = parseElementId(targetId);
+  if (!ref) return { error: `unknown target ${targetId}` };
+  const host = snapshot.hosts.find((h) => h.name === ref.host);
+  if (!host) return { error: `no host ${ref.host}` };
+  const hostAddress = host.interfaces[0]?.address.split('/')[0] ?? '127.0.0.1';
+  switch (ref.kind) {
+    case 'container': {
+      const box = host.sandboxes.find((s) => s.id === targetId || s.sharedBy.some((m) => m.id === targetId));
+      if (!box) return { error: `no container ${ref.container}` };
+      const port = firstPort(box.exposed);
+      const address = box.mode === 'host' ? hostAddress : box.endpoints.find((e) => e.ipv4)?.ipv4;
+      const to = by === 'address' && address ? address : ref.container;
+      return port === undefined ? { to } : { to, defaultPort: port };
+    }
+    case 'endpoint': {
+      for (const sb of host.sandboxes) {
+        const ep = sb.endpoints.find((e) => e.id === targetId);
+        if (ep) {
+          const port = firstPort(sb.exposed);
+          const to = ep.ipv4 ?? ep.ipv6 ?? sb.name;
+          return port === undefined ? { to } : { to, defaultPort: port };
+        }
+      }
+      return { error: `no endpoint ${targetId}` };
+    }
+    case 'port': {
+      const p = host.ports.find((x) => x.id === targetId);
+      if (!p) return { error: `no published port ${targetId}` };
+      const ip = p.hostIp === '0.0.0.0' || p.hostIp === '::' || p.hostIp === '' ? hostAddress : p.hostIp;
+      return { to: ip, defaultPort: p.hostPort, proto: p.proto === 'udp' ? 'udp' : 'tcp' };
+    }
+    case 'hostIf': {
+      const i = host.interfaces.find((x) => x.id === targetId);
+      return i ? { to: i.address.split('/')[0]! } : { error: `no interface ${ref.ifname}` };
+    }
+    case 'network': {
+      const n = host.networks.find((x) => x.id === targetId);
+      return n?.gateway ? { to: n.gateway } : { error: `${ref.network} has no gateway address to trace to` };
+    }
+    case 'host':
+      return { to: hostAddress };
+    case 'link':
+      return { error: 'a veth link is not a destination' };
+  }
+}
+
+function firstPort(exposed: string[]): number | undefined {
+  const p = exposed[0] ? Number.parseInt(exposed[0], 10) : NaN;
+  return Number.isInteger(p) ? p : undefined;
+}
+
+/** Runs the tracer and maps its hops onto the diagram. Never throws: a tracer failure becomes an error. */
+export function traceForDiagram(
+  tracer: Tracer,
+  state: EngineState,
+  index: ElementIndex,
+  query: TraceQuery,
+): { trace: TraceView } | { error: string } {
+  let result: EngineTrace;
+  try {
+    result = tracer(state, query);
+  } catch (e) {
+    return { error: `the tracer failed: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const hops: TraceHopView[] = result.hops.map((h, i) => {
+    const hop: TraceHopView = { node: h.node, action: h.action, detail: h.rule ? `${h.detail} — ${h.rule}` : h.detail, elements: hopElements(index, query.host, h) };
+    if (h.interface) hop.interface = h.interface;
+    if (i === result.hops.length - 1 && result.verdict !== 'delivered') hop.drop = true;
+    return hop;
+  });
+  const trace: TraceView = { from: query.from, to: query.to, proto: query.proto, verdict: result.verdict, reason: result.reason, hops };
+  if (query.port !== undefined && query.proto !== 'icmp') trace.port = query.port;
+  if (result.fix) trace.fix = result.fix;
+  return { trace };
+}
+
+/** The diagram elements a hop passes: the interface it names, else the node (container box or host). */
+export function hopElements(index: ElementIndex, host: string, hop: { node: string; interface?: string | null; detail: string }): string[] {
+  const out: string[] = [];
+  const node = hop.node;
+  const hostName = index.isHost(node) ? node : host;
+  const iface = hop.interface ?? undefined;
+  const box = index.sandboxOf(host, node);
+  if (iface) {
+    const inBox = box ? index.sandboxInterface(host, node, iface) : undefined;
+    if (inBox) {
+      out.push(inBox, inBox.replace(/^e\//, 'l/'));
+    } else {
+      const device = index.device(hostName, iface);
+      if (device) out.push(device);
+    }
+  }
+  if (box && !out.length) out.push(box);
+  if (!out.length && index.isHost(node)) {
+    // A host-level hop (a netfilter chain, routing): light the address it talks about, if one is on the diagram.
+    const ip = /\b(\d{1,3}(?:\.\d{1,3}){3})\b/.exec(hop.detail)?.[1];
+    const byAddress = ip ? index.address(ip) : undefined;
+    out.push(byAddress ?? ids.host(node));
+  }
+  return [...new Set(out)];
+}

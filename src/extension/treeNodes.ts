@@ -1,0 +1,327 @@
+// The `cnm.explorer` tree's nodes for one loaded source, built from the engine's state as plain data:
+// source → problems, hosts → networks → endpoints, and containers → their networks, published ports
+// and shared namespaces. No `vscode` here: explorerTree.ts turns a node into a TreeItem (thin, with
+// a contextValue for menus), and unit tests can read the structure directly.
+import { formatAddr, formatNet, type ContainerState, type EndpointState, type HostState, type NetworkState } from '../engine';
+import type { TopologyDiagnostic } from '../topology';
+import type { YamlPath } from '../topology';
+import { portBindingLabel } from './diagramSnapshot';
+import { ids } from './elementIds';
+
+export type NodeKind = 'source' | 'problems' | 'problem' | 'host' | 'networks' | 'containers' | 'network' | 'endpoint'
+  | 'container' | 'port' | 'namespace' | 'listening';
+
+/** A codicon name and a theme colour id (or none). */
+export interface NodeIcon {
+  id: string;
+  color?: string;
+}
+
+export interface TreeNode {
+  kind: NodeKind;
+  /** Unique in the whole tree (prefixed with the source's URI). */
+  id: string;
+  /** The diagram element this node shows, when there is one: selection is synced through it. */
+  elementId?: string;
+  label: string;
+  description?: string;
+  /** Markdown. */
+  tooltip?: string;
+  contextValue: string;
+  icon: NodeIcon;
+  children: TreeNode[];
+  /** Expanded when first shown. */
+  expanded?: boolean;
+  parent?: TreeNode;
+  /** Where the node is written in the file (reveal in file). */
+  path?: YamlPath;
+  /** For problems: the diagnostic to show. */
+  diagnostic?: TopologyDiagnostic;
+  /** Names the commands need, so a node is enough as a command argument. */
+  host?: string;
+  network?: string;
+  container?: string;
+}
+
+/** What the tree needs from a loaded source (a TopologySource satisfies it). */
+export interface SourceView {
+  key: string;
+  fileName: string;
+  /** The folder relative to the workspace, when the file is not at its root. */
+  folder?: string;
+  loaded: {
+    spec: { name?: string; hosts: { name: string; path: YamlPath }[]; networks: { name: string; host: string; path: YamlPath }[]; containers: { name: string; host: string; path: YamlPath; networks: { network: string; path: YamlPath }[] }[] };
+    engine: { state: { hosts: Map<string, HostState> } };
+    diagnostics: TopologyDiagnostic[];
+  };
+}
+
+const COLOR = {
+  error: 'errorForeground',
+  warning: 'list.warningForeground',
+  running: 'charts.green',
+  stopped: 'disabledForeground',
+  bridge: 'charts.blue',
+  host: 'charts.orange',
+  null: 'disabledForeground',
+  overlay: 'charts.purple',
+  macvlan: 'charts.yellow',
+  ipvlan: 'charts.yellow',
+  internal: 'charts.red',
+  port: 'charts.orange',
+};
+
+const DRIVER_ICON: Record<string, string> = {
+  bridge: 'circuit-board',
+  host: 'server',
+  null: 'circle-slash',
+  macvlan: 'radio-tower',
+  ipvlan: 'broadcast',
+  overlay: 'cloud',
+};
+
+export function driverIcon(driver: string, internal = false): NodeIcon {
+  const id = DRIVER_ICON[driver] ?? 'extensions';
+  const color = internal ? COLOR.internal : (COLOR as Record<string, string>)[driver] ?? 'charts.purple';
+  return { id: internal ? 'lock' : id, color };
+}
+
+export function buildSourceTree(src: SourceView): TreeNode {
+  const { spec, engine, diagnostics } = src.loaded;
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+  const containerCount = spec.containers.length;
+  const counts = [errors && plural(errors, 'error'), warnings && plural(warnings, 'warning')].filter(Boolean).join(', ');
+  const root: TreeNode = {
+    kind: 'source',
+    id: src.key,
+    label: src.fileName,
+    description: [counts || undefined, spec.name, plural(containerCount, 'container'), src.folder].filter(Boolean).join(' · '),
+    tooltip: `**${src.fileName}**${spec.name ? ` — ${spec.name}` : ''}\n\n${plural(spec.hosts.length, 'host')}, ${plural(spec.networks.length, 'network')} declared, ${plural(containerCount, 'container')}`
+      + (counts ? `\n\n${counts}: ${diagnostics.filter((d) => d.severity !== 'information').slice(0, 5).map((d) => `\n- line ${d.range.start.line + 1}: ${d.message}`).join('')}` : ''),
+    contextValue: errors ? 'cnm.source.problems' : 'cnm.source',
+    icon: errors ? { id: 'error', color: COLOR.error } : warnings ? { id: 'warning', color: COLOR.warning } : { id: 'file-code' },
+    children: [],
+    expanded: false,
+  };
+  const add = (parent: TreeNode, child: TreeNode) => {
+    child.parent = parent;
+    parent.children.push(child);
+    return child;
+  };
+
+  const shown = diagnostics.filter((d) => d.severity !== 'information' || d.code !== 'not-simulated');
+  if (shown.length) {
+    const problems = add(root, {
+      kind: 'problems', id: `${src.key}#problems`, label: 'Problems', description: counts || plural(shown.length, 'note'),
+      contextValue: 'cnm.problems', icon: { id: errors ? 'error' : 'warning', color: errors ? COLOR.error : COLOR.warning }, children: [], expanded: errors > 0,
+    });
+    shown.forEach((d, i) => add(problems, {
+      kind: 'problem', id: `${src.key}#problem/${i}`, label: d.message, description: `line ${d.range.start.line + 1}`,
+      tooltip: `${d.message}\n\nline ${d.range.start.line + 1}, column ${d.range.start.character + 1}`,
+      contextValue: 'cnm.problem', diagnostic: d, children: [],
+      icon: d.severity === 'error' ? { id: 'error', color: COLOR.error } : d.severity === 'warning' ? { id: 'warning', color: COLOR.warning } : { id: 'info' },
+    }));
+  }
+
+  for (const hostSpec of spec.hosts) {
+    const host = engine.state.hosts.get(hostSpec.name);
+    const hostNode = add(root, hostNodeOf(src, hostSpec.name, host, hostSpec.path));
+    if (!host) continue;
+    const networks = [...host.networks.values()].sort((a, b) => a.seq - b.seq);
+    const containers = [...host.containers.values()].sort((a, b) => a.seq - b.seq);
+    const netGroup = add(hostNode, {
+      kind: 'networks', id: `${src.key}#${ids.host(host.name)}/networks`, label: 'Networks', description: String(networks.length),
+      contextValue: 'cnm.networks', icon: { id: 'type-hierarchy' }, children: [], expanded: true, host: host.name,
+    });
+    for (const n of networks) {
+      const netNode = add(netGroup, networkNode(src, host, n, spec.networks.find((s) => s.name === n.name && s.host === host.name)?.path));
+      for (const ep of n.endpoints.values()) add(netNode, endpointNode(src, host, n, ep, 'network', containerPath(src, host.name, ep.name, n.name)));
+    }
+    // Declared but not created (the engine refused it): shown, with the reason, rather than silently missing.
+    for (const s of spec.networks.filter((s) => s.host === host.name && !networks.some((n) => n.name === s.name))) {
+      add(netGroup, failedNode(src, 'network', host.name, s.name, s.path, diagnostics));
+    }
+    const ctrGroup = add(hostNode, {
+      kind: 'containers', id: `${src.key}#${ids.host(host.name)}/containers`, label: 'Containers', description: String(containers.length),
+      contextValue: 'cnm.containers', icon: { id: 'layers' }, children: [], expanded: true, host: host.name,
+    });
+    for (const c of containers) add(ctrGroup, containerNode(src, host, c));
+    for (const s of spec.containers.filter((s) => s.host === host.name && !containers.some((c) => c.name === s.name))) {
+      add(ctrGroup, failedNode(src, 'container', host.name, s.name, s.path, diagnostics));
+    }
+  }
+  return root;
+}
+
+function hostNodeOf(src: SourceView, name: string, host: HostState | undefined, path: YamlPath): TreeNode {
+  const underlay = host?.underlay.filter((i) => i.kind === 'physical' && i.ipv4.length) ?? [];
+  return {
+    kind: 'host', id: `${src.key}#${ids.host(name)}`, elementId: ids.host(name), label: name,
+    description: host ? [`Docker ${host.daemon.version.text}`, ...underlay.map((i) => `${i.name} ${i.ipv4[0]!.address}`), host.swarm ? `swarm ${host.swarm}` : ''].filter(Boolean).join(' · ') : 'did not start',
+    tooltip: host ? [`**${name}**`, `Docker ${host.daemon.version.text}`, ...underlay.map((i) => `${i.name}: ${i.ipv4.map((a) => `${a.address}/${a.prefixLength}`).join(', ')}`),
+      `icc ${host.daemon.icc ? 'on' : 'off'}, userland-proxy ${host.daemon.userlandProxy ? 'on' : 'off'}, ip-masq ${host.daemon.ipMasq ? 'on' : 'off'}`].join('\n\n') : `**${name}** did not start: see Problems`,
+    contextValue: 'cnm.host', icon: host ? { id: 'server-environment' } : { id: 'error', color: COLOR.error }, children: [], expanded: true,
+    path, host: name,
+  };
+}
+
+function networkNode(src: SourceView, host: HostState, n: NetworkState, path: YamlPath | undefined): TreeNode {
+  const v4 = n.ipv4[0];
+  const subnet = v4 ? formatNet(v4.subnet) : undefined;
+  const flags = [n.internal && 'internal', n.attachable && 'attachable', n.enableIpv6 && 'IPv6', n.predefined && 'predefined'].filter(Boolean);
+  const used: string[] = [];
+  for (const pool of n.ipv4) {
+    if (pool.gateway) used.push(`${formatAddr(pool.gateway)} (gateway)`);
+    for (const [k, a] of Object.entries(pool.auxAddresses)) used.push(`${formatAddr(a)} (aux ${k})`);
+  }
+  for (const ep of n.endpoints.values()) if (ep.ipv4) used.push(`${ep.ipv4.address} (${ep.name})`);
+  const size = v4 ? 2 ** (32 - v4.subnet.prefix) - 2 : 0;
+  const options = Object.entries(n.options);
+  const lines = [
+    `**${n.name}** — driver \`${n.driver}\`${flags.length ? ` (${flags.join(', ')})` : ''}`,
+    ...n.ipv4.map((p) => `subnet ${formatNet(p.subnet)}${p.gateway ? `, gateway ${formatAddr(p.gateway)}` : ''}${p.ipRange ? `, ip_range ${formatNet(p.ipRange)}` : ''}`),
+    ...n.ipv6.map((p) => `IPv6 subnet ${formatNet(p.subnet)}${p.gateway ? `, gateway ${formatAddr(p.gateway)}` : ''}`),
+    n.bridge ? `Linux bridge \`${n.bridge.name}\`` : '',
+    options.length ? `options:\n${options.map(([k, v]) => `- \`${k}\` = \`${v}\``).join('\n')}` : '',
+    v4 ? `addresses used: ${used.length}${size > 0 ? ` of ${size}` : ''}${used.length ? `\n${used.slice(0, 20).map((u) => `- ${u}`).join('\n')}${used.length > 20 ? `\n- … ${used.length - 20} more` : ''}` : ''}` : '',
+    `id \`${n.id.slice(0, 12)}\``,
+  ].filter(Boolean);
+  return {
+    kind: 'network', id: `${src.key}#${ids.network(host.name, n.name)}`, elementId: ids.network(host.name, n.name), label: n.name,
+    description: [n.driver, subnet, n.internal ? 'internal' : '', `${n.endpoints.size} ${n.endpoints.size === 1 ? 'endpoint' : 'endpoints'}`].filter(Boolean).join(' · '),
+    tooltip: lines.join('\n\n'),
+    contextValue: n.predefined ? 'cnm.network.predefined' : 'cnm.network',
+    icon: n.predefined && n.endpoints.size === 0 ? { id: driverIcon(n.driver).id, color: COLOR.stopped } : driverIcon(n.driver, n.internal),
+    children: [], expanded: false, ...(path ? { path } : {}), host: host.name, network: n.name,
+  };
+}
+
+function endpointNode(src: SourceView, host: HostState, n: NetworkState, ep: EndpointState, under: 'network' | 'container', path: YamlPath | undefined): TreeNode {
+  const elementId = ids.endpoint(host.name, n.name, ep.name);
+  const hostNs = n.driver === 'host';
+  const noIface = !ep.ifname;
+  const detail = [
+    ep.ipv4 ? `IPv4 ${ep.ipv4.address}/${ep.ipv4.prefixLength}` : '',
+    ep.ipv6 ? `IPv6 ${ep.ipv6.address}/${ep.ipv6.prefixLength}` : '',
+    ep.mac ? `MAC ${ep.mac}` : '',
+    ep.ifname ? `interface ${ep.ifname}${ep.hostIfname ? ` ↔ ${ep.hostIfname} on the host` : ''}` : '',
+    ep.aliases.length ? `aliases ${ep.aliases.join(', ')}` : '',
+    ep.dnsNames.length ? `DNS names ${ep.dnsNames.join(', ')}` : (n.driver === 'bridge' && !ep.dnsNames.length ? 'no DNS name (the default bridge has no embedded DNS)' : ''),
+    ep.portBindings.length ? `publishes ${ep.portBindings.map((b) => portBindingLabel(b.hostIp, b.hostPort, b.containerPort, b.proto)).join(', ')}` : '',
+  ].filter(Boolean);
+  const what = hostNs ? "the host's network namespace" : noIface ? 'loopback only' : [ep.ipv4?.address, ep.ifname].filter(Boolean).join(' · ');
+  return {
+    kind: 'endpoint',
+    id: `${src.key}#${elementId}${under === 'container' ? '@c' : ''}`,
+    elementId,
+    label: under === 'network' ? ep.name : n.name,
+    description: [what, ep.aliases.length && !hostNs ? `aka ${ep.aliases.join(', ')}` : ''].filter(Boolean).join(' · '),
+    tooltip: [`**${ep.name}** on **${n.name}**`, ...detail].join('\n\n'),
+    contextValue: hostNs || noIface ? 'cnm.endpoint.fixed' : 'cnm.endpoint',
+    icon: hostNs ? { id: 'server', color: COLOR.host } : noIface ? { id: 'circle-slash', color: COLOR.stopped } : { id: 'plug', color: driverIcon(n.driver).color },
+    children: [], ...(path ? { path } : {}), host: host.name, network: n.name, container: ep.name,
+  };
+}
+
+function containerNode(src: SourceView, host: HostState, c: ContainerState): TreeNode {
+  const elementId = ids.container(host.name, c.name);
+  const sb = c.sandboxId ? host.sandboxes.get(c.sandboxId) : undefined;
+  const joined = c.joinedContainerId ? host.containers.get(c.joinedContainerId) : undefined;
+  const mode = c.modeKind === 'host' ? 'host network' : c.modeKind === 'none' ? 'no network' : joined ? `in ${joined.name}'s namespace` : c.modeKind === 'container' ? `in ${c.modeTarget}'s namespace` : '';
+  const addresses = sb && !sb.hostNetwork && c.modeKind !== 'container' ? sb.endpoints.map((e) => e.ipv4?.address).filter(Boolean) : [];
+  const icon: NodeIcon = c.status !== 'running' ? { id: 'vm-outline', color: COLOR.stopped }
+    : c.modeKind === 'host' ? { id: 'vm-running', color: COLOR.host }
+      : c.modeKind === 'none' ? { id: 'vm-running', color: COLOR.stopped }
+        : joined ? { id: 'link', color: COLOR.running } : { id: 'vm-running', color: COLOR.running };
+  const node: TreeNode = {
+    kind: 'container', id: `${src.key}#${elementId}`, elementId, label: c.name,
+    description: [c.status === 'running' ? '' : c.status, mode, addresses.join(', '), c.image].filter(Boolean).join(' · '),
+    tooltip: [`**${c.name}** — ${c.status}, image \`${c.image}\``, `network mode \`${c.networkMode}\``, `hostname \`${c.hostname}\``,
+      c.exposedPorts.length ? `listens on ${c.exposedPorts.map((p) => `${p.port}/${p.proto}`).join(', ')}` : '',
+      ...c.warnings.map((w) => `⚠ ${w}`), ...c.runtimeWarnings.map((w) => `⚠ ${w}`), `id \`${c.id.slice(0, 12)}\``].filter(Boolean).join('\n\n'),
+    contextValue: c.modeKind === 'host' || c.modeKind === 'none' || c.modeKind === 'container' ? `cnm.container.${c.modeKind}` : 'cnm.container',
+    icon, children: [], expanded: false, path: containerPath(src, host.name, c.name) ?? [], host: host.name, container: c.name,
+  };
+  const add = (child: TreeNode) => {
+    child.parent = node;
+    node.children.push(child);
+  };
+  if (sb && !joined) {
+    for (const ep of sb.endpoints) {
+      const n = host.networks.get(ep.networkId);
+      if (n) add(endpointNode(src, host, n, ep, 'container', containerPath(src, host.name, c.name, n.name)));
+    }
+  }
+  if (joined) {
+    add({
+      kind: 'namespace', id: `${node.id}/ns`, elementId: ids.container(host.name, joined.name), label: `network namespace of ${joined.name}`,
+      description: sb ? sb.endpoints.map((e) => e.ipv4?.address).filter(Boolean).join(', ') : '',
+      tooltip: `${c.name} has no interfaces of its own: it sees ${joined.name}'s interfaces, addresses, routes and loopback (network_mode: container:${c.modeTarget}).`,
+      contextValue: 'cnm.namespace', icon: { id: 'link' }, children: [], host: host.name, container: joined.name,
+    });
+  }
+  if (sb && sb.sharedBy.size > 0 && !joined) {
+    const names = [...sb.sharedBy].map((id) => host.containers.get(id)?.name).filter(Boolean);
+    add({
+      kind: 'namespace', id: `${node.id}/shared`, label: `namespace shared with ${names.join(', ')}`,
+      tooltip: `${names.join(', ')} joined this container's network namespace (network_mode: container:${c.name}).`,
+      contextValue: 'cnm.namespace', icon: { id: 'link' }, children: [], host: host.name, container: c.name,
+    });
+  }
+  if (c.modeKind === 'host') {
+    add({
+      kind: 'namespace', id: `${node.id}/hostns`, elementId: ids.host(host.name), label: `the network namespace of ${host.name}`,
+      tooltip: 'network_mode: host — no sandbox of its own: the container uses the host\'s interfaces and ports directly.',
+      contextValue: 'cnm.namespace', icon: { id: 'server', color: COLOR.host }, children: [], host: host.name,
+    });
+  }
+  if (sb) {
+    for (const ep of sb.endpoints) {
+      for (const b of ep.portBindings) {
+        const label = portBindingLabel(b.hostIp, b.hostPort, b.containerPort, b.proto);
+        add({
+          kind: 'port', id: `${node.id}/port/${label}`, elementId: ids.port(host.name, c.name, label),
+          label: `${b.hostIp.includes(':') ? `[${b.hostIp}]` : b.hostIp}:${b.hostPort} → ${b.containerPort}/${b.proto}`,
+          description: `to ${b.containerIp}`,
+          tooltip: `Published: the host's ${b.hostIp === '0.0.0.0' || b.hostIp === '::' ? 'every address' : b.hostIp}, port ${b.hostPort}/${b.proto}, is forwarded (DNAT${host.daemon.userlandProxy ? ' and docker-proxy' : ''}) to ${b.containerIp}:${b.containerPort}.`,
+          contextValue: 'cnm.port', icon: { id: 'arrow-swap', color: COLOR.port }, children: [], host: host.name, container: c.name,
+        });
+      }
+    }
+  }
+  if (c.exposedPorts.length) {
+    add({
+      kind: 'listening', id: `${node.id}/listening`, label: `listens on ${c.exposedPorts.map((p) => `${p.port}/${p.proto}`).join(', ')}`,
+      contextValue: 'cnm.listening', icon: { id: 'radio-tower' }, children: [], host: host.name, container: c.name,
+    });
+  }
+  return node;
+}
+
+function failedNode(src: SourceView, kind: 'network' | 'container', host: string, name: string, path: YamlPath, diagnostics: TopologyDiagnostic[]): TreeNode {
+  const why = diagnostics.find((d) => d.severity === 'error' && d.path && path.every((p, i) => d.path![i] === p));
+  const elementId = kind === 'network' ? ids.network(host, name) : ids.container(host, name);
+  return {
+    kind, id: `${src.key}#${elementId}`, elementId, label: name, description: kind === 'network' ? 'not created' : 'not created',
+    tooltip: `**${name}** was not created${why ? `:\n\n${why.message}` : ': see Problems'}`,
+    contextValue: `cnm.${kind}.failed`, icon: { id: 'error', color: COLOR.error }, children: [], path, host, ...(kind === 'network' ? { network: name } : { container: name }),
+  };
+}
+
+function containerPath(src: SourceView, host: string, container: string, network?: string): YamlPath | undefined {
+  const c = src.loaded.spec.containers.find((s) => s.name === container && s.host === host);
+  if (!c) return undefined;
+  if (network === undefined) return c.path;
+  return c.networks.find((n) => n.network === network)?.path ?? c.path;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Every node of a tree, depth first. */
+export function* walk(node: TreeNode): Generator<TreeNode> {
+  yield node;
+  for (const c of node.children) yield* walk(c);
+}

@@ -1,0 +1,102 @@
+// The diagram's data: a plain, serialisable picture of one topology (or live host) that the extension
+// host builds from the engine's state and the webview draws. Every element carries an `id` shared with
+// the tree (selection is synced by id) and with trace results (hops name the elements they light).
+
+/** One topology as the diagram draws it. */
+export interface DiagramSnapshot {
+  /** What the snapshot shows, e.g. the file name "02-custom-bridge.cnm.yaml". */
+  title: string;
+  hosts: DiagramHost[];
+  /** Problems from loading the source, counted (the editor lists them). */
+  problems: { errors: number; warnings: number };
+}
+
+export interface DiagramHost {
+  id: string;
+  name: string;
+  /** e.g. "20.10". */
+  dockerVersion: string;
+  /** The host's own interfaces with an IPv4 address (lo excluded). */
+  interfaces: { id: string; name: string; address: string }[];
+  /** In creation order: the layout keys off this order, so it stays stable across edits. */
+  networks: DiagramNetwork[];
+  /** One per network namespace, in creation order of the container that owns it. */
+  sandboxes: DiagramSandbox[];
+  /** Published ports, drawn at the host's edge. */
+  ports: DiagramPort[];
+}
+
+export interface DiagramNetwork {
+  id: string;
+  name: string;
+  driver: string;
+  /** First IPv4 pool, e.g. "10.10.0.0/16". */
+  subnet?: string;
+  gateway?: string;
+  subnet6?: string;
+  /** The Linux device on the host (docker0, br-<12 hex>), for drivers that make one. */
+  device?: string;
+  internal: boolean;
+  /** bridge, host, none. */
+  predefined: boolean;
+}
+
+export type SandboxMode = 'sandbox' | 'host' | 'none' | 'stopped';
+
+export interface DiagramSandbox {
+  id: string;
+  /** The container that owns the namespace. */
+  name: string;
+  /** Containers that joined this namespace with `network_mode: container:<name>`, as [id, name]. */
+  sharedBy: { id: string; name: string }[];
+  /** `host`: the host's own namespace; `none`: loopback only; `stopped`: no namespace at all. */
+  mode: SandboxMode;
+  image: string;
+  /** Ports the container's processes listen on, e.g. "80/tcp". */
+  exposed: string[];
+  endpoints: DiagramEndpoint[];
+}
+
+export interface DiagramEndpoint {
+  id: string;
+  networkId: string;
+  /** Container-side interface (eth0…). */
+  ifname: string;
+  ipv4?: string;
+  ipv6?: string;
+  mac?: string;
+  /** Host-side veth peer, when the driver makes one. */
+  veth?: string;
+  /** The id of the veth link between this endpoint and its network's bridge. */
+  linkId: string;
+  aliases: string[];
+}
+
+export interface DiagramPort {
+  id: string;
+  sandboxId: string;
+  hostIp: string;
+  hostPort: number;
+  containerPort: number;
+  proto: string;
+}
+
+/** Every element id of a snapshot, for validating ids that come back from the webview. */
+export function snapshotIds(s: DiagramSnapshot): Set<string> {
+  const ids = new Set<string>();
+  for (const h of s.hosts) {
+    ids.add(h.id);
+    for (const i of h.interfaces) ids.add(i.id);
+    for (const n of h.networks) ids.add(n.id);
+    for (const sb of h.sandboxes) {
+      ids.add(sb.id);
+      for (const m of sb.sharedBy) ids.add(m.id);
+      for (const e of sb.endpoints) {
+        ids.add(e.id);
+        ids.add(e.linkId);
+      }
+    }
+    for (const p of h.ports) ids.add(p.id);
+  }
+  return ids;
+}

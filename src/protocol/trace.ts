@@ -1,0 +1,35 @@
+// A packet trace as the diagram shows it: the tracer's verdict and hops, each hop already mapped by the
+// extension host to the diagram elements it passes (so the webview only lights ids, it never guesses).
+
+export type Verdict = 'delivered' | 'refused' | 'dropped' | 'unresolved';
+export type TraceProto = 'icmp' | 'tcp' | 'udp';
+
+export const VERDICTS: readonly Verdict[] = ['delivered', 'refused', 'dropped', 'unresolved'];
+export const TRACE_PROTOS: readonly TraceProto[] = ['icmp', 'tcp', 'udp'];
+
+export interface TraceHopView {
+  /** Where the hop happens: a container, a host or a device, as the tracer names it. */
+  node: string;
+  interface?: string;
+  /** What happened, e.g. "route", "veth", "bridge", "FORWARD", "DNAT", "deliver", "drop". */
+  action: string;
+  /** The rule or reason, in words. */
+  detail: string;
+  /** Diagram element ids this hop lights (may be empty when the hop has no picture, e.g. DNS). */
+  elements: string[];
+  /** The packet ends here without being delivered. */
+  drop?: boolean;
+}
+
+export interface TraceView {
+  /** The source, as the user picked it (container name). */
+  from: string;
+  /** The destination as traced: a name or an address, with port and protocol. */
+  to: string;
+  port?: number;
+  proto: TraceProto;
+  verdict: Verdict;
+  reason: string;
+  fix?: string;
+  hops: TraceHopView[];
+}

@@ -1,0 +1,251 @@
+// One analysis of one version of a topology document: the YAML tree (parsed incrementally), the spec
+// and the parser's diagnostics, the engine the spec was built on with its diagnostics, the server's own
+// warnings, and (lazily) the symbol index and the engine's inspect view. Every feature reads the
+// analysis of the version it is asked about.
+import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
+import type { Engine, InspectResult } from '../engine';
+import { buildTopology, parseTopologyDocument, type ParsedTopology, type Range, type TopologyDiagnostic, type YamlPath } from '../topology';
+import { checkExpectations } from './expectations';
+import { IncrementalYamlParser, type ParsedYaml } from './incrementalYaml';
+import { findSilentSurprises } from './silentSurprises';
+import { buildSymbolIndex, type SymbolIndex } from './symbolIndex';
+import { LineIndex } from './yamlNodes';
+
+export interface Analysis {
+  readonly uri: string;
+  readonly version: number;
+  readonly text: string;
+  readonly lines: LineIndex;
+  readonly yaml: ParsedYaml;
+  readonly parsed: ParsedTopology;
+  /** The engine the spec was built on (undefined only when building failed outright). */
+  readonly engine: Engine | undefined;
+  /** Everything, in LSP form, every range inside the document. */
+  readonly diagnostics: Diagnostic[];
+  /** The topology-layer form of the same diagnostics (code actions read their paths). */
+  readonly topologyDiagnostics: TopologyDiagnostic[];
+  inspect(): InspectResult | undefined;
+  symbols(): SymbolIndex;
+  /** Milliseconds per phase, for the benchmark and the output channel. */
+  readonly timings: Record<string, number>;
+}
+
+/** A build diagnostic with the part of its path it was put on, so it can be moved when the text moves. */
+interface PlacedDiagnostic {
+  diagnostic: TopologyDiagnostic;
+  part: 'key' | 'value';
+}
+
+interface BuildMemo {
+  fingerprint: string;
+  engine: Engine | undefined;
+  diagnostics: PlacedDiagnostic[];
+}
+
+/** What a step of the analysis reports when it pauses: the caller may stop there if the text moved on. */
+export type AnalysisStep = { phase: 'parsed'; preliminary: () => Diagnostic[] } | { phase: 'built' };
+
+/**
+ * Analyses the versions of one document. It keeps the incremental YAML parser and the last build, so an
+ * edit that does not change what the engine sees (a comment, an image name, a rename of nothing) does
+ * not rebuild the engine.
+ */
+export class DocumentAnalyzer {
+  private readonly parser = new IncrementalYamlParser();
+  private lastBuild: BuildMemo | undefined;
+
+  constructor(readonly uri: string) {}
+
+  /** Run to the end at once. */
+  analyzeNow(version: number, text: string): Analysis {
+    const steps = this.steps(version, text);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * The analysis as a sequence of steps: the caller can yield to the event loop between them and drop a
+   * run whose version is stale.
+   */
+  *steps(version: number, text: string): Generator<AnalysisStep, Analysis, void> {
+    const timings: Record<string, number> = {};
+    let t = performance.now();
+    const lap = (name: string) => {
+      const now = performance.now();
+      timings[name] = now - t;
+      t = now;
+    };
+
+    const yaml = this.parser.parse(text);
+    lap('yaml');
+    const lines = LineIndex.of(yaml.lineCounter, text);
+    const parsed = safeParse(text, yaml);
+    lap('spec');
+
+    const fingerprint = specFingerprint(parsed);
+    const memo = this.lastBuild;
+    let build: BuildMemo;
+    if (memo && memo.fingerprint === fingerprint) {
+      build = { ...memo, diagnostics: memo.diagnostics.map((d) => movePlaced(d, parsed)) };
+    } else {
+      yield {
+        phase: 'parsed',
+        // While the engine rebuilds: the parser's diagnostics now, and the last build's where they still apply.
+        preliminary: () =>
+          toLsp(
+            mergeDiagnostics(parsed.diagnostics, (memo?.diagnostics ?? []).filter((d) => parsed.source.has(d.diagnostic.path ?? [])).map((d) => movePlaced(d, parsed).diagnostic)),
+            lines,
+          ),
+      };
+      t = performance.now();
+      build = safeBuild(parsed, fingerprint);
+      lap('build');
+      yield { phase: 'built' };
+      t = performance.now();
+    }
+    this.lastBuild = build;
+
+    let inspectCache: InspectResult | undefined | null = null;
+    const inspect = () => {
+      if (inspectCache === null) inspectCache = safely(() => build.engine?.inspect(), undefined);
+      return inspectCache;
+    };
+    const extra: TopologyDiagnostic[] = [];
+    extra.push(...safely(() => findSilentSurprises({ spec: parsed.spec, inspect: inspect(), rangeOf: parsed.rangeOf }), []));
+    if (build.engine) {
+      const engine = build.engine;
+      extra.push(...safely(() => checkExpectations({ spec: parsed.spec, engine }), []));
+    }
+    lap('surprises');
+    const topologyDiagnostics = mergeDiagnostics(parsed.diagnostics, [...build.diagnostics.map((d) => d.diagnostic), ...extra]);
+    const diagnostics = toLsp(topologyDiagnostics, lines);
+    lap('publish');
+
+    let symbolCache: SymbolIndex | undefined;
+    return {
+      uri: this.uri,
+      version,
+      text,
+      lines,
+      yaml,
+      parsed,
+      engine: build.engine,
+      diagnostics,
+      topologyDiagnostics,
+      inspect,
+      symbols: () => (symbolCache ??= buildSymbolIndex(yaml.doc, text)),
+      timings,
+    };
+  }
+}
+
+function safely<T>(f: () => T, fallback: T): T {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
+}
+
+function safeParse(text: string, yaml: ParsedYaml): ParsedTopology {
+  return parseTopologyDocument(text, yaml.doc);
+}
+
+function safeBuild(parsed: ParsedTopology, fingerprint: string): BuildMemo {
+  try {
+    const built = buildTopology(parsed.spec, parsed);
+    return { fingerprint, engine: built.engine, diagnostics: built.diagnostics.map((d) => placed(d, parsed)) };
+  } catch (err) {
+    const diagnostic: TopologyDiagnostic = {
+      range: parsed.source.offsetRange(0, 0),
+      severity: 'error',
+      message: `Internal error while building the topology: ${err instanceof Error ? err.message : String(err)}`,
+      code: 'internal',
+      source: 'cnm',
+    };
+    return { fingerprint, engine: undefined, diagnostics: [{ diagnostic, part: 'key' }] };
+  }
+}
+
+function placed(d: TopologyDiagnostic, parsed: ParsedTopology): PlacedDiagnostic {
+  if (!d.path) return { diagnostic: d, part: 'key' };
+  const key = parsed.rangeOf(d.path, 'key');
+  return { diagnostic: d, part: sameRange(key, d.range) ? 'key' : 'value' };
+}
+
+function movePlaced(p: PlacedDiagnostic, parsed: ParsedTopology): PlacedDiagnostic {
+  if (!p.diagnostic.path) return p;
+  return { part: p.part, diagnostic: { ...p.diagnostic, range: parsed.rangeOf(p.diagnostic.path, p.part) } };
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
+/**
+ * What the engine sees: the spec without YAML paths and images. Two versions with the same fingerprint
+ * build the same engine, so the last build is reused and only its diagnostics move with the text.
+ */
+function specFingerprint(parsed: ParsedTopology): string {
+  return JSON.stringify(parsed.spec, (key, value: unknown) => (key === 'path' || key === 'image' ? undefined : value));
+}
+
+/** The parser's diagnostics first; a later one on the same range with the same message, or an error on a range the parser already flagged, is dropped. */
+export function mergeDiagnostics(first: readonly TopologyDiagnostic[], rest: readonly TopologyDiagnostic[]): TopologyDiagnostic[] {
+  const key = (d: TopologyDiagnostic) => `${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}`;
+  const seen = new Set<string>();
+  const errorRanges = new Set<string>();
+  const out: TopologyDiagnostic[] = [];
+  for (const d of first) {
+    const id = `${key(d)}|${d.message}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    if (d.severity === 'error') errorRanges.add(key(d));
+    out.push(d);
+  }
+  // A code the topology layer already reported at a place is not repeated by the server's own checks.
+  const codesAt = new Set(out.map((d) => `${key(d)}|${d.code ?? ''}`));
+  for (const d of rest) {
+    const id = `${key(d)}|${d.message}`;
+    if (seen.has(id) || codesAt.has(`${key(d)}|${d.code ?? ''}`)) continue;
+    if (d.severity === 'error' && errorRanges.has(key(d))) continue;
+    seen.add(id);
+    codesAt.add(`${key(d)}|${d.code ?? ''}`);
+    if (d.severity === 'error') errorRanges.add(key(d));
+    out.push(d);
+  }
+  return out.sort(
+    (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || rank(a.severity) - rank(b.severity),
+  );
+}
+
+function rank(s: TopologyDiagnostic['severity']): number {
+  return s === 'error' ? 0 : s === 'warning' ? 1 : 2;
+}
+
+const SEVERITY: Record<TopologyDiagnostic['severity'], DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+};
+
+/** LSP diagnostics, each range clamped into the document (a stale path must never point past the end). */
+export function toLsp(diagnostics: readonly TopologyDiagnostic[], lines: LineIndex): Diagnostic[] {
+  return diagnostics.map((d) => {
+    const start = lines.offset(d.range.start);
+    const end = Math.max(start, lines.offset(d.range.end));
+    const out: Diagnostic = {
+      range: lines.range({ start, end }),
+      severity: SEVERITY[d.severity],
+      message: d.message,
+      source: 'cnm',
+    };
+    if (d.code) out.code = d.code;
+    if (d.path) out.data = { path: d.path };
+    return out;
+  });
+}
+
+export type { YamlPath };

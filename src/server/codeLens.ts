@@ -1,0 +1,34 @@
+// "Trace ▸" lenses: above every container (trace from it) and every `expect` entry (trace that packet).
+// The command runs in the extension: `cnm.traceFrom` with one argument, TraceFromArgs.
+import type { CodeLens } from 'vscode-languageserver';
+import type { Analysis } from './analysis';
+import { traceTarget } from './expectations';
+
+/** The argument of `cnm.traceFrom` as the lenses send it. */
+export interface TraceFromArgs {
+  /** The topology file. */
+  uri: string;
+  /** A container or host name. */
+  from: string;
+  /** NAME|IP[:PORT][/proto]; absent: the extension asks for a destination. */
+  to?: string;
+}
+
+export const TRACE_COMMAND = 'cnm.traceFrom';
+
+export function codeLenses(analysis: Analysis): CodeLens[] {
+  const out: CodeLens[] = [];
+  const symbols = analysis.symbols();
+  for (const o of symbols.occurrences) {
+    if (!o.definition || o.kind !== 'container') continue;
+    const args: TraceFromArgs = { uri: analysis.uri, from: o.name };
+    out.push({ range: analysis.lines.range(o.span), command: { title: 'Trace ▸', command: TRACE_COMMAND, arguments: [args] } });
+  }
+  for (const entry of analysis.parsed.spec.expect) {
+    const target = traceTarget(entry);
+    const args: TraceFromArgs = { uri: analysis.uri, ...target };
+    const range = analysis.parsed.rangeOf(entry.path, 'key');
+    out.push({ range: { start: range.start, end: range.start }, command: { title: `Trace ▸ ${target.from} → ${target.to}`, command: TRACE_COMMAND, arguments: [args] } });
+  }
+  return out;
+}

@@ -1,0 +1,197 @@
+// The CNM language server: documents, debounced analysis with stale runs dropped, and the LSP
+// features wired to their modules. Knows nothing of VS Code; any LSP client can drive it.
+import {
+  CodeActionKind,
+  RequestType,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type Connection,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { DocumentAnalyzer, type Analysis } from './analysis';
+import { codeActionsFor } from './codeActions';
+import { codeLenses } from './codeLens';
+import { completeAt, completionTriggerCharacters } from './completion';
+import { hoverAt } from './hover';
+import { definitionAt, highlightsAt, prepareRenameAt, referencesAt, renameAt } from './navigation';
+import { documentSymbols, foldingRanges } from './outline';
+
+export interface ServerOptions {
+  /** Quiet time after the last edit before diagnostics run (default 100 ms). */
+  debounceMs?: number;
+}
+
+export interface AnalysisInfo {
+  version: number;
+  timings: Record<string, number>;
+  diagnostics: number;
+}
+
+/** Timings of the last analysis of a document (for the benchmark and troubleshooting). */
+export const AnalysisInfoRequest = new RequestType<{ uri: string }, AnalysisInfo | null, void>('cnm/analysisInfo');
+
+interface Session {
+  analyzer: DocumentAnalyzer;
+  latest?: Analysis;
+  published?: number;
+  timer?: NodeJS.Timeout;
+  running?: { version: number; promise: Promise<Analysis | undefined> };
+  /** How long the last engine build took: a slow one gets the parser's diagnostics published first. */
+  lastBuildMs: number;
+}
+
+export class TopologyLanguageServer {
+  private readonly documents = new TextDocuments(TextDocument);
+  private readonly sessions = new Map<string, Session>();
+  private debounceMs = 100;
+
+  constructor(private readonly connection: Connection) {}
+
+  listen(): void {
+    const c = this.connection;
+    c.onInitialize((params) => this.initialize(params.initializationOptions as ServerOptions | undefined));
+    this.documents.onDidChangeContent((e) => this.schedule(e.document.uri));
+    this.documents.onDidClose((e) => this.close(e.document.uri));
+
+    c.onHover(this.feature((a, p) => hoverAt(a, a.lines.offset(p.position)), null));
+    c.onCompletion(this.feature((a, p) => completeAt(a, a.lines.offset(p.position)), []));
+    c.onDefinition(this.feature((a, p) => definitionAt(a, a.lines.offset(p.position)), null));
+    c.onReferences(this.feature((a, p) => referencesAt(a, a.lines.offset(p.position), p.context.includeDeclaration), []));
+    c.onDocumentHighlight(this.feature((a, p) => highlightsAt(a, a.lines.offset(p.position)), []));
+    c.onPrepareRename(this.feature((a, p) => prepareRenameAt(a, a.lines.offset(p.position)), null));
+    // Rename errors (a bad name, nothing to rename) go back to the client as the ResponseError they are.
+    c.onRenameRequest(this.feature((a, p) => renameAt(a, a.lines.offset(p.position), p.newName), null, true));
+    c.onDocumentSymbol(this.feature((a) => documentSymbols(a), []));
+    c.onFoldingRanges(this.feature((a) => foldingRanges(a), []));
+    c.onCodeAction(this.feature((a, p) => codeActionsFor(a, p.context.diagnostics), []));
+    c.onCodeLens(this.feature((a) => codeLenses(a), []));
+    c.onRequest(AnalysisInfoRequest, async ({ uri }) => {
+      const a = await this.analysisOf(uri);
+      return a ? { version: a.version, timings: a.timings, diagnostics: a.diagnostics.length } : null;
+    });
+
+    this.documents.listen(c);
+    c.listen();
+  }
+
+  private initialize(options: ServerOptions | undefined): InitializeResult {
+    if (typeof options?.debounceMs === 'number' && options.debounceMs >= 0) this.debounceMs = options.debounceMs;
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: completionTriggerCharacters, resolveProvider: false },
+        definitionProvider: true,
+        referencesProvider: true,
+        documentHighlightProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeLensProvider: { resolveProvider: false },
+      },
+      serverInfo: { name: 'cnm-language-server', version: '0.1.0' },
+    };
+  }
+
+  /** A request handler that runs on the analysis of the document's current version and never throws (unless `rethrow`). */
+  private feature<P extends { textDocument: { uri: string } }, R>(run: (a: Analysis, params: P) => R, fallback: R, rethrow = false) {
+    return async (params: P): Promise<R> => {
+      try {
+        const a = await this.analysisOf(params.textDocument.uri);
+        return a ? run(a, params) : fallback;
+      } catch (err) {
+        if (rethrow) throw err;
+        this.connection.console.error(`cnm: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        return fallback;
+      }
+    };
+  }
+
+  private session(uri: string): Session {
+    let s = this.sessions.get(uri);
+    if (!s) {
+      s = { analyzer: new DocumentAnalyzer(uri), lastBuildMs: 0 };
+      this.sessions.set(uri, s);
+    }
+    return s;
+  }
+
+  private schedule(uri: string): void {
+    const s = this.session(uri);
+    if (s.timer) clearTimeout(s.timer);
+    s.timer = setTimeout(() => {
+      s.timer = undefined;
+      void this.analysisOf(uri, true);
+    }, this.debounceMs);
+  }
+
+  private close(uri: string): void {
+    const s = this.sessions.get(uri);
+    if (s?.timer) clearTimeout(s.timer);
+    this.sessions.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  /**
+   * The analysis of the document's current version: the latest one if it is current, the run in
+   * flight for this version, or a new run. `publish` sends its diagnostics.
+   */
+  private async analysisOf(uri: string, publish = false): Promise<Analysis | undefined> {
+    const doc = this.documents.get(uri);
+    if (!doc) return undefined;
+    const s = this.session(uri);
+    let analysis: Analysis | undefined;
+    if (s.latest?.version === doc.version) analysis = s.latest;
+    else if (s.running?.version === doc.version) analysis = await s.running.promise;
+    if (!analysis) {
+      const promise = this.run(uri, doc.version, doc.getText(), s, publish);
+      s.running = { version: doc.version, promise };
+      try {
+        analysis = await promise;
+      } finally {
+        if (s.running?.promise === promise) s.running = undefined;
+      }
+    }
+    if (analysis && publish) this.publish(s, analysis);
+    return analysis;
+  }
+
+  /** One analysis, in steps; stops as soon as the document has moved on. */
+  private async run(uri: string, version: number, text: string, s: Session, publish: boolean): Promise<Analysis | undefined> {
+    const stale = () => this.documents.get(uri)?.version !== version || this.sessions.get(uri) !== s;
+    const steps = s.analyzer.steps(version, text);
+    let buildStart = 0;
+    try {
+      for (;;) {
+        const r = steps.next();
+        if (r.done) {
+          if (buildStart) s.lastBuildMs = performance.now() - buildStart;
+          if (!stale()) s.latest = r.value;
+          return r.value;
+        }
+        if (r.value.phase === 'parsed') {
+          if (publish && s.lastBuildMs > 50) {
+            void this.connection.sendDiagnostics({ uri, version, diagnostics: r.value.preliminary() });
+          }
+          buildStart = performance.now();
+        }
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (stale()) {
+          steps.return(undefined as never);
+          return undefined;
+        }
+      }
+    } catch (err) {
+      this.connection.console.error(`cnm: analysis failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      return undefined;
+    }
+  }
+
+  private publish(s: Session, a: Analysis): void {
+    if (s.published === a.version || this.sessions.get(a.uri) !== s) return;
+    s.published = a.version;
+    void this.connection.sendDiagnostics({ uri: a.uri, version: a.version, diagnostics: a.diagnostics });
+  }
+}
