@@ -2,11 +2,14 @@
 // commands in-process and the commands stay free of globals.
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors';
+import type { LoadedTopology } from '../topology';
 
 export interface CliIo {
   out(text: string): void; // stdout: results only (with --json: nothing but the JSON)
   err(text: string): void; // stderr: notes and errors
   readFile(path: string): string;
+  /** `--docker`: the live host's model stands in for FILE (see docker.ts); undefined = read FILE. */
+  loadLive?(file: string): LoadedTopology | undefined;
 }
 
 export const processIo: CliIo = {

@@ -1,6 +1,6 @@
 // DockerClient on dockerode. The only module that touches dockerode: every answer goes through
 // validate.ts, every refusal becomes a DockerApiError with Docker's own text.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Duplex } from 'node:stream';
@@ -26,7 +26,9 @@ import { portBindingsFromSpecs } from './portSpecs';
 /** Connects to ENDPOINT (or DOCKER_HOST / the current context). Does not contact the daemon yet. */
 export function connectDocker(endpoint?: string | DockerEndpoint, opts: { timeoutMs?: number } = {}): DockerClient {
   const ep = typeof endpoint === 'object' ? endpoint : resolveEndpoint(endpoint);
-  return new DockerodeClient(new Docker(dockerodeOptions(ep, opts.timeoutMs ?? 30_000)), describeEndpoint(ep));
+  // Each ssh connection is an ssh session: few at a time (sshd's MaxStartups drops bursts).
+  const concurrency = ep.kind === 'ssh' ? 4 : 16;
+  return new DockerodeClient(new Docker(dockerodeOptions(ep, opts.timeoutMs ?? 30_000)), describeEndpoint(ep), concurrency, ep.kind === 'unix');
 }
 
 function dockerodeOptions(ep: DockerEndpoint, timeout: number): Docker.DockerOptions {
@@ -53,19 +55,70 @@ export class SshDialAgent extends HttpAgent {
 
   override createConnection(): Duplex {
     const { file, args } = sshDialCommand(this.ep);
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-    const stream = Duplex.from({ readable: child.stdout, writable: child.stdin });
-    child.on('error', (err) => stream.destroy(new UnreachableError(`cannot run ssh: ${err.message}`)));
-    child.on('exit', (code) => {
-      if (code !== 0 && code !== null) stream.destroy(new UnreachableError(`ssh ${this.ep.host} exited with ${code}: ${stderr.trim() || 'no message'}`));
+    return new ChildProcessSocket(file, args, this.ep.host);
+  }
+}
+
+/**
+ * A child's stdin/stdout as the socket of one HTTP connection. The end of the stream waits for the
+ * child to exit, so that an ssh failure is reported with ssh's own message rather than "socket hang up".
+ */
+class ChildProcessSocket extends Duplex {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private stderr = '';
+  private gotData = false;
+
+  constructor(file: string, args: string[], private readonly host: string) {
+    super();
+    this.child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
+    this.child.stdout.on('data', (d: Buffer) => {
+      this.gotData = true;
+      if (!this.push(d)) this.child.stdout.pause();
     });
-    stream.on('close', () => child.kill());
-    // http.ClientRequest may call these socket methods; a pipe has none of them.
-    const sock = stream as Duplex & Record<string, unknown>;
-    for (const m of ['setKeepAlive', 'setNoDelay', 'setTimeout', 'ref', 'unref']) sock[m] ??= () => stream;
-    return stream;
+    this.child.stdin.on('error', () => undefined); // EPIPE when ssh died: reported on close below
+    this.child.on('error', (err) => this.destroy(new UnreachableError(`cannot run ${file}: ${err.message}`)));
+    this.child.on('close', (code) => {
+      if (code !== 0 && code !== null && !this.gotData) {
+        this.destroy(new UnreachableError(`ssh ${this.host}: ${this.stderr.trim() || `exited with ${code}`}`));
+      } else this.push(null);
+    });
+  }
+
+  override _read(): void {
+    this.child.stdout.resume();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (this.child.stdin.writable) this.child.stdin.write(chunk, () => cb());
+    else cb();
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.child.stdin.end();
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    if (this.child.exitCode === null) this.child.kill();
+    cb(err);
+  }
+
+  // http.ClientRequest may call these socket methods.
+  setKeepAlive(): this {
+    return this;
+  }
+  setNoDelay(): this {
+    return this;
+  }
+  setTimeout(): this {
+    return this;
+  }
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
   }
 }
 
@@ -113,6 +166,8 @@ class DockerodeClient implements DockerClient {
   constructor(
     private readonly docker: Docker,
     readonly description: string,
+    private readonly concurrency: number,
+    readonly local: boolean,
   ) {}
 
   async ping(): Promise<void> {
@@ -124,16 +179,11 @@ class DockerodeClient implements DockerClient {
   }
 
   async networks(): Promise<NetworkInfo[]> {
+    // The list carries everything `network inspect` does except the members (which the containers'
+    // own inspect gives; see snapshot.ts): one request instead of one per network, the costliest ones.
     const list: unknown = await call('network ls', () => this.docker.listNetworks());
     if (!Array.isArray(list)) throw new MalformedAnswerError(`network ls: expected a list, got ${typeof list}`);
-    const ids = list.map((n, i) => {
-      const id = (n as { Id?: unknown } | null)?.Id;
-      if (typeof id !== 'string') throw new MalformedAnswerError(`network ls: entry ${i} has no Id`);
-      return id;
-    });
-    // A network removed between list and inspect is simply gone.
-    const found = await mapLimit(ids, 16, (id) => this.inspectNetwork(id).catch((e) => (e instanceof DockerApiError && e.status === 404 ? null : Promise.reject(e))));
-    return found.filter((n): n is NetworkInfo => n !== null);
+    return list.map((n) => parseNetworkInspect(n));
   }
 
   async containers(): Promise<ContainerInfo[]> {
@@ -144,7 +194,7 @@ class DockerodeClient implements DockerClient {
       if (typeof id !== 'string') throw new MalformedAnswerError(`ps: entry ${i} has no Id`);
       return id;
     });
-    const found = await mapLimit(ids, 16, (id) => this.inspectContainer(id).catch((e) => (e instanceof DockerApiError && e.status === 404 ? null : Promise.reject(e))));
+    const found = await mapLimit(ids, this.concurrency, (id) => this.inspectContainer(id).catch((e) => (e instanceof DockerApiError && e.status === 404 ? null : Promise.reject(e))));
     return found.filter((c): c is ContainerInfo => c !== null);
   }
 

@@ -3,7 +3,7 @@
 // another value. Each item carries the file path it concerns, so the language server / tree can put it
 // on the right range.
 import type { Engine, InspectContainer, InspectNetwork } from '../engine';
-import type { TopologySpec, YamlPath } from '../topology/spec';
+import type { FilePath as YamlPath, FileTopology as TopologySpec } from './fileModel';
 import { networkModeName, poolsOf, PREDEFINED_NETWORKS, type Snapshot } from './snapshot';
 import type { ContainerInfo, NetworkInfo } from './types';
 import ipaddr from 'ipaddr.js';

@@ -8,7 +8,6 @@ import {
   daemonConfigOf,
   exposeOf,
   networkModeName,
-  poolsOf,
   portSpecsOf,
   PREDEFINED_NETWORKS,
   userAliases,
@@ -52,7 +51,8 @@ export function importTopology(snapshot: Snapshot, opts: ImportOptions = {}): st
     if (!keep(n.labels)) continue;
     const out: Record<string, unknown> = {};
     if (n.driver !== 'bridge') out.driver = n.driver;
-    const pools = poolsOf(snapshot, n);
+    // As configured: a gateway Docker picked itself (first of the range) is left for it to pick again.
+    const pools = n.ipamConfig;
     const useCompose = pools.length > 1 || n.ipamDriver !== 'default' || Object.keys(n.ipamOptions).length > 0;
     if (useCompose) {
       const ipam: Record<string, unknown> = {};

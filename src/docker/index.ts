@@ -10,3 +10,4 @@ export { LiveHost, type LiveState } from './live';
 export * from './actions';
 export { computeDrift, type DriftItem, type DriftOptions } from './drift';
 export { planApply, applyPlan, type Plan, type PlanStep, type ApplyResult, type ApplyProgress } from './plan';
+export type { FileTopology, FileNetwork, FileContainer, FileEndpoint } from './fileModel';

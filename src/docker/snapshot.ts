@@ -6,6 +6,7 @@ import { DockerError, Engine } from '../engine';
 import type { ContainerCreateRequest, DaemonConfig, EndpointConfig, IpamPoolConfig, NetworkCreateRequest } from '../engine';
 import type { ContainerInfo, DaemonInfo, DockerClient, EndpointInfo, IpamPoolInfo, NetworkInfo } from './types';
 import { isIp } from './validate';
+import { localInterfaces } from './localHost';
 import ipaddr from 'ipaddr.js';
 
 export interface Snapshot {
@@ -16,11 +17,35 @@ export interface Snapshot {
   containers: ContainerInfo[];
   /** ISO time the snapshot was taken. */
   takenAt: string;
+  /** The host's own interfaces (name → CIDR) when known: a daemon on this machine. */
+  hostInterfaces?: Record<string, string>;
 }
 
 export async function takeSnapshot(client: DockerClient): Promise<Snapshot> {
   const [daemon, networks, containers] = await Promise.all([client.daemon(), client.networks(), client.containers()]);
-  return { endpoint: client.description, daemon, networks, containers, takenAt: new Date().toISOString() };
+  const snapshot: Snapshot = { endpoint: client.description, daemon, networks: withMembers(networks, containers), containers, takenAt: new Date().toISOString() };
+  if (client.local) snapshot.hostInterfaces = localInterfaces();
+  return snapshot;
+}
+
+/** Each network's members from the containers' endpoints (what `network inspect` lists as Containers). */
+export function withMembers(networks: NetworkInfo[], containers: ContainerInfo[]): NetworkInfo[] {
+  return networks.map((n) => {
+    if (n.members.length > 0) return n;
+    const members = containers.flatMap((c) =>
+      c.endpoints
+        .filter((e) => e.endpointId !== '' && (e.networkId === n.id || (e.networkId === '' && e.network === n.name)))
+        .map((e) => ({
+          containerId: c.id,
+          name: c.name,
+          endpointId: e.endpointId,
+          macAddress: e.macAddress,
+          ipv4Address: e.ipv4Address ? `${e.ipv4Address}/${e.ipv4Prefix ?? 32}` : null,
+          ipv6Address: e.ipv6Address ? `${e.ipv6Address}/${e.ipv6Prefix ?? 128}` : null,
+        })),
+    );
+    return { ...n, members };
+  });
 }
 
 export const PREDEFINED_NETWORKS: ReadonlySet<string> = new Set(['bridge', 'host', 'none']);
@@ -176,11 +201,22 @@ export function snapshotToEngine(snapshot: Snapshot, hostName = 'host1'): Snapsh
     if (err instanceof DockerError || err instanceof Error) warnings.push(`${what}: ${err.message}`);
     else throw err;
   };
-  engine.addHost({ name: hostName, daemon: daemonConfigOf(snapshot) });
+  const daemon = daemonConfigOf(snapshot);
+  try {
+    engine.addHost({ name: hostName, daemon, ...(snapshot.hostInterfaces ? { interfaces: snapshot.hostInterfaces } : {}) });
+  } catch (err) {
+    // The host's interfaces are a help (macvlan parents, the underlay), not a must.
+    if (!snapshot.hostInterfaces) throw err;
+    warn('the host\'s interfaces are not modelled', err);
+    engine.addHost({ name: hostName, daemon });
+  }
   const modelled = new Set<string>(['bridge', 'host', 'none']);
   for (const n of userNetworks(snapshot)) {
     try {
-      engine.createNetwork(hostName, networkRequestOf(snapshot, n));
+      const req = networkRequestOf(snapshot, n);
+      // The host's own device name (br-<12 hex of the real id>), so rules and traces name real devices.
+      if (n.driver === 'bridge' && !req.options?.['com.docker.network.bridge.name']) req.options = { ...req.options, 'com.docker.network.bridge.name': `br-${n.id.slice(0, 12)}` };
+      engine.createNetwork(hostName, req);
       modelled.add(n.name);
     } catch (err) {
       warn(`network ${n.name} (driver ${n.driver}) is not reproduced`, err);

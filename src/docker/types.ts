@@ -182,9 +182,11 @@ export interface EventSubscription {
 /** Docker behind an interface: plain data in and out. */
 export interface DockerClient {
   readonly description: string;
+  /** The daemon runs on this machine (unix socket): its interfaces are this machine's. */
+  readonly local: boolean;
   ping(): Promise<void>;
   daemon(): Promise<DaemonInfo>;
-  /** Every network, each inspected (IPAM, options, members). */
+  /** Every network (IPAM, options, labels; members only where the API gives them — see takeSnapshot). */
   networks(): Promise<NetworkInfo[]>;
   /** Every container (running or not), each inspected. */
   containers(): Promise<ContainerInfo[]>;

@@ -142,7 +142,7 @@ function checkId(id: string, where: string): string {
 
 /** A Docker object name: no control characters, no path tricks (it ends up in files and labels). */
 function checkName(name: string, where: string): string {
-  if (name === '' || name.length > 255 || /[\u0000-\u001f\u007f]/.test(name)) {
+  if (name === '' || name.length > 255 || [...name].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) {
     throw new MalformedAnswerError(`${where}: Name is not a usable name, got ${describe(name)}`);
   }
   return name;

@@ -1,17 +1,29 @@
-// What a container's resolver answers (getaddrinfo: /etc/hosts first, then DNS). DNS is the embedded
-// server at 127.0.0.11 when the sandbox has joined a user-defined network; it looks a name up network by
-// network in the sandbox's endpoint order (swarm-scope networks first), also as name.<network>. Docker
-// shuffles the addresses of a shared name per answer; the engine returns them sorted, IPv4 then IPv6.
+// Name resolution inside a container. Two views:
+// - resolveDns: what the DNS server the container uses answers (what `nslookup` shows, and what
+//   `cnm resolve` prints). That is the embedded server at 127.0.0.11 once the sandbox has joined a
+//   user-defined network; it looks a name up network by network in the sandbox's endpoint order (swarm-scope
+//   networks first), also as name.<network>. On the default bridge / none / host the container's servers
+//   are the daemon's (--dns 127.0.0.1 here): they know no container names.
+// - resolveName: getaddrinfo, what `ping NAME` or `nc NAME` uses: /etc/hosts first, then DNS.
+// Docker shuffles the addresses of a shared name per answer; the engine returns them sorted, IPv4 then IPv6.
 import { compareAddr, formatAddr, type IpAddr } from './ip';
-import type { ContainerState, EndpointState, HostState, SandboxState } from './model';
+import { parseIp } from './ip';
+import type { ContainerState, EndpointState, HostState, NetworkState, SandboxState, SwarmState } from './model';
 
-export function resolveName(host: HostState, ctr: ContainerState, rawName: string): string[] {
-  if (ctr.status !== 'running' || !ctr.sandboxId) return [];
-  const sb = host.sandboxes.get(ctr.sandboxId);
-  if (!sb) return [];
-  const name = rawName.replace(/\.$/, '').toLowerCase();
-  if (name === '') return [];
+function runningSandbox(host: HostState, ctr: ContainerState): SandboxState | null {
+  if (ctr.status !== 'running' || !ctr.sandboxId) return null;
+  return host.sandboxes.get(ctr.sandboxId) ?? null;
+}
 
+function normalise(rawName: string): string {
+  return rawName.replace(/\.$/, '').toLowerCase();
+}
+
+/** getaddrinfo: /etc/hosts, then the DNS answer. */
+export function resolveName(host: HostState, ctr: ContainerState, rawName: string, swarm?: SwarmState): string[] {
+  const sb = runningSandbox(host, ctr);
+  const name = normalise(rawName);
+  if (!sb || name === '') return [];
   // /etc/hosts (host mode: the host's own file, which we only know for localhost).
   if (name === 'localhost') return ['127.0.0.1'];
   if (name === 'ip6-localhost' || name === 'ip6-loopback') return ['::1'];
@@ -20,14 +32,26 @@ export function resolveName(host: HostState, ctr: ContainerState, rawName: strin
       if (entry.names.some((n) => n.toLowerCase() === name)) return [entry.ip];
     }
   }
-  if (!sb.resolverStarted) return []; // the host's resolvers do not know container names
-  const v4 = lookup(host, sb, name, 4);
-  const v6 = lookup(host, sb, name, 6);
+  return dnsAnswer(host, sb, name, swarm);
+}
+
+/** The DNS answer only (A and AAAA), as `nslookup NAME` in the container shows it. */
+export function resolveDns(host: HostState, ctr: ContainerState, rawName: string, swarm?: SwarmState): string[] {
+  const sb = runningSandbox(host, ctr);
+  const name = normalise(rawName);
+  if (!sb || name === '') return [];
+  return dnsAnswer(host, sb, name, swarm);
+}
+
+function dnsAnswer(host: HostState, sb: SandboxState, name: string, swarm?: SwarmState): string[] {
+  if (!sb.resolverStarted) return []; // the daemon's resolvers do not know container names
+  const v4 = lookup(host, sb, name, 4, swarm);
+  const v6 = lookup(host, sb, name, 6, swarm);
   return [...v4, ...v6].sort(compareAddr).map(formatAddr);
 }
 
 /** sandbox.ResolveName for one query type. */
-function lookup(host: HostState, sb: SandboxState, name: string, v: 4 | 6): IpAddr[] {
+function lookup(host: HostState, sb: SandboxState, name: string, v: 4 | 6, swarm?: SwarmState): IpAddr[] {
   const candidates: [string, string | null][] = [[name, null]];
   // a.b.c is tried as {a.b.c anywhere}, {a.b on network c}, {a on network b.c}.
   for (let i = name.lastIndexOf('.'); i > 0; i = name.lastIndexOf('.', i - 1)) {
@@ -40,6 +64,13 @@ function lookup(host: HostState, sb: SandboxState, name: string, v: 4 | 6): IpAd
       const net = host.networks.get(ep.networkId);
       if (!net) continue;
       if (netName !== null && netName !== net.name.toLowerCase()) continue;
+      if (swarm && net.scope === 'swarm' && !net.ingress) {
+        const svc = serviceRecords(swarm, net, req);
+        if (svc) {
+          if (v === 6) return [];
+          return svc;
+        }
+      }
       const records = net.dnsRecords.get(req);
       if (!records || records.length === 0) continue;
       if (v === 6 && !net.enableIpv6) {
@@ -68,7 +99,7 @@ function uniqueAddrs(records: EndpointState[], v: 4 | 6): IpAddr[] {
   return out;
 }
 
-/** Swarm-scope (non-ingress) networks first, then ingress, then local ones, each in heap order. */
+/** Swarm-scope (non-ingress) networks first, then ingress, then local ones, each in sandbox order. */
 function endpointOrder(host: HostState, sb: SandboxState): EndpointState[] {
   const dynamic: EndpointState[] = [], local: EndpointState[] = [];
   let ingress: EndpointState | null = null;
@@ -79,4 +110,22 @@ function endpointOrder(host: HostState, sb: SandboxState): EndpointState[] {
     else local.push(ep);
   }
   return [...dynamic, ...(ingress ? [ingress] : []), ...local];
+}
+
+/**
+ * Service discovery on a swarm network (service_common.go): the service name answers the VIP of that
+ * network (vip mode) or every task's address (dnsrr); tasks.<service> answers the task addresses.
+ */
+function serviceRecords(swarm: SwarmState, net: NetworkState, name: string): IpAddr[] | null {
+  for (const svc of swarm.services.values()) {
+    if (!svc.networks.includes(net.id)) continue;
+    const lower = svc.name.toLowerCase();
+    const tasks = () => svc.tasks.flatMap((t) => t.addresses.filter((a) => a.networkId === net.id).map((a) => parseIp(a.address)!));
+    if (name === `tasks.${lower}`) return tasks();
+    if (name !== lower) continue;
+    if (svc.endpointMode === 'dnsrr') return tasks();
+    const vip = svc.vips.find((x) => x.networkId === net.id);
+    return vip ? [parseIp(vip.address)!] : [];
+  }
+  return null;
 }

@@ -19,15 +19,22 @@ import { sha256Bytes } from './sha256';
 import { DriverRegistry, type DriverContext, type NetworkDriver } from './drivers/types';
 import { BRIDGE_OPT, BridgeDriver } from './drivers/bridge';
 import { HostDriver, NullDriver } from './drivers/special';
+import { MacvlanDriver } from './drivers/macvlan';
+import { IpvlanDriver } from './drivers/ipvlan';
+import { OVERLAY_OPT, OverlayDriver, VXLAN_PORT, underlayOf } from './drivers/overlay';
+import { SwarmCluster, swarmId } from './swarm/cluster';
+import { INGRESS_SANDBOX_ID, INGRESS_SANDBOX_NAME, parseServicePorts, placeTasks, validateEndpointSpec } from './swarm/services';
+import type { ServiceCreateRequest } from './requests';
+import type { PublishedPort, ServiceState, TaskState } from './model';
 import { PortAllocator } from './ports/allocator';
 import { PortBindingError } from './ports/publish';
 import { parseExpose, parsePortSpec } from './ports/portSpec';
 import { findContainer, findNetwork, isPredefinedNetworkName, isUserDefinedName } from './lookup';
 import {
-  addSandboxEndpoint, addSandboxInterface, endpointLess, gatewayEndpoint, newSandbox, rebuildRoutes,
+  addSandboxEndpoint, addSandboxInterface, endpointLess, gatewayEndpoint, GW_BRIDGE_NETWORK, newSandbox, rebuildRoutes,
   removeSandboxEndpoint, removeSandboxInterface,
 } from './sandbox';
-import { resolveName } from './dns';
+import { resolveDns, resolveName } from './dns';
 import { buildInspect } from './inspect';
 
 const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -64,17 +71,35 @@ interface NetworkSpec {
   predefined: boolean;
   /** docker0 with --fixed-cidr-v6 ≤ /80 (before 28): IPv6 comes from the MAC, then is reserved. */
   deferIpv6Alloc: boolean;
+  /** A swarm network's view on a node: the id the manager gave it and the records all views share. */
+  id?: string;
+  dnsRecords?: Map<string, EndpointState[]>;
 }
 
 export class Engine {
-  readonly state: EngineState = { hosts: new Map() };
+  readonly state: EngineState = {
+    hosts: new Map(),
+    swarm: { nodes: [], networks: new Map(), services: new Map(), ingressNetworkId: null, dataPathPort: VXLAN_PORT },
+  };
+  /** The managers' state: overlay IPAM, VNIs, published ports (swarmkit). */
+  private readonly swarm: SwarmCluster;
   readonly drivers = new DriverRegistry();
   private readonly internals = new Map<string, HostInternals>();
+  private swarmInitialised = false;
+  /** How every node's view of an overlay is created (kept for nodes that join later). */
+  private readonly overlaySpecs = new Map<string, NetworkSpec>();
+  /** Containers that are swarm tasks (they may join non-attachable overlays). */
+  private readonly taskContainers = new Set<string>();
+  private serviceSeq = 0;
 
   constructor() {
     this.drivers.register(new BridgeDriver());
     this.drivers.register(new HostDriver());
     this.drivers.register(new NullDriver());
+    this.drivers.register(new MacvlanDriver());
+    this.drivers.register(new IpvlanDriver());
+    this.drivers.register(new OverlayDriver(this.state.swarm.dataPathPort));
+    this.swarm = new SwarmCluster(this.state.swarm);
   }
 
   /** Adds a network driver (a plug-in, or macvlan/ipvlan/overlay later). */
@@ -140,11 +165,14 @@ export class Engine {
       veths: new Map(),
       ports: new PortAllocator(),
       ipam: new Map(),
+      links: new Map(),
+      extraRoutes: [],
+      overlays: new Map(),
     };
     const ids = new IdFactory(cfg.name);
     host.ipam.set('default', new DefaultIpam({ localPools, globalPools: GLOBAL_DEFAULT_POOLS, lowestFree: features.lowestFreeSubnet }));
     const internals: HostInternals = {
-      ids, features, ctx: { host, features, ids }, networksByName: new Map(), containersByName: new Map(), onLink, seq: 0,
+      ids, features, ctx: { host, features, ids, hosts: this.state.hosts }, networksByName: new Map(), containersByName: new Map(), onLink, seq: 0,
     };
 
     // The daemon's own networks, in the order dockerd makes them: none, host, bridge.
@@ -162,6 +190,7 @@ export class Engine {
     }
     this.state.hosts.set(cfg.name, host);
     this.internals.set(cfg.name, internals);
+    if (host.swarm) this.joinSwarm(host, internals);
   }
 
   /** daemon_unix.go initBridgeDriver: docker0's IPAM and options from the daemon flags. */
@@ -228,6 +257,8 @@ export class Engine {
     if (int.networksByName.has(name)) throw new DockerError(msg.networkExists(name), CONFLICT, { field: 'name' });
     const driver = req.driver && req.driver !== '' ? req.driver : 'bridge';
     if (driver === 'overlay' && host.swarm !== 'manager') throw new DockerError(msg.notSwarmManager(), FORBIDDEN, { field: 'driver' });
+    if (driver === 'overlay') return this.createOverlayNetwork(host, int, req);
+    const globalScope = this.drivers.driver(driver)?.scope === 'global';
 
     // getIpamConfig: every entry needs a parsable subnet; its family sorts it into v4 or v6.
     const v4: IpamPoolConfig[] = [], v6: IpamPoolConfig[] = [], v4Index: number[] = [], v6Index: number[] = [];
@@ -241,12 +272,14 @@ export class Engine {
     let enableIpv6 = req.enableIpv6 ?? false;
     if (int.features.ipv6SubnetEnablesIpv6 && v6.length > 0) enableIpv6 = true;
 
-    const net = this.createNetworkOn(host, int, {
-      name, driver, ipamDriver: req.ipam?.driver || 'default', ipamOptions: { ...(req.ipam?.options ?? {}) },
+    const spec: NetworkSpec = {
+      name, driver, ipamDriver: req.ipam?.driver || this.drivers.driver(driver)?.defaultIpamDriver || 'default', ipamOptions: { ...(req.ipam?.options ?? {}) },
       v4, v6, v4Index, v6Index, options: { ...(req.options ?? {}) }, labels: { ...(req.labels ?? {}) },
       internal: req.internal ?? false, attachable: req.attachable ?? false, ingress: req.ingress ?? false,
       enableIpv6, predefined: false, deferIpv6Alloc: false,
-    });
+    };
+    if (globalScope) return this.createGlobalNetwork(host, int, spec);
+    const net = this.createNetworkOn(host, int, spec);
     return { id: net.id };
   }
 
@@ -255,7 +288,7 @@ export class Engine {
     if (spec.name.trim() === '') throw new DockerError(msg.invalidName(spec.name), BAD_REQUEST, { field: 'name' });
     const driver = this.drivers.driver(spec.driver);
     if (!driver) throw new DockerError(msg.pluginNotFound(spec.driver), NOT_FOUND, { field: 'driver' });
-    const id = int.ids.next('network', spec.name);
+    const id = spec.id ?? int.ids.next('network', spec.name);
     let ipam: IpamDriver | null = null;
     const ipv4: IpamAssignment[] = [], ipv6: IpamAssignment[] = [];
     try {
@@ -265,14 +298,16 @@ export class Engine {
         this.ipamAllocate(int, ipam, space, driver.scope === 'local', spec, 4, ipv4);
         if (spec.enableIpv6) this.ipamAllocate(int, ipam, space, driver.scope === 'local', spec, 6, ipv6);
       }
-      const created = driver.createNetwork(int.ctx, { id, name: spec.name, options: spec.options, internal: spec.internal, enableIpv6: spec.enableIpv6, ipv4, ipv6, ipamDriver: spec.ipamDriver });
+      const created = driver.createNetwork(int.ctx, { id, name: spec.name, options: spec.options, internal: spec.internal, enableIpv6: spec.enableIpv6, ipv4, ipv6, ipamDriver: spec.ipamDriver, attachable: spec.attachable, ingress: spec.ingress });
       const net: NetworkState = {
         id, name: spec.name, host: host.name, driver: spec.driver, scope: driver.scope, seq: ++int.seq,
         internal: spec.internal, attachable: spec.attachable, ingress: spec.ingress, enableIpv6: spec.enableIpv6,
         options: spec.options, labels: spec.labels, ipamDriver: spec.ipamDriver, ipamOptions: spec.ipamOptions,
         ipamConfig: { v4: spec.v4, v6: spec.v6 },
         ipv4, ipv6, predefined: spec.predefined, bridge: created.bridge ?? null,
-        endpoints: new Map(), dnsRecords: new Map(),
+        ...(created.parentLink ? { parentLink: created.parentLink } : {}),
+        ...(created.overlay ? { overlay: created.overlay } : {}),
+        endpoints: new Map(), dnsRecords: spec.dnsRecords ?? new Map(),
         driverData: { ...(created.driverData ?? {}), deferIpv6Alloc: spec.deferIpv6Alloc },
       };
       host.networks.set(id, net);
@@ -361,6 +396,17 @@ export class Engine {
     host.revision++;
     const net = findNetwork(host, int.networksByName, nameOrId);
     if (net.predefined) throw new DockerError(msg.predefinedRemove(net.name), FORBIDDEN, { field: 'name' });
+    if (net.scope === 'swarm' && this.state.swarm.networks.has(net.id)) {
+      this.removeOverlayNetwork(host, net);
+      return;
+    }
+    if (net.scope === 'global') {
+      const views = this.hostNames().map((h) => this.state.hosts.get(h)!.networks.get(net.id)).filter((v): v is NetworkState => !!v);
+      const busy = views.find((v) => v.endpoints.size > 0);
+      if (busy) throw new DockerError(msg.activeEndpoints(net.name, net.id), FORBIDDEN, { field: 'name' });
+      for (const h of this.hostNames()) this.dropView(h, net.id);
+      return;
+    }
     if (net.endpoints.size > 0) {
       const text = int.features.activeEndpointNames
         ? msg.activeEndpoints281(net.name, [...net.endpoints.values()].map((e) => e.name))
@@ -598,7 +644,7 @@ export class Engine {
   // ---------------------------------------------------------------- the join machinery
 
   /** daemon.updateNetworkConfig: IP/alias rules per network kind; returns the aliases to store. */
-  private updateNetworkConfig(_host: HostState, int: HostInternals, ctr: ContainerState, n: NetworkState, cfg: EndpointConfig): string[] {
+  private updateNetworkConfig(_host: HostState, int: HostInternals, ctr: ContainerState, n: NetworkState, cfg: EndpointConfig, stored?: ContainerNetwork): string[] {
     const aliases = [...(cfg.aliases ?? [])];
     const hasIp = !!(cfg.ipv4Address || cfg.ipv6Address);
     if (!isUserDefinedName(n.name)) {
@@ -609,6 +655,9 @@ export class Engine {
       if (!aliases.includes(sid)) aliases.push(sid);
       if (!aliases.includes(ctr.hostname)) aliases.push(ctr.hostname);
     }
+    // dockerd appends to the stored EndpointSettings in place, so the aliases stay even when the checks
+    // below (or the endpoint itself) fail: a container whose start failed shows them in `docker inspect`.
+    if (stored) stored.aliases = aliases;
     // validateNetworkingConfig: a static address needs a user-configured subnet of its family.
     if (cfg.ipv4Address && !n.ipamConfig.v4.some((c) => c.subnet)) throw new DockerError(msg.ipNeedsSubnet(), BAD_REQUEST, { field: 'ipv4_address' });
     if (cfg.ipv6Address && !n.ipamConfig.v6.some((c) => c.subnet)) throw new DockerError(msg.ipNeedsSubnet(), BAD_REQUEST, { field: 'ipv6_address' });
@@ -653,8 +702,18 @@ export class Engine {
     const stored = ctr.networks.find((cn) => cn.key === term);
     const n = findNetwork(host, int.networksByName, stored?.networkId ?? term);
     const cfg: EndpointConfig = { ...cfgIn, aliases: [...(stored?.aliases ?? cfgIn.aliases ?? [])] };
-    const aliases = this.updateNetworkConfig(host, int, ctr, n, cfg);
+    const aliases = this.updateNetworkConfig(host, int, ctr, n, cfg, stored);
     if (updateSettings) this.updateNetworkSettings(host, int, ctr, n);
+    // Record the network on the container (keyed by name), as NetworkSettings.Networks. dockerd keeps the
+    // entry even when the endpoint fails below (a failed connect leaves it, without an address).
+    let cn = ctr.networks.find((x) => x.key === n.name) ?? ctr.networks.find((x) => x.key === term);
+    if (!cn) {
+      cn = { key: n.name, networkId: null, config: cfgIn, aliases, endpointId: null };
+      ctr.networks.push(cn);
+    }
+    cn.key = n.name;
+    cn.networkId = n.id;
+    cn.aliases = aliases;
 
     // buildCreateEndpointOptions
     let staticV4: IpAddr | null = null, staticV6: IpAddr | null = null;
@@ -683,17 +742,21 @@ export class Engine {
     const epId = int.ids.next('endpoint', `${ctr.name}@${n.name}`);
     const userDefined = isUserDefinedName(n.name);
     const gwPriority = int.features.gwPriority ? cfg.gwPriority ?? 0 : 0;
-    const ep = this.createEndpoint(host, int, driver, n, ctr, epId, { staticV4, staticV6, mac, aliases, userDefined, gwPriority });
-
-    // Record the network on the container (keyed by name), as NetworkSettings.Networks.
-    let cn = ctr.networks.find((x) => x.key === n.name) ?? ctr.networks.find((x) => x.key === term);
-    if (!cn) {
-      cn = { key: n.name, networkId: null, config: cfgIn, aliases, endpointId: null };
-      ctr.networks.push(cn);
+    // Overlay: a standalone container needs an attachable network; the manager hands out the address.
+    let clusterAssigned = false;
+    if (n.scope === 'swarm') {
+      if (!n.attachable && !this.taskContainers.has(ctr.id)) throw new DockerError(msg.notAttachable(term), FORBIDDEN, { field: 'network' });
+      staticV4 = this.swarm.allocateAddress(n.id, staticV4);
+      clusterAssigned = !cfg.ipv4Address;
     }
-    cn.key = n.name;
-    cn.networkId = n.id;
-    cn.aliases = aliases;
+    let ep: EndpointState;
+    try {
+      ep = this.createEndpoint(host, int, driver, n, ctr, epId, { staticV4, staticV6, mac, aliases, userDefined, gwPriority, clusterAssigned });
+    } catch (e) {
+      if (n.scope === 'swarm' && staticV4) this.swarm.releaseAddress(n.id, staticV4);
+      throw e;
+    }
+
     cn.endpointId = ep.id;
 
     try {
@@ -708,7 +771,7 @@ export class Engine {
 
   private createEndpoint(
     host: HostState, int: HostInternals, driver: NetworkDriver, n: NetworkState, ctr: ContainerState, id: string,
-    o: { staticV4: IpAddr | null; staticV6: IpAddr | null; mac: string | null; aliases: string[]; userDefined: boolean; gwPriority: number },
+    o: { staticV4: IpAddr | null; staticV6: IpAddr | null; mac: string | null; aliases: string[]; userDefined: boolean; gwPriority: number; clusterAssigned?: boolean },
   ): EndpointState {
     let v4: { addr: IpAddr; a: IpamAssignment } | null = null;
     let v6: { addr: IpAddr; a: IpamAssignment } | null = null;
@@ -741,7 +804,7 @@ export class Engine {
         dnsNames,
         anonymous: !o.userDefined,
         disableResolution: !o.userDefined,
-        staticIpv4: !!o.staticV4, staticIpv6: !!o.staticV6,
+        staticIpv4: !!o.staticV4 && !o.clusterAssigned, staticIpv6: !!o.staticV6,
         portBindings: [],
         gwPriority: o.gwPriority,
       };
@@ -759,6 +822,8 @@ export class Engine {
 
   private deleteEndpoint(host: HostState, int: HostInternals, n: NetworkState, driver: NetworkDriver, ep: EndpointState): void {
     driver.deleteEndpoint(int.ctx, n, ep);
+    // Overlay addresses are the manager's: give it back.
+    if (n.scope === 'swarm' && ep.ipv4) this.swarm.releaseAddress(n.id, ep.ipv4.addr);
     if (!driver.special) {
       const ipam = this.ipamDriver(host, n.ipamDriver);
       if (ep.ipv4 && ep.ipv4PoolId) ipam.releaseAddress(ep.ipv4PoolId, ep.ipv4.addr);
@@ -774,6 +839,9 @@ export class Engine {
     ep.sandboxId = sb.id;
     ep.gateway = info.gateway;
     ep.gateway6 = info.gateway6;
+    if (info.staticRoutes) ep.staticRoutes = info.staticRoutes;
+    if (info.disableGatewayService) ep.disableGatewayService = true;
+    if (info.link) ep.link = info.link;
     // /etc/hosts gets "<ip> <hostname>" for every network joined.
     const firstAddr = ep.ipv4?.address ?? ep.ipv6?.address;
     if (firstAddr && !sb.hostNetwork) sb.hostsEntries.push({ ip: firstAddr, names: hostsNames(ctr.hostname) });
@@ -797,7 +865,7 @@ export class Engine {
     } catch (e) {
       // Undo the join; the old endpoint gets its ports back.
       removeDnsRecords(n, ep);
-      removeSandboxEndpoint(sb, ep, less);
+      removeSandboxEndpoint(sb, ep);
       removeSandboxInterface(sb, ep);
       sb.gatewayEndpointId = extEp?.id ?? null;
       if (extEp) this.programPorts(int, ctr, extEp, false);
@@ -808,6 +876,7 @@ export class Engine {
     }
     sb.gatewayEndpointId = newExt?.id ?? null;
     rebuildRoutes(sb);
+    if (n.name !== GW_BRIDGE_NETWORK) this.reconcileDefaultGateway(host, int, ctr, sb);
   }
 
   /** Revoke the ports from the old gateway endpoint and program them on the new one (a failure fails the join). */
@@ -844,7 +913,6 @@ export class Engine {
 
   /** endpoint.sbLeave + Delete. `moveTo`: program the sandbox's ports on the next gateway endpoint. */
   private leaveAndDelete(host: HostState, int: HostInternals, ctr: ContainerState, sb: SandboxState, ep: EndpointState, moveTo: boolean): void {
-    const less = endpointLess(int.features);
     const n = host.networks.get(ep.networkId)!;
     const driver = this.drivers.driver(n.driver)!;
     const extEp = gatewayEndpoint(sb);
@@ -855,7 +923,7 @@ export class Engine {
     }
     driver.leave(int.ctx, n, ep, sb);
     removeDnsRecords(n, ep);
-    removeSandboxEndpoint(sb, ep, less);
+    removeSandboxEndpoint(sb, ep);
     removeSandboxInterface(sb, ep);
     const i = sb.hostsEntries.findIndex((h) => h.ip === (ep.ipv4?.address ?? ep.ipv6?.address));
     if (i >= 0) sb.hostsEntries.splice(i, 1);
@@ -867,6 +935,37 @@ export class Engine {
     this.deleteEndpoint(host, int, n, driver, ep);
     const cn = ctr.networks.find((x) => x.endpointId === ep.id);
     if (cn) cn.endpointId = null;
+    if (moveTo && n.name !== GW_BRIDGE_NETWORK) this.reconcileDefaultGateway(host, int, ctr, sb);
+  }
+
+  // ---------------------------------------------------------------- docker_gwbridge
+
+  /**
+   * sbJoin/sbLeave: a sandbox whose (non-internal) networks give it no gateway — overlay — gets an extra
+   * endpoint gateway_<12hex of the container id> on docker_gwbridge (made on first use), and loses it as
+   * soon as another network gives it a gateway.
+   */
+  private reconcileDefaultGateway(host: HostState, int: HostInternals, ctr: ContainerState, sb: SandboxState): void {
+    const gwEp = sb.endpoints.find((e) => e.networkName === GW_BRIDGE_NETWORK) ?? null;
+    const need = needDefaultGateway(sb);
+    if (need && !gwEp) this.setupDefaultGateway(host, int, ctr, sb);
+    else if (!need && gwEp) this.leaveAndDelete(host, int, ctr, sb, gwEp, true);
+  }
+
+  private setupDefaultGateway(host: HostState, int: HostInternals, ctr: ContainerState, sb: SandboxState): void {
+    const n = int.networksByName.get(GW_BRIDGE_NETWORK) ?? this.createNetworkOn(host, int, gwBridgeSpec());
+    const driver = this.drivers.driver(n.driver)!;
+    const name = `gateway_${sb.containerId.slice(0, 12)}`;
+    const epId = int.ids.next('endpoint', `${name}@${n.name}`);
+    const ep = this.createEndpoint(host, int, driver, n, { ...ctr, name }, epId, {
+      staticV4: null, staticV6: null, mac: null, aliases: [], userDefined: false, gwPriority: 0,
+    });
+    try {
+      this.join(host, int, ctr, sb, n, driver, ep);
+    } catch (e) {
+      this.deleteEndpoint(host, int, n, driver, ep);
+      throw e;
+    }
   }
 
   /** daemon.releaseNetwork: the sandbox goes away with all its endpoints (addresses and ports released). */
@@ -883,7 +982,7 @@ export class Engine {
     }
     const sb = ctr.sandboxId ? host.sandboxes.get(ctr.sandboxId) : undefined;
     if (sb) {
-      for (const ep of [...sb.endpoints]) this.leaveAndDelete(host, int, ctr, sb, ep, false);
+      for (const ep of [...sb.endpoints]) if (sb.endpoints.includes(ep)) this.leaveAndDelete(host, int, ctr, sb, ep, false);
       // Containers that joined this namespace keep it (with only lo) until they stop.
       if (sb.sharedBy.size === 0) host.sandboxes.delete(sb.id);
     }
@@ -896,20 +995,300 @@ export class Engine {
     return !!owner && owner.sandboxId === sb.id;
   }
 
+  // ---------------------------------------------------------------- global-scope (multi-host plug-in) networks
+
+  /** A global-scope driver's network: one view per host, in host order, with the same id and shared DNS records. */
+  private createGlobalNetwork(host: HostState, int: HostInternals, spec: NetworkSpec): { id: string } {
+    const id = int.ids.next('network', spec.name);
+    const shared: NetworkSpec = { ...spec, id, dnsRecords: new Map() };
+    const done: string[] = [];
+    try {
+      for (const name of this.hostNames()) {
+        const h = this.host(name);
+        if (name !== host.name && h.int.networksByName.has(spec.name)) throw new DockerError(msg.networkExists(spec.name), CONFLICT, { field: 'name' });
+        h.host.revision++;
+        this.createNetworkOn(h.host, h.int, shared);
+        done.push(name);
+      }
+    } catch (e) {
+      for (const name of done) this.dropView(name, id);
+      throw e;
+    }
+    return { id };
+  }
+
+  private dropView(hostName: string, id: string): void {
+    const { host, int } = this.host(hostName);
+    const view = host.networks.get(id);
+    if (!view) return;
+    host.revision++;
+    this.drivers.driver(view.driver)!.deleteNetwork(int.ctx, view);
+    releaseIpam(this.ipamDriver(host, view.ipamDriver), view.ipv4.concat(view.ipv6));
+    host.networks.delete(id);
+    if (int.networksByName.get(view.name) === view) int.networksByName.delete(view.name);
+  }
+
+  // ---------------------------------------------------------------- swarm
+
+  /**
+   * docker swarm init (the first manager) / docker swarm join: the node gets its view of every overlay
+   * network and, while there is an ingress network, its ingress-sbox. The first manager creates the
+   * default `ingress` (10.0.0.0/24, VNI 4096). Workers listed before the manager join when it comes up.
+   */
+  private joinSwarm(host: HostState, _int: HostInternals): void {
+    const sw = this.state.swarm;
+    const u = underlayOf(host);
+    const order = this.hostNames();
+    sw.nodes.push({ host: host.name, role: host.swarm!, address: u?.address ?? null, dev: u?.dev ?? null });
+    sw.nodes.sort((a, b) => order.indexOf(a.host) - order.indexOf(b.host));
+    if (host.swarm === 'manager' && !this.swarmInitialised) {
+      this.swarmInitialised = true;
+      this.createOverlayNetwork(host, this.internals.get(host.name)!, { name: 'ingress', driver: 'overlay', ingress: true });
+      return;
+    }
+    if (!this.swarmInitialised) return;
+    for (const spec of this.overlaySpecs.values()) this.createOverlayView(host.name, spec);
+    if (sw.ingressNetworkId) this.attachIngressSandbox(host.name);
+  }
+
+  /** Nodes that have joined (a worker waits for the first manager). */
+  private swarmNodes(): string[] {
+    return this.swarmInitialised ? this.state.swarm.nodes.map((n) => n.host) : [];
+  }
+
+  /** docker network create -d overlay on a manager: swarmkit allocates the pool and the VNI, every node gets a view. */
+  private createOverlayNetwork(_host: HostState, int: HostInternals, req: NetworkCreateRequest): { id: string } {
+    const sw = this.state.swarm;
+    if (req.ingress && sw.ingressNetworkId) throw new DockerError(msg.ingressExists(sw.ingressNetworkId), FORBIDDEN, { field: 'name' });
+    const v4: IpamPoolConfig[] = [], v6: IpamPoolConfig[] = [], v4Index: number[] = [], v6Index: number[] = [];
+    (req.ipam?.config ?? []).forEach((c, i) => {
+      const parsed = parseCidr(c.subnet ?? '');
+      if (!parsed) throw new DockerError(msg.invalidSubnet(c.subnet ?? '', `invalid CIDR address: ${c.subnet ?? ''}`), INTERNAL, { field: 'subnet', index: i });
+      if (parsed.family === 4) { v4.push(c); v4Index.push(i); } else { v6.push(c); v6Index.push(i); }
+    });
+    const id = int.ids.next('network', req.name);
+    let allocated: IpamPoolConfig[];
+    try {
+      allocated = this.swarm.allocateNetwork(id, v4);
+    } catch (e) {
+      if (e instanceof DockerError && !e.hint) throw e.withHint({ field: 'subnet', index: v4Index[0] ?? 0 });
+      throw e;
+    }
+    const vni = this.swarm.nextVni();
+    const spec: NetworkSpec = {
+      id, name: req.name, driver: 'overlay', ipamDriver: req.ipam?.driver || 'default', ipamOptions: { ...(req.ipam?.options ?? {}) },
+      v4: allocated, v6, v4Index: allocated.map((_, i) => v4Index[i] ?? i), v6Index,
+      options: { ...(req.options ?? {}), [OVERLAY_OPT.vxlanIdList]: String(vni) }, labels: { ...(req.labels ?? {}) },
+      internal: req.internal ?? false, attachable: req.attachable ?? false, ingress: req.ingress ?? false,
+      enableIpv6: req.enableIpv6 ?? false, predefined: false, deferIpv6Alloc: false, dnsRecords: new Map(),
+    };
+    sw.networks.set(id, { id, name: req.name, vni, ingress: spec.ingress, attachable: spec.attachable, hosts: [] });
+    this.overlaySpecs.set(id, spec);
+    try {
+      for (const node of this.swarmNodes()) this.createOverlayView(node, spec);
+    } catch (e) {
+      this.dropOverlay(id, vni);
+      throw e;
+    }
+    if (spec.ingress) {
+      sw.ingressNetworkId = id;
+      for (const node of this.swarmNodes()) this.attachIngressSandbox(node);
+    }
+    return { id };
+  }
+
+  /** One node's view: the same id, the manager's pool as an explicit subnet, the DNS records all views share. */
+  private createOverlayView(hostName: string, spec: NetworkSpec): void {
+    const { host, int } = this.host(hostName);
+    if (host.networks.has(spec.id!)) return;
+    host.revision++;
+    this.createNetworkOn(host, int, spec);
+    const sn = this.state.swarm.networks.get(spec.id!);
+    if (sn && !sn.hosts.includes(hostName)) sn.hosts.push(hostName);
+  }
+
+  private dropOverlay(id: string, vni: number): void {
+    const sw = this.state.swarm;
+    for (const hostName of sw.networks.get(id)?.hosts ?? []) this.dropView(hostName, id);
+    sw.networks.delete(id);
+    this.overlaySpecs.delete(id);
+    this.swarm.releaseNetwork(id, vni);
+    if (sw.ingressNetworkId === id) sw.ingressNetworkId = null;
+  }
+
+  /** docker network rm of an overlay: refused while a service or a container uses it; ingress takes its sandboxes along. */
+  private removeOverlayNetwork(host: HostState, net: NetworkState): void {
+    const sw = this.state.swarm;
+    if (host.swarm !== 'manager') throw new DockerError(msg.notSwarmManager(), FORBIDDEN, { field: 'name' });
+    for (const svc of sw.services.values()) {
+      if (net.ingress && svc.ports.length > 0) {
+        throw new DockerError(`rpc error: code = FailedPrecondition desc = ingress network cannot be removed because service ${svc.id} depends on it`, FORBIDDEN, { field: 'name' });
+      }
+      if (svc.networks.includes(net.id)) {
+        throw new DockerError(`rpc error: code = FailedPrecondition desc = network ${net.id} is in use by service ${svc.id}`, FORBIDDEN, { field: 'name' });
+      }
+    }
+    for (const hostName of sw.networks.get(net.id)?.hosts ?? []) {
+      const view = this.state.hosts.get(hostName)?.networks.get(net.id);
+      const users = [...(view?.endpoints.values() ?? [])].filter((e) => e.sandboxId !== INGRESS_SANDBOX_ID);
+      if (users.length > 0) throw new DockerError(msg.activeEndpoints(net.name, net.id), FORBIDDEN, { field: 'name' });
+    }
+    if (net.ingress) for (const hostName of sw.networks.get(net.id)?.hosts ?? []) this.detachIngressSandbox(hostName);
+    this.dropOverlay(net.id, net.overlay?.vni ?? 0);
+  }
+
+  /** The routing mesh's namespace on a node: an endpoint on the ingress network, then (automatically) docker_gwbridge. */
+  private attachIngressSandbox(hostName: string): void {
+    const sw = this.state.swarm;
+    const { host, int } = this.host(hostName);
+    const n = sw.ingressNetworkId ? host.networks.get(sw.ingressNetworkId) : undefined;
+    if (!n || host.sandboxes.has(INGRESS_SANDBOX_ID)) return;
+    host.revision++;
+    const ctr = ingressSandboxOwner();
+    const sb = newSandbox(INGRESS_SANDBOX_ID, ctr.id, `/var/run/docker/netns/${INGRESS_SANDBOX_ID}`, false);
+    host.sandboxes.set(sb.id, sb);
+    ctr.sandboxId = sb.id;
+    const driver = this.drivers.driver(n.driver)!;
+    const addr = this.swarm.allocateAddress(n.id, null);
+    const ep = this.createEndpoint(host, int, driver, n, ctr, int.ids.next('endpoint', `ingress-endpoint@${hostName}`), {
+      staticV4: addr, staticV6: null, mac: null, aliases: [], userDefined: false, gwPriority: 0, clusterAssigned: true,
+    });
+    this.join(host, int, ctr, sb, n, driver, ep);
+  }
+
+  private detachIngressSandbox(hostName: string): void {
+    const { host, int } = this.host(hostName);
+    const sb = host.sandboxes.get(INGRESS_SANDBOX_ID);
+    if (!sb) return;
+    host.revision++;
+    const ctr = ingressSandboxOwner();
+    for (const ep of [...sb.endpoints]) if (sb.endpoints.includes(ep)) this.leaveAndDelete(host, int, ctr, sb, ep, false);
+    host.sandboxes.delete(sb.id);
+  }
+
+  /**
+   * docker service create on a manager: swarmkit's checks, published ports (given or 30000+), one VIP per
+   * network in vip mode, then the tasks — containers <service>.<slot>.<task id> placed round robin over
+   * the nodes in host order, attached to ingress (when ports are published) and the service's networks
+   * with addresses the manager allocates serially.
+   */
+  createService(hostName: string, req: ServiceCreateRequest): { id: string } {
+    const { host } = this.host(hostName);
+    const sw = this.state.swarm;
+    if (host.swarm !== 'manager' || !this.swarmInitialised) throw new DockerError(msg.notSwarmManager(), FORBIDDEN, { field: 'name' });
+    for (const s of sw.services.values()) if (s.name === req.name) throw new DockerError(msg.serviceExists(req.name), CONFLICT, { field: 'name' });
+    const mode = req.endpointMode ?? 'vip';
+    const ports = parseServicePorts(req.ports ?? []);
+    validateEndpointSpec(mode, ports);
+    const networks = (req.networks ?? []).map((term, index) => {
+      const view = [...host.networks.values()].find((n) => n.id === term || n.name === term);
+      if (!view || view.scope !== 'swarm' || view.ingress) throw new DockerError(msg.serviceNetworkNotFound(term), NOT_FOUND, { field: 'network', index });
+      return view;
+    });
+    const ingress = ports.length > 0 ? (sw.ingressNetworkId ? host.networks.get(sw.ingressNetworkId) ?? null : null) : null;
+    if (ports.length > 0 && !ingress) throw new DockerError('rpc error: code = FailedPrecondition desc = service needs ingress network, but no ingress network is present', FORBIDDEN, { field: 'ports' });
+    this.serviceSeq++;
+    const id = swarmId(`service\u0000${req.name}\u0000${this.serviceSeq}`);
+    const published: PublishedPort[] = [];
+    try {
+      for (const p of ports) {
+        const port = this.swarm.allocatePort(id, req.name, p.published, p.proto);
+        published.push({ published: port, target: p.target, proto: p.proto, mode: 'ingress', auto: p.published === null });
+      }
+    } catch (e) {
+      this.swarm.releasePorts(id);
+      throw e;
+    }
+    const taskNets = [...(ingress ? [ingress] : []), ...networks];
+    const vips = mode === 'vip' ? taskNets.map((n) => ({ networkId: n.id, address: formatAddr(this.swarm.allocateAddress(n.id, null)) })) : [];
+    const svc: ServiceState = {
+      id, name: req.name, image: req.image ?? '', replicas: req.replicas ?? 1, endpointMode: mode,
+      networks: networks.map((n) => n.id), vips, ports: published, tasks: [], firstBackend: 0,
+    };
+    sw.services.set(id, svc);
+    placeTasks(sw.nodes, svc.replicas).forEach((node, i) => {
+      const slot = i + 1;
+      const taskId = swarmId(`task\u0000${id}\u0000${slot}`);
+      const name = `${req.name}.${slot}.${taskId}`;
+      const first = taskNets[0];
+      const created = this.createContainerAs(node, name, req, first?.name);
+      this.taskContainers.add(created);
+      this.startContainer(node, created);
+      for (const n of taskNets.slice(1)) this.connect(node, n.name, created);
+      const nodeHost = this.state.hosts.get(node)!;
+      const sb = nodeHost.sandboxes.get(nodeHost.containers.get(created)!.sandboxId!)!;
+      const addresses: TaskState['addresses'][number][] = [];
+      for (const ep of sb.endpoints) {
+        if (ep.networkName === GW_BRIDGE_NETWORK) continue;
+        ep.service = { name: req.name, task: name };
+        if (ep.ipv4) addresses.push({ networkId: ep.networkId, address: ep.ipv4.address });
+      }
+      addresses.sort((a, b) => taskNets.findIndex((n) => n.id === a.networkId) - taskNets.findIndex((n) => n.id === b.networkId));
+      svc.tasks.push({ name, slot, id: taskId, host: node, containerId: created, addresses });
+    });
+    return { id };
+  }
+
+  private createContainerAs(node: string, name: string, req: ServiceCreateRequest, network: string | undefined): string {
+    return this.createContainer(node, {
+      name, image: req.image ?? '', ...(network ? { networkMode: network } : {}), expose: req.expose ?? [],
+    }).id;
+  }
+
   // ---------------------------------------------------------------- queries
 
   inspect(): InspectResult {
     return buildInspect(this.state);
   }
 
+  /** What the container's DNS server answers for the name (`nslookup NAME`); [] = does not resolve. */
   resolve(hostName: string, fromContainer: string, name: string): string[] {
     const { host, int } = this.host(hostName);
     const ctr = findContainer(host, int.containersByName, fromContainer);
-    return resolveName(host, ctr, name);
+    return resolveDns(host, ctr, name, this.state.swarm);
+  }
+
+  /** What getaddrinfo gives in the container (/etc/hosts first, then DNS): what `ping NAME` uses. */
+  lookupHost(hostName: string, fromContainer: string, name: string): string[] {
+    const { host, int } = this.host(hostName);
+    const ctr = findContainer(host, int.containersByName, fromContainer);
+    return resolveName(host, ctr, name, this.state.swarm);
   }
 }
 
 // ------------------------------------------------------------------ helpers
+
+/** sandbox.needDefaultGW: some endpoint wants a way out and none has an IPv4 gateway (or a default static route). */
+function needDefaultGateway(sb: SandboxState): boolean {
+  let need = false;
+  for (const ep of sb.endpoints) {
+    if (ep.networkName === GW_BRIDGE_NETWORK) continue;
+    if (ep.networkDriver === 'host' || ep.networkDriver === 'null') continue;
+    if (ep.networkInternal || ep.disableGatewayService) continue;
+    if (ep.gateway) return false;
+    if (ep.staticRoutes?.some((r) => r.family === 4 && r.destination === 'default')) return false;
+    need = true;
+  }
+  return need;
+}
+
+/** default_gateway_linux.go createGWNetwork: a bridge with icc off and masquerade on, from the local pools. */
+function gwBridgeSpec(): NetworkSpec {
+  return {
+    name: GW_BRIDGE_NETWORK, driver: 'bridge', ipamDriver: 'default', ipamOptions: {}, v4: [], v6: [], v4Index: [], v6Index: [],
+    options: { [BRIDGE_OPT.name]: GW_BRIDGE_NETWORK, [BRIDGE_OPT.enableIcc]: 'false', [BRIDGE_OPT.enableIpMasquerade]: 'true' },
+    labels: {}, internal: false, attachable: false, ingress: false, enableIpv6: false, predefined: false, deferIpv6Alloc: false,
+  };
+}
+
+/** The ingress sandbox has no container; this stands in for one (never listed among the host's containers). */
+function ingressSandboxOwner(): ContainerState {
+  return {
+    id: INGRESS_SANDBOX_NAME, name: 'ingress-endpoint', hostname: INGRESS_SANDBOX_NAME, image: '', seq: 0, status: 'running',
+    networkMode: 'default', modeKind: 'network', modeTarget: null, networks: [], exposedPorts: [], portSpecs: [], publishAll: false,
+    macAddress: null, sandboxId: INGRESS_SANDBOX_ID, joinedContainerId: null, warnings: [], runtimeWarnings: [],
+  };
+}
 
 function ifaceAddr(cidr: string) {
   const n = parseCidr(cidr);

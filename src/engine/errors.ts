@@ -88,6 +88,27 @@ export const msg = {
     `cannot create network ${id} (${br}): conflicts with network ${otherId} (${otherBr}): ${why}`,
   invalidMtu: (mtu: number) => `invalid MTU number: ${mtu}`,
   selfGenerateV6: (net: string) => `Cannot self generate an IPv6 address on network ${net}: At least 48 host bits are needed.`,
+  // macvlan / ipvlan (drivers/macvlan, drivers/ipvlan: *_network.go, *_setup.go, *_endpoint.go)
+  macvlanMode: (mode: string) => `requested macvlan mode '${mode}' is not valid, 'bridge' mode is the macvlan driver default`,
+  ipvlanMode: (mode: string) => `requested ipvlan mode '${mode}' is not valid, 'l2' mode is the ipvlan driver default`,
+  loopbackParent: (driver: string) => `loopback interface is not a valid ${driver} parent link`,
+  parentInUse: (dummyOfExisting: string, parent: string) => `network ${dummyOfExisting} is already using parent interface ${parent}`,
+  vlanIdRange: (id: number) => `vlan id must be between 1-4094, received: ${id}`,
+  vlanName: (name: string) => `invalid subinterface vlan name ${name}, example formatting is eth0.10`,
+  vlanFormat: (name: string) => `required interface name format is: name.vlan_id, ex. eth0.10 for vlan 10, instead received: ${name}`,
+  vlanIdParse: (vid: string) => `unable to parse a valid vlan id from: ${vid} (ex. eth0.10 for vlan 10)`,
+  vlanParentMissing: (parent: string) => `-o parent interface was not found on the host: ${parent}`,
+  ipv4PoolEmpty: () => 'ipv4 pool is empty',
+  ipvlanCustomMac: () => 'ipvlan interfaces do not support custom mac address assignment',
+  // overlay and swarm (daemon/cluster, swarmkit controlapi / allocator)
+  notAttachable: (net: string) => `Could not attach to network ${net}: rpc error: code = PermissionDenied desc = network ${net} not manually attachable`,
+  ingressExists: (id: string) => `rpc error: code = AlreadyExists desc = ingress network (${id}) is already present`,
+  dnsrrIngress: () => "rpc error: code = InvalidArgument desc = EndpointSpec: port published with ingress mode can't be used with dnsrr mode",
+  duplicatePublished: () => 'rpc error: code = InvalidArgument desc = EndpointSpec: duplicate published ports provided',
+  serviceExists: (name: string) => `rpc error: code = AlreadyExists desc = name conflicts with an existing object: service ${name} already exists`,
+  serviceNetworkNotFound: (net: string) => `network ${net} not found`,
+  serviceNotOverlay: (net: string) => `rpc error: code = InvalidArgument desc = network ${net} is not eligible for service attachment`,
+  notSwarmNode: () => 'This node is not part of a swarm',
   // Endpoints and addresses
   noAvailableAddresses: (v: 4 | 6, name: string, id: string) =>
     `no available IPv${v} addresses on this network's address pools: ${name} (${id})`,

@@ -1,6 +1,7 @@
 // The CNM engine: a pure model of dockerd's networking. Other layers import from here only.
 export { Engine, sandboxPortBindings } from './engine';
 export { DockerError, type ErrorHint } from './errors';
+export { checkNetworkCreateFlags, checkRunFlags } from './cliChecks';
 export type * from './model';
 export type * from './requests';
 export type * from './inspectTypes';
@@ -8,7 +9,12 @@ export { NEWEST_MODELLED_VERSION, parseVersion, featuresOf, type DockerVersion, 
 export type { NetworkDriver, DriverContext, JoinInfo, NetworkDraft, NetworkCreated, EndpointCreated } from './drivers/types';
 export { DriverRegistry } from './drivers/types';
 export type { IpamDriver, PoolRequest, AllocatedPool } from './ipam/types';
-export { parseIp, parseCidr, formatAddr, formatNet, netContains, netsOverlap, type IpAddr, type IpNet, type IpFamily } from './ip';
+export { parseIp, parseCidr, formatAddr, formatNet, netContains, netsOverlap, makeNet, netSize, type IpAddr, type IpNet, type IpFamily } from './ip';
 export { parsePortSpec, parseExpose } from './ports/portSpec';
 export { hostInterfaces, hostRoutes } from './hostView';
 export { DEFAULT_HOSTS_ENTRIES } from './sandbox';
+export { INGRESS_SANDBOX_ID, INGRESS_SANDBOX_NAME, replicaForConnection, placeTasks, routingMesh, type MeshEntry } from './swarm/services';
+export { DYNAMIC_PORT_START, DYNAMIC_PORT_END, VNI_START } from './swarm/cluster';
+export { GW_BRIDGE_NETWORK } from './sandbox';
+export { VXLAN_PORT, overlayDeviceNames, overlayMtu } from './drivers/overlay';
+export { BridgeDriver } from './drivers/bridge';

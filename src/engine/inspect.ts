@@ -50,7 +50,8 @@ function inspectEndpoint(n: NetworkState | undefined, key: string, ep: EndpointS
     ipv6_address: ep?.ipv6?.address ?? null,
     mac_address: ep?.mac ?? null,
     interface: ep?.ifname ?? null,
-    host_interface: ep?.hostIfname ?? null,
+    // macvlan/ipvlan children have no veth: the host link they hang off (what their iflink names).
+    host_interface: ep?.hostIfname ?? (ep?.link && ep.link.kind !== 'veth' ? ep.link.parent : null),
     gateway: ep?.gateway ? formatAddr(ep.gateway) : null,
     aliases: ep ? [...ep.aliases] : [...storedAliases],
   };
@@ -67,10 +68,12 @@ export function inspectContainer(host: HostState, c: ContainerState, byName?: Ma
     endpoints.push(inspectEndpoint(n, cn.key, ep, cn.aliases));
   }
   const sb = running && c.sandboxId ? host.sandboxes.get(c.sandboxId) : undefined;
-  if (sb && c.modeKind !== 'container') {
+  // A `container:` joiner has no endpoints of its own, but its default route is the owner's (shared
+  // namespace); the owner's published ports stay the owner's.
+  if (sb) {
     const gw = sb.endpoints.find((e) => e.id === sb.gatewayEndpointId);
-    if (gw) {
-      gatewayNetwork = gw.networkName;
+    if (gw) gatewayNetwork = gw.networkName;
+    if (gw && c.modeKind !== 'container') {
       const sorted = [...gw.portBindings].sort((a, b) => a.containerPort - b.containerPort || a.proto.localeCompare(b.proto));
       for (const b of sorted) ports.push({ container_port: b.containerPort, protocol: b.proto, host_ip: b.hostIp, host_port: b.hostPort });
     }

@@ -29,7 +29,7 @@ export interface InspectEndpoint {
   mac_address: string | null;
   /** Container-side interface: eth0, eth1, … */
   interface: string | null;
-  /** Host-side veth name (veth + 7 hex) where the driver makes one. */
+  /** Host-side veth name (veth + 7 hex) where the driver makes one; for macvlan/ipvlan the parent link. */
   host_interface: string | null;
   gateway: string | null;
   aliases: string[];

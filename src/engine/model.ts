@@ -48,7 +48,7 @@ export interface DaemonSettings {
 
 export interface HostInterface {
   readonly name: string;
-  readonly kind: 'physical' | 'bridge' | 'veth' | 'loopback';
+  readonly kind: 'physical' | 'bridge' | 'veth' | 'loopback' | 'dummy' | 'vlan' | 'vxlan';
   readonly ipv4: InterfaceAddress[];
   readonly ipv6: InterfaceAddress[];
   readonly mac: string | null;
@@ -103,6 +103,36 @@ export interface BridgeConfig {
   readonly createdByEngine: boolean;
 }
 
+/** macvlan/ipvlan: the host link the children hang off, and how. */
+export interface ParentLinkInfo {
+  readonly driver: 'macvlan' | 'ipvlan';
+  /** As configured (eth0, eth0.10) or the dummy dm-<12hex> made when none was given. */
+  readonly parent: string;
+  /** macvlan: bridge | vepa | private | passthru; ipvlan: l2 | l3. */
+  readonly mode: string;
+  /** No parent given: a dummy link; the containers only reach each other (no gateway). */
+  readonly dummy: boolean;
+  /** 802.1Q sub-interface: its VLAN id and the link it is stacked on. */
+  readonly vlanId: number | null;
+  readonly underlying: string | null;
+  /** The MAC every ipvlan child shares (the parent's); null for macvlan (each child has its own). */
+  readonly sharedMac: string | null;
+  /**
+   * The kernel does not pass traffic between the parent's own namespace (the host) and its macvlan/ipvlan
+   * children: the host cannot reach its own children and they cannot reach the host's address on the parent.
+   */
+  readonly hostUnreachable: boolean;
+}
+
+/** overlay: what every host's view of the network shares. */
+export interface OverlayNetworkInfo {
+  readonly vni: number;
+  /** VXLAN UDP destination port (4789, or the swarm's --data-path-port). */
+  readonly port: number;
+  readonly mtu: number;
+  readonly encrypted: boolean;
+}
+
 export interface NetworkState {
   readonly id: string;
   readonly name: string;
@@ -132,6 +162,10 @@ export interface NetworkState {
   readonly dnsRecords: Map<string, EndpointState[]>;
   /** Driver-private data (e.g. macvlan parent), for drivers added later. */
   readonly driverData: Record<string, unknown>;
+  /** macvlan / ipvlan only. */
+  readonly parentLink?: ParentLinkInfo;
+  /** overlay only. */
+  readonly overlay?: OverlayNetworkInfo;
 }
 
 export interface PortBindingState {
@@ -180,6 +214,14 @@ export interface EndpointState {
   portBindings: PortBindingState[];
   /** gw-priority (28+). */
   readonly gwPriority: number;
+  /** Routes the driver adds in the sandbox regardless of the gateway endpoint (ipvlan l3: default dev eth0). */
+  staticRoutes?: { family: 4 | 6; destination: string }[];
+  /** The driver asked for no default-gateway handling (ipvlan l3): no docker_gwbridge either. */
+  disableGatewayService?: boolean;
+  /** What the container-side interface is: a veth (bridge, overlay), or a child of a host link. */
+  link?: { readonly kind: 'veth' | 'macvlan' | 'ipvlan'; readonly parent: string | null; readonly mode: string | null };
+  /** Swarm task / service endpoints: the service and task this endpoint belongs to. */
+  service?: { readonly name: string; readonly task: string };
 }
 
 export interface SandboxInterface {
@@ -207,7 +249,7 @@ export interface SandboxState {
   readonly key: string;
   /** Host mode: the sandbox is the host's own namespace. */
   readonly hostNetwork: boolean;
-  /** Endpoints in libnetwork's heap order (getConnectedEndpoints). */
+  /** Endpoints in libnetwork's sorted order (getConnectedEndpoints): gateway choice and name look-ups walk it. */
   readonly endpoints: EndpointState[];
   /** lo, then eth0, eth1… in the order they were added. */
   readonly interfaces: SandboxInterface[];
@@ -283,6 +325,53 @@ export interface ContainerState {
   readonly runtimeWarnings: string[];
 }
 
+/**
+ * A link a driver adds to the host's own namespace: macvlan/ipvlan's dummy parent (dm-<12hex>), an 802.1Q
+ * sub-interface (eth0.10), a plug-in's VXLAN device (flannel.1).
+ */
+export interface HostLink {
+  readonly name: string;
+  readonly kind: 'dummy' | 'vlan' | 'vxlan';
+  readonly networkId: string;
+  /** vlan: the link it is stacked on (eth0) and the 802.1Q id. */
+  readonly parent: string | null;
+  readonly vlanId: number | null;
+  /** vxlan: VNI, UDP destination port, local underlay address and device. */
+  readonly vxlan: VxlanInfo | null;
+  readonly mtu: number;
+  readonly ipv4: InterfaceAddress | null;
+  /** Created by the driver (deleted with the network) or already there. */
+  readonly createdByEngine: boolean;
+}
+
+export interface VxlanInfo {
+  readonly vni: number;
+  readonly port: number;
+  /** The host's underlay address the tunnel uses as source (null when the host declares none). */
+  readonly localAddress: string | null;
+  readonly underlayDev: string | null;
+}
+
+/**
+ * A host's part of an overlay network: the network namespace libnetwork makes for it
+ * (/var/run/docker/netns/1-<10hex>), with the bridge ov-<6hex vni>-<5hex> holding the gateway address and
+ * the containers' veth ends, and the VXLAN device vx-<6hex vni>-<5hex> enslaved to it. Frames for a
+ * peer on another host leave the vx- device encapsulated in UDP <port> from this host's underlay address.
+ */
+export interface OverlayNamespace {
+  readonly networkId: string;
+  readonly networkName: string;
+  readonly namespace: string;
+  readonly bridge: string;
+  readonly bridgeAddress: InterfaceAddress | null;
+  readonly vxlan: string;
+  readonly vxlanInfo: VxlanInfo;
+  readonly mtu: number;
+  readonly encrypted: boolean;
+  /** Veth ends (in this namespace) enslaved to the ov- bridge, by endpoint id. */
+  readonly ports: Map<string, string>;
+}
+
 export interface HostState {
   readonly name: string;
   /** Bumped by every operation that changes the host's networking (for caches of derived data). */
@@ -298,8 +387,86 @@ export interface HostState {
   readonly veths: Map<string, VethPair>;
   readonly ports: PortAllocator;
   readonly ipam: Map<string, IpamDriver>;
+  /** Links drivers added to the host namespace (dummy, 802.1Q, plug-in VXLAN), by name. */
+  readonly links: Map<string, HostLink>;
+  /** Routes drivers add to the host's table (e.g. a flannel lease of another host), after the on-link ones. */
+  readonly extraRoutes: Route[];
+  /** Overlay networks' per-host namespaces, by network id. */
+  readonly overlays: Map<string, OverlayNamespace>;
+}
+
+export interface SwarmNode {
+  readonly host: string;
+  readonly role: 'manager' | 'worker';
+  /** The underlay address the node advertises (its first declared IPv4 interface), and that interface. */
+  readonly address: string | null;
+  readonly dev: string | null;
+}
+
+/** An overlay network as the managers see it; each node has its own view (a NetworkState with the same id). */
+export interface SwarmNetwork {
+  readonly id: string;
+  readonly name: string;
+  readonly vni: number;
+  readonly ingress: boolean;
+  readonly attachable: boolean;
+  /** Hosts with a view of the network, in host order. */
+  readonly hosts: string[];
+}
+
+export interface PublishedPort {
+  readonly published: number;
+  readonly target: number;
+  readonly proto: Protocol;
+  /** Only ingress mode (the routing mesh) is modelled. */
+  readonly mode: 'ingress';
+  /** Auto-assigned from 30000–32767 (no published port given). */
+  readonly auto: boolean;
+}
+
+export interface TaskState {
+  /** <service>.<slot>.<task id>: also the task container's name. */
+  readonly name: string;
+  readonly slot: number;
+  readonly id: string;
+  readonly host: string;
+  readonly containerId: string;
+  /** The addresses the manager gave the task, per network id (ingress included). */
+  readonly addresses: { readonly networkId: string; readonly address: string }[];
+}
+
+export interface ServiceState {
+  readonly id: string;
+  readonly name: string;
+  readonly image: string;
+  readonly replicas: number;
+  readonly endpointMode: 'vip' | 'dnsrr';
+  /** Network ids the tasks attach to (without ingress), in spec order. */
+  readonly networks: string[];
+  /** vip mode: one virtual IP per network (ingress first when ports are published). */
+  readonly vips: { readonly networkId: string; readonly address: string }[];
+  readonly ports: PublishedPort[];
+  /** In slot order. */
+  readonly tasks: TaskState[];
+  /**
+   * IPVS "rr": connection n to the service (VIP or routing mesh) lands on tasks[(firstBackend + n) % tasks.length].
+   * The engine keeps firstBackend at 0: a single trace models the first connection (see replicaForConnection).
+   */
+  readonly firstBackend: number;
+}
+
+export interface SwarmState {
+  /** Nodes in host order. */
+  readonly nodes: SwarmNode[];
+  readonly networks: Map<string, SwarmNetwork>;
+  readonly services: Map<string, ServiceState>;
+  /** The ingress network's id (the one with ingress: true), if any. */
+  ingressNetworkId: string | null;
+  /** VXLAN UDP port of the data path (--data-path-port, default 4789). */
+  readonly dataPathPort: number;
 }
 
 export interface EngineState {
   readonly hosts: Map<string, HostState>;
+  readonly swarm: SwarmState;
 }

@@ -77,3 +77,17 @@ export interface ContainerCreateRequest {
   /** --publish-all */
   publishAll?: boolean;
 }
+
+/** docker service create (only what matters for networking). */
+export interface ServiceCreateRequest {
+  name: string;
+  image?: string;
+  replicas?: number; // default 1
+  /** Overlay networks by name, in order. */
+  networks?: string[];
+  /** -p: "8080:8000", "8000" (published port assigned from 30000–32767), "8080:8000/udp". Ingress mode. */
+  ports?: string[];
+  endpointMode?: 'vip' | 'dnsrr'; // default vip
+  /** Ports the task's process listens on. */
+  expose?: string[];
+}

@@ -1,10 +1,12 @@
-// A sandbox (a container's network namespace): its endpoints in libnetwork's heap order, the interfaces
+// A sandbox (a container's network namespace): its endpoints in libnetwork's sorted order, the interfaces
 // the drivers moved in (named prefix + a per-sandbox counter that only grows), /etc/hosts, and the routing
 // table, which follows from the interfaces and the gateway endpoint.
-import { heapPush, heapRemove, type Less } from './goHeap';
 import { formatAddr, formatNet, makeNet, parseCidr } from './ip';
 import type { EndpointState, HostsEntry, Route, SandboxInterface, SandboxState } from './model';
 import type { VersionFeatures } from './version';
+
+/** a < b in libnetwork's endpoint order. */
+export type Less<T> = (a: T, b: T) => boolean;
 
 /** The fixed head of every container's /etc/hosts (etchosts.go); a sandbox adds one line per joined network. */
 export const DEFAULT_HOSTS_ENTRIES: readonly HostsEntry[] = [
@@ -25,6 +27,9 @@ const LOOPBACK: SandboxInterface = {
   mtu: 65536,
   hostPeer: null,
 };
+
+/** libnetwork's default-gateway network for sandboxes whose networks give no gateway (overlay). */
+export const GW_BRIDGE_NETWORK = 'docker_gwbridge';
 
 export function newSandbox(id: string, containerId: string, key: string, hostNetwork: boolean): SandboxState {
   return {
@@ -48,6 +53,9 @@ export function newSandbox(id: string, containerId: string, key: string, hostNet
 export function endpointLess(features: VersionFeatures): Less<EndpointState> {
   return (a, b) => {
     if (features.gwPriority && a.gwPriority !== b.gwPriority) return a.gwPriority > b.gwPriority;
+    // endpointInGWNetwork: docker_gwbridge sorts last.
+    if (a.networkName === GW_BRIDGE_NETWORK) return false;
+    if (b.networkName === GW_BRIDGE_NETWORK) return true;
     if (a.networkInternal) return false;
     if (b.networkInternal) return true;
     const aBoth = a.gateway !== null && a.gateway6 !== null;
@@ -58,16 +66,30 @@ export function endpointLess(features: VersionFeatures): Less<EndpointState> {
   };
 }
 
+/**
+ * sandbox.addEndpoint (libnetwork as vendored by 20.10): a sorted insert — sort.Search for the first
+ * endpoint the new one is Less than — so the list stays fully sorted. Name look-ups walk it in this
+ * order (the differential suite saw dockerd answer from the name-sorted network, not heap order).
+ */
 export function addSandboxEndpoint(sb: SandboxState, ep: EndpointState, less: Less<EndpointState>): void {
-  heapPush(sb.endpoints, less, ep);
+  const eps = sb.endpoints as EndpointState[];
+  let lo = 0;
+  let hi = eps.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (less(ep, eps[mid]!)) hi = mid;
+    else lo = mid + 1;
+  }
+  eps.splice(lo, 0, ep);
 }
 
-export function removeSandboxEndpoint(sb: SandboxState, ep: EndpointState, less: Less<EndpointState>): void {
+/** sandbox.removeEndpointRaw: a plain removal; the rest keep their order. */
+export function removeSandboxEndpoint(sb: SandboxState, ep: EndpointState): void {
   const i = sb.endpoints.indexOf(ep);
-  if (i >= 0) heapRemove(sb.endpoints, less, i);
+  if (i >= 0) (sb.endpoints as EndpointState[]).splice(i, 1);
 }
 
-/** getGatewayEndpoint: the first endpoint, in heap order, that has a gateway (host/null skipped). */
+/** getGatewayEndpoint: the first endpoint, in sandbox order, that has a gateway (host/null skipped). */
 export function gatewayEndpoint(sb: SandboxState): EndpointState | null {
   for (const ep of sb.endpoints) {
     if (ep.networkDriver === 'host' || ep.networkDriver === 'null') continue;
@@ -101,6 +123,16 @@ export function rebuildRoutes(sb: SandboxState): void {
   if (gw && gw.ifname) {
     if (gw.gateway) routes.push({ family: 4, destination: 'default', dest: DEFAULT_V4, gateway: formatAddr(gw.gateway), dev: gw.ifname, scope: 'global', src: null });
     if (gw.gateway6) routes.push({ family: 6, destination: 'default', dest: DEFAULT_V6, gateway: formatAddr(gw.gateway6), dev: gw.ifname, scope: 'global', src: null });
+  }
+  // Driver static routes (ipvlan l3: "default dev eth0"), when no gateway route covers them.
+  for (const ep of sb.endpoints) {
+    for (const r of ep.staticRoutes ?? []) {
+      if (!ep.ifname) continue;
+      if (r.destination === 'default' && routes.some((x) => x.family === r.family && x.destination === 'default')) continue;
+      const dest = r.destination === 'default' ? (r.family === 4 ? DEFAULT_V4 : DEFAULT_V6) : parseCidr(r.destination);
+      if (!dest) continue;
+      routes.push({ family: r.family, destination: r.destination, dest, gateway: null, dev: ep.ifname, scope: 'link', src: null });
+    }
   }
   for (const i of sb.interfaces) {
     if (i.name === 'lo') continue;

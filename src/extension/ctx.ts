@@ -3,11 +3,9 @@
 // the tree and the open diagrams. It also keeps the tree's and the diagrams' selections in step.
 import * as vscode from 'vscode';
 import { DIAGRAM_VIEW_TYPE, DiagramPanels } from './diagramPanel';
-import { engineTracer } from './engineTracer';
 import { ExplorerTreeProvider } from './explorerTree';
 import type { TreeNode } from './treeNodes';
 import { isTopologyUri, TopologyStore } from './topologyStore';
-import type { Tracer } from './tracing';
 
 export class Ctx implements vscode.Disposable {
   readonly output: vscode.LogOutputChannel;
@@ -20,7 +18,7 @@ export class Ctx implements vscode.Disposable {
   /** Set while the tree is revealing a node because the diagram selected it, so the echo is not sent back. */
   private revealing = false;
 
-  constructor(readonly extension: vscode.ExtensionContext, readonly tracer: () => Tracer | undefined = () => engineTracer) {
+  constructor(readonly extension: vscode.ExtensionContext) {
     this.output = this.track(vscode.window.createOutputChannel('CNM Explorer', { log: true }));
     this.statusBar = this.track(vscode.window.createStatusBarItem('cnm.status', vscode.StatusBarAlignment.Left, 10));
     this.statusBar.name = 'CNM Explorer';
@@ -32,7 +30,6 @@ export class Ctx implements vscode.Disposable {
       extensionUri: extension.extensionUri,
       store: this.store,
       log: this.output,
-      tracer: this.tracer,
       onSelected: (uri, id) => void this.revealInTree(uri, id),
       onReveal: (uri, id) => void vscode.commands.executeCommand('cnm.revealInFile', { file: uri.toString(), element: id }),
     }));

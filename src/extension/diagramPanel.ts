@@ -8,7 +8,7 @@ import type { TraceView } from '../protocol/trace';
 import { snapshotIds } from '../protocol/diagram';
 import { parseElementId } from './elementIds';
 import type { TopologySource, TopologyStore } from './topologyStore';
-import { destinationOf, traceForDiagram, type Tracer } from './tracing';
+import { destinationOf, traceForDiagram } from './tracing';
 import { diagramHtml, makeNonce } from './webviewHtml';
 
 export const DIAGRAM_VIEW_TYPE = 'cnm.diagram';
@@ -19,7 +19,6 @@ export interface DiagramHooks {
   extensionUri: vscode.Uri;
   store: TopologyStore;
   log: vscode.LogOutputChannel;
-  tracer: () => Tracer | undefined;
   /** The user selected an element in the diagram. */
   onSelected(uri: vscode.Uri, elementId: string | null): void;
   /** The user asked to see an element in the file. */
@@ -153,11 +152,10 @@ export class DiagramPanel implements vscode.Disposable {
       reply(m.targets.map((target) => ({ target, trace: null, error: 'stale' })), true);
       return;
     }
-    const tracer = this.hooks.tracer();
+    const tracer = src.tracer();
     const source = parseElementId(m.source);
-    if (!tracer || !source || source.kind !== 'container') {
-      const error = !tracer ? 'The packet tracer is not available in this version.' : 'Pick a container as the source.';
-      reply(m.targets.map((target) => ({ target, trace: null, error })), true);
+    if (!source || source.kind !== 'container') {
+      reply(m.targets.map((target) => ({ target, trace: null, error: 'Pick a container as the source.' })), true);
       return;
     }
     const { snapshot, index } = src.diagram();

@@ -126,7 +126,7 @@ function diagramSandbox(host: HostState, c: ContainerState, byId: Map<string, Co
         networkId: ids.network(host.name, ep.networkName),
         ifname: ep.ifname,
         linkId: ids.link(host.name, ep.networkName, c.name),
-        aliases: ep.aliases.filter((a) => a !== c.name),
+        aliases: ep.aliases.filter((a) => a !== c.name && a !== c.id.slice(0, 12)),
       };
       if (ep.ipv4) e.ipv4 = ep.ipv4.address;
       if (ep.ipv6) e.ipv6 = ep.ipv6.address;

@@ -2,7 +2,7 @@
 // the loaded file. Items are thin TreeItems over those nodes; menus key off their contextValue.
 import * as vscode from 'vscode';
 import { buildSourceTree, walk, type TreeNode } from './treeNodes';
-import type { TopologySource, TopologyStore } from './topologyStore';
+import { isTopologyUri, type TopologySource, type TopologyStore } from './topologyStore';
 
 export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
@@ -90,8 +90,12 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   }
 
   async rootOf(uri: vscode.Uri): Promise<TreeNode | undefined> {
-    const roots = await this.getChildren();
-    const root = roots.find((r) => r.id === uri.toString());
+    let root = (await this.getChildren()).find((r) => r.id === uri.toString());
+    if (!root && isTopologyUri(uri)) {
+      // Created a moment ago: the file watcher has not reported it yet.
+      this.store.relist();
+      root = (await this.getChildren()).find((r) => r.id === uri.toString());
+    }
     if (root) await this.getChildren(root);
     return root;
   }

@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import { loadTopology, type LoadedTopology } from '../topology';
 import { buildSnapshot, type ElementIndex } from './diagramSnapshot';
 import type { DiagramSnapshot } from '../protocol/diagram';
+import { engineTracerFor } from './engineTracer';
+import type { Tracer } from './tracing';
 
 /** The glob of topology files, as package.json's language contribution names them. */
 export const TOPOLOGY_GLOB = '**/*.cnm.{yaml,yml}';
@@ -19,6 +21,7 @@ export function isTopologyUri(uri: vscode.Uri): boolean {
 /** One topology file, loaded. Replaced (not mutated) on every change, with a higher revision. */
 export class TopologySource {
   private built?: { snapshot: DiagramSnapshot; index: ElementIndex };
+  private tracerFn?: Tracer;
 
   constructor(
     readonly uri: vscode.Uri,
@@ -45,6 +48,12 @@ export class TopologySource {
   diagram(): { snapshot: DiagramSnapshot; index: ElementIndex } {
     this.built ??= buildSnapshot(this.loaded.engine.state, this.fileName, { errors: this.errors, warnings: this.warnings });
     return this.built;
+  }
+
+  /** The packet tracer over this source (its caches live as long as the source). */
+  tracer(): Tracer {
+    this.tracerFn ??= engineTracerFor(this.loaded.spec);
+    return this.tracerFn;
   }
 
   /** The first host: where new networks and containers go unless the user picks another. */
@@ -98,6 +107,12 @@ export class TopologyStore implements vscode.Disposable {
   async list(): Promise<vscode.Uri[]> {
     this.uris ??= (await vscode.workspace.findFiles(TOPOLOGY_GLOB, EXCLUDE_GLOB)).sort((a, b) => a.path.localeCompare(b.path));
     return this.uris;
+  }
+
+  /** Forget the file list (a file may have appeared that the watcher has not told about yet). */
+  relist(): void {
+    this.uris = undefined;
+    this.listChanged.fire();
   }
 
   /** Forget the file list and every loaded file; the next reads load afresh. */

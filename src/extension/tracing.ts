@@ -5,7 +5,7 @@ import type { EngineState } from '../engine';
 import type { DiagramSnapshot } from '../protocol/diagram';
 import type { TraceHopView, TraceProto, TraceView, Verdict } from '../protocol/trace';
 import type { ElementIndex } from './diagramSnapshot';
-import { ids, parseElementId } from './elementIds';
+import { parseElementId } from './elementIds';
 
 /** What the engine's tracer is asked (src/engine/trace). */
 export interface TraceQuery {
@@ -21,6 +21,10 @@ export interface EngineTrace {
   verdict: Verdict;
   reason: string;
   fix?: string;
+  /** The rule that decided a drop, in iptables-save form. */
+  rule?: string;
+  /** The destination address after name resolution. */
+  address?: string;
   hops: { node: string; interface?: string | null; action: string; detail: string; rule?: string }[];
 }
 
@@ -95,8 +99,13 @@ export function traceForDiagram(
   } catch (e) {
     return { error: `the tracer failed: ${e instanceof Error ? e.message : String(e)}` };
   }
+  let where: string[] = index.sandboxOf(query.host, query.from) ? [index.sandboxOf(query.host, query.from)!] : [];
   const hops: TraceHopView[] = result.hops.map((h, i) => {
-    const hop: TraceHopView = { node: h.node, action: h.action, detail: h.rule ? `${h.detail} — ${h.rule}` : h.detail, elements: hopElements(index, query.host, h) };
+    // A hop with no picture of its own (a netfilter chain, a DNS answer) happens where the packet is.
+    const own = hopElements(index, query.host, h);
+    const elements = own.length ? own : where.slice(-1);
+    where = elements.length ? elements : where;
+    const hop: TraceHopView = { node: h.node, action: h.action, detail: h.rule ? `${h.detail} — ${h.rule}` : h.detail, elements };
     if (h.interface) hop.interface = h.interface;
     if (i === result.hops.length - 1 && result.verdict !== 'delivered') hop.drop = true;
     return hop;
@@ -104,6 +113,8 @@ export function traceForDiagram(
   const trace: TraceView = { from: query.from, to: query.to, proto: query.proto, verdict: result.verdict, reason: result.reason, hops };
   if (query.port !== undefined && query.proto !== 'icmp') trace.port = query.port;
   if (result.fix) trace.fix = result.fix;
+  if (result.rule) trace.rule = result.rule;
+  if (result.address) trace.address = result.address;
   return { trace };
 }
 
@@ -123,12 +134,11 @@ export function hopElements(index: ElementIndex, host: string, hop: { node: stri
       if (device) out.push(device);
     }
   }
-  if (box && !out.length) out.push(box);
-  if (!out.length && index.isHost(node)) {
-    // A host-level hop (a netfilter chain, routing): light the address it talks about, if one is on the diagram.
-    const ip = /\b(\d{1,3}(?:\.\d{1,3}){3})\b/.exec(hop.detail)?.[1];
-    const byAddress = ip ? index.address(ip) : undefined;
-    out.push(byAddress ?? ids.host(node));
+  // A hop at a device (a bridge switching a frame) lights the device too.
+  if (!box && !index.isHost(node)) {
+    const device = index.device(host, node);
+    if (device) out.unshift(device);
   }
+  if (box && !out.length) out.push(box);
   return [...new Set(out)];
 }

@@ -211,12 +211,13 @@ function endpointNode(src: SourceView, host: HostState, n: NetworkState, ep: End
     ep.portBindings.length ? `publishes ${ep.portBindings.map((b) => portBindingLabel(b.hostIp, b.hostPort, b.containerPort, b.proto)).join(', ')}` : '',
   ].filter(Boolean);
   const what = hostNs ? "the host's network namespace" : noIface ? 'loopback only' : [ep.ipv4?.address, ep.ifname].filter(Boolean).join(' · ');
+  const aliases = userAliases(ep);
   return {
     kind: 'endpoint',
     id: `${src.key}#${elementId}${under === 'container' ? '@c' : ''}`,
     elementId,
     label: under === 'network' ? ep.name : n.name,
-    description: [what, ep.aliases.length && !hostNs ? `aka ${ep.aliases.join(', ')}` : ''].filter(Boolean).join(' · '),
+    description: [what, aliases.length && !hostNs ? `aka ${aliases.join(', ')}` : ''].filter(Boolean).join(' · '),
     tooltip: [`**${ep.name}** on **${n.name}**`, ...detail].join('\n\n'),
     contextValue: hostNs || noIface ? 'cnm.endpoint.fixed' : 'cnm.endpoint',
     icon: hostNs ? { id: 'server', color: COLOR.host } : noIface ? { id: 'circle-slash', color: COLOR.stopped } : { id: 'plug', color: driverIcon(n.driver).color },
@@ -314,6 +315,11 @@ function containerPath(src: SourceView, host: string, container: string, network
   if (!c) return undefined;
   if (network === undefined) return c.path;
   return c.networks.find((n) => n.network === network)?.path ?? c.path;
+}
+
+/** The aliases a user gave; Docker 20.10 also lists the container's short id, which says nothing new. */
+export function userAliases(ep: EndpointState): string[] {
+  return ep.aliases.filter((a) => a !== ep.name && a !== ep.containerId.slice(0, 12));
 }
 
 function plural(n: number, word: string): string {

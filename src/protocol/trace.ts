@@ -31,5 +31,9 @@ export interface TraceView {
   verdict: Verdict;
   reason: string;
   fix?: string;
+  /** The rule that decided a drop, in iptables-save form. */
+  rule?: string;
+  /** The destination address after name resolution. */
+  address?: string;
   hops: TraceHopView[];
 }

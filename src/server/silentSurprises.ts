@@ -9,7 +9,8 @@ import { cidrContains, formatCidr, overlaps, parseAddress, parseCidr } from './a
 
 export interface SurpriseInput {
   spec: TopologySpec;
-  inspect: InspectResult | undefined;
+  /** The engine's view, computed only when a check needs it (it costs a walk over every container). */
+  inspect: () => InspectResult | undefined;
   rangeOf(path: YamlPath, part?: 'key' | 'value'): TopologyDiagnostic['range'];
 }
 
@@ -39,8 +40,9 @@ function staticOutsideRange(spec: TopologySpec, warn: Warn): void {
       const net = networks.get(ep.network);
       if (!address || !net) continue;
       for (const pool of net.ipamConfig) {
-        const subnet = pool.subnet ? parseCidr(pool.subnet) : undefined;
-        const range = pool.ipRange ? parseCidr(pool.ipRange) : undefined;
+        if (!pool.ipRange || !pool.subnet) continue;
+        const subnet = parseCidr(pool.subnet);
+        const range = parseCidr(pool.ipRange);
         if (!subnet || !range || !cidrContains(subnet, address) || cidrContains(range, address)) continue;
         warn(
           [...ep.path, 'ipv4_address'],
@@ -79,10 +81,12 @@ function overlayOutsideSwarm(spec: TopologySpec, warn: Warn): void {
 
 function subnetOverHostLan(spec: TopologySpec, warn: Warn): void {
   const interfacesOf = (hostName: string) => Object.entries(spec.hosts.find((h) => h.name === hostName)?.interfaces ?? {});
+  if (!spec.hosts.some((h) => Object.keys(h.interfaces).length > 0)) return;
   for (const n of spec.networks) {
     // macvlan and ipvlan networks are meant to share the LAN of their parent interface.
     if (n.driver === 'macvlan' || n.driver === 'ipvlan' || n.driver === 'host' || n.driver === 'null') continue;
-    const hostNames = n.driver === 'overlay' ? spec.hosts.filter((h) => h.swarm).map((h) => h.name) : [n.host];
+    const hostNames = (n.driver === 'overlay' ? spec.hosts.filter((h) => h.swarm).map((h) => h.name) : [n.host]).filter((h) => interfacesOf(h).length > 0);
+    if (hostNames.length === 0) continue;
     n.ipamConfig.forEach((pool, i) => {
       const subnet = pool.subnet ? parseCidr(pool.subnet) : undefined;
       if (!subnet) return;
@@ -132,7 +136,10 @@ export function parseExpectTarget(to: string): Target | undefined {
 }
 
 function loopbackPorts(input: SurpriseInput, warn: Warn): void {
-  const { spec, inspect } = input;
+  const { spec } = input;
+  // Only files with a delivered expectation and a port bound to 127.0.0.1 need the engine's port table.
+  if (!spec.expect.some((e) => e.verdict === 'delivered') || !spec.containers.some((c) => c.ports.some((p) => p.startsWith('127.')))) return;
+  const inspect = input.inspect();
   if (!inspect) return;
   // host → "port/proto" → the container publishing it on 127.0.0.1 only
   const loopback = new Map<string, Map<string, string>>();

@@ -1,8 +1,10 @@
 // buildTopology: plays a parsed topology on a fresh Engine in Docker's order — hosts, then networks in
 // file order, then containers in file order (created on their first network, started, then connected
-// to the others in order) — and turns every engine error and warning into a positioned diagnostic.
+// to the others in order), then swarm services — and turns every engine error and warning into a
+// positioned diagnostic.
 // One failing object never stops the rest; what depends on it gets an error that names it.
 import { Engine } from '../engine';
+import { registerFlannel } from '../engine/plugins/flannel';
 import type { EndpointConfig, NetworkCreateRequest } from '../engine/requests';
 import { BuildReport, type BuildSource } from './buildReport';
 import type { TopologyDiagnostic } from './diagnostics';
@@ -18,6 +20,8 @@ export interface BuildResult {
 
 export function buildTopology(spec: TopologySpec, parsed?: BuildSource): BuildResult {
   const engine = new Engine();
+  // Third-party drivers a topology may name (`driver: flannel`), through the engine's plug-in interface.
+  registerFlannel(engine);
   const report = new BuildReport(parsed);
   const builder = new Builder(engine, report);
   builder.hosts(spec);
@@ -61,6 +65,8 @@ class Builder {
       return;
     }
     try {
+      // Declaring an ingress network replaces swarm's default `ingress`, as `docker network rm ingress` does first.
+      if (n.ingress && n.driver === 'overlay') this.removeDefaultIngress(n.host);
       const { warning } = this.engine.createNetwork(n.host, networkRequest(n));
       if (warning) this.report.add('warning', subjectKey(subject), warning, 'docker');
     } catch (err) {
@@ -123,15 +129,36 @@ class Builder {
     }
   }
 
+  /**
+   * Services are created on the first manager (`docker service create`); tasks go to every node. Without
+   * a manager they are sent to the first host, which refuses as Docker does.
+   */
   services(spec: TopologySpec): void {
-    // The engine contract has no swarm-service operation yet: say so once rather than pretend.
     if (spec.services.length === 0) return;
-    this.report.add(
-      'information',
-      { path: ['services'], part: 'key' },
-      'Swarm services are checked but not simulated yet: they get no tasks, VIPs or published ports in this version.',
-      'not-simulated',
-    );
+    const manager = spec.hosts.find((h) => h.swarm === 'manager') ?? spec.hosts[0]!;
+    for (const s of spec.services) {
+      const subject: Subject = { kind: 'service', service: s };
+      if (!this.hostReady(manager.name, subject, `Service "${s.name}"`)) continue;
+      try {
+        this.engine.createService(manager.name, {
+          name: s.name,
+          image: s.image,
+          replicas: s.replicas,
+          networks: s.networks,
+          ports: s.ports,
+          endpointMode: s.endpointMode,
+          expose: s.expose,
+        });
+      } catch (err) {
+        this.report.failure(subject, err);
+      }
+    }
+  }
+
+  /** `docker network rm ingress`: swarm's default ingress network makes way for the one the file declares. */
+  private removeDefaultIngress(host: string): void {
+    const existing = this.engine.inspect().networks.find((n) => n.host === host && n.ingress);
+    if (existing) this.engine.removeNetwork(host, existing.name);
   }
 
   /** Why a container cannot be created because something it needs failed, or undefined. */

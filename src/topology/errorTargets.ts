@@ -117,7 +117,8 @@ function serviceTarget(s: ServiceSpec, hint: ErrorHint | undefined): Target {
     case 'expose':
       return hint.index === undefined ? { path: [...s.path, hint.field], part: 'key' } : { path: [...s.path, hint.field, hint.index], part: 'value' };
     case 'network':
-      return { path: [...s.path, 'networks'], part: 'key' };
+      // The list form (SPEC's) has the entry at its index; the map form falls back to `networks:`.
+      return hint.index === undefined ? { path: [...s.path, 'networks'], part: 'key' } : { path: [...s.path, 'networks', hint.index], part: 'value' };
     default:
       return { path: s.path, part: 'key' };
   }

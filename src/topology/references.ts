@@ -6,8 +6,8 @@ import { BUILTIN_NETWORKS } from './schema';
 import type { ContainerSpec, NetworkSpec, TopologySpec, YamlPath } from './spec';
 import { didYouMean } from './suggest';
 
-/** Drivers whose networks span the swarm rather than living on one host. */
-const SWARM_SCOPE_DRIVERS = ['overlay'];
+/** Drivers whose networks span the swarm (overlay) or every host (flannel, a global-scope plug-in) rather than living on one host. */
+const SWARM_SCOPE_DRIVERS = ['overlay', 'flannel'];
 
 export function checkReferences(spec: TopologySpec, source: SourceMap): TopologyDiagnostic[] {
   const out: TopologyDiagnostic[] = [];

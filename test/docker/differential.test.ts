@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadTopology } from '../../src/topology/index';
 import { compare, formatDisagreements, type EngineSide } from './harness/compare';
-import { ensureDaemon, ensureImage, markCursorUsed, removeLeftovers, requireDaemon, restoreDefaultDaemon } from './harness/daemon';
+import { assertNoForeignObjects, ensureDaemon, foreignObjects, ensureImage, markCursorUsed, removeLeftovers, requireDaemon, restoreDefaultDaemon } from './harness/daemon';
 import { dockerCli } from './harness/exec';
 import { observe } from './harness/observe';
 import { play } from './harness/play';
@@ -55,6 +55,8 @@ describe('differential: real dockerd against the engine', { concurrency: 1 }, ()
       let restarted = false;
       let verdict = 'error';
       try {
+        // Another user of this dockerd would change what it allocates: wait for it to finish, or fail.
+        await assertNoForeignObjects(90_000);
         await removeLeftovers();
         restarted = await ensureDaemon(sc.daemonFlags, sc.needsFreshCursor);
         const tPlay = Date.now();
@@ -62,6 +64,8 @@ describe('differential: real dockerd against the engine', { concurrency: 1 }, ()
         if (sc.needsFreshCursor) markCursorUsed();
         const observed = await observe(sc.spec, played);
         const tObserved = Date.now();
+        const intruders = await foreignObjects();
+        if (intruders.length > 0) throw new Error(`objects the suite did not create appeared on dockerd during the scenario (${intruders.join(', ')}): its results are not trustworthy`);
 
         const loaded = loadTopology(sc.text);
         const host = sc.spec.hosts[0]!.name;
@@ -83,7 +87,8 @@ describe('differential: real dockerd against the engine', { concurrency: 1 }, ()
         if (verdict === 'error') timings.push(`${sc.name}: failed to run (${(e as Error).message.split('\n')[0]}); ${Date.now() - t0} ms`);
         throw e;
       } finally {
-        await removeLeftovers();
+        // A failing clean-up must not hide the scenario's own error.
+        await removeLeftovers().catch((e: Error) => console.error(`  clean-up after ${sc.name} failed: ${e.message}`));
         console.log(`  [time] ${sc.name}: ${Date.now() - t0} ms${restarted ? ' (daemon restarted)' : ''}`);
       }
     });

@@ -99,66 +99,75 @@ describe('fuzzing the language server', () => {
   after(async () => lsp.stop());
 
   it(`survives ${DOCUMENTS} random and mutated documents (seed ${SEED})`, { timeout: 600_000 }, async () => {
-    const rnd = prng(SEED);
-    const uri = 'file:///fuzz/doc.cnm.yaml';
-    let text = SEEDS[0]!;
-    await lsp.open(uri, text);
-    let checked = 0;
-    for (let n = 0; n < DOCUMENTS; n++) {
-      if (rnd() < 0.1) text = SEEDS[Math.floor(rnd() * SEEDS.length)]!;
-      // Editors send well-formed UTF-16 (JSON-RPC carries UTF-8): a mutation that split an emoji is mended.
-      const next = wellFormed(mutate(text, rnd));
-      let changes: TextDocumentContentChangeEvent[];
-      if (rnd() < 0.5 || next.includes('\r') || text.includes('\r')) {
-        changes = [{ text: next }];
-      } else {
-        // A ranged edit: the smallest span that differs.
-        let s = 0;
-        while (s < text.length && s < next.length && text[s] === next[s]) s++;
-        let e1 = text.length;
-        let e2 = next.length;
-        while (e1 > s && e2 > s && text[e1 - 1] === next[e2 - 1]) {
-          e1--;
-          e2--;
-        }
-        // Never cut a surrogate pair in two.
-        const isLow = (str: string, i: number) => i > 0 && i < str.length && /[\uDC00-\uDFFF]/.test(str[i]!);
-        while (s > 0 && (isLow(text, s) || isLow(next, s))) s--;
-        while (isLow(text, e1) || isLow(next, e2)) {
-          e1++;
-          e2++;
-        }
-        changes = [{ range: { start: positionAt(text, s), end: positionAt(text, e1) }, text: next.slice(s, e2) }];
-      }
-      text = next;
-      const diagnostics = await withTimeout(lsp.change(uri, changes), 15_000, `diagnostics of document ${n}`);
-      const lines = lspLines(text);
-      for (const d of diagnostics ?? []) {
-        for (const p of [d.range.start, d.range.end]) {
-          assert.ok(p.line >= 0 && p.line < lines.length && p.character >= 0 && p.character <= lines[p.line]!.length, `document ${n}: ${JSON.stringify(d.range)} "${d.message}" lies outside the text:\n${JSON.stringify(text)}`);
-        }
-        assert.ok(d.range.start.line < d.range.end.line || (d.range.start.line === d.range.end.line && d.range.start.character <= d.range.end.character), 'range start before end');
-        checked++;
-      }
-      // A random feature request at a random place: it must be answered.
-      const offset = Math.floor(rnd() * (text.length + 1));
-      const position = positionAt(text, offset);
-      const textDocument = { uri };
-      const requests: [string, unknown][] = [
-        ['textDocument/hover', { textDocument, position }],
-        ['textDocument/completion', { textDocument, position }],
-        ['textDocument/definition', { textDocument, position }],
-        ['textDocument/references', { textDocument, position, context: { includeDeclaration: true } }],
-        ['textDocument/documentSymbol', { textDocument }],
-        ['textDocument/foldingRange', { textDocument }],
-        ['textDocument/codeLens', { textDocument }],
-        ['textDocument/codeAction', { textDocument, range: { start: position, end: position }, context: { diagnostics: diagnostics ?? [] } }],
-      ];
-      const [method, params] = requests[Math.floor(rnd() * requests.length)]!;
-      await withTimeout(lsp.request(method, params), 15_000, `${method} on document ${n}`);
-    }
-    assert.equal(lsp.exited, null, 'the server is still running');
-    assert.ok(!lsp.stderr.join('').includes('uncaught'), lsp.stderr.join(''));
-    assert.ok(checked > 0);
+    await fuzz(lsp, 'file:///fuzz/doc.cnm.yaml', SEEDS, DOCUMENTS, prng(SEED));
+  });
+
+  it('survives 150 edits of a big file (the path of the incremental parser)', { timeout: 600_000 }, async () => {
+    await fuzz(lsp, 'file:///fuzz/big.cnm.yaml', [bigTopology(700)], 150, prng(SEED + 1), 0);
   });
 });
+
+async function fuzz(lsp: LspSession, uri: string, seeds: string[], documents: number, rnd: () => number, resetChance = 0.1): Promise<void> {
+  let text = seeds[0]!;
+  await lsp.open(uri, text);
+  let checked = 0;
+  for (let n = 0; n < documents; n++) {
+    // Now and then start again from a seed; the ranged edit below is computed against what the server has.
+    const serverText = text;
+    if (rnd() < resetChance) text = seeds[Math.floor(rnd() * seeds.length)]!;
+    // Editors send well-formed UTF-16 (JSON-RPC carries UTF-8): a mutation that split an emoji is mended.
+    const next = wellFormed(mutate(text, rnd));
+    let changes: TextDocumentContentChangeEvent[];
+    if (rnd() < 0.5 || next.includes('\r') || serverText.includes('\r')) {
+      changes = [{ text: next }];
+    } else {
+      // A ranged edit: the smallest span that differs.
+      let s = 0;
+      const old = serverText;
+      while (s < old.length && s < next.length && old[s] === next[s]) s++;
+      let e1 = old.length;
+      let e2 = next.length;
+      while (e1 > s && e2 > s && old[e1 - 1] === next[e2 - 1]) {
+        e1--;
+        e2--;
+      }
+      // Never cut a surrogate pair in two.
+      const isLow = (str: string, i: number) => i > 0 && i < str.length && /[\uDC00-\uDFFF]/.test(str[i]!);
+      while (s > 0 && (isLow(old, s) || isLow(next, s))) s--;
+      while (isLow(old, e1) || isLow(next, e2)) {
+        e1++;
+        e2++;
+      }
+      changes = [{ range: { start: positionAt(old, s), end: positionAt(old, e1) }, text: next.slice(s, e2) }];
+    }
+    text = next;
+    const diagnostics = await withTimeout(lsp.change(uri, changes), 15_000, `diagnostics of document ${n}`);
+    const lines = lspLines(text);
+    for (const d of diagnostics ?? []) {
+      for (const p of [d.range.start, d.range.end]) {
+        assert.ok(p.line >= 0 && p.line < lines.length && p.character >= 0 && p.character <= lines[p.line]!.length, `document ${n}: ${JSON.stringify(d.range)} "${d.message}" lies outside the text:\n${JSON.stringify(text)}`);
+      }
+      assert.ok(d.range.start.line < d.range.end.line || (d.range.start.line === d.range.end.line && d.range.start.character <= d.range.end.character), 'range start before end');
+      checked++;
+    }
+    // A random feature request at a random place: it must be answered.
+    const offset = Math.floor(rnd() * (text.length + 1));
+    const position = positionAt(text, offset);
+    const textDocument = { uri };
+    const requests: [string, unknown][] = [
+      ['textDocument/hover', { textDocument, position }],
+      ['textDocument/completion', { textDocument, position }],
+      ['textDocument/definition', { textDocument, position }],
+      ['textDocument/references', { textDocument, position, context: { includeDeclaration: true } }],
+      ['textDocument/documentSymbol', { textDocument }],
+      ['textDocument/foldingRange', { textDocument }],
+      ['textDocument/codeLens', { textDocument }],
+      ['textDocument/codeAction', { textDocument, range: { start: position, end: position }, context: { diagnostics: diagnostics ?? [] } }],
+    ];
+    const [method, params] = requests[Math.floor(rnd() * requests.length)]!;
+    await withTimeout(lsp.request(method, params), 15_000, `${method} on document ${n}`);
+  }
+  assert.equal(lsp.exited, null, 'the server is still running');
+  assert.ok(!lsp.stderr.join('').includes('uncaught'), lsp.stderr.join(''));
+  assert.ok(checked > 0);
+}

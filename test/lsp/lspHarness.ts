@@ -53,7 +53,9 @@ export class LspSession {
   }
 
   static async start(options: { debounceMs?: number } = {}): Promise<LspSession> {
-    const args = process.env.CNM_SERVER === 'dist' ? [join(root, 'dist/server.js'), '--stdio'] : ['--import', 'tsx', join(root, 'src/server/server.ts'), '--stdio'];
+    // CNM_SERVER_NODE_ARGS: extra node flags for the server process (e.g. --cpu-prof when profiling).
+    const extra = (process.env.CNM_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const args = process.env.CNM_SERVER === 'dist' ? [...extra, join(root, 'dist/server.js'), '--stdio'] : [...extra, '--import', 'tsx', join(root, 'src/server/server.ts'), '--stdio'];
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
     const session = new LspSession(child);
     const result = await session.connection.sendRequest(InitializeRequest.type, {
@@ -121,6 +123,8 @@ export class LspSession {
     try {
       await Promise.race([this.connection.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 1000))]);
       this.connection.sendNotification('exit').catch(() => undefined);
+      // Give it a moment to exit on its own (profiles and coverage are written on a clean exit).
+      for (let i = 0; i < 20 && this.exited === null; i++) await new Promise((r) => setTimeout(r, 50));
     } catch {
       // The server may already be gone; killing it below is what matters.
     }

@@ -15,7 +15,7 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-export async function openWorkbench(): Promise<Workbench> {
+export async function openWorkbench(opts: { viewport?: { width: number; height: number } } = {}): Promise<Workbench> {
   const scratch = mkdtempSync(join(tmpdir(), 'cnm-ui-'));
   const workspace = join(scratch, 'examples');
   cpSync(join(root, 'examples'), workspace, { recursive: true });
@@ -31,7 +31,7 @@ export async function openWorkbench(): Promise<Workbench> {
   try {
     codeServer = await startCodeServer({ workspace, extensionsDir, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
     browser = await launchChromium();
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 800 } });
     await page.goto(codeServer.url);
     return { page, workspace, codeServer, close };
   } catch (e) {

@@ -3,7 +3,7 @@ import { hasErrors, loadTopology, type LoadedTopology } from '../../topology';
 import { readTopologyFile, type CliIo } from '../io';
 
 export function loadFile(io: CliIo, file: string): LoadedTopology {
-  return loadTopology(readTopologyFile(io, file));
+  return io.loadLive?.(file) ?? loadTopology(readTopologyFile(io, file));
 }
 
 /** A note on stderr when the file has errors: the output then shows only what could be built. */

@@ -2,12 +2,14 @@
 // drivers (bridge, host, null) and plug-ins implement it and are found by name in a DriverRegistry.
 import type { IpAddr } from '../ip';
 import type { IdFactory } from '../ids';
-import type { BridgeConfig, EndpointState, HostState, IpamAssignment, NetworkState, PortBindingState, PortSpecBinding, SandboxState } from '../model';
+import type { BridgeConfig, EndpointState, HostState, IpamAssignment, NetworkState, OverlayNetworkInfo, ParentLinkInfo, PortBindingState, PortSpecBinding, SandboxState } from '../model';
 import type { VersionFeatures } from '../version';
 import type { IpamDriver } from '../ipam/types';
 
 export interface DriverContext {
   readonly host: HostState;
+  /** Every host of the engine (a multi-host driver needs the others' underlay addresses). */
+  readonly hosts?: ReadonlyMap<string, HostState>;
   readonly features: VersionFeatures;
   readonly ids: IdFactory;
 }
@@ -22,11 +24,16 @@ export interface NetworkDraft {
   readonly ipv4: IpamAssignment[];
   readonly ipv6: IpamAssignment[];
   readonly ipamDriver: string;
+  /** overlay views on other nodes: the VNI the manager allocated. */
+  readonly attachable?: boolean;
+  readonly ingress?: boolean;
 }
 
 export interface NetworkCreated {
   readonly bridge?: BridgeConfig;
   readonly driverData?: Record<string, unknown>;
+  readonly parentLink?: ParentLinkInfo;
+  readonly overlay?: OverlayNetworkInfo;
 }
 
 /** What the driver decides for a new endpoint. */
@@ -43,8 +50,18 @@ export interface JoinInfo {
   readonly gateway: IpAddr | null;
   readonly gateway6: IpAddr | null;
   readonly mtu: number;
+  /** Routes added whatever the gateway endpoint is (ipvlan l3: "default dev eth0"). */
+  readonly staticRoutes?: { family: 4 | 6; destination: string }[];
+  /** libnetwork DisableGatewayService: this endpoint never needs docker_gwbridge. */
+  readonly disableGatewayService?: boolean;
+  readonly link?: { readonly kind: 'veth' | 'macvlan' | 'ipvlan'; readonly parent: string | null; readonly mode: string | null };
 }
 
+/**
+ * A network driver. scope 'local': the network lives on the host it is created on; 'global': the engine
+ * creates it on every host (same id, one view per host, DNS records shared — a multi-host plug-in such as
+ * flannel); 'swarm': overlay, on every swarm node, addresses from the managers.
+ */
 export interface NetworkDriver {
   readonly name: string;
   readonly scope: 'local' | 'global' | 'swarm';
@@ -52,6 +69,8 @@ export interface NetworkDriver {
   readonly special: boolean;
   /** Whether the driver programs port mappings (bridge). */
   readonly supportsPortMapping: boolean;
+  /** The IPAM driver its networks use when the request names none (a plug-in may bring its own); default "default". */
+  readonly defaultIpamDriver?: string;
   createNetwork(ctx: DriverContext, draft: NetworkDraft): NetworkCreated;
   deleteNetwork(ctx: DriverContext, net: NetworkState): void;
   createEndpoint(ctx: DriverContext, net: NetworkState, ep: { id: string; ipv4: IpAddr | null; ipv6: IpAddr | null; mac: string | null }): EndpointCreated;

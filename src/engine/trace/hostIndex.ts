@@ -1,9 +1,8 @@
 // What the tracer looks up on every packet, precomputed once per host state: which address belongs to
 // whom (host interfaces, endpoints per bridge), the compiled rules, the host's routes, the published
 // ports (docker-proxy listeners) and each sandbox's addresses, routes and containers.
-import { hostInterfaces } from '../hostView';
 import type {
-  BridgeDevice, ContainerState, EndpointState, ExposedPort, HostState, NetworkState, PortBindingState, SandboxInterface, SandboxState,
+  BridgeDevice, ContainerState, EndpointState, ExposedPort, HostState, InterfaceAddress, NetworkState, PortBindingState, SandboxInterface, SandboxState,
 } from '../model';
 import { compileRules, type CompiledRules } from '../netfilter/evaluate';
 import { hostRules } from '../netfilter/derive';
@@ -110,7 +109,7 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
   const localV4 = new Map<V4, string>();
   const routes: Route4[] = [];
   const underlay: HostIndex['underlay'] = [];
-  for (const i of hostInterfaces(host)) {
+  for (const i of ownInterfaces(host)) {
     for (const a of i.ipv4) {
       const addr = v4(a.addr);
       if (addr === null) continue;
@@ -195,6 +194,16 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
     },
   };
   return index;
+}
+
+/** The host's addressed interfaces: underlay (and lo), bridges, and driver links that carry an address. */
+function ownInterfaces(host: HostState): { name: string; kind: string; ipv4: InterfaceAddress[] }[] {
+  const out: { name: string; kind: string; ipv4: InterfaceAddress[] }[] = host.underlay.map((u) => ({ name: u.name, kind: u.kind, ipv4: u.ipv4 }));
+  for (const b of host.bridges.values()) {
+    if (!host.underlay.some((u) => u.name === b.name)) out.push({ name: b.name, kind: 'bridge', ipv4: b.ipv4 ? [b.ipv4] : [] });
+  }
+  for (const l of host.links?.values() ?? []) if (l.ipv4) out.push({ name: l.name, kind: l.kind, ipv4: [l.ipv4] });
+  return out;
 }
 
 function sandboxView(sb: SandboxState, containersById: Map<string, ContainerState>): SandboxView {

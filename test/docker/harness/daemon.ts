@@ -6,7 +6,7 @@
 // started dockerd. Only a dockerd that looks like ours (`dockerd --dns 127.0.0.1 …`, pid in
 // /var/run/docker.pid) is ever stopped.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename, resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
@@ -137,7 +137,25 @@ export async function stopDaemon(): Promise<void> {
 
 let lastLog = '';
 
+const NETWORK_STORE = '/var/lib/docker/network/files/local-kv.db';
+
 export async function startDaemon(flags: readonly string[]): Promise<void> {
+  try {
+    await startDaemonOnce(flags);
+  } catch (e) {
+    // dockerd 20.10 cannot start at all when its network store holds a network without IPAM data
+    // (seen after networks were removed while the daemon was shutting down): libnetwork panics in
+    // reservePools. Keep the store aside (never deleted) and start with a fresh one, once.
+    const log = existsSync(lastLog) ? readFileSync(lastLog, 'utf8') : '';
+    if (!log.includes('libnetwork.(*controller).reservePools') || !existsSync(NETWORK_STORE)) throw e;
+    const aside = `${NETWORK_STORE}.broken-${Date.now()}`;
+    renameSync(NETWORK_STORE, aside);
+    console.warn(`  [dockerd] network store was unreadable (libnetwork panic); moved to ${aside}, starting with a fresh one`);
+    await startDaemonOnce(flags);
+  }
+}
+
+async function startDaemonOnce(flags: readonly string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'cnm-dockerd-'));
   lastLog = join(dir, 'dockerd.log');
   const fd = openSync(lastLog, 'a');
@@ -210,7 +228,7 @@ export async function restartDaemon(flags: readonly string[]): Promise<void> {
   if (runningDaemonFlags() === null && pid !== null && alive(pid)) {
     throw new Error('the running dockerd was not started with --dns 127.0.0.1; the suite will not restart it');
   }
-  if ((await daemonStatus()).reachable) await assertNoForeignContainers();
+  if ((await daemonStatus()).reachable) await assertNoForeignObjects();
   await stopDaemon();
   await startDaemon(flags);
   const want = expectedDocker0(flags);
@@ -311,7 +329,7 @@ export async function foreignObjects(): Promise<string[]> {
  * The suite shares the daemon with nobody: other containers would be killed by a restart, and other
  * networks change which subnets dockerd hands out. Wait a little for them to go, then refuse.
  */
-export async function assertNoForeignContainers(waitMs = 60_000): Promise<void> {
+export async function assertNoForeignObjects(waitMs = 60_000): Promise<void> {
   const until = Date.now() + waitMs;
   for (;;) {
     const foreign = await foreignObjects();

@@ -1,6 +1,6 @@
 // Plays one scenario on the real dockerd and prints what was observed (the docker side of the
 // differential suite), then cleans up:  node --import tsx test/docker/harness/show.ts FILE [--keep]
-import { ensureDaemon, ensureImage, markCursorUsed, removeLeftovers, requireDaemon } from './daemon';
+import { assertNoForeignObjects, ensureDaemon, ensureImage, markCursorUsed, removeLeftovers, requireDaemon } from './daemon';
 import { observe } from './observe';
 import { play } from './play';
 import { loadScenario } from './scenario';
@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const sc = loadScenario(file);
   if (sc.parseErrors.length > 0) console.error(`parse errors:\n  ${sc.parseErrors.join('\n  ')}`);
   await ensureImage();
+  await assertNoForeignObjects();
   await removeLeftovers();
   await ensureDaemon(sc.daemonFlags, sc.needsFreshCursor);
   try {

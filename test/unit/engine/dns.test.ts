@@ -90,13 +90,23 @@ test('none and host mode resolve no container names', () => {
   assert.deepEqual(e.resolve(H, 'hh', 'web'), []);
 });
 
-test('localhost and the own hostname come from /etc/hosts', () => {
+test('getaddrinfo (lookupHost) reads /etc/hosts first: localhost and the own hostname', () => {
   const e = lab();
-  assert.deepEqual(e.resolve(H, 'web', 'localhost'), ['127.0.0.1']);
-  assert.deepEqual(e.resolve(H, 'web', 'webhost'), ['10.1.0.2']);
+  assert.deepEqual(e.lookupHost(H, 'web', 'localhost'), ['127.0.0.1']);
+  assert.deepEqual(e.lookupHost(H, 'web', 'webhost'), ['10.1.0.2']);
   e.runContainer(H, { name: 'b1', hostname: 'bee' });
-  assert.deepEqual(e.resolve(H, 'b1', 'bee'), ['172.17.0.2']);
-  assert.deepEqual(e.resolve(H, 'b1', 'localhost'), ['127.0.0.1']);
+  assert.deepEqual(e.lookupHost(H, 'b1', 'bee'), ['172.17.0.2']);
+  assert.deepEqual(e.lookupHost(H, 'b1', 'localhost'), ['127.0.0.1']);
+});
+
+test('resolve is DNS only (nslookup): no /etc/hosts, nothing on the default bridge', () => {
+  const e = lab();
+  // On a user network the hostname is a DNS alias of the endpoint.
+  assert.deepEqual(e.resolve(H, 'web', 'webhost'), ['10.1.0.2']);
+  assert.deepEqual(e.resolve(H, 'web', 'localhost'), []);
+  e.runContainer(H, { name: 'b1', hostname: 'bee' });
+  assert.deepEqual(e.resolve(H, 'b1', 'bee'), []);
+  assert.deepEqual(e.resolve(H, 'b1', 'localhost'), []);
 });
 
 test('a stopped container is not found; a stopped asker resolves nothing', () => {

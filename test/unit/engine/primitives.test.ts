@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { formatAddr, formatNet, parseCidr, parseIp } from '../../../src/engine/ip';
 import { AddressBitmap } from '../../../src/engine/ipam/bitmap';
 import { PortAllocator } from '../../../src/engine/ports/allocator';
-import { heapPush, heapRemove } from '../../../src/engine/goHeap';
 import { sha256Hex } from '../../../src/engine/sha256';
 import { parseVersion, featuresOf } from '../../../src/engine/version';
 
@@ -62,15 +61,6 @@ test('the port allocator: explicit ports once, ranges round-robin with their own
   p.release('0.0.0.0', 'tcp', 32769);
   assert.equal(p.request('0.0.0.0', 'tcp', 0, 0), 32769);
   assert.equal(p.request('0.0.0.0', 'tcp', 9000, 9001), 9000);
-});
-
-test('Go heap semantics: push sifts up, remove swaps in the last element', () => {
-  const less = (a: number, b: number) => a < b;
-  const h: number[] = [];
-  for (const x of [5, 3, 8, 1]) heapPush(h, less, x);
-  assert.deepEqual(h, [1, 3, 8, 5]);
-  heapRemove(h, less, 0);
-  assert.deepEqual(h, [3, 5, 8]);
 });
 
 test('sha256 matches the standard test vector', () => {

@@ -2,7 +2,8 @@
 // on the exact place it was made.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseTopology } from '../../../src/topology/parse';
+import { parseDocument } from 'yaml';
+import { parseTopology, parseTopologyDocument } from '../../../src/topology/parse';
 import { diagnosticsAt, positionOf, rangeOfText, show } from './helpers';
 
 const SEED = `name: seed-lab
@@ -306,5 +307,32 @@ describe('parseTopology: every mistake is positioned', () => {
     assert.match(at(text, '172.17.0.1,').found[0]!.message, /Bip "172.17.0.1" is not a CIDR/);
     assert.match(at(text, '20,').found[0]!.message, /Mtu must be between 68 and 65535/);
     assert.match(at(text, '{ base').found[0]!.message, /needs both base .* and size/);
+  });
+});
+
+describe('parseTopologyDocument: a document parsed elsewhere (the language server)', () => {
+  it('gives the same spec, and reports a duplicate key once, with where the first one is', () => {
+    const text = 'networks:\n  n1: {}\n  n1: {}\ncontainers:\n  c1: { networks: [n1] }\n';
+    const parsed = parseTopologyDocument(text, parseDocument(text)); // yaml's defaults: uniqueKeys on
+    const dups = parsed.diagnostics.filter((d) => /Duplicate|unique/i.test(d.message));
+    assert.equal(dups.length, 1, show(parsed.diagnostics));
+    assert.match(dups[0]!.message, /first defined on line 2/);
+    assert.deepEqual(parsed.spec.containers[0]!.networks.map((n) => n.network), ['n1']);
+  });
+});
+
+describe('positions in files the fast reader leaves to yaml', () => {
+  it('CRLF line ends', () => {
+    const text = 'networks:\r\n  n1:\r\n    subnet: 10.0.0.0/33\r\n';
+    const { diagnostics } = parseTopology(text);
+    assert.deepEqual(diagnostics.map((d) => [d.range.start, d.range.end]), [[{ line: 2, character: 12 }, { line: 2, character: 23 }]]);
+  });
+
+  it('a syntax error inside a multi-line token stays inside the document', () => {
+    const text = 'name: a\n  b: c\nnetworks: {}\n';
+    const { diagnostics } = parseTopology(text);
+    assert.ok(diagnostics.length > 0);
+    const lines = text.split('\n');
+    for (const d of diagnostics) assert.ok(d.range.end.character <= lines[d.range.end.line]!.length, show(diagnostics));
   });
 });

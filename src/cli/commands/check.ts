@@ -1,0 +1,47 @@
+// cnm check FILE — traces every `expect` entry of the file and compares the verdict; exit 1 naming the
+// entries that fail.
+import { checkExpectations } from '../../engine/trace';
+import { expectPositionals } from '../args';
+import { EXIT_FAILED, EXIT_OK } from '../errors';
+import type { Command } from './command';
+import { loadFile, noteErrors } from './load';
+import { listeningFromSpec } from './tracing';
+
+export const checkCommand: Command = {
+  name: 'check',
+  usage: 'cnm check FILE',
+  summary: 'evaluate the expect: entries; exit 1 when one fails',
+  details:
+    'Each entry { from, to, verdict } is traced like `cnm trace FILE --from FROM --to TO`. One line per entry:\n' +
+    '"ok" or "FAIL" with FILE:LINE, then, for a failure, the verdict the trace found and why. Exit 0 when all\n' +
+    'hold, 1 when one fails (the last line names them).',
+  options: {},
+  run({ positionals }, io) {
+    const [file] = expectPositionals('check', positionals, ['FILE']) as [string];
+    const loaded = loadFile(io, file);
+    const entries = loaded.spec.expect;
+    if (entries.length === 0) {
+      io.out(`${file}: no expect entries\n`);
+      noteErrors(io, file, loaded);
+      return EXIT_OK;
+    }
+    const results = checkExpectations(loaded.engine.state, entries, { listening: listeningFromSpec(loaded.spec) });
+    const failed: string[] = [];
+    results.forEach((r, i) => {
+      const e = entries[i]!;
+      const line = loaded.rangeOf(e.path).start.line + 1;
+      const what = `${e.from} → ${e.to} ${e.verdict}`;
+      if (r.ok) {
+        io.out(`ok    ${file}:${line}: ${what}\n`);
+        return;
+      }
+      failed.push(`${e.from} → ${e.to} (line ${line})`);
+      if (r.error) io.out(`FAIL  ${file}:${line}: ${what}: ${r.error}\n`);
+      else io.out(`FAIL  ${file}:${line}: ${what}: got ${r.result!.verdict}: ${r.result!.reason}${r.result!.fix ? `\n      fix: ${r.result!.fix}` : ''}\n`);
+    });
+    const ok = results.length - failed.length;
+    io.out(`${ok} of ${results.length} expectation${results.length === 1 ? '' : 's'} hold${failed.length ? `; failing: ${failed.join(', ')}` : ''}\n`);
+    noteErrors(io, file, loaded);
+    return failed.length > 0 ? EXIT_FAILED : EXIT_OK;
+  },
+};

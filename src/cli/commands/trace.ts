@@ -1,0 +1,42 @@
+// cnm trace FILE --from SRC --to DST[:PORT][/tcp|udp|icmp] [--json] — one packet, hop by hop: the
+// verdict (delivered, refused, dropped, unresolved), the reason and how to fix it.
+import { parseDestination, TraceInputError, tracerFor } from '../../engine/trace';
+import { stringOption, expectPositionals } from '../args';
+import { EXIT_OK, UsageError } from '../errors';
+import type { Command } from './command';
+import { loadFile, noteErrors } from './load';
+import { formatTrace, listeningFromSpec, traceJson } from './tracing';
+
+export const traceCommand: Command = {
+  name: 'trace',
+  usage: 'cnm trace FILE --from SRC --to DST [--json]',
+  summary: 'trace a packet hop by hop: verdict, rule, reason',
+  details:
+    'SRC: a container or host name. DST: NAME|IP[:PORT][/tcp|udp|icmp]; no port means ICMP echo (ping), a port\n' +
+    'without protocol means TCP. --host H picks the host of SRC when names repeat across hosts.\n' +
+    'Output: numbered hops (name resolution, routes, veths, bridges, each netfilter chain and the rule that\n' +
+    'decided, NAT, docker-proxy, the destination socket, the reply), then the verdict with its reason and a fix.\n' +
+    'With --json: {"verdict", "reason", "fix" (when there is one), "hops": [{"node", "interface", "action", "detail"}]}.',
+  options: { from: { type: 'string' }, to: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' } },
+  run({ values, positionals }, io) {
+    const [file] = expectPositionals('trace', positionals, ['FILE']) as [string];
+    const from = stringOption('trace', values, 'from', true)!;
+    const to = stringOption('trace', values, 'to', true)!;
+    const host = stringOption('trace', values, 'host', false);
+    const dst = parseDestination(to);
+    if ('error' in dst) throw new UsageError(`trace: --to ${to}: ${dst.error}`);
+    const loaded = loadFile(io, file);
+    let result;
+    try {
+      result = tracerFor(loaded.engine.state, { listening: listeningFromSpec(loaded.spec) }).trace({
+        ...(host !== undefined ? { host } : {}), from, to: dst.to, proto: dst.proto, ...(dst.port !== undefined ? { port: dst.port } : {}),
+      });
+    } catch (err) {
+      if (err instanceof TraceInputError) throw new UsageError(`trace: ${err.message} in ${file}`);
+      throw err;
+    }
+    io.out(values.json ? JSON.stringify(traceJson(result), null, 2) + '\n' : formatTrace(result));
+    noteErrors(io, file, loaded);
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,46 @@
+// What the trace, matrix and check commands share: the listening ports from the file's `expose` lists
+// (Docker's ExposedPorts also holds every published port, which nothing need listen on), and the
+// text form of a trace.
+import { parseExpose, type ExposedPort } from '../../engine';
+import type { ListeningLookup, TraceResult } from '../../engine/trace';
+import type { TopologySpec } from '../../topology';
+
+export function listeningFromSpec(spec: TopologySpec): ListeningLookup {
+  const byContainer = new Map<string, ExposedPort[]>();
+  for (const c of spec.containers) {
+    const ports: ExposedPort[] = [];
+    for (const e of c.expose) {
+      try {
+        ports.push(...parseExpose(e));
+      } catch {
+        // A bad entry is the validator's to report; it opens no port.
+      }
+    }
+    byContainer.set(`${c.host}\0${c.name}`, ports);
+  }
+  return (host, container) => byContainer.get(`${host}\0${container}`);
+}
+
+/** Numbered hops, then the verdict with its reason and the fix. */
+export function formatTrace(r: TraceResult): string {
+  const lines: string[] = [];
+  const width = String(r.hops.length).length;
+  r.hops.forEach((h, i) => {
+    const where = h.interface ? `${h.node} [${h.interface}]` : h.node;
+    lines.push(`${String(i + 1).padStart(width)}. ${where}  ${h.action}: ${h.detail}`);
+  });
+  if (lines.length > 0) lines.push('');
+  lines.push(`${r.verdict.toUpperCase()}: ${r.reason}`);
+  if (r.fix) lines.push(`fix: ${r.fix}`);
+  return lines.join('\n') + '\n';
+}
+
+/** The JSON the CLI contract fixes: verdict, reason, fix (if any), hops. */
+export function traceJson(r: TraceResult): object {
+  return {
+    verdict: r.verdict,
+    reason: r.reason,
+    ...(r.fix ? { fix: r.fix } : {}),
+    hops: r.hops.map((h) => ({ node: h.node, interface: h.interface, action: h.action, detail: h.detail })),
+  };
+}

@@ -1,0 +1,159 @@
+// Plain-words reasons and fixes for a packet that did not get through: which rule or condition stopped
+// it, what Docker meant by it, and the change that would let it pass.
+import { formatRule } from '../netfilter/format';
+import type { ContainerState, EndpointState, NetworkState } from '../model';
+import { formatV4, isLoopback, type HostIndex, type V4 } from './hostIndex';
+import type { Cause, Ns } from './walk';
+
+export interface Explanation {
+  reason: string;
+  fix?: string;
+  rule?: string;
+}
+
+/** Who sent the packet and to whom, for fixes that name them. */
+export interface TraceSides {
+  /** The source container, or null when a host sends. */
+  readonly source: ContainerState | null;
+  readonly sourceNs: Ns;
+  /** The endpoint that owns the destination address, when a container does. */
+  readonly target: { hx: HostIndex; ep: EndpointState; container: ContainerState | null } | null;
+  readonly address: V4;
+}
+
+const userDefined = (n: NetworkState | undefined): n is NetworkState => !!n && !n.predefined;
+
+function sharedNetworkFix(sides: TraceSides, srcNet: NetworkState | undefined, dstNet: NetworkState | undefined): string | undefined {
+  const src = sides.source?.name;
+  const dst = sides.target?.container?.name;
+  if (!src || !dst) return undefined;
+  if (userDefined(dstNet) && !dstNet.internal) return `connect both containers to a shared user-defined network: docker network connect ${dstNet.name} ${src}`;
+  if (userDefined(srcNet) && !srcNet.internal) return `connect both containers to a shared user-defined network: docker network connect ${srcNet.name} ${dst}`;
+  return `connect both containers to a shared user-defined network: docker network create shared && docker network connect shared ${src} && docker network connect shared ${dst}`;
+}
+
+function netLabel(n: NetworkState | undefined, br: string): string {
+  return n ? `network ${n.name} (${br})` : br;
+}
+
+function iccSwitch(hx: HostIndex, n: NetworkState | undefined): string {
+  if (n?.bridge?.defaultBridge) return 'dockerd runs with --icc=false';
+  void hx;
+  return 'the network has com.docker.network.bridge.enable_icc=false';
+}
+
+export function explainCause(cause: Cause, sides: TraceSides): Explanation {
+  switch (cause.kind) {
+    case 'rule': {
+      const { hx, verdict: v, inIf, outIf } = cause;
+      const r = v.rule;
+      const where = `${v.table} ${v.chain}`;
+      if (!r) {
+        return {
+          reason: `no rule in ${where} accepted it (-i ${inIf || '*'} -o ${outIf || '*'}) and the chain's policy is ${v.policy}`,
+          fix: 'this traffic is not one Docker allows; route it through a published port or a shared network',
+          rule: `-P ${v.chain} ${v.policy}`,
+        };
+      }
+      const text = formatRule(r);
+      const inNet = hx.bridgeNetwork.get(inIf);
+      const outNet = hx.bridgeNetwork.get(outIf);
+      const ruleNet = r.network !== undefined ? [...hx.host.networks.values()].find((n) => n.name === r.network) : undefined;
+      switch (r.purpose) {
+        case 'isolation-drop':
+          return {
+            reason: `dropped by ${text} (${r.table} ${r.chain}): Docker isolates bridge networks from each other, and this packet is routed from ${netLabel(inNet, inIf)} into ${netLabel(outNet, outIf)}; the two containers share no network`,
+            fix: sharedNetworkFix(sides, inNet, outNet) ?? `put both ends on the same network`,
+            rule: text,
+          };
+        case 'internal-in-drop':
+          return {
+            reason: `dropped by ${text} (${r.table} ${r.chain}): ${ruleNet?.name ?? inIf} is an internal network (--internal), and Docker drops every packet leaving it for another subnet`,
+            fix: sides.target?.container && ruleNet
+              ? `connect the destination to the internal network: docker network connect ${ruleNet.name} ${sides.target.container.name}`
+              : `connect the source container to a network that is not internal`,
+            rule: text,
+          };
+        case 'internal-out-drop':
+          return {
+            reason: `dropped by ${text} (${r.table} ${r.chain}): ${ruleNet?.name ?? outIf} is an internal network (--internal), and Docker drops packets coming into it from outside its subnet`,
+            fix: sides.source && ruleNet ? `connect the source to it: docker network connect ${ruleNet.name} ${sides.source.name}` : `reach it from a container on ${ruleNet?.name ?? 'that network'}`,
+            rule: text,
+          };
+        case 'icc-drop':
+          return {
+            reason: `dropped by ${text} (${r.table} ${r.chain}): inter-container communication is off on ${netLabel(ruleNet, r.match.in?.value ?? '')} (${iccSwitch(hx, ruleNet)}), so containers on that bridge cannot reach each other`,
+            fix: ruleNet?.bridge?.defaultBridge
+              ? `run dockerd without --icc=false (hosts.<host>.daemon.icc: true), or ${sharedNetworkFix(sides, undefined, undefined) ?? 'connect both containers to a user-defined network'}`
+              : `remove com.docker.network.bridge.enable_icc=false from ${ruleNet?.name ?? 'the network'}, or connect both containers to another user-defined network`,
+            rule: text,
+          };
+        case 'network-drop':
+          return {
+            reason: `dropped by ${text} (${r.table} ${r.chain}): Docker ${hx.host.daemon.version.text} drops packets routed into ${netLabel(ruleNet, outIf)} from any other interface unless they go to a published port`,
+            fix: sharedNetworkFix(sides, inNet, outNet) ?? 'publish the port (ports: ["HOSTPORT:PORT"]) and use the host address',
+            rule: text,
+          };
+        case 'direct-access-drop':
+        case 'loopback-port-drop':
+          return {
+            reason: `dropped by ${text} (raw PREROUTING): Docker ${hx.host.daemon.version.text} drops packets for ${r.container ?? 'the container'}'s address that arrive from outside its bridge; only its published ports, through a host address, are reachable`,
+            fix: sharedNetworkFix(sides, inNet, outNet) ?? `use the published port on a host address`,
+            rule: text,
+          };
+        default:
+          return { reason: `dropped by ${text} (${r.table} ${r.chain})`, rule: text };
+      }
+    }
+    case 'arp': {
+      const { hx, br, addr } = cause;
+      const net = hx.bridgeNetwork.get(br);
+      const stopped = hx.stoppedStatic.get(addr);
+      if (stopped) {
+        return {
+          reason: `${stopped.name}, which has ${formatV4(addr)}, is not running: nobody on ${netLabel(net, br)} answers ARP for it, so the packet is never sent (host unreachable)`,
+          fix: `start it: docker start ${stopped.name}`,
+        };
+      }
+      const present = [...(hx.bridgeEndpoints.get(br)?.values() ?? [])].slice(0, 6).map((e) => `${e.name} (${e.ipv4?.address})`);
+      const gw = hx.bridges.get(br)?.ipv4?.address;
+      return {
+        reason: `nobody on ${netLabel(net, br)} has ${formatV4(addr)}: ARP gets no answer, so the packet is never sent (host unreachable)`,
+        fix: present.length > 0
+          ? `use an address that is in use there: ${present.join(', ')}${gw ? `, or the gateway ${gw}` : ''}`
+          : `no container is running on ${net?.name ?? br}; start one there first`,
+      };
+    }
+    case 'no-route': {
+      const { ns, addr } = cause;
+      const name = sides.source?.name ?? ns.label;
+      if (ns.kind === 'sandbox' && ns.view!.routes.length === 0) {
+        return {
+          reason: `${ns.label} has no network but its loopback (network_mode: none): there is no route to ${formatV4(addr)} ("Network is unreachable")`,
+          fix: `recreate ${name} on a network (remove network_mode: none), e.g. networks: [<network>]`,
+        };
+      }
+      return {
+        reason: `${ns.label} has no route to ${formatV4(addr)}: none of its networks contains it and it has no default route ("Network is unreachable")`,
+        fix: `connect ${name} to a network that is not internal (docker network connect <network> ${name}), or to ${formatV4(addr)}'s network`,
+      };
+    }
+    case 'outside':
+      return {
+        reason: `no one in the topology has ${formatV4(cause.addr)}: ${cause.hx.host.name} would send it out ${cause.dev ?? 'its default route'}, beyond what the topology describes`,
+        fix: 'check the address (cnm inspect lists every endpoint)',
+      };
+    case 'martian':
+      return {
+        reason: `${formatV4(cause.addr)} is a loopback address, which the kernel never lets out of ${cause.dev}`,
+        fix: isLoopback(cause.addr) ? "inside a container 127.0.0.1 is the container itself; reach the host through its gateway address" : undefined,
+      };
+    case 'not-router':
+      return {
+        reason: `${cause.ns.label} does not own ${formatV4(cause.addr)} and does not forward packets for others`,
+        fix: 'check the address (cnm inspect lists every endpoint)',
+      };
+    case 'unsupported':
+      return { reason: `not modelled by the tracer yet: ${cause.what}` };
+  }
+}

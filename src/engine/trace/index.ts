@@ -1,0 +1,7 @@
+// The packet tracer: hop-by-hop paths through sandboxes, veths, bridges and dockerd's filter and nat
+// rules, with a verdict, a reason and a fix; the reachability matrix; `expect` checks.
+export type * from './types';
+export { Tracer, TraceInputError, trace, tracerFor } from './tracer';
+export { parseDestination, formatDestination, type Destination } from './destination';
+export { reachabilityMatrix, matrixCells, type MatrixResult, type MatrixCell, type MatrixContainer, type MatrixProbe } from './matrix';
+export { checkExpectation, checkExpectations, type Expectation, type ExpectationResult } from './expect';

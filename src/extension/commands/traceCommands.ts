@@ -1,0 +1,139 @@
+// "Trace From Here": pick a destination (a container, one of its addresses, a published port, a host
+// address, or anything typed), then a port; the verdict shows at once and the diagram opens beside the
+// editor with the path lit and every hop listed.
+//   cnm.traceFrom({ file, from, to, port?, proto? })  →  the trace (TraceView)
+import * as vscode from 'vscode';
+import { TRACE_PROTOS, type TraceProto, type TraceView } from '../../protocol/trace';
+import type { Ctx } from '../ctx';
+import { ids } from '../elementIds';
+import { traceForDiagram } from '../tracing';
+import { refuse, resolveInvocation, type Invocation } from './args';
+
+const TRACE = 'Trace From Here';
+
+interface Destination extends vscode.QuickPickItem {
+  to: string;
+  elementId?: string;
+  port?: number;
+  proto?: TraceProto;
+}
+
+export function traceFromCommand(ctx: Ctx) {
+  return async (arg?: unknown): Promise<TraceView | { ok: false; error: string } | undefined> => {
+    const inv = await resolveInvocation(ctx, arg, TRACE);
+    if (!inv) return undefined;
+    const tracer = inv.source.tracer();
+    const from = typeof inv.args.from === 'string' ? inv.args.from : inv.args.container ?? (await pickSource(inv));
+    if (typeof from !== 'string') return undefined;
+    const host = inv.args.host ?? inv.source.loaded.spec.containers.find((c) => c.name === from)?.host ?? inv.source.firstHost;
+    let dest: Destination | undefined;
+    if (typeof inv.args.to === 'string') {
+      dest = { label: inv.args.to, to: inv.args.to };
+    } else if (!inv.scripted) {
+      dest = await pickDestination(inv, host, from);
+    }
+    if (!dest) return inv.scripted ? refuse(ctx, inv, TRACE, 'pass { from, to } (and optionally port, proto)') : undefined;
+    let proto: TraceProto = dest.proto ?? configuredProto();
+    let port = typeof inv.args.port === 'number' ? inv.args.port : dest.port;
+    if (typeof inv.args.proto === 'string' && (TRACE_PROTOS as readonly string[]).includes(inv.args.proto)) proto = inv.args.proto as TraceProto;
+    else if (inv.args.port !== undefined) proto = 'tcp';
+    if (!inv.scripted && !dest.proto) {
+      const answer = await askPort(dest, port);
+      if (answer === undefined) return undefined;
+      ({ port, proto } = answer);
+    }
+    const { index } = inv.source.diagram();
+    const result = traceForDiagram(tracer, inv.source.loaded.engine.state, index, { host, from, to: dest.to, proto, ...(proto !== 'icmp' && port !== undefined ? { port } : {}) });
+    if ('error' in result) return refuse(ctx, inv, TRACE, result.error);
+    const trace = result.trace;
+    ctx.output.info(`trace ${from} → ${trace.to}${trace.port ? `:${trace.port}` : ''}/${trace.proto}: ${trace.verdict} — ${trace.reason}`);
+    // The diagram shows the path; the editor keeps the focus.
+    const panel = ctx.diagrams.open(inv.source, vscode.ViewColumn.Beside, true);
+    const targetId = dest.elementId ?? index.address(trace.to) ?? index.sandboxOf(host, trace.to) ?? ids.host(host);
+    await panel.showTrace(index.sandboxOf(host, from) ?? ids.container(host, from), targetId, trace);
+    if (!inv.scripted) {
+      const show = trace.verdict === 'delivered' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+      void show(`${from} → ${trace.to}${trace.port ? `:${trace.port}` : ''}/${trace.proto}: ${trace.verdict}. ${trace.reason}${trace.fix ? ` Fix: ${trace.fix}` : ''}`);
+    }
+    return trace;
+  };
+}
+
+function configuredProto(): TraceProto {
+  const p = vscode.workspace.getConfiguration('cnm').get<string>('trace.defaultProtocol', 'icmp');
+  return (TRACE_PROTOS as readonly string[]).includes(p) ? (p as TraceProto) : 'icmp';
+}
+
+async function pickSource(inv: Invocation): Promise<string | undefined> {
+  const items = inv.source.loaded.spec.containers.map((c) => ({ label: c.name, description: c.host }));
+  return (await vscode.window.showQuickPick(items, { title: TRACE, placeHolder: 'Trace from which container?' }))?.label;
+}
+
+async function pickDestination(inv: Invocation, host: string, from: string): Promise<Destination | undefined> {
+  const { snapshot } = inv.source.diagram();
+  const h = snapshot.hosts.find((x) => x.name === host);
+  const items: (Destination | vscode.QuickPickItem)[] = [];
+  if (h) {
+    items.push({ label: 'Containers', kind: vscode.QuickPickItemKind.Separator });
+    for (const sb of h.sandboxes) {
+      for (const name of [sb.name, ...sb.sharedBy.map((m) => m.name)]) {
+        if (name === from) continue;
+        items.push({ label: `$(vm) ${name}`, description: 'by name (DNS decides)', detail: sb.exposed.length ? `listens on ${sb.exposed.join(', ')}` : undefined, to: name, elementId: sb.id, ...portOf(sb.exposed) });
+      }
+      for (const ep of sb.endpoints) {
+        if (!ep.ipv4 || sb.name === from) continue;
+        const net = h.networks.find((n) => n.id === ep.networkId)?.name ?? '';
+        items.push({ label: `$(plug) ${ep.ipv4}`, description: `${sb.name} on ${net}`, to: ep.ipv4, elementId: ep.id, ...portOf(sb.exposed) });
+      }
+    }
+    if (h.ports.length) items.push({ label: 'Published ports', kind: vscode.QuickPickItemKind.Separator });
+    for (const p of h.ports) {
+      const ip = p.hostIp === '0.0.0.0' || p.hostIp === '::' ? h.interfaces[0]?.address.split('/')[0] ?? '127.0.0.1' : p.hostIp;
+      if (p.hostIp === '::' && h.ports.some((q) => q.hostIp === '0.0.0.0' && q.hostPort === p.hostPort)) continue;
+      items.push({ label: `$(arrow-swap) ${ip}:${p.hostPort}/${p.proto}`, description: `published by ${h.sandboxes.find((s) => s.id === p.sandboxId)?.name ?? ''}`, to: ip, port: p.hostPort, proto: p.proto === 'udp' ? 'udp' : 'tcp', elementId: p.id });
+    }
+    if (h.interfaces.length) items.push({ label: host, kind: vscode.QuickPickItemKind.Separator });
+    for (const i of h.interfaces) items.push({ label: `$(server) ${i.address.split('/')[0]}`, description: `${host} ${i.name}`, to: i.address.split('/')[0]!, elementId: i.id });
+  }
+  const qp = vscode.window.createQuickPick<Destination | vscode.QuickPickItem>();
+  qp.title = `${TRACE}: from ${from}`;
+  qp.placeholder = 'To where? Pick one, or type a name or an address (optionally :port)';
+  qp.items = items;
+  qp.matchOnDescription = true;
+  return new Promise((resolve) => {
+    qp.onDidAccept(() => {
+      const chosen = qp.selectedItems[0] as Destination | undefined;
+      const typed = qp.value.trim();
+      if (chosen && 'to' in chosen) resolve(chosen);
+      else if (typed) {
+        const m = /^(.+?)(?::(\d+))?(?:\/(tcp|udp|icmp))?$/.exec(typed);
+        resolve(m ? { label: typed, to: m[1]!, ...(m[2] ? { port: Number(m[2]) } : {}), ...(m[3] ? { proto: m[3] as TraceProto } : m[2] ? { proto: 'tcp' as const } : {}) } : undefined);
+      } else return;
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      resolve(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
+}
+
+function portOf(exposed: string[]): { port?: number } {
+  const p = Number.parseInt(exposed[0] ?? '', 10);
+  return Number.isInteger(p) ? { port: p } : {};
+}
+
+async function askPort(dest: Destination, port: number | undefined): Promise<{ port?: number; proto: TraceProto } | undefined> {
+  const value = await vscode.window.showInputBox({
+    title: `${TRACE}: to ${dest.to}`,
+    prompt: 'Port and protocol, e.g. 80/tcp or 53/udp. Empty: ICMP echo (ping).',
+    value: port !== undefined ? `${port}/tcp` : '',
+    validateInput: (v) => (v.trim() === '' || /^\d{1,5}(\/(tcp|udp))?$/.test(v.trim()) && Number.parseInt(v, 10) <= 65535 && Number.parseInt(v, 10) > 0 ? undefined : 'a port like 80/tcp or 53/udp, or empty for ping'),
+  });
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (!v) return { proto: 'icmp' };
+  const [p, proto] = v.split('/');
+  return { port: Number(p), proto: (proto as TraceProto | undefined) ?? 'tcp' };
+}

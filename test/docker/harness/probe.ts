@@ -1,0 +1,244 @@
+// Probes for issue 4: real `ping -c1 -W1` and `nc -w 2` from containers and from the host, against the
+// packet tracer's verdicts. A probe names its target symbolically (a container's address on a network,
+// a network's gateway, an unused address of a network, a name, loopback), so each side — the real
+// dockerd and the engine — substitutes its own address.
+//
+// Network safety (testing-offline.md): every concrete address is checked before anything is sent. From
+// the host only the scenario's container addresses and 127.0.0.1; from containers only the scenario's
+// container addresses, the gateways and unused addresses of the scenario's own user-defined networks,
+// and loopback. Names are only the scenario's own container names.
+import ipaddr from 'ipaddr.js';
+import type { InspectResult } from '../../../src/engine/inspectTypes';
+import type { TopologySpec } from '../../../src/topology/spec';
+import type { Verdict } from '../../../src/engine/trace';
+import { docker, run } from './exec';
+import { listeners } from './play';
+
+export type ProbeTarget =
+  | { kind: 'name'; name: string }
+  | { kind: 'endpoint'; container: string; network: string }
+  | { kind: 'gateway'; network: string }
+  | { kind: 'unused'; network: string }
+  | { kind: 'loopback' };
+
+export interface Probe {
+  /** A container name, or the host's name for the host's own namespace. */
+  readonly from: string;
+  readonly fromHost: boolean;
+  readonly target: ProbeTarget;
+  readonly proto: 'icmp' | 'tcp';
+  readonly port?: number;
+}
+
+export function probeLabel(p: Probe): string {
+  const t = p.target;
+  const to =
+    t.kind === 'name' ? t.name
+    : t.kind === 'endpoint' ? `<${t.container} on ${t.network}>`
+    : t.kind === 'gateway' ? `<gateway of ${t.network}>`
+    : t.kind === 'unused' ? `<unused address of ${t.network}>`
+    : '127.0.0.1';
+  return `${p.from} → ${to}${p.proto === 'tcp' ? `:${p.port}/tcp` : ' (ping)'}`;
+}
+
+/** One side's concrete addresses: from `cnm inspect`'s shape, which both sides produce. */
+export class AddressBook {
+  constructor(private readonly inspect: InspectResult) {}
+
+  endpoint(container: string, network: string): string | null {
+    const c = this.inspect.containers.find((x) => x.name === container);
+    return c?.endpoints.find((e) => e.network === network)?.ipv4_address ?? null;
+  }
+
+  gateway(network: string): string | null {
+    return this.inspect.networks.find((n) => n.name === network)?.gateway ?? null;
+  }
+
+  /** The highest host address of the network's subnet, when no endpoint, gateway or the other side uses it. */
+  unused(network: string, alsoUsed: ReadonlySet<string> = new Set()): string | null {
+    const n = this.inspect.networks.find((x) => x.name === network);
+    if (!n?.subnet) return null;
+    const [base, len] = ipaddr.parseCIDR(n.subnet);
+    if (base.kind() !== 'ipv4' || len > 29) return null;
+    const bcast = ipaddr.IPv4.broadcastAddressFromCIDR(n.subnet).toByteArray();
+    bcast[3] = bcast[3]! - 1;
+    const candidate = bcast.join('.');
+    return this.usedAddresses().has(candidate) || alsoUsed.has(candidate) || candidate === n.gateway ? null : candidate;
+  }
+
+  usedAddresses(): Set<string> {
+    const used = new Set<string>();
+    for (const c of this.inspect.containers) for (const e of c.endpoints) if (e.ipv4_address) used.add(e.ipv4_address);
+    for (const n of this.inspect.networks) if (n.gateway) used.add(n.gateway);
+    return used;
+  }
+
+  /** The concrete destination of a probe on this side: an address, a name, or null (no such thing here). */
+  resolve(t: ProbeTarget, otherSide?: AddressBook): string | null {
+    switch (t.kind) {
+      case 'name': return t.name;
+      case 'endpoint': return this.endpoint(t.container, t.network);
+      case 'gateway': return this.gateway(t.network);
+      case 'unused': return this.unused(t.network, otherSide?.usedAddresses());
+      case 'loopback': return '127.0.0.1';
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Which probes a scenario gets
+
+const PREDEFINED = new Set(['bridge', 'host', 'none', 'default']);
+/** A port nothing listens on anywhere in the suite. */
+export const CLOSED_PORT = 1;
+
+/**
+ * For every running container: ping every other container by name and by each of its addresses, TCP to
+ * the ports it listens on and to a closed one; ping the gateways and an unused address of the scenario's
+ * user networks; TCP to every published port through its own gateway. From the host: ping and TCP to
+ * every container address, TCP to 127.0.0.1:<each published port>.
+ */
+export function scenarioProbes(spec: TopologySpec, real: InspectResult, maxPerSource = 40): Probe[] {
+  const host = spec.hosts[0]!.name;
+  const running = real.containers.filter((c) => c.running);
+  const userNets = spec.networks.filter((n) => !PREDEFINED.has(n.name) && n.driver === 'bridge').map((n) => n.name);
+  const listen = new Map(spec.containers.map((c) => [c.name, listeners(c.expose).filter((l) => l.proto === 'tcp').map((l) => l.port)]));
+  const published = real.containers.flatMap((c) => c.ports.filter((p) => p.protocol === 'tcp' && !p.host_ip.includes(':')).map((p) => ({ c, p })));
+  // Host-mode containers listen on the host's own ports.
+  const hostModePorts = running.filter((c) => c.network_mode === 'host').flatMap((c) => listen.get(c.name) ?? []);
+  const out: Probe[] = [];
+
+  for (const src of running) {
+    const mine: Probe[] = [];
+    const add = (target: ProbeTarget, proto: 'icmp' | 'tcp', port?: number) =>
+      mine.push({ from: src.name, fromHost: false, target, proto, ...(port !== undefined ? { port } : {}) });
+    for (const dst of running) {
+      if (dst.name === src.name) continue;
+      add({ kind: 'name', name: dst.name }, 'icmp');
+      for (const ep of dst.endpoints) {
+        if (!ep.ipv4_address) continue;
+        add({ kind: 'endpoint', container: dst.name, network: ep.network }, 'icmp');
+        for (const port of listen.get(dst.name) ?? []) add({ kind: 'endpoint', container: dst.name, network: ep.network }, 'tcp', port);
+      }
+      const first = dst.endpoints.find((e) => e.ipv4_address);
+      if (first) add({ kind: 'endpoint', container: dst.name, network: first.network }, 'tcp', CLOSED_PORT);
+    }
+    add({ kind: 'loopback' }, 'icmp');
+    for (const port of listen.get(src.name) ?? []) add({ kind: 'loopback' }, 'tcp', port);
+    for (const net of userNets) {
+      add({ kind: 'gateway', network: net }, 'icmp');
+      add({ kind: 'unused', network: net }, 'icmp');
+    }
+    // Published ports through the gateway of the source's own user network (the host, as it sees it).
+    const ownNet = src.endpoints.find((e) => userNets.includes(e.network))?.network;
+    if (ownNet) {
+      for (const { p } of published) add({ kind: 'gateway', network: ownNet }, 'tcp', p.host_port);
+      for (const port of hostModePorts) add({ kind: 'gateway', network: ownNet }, 'tcp', port);
+    }
+    out.push(...spread(mine, maxPerSource));
+  }
+
+  const fromHost: Probe[] = [];
+  const addHost = (target: ProbeTarget, proto: 'icmp' | 'tcp', port?: number) =>
+    fromHost.push({ from: host, fromHost: true, target, proto, ...(port !== undefined ? { port } : {}) });
+  for (const dst of running) {
+    for (const ep of dst.endpoints) {
+      if (!ep.ipv4_address) continue;
+      addHost({ kind: 'endpoint', container: dst.name, network: ep.network }, 'icmp');
+      for (const port of listen.get(dst.name) ?? []) addHost({ kind: 'endpoint', container: dst.name, network: ep.network }, 'tcp', port);
+    }
+  }
+  for (const { p } of published) addHost({ kind: 'loopback' }, 'tcp', p.host_port);
+  for (const port of hostModePorts) addHost({ kind: 'loopback' }, 'tcp', port);
+  out.push(...spread(fromHost, maxPerSource));
+  return out;
+}
+
+/** At most `max` probes, taken evenly across the list (deterministic). */
+function spread<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  const out: T[] = [];
+  for (let i = 0; i < max; i++) out.push(items[Math.floor((i * items.length) / max)]!);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Running probes for real
+
+export interface Observed {
+  readonly verdict: Verdict | 'error';
+  /** What the command printed, for the record. */
+  readonly output: string;
+}
+
+/** The guard: what may be sent to, for this scenario. */
+export interface SafeTargets {
+  readonly containerAddresses: Set<string>;
+  /** Subnets of the scenario's own user-defined networks. */
+  readonly ownSubnets: string[];
+  readonly names: Set<string>;
+}
+
+export function safeTargets(spec: TopologySpec, real: InspectResult): SafeTargets {
+  const containerAddresses = new Set<string>();
+  for (const c of real.containers) for (const e of c.endpoints) if (e.ipv4_address) containerAddresses.add(e.ipv4_address);
+  const own = new Set(spec.networks.filter((n) => !PREDEFINED.has(n.name)).map((n) => n.name));
+  const ownSubnets = real.networks.filter((n) => own.has(n.name) && n.subnet && !n.subnet.includes(':')).map((n) => n.subnet!);
+  const names = new Set(spec.containers.map((c) => c.name));
+  return { containerAddresses, ownSubnets, names };
+}
+
+export function assertSafe(dest: string, fromHost: boolean, safe: SafeTargets): void {
+  if (dest === '127.0.0.1') return;
+  if (ipaddr.isValid(dest)) {
+    const a = ipaddr.parse(dest);
+    if (a.kind() !== 'ipv4') throw new Error(`probe to ${dest} refused: IPv4 only`);
+    if (safe.containerAddresses.has(dest)) return;
+    if (!fromHost && safe.ownSubnets.some((s) => a.match(ipaddr.parseCIDR(s)))) return;
+    throw new Error(`probe to ${dest} refused: not one of the scenario's own containers or networks`);
+  }
+  if (fromHost) throw new Error(`probe from the host to name ${dest} refused: the host probes addresses only`);
+  if (!safe.names.has(dest) || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(dest)) throw new Error(`probe to name ${dest} refused: not a container of the scenario`);
+}
+
+/** Runs all probes of one source in parallel, in one shell: `docker exec` in a container, or busybox on the host. */
+const SCRIPT = [
+  'bb="$1"; shift; i=0',
+  'while [ $# -ge 3 ]; do',
+  '  i=$((i+1)); k=$1; a=$2; p=$3; shift 3',
+  '  if [ "$k" = icmp ]; then ( $bb ping -c1 -W1 "$a" >/tmp/cnm-probe.$i 2>&1; echo "rc=$?" >>/tmp/cnm-probe.$i ) &',
+  '  else ( $bb nc -w 2 "$a" "$p" </dev/null >/tmp/cnm-probe.$i 2>&1; echo "rc=$?" >>/tmp/cnm-probe.$i ) & fi',
+  'done',
+  'wait',
+  'j=0; while [ $j -lt $i ]; do j=$((j+1)); echo "@@CNM-PROBE $j"; cat /tmp/cnm-probe.$j; rm -f /tmp/cnm-probe.$j; done',
+].join('\n');
+
+export function classify(output: string): Verdict {
+  const rc = /rc=(\d+)/.exec(output)?.[1];
+  if (rc === '0') return 'delivered';
+  if (/bad address|can't resolve|unknown host|Name or service not known/i.test(output)) return 'unresolved';
+  if (/Connection refused/i.test(output)) return 'refused';
+  return 'dropped';
+}
+
+export async function runProbes(source: string, fromHost: boolean, jobs: { proto: 'icmp' | 'tcp'; dest: string; port?: number }[]): Promise<Observed[]> {
+  if (jobs.length === 0) return [];
+  const args = jobs.flatMap((j) => [j.proto, j.dest, String(j.port ?? 0)]);
+  const r = fromHost
+    ? await run('/bin/busybox', ['sh', '-c', SCRIPT, 'sh', '/bin/busybox', ...args], { timeoutMs: 60_000 })
+    : await docker(['exec', source, 'sh', '-c', SCRIPT, 'sh', '', ...args], { timeoutMs: 60_000 });
+  const blocks = new Map<number, string>();
+  let current = -1;
+  for (const line of r.stdout.split('\n')) {
+    const m = /^@@CNM-PROBE (\d+)$/.exec(line);
+    if (m) {
+      current = Number(m[1]);
+      blocks.set(current, '');
+    } else if (current >= 0) blocks.set(current, blocks.get(current)! + line + '\n');
+  }
+  return jobs.map((_, i) => {
+    const out = blocks.get(i + 1);
+    if (out === undefined) return { verdict: 'error', output: `no result (exit ${r.code}: ${r.stderr.trim()})` };
+    return { verdict: classify(out), output: out.trim() };
+  });
+}

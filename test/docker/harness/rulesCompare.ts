@@ -1,0 +1,70 @@
+// `cnm rules` against `iptables-save` on the real dockerd. Generated names are normalised (each bridge
+// device becomes <NETWORK>); only Docker's part is compared: the DOCKER* chains and the built-in chains'
+// rules that mention a Docker bridge or jump to a DOCKER chain. Rules of bridges that do not belong to
+// the scenario (another suite's networks) are left out on both sides, and reported.
+import type { InspectResult } from '../../../src/engine/inspectTypes';
+
+const BUILTIN = new Set(['INPUT', 'FORWARD', 'OUTPUT', 'PREROUTING', 'POSTROUTING']);
+
+export interface NormalisedRules {
+  readonly lines: string[];
+  /** Lines left out because they name a bridge that is not the scenario's. */
+  readonly foreign: string[];
+}
+
+/** Bridge device → "<network>" for every bridge network of one side. */
+export function bridgeLabels(inspect: InspectResult): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const n of inspect.networks) if (n.bridge) m.set(n.bridge, `<${n.name}>`);
+  return m;
+}
+
+export function normaliseIptablesSave(text: string, bridges: ReadonlyMap<string, string>): NormalisedRules {
+  const lines: string[] = [];
+  const foreign: string[] = [];
+  let table = '';
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('*')) {
+      table = line.slice(1);
+      continue;
+    }
+    if (line === '' || line.startsWith('#') || line === 'COMMIT') continue;
+    if (line.startsWith(':')) {
+      const [name, policy] = line.slice(1).split(' ');
+      if (name!.startsWith('DOCKER') || (table === 'filter' && name === 'FORWARD')) lines.push(`${table} :${name} ${policy}`);
+      continue;
+    }
+    const m = /^-A (\S+) (.*)$/.exec(line);
+    if (!m) continue;
+    const chain = m[1]!;
+    const devices = [...line.matchAll(/(?:-i|-o) (\S+)/g)].map((x) => x[1]!);
+    const mentionsBridge = devices.some((d) => d === 'docker0' || d.startsWith('br-') || bridges.has(d));
+    const jumpsDocker = / -j DOCKER/.test(line);
+    if (!chain.startsWith('DOCKER') && !(BUILTIN.has(chain) && (mentionsBridge || jumpsDocker || / -j MASQUERADE/.test(line)))) continue;
+    if (devices.some((d) => (d.startsWith('br-') || d === 'docker0') && !bridges.has(d))) {
+      foreign.push(`${table} ${line}`);
+      continue;
+    }
+    lines.push(`${table} ${line.replace(/(-[io]) (\S+)/g, (all, flag: string, dev: string) => (bridges.has(dev) ? `${flag} ${bridges.get(dev)}` : all))}`);
+  }
+  return { lines, foreign };
+}
+
+/** Lines in one and not the other, and whether the common lines come in the same order. */
+export function diffRules(real: readonly string[], engine: readonly string[]): string[] {
+  const out: string[] = [];
+  const count = (xs: readonly string[]) => xs.reduce((m, x) => m.set(x, (m.get(x) ?? 0) + 1), new Map<string, number>());
+  const r = count(real), e = count(engine);
+  for (const [l, n] of r) if ((e.get(l) ?? 0) < n) out.push(`only dockerd: ${l}`);
+  for (const [l, n] of e) if ((r.get(l) ?? 0) < n) out.push(`only engine:  ${l}`);
+  if (out.length === 0 && real.join('\n') !== engine.join('\n')) {
+    for (let i = 0; i < real.length; i++) {
+      if (real[i] !== engine[i]) {
+        out.push(`order differs at line ${i + 1}: dockerd "${real[i]}", engine "${engine[i]}"`);
+        break;
+      }
+    }
+  }
+  return out;
+}

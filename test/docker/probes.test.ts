@@ -1,0 +1,164 @@
+// Issue 4's probes: every scenario is played on the real dockerd, then real `ping -c1 -W1` and
+// `nc -w 2 HOST PORT` run from its containers and from the host, and each result is compared with the
+// packet tracer's verdict on the same file (delivered ⇔ success, refused ⇔ "Connection refused",
+// dropped ⇔ timeout or unreachable, unresolved ⇔ the name does not resolve). `cnm rules` is compared
+// with `iptables-save` too. Any disagreement fails the scenario (see KNOWN-DISAGREEMENTS.md).
+//
+//   node --import tsx --test test/docker/probes.test.ts
+//   CNM_SCENARIO=probe- node --import tsx --test test/docker/probes.test.ts      (scenarios by prefix)
+//
+// Each scenario's record (probes, outputs, verdicts, rules diff) goes to $CNM_DIFF_OUT/probes-<scenario>.json.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { hostRules } from '../../src/engine/netfilter/derive';
+import { formatIptablesSave } from '../../src/engine/netfilter/format';
+import { Tracer, type TraceResult } from '../../src/engine/trace';
+import { loadTopology } from '../../src/topology/index';
+import { listeningFromSpec } from '../../src/cli/commands/tracing';
+import { ensureDaemon, ensureImage, foreignObjects, markCursorUsed, removeLeftovers, requireDaemon, restoreDefaultDaemon } from './harness/daemon';
+import { run } from './harness/exec';
+import { observe } from './harness/observe';
+import { play } from './harness/play';
+import { AddressBook, assertSafe, probeLabel, runProbes, safeTargets, scenarioProbes, type Observed, type Probe } from './harness/probe';
+import { bridgeLabels, diffRules, normaliseIptablesSave } from './harness/rulesCompare';
+import { loadScenario, scenarioFiles } from './harness/scenario';
+
+const OUT_DIR = process.env.CNM_DIFF_OUT ?? join(tmpdir(), 'cnm-differential');
+const only = process.env.CNM_SCENARIO?.split(',').map((s) => s.trim());
+
+interface ProbeRecord {
+  probe: string;
+  dockerd: { dest: string; verdict: string; output: string };
+  engine: { dest: string; verdict: string; reason: string; rule?: string };
+  agree: boolean;
+}
+
+describe('probes: real ping and nc against the packet tracer', { concurrency: 1 }, () => {
+  let ready = false;
+  const totals = { scenarios: 0, probes: 0, agree: 0, rulesCompared: 0, rulesAgree: 0 };
+  const failures: string[] = [];
+
+  before(async () => {
+    const st = await requireDaemon();
+    if (!st.reachable) return;
+    mkdirSync(OUT_DIR, { recursive: true });
+    await ensureImage();
+    await removeLeftovers();
+    ready = true;
+  });
+
+  after(async () => {
+    if (!ready) return;
+    await removeLeftovers();
+    await restoreDefaultDaemon();
+    console.log(
+      `  probes: ${totals.probes} over ${totals.scenarios} scenarios, ${totals.agree} agree, ${totals.probes - totals.agree} disagree; ` +
+        `rules: ${totals.rulesAgree} of ${totals.rulesCompared} scenarios agree` + (failures.length ? `\n  failing: ${failures.join(', ')}` : ''),
+    );
+  });
+
+  for (const file of scenarioFiles()) {
+    const sc = loadScenario(file);
+    if (only && !only.some((o) => sc.name.startsWith(o))) continue;
+    test(sc.name, { timeout: 300_000 }, async (t) => {
+      if (!ready) return t.skip('dockerd is not reachable');
+      assert.deepEqual(sc.parseErrors, [], `${sc.name} must be a clean topology file`);
+      const problems: string[] = [];
+      try {
+        await removeLeftovers();
+        await ensureDaemon(sc.daemonFlags, sc.needsFreshCursor);
+        const played = await play(sc.spec);
+        if (sc.needsFreshCursor) markCursorUsed();
+        const observed = await observe(sc.spec, played);
+
+        const loaded = loadTopology(sc.text);
+        const hostName = sc.spec.hosts[0]!.name;
+        const engineInspect = loaded.engine.inspect();
+        const realBook = new AddressBook(observed.inspect);
+        const engineBook = new AddressBook(engineInspect);
+        const tracer = new Tracer(loaded.engine.state, { listening: listeningFromSpec(loaded.spec) });
+        const safe = safeTargets(sc.spec, observed.inspect);
+
+        // Probes: concrete per side, grouped by source, each source's probes in parallel.
+        const probes = scenarioProbes(sc.spec, observed.inspect);
+        const bySource = new Map<string, { probe: Probe; realDest: string; engineDest: string }[]>();
+        let skipped = 0;
+        for (const p of probes) {
+          const realDest = realBook.resolve(p.target, engineBook);
+          const engineDest = engineBook.resolve(p.target, realBook);
+          if (realDest === null || engineDest === null) {
+            skipped++;
+            continue;
+          }
+          assertSafe(realDest, p.fromHost, safe);
+          const list = bySource.get(p.from) ?? [];
+          list.push({ probe: p, realDest, engineDest });
+          bySource.set(p.from, list);
+        }
+        const records: ProbeRecord[] = [];
+        const observedBySource = await Promise.all(
+          [...bySource].map(async ([source, list]) => {
+            const res = await runProbes(source, list[0]!.probe.fromHost, list.map((x) => ({ proto: x.probe.proto, dest: x.realDest, ...(x.probe.port !== undefined ? { port: x.probe.port } : {}) })));
+            return { list, res };
+          }),
+        );
+        for (const { list, res } of observedBySource) {
+          list.forEach((x, i) => {
+            const o: Observed = res[i]!;
+            let traced: TraceResult;
+            try {
+              traced = tracer.trace({ host: hostName, from: x.probe.from, to: x.engineDest, proto: x.probe.proto, ...(x.probe.port !== undefined ? { port: x.probe.port } : {}) });
+            } catch (e) {
+              traced = { verdict: 'dropped', reason: `tracer error: ${(e as Error).message}`, hops: [] };
+            }
+            const agree = o.verdict === traced.verdict;
+            records.push({
+              probe: probeLabel(x.probe),
+              dockerd: { dest: x.realDest, verdict: o.verdict, output: o.output },
+              engine: { dest: x.engineDest, verdict: traced.verdict, reason: traced.reason, ...(traced.rule ? { rule: traced.rule } : {}) },
+              agree,
+            });
+            if (!agree) problems.push(`${probeLabel(x.probe)}: dockerd ${o.verdict} (${x.realDest}; ${o.output.split('\n').filter((l) => l && !l.startsWith('rc=')).slice(-1)[0] ?? o.output}), engine ${traced.verdict} (${x.engineDest}): ${traced.reason}`);
+          });
+        }
+        totals.scenarios++;
+        totals.probes += records.length;
+        totals.agree += records.filter((r) => r.agree).length;
+
+        // Rules: iptables-save against `cnm rules`, normalised.
+        const saved = await run('iptables-save', [], { timeoutMs: 30_000 });
+        const host = loaded.engine.state.hosts.get(hostName);
+        let rulesDiff: string[] = [];
+        let foreign: string[] = [];
+        if (saved.code === 0 && host) {
+          const real = normaliseIptablesSave(saved.stdout, bridgeLabels(observed.inspect));
+          const engine = normaliseIptablesSave(formatIptablesSave(hostRules(host)), bridgeLabels(engineInspect));
+          foreign = real.foreign;
+          const others = await foreignObjects();
+          if (others.length > 0) {
+            t.diagnostic(`rules not compared: dockerd holds objects of another suite (${others.join(', ')})`);
+          } else {
+            rulesDiff = diffRules(real.lines, engine.lines);
+            totals.rulesCompared++;
+            if (rulesDiff.length === 0) totals.rulesAgree++;
+            for (const d of rulesDiff) problems.push(`rules: ${d}`);
+          }
+        } else {
+          problems.push(`iptables-save failed: ${saved.stderr.trim()}`);
+        }
+        writeFileSync(
+          join(OUT_DIR, `probes-${sc.name}.json`),
+          JSON.stringify({ scenario: sc.name, probes: records, skipped, rulesDiff, foreignRules: foreign, iptablesSave: saved.stdout }, null, 2),
+        );
+        t.diagnostic(`${records.length} probes, ${records.filter((r) => r.agree).length} agree${skipped ? `, ${skipped} not comparable (target missing on one side)` : ''}; rules ${rulesDiff.length === 0 ? 'agree' : `${rulesDiff.length} differences`}`);
+        if (problems.length > 0) failures.push(sc.name);
+        assert.equal(problems.length, 0, `${sc.name}: ${problems.length} disagreement(s):\n  ${problems.join('\n  ')}`);
+      } finally {
+        await removeLeftovers();
+      }
+    });
+  }
+});

@@ -1,0 +1,133 @@
+// overlay across hosts (reference §1.1 global pools, §1.4 serial allocation, §2.8, §6 device names).
+// Swarm's data path (VXLAN between nodes) cannot run on this single machine; each test names its source.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Engine } from '../../../src/engine';
+import { throwsDocker } from './helpers';
+
+function cluster(): Engine {
+  const e = new Engine();
+  e.addHost({ name: 'node1', interfaces: { eth0: '192.168.50.10/24' }, swarm: 'manager', daemon: { version: '20.10' } });
+  e.addHost({ name: 'node2', interfaces: { eth0: '192.168.50.11/24' }, swarm: 'worker', daemon: { version: '20.10' } });
+  return e;
+}
+
+function view(e: Engine, host: string, name: string) {
+  const n = [...e.state.hosts.get(host)!.networks.values()].find((x) => x.name === name);
+  assert.ok(n, `${name} on ${host}`);
+  return n;
+}
+
+test('swarm init makes ingress 10.0.0.0/24 with VNI 4096; the next overlay gets 10.0.1.0/24 and VNI 4097 [§1.1, §2.8 ovmanager.go:19-23]', () => {
+  const e = cluster();
+  const ingress = view(e, 'node1', 'ingress');
+  assert.equal(ingress.ingress, true);
+  assert.equal(ingress.ipv4[0]!.subnet.prefix, 24);
+  assert.equal(e.inspect().networks.find((n) => n.name === 'ingress' && n.host === 'node1')!.subnet, '10.0.0.0/24');
+  assert.equal(ingress.overlay?.vni, 4096);
+  e.createNetwork('node1', { name: 'backend', driver: 'overlay' });
+  const b = e.inspect().networks.find((n) => n.name === 'backend' && n.host === 'node2')!;
+  assert.equal(b.subnet, '10.0.1.0/24');
+  assert.equal(b.gateway, '10.0.1.1');
+  assert.equal(b.scope, 'swarm');
+  assert.equal(b.options['com.docker.network.driver.overlay.vxlanid_list'], '4097');
+  assert.equal(view(e, 'node1', 'backend').id, view(e, 'node2', 'backend').id, 'one network, a view per node');
+});
+
+test('a bridge subnet may overlap an overlay subnet: separate address spaces [§1.1]', () => {
+  const e = cluster();
+  e.createNetwork('node1', { name: 'ov', driver: 'overlay', ipam: { config: [{ subnet: '172.30.0.0/16' }] } });
+  e.createNetwork('node1', { name: 'br', ipam: { config: [{ subnet: '172.30.0.0/16' }] } });
+  assert.equal(e.inspect().networks.filter((n) => n.subnet === '172.30.0.0/16').length, 3);
+});
+
+test('MTU: 1450, 1424 encrypted, option mtu − 50 [L drivers/overlay/ov_network.go maxMTU]', () => {
+  const e = cluster();
+  e.createNetwork('node1', { name: 'plain', driver: 'overlay' });
+  e.createNetwork('node1', { name: 'secret', driver: 'overlay', options: { encrypted: '' } });
+  e.createNetwork('node1', { name: 'small', driver: 'overlay', options: { 'com.docker.network.driver.mtu': '1200' } });
+  assert.equal(view(e, 'node1', 'plain').overlay?.mtu, 1450);
+  assert.equal(view(e, 'node1', 'secret').overlay?.mtu, 1424);
+  assert.equal(view(e, 'node1', 'secret').overlay?.encrypted, true);
+  assert.equal(view(e, 'node1', 'small').overlay?.mtu, 1150);
+});
+
+test('each node has the overlay namespace with ov-/vx- devices, VXLAN on UDP 4789 from its own underlay address [§6]', () => {
+  const e = cluster();
+  e.createNetwork('node1', { name: 'backend', driver: 'overlay', attachable: true });
+  const id = view(e, 'node1', 'backend').id;
+  for (const [host, addr] of [['node1', '192.168.50.10'], ['node2', '192.168.50.11']] as const) {
+    const ns = e.state.hosts.get(host)!.overlays.get(id)!;
+    assert.equal(ns.bridge, `ov-001001-${id.slice(0, 5)}`);
+    assert.equal(ns.vxlan, `vx-001001-${id.slice(0, 5)}`);
+    assert.equal(ns.namespace, `/var/run/docker/netns/1-${id.slice(0, 10)}`);
+    assert.deepEqual(ns.vxlanInfo, { vni: 4097, port: 4789, localAddress: addr, underlayDev: 'eth0' });
+    assert.equal(ns.bridgeAddress?.address, '10.0.1.1');
+  }
+});
+
+test('a standalone container on a non-attachable overlay: PermissionDenied [M20 daemon/cluster/networks.go:214]', () => {
+  const e = cluster();
+  e.createNetwork('node1', { name: 'private', driver: 'overlay' });
+  throwsDocker(() => e.runContainer('node2', { name: 'c1', networkMode: 'private' }),
+    'Could not attach to network private: rpc error: code = PermissionDenied desc = network private not manually attachable');
+});
+
+test('overlay on a node outside swarm, or on a worker: "not a swarm manager" [§2.1]', () => {
+  const e = new Engine();
+  e.addHost({ name: 'solo', daemon: { version: '20.10' } });
+  throwsDocker(() => e.createNetwork('solo', { name: 'ov', driver: 'overlay' }), /^This node is not a swarm manager\./);
+  throwsDocker(() => cluster().createNetwork('node2', { name: 'ov', driver: 'overlay' }), /^This node is not a swarm manager\./);
+});
+
+test('attachable overlay across hosts: addresses served serially by the manager, names resolve across nodes, docker_gwbridge gives the way out', () => {
+  const e = cluster();
+  e.createNetwork('node1', { name: 'backend', driver: 'overlay', attachable: true });
+  e.runContainer('node1', { name: 'api', networkMode: 'backend' });
+  e.runContainer('node2', { name: 'db', networkMode: 'backend' });
+  const api = e.inspect().containers.find((c) => c.name === 'api')!;
+  const db = e.inspect().containers.find((c) => c.name === 'db')!;
+  assert.equal(api.endpoints[0]!.ipv4_address, '10.0.1.2');
+  assert.equal(db.endpoints[0]!.ipv4_address, '10.0.1.3');
+  assert.equal(db.endpoints[0]!.mac_address, '02:42:0a:00:01:03', 'overlay keeps 02:42+IPv4');
+  assert.deepEqual(e.resolve('node2', 'db', 'api'), ['10.0.1.2']);
+  // The overlay gives no gateway: libnetwork adds gateway_<12hex> on docker_gwbridge (172.18.0.0/16, icc off).
+  assert.equal(db.default_gateway_network, 'docker_gwbridge');
+  const host2 = e.state.hosts.get('node2')!;
+  const sb = host2.sandboxes.get([...host2.containers.values()].find((c) => c.name === 'db')!.sandboxId!)!;
+  const gw = sb.endpoints.find((x) => x.networkName === 'docker_gwbridge')!;
+  assert.equal(gw.name, `gateway_${db.id.slice(0, 12)}`);
+  assert.equal(gw.ifname, 'eth1');
+  assert.deepEqual(sb.routes.map((r) => `${r.destination} ${r.gateway ?? '-'} ${r.dev}`), ['default 172.18.0.1 eth1', '10.0.1.0/24 - eth0', '172.18.0.0/16 - eth1']);
+  const gwbridge = e.inspect().networks.find((n) => n.name === 'docker_gwbridge' && n.host === 'node2')!;
+  assert.equal(gwbridge.options['com.docker.network.bridge.enable_icc'], 'false');
+  assert.equal(gwbridge.options['com.docker.network.bridge.enable_ip_masquerade'], 'true');
+  // Serial allocation: a freed overlay address is not handed out again until the pool wraps [§1.4].
+  e.removeContainer('node1', 'api', { force: true });
+  e.runContainer('node1', { name: 'api2', networkMode: 'backend' });
+  assert.equal(e.inspect().containers.find((c) => c.name === 'api2')!.endpoints[0]!.ipv4_address, '10.0.1.4');
+});
+
+test('connecting a bridge network (which has a gateway) removes the docker_gwbridge endpoint', () => {
+  const e = cluster();
+  e.createNetwork('node1', { name: 'backend', driver: 'overlay', attachable: true });
+  e.createNetwork('node1', { name: 'front' });
+  e.runContainer('node1', { name: 'api', networkMode: 'backend' });
+  e.connect('node1', 'front', 'api');
+  const api = e.inspect().containers.find((c) => c.name === 'api')!;
+  assert.equal(api.default_gateway_network, 'front');
+  const host = e.state.hosts.get('node1')!;
+  const sb = host.sandboxes.get([...host.containers.values()].find((c) => c.name === 'api')!.sandboxId!)!;
+  assert.equal(sb.endpoints.some((x) => x.networkName === 'docker_gwbridge'), false);
+});
+
+test('only one ingress network; removing ingress takes every node\'s ingress-sbox along [§2.8]', () => {
+  const e = cluster();
+  const id = view(e, 'node1', 'ingress').id;
+  throwsDocker(() => e.createNetwork('node1', { name: 'ing2', driver: 'overlay', ingress: true }),
+    `rpc error: code = AlreadyExists desc = ingress network (${id}) is already present`);
+  assert.ok(e.state.hosts.get('node2')!.sandboxes.has('ingress_sbox'));
+  e.removeNetwork('node1', 'ingress');
+  assert.equal(e.state.hosts.get('node2')!.sandboxes.has('ingress_sbox'), false);
+  assert.equal(e.state.swarm.ingressNetworkId, null);
+});

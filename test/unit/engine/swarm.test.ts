@@ -1,0 +1,118 @@
+// Swarm services (reference §4.2, §3.4, §2.8). IPVS and the routing mesh need a multi-node swarm and the
+// ip_vs module, which this machine cannot run: each test names the source of the behaviour it checks.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Engine, replicaForConnection, routingMesh } from '../../../src/engine';
+import { throwsDocker } from './helpers';
+
+/** The seed's case: myingress11 (10.11.0.0/16, gw 10.11.0.1, mtu 1200) and `hostname` ×3 publishing 8080→8000. */
+function seed(hosts = ['node1', 'node2', 'node3']): Engine {
+  const e = new Engine();
+  hosts.forEach((h, i) => e.addHost({ name: h, interfaces: { eth0: `192.168.50.${10 + i}/24` }, swarm: i === 0 ? 'manager' : 'worker', daemon: { version: '20.10' } }));
+  e.removeNetwork('node1', 'ingress');
+  e.createNetwork('node1', {
+    name: 'myingress11', driver: 'overlay', ingress: true,
+    ipam: { config: [{ subnet: '10.11.0.0/16', gateway: '10.11.0.1' }] }, options: { 'com.docker.network.driver.mtu': '1200' },
+  });
+  return e;
+}
+
+function service(e: Engine, name: string) {
+  const s = [...e.state.swarm.services.values()].find((x) => x.name === name);
+  assert.ok(s);
+  return s;
+}
+
+test('seed: 3 replicas placed round robin over the nodes in host order, named <service>.<slot>.<25-char id> [§4.2]', () => {
+  const e = seed();
+  e.createService('node1', { name: 'hostname', image: 'xlbubble/hostname:1.0', replicas: 3, ports: ['8080:8000'], expose: ['8000'] });
+  const s = service(e, 'hostname');
+  assert.deepEqual(s.tasks.map((t) => t.host), ['node1', 'node2', 'node3']);
+  for (const t of s.tasks) assert.match(t.name, new RegExp(`^hostname\\.${t.slot}\\.[0-9a-z]{25}$`));
+  assert.deepEqual(s.ports, [{ published: 8080, target: 8000, proto: 'tcp', mode: 'ingress', auto: false }]);
+});
+
+test('seed: ingress-sbox on every node (10.11.0.2-4 on myingress11, 172.18.0.2 on docker_gwbridge), then the VIP, then the tasks, all serial [§2.8, §3.4, §1.4]', () => {
+  const e = seed();
+  e.createService('node1', { name: 'hostname', replicas: 3, ports: ['8080:8000'] });
+  const sbox = ['node1', 'node2', 'node3'].map((h) => e.state.hosts.get(h)!.sandboxes.get('ingress_sbox')!);
+  assert.deepEqual(sbox.map((sb) => sb.endpoints.map((x) => `${x.name}:${x.ipv4?.address}`).join(' ')), [
+    'ingress-endpoint:10.11.0.2 gateway_ingress-sbox:172.18.0.2',
+    'ingress-endpoint:10.11.0.3 gateway_ingress-sbox:172.18.0.2',
+    'ingress-endpoint:10.11.0.4 gateway_ingress-sbox:172.18.0.2',
+  ]);
+  const s = service(e, 'hostname');
+  assert.deepEqual(s.vips.map((v) => v.address), ['10.11.0.5']);
+  assert.deepEqual(s.tasks.map((t) => t.addresses.map((a) => a.address)), [['10.11.0.6'], ['10.11.0.7'], ['10.11.0.8']]);
+  // The task container: eth0 on the ingress network (MTU 1200 − 50), eth1 on docker_gwbridge.
+  const h2 = e.state.hosts.get('node2')!;
+  const task = [...h2.containers.values()].find((c) => c.name === s.tasks[1]!.name)!;
+  const ifaces = h2.sandboxes.get(task.sandboxId!)!.interfaces.map((i) => `${i.name}:${i.ipv4?.address}:${i.mtu}`);
+  assert.deepEqual(ifaces, ['lo:127.0.0.1:65536', 'eth0:10.11.0.7:1150', 'eth1:172.18.0.3:1500']);
+});
+
+test('the routing mesh: a connection lands on replicas in IPVS rr order (first connection → slot 1) [L service_linux.go, §4.2]', () => {
+  const e = seed();
+  e.createService('node1', { name: 'hostname', replicas: 3, ports: ['8080:8000'] });
+  const s = service(e, 'hostname');
+  assert.equal(replicaForConnection(s)?.slot, 1);
+  assert.deepEqual([0, 1, 2, 3].map((n) => replicaForConnection(s, n)?.slot), [1, 2, 3, 1]);
+});
+
+test('vip: the service name answers its VIP, tasks.<service> every task [L service_common.go:15-50]', () => {
+  const e = seed();
+  e.createNetwork('node1', { name: 'app', driver: 'overlay', attachable: true });
+  e.createService('node1', { name: 'web', replicas: 2, networks: ['app'] });
+  e.runContainer('node2', { name: 'client', networkMode: 'app' });
+  const s = service(e, 'web');
+  // 10.0.1.0/24: the removed default ingress had 10.0.0.0/24 and the pool cursor has moved past it [§1.2].
+  assert.deepEqual(s.vips.map((v) => v.address), ['10.0.1.2']);
+  assert.deepEqual(e.resolve('node2', 'client', 'web'), ['10.0.1.2']);
+  assert.deepEqual(e.resolve('node2', 'client', 'tasks.web'), ['10.0.1.3', '10.0.1.4']);
+});
+
+test('dnsrr: the service name answers the task addresses, and there is no VIP [DOCS engine/swarm/networking.md]', () => {
+  const e = seed();
+  e.createNetwork('node1', { name: 'app', driver: 'overlay', attachable: true });
+  e.createService('node1', { name: 'db', replicas: 2, networks: ['app'], endpointMode: 'dnsrr' });
+  e.runContainer('node1', { name: 'client', networkMode: 'app' });
+  assert.deepEqual(service(e, 'db').vips, []);
+  assert.deepEqual(e.resolve('node1', 'client', 'db'), ['10.0.1.2', '10.0.1.3']);
+});
+
+test('dnsrr with an ingress-published port, and duplicate published ports, fail with swarmkit\'s texts [M20 controlapi/service.go:327-329]', () => {
+  const e = seed();
+  throwsDocker(() => e.createService('node1', { name: 'db', endpointMode: 'dnsrr', ports: ['5432:5432'] }),
+    "rpc error: code = InvalidArgument desc = EndpointSpec: port published with ingress mode can't be used with dnsrr mode");
+  throwsDocker(() => e.createService('node1', { name: 'web', ports: ['8080:80', '8080:81'] }),
+    'rpc error: code = InvalidArgument desc = EndpointSpec: duplicate published ports provided');
+  assert.equal(e.state.swarm.services.size, 0);
+});
+
+test('a port without a published side is auto-assigned from 30000; a port another service uses is refused [cnmallocator/portallocator.go:13-17]', () => {
+  const e = seed();
+  e.createService('node1', { name: 'a', ports: ['80'] });
+  e.createService('node1', { name: 'b', ports: ['80'] });
+  assert.equal(service(e, 'a').ports[0]!.published, 30000);
+  assert.equal(service(e, 'b').ports[0]!.published, 30001);
+  throwsDocker(() => e.createService('node1', { name: 'c', ports: ['30000:80'] }), /port '30000' is already in use by service 'a'/);
+});
+
+test('services need a manager; a worker refuses like dockerd', () => {
+  const e = seed();
+  throwsDocker(() => e.createService('node2', { name: 'x' }), /^This node is not a swarm manager\./);
+});
+
+test('routing mesh data per node: DNAT to the ingress-sbox (172.18.0.2), the VIP, and every task as a backend [§3.4]', () => {
+  const e = seed();
+  e.createService('node1', { name: 'hostname', replicas: 3, ports: ['8080:8000'] });
+  for (const node of ['node1', 'node2', 'node3']) {
+    const [m] = routingMesh(e.state, node);
+    assert.ok(m);
+    assert.equal(m.published, 8080);
+    assert.equal(m.target, 8000);
+    assert.equal(m.dnatTo, '172.18.0.2');
+    assert.equal(m.vip, '10.11.0.5');
+    assert.deepEqual(m.backends.map((b) => `${b.task.host} ${b.address}`), ['node1 10.11.0.6', 'node2 10.11.0.7', 'node3 10.11.0.8']);
+  }
+});

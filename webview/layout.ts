@@ -1,0 +1,225 @@
+// The diagram's layout: pure geometry from a snapshot, deterministic (the same snapshot always gives
+// the same picture) and stable across edits (order comes from creation order, never from sizes).
+//
+// Each host is a region. Inside, every network is a band: the sandboxes whose first interface is on
+// that network sit in rows, and the network's bus runs under them. A sandbox's other interfaces reach
+// their buses through a lane in the gutter to the box's right, so links never cross boxes. Published
+// ports are tabs on the host's left edge, joined to their sandbox along the band's top margin.
+import type { DiagramHost, DiagramSnapshot } from '../src/protocol/diagram';
+
+export const BOX_W = 150;
+export const GUTTER = 34;
+export const COL_W = BOX_W + GUTTER;
+const BOX_HEAD = 34; // name and mode lines
+const IF_ROW = 15; // one line per interface
+const ROW_GAP = 26; // between rows of boxes (room for the endpoints' dots and links)
+const BAND_TOP = 30; // above a band's first row: port links run here
+const BUS_GAP = 22; // from the lowest box to the bus
+const BAND_BOTTOM = 30; // below the bus: its label
+const PORT_W = 148;
+const HOST_PAD = 18;
+const HOST_HEAD = 46;
+const HOST_GAP = 60;
+
+export interface Rect { x: number; y: number; w: number; h: number }
+
+export interface BoxLayout extends Rect {
+  id: string;
+  /** The band (network id, or "" for sandboxes without a network). */
+  band: string;
+}
+
+export interface EndpointLayout {
+  id: string;
+  sandboxId: string;
+  networkId: string;
+  /** The dot on the box's bottom edge. */
+  x: number;
+  y: number;
+  /** The label row inside the box. */
+  labelY: number;
+}
+
+export interface LinkLayout {
+  id: string;
+  endpointId: string;
+  networkId: string;
+  /** SVG path from the endpoint's dot to the bus. */
+  path: string;
+  /** Where the link meets the bus. */
+  busX: number;
+  busY: number;
+}
+
+export interface BusLayout {
+  id: string;
+  x1: number;
+  x2: number;
+  y: number;
+  /** Top of the band the bus closes (where the band's label could go). */
+  bandTop: number;
+}
+
+export interface PortLayout extends Rect {
+  id: string;
+  sandboxId: string;
+  path: string;
+}
+
+export interface HostLayout extends Rect {
+  id: string;
+  buses: BusLayout[];
+  boxes: BoxLayout[];
+  endpoints: EndpointLayout[];
+  links: LinkLayout[];
+  ports: PortLayout[];
+}
+
+export interface DiagramLayout {
+  hosts: HostLayout[];
+  width: number;
+  height: number;
+  /** Every drawn element's centre, for panning to a selection. */
+  centres: Map<string, { x: number; y: number }>;
+}
+
+/** How many sandbox columns a host gets: wider for big hosts, so a 2,000-container host stays roughly square. */
+export function columnsFor(sandboxes: number): number {
+  return Math.max(4, Math.min(28, Math.ceil(Math.sqrt(sandboxes * 1.6))));
+}
+
+export function layoutDiagram(snapshot: DiagramSnapshot): DiagramLayout {
+  const centres = new Map<string, { x: number; y: number }>();
+  const hosts: HostLayout[] = [];
+  let x = 0;
+  let height = 0;
+  for (const host of snapshot.hosts) {
+    const h = layoutHost(host, x, 0, centres);
+    hosts.push(h);
+    x += h.w + HOST_GAP;
+    height = Math.max(height, h.h);
+  }
+  return { hosts, width: Math.max(0, x - HOST_GAP), height, centres };
+}
+
+/** The band a sandbox sits in: its first interface's network; host/none mode sandboxes sit with those networks. */
+function homeBand(host: DiagramHost, sb: DiagramHost['sandboxes'][number]): string {
+  if (sb.endpoints[0]) return sb.endpoints[0].networkId;
+  const byDriver = (driver: string) => host.networks.find((n) => n.driver === driver && n.predefined)?.id ?? '';
+  if (sb.mode === 'host') return byDriver('host');
+  if (sb.mode === 'none') return byDriver('null');
+  return '';
+}
+
+function layoutHost(host: DiagramHost, x0: number, y0: number, centres: DiagramLayout['centres']): HostLayout {
+  const members = new Map<string, typeof host.sandboxes>();
+  for (const sb of host.sandboxes) {
+    const band = homeBand(host, sb);
+    members.set(band, [...(members.get(band) ?? []), sb]);
+  }
+  // As wide as the fullest band needs (at least three columns, so the buses' labels fit).
+  const fullest = Math.max(0, ...[...members.values()].map((m) => m.length));
+  const cols = Math.max(3, Math.min(columnsFor(host.sandboxes.length), fullest));
+  const hasPorts = host.ports.length > 0;
+  const left = x0 + HOST_PAD + (hasPorts ? PORT_W + 24 : 0);
+  const innerW = cols * COL_W;
+  // Bands in network creation order; an empty predefined host/none network is left out (nothing to show).
+  const bands = host.networks
+    .filter((n) => members.has(n.id) || !(n.predefined && (n.driver === 'host' || n.driver === 'null')))
+    .map((n) => ({ id: n.id, hasBus: true }));
+  if (members.has('')) bands.push({ id: '', hasBus: false });
+
+  const boxes: BoxLayout[] = [];
+  const buses: BusLayout[] = [];
+  const boxById = new Map<string, BoxLayout>();
+  let y = y0 + HOST_HEAD;
+  for (const band of bands) {
+    const bandTop = y;
+    y += BAND_TOP;
+    const list = members.get(band.id) ?? [];
+    for (let i = 0; i < list.length; i += cols) {
+      const row = list.slice(i, i + cols);
+      const rowH = Math.max(...row.map((sb) => boxHeight(sb.endpoints.length)));
+      row.forEach((sb, j) => {
+        const box: BoxLayout = { id: sb.id, band: band.id, x: left + j * COL_W, y, w: BOX_W, h: boxHeight(sb.endpoints.length) };
+        boxes.push(box);
+        boxById.set(sb.id, box);
+        centres.set(sb.id, { x: box.x + box.w / 2, y: box.y + box.h / 2 });
+        for (const m of sb.sharedBy) centres.set(m.id, { x: box.x + box.w / 2, y: box.y + box.h / 2 });
+      });
+      y += rowH + ROW_GAP;
+    }
+    if (band.hasBus) {
+      y += list.length ? BUS_GAP - ROW_GAP : 0;
+      buses.push({ id: band.id, x1: left - 10, x2: left + innerW - GUTTER + 10, y, bandTop });
+      centres.set(band.id, { x: left + innerW / 2, y });
+      y += BAND_BOTTOM;
+    } else {
+      y += 4;
+    }
+  }
+  const busById = new Map(buses.map((b) => [b.id, b]));
+
+  const endpoints: EndpointLayout[] = [];
+  const links: LinkLayout[] = [];
+  for (const sb of host.sandboxes) {
+    const box = boxById.get(sb.id);
+    if (!box) continue;
+    const n = sb.endpoints.length;
+    sb.endpoints.forEach((ep, k) => {
+      // Dots spread along the bottom edge, leaving room at the right for the lanes.
+      const dx = box.x + 18 + (n === 1 ? 0 : (k * (box.w - 36)) / (n - 1));
+      const dy = box.y + box.h;
+      endpoints.push({ id: ep.id, sandboxId: sb.id, networkId: ep.networkId, x: dx, y: dy, labelY: box.y + BOX_HEAD + k * IF_ROW + 11 });
+      centres.set(ep.id, { x: dx, y: dy });
+      const bus = busById.get(ep.networkId);
+      if (!bus) return;
+      let path: string;
+      let busX: number;
+      if (bus.id === box.band) {
+        busX = dx;
+        path = `M${dx},${dy}V${bus.y}`;
+      } else {
+        // Through the gutter: a lane per interface, so two links of one box stay apart.
+        const lane = box.x + box.w + 8 + Math.min(k, 4) * 5;
+        const drop = dy + 7 + Math.min(k, 4) * 2;
+        busX = lane;
+        path = `M${dx},${dy}V${drop}H${lane}V${bus.y}`;
+      }
+      links.push({ id: ep.linkId, endpointId: ep.id, networkId: ep.networkId, path, busX, busY: bus.y });
+      centres.set(ep.linkId, { x: busX, y: (dy + bus.y) / 2 });
+    });
+  }
+
+  // Published ports: tabs down the left edge, each level with the band of its sandbox.
+  const ports: PortLayout[] = [];
+  const usedY: number[] = [];
+  const perBand = new Map<string, number>();
+  for (const p of host.ports) {
+    const box = boxById.get(p.sandboxId);
+    if (!box) continue;
+    const k = perBand.get(box.band) ?? 0;
+    perBand.set(box.band, k + 1);
+    const bandBus = busById.get(box.band);
+    const bandTop = bandBus ? bandBus.bandTop : box.y - BAND_TOP;
+    const ty = Math.max(bandTop + 4 + k * 22, ...usedY.map((u) => u + 22));
+    usedY.push(ty);
+    const tx = x0 + HOST_PAD;
+    const laneY = bandTop + 8 + (k % 5) * 4;
+    const cx = box.x + 20 + (k % 6) * 18;
+    const path = `M${tx + PORT_W},${ty + 9}H${tx + PORT_W + 12}V${laneY}H${cx}V${box.y}`;
+    ports.push({ id: p.id, sandboxId: p.sandboxId, x: tx, y: ty, w: PORT_W, h: 18, path });
+    centres.set(p.id, { x: tx + PORT_W / 2, y: ty + 9 });
+  }
+
+  const contentBottom = Math.max(y, ...ports.map((p) => p.y + p.h + 10));
+  const w = left - x0 + innerW - GUTTER + HOST_PAD + 16;
+  const h = contentBottom - y0 + HOST_PAD;
+  centres.set(host.id, { x: x0 + w / 2, y: y0 + 20 });
+  for (const i of host.interfaces) centres.set(i.id, { x: x0 + w / 2, y: y0 + 20 });
+  return { id: host.id, x: x0, y: y0, w, h, buses, boxes, endpoints, links, ports };
+}
+
+export function boxHeight(interfaces: number): number {
+  return BOX_HEAD + Math.max(1, interfaces) * IF_ROW + 8;
+}

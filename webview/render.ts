@@ -1,0 +1,391 @@
+// Draws a snapshot with d3: hosts as regions, networks as buses, sandboxes as boxes holding their
+// endpoints, veth links, published ports at the host's edge. Elements are joined by id, so a new
+// snapshot updates the picture in place (zoom, pan and selection survive). Interaction is delegated
+// from the root: any element with data-id can be selected, and data-target marks trace targets.
+import { select, zoom, zoomIdentity, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
+import type { DiagramHost, DiagramNetwork, DiagramSandbox, DiagramSnapshot } from '../src/protocol/diagram';
+import type { TraceView } from '../src/protocol/trace';
+import { layoutDiagram, type BusLayout, type DiagramLayout, type HostLayout, type LinkLayout, type PortLayout } from './layout';
+
+export interface ViewEvents {
+  select(id: string | null): void;
+  hover(id: string | null): void;
+  /** Double-click on a sandbox: make it the trace source. */
+  pickSource(id: string): void;
+  /** The view moved (zoom or pan): the webview keeps it in its state. */
+  moved(t: { x: number; y: number; k: number }): void;
+}
+
+// d3's selections carry their parents' types; drawing code does not care where a group came from.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Sel<E extends Element> = Selection<E, any, any, any>;
+type G = Sel<SVGGElement>;
+
+export class DiagramView {
+  readonly svg: Selection<SVGSVGElement, unknown, null, undefined>;
+  private readonly viewport: G;
+  private readonly zoomer: ZoomBehavior<SVGSVGElement, unknown>;
+  private layout: DiagramLayout | undefined;
+  /** Drawn elements by id (a sandbox's box, an endpoint's dot and label, …). */
+  private byId = new Map<string, Element[]>();
+  private lit: Element[] = [];
+  private selected: string | null = null;
+  private source: string | null = null;
+  /** The user zoomed or panned: the view is theirs, resizes do not refit it. */
+  userMoved = false;
+
+  constructor(host: HTMLElement, events: ViewEvents) {
+    this.svg = select(host).append('svg').attr('class', 'diagram').attr('xmlns', 'http://www.w3.org/2000/svg');
+    this.svg.append('title').text('Topology diagram');
+    this.viewport = this.svg.append('g').attr('class', 'viewport');
+    this.zoomer = zoom<SVGSVGElement, unknown>()
+      .scaleExtent([0.05, 4])
+      .on('zoom', (e: { transform: ZoomTransform; sourceEvent: unknown }) => {
+        this.viewport.attr('transform', e.transform.toString());
+        // Level of detail: text too small to read is not drawn (a big topology paints much faster).
+        this.setDetail(e.transform.k);
+        // Only the user's own zooming and panning counts as a chosen view (kept, never refitted).
+        if (e.sourceEvent) this.userMoved = true;
+        events.moved({ x: e.transform.x, y: e.transform.y, k: e.transform.k });
+      });
+    this.svg.call(this.zoomer).on('dblclick.zoom', null);
+    // The panel may still be growing when the first snapshot arrives: fit again as it settles.
+    new ResizeObserver(() => {
+      if (!this.userMoved && this.layout) this.fit();
+    }).observe(host);
+    const root = this.svg.node()!;
+    root.addEventListener('click', (e) => {
+      const id = idOf(e.target);
+      this.setSelection(id);
+      events.select(id);
+    });
+    root.addEventListener('dblclick', (e) => {
+      const el = (e.target as Element).closest?.('[data-source]');
+      if (el) events.pickSource(el.getAttribute('data-id')!);
+    });
+    let hovered: string | null = null;
+    root.addEventListener('mouseover', (e) => {
+      const t = (e.target as Element).closest?.('[data-target]');
+      const id = t ? t.getAttribute('data-id') : null;
+      if (id !== hovered) {
+        hovered = id;
+        events.hover(id);
+      }
+    });
+    root.addEventListener('mouseleave', () => {
+      hovered = null;
+      events.hover(null);
+    });
+  }
+
+  /** Draws (or redraws) a snapshot. */
+  render(snapshot: DiagramSnapshot): DiagramLayout {
+    const layout = layoutDiagram(snapshot);
+    this.layout = layout;
+    const hostData = snapshot.hosts.map((h, i) => ({ host: h, layout: layout.hosts[i]! }));
+    this.viewport.selectAll<SVGGElement, (typeof hostData)[number]>('g.host')
+      .data(hostData, (d) => d.host.id)
+      .join((enter) => enter.append('g').attr('class', 'host'))
+      .each(function (d) {
+        drawHost(select(this), d.host, d.layout);
+      });
+    this.index();
+    // A container in another's namespace is drawn as part of that one's box: its id finds the box.
+    for (const h of snapshot.hosts) for (const sb of h.sandboxes) for (const m of sb.sharedBy) this.byId.set(m.id, this.byId.get(sb.id) ?? []);
+    // A selection or a lit path that still exists stays; one that vanished is dropped.
+    this.setSelection(this.selected && this.byId.has(this.selected) ? this.selected : null);
+    this.markSource(this.source && this.byId.has(this.source) ? this.source : null);
+    return layout;
+  }
+
+  private index(): void {
+    this.byId = new Map();
+    for (const el of this.svg.node()!.querySelectorAll('[data-id]')) {
+      const id = el.getAttribute('data-id')!;
+      const list = this.byId.get(id);
+      if (list) list.push(el);
+      else this.byId.set(id, [el]);
+    }
+    this.lit = this.lit.filter((el) => el.isConnected);
+  }
+
+  private detail = '';
+  private setDetail(k: number): void {
+    const detail = k < 0.22 ? 'lod-min' : k < 0.5 ? 'lod-low' : '';
+    if (detail === this.detail) return;
+    this.svg.classed('lod-min', detail === 'lod-min').classed('lod-low', detail !== '');
+    this.detail = detail;
+  }
+
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  setSelection(id: string | null): void {
+    for (const el of this.byId.get(this.selected ?? '') ?? []) el.classList.remove('selected');
+    this.selected = id;
+    for (const el of this.byId.get(id ?? '') ?? []) el.classList.add('selected');
+  }
+
+  get selection(): string | null {
+    return this.selected;
+  }
+
+  markSource(id: string | null): void {
+    for (const el of this.byId.get(this.source ?? '') ?? []) el.classList.remove('trace-source');
+    this.source = id;
+    for (const el of this.byId.get(id ?? '') ?? []) el.classList.add('trace-source');
+    this.svg.classed('tracing', id !== null);
+  }
+
+  /**
+   * Lights a trace's path hop by hop (CSS animation delays per hop); the hop where it ends undelivered
+   * gets the drop mark. Only previously lit elements are touched, so this stays fast on big diagrams.
+   */
+  highlight(trace: TraceView | null, targetId: string | null): void {
+    for (const el of this.lit) {
+      el.classList.remove('lit', 'lit-drop', 'lit-target', 'lit-ok');
+      (el as SVGElement).style.removeProperty('--hop');
+    }
+    this.lit = [];
+    this.svg.node()!.querySelectorAll('.drop-mark').forEach((m) => m.remove());
+    if (!trace) return;
+    const light = (id: string, hop: number, cls: string) => {
+      for (const el of this.byId.get(id) ?? []) {
+        el.classList.add('lit', cls);
+        (el as SVGElement).style.setProperty('--hop', String(hop));
+        this.lit.push(el);
+      }
+    };
+    trace.hops.forEach((hop, i) => {
+      for (const id of hop.elements) light(id, i, hop.drop ? 'lit-drop' : 'lit-ok');
+    });
+    if (targetId) light(targetId, trace.hops.length, trace.verdict === 'delivered' ? 'lit-target' : 'lit-drop');
+    const dropHop = trace.hops.findIndex((h) => h.drop);
+    if (dropHop >= 0) {
+      const where = [...trace.hops[dropHop]!.elements].reverse().map((id) => this.layout?.centres.get(id)).find(Boolean)
+        ?? (targetId ? this.layout?.centres.get(targetId) : undefined);
+      if (where) this.dropMark(where.x, where.y, dropHop, trace.verdict);
+    }
+  }
+
+  /** An ✕ where the packet ends (or a ? when the name did not resolve). */
+  private dropMark(x: number, y: number, hop: number, verdict: string): void {
+    const g = this.viewport.append('g').attr('class', 'drop-mark').attr('transform', `translate(${x},${y})`);
+    (g.node() as SVGGElement).style.setProperty('--hop', String(hop));
+    g.append('circle').attr('r', 11);
+    g.append('text').attr('text-anchor', 'middle').attr('dy', '0.35em').text(verdict === 'unresolved' ? '?' : '✕');
+    g.append('title').text(`the packet ends here: ${verdict}`);
+  }
+
+  /** Lights one hop's elements (the side panel's hop under the mouse). */
+  focusHop(ids: string[] | null): void {
+    this.svg.node()!.querySelectorAll('.hop-focus').forEach((el) => el.classList.remove('hop-focus'));
+    for (const id of ids ?? []) for (const el of this.byId.get(id) ?? []) el.classList.add('hop-focus');
+  }
+
+  fit(): void {
+    const l = this.layout;
+    const node = this.svg.node()!;
+    const w = node.clientWidth || 800, h = node.clientHeight || 600;
+    if (!l || l.width === 0) return;
+    const k = Math.min(1.25, Math.max(0.05, Math.min((w - 40) / l.width, (h - 40) / l.height)));
+    const t = zoomIdentity.translate((w - l.width * k) / 2, Math.max(20, (h - l.height * k) / 2)).scale(k);
+    this.svg.call(this.zoomer.transform, t);
+  }
+
+  zoomBy(factor: number): void {
+    this.userMoved = true;
+    this.svg.call(this.zoomer.scaleBy, factor);
+  }
+
+  setTransform(t: { x: number; y: number; k: number }): void {
+    this.svg.call(this.zoomer.transform, zoomIdentity.translate(t.x, t.y).scale(t.k));
+  }
+
+  /** Pans so that an element is in view (when it is not). */
+  reveal(id: string): void {
+    const c = this.layout?.centres.get(id);
+    const node = this.svg.node()!;
+    if (!c) return;
+    const t = zoomTransformOf(node);
+    const sx = c.x * t.k + t.x, sy = c.y * t.k + t.y;
+    const w = node.clientWidth, h = node.clientHeight;
+    if (sx > 40 && sy > 40 && sx < w - 40 && sy < h - 40) return;
+    this.svg.call(this.zoomer.translateTo, c.x, c.y);
+  }
+}
+
+function zoomTransformOf(node: SVGSVGElement): ZoomTransform {
+  return (node as unknown as { __zoom?: ZoomTransform }).__zoom ?? zoomIdentity;
+}
+
+function idOf(target: EventTarget | null): string | null {
+  const el = (target as Element | null)?.closest?.('[data-id]');
+  return el ? el.getAttribute('data-id') : null;
+}
+
+// ── drawing ─────────────────────────────────────────────────────────────────
+
+function drawHost(g: G, host: DiagramHost, l: HostLayout): void {
+  const frame = ensure(g, 'rect.host-frame', 'rect');
+  frame.attr('class', 'host-frame').attr('data-id', host.id).attr('x', l.x).attr('y', l.y).attr('width', l.w).attr('height', l.h).attr('rx', 10);
+  const head = ensure(g, 'text.host-title', 'text').attr('class', 'host-title').attr('x', l.x + 14).attr('y', l.y + 22);
+  head.selectAll('tspan').remove();
+  head.append('tspan').attr('class', 'host-name').attr('data-id', host.id).text(host.name);
+  head.append('tspan').attr('class', 'host-meta').attr('dx', 10).text(`Docker ${host.dockerVersion}`);
+  for (const i of host.interfaces) {
+    head.append('tspan').attr('class', 'host-if').attr('data-id', i.id).attr('data-target', '').attr('dx', 14).text(`${i.name} ${i.address}`);
+  }
+  const netById = new Map(host.networks.map((n) => [n.id, n]));
+  const sbById = new Map(host.sandboxes.map((s) => [s.id, s]));
+
+  layer(g, 'buses').selectAll<SVGGElement, BusLayout>('g.bus')
+    .data(l.buses, (d) => d.id)
+    .join((e) => e.append('g').attr('class', 'bus'))
+    .each(function (b) {
+      drawBus(select(this), b, netById.get(b.id)!);
+    });
+
+  layer(g, 'links').selectAll<SVGPathElement, LinkLayout>('path.link')
+    .data(l.links, (d) => d.id)
+    .join('path')
+    .attr('class', (d) => `link driver-${cls(netById.get(d.networkId)?.driver)}`)
+    .attr('data-id', (d) => d.id)
+    .attr('d', (d) => d.path);
+
+  // Where a link meets its bus: a dot, so a link that only crosses a bus reads as crossing.
+  layer(g, 'junctions').selectAll<SVGCircleElement, LinkLayout>('circle.junction')
+    .data(l.links, (d) => d.id)
+    .join('circle')
+    .attr('class', (d) => `junction driver-${cls(netById.get(d.networkId)?.driver)}`)
+    .attr('data-id', (d) => d.id)
+    .attr('cx', (d) => d.busX)
+    .attr('cy', (d) => d.busY)
+    .attr('r', 3.5);
+
+  layer(g, 'port-links').selectAll<SVGPathElement, PortLayout>('path.port-link')
+    .data(l.ports, (d) => d.id)
+    .join('path')
+    .attr('class', 'port-link')
+    .attr('data-id', (d) => d.id)
+    .attr('d', (d) => d.path);
+
+  const portById = new Map(host.ports.map((p) => [p.id, p]));
+  layer(g, 'ports').selectAll<SVGGElement, PortLayout>('g.port')
+    .data(l.ports, (d) => d.id)
+    .join((e) => {
+      const p = e.append('g').attr('class', 'port');
+      p.append('rect').attr('rx', 4);
+      p.append('text');
+      p.append('title');
+      return p;
+    })
+    .attr('data-id', (d) => d.id)
+    .attr('data-target', '')
+    .attr('transform', (d) => `translate(${d.x},${d.y})`)
+    .each(function (d) {
+      const p = portById.get(d.id)!;
+      const s = select(this);
+      const ip = p.hostIp.includes(':') ? `[${p.hostIp}]` : p.hostIp;
+      s.select('rect').attr('width', d.w).attr('height', d.h);
+      s.select('text').attr('x', 6).attr('y', 13).text(`${ip}:${p.hostPort} → ${p.containerPort}/${p.proto}`);
+      s.select('title').text(`published port: ${ip}:${p.hostPort}/${p.proto} → ${sbById.get(p.sandboxId)?.name ?? ''}:${p.containerPort}`);
+    });
+
+  // Bulk updates (d3's select passes each box's datum to its children): one pass per attribute, no
+  // per-box queries, so a 2,000-sandbox host draws fast.
+  const boxData = l.boxes.map((b) => ({ b, sb: sbById.get(b.id)! }));
+  const boxes = layer(g, 'boxes').selectAll<SVGGElement, (typeof boxData)[number]>('g.sandbox')
+    .data(boxData, (d) => d.b.id)
+    .join((enter) => {
+      const e = enter.append('g');
+      e.append('rect').attr('class', 'box').attr('rx', 6);
+      e.append('text').attr('class', 'box-name').attr('x', 8).attr('y', 15);
+      e.append('text').attr('class', 'box-mode').attr('x', 8).attr('y', 28);
+      e.append('title');
+      return e;
+    })
+    .attr('class', (d) => `sandbox mode-${d.sb.mode}`)
+    .attr('data-id', (d) => d.sb.id)
+    .attr('data-target', '')
+    .attr('data-source', (d) => (d.sb.mode === 'stopped' ? null : ''))
+    .attr('transform', (d) => `translate(${d.b.x},${d.b.y})`);
+  boxes.select('rect.box').attr('width', (d) => d.b.w).attr('height', (d) => d.b.h);
+  boxes.select('text.box-name').text((d) => clip(membersOf(d.sb), 20));
+  boxes.select('text.box-mode').text((d) => clip(modeLine(d.sb), 24));
+  boxes.select('title').text((d) => sandboxTooltip(d.sb, netById));
+  boxes.selectAll<SVGTextElement, DiagramSandbox['endpoints'][number]>('text.if-row')
+    .data((d) => d.sb.endpoints, (e) => e.id)
+    .join('text')
+    .attr('class', 'if-row')
+    .attr('data-id', (e) => e.id)
+    .attr('x', 8)
+    .attr('y', (_e, i) => 45 + i * 15)
+    .text((e) => `${e.ifname} ${e.ipv4 ?? e.ipv6 ?? ''}`);
+
+  layer(g, 'endpoints').selectAll<SVGCircleElement, HostLayout['endpoints'][number]>('circle.endpoint')
+    .data(l.endpoints, (d) => d.id)
+    .join('circle')
+    .attr('class', (d) => `endpoint driver-${cls(netById.get(d.networkId)?.driver)}`)
+    .attr('data-id', (d) => d.id)
+    .attr('data-target', '')
+    .attr('cx', (d) => d.x)
+    .attr('cy', (d) => d.y)
+    .attr('r', 4.5);
+}
+
+function drawBus(g: G, b: BusLayout, n: DiagramNetwork): void {
+  g.attr('data-id', n.id).attr('data-target', '').attr('class', `bus driver-${cls(n.driver)}${n.internal ? ' internal' : ''}${n.predefined ? ' predefined' : ''}`);
+  ensure(g, 'line.bus-hit', 'line').attr('class', 'bus-hit').attr('x1', b.x1).attr('x2', b.x2).attr('y1', b.y).attr('y2', b.y);
+  ensure(g, 'line.bus-line', 'line').attr('class', 'bus-line').attr('x1', b.x1).attr('x2', b.x2).attr('y1', b.y).attr('y2', b.y);
+  const rest = [`${n.driver}${n.predefined && n.driver === 'bridge' ? ' (default)' : ''}`, n.subnet, n.gateway ? `gw ${n.gateway}` : '', n.device, n.internal ? 'internal' : ''].filter(Boolean).join(' · ');
+  const label = ensure(g, 'text.bus-label', 'text').attr('class', 'bus-label').attr('x', b.x1 + 4).attr('y', b.y + 17);
+  label.selectAll('tspan').remove();
+  label.append('tspan').attr('class', 'bus-name').text(n.name);
+  label.append('tspan').attr('dx', 8).text(rest);
+  ensure(g, 'title', 'title').text(`network ${n.name} (${n.driver})${n.subnet ? `, ${n.subnet}` : ''}${n.gateway ? `, gateway ${n.gateway}` : ''}`);
+}
+
+function membersOf(sb: DiagramSandbox): string {
+  return [sb.name, ...sb.sharedBy.map((m) => m.name)].join(' + ');
+}
+
+function modeLine(sb: DiagramSandbox): string {
+  if (sb.mode === 'host') return 'host network namespace';
+  if (sb.mode === 'none') return 'lo only';
+  if (sb.mode === 'stopped') return 'not running';
+  if (sb.sharedBy.length) return 'shared namespace';
+  return sb.exposed.length ? `listens ${sb.exposed.join(' ')}` : sb.image;
+}
+
+function sandboxTooltip(sb: DiagramSandbox, nets: Map<string, DiagramNetwork>): string {
+  return [
+    membersOf(sb),
+    sb.mode === 'host' ? 'network_mode: host' : sb.mode === 'none' ? 'network_mode: none' : '',
+    sb.sharedBy.length ? `${sb.sharedBy.map((m) => m.name).join(', ')} share ${sb.name}'s namespace` : '',
+    `image ${sb.image}`,
+    ...sb.endpoints.map((e) => `${e.ifname} on ${nets.get(e.networkId)?.name ?? '?'}: ${[e.ipv4, e.ipv6, e.mac && `MAC ${e.mac}`, e.veth && `veth ${e.veth}`, e.aliases.length ? `aliases ${e.aliases.join(', ')}` : ''].filter(Boolean).join(', ')}`),
+    sb.exposed.length ? `listens on ${sb.exposed.join(', ')}` : '',
+    'double-click: trace from here',
+  ].filter(Boolean).join('\n');
+}
+
+/** A child group used as a z-order layer, created once. */
+function layer(g: G, name: string): G {
+  const l: G = g.select<SVGGElement>(`:scope > g.layer-${name}`);
+  return l.empty() ? g.append('g').attr('class', `layer-${name}`) : l;
+}
+
+function ensure<K extends keyof SVGElementTagNameMap>(g: G, selector: string, tag: K): Sel<SVGElementTagNameMap[K]> {
+  const s: Sel<SVGElementTagNameMap[K]> = g.select<SVGElementTagNameMap[K]>(`:scope > ${selector}`);
+  return s.empty() ? (g.append(tag) as unknown as Sel<SVGElementTagNameMap[K]>) : s;
+}
+
+function cls(driver: string | undefined): string {
+  return (driver ?? 'unknown').replace(/[^a-z0-9-]/gi, '_');
+}
+
+function clip(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}

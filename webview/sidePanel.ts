@@ -1,0 +1,215 @@
+// The side panel: trace controls (source, protocol, port, name or address), the verdict with its
+// reason and fix, the hops as an event list (each with the rule or reason that decided), and the
+// details of the selected element. Plain DOM with @vscode-elements controls; data goes in through
+// textContent only.
+import type { DiagramSnapshot } from '../src/protocol/diagram';
+import type { TraceProto, TraceView } from '../src/protocol/trace';
+
+export interface TraceSettings {
+  proto: TraceProto;
+  port?: number;
+  targetBy: 'name' | 'address';
+}
+
+export interface PanelEvents {
+  settingsChanged(s: TraceSettings): void;
+  traceFromSelection(): void;
+  clearSource(): void;
+  reveal(id: string): void;
+  focusHop(elements: string[] | null): void;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+export class SidePanel {
+  readonly root: HTMLElement;
+  private readonly sourceLine: HTMLElement;
+  private readonly verdict: HTMLElement;
+  private readonly hops: HTMLOListElement;
+  private readonly details: HTMLElement;
+  private readonly protoSelect: HTMLElement & { value: string };
+  private readonly portField: HTMLElement & { value: string };
+  private readonly byAddress: HTMLElement & { checked: boolean };
+  private readonly clearButton: HTMLElement;
+  private readonly hint: HTMLElement;
+  private settingsValue: TraceSettings;
+
+  constructor(parent: HTMLElement, private readonly events: PanelEvents, initial: TraceSettings) {
+    this.settingsValue = initial;
+    this.root = el('aside', 'side-panel');
+    this.root.setAttribute('aria-label', 'Trace and details');
+    parent.appendChild(this.root);
+
+    const traceSection = el('section', 'trace-controls');
+    traceSection.appendChild(el('h2', undefined, 'Packet trace'));
+    this.sourceLine = el('div', 'source-line');
+    traceSection.appendChild(this.sourceLine);
+
+    const row = el('div', 'control-row');
+    this.protoSelect = document.createElement('vscode-single-select') as HTMLElement & { value: string };
+    this.protoSelect.setAttribute('aria-label', 'Protocol');
+    this.protoSelect.className = 'proto';
+    for (const [value, label] of [['icmp', 'ICMP (ping)'], ['tcp', 'TCP'], ['udp', 'UDP']] as const) {
+      const o = document.createElement('vscode-option');
+      o.setAttribute('value', value);
+      o.textContent = label;
+      if (value === initial.proto) o.setAttribute('selected', '');
+      this.protoSelect.appendChild(o);
+    }
+    this.portField = document.createElement('vscode-textfield') as HTMLElement & { value: string };
+    this.portField.className = 'port';
+    this.portField.setAttribute('placeholder', 'port');
+    this.portField.setAttribute('aria-label', 'Port');
+    if (initial.port) this.portField.setAttribute('value', String(initial.port));
+    row.append(this.protoSelect, this.portField);
+    traceSection.appendChild(row);
+
+    this.byAddress = document.createElement('vscode-checkbox') as HTMLElement & { checked: boolean };
+    this.byAddress.setAttribute('label', 'Containers by address (not by name)');
+    this.byAddress.className = 'by-address';
+    if (initial.targetBy === 'address') this.byAddress.setAttribute('checked', '');
+    traceSection.appendChild(this.byAddress);
+
+    this.clearButton = document.createElement('vscode-button');
+    this.clearButton.setAttribute('secondary', '');
+    this.clearButton.className = 'clear-source';
+    this.clearButton.textContent = 'Stop tracing';
+    this.clearButton.addEventListener('click', () => events.clearSource());
+    traceSection.appendChild(this.clearButton);
+
+    this.hint = el('p', 'hint');
+    traceSection.appendChild(this.hint);
+    this.root.appendChild(traceSection);
+
+    this.verdict = el('section', 'verdict');
+    this.verdict.setAttribute('aria-live', 'polite');
+    this.root.appendChild(this.verdict);
+    this.hops = el('ol', 'hops');
+    this.hops.addEventListener('mouseleave', () => events.focusHop(null));
+    this.root.appendChild(this.hops);
+    this.details = el('section', 'details');
+    this.root.appendChild(this.details);
+
+    const changed = () => {
+      const portText = this.portField.value.trim();
+      const port = /^\d{1,5}$/.test(portText) && Number(portText) > 0 && Number(portText) < 65536 ? Number(portText) : undefined;
+      this.portField.toggleAttribute('invalid', portText !== '' && port === undefined);
+      const proto = (['icmp', 'tcp', 'udp'].includes(this.protoSelect.value) ? this.protoSelect.value : 'icmp') as TraceProto;
+      this.settingsValue = { proto, targetBy: this.byAddress.checked ? 'address' : 'name', ...(port !== undefined ? { port } : {}) };
+      events.settingsChanged(this.settingsValue);
+    };
+    this.protoSelect.addEventListener('change', changed);
+    this.portField.addEventListener('change', changed);
+    this.portField.addEventListener('input', changed);
+    this.byAddress.addEventListener('change', changed);
+    this.setSource(null);
+  }
+
+  get settings(): TraceSettings {
+    return this.settingsValue;
+  }
+
+  setSource(name: string | null, canPick = false): void {
+    this.sourceLine.replaceChildren();
+    this.clearButton.hidden = name === null;
+    if (name) {
+      this.sourceLine.append('From ', el('strong', 'source-name', name));
+      this.hint.textContent = 'Hover any container, address, network or published port: the path lights up and its hops are listed below. Esc stops.';
+    } else {
+      this.sourceLine.textContent = 'No source picked.';
+      this.hint.textContent = canPick ? '' : 'Double-click a container (or select it and press “Trace from here”) to trace from it.';
+      if (canPick) {
+        const b = document.createElement('vscode-button');
+        b.className = 'trace-from-selection';
+        b.textContent = 'Trace from here';
+        b.addEventListener('click', () => this.events.traceFromSelection());
+        this.sourceLine.append(' ', b);
+      }
+    }
+  }
+
+  /** `pending`: a trace is being computed for this target. */
+  showTrace(trace: TraceView | null, pending?: string, error?: string): void {
+    this.verdict.replaceChildren();
+    this.hops.replaceChildren();
+    this.verdict.className = 'verdict';
+    if (error) {
+      this.verdict.classList.add('verdict-error');
+      this.verdict.append(el('div', 'verdict-title', 'No trace'), el('p', 'reason', error));
+      return;
+    }
+    if (!trace) {
+      if (pending) this.verdict.append(el('div', 'verdict-title pending', `Tracing to ${pending}…`));
+      return;
+    }
+    this.verdict.classList.add(`verdict-${trace.verdict}`);
+    const to = `${trace.to}${trace.port !== undefined ? `:${trace.port}` : ''}/${trace.proto}`;
+    this.verdict.append(
+      el('div', 'verdict-title', `${trace.verdict.toUpperCase()}`),
+      el('div', 'verdict-route', `${trace.from} → ${to}`),
+      el('p', 'reason', trace.reason),
+    );
+    if (trace.fix) this.verdict.append(el('p', 'fix', `Fix: ${trace.fix}`));
+    trace.hops.forEach((hop, i) => {
+      const li = el('li', `hop${hop.drop ? ' hop-drop' : ''}`);
+      li.style.setProperty('--hop', String(i));
+      const head = el('div', 'hop-head');
+      head.append(el('span', 'hop-action', hop.action), el('span', 'hop-node', `${hop.node}${hop.interface ? ` ${hop.interface}` : ''}`));
+      li.append(head, el('div', 'hop-detail', hop.detail));
+      li.addEventListener('mouseenter', () => this.events.focusHop(hop.elements));
+      this.hops.appendChild(li);
+    });
+  }
+
+  /** What the selected element is, in words; null: nothing selected. */
+  showDetails(snapshot: DiagramSnapshot | undefined, id: string | null): void {
+    this.details.replaceChildren();
+    if (!snapshot || !id) return;
+    const lines = describe(snapshot, id);
+    if (!lines) return;
+    this.details.append(el('h2', undefined, lines[0]!));
+    const dl = el('ul', 'detail-lines');
+    for (const line of lines.slice(1)) dl.append(el('li', undefined, line));
+    this.details.append(dl);
+    const reveal = document.createElement('vscode-button');
+    reveal.setAttribute('secondary', '');
+    reveal.className = 'reveal';
+    reveal.textContent = 'Show in file';
+    reveal.addEventListener('click', () => this.events.reveal(id));
+    this.details.append(reveal);
+  }
+}
+
+/** A title and detail lines for an element of the snapshot. */
+export function describe(s: DiagramSnapshot, id: string): string[] | undefined {
+  for (const h of s.hosts) {
+    if (h.id === id) return [`Host ${h.name}`, `Docker ${h.dockerVersion}`, ...h.interfaces.map((i) => `${i.name} ${i.address}`)];
+    const iface = h.interfaces.find((i) => i.id === id);
+    if (iface) return [`${h.name} ${iface.name}`, iface.address];
+    const n = h.networks.find((x) => x.id === id);
+    if (n) return [`Network ${n.name}`, `driver ${n.driver}${n.internal ? ', internal' : ''}${n.predefined ? ', predefined' : ''}`, n.subnet ? `subnet ${n.subnet}` : 'no IPv4 subnet', n.gateway ? `gateway ${n.gateway}` : '', n.subnet6 ? `IPv6 ${n.subnet6}` : '', n.device ? `Linux bridge ${n.device}` : ''].filter(Boolean);
+    for (const sb of h.sandboxes) {
+      if (sb.id === id || sb.sharedBy.some((m) => m.id === id)) {
+        const name = sb.id === id ? sb.name : sb.sharedBy.find((m) => m.id === id)!.name;
+        return [`Container ${name}`, sb.id === id ? `image ${sb.image}` : `in ${sb.name}'s network namespace`,
+          sb.mode === 'host' ? 'network_mode: host' : sb.mode === 'none' ? 'network_mode: none (loopback only)' : sb.mode === 'stopped' ? 'not running' : `${sb.endpoints.length} interface${sb.endpoints.length === 1 ? '' : 's'}`,
+          ...sb.endpoints.map((e) => `${e.ifname} ${e.ipv4 ?? ''} on ${h.networks.find((x) => x.id === e.networkId)?.name ?? '?'}`),
+          sb.exposed.length ? `listens on ${sb.exposed.join(', ')}` : '', sb.sharedBy.length && sb.id === id ? `shared with ${sb.sharedBy.map((m) => m.name).join(', ')}` : ''].filter(Boolean);
+      }
+      const ep = sb.endpoints.find((e) => e.id === id || e.linkId === id);
+      if (ep) {
+        const net = h.networks.find((x) => x.id === ep.networkId)?.name ?? '?';
+        return [ep.linkId === id ? `veth link ${sb.name} ⟷ ${net}` : `Endpoint ${sb.name} on ${net}`, `${ep.ifname}${ep.veth ? ` ⟷ ${ep.veth} on the host` : ''}`,
+          ep.ipv4 ? `IPv4 ${ep.ipv4}` : '', ep.ipv6 ? `IPv6 ${ep.ipv6}` : '', ep.mac ? `MAC ${ep.mac}` : '', ep.aliases.length ? `aliases ${ep.aliases.join(', ')}` : ''].filter(Boolean);
+      }
+    }
+    const p = h.ports.find((x) => x.id === id);
+    if (p) return [`Published port ${p.hostPort}/${p.proto}`, `host ${p.hostIp}:${p.hostPort} → container port ${p.containerPort}`, `to ${h.sandboxes.find((x) => x.id === p.sandboxId)?.name ?? '?'}`];
+  }
+  return undefined;
+}
