@@ -49,6 +49,8 @@ export interface LinkLayout {
   /** Where the link meets the bus. */
   busX: number;
   busY: number;
+  /** The link runs through the gutter, across other bands (its joint with the bus gets a dot). */
+  crossing: boolean;
 }
 
 export interface BusLayout {
@@ -176,7 +178,8 @@ function layoutHost(host: DiagramHost, x0: number, y0: number, centres: DiagramL
       if (!bus) return;
       let path: string;
       let busX: number;
-      if (bus.id === box.band) {
+      const crossing = bus.id !== box.band;
+      if (!crossing) {
         busX = dx;
         path = `M${dx},${dy}V${bus.y}`;
       } else {
@@ -186,7 +189,7 @@ function layoutHost(host: DiagramHost, x0: number, y0: number, centres: DiagramL
         busX = lane;
         path = `M${dx},${dy}V${drop}H${lane}V${bus.y}`;
       }
-      links.push({ id: ep.linkId, endpointId: ep.id, networkId: ep.networkId, path, busX, busY: bus.y });
+      links.push({ id: ep.linkId, endpointId: ep.id, networkId: ep.networkId, path, busX, busY: bus.y, crossing });
       centres.set(ep.linkId, { x: busX, y: (dy + bus.y) / 2 });
     });
   }

@@ -254,9 +254,9 @@ function drawHost(g: G, host: DiagramHost, l: HostLayout): void {
     .attr('data-id', (d) => d.id)
     .attr('d', (d) => d.path);
 
-  // Where a link meets its bus: a dot, so a link that only crosses a bus reads as crossing.
+  // Where a link through the gutter meets its bus: a dot, so a link that only crosses a bus reads as crossing.
   layer(g, 'junctions').selectAll<SVGCircleElement, LinkLayout>('circle.junction')
-    .data(l.links, (d) => d.id)
+    .data(l.links.filter((d) => d.crossing), (d) => d.id)
     .join('circle')
     .attr('class', (d) => `junction driver-${cls(netById.get(d.networkId)?.driver)}`)
     .attr('data-id', (d) => d.id)

@@ -1,8 +1,9 @@
-// A live host kept current: one snapshot at start, a new one after every burst of events (the
-// watcher bounds the delay), the engine rebuilt from it. What the extension's tree and diagram follow.
+// A live host kept current: one snapshot at start, then after every burst of events (the watcher
+// bounds the delay) what the events name is read again and the engine rebuilt. What the extension's
+// tree and diagram follow.
 import { DockerWatcher, type RefreshReason, type WatchOptions, type WatchStatus } from './events';
-import { snapshotToEngine, takeSnapshot, type Snapshot, type SnapshotEngine } from './snapshot';
-import type { DockerClient } from './types';
+import { snapshotToEngine, takeSnapshot, withMembers, type Snapshot, type SnapshotEngine } from './snapshot';
+import { DockerApiError, type DockerClient } from './types';
 
 export interface LiveState {
   snapshot: Snapshot;
@@ -20,6 +21,7 @@ export interface LiveHostOptions extends WatchOptions {
 export class LiveHost {
   private readonly watcher: DockerWatcher;
   private running: Promise<void> | null = null;
+  private last: Snapshot | null = null;
   private again: RefreshReason | null = null;
 
   constructor(
@@ -39,6 +41,37 @@ export class LiveHost {
     this.watcher.stop();
   }
 
+  /**
+   * After a burst of events, only what they name is read again: the containers they concern (one
+   * inspect each) and, when networks changed, the network list (one request). A reconnection, or an
+   * event without an id, reads the whole host.
+   */
+  private async update(prev: Snapshot, why: RefreshReason): Promise<Snapshot> {
+    const containerIds = new Set<string>();
+    let networksChanged = false;
+    for (const e of why.events) {
+      if (e.kind.startsWith('container:')) {
+        if (!e.id) return takeSnapshot(this.client);
+        containerIds.add(e.id);
+      } else {
+        networksChanged = true;
+        if (e.container) containerIds.add(e.container);
+      }
+    }
+    const [networks, fresh] = await Promise.all([
+      networksChanged ? this.client.networks() : Promise.resolve(prev.networks.map((n) => ({ ...n, members: [] }))),
+      Promise.all([...containerIds].map((id) => this.client.inspectContainer(id).catch((err: unknown) => (err instanceof DockerApiError && err.status === 404 ? id : Promise.reject(err))))),
+    ]);
+    const byId = new Map(prev.containers.map((c) => [c.id, c]));
+    for (const f of fresh) {
+      if (typeof f === 'string') byId.delete(f); // destroyed
+      else byId.set(f.id, f);
+    }
+    const containers = [...byId.values()];
+    const next: Snapshot = { ...prev, networks: withMembers(networks, containers), containers, takenAt: new Date().toISOString() };
+    return next;
+  }
+
   /** One snapshot at a time; a refresh asked for meanwhile runs right after (merged). */
   refresh(why: RefreshReason | null): Promise<void> {
     if (this.running) {
@@ -47,9 +80,11 @@ export class LiveHost {
     }
     this.running = (async () => {
       try {
-        const snapshot = await takeSnapshot(this.client);
+        const snapshot = this.last && why && !why.reconnected ? await this.update(this.last, why) : await takeSnapshot(this.client);
+        this.last = snapshot;
         this.o.onState({ snapshot, model: snapshotToEngine(snapshot, this.o.hostName), why });
       } catch (err) {
+        this.last = null; // events may be lost: the next refresh reads the whole host
         this.o.onError?.(err instanceof Error ? err : new Error(String(err)));
       } finally {
         this.running = null;

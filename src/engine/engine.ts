@@ -1074,7 +1074,13 @@ export class Engine {
       if (e instanceof DockerError && !e.hint) throw e.withHint({ field: 'subnet', index: v4Index[0] ?? 0 });
       throw e;
     }
-    const vni = this.swarm.nextVni();
+    let vni: number;
+    try {
+      vni = this.swarm.takeVni(req.options?.[OVERLAY_OPT.vxlanIdList]);
+    } catch (e) {
+      this.swarm.releaseNetwork(id, 0);
+      throw e;
+    }
     const spec: NetworkSpec = {
       id, name: req.name, driver: 'overlay', ipamDriver: req.ipam?.driver || 'default', ipamOptions: { ...(req.ipam?.options ?? {}) },
       v4: allocated, v6, v4Index: allocated.map((_, i) => v4Index[i] ?? i), v6Index,
@@ -1227,6 +1233,22 @@ export class Engine {
       svc.tasks.push({ name, slot, id: taskId, host: node, containerId: created, addresses });
     });
     return { id };
+  }
+
+  /** docker service rm: the tasks' containers go, then the VIPs and published ports are released. */
+  removeService(hostName: string, nameOrId: string): void {
+    const { host } = this.host(hostName);
+    const sw = this.state.swarm;
+    if (host.swarm !== 'manager' || !this.swarmInitialised) throw new DockerError(msg.notSwarmManager(), FORBIDDEN, { field: 'name' });
+    const svc = sw.services.get(nameOrId) ?? [...sw.services.values()].find((s) => s.name === nameOrId);
+    if (!svc) throw new DockerError(`service ${nameOrId} not found`, NOT_FOUND, { field: 'name' });
+    for (const t of svc.tasks) {
+      if (this.state.hosts.get(t.host)?.containers.has(t.containerId)) this.removeContainer(t.host, t.containerId, { force: true });
+      this.taskContainers.delete(t.containerId);
+    }
+    for (const v of svc.vips) this.swarm.releaseAddress(v.networkId, parseIp(v.address)!);
+    this.swarm.releasePorts(svc.id);
+    sw.services.delete(svc.id);
   }
 
   private createContainerAs(node: string, name: string, req: ServiceCreateRequest, network: string | undefined): string {

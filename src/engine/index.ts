@@ -18,3 +18,4 @@ export { DYNAMIC_PORT_START, DYNAMIC_PORT_END, VNI_START } from './swarm/cluster
 export { GW_BRIDGE_NETWORK } from './sandbox';
 export { VXLAN_PORT, overlayDeviceNames, overlayMtu } from './drivers/overlay';
 export { BridgeDriver } from './drivers/bridge';
+export { networkMembers, memberByAddress, vxlanPeer, type NetworkMember } from './multiHost';

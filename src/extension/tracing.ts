@@ -110,6 +110,10 @@ export function traceForDiagram(
     if (i === result.hops.length - 1 && result.verdict !== 'delivered') hop.drop = true;
     return hop;
   });
+  // Nothing left the source (no route, not running): the packet ends at the source, and the list says so.
+  if (hops.length === 0 && result.verdict !== 'delivered') {
+    hops.push({ node: query.from, action: result.verdict === 'unresolved' ? 'resolve' : 'drop', detail: result.reason, elements: where.slice(-1), drop: true });
+  }
   const trace: TraceView = { from: query.from, to: query.to, proto: query.proto, verdict: result.verdict, reason: result.reason, hops };
   if (query.port !== undefined && query.proto !== 'icmp') trace.port = query.port;
   if (result.fix) trace.fix = result.fix;

@@ -46,7 +46,7 @@ interface BuildMemo {
 }
 
 /** What a step of the analysis reports when it pauses: the caller may stop there if the text moved on. */
-export type AnalysisStep = { phase: 'parsed'; preliminary: () => Diagnostic[] } | { phase: 'built' };
+export type AnalysisStep = { phase: 'parsed'; preliminary: () => Diagnostic[]; size: number } | { phase: 'built' };
 
 /**
  * Analyses the versions of one document. It keeps the incremental YAML parser and the last build, so an
@@ -97,6 +97,7 @@ export class DocumentAnalyzer {
     } else {
       yield {
         phase: 'parsed',
+        size: parsed.spec.containers.length + parsed.spec.networks.length,
         // While the engine rebuilds: the parser's diagnostics now, and the last build's where they still apply.
         preliminary: () =>
           toLsp(

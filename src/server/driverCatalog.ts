@@ -42,6 +42,12 @@ export const DRIVERS: readonly DriverInfo[] = [
       "Like macvlan, but every container shares the parent's MAC address. `l2` mode bridges onto the LAN; `l3` mode routes through the host with no gateway.",
     options: ['parent', 'ipvlan_mode', 'ipvlan_flag', ...COMMON_OPTIONS],
   },
+  {
+    name: 'flannel',
+    summary:
+      "A third-party driver (shipped with CNM Explorer, through the engine's plug-in interface), after Kubernetes' flannel: the cluster network (default 10.244.0.0/16) is cut into one /24 lease per host, and the hosts route each other's lease, through the VXLAN device flannel.1 or directly (host-gw).",
+    options: ['backend', ...COMMON_OPTIONS],
+  },
   { name: 'host', summary: "The host's own network stack: no isolation, no addresses of its own, published ports are discarded.", options: [] },
   { name: 'null', summary: 'No networking: only the loopback interface (the built-in `none` network).', options: [] },
 ];

@@ -7,6 +7,7 @@ import type { NetworkSpec } from '../topology';
 import { cidrContains, formatCidr, parseAddress, parseCidr, usableCount } from './addressPlanner';
 import type { Analysis } from './analysis';
 import { driverInfo, optionDoc } from './driverCatalog';
+import { parseExpectTarget } from './expectTarget';
 import { describeAt } from './schemaDocs';
 import type { Occurrence } from './symbolIndex';
 import { nodeAt, nodeSpan, stringValue, type Span } from './yamlNodes';
@@ -43,6 +44,15 @@ export function hoverAt(analysis: Analysis, offset: number): Hover | null {
   }
   if ((path[0] === 'containers' || path[0] === 'services') && path[2] === 'ports' && typeof last === 'number') {
     return markdown(portHover(analysis, String(path[1]), value, path[0] === 'services'), analysis, span);
+  }
+  if (path[0] === 'expect' && last === 'to') {
+    const target = parseExpectTarget(value);
+    if (target?.address) {
+      const port = target.port === undefined ? 'an ICMP echo' : `${target.proto.toUpperCase()} port ${target.port}`;
+      return markdown(`${addressHover(analysis, target.address)}
+
+The packet: ${port}.`, analysis, span);
+    }
   }
   if (parseAddress(value)) return markdown(addressHover(analysis, value), analysis, span);
   if (parseCidr(value) && value.includes('/')) {

@@ -31,6 +31,9 @@ export interface AnalysisInfo {
 /** Timings of the last analysis of a document (for the benchmark and troubleshooting). */
 export const AnalysisInfoRequest = new RequestType<{ uri: string }, AnalysisInfo | null, void>('cnm/analysisInfo');
 
+/** Containers + networks from which a slow rebuild is preceded by the parser's diagnostics. */
+const PRELIMINARY_MIN_OBJECTS = 500;
+
 interface Session {
   analyzer: DocumentAnalyzer;
   latest?: Analysis;
@@ -172,7 +175,8 @@ export class TopologyLanguageServer {
           return r.value;
         }
         if (r.value.phase === 'parsed') {
-          if (publish && s.lastBuildMs > 50) {
+          // Only big files, whose engine build takes long, get the parser's diagnostics first.
+          if (publish && r.value.size >= PRELIMINARY_MIN_OBJECTS && s.lastBuildMs > 50) {
             void this.connection.sendDiagnostics({ uri, version, diagnostics: r.value.preliminary() });
           }
           buildStart = performance.now();
@@ -184,7 +188,16 @@ export class TopologyLanguageServer {
         }
       }
     } catch (err) {
+      // A bug must not leave the file without feedback: say so on its first line.
+      const message = err instanceof Error ? err.message : String(err);
       this.connection.console.error(`cnm: analysis failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      if (publish && !stale()) {
+        void this.connection.sendDiagnostics({
+          uri,
+          version,
+          diagnostics: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1, source: 'cnm', code: 'internal', message: `Internal error in the CNM language server: ${message}` }],
+        });
+      }
       return undefined;
     }
   }

@@ -6,6 +6,7 @@
 import type { InspectResult } from '../engine';
 import type { NetworkSpec, TopologyDiagnostic, TopologySpec, YamlPath } from '../topology';
 import { cidrContains, formatCidr, overlaps, parseAddress, parseCidr } from './addressPlanner';
+import { parseExpectTarget } from './expectTarget';
 
 export interface SurpriseInput {
   spec: TopologySpec;
@@ -85,7 +86,9 @@ function subnetOverHostLan(spec: TopologySpec, warn: Warn): void {
   for (const n of spec.networks) {
     // macvlan and ipvlan networks are meant to share the LAN of their parent interface.
     if (n.driver === 'macvlan' || n.driver === 'ipvlan' || n.driver === 'host' || n.driver === 'null') continue;
-    const hostNames = (n.driver === 'overlay' ? spec.hosts.filter((h) => h.swarm).map((h) => h.name) : [n.host]).filter((h) => interfacesOf(h).length > 0);
+    // Overlay networks reach every swarm host; flannel's cluster network every host.
+    const spanned = n.driver === 'overlay' ? spec.hosts.filter((h) => h.swarm) : n.driver === 'flannel' ? spec.hosts : spec.hosts.filter((h) => h.name === n.host);
+    const hostNames = spanned.map((h) => h.name).filter((h) => interfacesOf(h).length > 0);
     if (hostNames.length === 0) continue;
     n.ipamConfig.forEach((pool, i) => {
       const subnet = pool.subnet ? parseCidr(pool.subnet) : undefined;
@@ -116,23 +119,6 @@ function subnetOverHostLan(spec: TopologySpec, warn: Warn): void {
       }
     }
   }
-}
-
-interface Target {
-  address?: string;
-  name?: string;
-  port?: number;
-  proto: string;
-}
-
-/** NAME|IP[:PORT][/proto] */
-export function parseExpectTarget(to: string): Target | undefined {
-  const m = /^(?:\[([0-9a-fA-F:]+)\]|([^:/]+))(?::(\d+))?(?:\/(tcp|udp|icmp|sctp))?$/i.exec(to.trim());
-  if (!m) return undefined;
-  const host = m[1] ?? m[2]!;
-  const port = m[3] === undefined ? undefined : Number(m[3]);
-  const proto = (m[4] ?? (port === undefined ? 'icmp' : 'tcp')).toLowerCase();
-  return parseAddress(host) ? { address: host, ...(port !== undefined ? { port } : {}), proto } : { name: host, ...(port !== undefined ? { port } : {}), proto };
 }
 
 function loopbackPorts(input: SurpriseInput, warn: Warn): void {

@@ -3,6 +3,7 @@
 // the X of `container:X`, `host:` values, services' networks, `expect` from/to). Definition, references,
 // rename, highlights and the outline all read this one index.
 import { isMap, isScalar, isSeq, type Document, type Node, type Scalar } from 'yaml';
+import { expectTargetName } from './expectTarget';
 import { getValue, pairsOf, scalarSpan, stringValue, subSpan, type Span } from './yamlNodes';
 
 export type SymbolKind = 'network' | 'container' | 'service' | 'host';
@@ -155,13 +156,4 @@ function networkRefs(
       if (name !== undefined && !BUILTIN_NETWORK_NAMES.has(name)) refer('network', p.key, context);
     }
   }
-}
-
-/** The name in an expect target NAME|IP[:PORT][/proto] and where it starts, or undefined for an address. */
-export function expectTargetName(to: string): { name: string; from: number } | undefined {
-  const m = /^([A-Za-z0-9][A-Za-z0-9_.-]*)(?::\d+)?(?:\/(?:tcp|udp|icmp|sctp))?$/i.exec(to.trim());
-  if (!m) return undefined;
-  const name = m[1]!;
-  if (/^\d+(\.\d+){3}$/.test(name)) return undefined; // an IPv4 address
-  return { name, from: to.indexOf(name) };
 }

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver/node';
 import { LAB, MISTAKES } from './fixtures';
-import { LspSession, positionOf } from './lspHarness';
+import { LspSession, messageOf, positionOf } from './lspHarness';
 
 function at(text: string, needle: string, occurrence = 0) {
   const start = positionOf(text, needle, 0, occurrence);
@@ -12,8 +12,8 @@ function at(text: string, needle: string, occurrence = 0) {
 }
 
 function find(diags: Diagnostic[], pattern: RegExp | string): Diagnostic {
-  const d = diags.find((x) => (typeof pattern === 'string' ? x.message.includes(pattern) : pattern.test(x.message)));
-  assert.ok(d, `no diagnostic matching ${String(pattern)} in:\n${diags.map((x) => `${x.range.start.line + 1}: ${x.message}`).join('\n')}`);
+  const d = diags.find((x) => (typeof pattern === 'string' ? messageOf(x).includes(pattern) : pattern.test(x.message)));
+  assert.ok(d, `no diagnostic matching ${String(pattern)} in:\n${diags.map((x) => `${x.range.start.line + 1}: ${messageOf(x)}`).join('\n')}`);
   return d;
 }
 
@@ -117,13 +117,13 @@ describe('diagnostics over LSP', () => {
   it('updates as the user types: fixing the subnet clears the error', async () => {
     const uri = 'file:///w/edit.cnm.yaml';
     const first = await lsp.open(uri, MISTAKES);
-    assert.ok(first.some((d) => d.message.includes('Pool overlaps')));
+    assert.ok(first.some((d) => messageOf(d).includes('Pool overlaps')));
     const pos = positionOf(MISTAKES, '10.10.0.0/24');
     // One character: 10.10.0.0/24 → 10.11.0.0/24
     const next = await lsp.change(uri, [{ range: { start: { line: pos.line, character: pos.character + 4 }, end: { line: pos.line, character: pos.character + 5 } }, text: '1' }]);
     assert.ok(next);
-    assert.ok(!next.some((d) => d.message.includes('Pool overlaps')), 'the overlap error is gone');
-    assert.ok(next.some((d) => d.message.includes('Unknown key "colour"')), 'other diagnostics stay');
+    assert.ok(!next.some((d) => messageOf(d).includes('Pool overlaps')), 'the overlap error is gone');
+    assert.ok(next.some((d) => messageOf(d).includes('Unknown key "colour"')), 'other diagnostics stay');
   });
 
   it('debounces a burst of edits and publishes the last version', async () => {

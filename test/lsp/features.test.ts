@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CodeAction, CodeLens, CompletionItem, CompletionList, Diagnostic, DocumentSymbol, FoldingRange, Hover, Location, WorkspaceEdit } from 'vscode-languageserver/node';
 import { LAB, MISTAKES } from './fixtures';
-import { LspSession, applyEdits, cursor, positionOf } from './lspHarness';
+import { LspSession, applyEdits, cursor, messageOf, positionOf } from './lspHarness';
 
 const LAB_URI = 'file:///w/lab.cnm.yaml';
 
@@ -84,12 +84,12 @@ describe('language features over LSP', () => {
 
     it('offers the keys a container takes, minus those it has', async () => {
       const items = await complete(LAB.replace('  b3:\n    image: busybox\n', '  b3:\n    image: busybox\n    ‸\n'));
-      assert.deepEqual(labels(items), ['host', 'hostname', 'network_mode', 'networks', 'ports', 'expose', 'publish_all']);
+      assert.deepEqual(labels(items), ['host', 'hostname', 'network_mode', 'networks', 'ports', 'expose']);
       assert.match(String((items[2]!.documentation as { value: string }).value), /container:<name>/);
     });
 
     it('offers the missing top-level keys', async () => {
-      assert.deepEqual(labels(await complete(LAB.replace('expect:', '‸\nexpect:'))), ['version', 'services']);
+      assert.deepEqual(labels(await complete(LAB.replace('expect:', '‸\nexpect:'))), ['services']);
     });
 
     it('offers network names where a network is referenced', async () => {
@@ -100,7 +100,7 @@ describe('language features over LSP', () => {
     });
 
     it('offers drivers, and the options of the chosen driver', async () => {
-      assert.deepEqual(labels(await complete(LAB.replace('driver: bridge\n    subnet: 10.20', 'driver: ‸\n    subnet: 10.20'))), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'host', 'null']);
+      assert.deepEqual(labels(await complete(LAB.replace('driver: bridge\n    subnet: 10.20', 'driver: ‸\n    subnet: 10.20'))), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel', 'host', 'null']);
       const macvlan = LAB.replace(
         '    driver: bridge\n    subnet: 10.20.0.0/24\n    driver_opts: { com.docker.network.bridge.enable_icc: "false" }',
         '    driver: macvlan\n    subnet: 10.20.0.0/24\n    driver_opts:\n      ‸',
@@ -192,6 +192,49 @@ describe('language features over LSP', () => {
     });
   });
 
+  describe('services', () => {
+    const SWARM = `hosts:
+  node1:
+    swarm: manager
+networks:
+  backend:
+    driver: overlay
+    attachable: true
+services:
+  api:
+    image: busybox
+    replicas: 2
+    networks: [backend]
+containers:
+  probe:
+    image: busybox
+    networks: [backend]
+expect:
+  - { from: probe, to: "api:80", verdict: delivered }
+`;
+    const uri = 'file:///w/swarm.cnm.yaml';
+    before(async () => {
+      await lsp.open(uri, SWARM);
+    });
+
+    it("renames a network in services' networks too", async () => {
+      const edit = await lsp.request<WorkspaceEdit>('textDocument/rename', { textDocument: { uri }, position: positionOf(SWARM, 'backend:'), newName: 'mesh' });
+      const renamed = applyEdits(SWARM, edit.changes![uri]!);
+      assert.equal(renamed.match(/networks: \[mesh\]/g)?.length, 2);
+      assert.equal(renamed.includes('backend'), false);
+    });
+
+    it('goes from an expect target to the service, and lists services in the outline', async () => {
+      const loc = await lsp.request<Location>('textDocument/definition', { textDocument: { uri }, position: positionOf(SWARM, 'api:80', 1) });
+      assert.deepEqual(loc.range.start, positionOf(SWARM, 'api:'));
+      const symbols = await lsp.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
+      const services = symbols.find((s) => s.name === 'services')!.children!;
+      assert.deepEqual(services.map((s) => [s.name, s.detail]), [['api', '2 × busybox · vip']]);
+      const hover = await lsp.request<Hover>('textDocument/hover', { textDocument: { uri }, position: positionOf(SWARM, 'api:') });
+      assert.match((hover.contents as { value: string }).value, /2 replicas · endpoint mode `vip`/);
+    });
+  });
+
   describe('outline and folding', () => {
     it('lists hosts, networks, containers and expect entries with details', async () => {
       const symbols = await lsp.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri: LAB_URI } });
@@ -238,7 +281,7 @@ describe('language features over LSP', () => {
       diagnostics = await lsp.open(MISTAKES_URI, MISTAKES);
     });
     const fixesFor = async (pattern: string) => {
-      const d = diagnostics.find((x) => x.message.includes(pattern));
+      const d = diagnostics.find((x) => messageOf(x).includes(pattern));
       assert.ok(d, pattern);
       return lsp.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: MISTAKES_URI }, range: d.range, context: { diagnostics: [d] } });
     };
@@ -250,21 +293,21 @@ describe('language features over LSP', () => {
       const fixed = applied(fix!);
       assert.match(fixed, /\n {2}frnot:\n {4}driver: bridge\n/);
       const after = await lsp.open('file:///w/fixed1.cnm.yaml', fixed);
-      assert.ok(!after.some((x) => x.message.includes('"frnot" is not defined')));
+      assert.ok(!after.some((x) => messageOf(x).includes('"frnot" is not defined')));
     });
 
     it('picks a free subnet for an overlapping one', async () => {
       const [fix] = await fixesFor('Pool overlaps');
       assert.equal(fix!.title, 'Use the free subnet 10.11.0.0/24');
       const after = await lsp.open('file:///w/fixed2.cnm.yaml', applied(fix!));
-      assert.ok(!after.some((x) => x.message.includes('Pool overlaps')));
+      assert.ok(!after.some((x) => messageOf(x).includes('Pool overlaps')));
     });
 
     it('moves the gateway inside the subnet', async () => {
       const [fix] = await fixesFor('failed to allocate gateway');
       assert.equal(fix!.title, 'Move the gateway inside 10.30.0.0/24: 10.30.0.1');
       const after = await lsp.open('file:///w/fixed3.cnm.yaml', applied(fix!));
-      assert.ok(!after.some((x) => x.message.includes('failed to allocate gateway')));
+      assert.ok(!after.some((x) => messageOf(x).includes('failed to allocate gateway')));
     });
 
     it('connects two containers to a shared network when a name will not resolve', async () => {
@@ -273,13 +316,13 @@ describe('language features over LSP', () => {
       const fixed = applied(fix!);
       assert.match(fixed, /\n {2}loner:\n {4}image: busybox\n {4}networks: \[loner-other\]\n/);
       const after = await lsp.open('file:///w/fixed4.cnm.yaml', fixed);
-      assert.ok(!after.some((x) => x.message.includes('will not resolve')), after.map((x) => x.message).join('\n'));
+      assert.ok(!after.some((x) => messageOf(x).includes('will not resolve')), after.map((x) => x.message).join('\n'));
     });
 
     it('joins the network the other container is already on, when it has one', async () => {
       const text = LAB.replace('{ from: b3, to: "b4"', '{ from: b3, to: "web"');
       const diags = await lsp.open('file:///w/join.cnm.yaml', text);
-      const d = diags.find((x) => x.message.includes('"web" will not resolve from "b3"'));
+      const d = diags.find((x) => messageOf(x).includes('"web" will not resolve from "b3"'));
       assert.ok(d);
       const [fix] = await lsp.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: 'file:///w/join.cnm.yaml' }, range: d.range, context: { diagnostics: [d] } });
       assert.equal(fix!.title, 'Connect "b3" to network "mybridge10" (shared with "web")');

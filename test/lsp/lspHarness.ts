@@ -168,3 +168,8 @@ export function cursor(marked: string): { text: string; position: Position } {
   const before = text.slice(0, offset);
   return { text, position: { line: before.split('\n').length - 1, character: offset - (before.lastIndexOf('\n') + 1) } };
 }
+
+/** A diagnostic's message as text (LSP 3.18 allows markup there too). */
+export function messageOf(d: { message: string | { value: string } }): string {
+  return typeof d.message === 'string' ? d.message : d.message.value;
+}

@@ -49,6 +49,19 @@ interface CompiledChain {
   readonly name: string;
   readonly policy: 'ACCEPT' | 'DROP' | null;
   readonly rules: Compiled[];
+  /** The rules whose interface matches can hold, per input then output interface: most rules name one bridge. */
+  readonly byInterfaces: Map<string, Map<string, Compiled[]>>;
+}
+
+function candidates(chain: CompiledChain, inIf: string, outIf: string): Compiled[] {
+  let byOut = chain.byInterfaces.get(inIf);
+  if (!byOut) chain.byInterfaces.set(inIf, (byOut = new Map()));
+  let list = byOut.get(outIf);
+  if (!list) {
+    list = chain.rules.filter((r) => (r.inIf === null || (inIf === r.inIf) !== r.inNeg) && (r.outIf === null || (outIf === r.outIf) !== r.outNeg));
+    byOut.set(outIf, list);
+  }
+  return list;
 }
 
 export interface CompiledTable {
@@ -105,7 +118,7 @@ export function compileRules(rs: RuleSet): CompiledRules {
     const byName = new Map<string, number>();
     for (const c of t.chains.values()) {
       byName.set(c.name, chains.length);
-      chains.push({ name: c.name, policy: c.policy, rules: c.rules.map(compileRule) });
+      chains.push({ name: c.name, policy: c.policy, rules: c.rules.map(compileRule), byInterfaces: new Map() });
     }
     for (const c of chains) {
       for (const r of c.rules) if (r.rule.target.kind === 'JUMP') r.jumpTo = byName.get(r.rule.target.chain) ?? -1;
@@ -147,7 +160,7 @@ const MAX_DEPTH = 16;
 
 function walk(t: CompiledTable, index: number, p: PacketContext, path: Rule[], depth: number): Compiled | null | 'RETURN' {
   const chain = t.chains[index]!;
-  for (const r of chain.rules) {
+  for (const r of candidates(chain, p.inIf, p.outIf)) {
     if (!matches(r, p)) continue;
     switch (r.terminal) {
       case 'NONE':

@@ -16,8 +16,8 @@ const TABLE_ORDER: TableName[] = ['mangle', 'raw', 'filter', 'nat'];
 
 export class RuleProgram {
   private readonly tables = new Map<TableName, Table>();
-  /** Per chain, the formatted rules present (iptables -C). */
-  private readonly present = new Map<string, Set<string>>();
+  /** Per chain, how many times each formatted rule is present (iptables -C). */
+  private readonly present = new Map<string, Map<string, number>>();
   private readonly userChains = new Map<TableName, Chain[]>();
 
   constructor(forwardPolicy: Policy) {
@@ -46,7 +46,7 @@ export class RuleProgram {
     this.userChains.get(table)!.push(c);
   }
 
-  private chain(rule: Rule): { chain: Chain; keys: Set<string> } {
+  private chain(rule: Rule): { chain: Chain; keys: Map<string, number> } {
     const t = this.table(rule.table);
     let chain = t.chains.get(rule.chain);
     if (!chain) {
@@ -56,7 +56,7 @@ export class RuleProgram {
     const id = `${rule.table}\0${rule.chain}`;
     let keys = this.present.get(id);
     if (!keys) {
-      keys = new Set();
+      keys = new Map();
       this.present.set(id, keys);
     }
     return { chain, keys };
@@ -70,24 +70,28 @@ export class RuleProgram {
   insert(rule: Rule): void {
     const { chain, keys } = this.chain(rule);
     chain.rules.unshift(rule);
-    keys.add(formatRule(rule));
+    const key = formatRule(rule);
+    keys.set(key, (keys.get(key) ?? 0) + 1);
   }
 
   /** iptables -A CHAIN … */
   append(rule: Rule): void {
     const { chain, keys } = this.chain(rule);
     chain.rules.push(rule);
-    keys.add(formatRule(rule));
+    const key = formatRule(rule);
+    keys.set(key, (keys.get(key) ?? 0) + 1);
   }
 
   /** iptables -D CHAIN … (the first equal rule). */
   delete(rule: Rule): void {
     const { chain, keys } = this.chain(rule);
     const key = formatRule(rule);
-    if (!keys.has(key)) return;
+    const count = keys.get(key) ?? 0;
+    if (count === 0) return;
     const i = chain.rules.findIndex((r) => formatRule(r) === key);
     if (i >= 0) chain.rules.splice(i, 1);
-    if (!chain.rules.some((r) => formatRule(r) === key)) keys.delete(key);
+    if (count === 1) keys.delete(key);
+    else keys.set(key, count - 1);
   }
 
   /** libnetwork programChainRule / ProgramRule with Insert: insert unless already there. */

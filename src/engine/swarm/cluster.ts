@@ -80,6 +80,17 @@ export class SwarmCluster {
     this.vnis.delete(vni);
   }
 
+  /** The VNI of a new overlay: the one given with -o com.docker.network.driver.overlay.vxlanid_list, or the next. */
+  takeVni(given: string | undefined): number {
+    if (given === undefined || given === '') return this.nextVni();
+    const vni = Number(given.split(',')[0]);
+    const hint = { field: 'driver_opts' as const, key: 'com.docker.network.driver.overlay.vxlanid_list' };
+    if (!Number.isInteger(vni) || vni < 1 || vni > VNI_END) throw new DockerError(`invalid vxlan id value ${given} passed`, BAD_INVALID, hint);
+    if (this.vnis.has(vni)) throw new DockerError(`vxlan id ${vni} is already in use`, FORBIDDEN, hint);
+    this.vnis.add(vni);
+    return vni;
+  }
+
   /** ovmanager allocateVxlanID: serial from 4096. */
   nextVni(): number {
     for (let i = 0; i <= VNI_END - VNI_START; i++) {

@@ -168,6 +168,7 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
   }
 
   const views = new Map<string, SandboxView | null>();
+  let hostModeListeners: Listener[] | null = null;
   const listenOf = (c: ContainerState): readonly ExposedPort[] => listening?.(host.name, c.name) ?? c.exposedPorts;
 
   const index: HostIndex = {
@@ -189,8 +190,8 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
       return out;
     },
     hostListeners() {
-      const hostMode = [...host.containers.values()].filter((c) => c.modeKind === 'host' && c.status === 'running');
-      return index.listeners(hostMode);
+      hostModeListeners ??= index.listeners([...host.containers.values()].filter((c) => c.modeKind === 'host' && c.status === 'running'));
+      return hostModeListeners;
     },
   };
   return index;

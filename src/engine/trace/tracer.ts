@@ -103,11 +103,21 @@ export class Tracer {
     return this.run(q, []);
   }
 
-  /** The verdict only, without building hop texts (the reachability matrix). */
+  /**
+   * The verdict only, without hop texts or explanations (the reachability matrix). The caller refreshes
+   * the indexes (`refresh()`) when the state may have changed.
+   */
   verdict(q: TraceQuery): Verdict {
-    this.refresh();
-    return this.run(q, null).verdict;
+    this.explain = false;
+    try {
+      return this.run(q, null).verdict;
+    } finally {
+      this.explain = true;
+    }
   }
+
+  /** Whether outcomes get their reason and fix (not in verdict-only runs). */
+  private explain = true;
 
   private run(q: TraceQuery, hops: TraceHop[] | null): TraceResult {
     if ((q.proto === 'tcp' || q.proto === 'udp') && (q.port === undefined || !Number.isInteger(q.port) || q.port < 1 || q.port > 65535)) {
@@ -126,7 +136,10 @@ export class Tracer {
     const ns = src.ns;
 
     const resolved = this.resolveTarget(src, q.to, hops);
-    if ('unresolved' in resolved) return done(resolved.unresolved);
+    if ('unresolved' in resolved) {
+      if (resolved.unresolved.verdict === 'unresolved') hops?.push({ node: ns.label, interface: '', action: 'resolve', detail: `${q.to}: no address (${this.resolverOf(src)})` });
+      return done(resolved.unresolved);
+    }
     const dst = resolved.address;
 
     const pkt: Pkt = { src: 0, dst, proto: q.proto, sport: q.proto === 'icmp' ? 0 : EPHEMERAL_PORT, dport: q.proto === 'icmp' ? 0 : q.port! };
@@ -138,7 +151,7 @@ export class Tracer {
   /** What happens where the packet arrives (or why it did not). */
   private conclude(src: Source, origin: Ns, leg: Leg, walker: Walker, hops: TraceHop[] | null, dst: V4, depth: number): Outcome {
     const sides = (): TraceSides => ({ source: src.container, sourceNs: origin, target: this.ownerOf(dst), address: dst });
-    if (!leg.ok) return { verdict: 'dropped', ...explainCause(leg.cause, sides()) };
+    if (!leg.ok) return this.explain ? { verdict: 'dropped', ...explainCause(leg.cause, sides()) } : { verdict: 'dropped', reason: '' };
     const { ns, pkt } = leg;
     const where = `${formatV4(pkt.dst)}${pkt.proto === 'icmp' ? '' : `:${pkt.dport}`}`;
     if (pkt.proto === 'icmp') {
@@ -158,7 +171,8 @@ export class Tracer {
     }
     // Nobody listens: TCP reset / ICMP port unreachable, which must get back to be seen.
     hops?.push({ node: ns.label, interface: leg.iface, action: 'refuse', detail: `nothing listens on ${pkt.dport}/${pkt.proto}: ${pkt.proto === 'tcp' ? 'the kernel answers with a TCP reset' : 'the kernel answers ICMP port unreachable'}` });
-    return this.withReply(origin, leg, walker, hops, sides, { verdict: 'refused', ...this.explainRefused(ns, pkt) }, pkt.proto === 'tcp' ? 'reset (RST)' : 'port unreachable');
+    const why = this.explain ? this.explainRefused(ns, pkt) : { reason: '' };
+    return this.withReply(origin, leg, walker, hops, sides, { verdict: 'refused', ...why }, pkt.proto === 'tcp' ? 'reset (RST)' : 'port unreachable');
   }
 
   private viaNat(walker: Walker): string {
@@ -222,6 +236,7 @@ export class Tracer {
     }
     if (hops) for (const h of replyHops!) hops.push({ ...h, action: `reply ${h.action}` });
     if (!back.ok) {
+      if (!this.explain) return { verdict: 'dropped', reason: '' };
       const e = explainCause(back.cause, sides());
       return { verdict: 'dropped', reason: `the request arrives, but the ${what || 'reply'} is lost on the way back: ${e.reason}`, ...(e.fix ? { fix: e.fix } : {}), ...(e.rule ? { rule: e.rule } : {}) };
     }
@@ -331,6 +346,15 @@ export class Tracer {
       detail: `${to} → ${addrs.map(formatV4).join(', ')} (${how})${addrs.length > 1 ? `; Docker shuffles the answers, tracing ${formatV4(addrs[0]!)}` : ''}`,
     });
     return { address: addrs[0]! };
+  }
+
+  /** Which resolver the source asks. */
+  private resolverOf(src: Source): string {
+    const c = src.container;
+    if (!c) return `${src.hx.host.name}'s own resolver`;
+    if (c.modeKind === 'host') return "the host's resolver (host network)";
+    const sb = c.sandboxId ? src.hx.host.sandboxes.get(c.sandboxId) : undefined;
+    return sb?.resolverStarted ? "/etc/hosts, then Docker's embedded DNS at 127.0.0.11" : "/etc/hosts, then the daemon's DNS servers (no embedded DNS)";
   }
 
   private howResolved(src: Source, name: string): string {

@@ -1,6 +1,6 @@
 // `containers:` — started in file order; the first network is the one a container is created on, the
 // rest are connected in order (that order decides addresses and interface names, as in Docker).
-import { isMap, isSeq } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import type { Field, ParseContext } from '../reader';
 import { describe } from '../reader';
 import { CONTAINER_KEYS, ENDPOINT_KEYS } from '../schema';
@@ -79,7 +79,8 @@ function parseEndpoints(ctx: ParseContext, f: Field): ContainerNetworkSpec[] {
     }
     return out;
   }
-  if (f.value !== null && !isMap(f.value) && !(f.value && 'value' in f.value && f.value.value === null)) {
+  const empty = f.value === null || (isScalar(f.value) && f.value.value === null);
+  if (!empty && !isMap(f.value)) {
     ctx.error(f, `networks must be a list of network names or a map of network name to options, not ${describe(f.value)}.`, 'type');
     return out;
   }

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DockerWatcher, type RefreshReason } from '../../../src/docker/events';
 import { LiveHost, type LiveState } from '../../../src/docker/live';
+import { takeSnapshot } from '../../../src/docker/snapshot';
 import { client, dockerCli, IMAGE, LIVE_LABEL_ARG, liveScenario, requireLive, sleep } from './support';
 
 interface Refresh {
@@ -96,6 +97,23 @@ test('LiveHost: the model shows a new network and its container shortly after th
       }
       assert.ok(seen, `the model shows ${ctr} at 10.234.0.7 (errors: ${errors.map((e) => e.message).join('; ')})`);
       console.log(`  model updated ${(seen.at - done).toFixed(0)} ms after the run returned (event → refresh → snapshot → engine)`);
+
+      // More changes, followed incrementally; the result equals a fresh full snapshot.
+      const other = made.net('o');
+      await c.createNetwork({ name: other, labels: { 'cnm-explorer.live-test': '1' }, ipamConfig: [{ subnet: '10.234.1.0/24', auxAddresses: {} }] });
+      await c.connect(other, ctr, { ipv4Address: '10.234.1.9', aliases: ['db'] });
+      const ctr2 = made.ctr('c2');
+      await c.runContainer({ name: ctr2, image: IMAGE, cmd: ['sleep', '3600'], labels: { 'cnm-explorer.live-test': '1' }, networkMode: other });
+      await c.removeContainer(ctr2, true);
+      const fingerprint = (s: LiveState['snapshot']) => ({
+        networks: s.networks.filter((n) => n.name.startsWith(made.prefix)).map((n) => `${n.name} ${JSON.stringify(n.ipamConfig)} ${n.members.map((m) => `${m.name}=${m.ipv4Address}`).sort().join(',')}`).sort(),
+        containers: s.containers.filter((x) => x.name.startsWith(made.prefix)).map((x) => `${x.name} ${x.running} ${x.endpoints.map((e) => `${e.network}=${e.ipv4Address}/${e.aliases.join('+')}`).sort().join(',')}`).sort(),
+      });
+      const full = fingerprint(await takeSnapshot(c));
+      const end2 = performance.now() + 5000;
+      while (performance.now() < end2 && JSON.stringify(fingerprint(states.at(-1)!.state.snapshot)) !== JSON.stringify(full)) await sleep(20);
+      assert.deepEqual(fingerprint(states.at(-1)!.state.snapshot), full);
+      assert.deepEqual(states.at(-1)!.state.model.engine.resolve(states.at(-1)!.state.model.host, ctr, 'db'), ['10.234.1.9']);
     } finally {
       live.stop();
     }

@@ -22,7 +22,7 @@ test('a macvlan container gets an address on the LAN, a MAC 02:42+IPv4 and the L
   assert.equal(x.ipv4_address, '192.168.50.128');
   assert.equal(x.mac_address, '02:42:c0:a8:32:80');
   assert.equal(x.interface, 'eth0');
-  assert.equal(x.host_interface, null, 'no veth: the interface is a macvlan child of eth0');
+  assert.equal(x.host_interface, 'eth0', 'no veth: the interface is a macvlan child of eth0 (its iflink, as the differential suite reads it)');
   const sb = sandboxOf(e, 'web');
   assert.deepEqual(sb.routes.map((r) => `${r.destination} ${r.gateway ?? '-'} ${r.dev}`), ['default 192.168.50.1 eth0', '192.168.50.0/24 - eth0']);
   const n = e.state.hosts.get(H)!.networks.get(net(e, 'lan').id)!;

@@ -2,7 +2,7 @@
 // Swarm's data path (VXLAN between nodes) cannot run on this single machine; each test names its source.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../../../src/engine';
+import { Engine, memberByAddress } from '../../../src/engine';
 import { throwsDocker } from './helpers';
 
 function cluster(): Engine {
@@ -130,4 +130,31 @@ test('only one ingress network; removing ingress takes every node\'s ingress-sbo
   e.removeNetwork('node1', 'ingress');
   assert.equal(e.state.hosts.get('node2')!.sandboxes.has('ingress_sbox'), false);
   assert.equal(e.state.swarm.ingressNetworkId, null);
+});
+
+test('the tracer\'s look-ups: which host has an overlay address, and that host\'s underlay address (the VXLAN outer destination)', () => {
+  const e = cluster();
+  e.createNetwork('node1', { name: 'backend', driver: 'overlay', attachable: true });
+  e.runContainer('node2', { name: 'db', networkMode: 'backend' });
+  const id = view(e, 'node1', 'backend').id;
+  const m = memberByAddress(e.state, id, '10.0.1.2');
+  assert.equal(m?.host, 'node2');
+  assert.equal(m?.underlay, '192.168.50.11');
+  assert.equal(m?.endpoint.name, 'db');
+});
+
+test('a worker listed before the manager joins when the manager initialises the swarm', () => {
+  const e = new Engine();
+  e.addHost({ name: 'w', interfaces: { eth0: '192.168.50.20/24' }, swarm: 'worker', daemon: { version: '20.10' } });
+  e.addHost({ name: 'm', interfaces: { eth0: '192.168.50.21/24' }, swarm: 'manager', daemon: { version: '20.10' } });
+  assert.deepEqual(e.state.swarm.nodes.map((n) => `${n.host}:${n.role}`), ['w:worker', 'm:manager']);
+  assert.ok(view(e, 'w', 'ingress'));
+  assert.equal(e.state.hosts.get('w')!.sandboxes.get('ingress_sbox')!.endpoints[0]!.ipv4?.address, '10.0.0.2');
+});
+
+test('a VNI given with com.docker.network.driver.overlay.vxlanid_list is used; one in use is refused', () => {
+  const e = cluster();
+  e.createNetwork('node1', { name: 'fixed', driver: 'overlay', options: { 'com.docker.network.driver.overlay.vxlanid_list': '5000' } });
+  assert.equal(view(e, 'node2', 'fixed').overlay?.vni, 5000);
+  throwsDocker(() => e.createNetwork('node1', { name: 'again', driver: 'overlay', options: { 'com.docker.network.driver.overlay.vxlanid_list': '5000' } }), 'vxlan id 5000 is already in use');
 });

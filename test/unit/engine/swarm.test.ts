@@ -116,3 +116,13 @@ test('routing mesh data per node: DNAT to the ingress-sbox (172.18.0.2), the VIP
     assert.deepEqual(m.backends.map((b) => `${b.task.host} ${b.address}`), ['node1 10.11.0.6', 'node2 10.11.0.7', 'node3 10.11.0.8']);
   }
 });
+
+test('docker service rm: the tasks go, their addresses, VIP and published port are free again', () => {
+  const e = seed();
+  e.createService('node1', { name: 'hostname', replicas: 3, ports: ['8080:8000'] });
+  e.removeService('node1', 'hostname');
+  assert.equal(e.state.swarm.services.size, 0);
+  assert.equal(e.inspect().containers.length, 0);
+  e.createService('node1', { name: 'again', ports: ['8080:8000'] });
+  assert.equal(service(e, 'again').ports[0]!.published, 8080);
+});

@@ -79,8 +79,8 @@ networks:
   first: { subnet: 10.1.0.0/24 }
   second: { subnet: 10.2.0.0/24 }
 containers:
-  a: { networks: [first], ports: ["9001:80"] }
-  b: { networks: [second], ports: ["9002:80"] }
+  aa: { networks: [first], ports: ["9001:80"] }
+  bb: { networks: [second], ports: ["9002:80"] }
 `);
     const lines = ruleLines(l.rules());
     const [b1, b2] = [l.bridge('first'), l.bridge('second')];
@@ -89,7 +89,7 @@ containers:
     assert.ok(idx(`-A FORWARD -o ${b1} -j DOCKER`) < idx('-A FORWARD -o docker0 -j DOCKER'), 'user networks above docker0');
     assert.ok(idx('-A POSTROUTING -s 10.2.0.0/24 ! -o ' + b2 + ' -j MASQUERADE') < idx('-A POSTROUTING -s 10.1.0.0/24 ! -o ' + b1 + ' -j MASQUERADE'));
     assert.ok(idx(`-A DOCKER-ISOLATION-STAGE-2 -o ${b2} -j DROP`) < idx(`-A DOCKER-ISOLATION-STAGE-2 -o ${b1} -j DROP`));
-    // Port rules: appended, a's (started first) before b's.
+    // Port rules: appended, aa's (started first) before bb's.
     assert.ok(idx(`-A DOCKER ! -i ${b1} -p tcp -m tcp --dport 9001 -j DNAT --to-destination 10.1.0.2:80`) < idx(`-A DOCKER ! -i ${b2} -p tcp -m tcp --dport 9002 -j DNAT --to-destination 10.2.0.2:80`));
     assert.ok(idx(`-A DOCKER -i ${b1} -j RETURN`) < idx(`-A DOCKER ! -i ${b1} -p tcp -m tcp --dport 9001 -j DNAT --to-destination 10.1.0.2:80`), 'RETURN rules stay above the DNATs');
   });

@@ -1,0 +1,116 @@
+// `cnm trace`, `cnm check`, `cnm rules` and `cnm matrix` as a user runs them: a real process, its exit
+// code, stdout (with --json nothing but the JSON) and one clear line on stderr for misuse.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+
+const ROOT = join(__dirname, '../../..');
+
+function cnm(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function usageError(r: ReturnType<typeof cnm>, pattern: RegExp): void {
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, /^cnm: /);
+  assert.match(lines[0]!, pattern);
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'cnm-trace-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const FILE = join(tmp, 'lab.cnm.yaml');
+writeFileSync(FILE, `
+hosts: { host1: { daemon: { version: "20.10" } } }
+networks:
+  red: { subnet: 10.101.0.0/24 }
+  blue: { subnet: 10.102.0.0/24 }
+containers:
+  r1: { networks: [red], expose: ["80"] }
+  b1: { networks: [blue], ports: ["18080:80"], expose: ["80"] }
+expect:
+  - { from: r1, to: "10.102.0.2:80", verdict: dropped }
+  - { from: r1, to: "10.101.0.1:18080", verdict: delivered }
+  - { from: r1, to: "b1", verdict: delivered }
+`);
+
+describe('cnm trace', () => {
+  it('--json prints exactly verdict, reason, fix and hops', () => {
+    const r = cnm('trace', FILE, '--from', 'r1', '--to', '10.102.0.2:80', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(j), ['verdict', 'reason', 'fix', 'hops']);
+    assert.equal(j.verdict, 'dropped');
+    assert.match(j.reason, /DOCKER-ISOLATION-STAGE-2/);
+    assert.match(j.fix, /docker network connect blue r1/);
+    for (const h of j.hops) assert.deepEqual(Object.keys(h), ['node', 'interface', 'action', 'detail']);
+    assert.ok(j.hops.some((h: { action: string }) => h.action === 'filter FORWARD'));
+  });
+
+  it('prints numbered hops, then the verdict, the reason and the fix', () => {
+    const r = cnm('trace', FILE, '--from', 'r1', '--to', 'b1');
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.match(lines[0]!, /^1\. r1 {2}resolve: /);
+    assert.match(r.stdout, /\nUNRESOLVED: b1 is not on any network r1 is on/);
+    assert.match(r.stdout, /\nfix: connect it to a network they can share: docker network connect red b1/);
+  });
+
+  it('a published port from another network goes through docker-proxy', () => {
+    const r = cnm('trace', FILE, '--from', 'r1', '--to', '10.101.0.1:18080/tcp', '--json');
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.verdict, 'delivered');
+    assert.ok(j.hops.some((h: { action: string }) => h.action === 'docker-proxy'));
+  });
+
+  it('misuse: exit 2 with one line', () => {
+    usageError(cnm('trace', FILE, '--from', 'r1'), /--to is required/);
+    usageError(cnm('trace', FILE, '--from', 'r1', '--to', 'b1:http'), /invalid port "http"/);
+    usageError(cnm('trace', FILE, '--from', 'r1', '--to', 'b1/tcp'), /TCP needs a port/);
+    usageError(cnm('trace', FILE, '--from', 'zz', '--to', 'b1'), /no container or host named "zz"/);
+    usageError(cnm('trace', join(tmp, 'missing.cnm.yaml'), '--from', 'r1', '--to', 'b1'), /cannot read/);
+  });
+});
+
+describe('cnm check', () => {
+  it('prints each entry and exits 1 naming the failing ones', () => {
+    const r = cnm('check', FILE);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /^ok {4}.*:10: r1 → 10\.102\.0\.2:80 dropped$/m);
+    assert.match(r.stdout, /^ok {4}.*:11: r1 → 10\.101\.0\.1:18080 delivered$/m);
+    assert.match(r.stdout, /^FAIL {2}.*:12: r1 → b1 delivered: got unresolved: /m);
+    assert.match(r.stdout, /2 of 3 expectations hold; failing: r1 → b1 \(line 12\)\n$/);
+  });
+
+  it('exits 0 when every expectation holds (the examples)', () => {
+    const r = cnm('check', 'examples/02-custom-bridge.cnm.yaml');
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /3 of 3 expectations hold/);
+  });
+});
+
+describe('cnm rules and cnm matrix', () => {
+  it('rules prints iptables-save; an unknown --host is a usage error', () => {
+    const r = cnm('rules', FILE);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^\*filter\n:INPUT ACCEPT \[0:0\]\n:FORWARD DROP \[0:0\]/);
+    assert.match(r.stdout, /-A DOCKER ! -i br-\w+ -p tcp -m tcp --dport 18080 -j DNAT --to-destination 10\.102\.0\.2:80\n/);
+    usageError(cnm('rules', FILE, '--host', 'nope'), /no host "nope"/);
+  });
+
+  it('matrix --json lists every pair and probe', () => {
+    const r = cnm('matrix', FILE, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.deepEqual(j.containers.map((c: { name: string }) => c.name), ['r1', 'b1']);
+    const cell = j.results.find((x: { from: string; to: string; probe: string }) => x.from === 'r1' && x.to === 'b1' && x.probe === '80/tcp');
+    assert.deepEqual(cell, { from: 'r1', to: 'b1', address: '10.102.0.2', probe: '80/tcp', verdict: 'dropped' });
+  });
+});
