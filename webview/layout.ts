@@ -77,8 +77,20 @@ export interface HostLayout extends Rect {
   ports: PortLayout[];
 }
 
+/** A multi-host network's buses on two neighbouring hosts, joined (VXLAN between the hosts). */
+export interface TunnelLayout {
+  id: string;
+  network: string;
+  /** What carries it between the hosts, as a label ("VXLAN" for overlay). */
+  label: string;
+  path: string;
+  labelX: number;
+  labelY: number;
+}
+
 export interface DiagramLayout {
   hosts: HostLayout[];
+  tunnels: TunnelLayout[];
   width: number;
   height: number;
   /** Every drawn element's centre, for panning to a selection. */
@@ -101,7 +113,31 @@ export function layoutDiagram(snapshot: DiagramSnapshot): DiagramLayout {
     x += h.w + HOST_GAP;
     height = Math.max(height, h.h);
   }
-  return { hosts, width: Math.max(0, x - HOST_GAP), height, centres };
+  return { hosts, tunnels: tunnelsOf(snapshot, hosts), width: Math.max(0, x - HOST_GAP), height, centres };
+}
+
+/** Joins each swarm/global network's bus on one host to its bus on the next host that has it. */
+function tunnelsOf(snapshot: DiagramSnapshot, hosts: HostLayout[]): TunnelLayout[] {
+  const out: TunnelLayout[] = [];
+  const last = new Map<string, { bus: BusLayout; host: number }>();
+  snapshot.hosts.forEach((h, i) => {
+    for (const n of h.networks) {
+      if (n.scope === 'local') continue;
+      const bus = hosts[i]!.buses.find((b) => b.id === n.id);
+      if (!bus) continue;
+      const prev = last.get(n.name);
+      if (prev) {
+        const gapX = (hosts[prev.host]!.x + hosts[prev.host]!.w + hosts[i]!.x) / 2 + (out.length % 5) * 6 - 12;
+        out.push({
+          id: `${prev.bus.id}~${bus.id}`, network: n.name, label: n.driver === 'overlay' ? 'VXLAN' : `${n.driver} (between hosts)`,
+          path: `M${prev.bus.x2},${prev.bus.y}H${gapX}V${bus.y}H${bus.x1}`,
+          labelX: gapX + 4, labelY: (prev.bus.y + bus.y) / 2,
+        });
+      }
+      last.set(n.name, { bus, host: i });
+    }
+  });
+  return out;
 }
 
 /** The band a sandbox sits in: its first interface's network; host/none mode sandboxes sit with those networks. */

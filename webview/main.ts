@@ -143,6 +143,9 @@ host.onMessage((m: HostMessage) => {
       exports.get(m.requestId)?.(m.saved);
       exports.delete(m.requestId);
       return;
+    case 'theme':
+      document.body.dataset.theme = m.theme;
+      return;
   }
 });
 

@@ -89,6 +89,22 @@ export class DiagramView {
       .each(function (d) {
         drawHost(select(this), d.host, d.layout);
       });
+    // Networks that span hosts: their buses joined across the gap, as the VXLAN tunnel joins them.
+    const tunnels = this.viewport.selectAll<SVGGElement, unknown>('g.tunnels').data([0]).join('g').attr('class', 'tunnels');
+    tunnels.selectAll<SVGGElement, DiagramLayout['tunnels'][number]>('g.tunnel')
+      .data(layout.tunnels, (d) => d.id)
+      .join((e) => {
+        const t = e.append('g').attr('class', 'tunnel');
+        t.append('path');
+        t.append('text');
+        t.append('title');
+        return t;
+      })
+      .call((t) => {
+        t.select('path').attr('d', (d) => d.path);
+        t.select('text').attr('x', (d) => d.labelX).attr('y', (d) => d.labelY).text((d) => d.label);
+        t.select('title').text((d) => `${d.network} spans both hosts: its traffic between them travels over the hosts' own network (${d.label})`);
+      });
     this.index();
     // A container in another's namespace is drawn as part of that one's box: its id finds the box.
     for (const h of snapshot.hosts) for (const sb of h.sandboxes) for (const m of sb.sharedBy) this.byId.set(m.id, this.byId.get(sb.id) ?? []);

@@ -4,6 +4,7 @@ import { connectDocker } from '../docker/client';
 import { EndpointError, resolveEndpoint } from '../docker/connection';
 import { importTopology } from '../docker/import';
 import { snapshotToEngine, takeSnapshot } from '../docker/snapshot';
+import { verifyTrace } from '../docker/verify';
 import { DockerApiError, MalformedAnswerError, UnreachableError } from '../docker/types';
 import { parseTopology, type LoadedTopology } from '../topology';
 import { parseCommandArgs } from './args';
@@ -53,8 +54,8 @@ export async function runDockerCommand(command: Command, argv: string[], io: Cli
     const virtualFile = `docker:${client.description}`;
     const parsed = parseTopology(importTopology(snapshot, { host: model.host }));
     const loaded: LoadedTopology = { spec: parsed.spec, engine: model.engine, diagnostics: [], rangeOf: parsed.rangeOf };
-    const liveIo: CliIo = { ...io, loadLive: (file) => (file === virtualFile ? loaded : undefined) };
-    return command.run({ values: args.values, positionals: [virtualFile, ...args.positionals] }, liveIo);
+    const liveIo: CliIo = { ...io, loadLive: (file) => (file === virtualFile ? loaded : undefined), verify: (request, predicted) => verifyTrace(client, request, predicted) };
+    return await command.run({ values: args.values, positionals: [virtualFile, ...args.positionals] }, liveIo);
   } catch (err) {
     if (err instanceof UsageError || err instanceof EndpointError) {
       io.err(`cnm: ${err.message}\n`);

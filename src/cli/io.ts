@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors';
 import type { LoadedTopology } from '../topology';
+import type { TraceResult } from '../engine/trace';
+import type { VerifyRequest, VerifyResult } from '../docker/verify';
 
 export interface CliIo {
   out(text: string): void; // stdout: results only (with --json: nothing but the JSON)
@@ -10,6 +12,8 @@ export interface CliIo {
   readFile(path: string): string;
   /** `--docker`: the live host's model stands in for FILE (see docker.ts); undefined = read FILE. */
   loadLive?(file: string): LoadedTopology | undefined;
+  /** `--docker`: runs the real probe for a predicted trace (`trace --verify`); undefined without a live host. */
+  verify?(request: VerifyRequest, predicted: TraceResult): Promise<VerifyResult>;
 }
 
 export const processIo: CliIo = {

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { Duplex } from 'node:stream';
+import { Duplex, PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { describeEndpoint, resolveEndpoint, sshDialCommand, type DockerEndpoint } from './connection';
 import {
@@ -16,6 +16,7 @@ import {
   type DockerClient,
   type DockerEvent,
   type EventSubscription,
+  type ExecResult,
   type NetworkCreateOptions,
   type NetworkInfo,
   type RunContainerOptions,
@@ -313,5 +314,38 @@ class DockerodeClient implements DockerClient {
 
   async removeContainer(nameOrId: string, force = false): Promise<void> {
     await call(`rm ${nameOrId}`, () => this.docker.getContainer(nameOrId).remove({ force }));
+  }
+
+  async exec(container: string, argv: string[], opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
+    const what = `exec ${container} ${argv[0] ?? ''}`;
+    const exec = await call(what, () => this.docker.getContainer(container).exec({ Cmd: argv, AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false }));
+    const stream = await call(what, () => exec.start({ hijack: true, stdin: false }));
+    const out = new PassThrough(), err = new PassThrough();
+    let stdout = '', stderr = '';
+    out.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-64_000)));
+    err.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-64_000)));
+    this.docker.modem.demuxStream(stream, out, err);
+    // The command's own time bound (ping -W, nc -w) ends it; this one guards against a hung exec.
+    const timedOut = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        (stream as unknown as { destroy?: () => void }).destroy?.();
+        resolve(true);
+      }, opts.timeoutMs ?? 15_000);
+      const done = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      stream.on('end', done);
+      stream.on('close', done);
+      stream.on('error', done);
+    });
+    if (timedOut) return { exitCode: null, stdout, stderr, timedOut };
+    // The stream may end a moment before dockerd records the exit code.
+    for (let attempt = 0; ; attempt++) {
+      const info = (await call(what, () => exec.inspect())) as { ExitCode?: unknown; Running?: unknown };
+      if (info.Running !== true && typeof info.ExitCode === 'number') return { exitCode: info.ExitCode, stdout, stderr, timedOut: false };
+      if (attempt >= 20) return { exitCode: null, stdout, stderr, timedOut: false };
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 }

@@ -175,6 +175,15 @@ export class UnreachableError extends Error {
   }
 }
 
+/** What a command run inside a container (docker exec) gave back. */
+export interface ExecResult {
+  /** null when it did not finish within the time bound. */
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
 export interface EventSubscription {
   close(): void;
 }
@@ -201,4 +210,6 @@ export interface DockerClient {
   /** create + start; returns the id (and Docker's warnings). */
   runContainer(opts: RunContainerOptions): Promise<{ id: string; warnings: string[] }>;
   removeContainer(nameOrId: string, force?: boolean): Promise<void>;
+  /** docker exec: `argv` as given (never through a shell), output collected, bounded by `timeoutMs`. */
+  exec(container: string, argv: string[], opts?: { timeoutMs?: number }): Promise<ExecResult>;
 }

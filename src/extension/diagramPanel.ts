@@ -72,6 +72,9 @@ export class DiagramPanel implements vscode.Disposable {
       hooks.store.onDidChange((changed) => {
         if (changed.toString() === uri.toString()) void this.sendSnapshot();
       }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('cnm.diagram.theme')) this.sendTheme();
+      }),
     );
   }
 
@@ -108,6 +111,7 @@ export class DiagramPanel implements vscode.Disposable {
     switch (m.type) {
       case 'ready':
         this.ready = true;
+        this.sendTheme();
         await this.sendSnapshot(true);
         if (this.selection) this.select(this.selection);
         return;
@@ -132,6 +136,11 @@ export class DiagramPanel implements vscode.Disposable {
         this.hooks.log[m.level === 'error' ? 'error' : m.level === 'warn' ? 'warn' : 'info'](`diagram webview: ${m.message}`);
         return;
     }
+  }
+
+  private sendTheme(): void {
+    const theme = vscode.workspace.getConfiguration('cnm').get<string>('diagram.theme', 'auto');
+    this.post({ protocol: PROTOCOL_VERSION, type: 'theme', theme: theme === 'light' || theme === 'dark' ? theme : 'auto' });
   }
 
   private async sendSnapshot(force = false): Promise<void> {

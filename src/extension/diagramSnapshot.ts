@@ -99,7 +99,7 @@ export function buildSnapshot(state: EngineState, title: string, problems = { er
 function diagramNetwork(host: HostState, n: NetworkState): DiagramNetwork {
   const v4 = n.ipv4[0];
   const v6 = n.ipv6[0];
-  const out: DiagramNetwork = { id: ids.network(host.name, n.name), name: n.name, driver: n.driver, internal: n.internal, predefined: n.predefined };
+  const out: DiagramNetwork = { id: ids.network(host.name, n.name), name: n.name, driver: n.driver, internal: n.internal, predefined: n.predefined, scope: n.scope };
   if (v4) {
     out.subnet = formatNet(v4.subnet);
     if (v4.gateway) out.gateway = formatAddr(v4.gateway);

@@ -39,6 +39,8 @@ export interface DiagramNetwork {
   internal: boolean;
   /** bridge, host, none. */
   predefined: boolean;
+  /** `swarm` or `global` networks span hosts (overlay over VXLAN, a plug-in's cluster network). */
+  scope: 'local' | 'swarm' | 'global';
 }
 
 export type SandboxMode = 'sandbox' | 'host' | 'none' | 'stopped';

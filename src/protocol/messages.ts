@@ -29,7 +29,10 @@ export type ShowTraceMessage = V & { type: 'showTrace'; revision: number; source
 /** The answer to an export request. */
 export type ExportDoneMessage = V & { type: 'exportDone'; requestId: number; saved: boolean; path?: string; error?: string };
 
-export type HostMessage = SnapshotMessage | SelectMessage | TraceResultsMessage | ShowTraceMessage | ExportDoneMessage;
+/** The `cnm.diagram.theme` setting: `auto` follows VS Code's theme. */
+export type ThemeMessage = V & { type: 'theme'; theme: 'auto' | 'light' | 'dark' };
+
+export type HostMessage = SnapshotMessage | SelectMessage | TraceResultsMessage | ShowTraceMessage | ExportDoneMessage | ThemeMessage;
 
 // ── webview → host ─────────────────────────────────────────────────────────
 
@@ -111,6 +114,8 @@ export function isHostMessage(value: unknown): value is HostMessage {
       return isCount(value.revision) && isId(value.source) && isId(value.target) && isObj(value.trace);
     case 'exportDone':
       return isCount(value.requestId) && typeof value.saved === 'boolean';
+    case 'theme':
+      return value.theme === 'auto' || value.theme === 'light' || value.theme === 'dark';
     default:
       return false;
   }

@@ -3,7 +3,7 @@
 // to the others in order), then swarm services — and turns every engine error and warning into a
 // positioned diagnostic.
 // One failing object never stops the rest; what depends on it gets an error that names it.
-import { Engine } from '../engine';
+import { Engine, checkNetworkCreateFlags, checkRunFlags } from '../engine';
 import { registerFlannel } from '../engine/plugins/flannel';
 import type { EndpointConfig, NetworkCreateRequest } from '../engine/requests';
 import { BuildReport, type BuildSource } from './buildReport';
@@ -67,7 +67,10 @@ class Builder {
     try {
       // Declaring an ingress network replaces swarm's default `ingress`, as `docker network rm ingress` does first.
       if (n.ingress && n.driver === 'overlay') this.removeDefaultIngress(n.host);
-      const { warning } = this.engine.createNetwork(n.host, networkRequest(n));
+      const request = networkRequest(n);
+      // A file stands for docker commands: the CLI's own checks come before the daemon's.
+      checkNetworkCreateFlags(request);
+      const { warning } = this.engine.createNetwork(n.host, request);
       if (warning) this.report.add('warning', subjectKey(subject), warning, 'docker');
     } catch (err) {
       const why = this.report.failure(subject, err);
@@ -95,7 +98,7 @@ class Builder {
     }
     try {
       const endpoint = first ? endpointConfig(first) : undefined;
-      const { warnings } = this.engine.createContainer(c.host, {
+      const request = {
         name: c.name,
         image: c.image,
         ...(c.hostname !== undefined ? { hostname: c.hostname } : {}),
@@ -103,7 +106,9 @@ class Builder {
         ...(endpoint ? { endpoint } : {}),
         ports: c.ports,
         expose: c.expose,
-      });
+      };
+      checkRunFlags(request);
+      const { warnings } = this.engine.createContainer(c.host, request);
       for (const w of warnings) this.report.add('warning', warningTarget(c, w), w, 'docker');
     } catch (err) {
       this.report.failure(subject, err);

@@ -12,7 +12,7 @@ function at(text: string, needle: string, occurrence = 0) {
 }
 
 function find(diags: Diagnostic[], pattern: RegExp | string): Diagnostic {
-  const d = diags.find((x) => (typeof pattern === 'string' ? messageOf(x).includes(pattern) : pattern.test(x.message)));
+  const d = diags.find((x) => (typeof pattern === 'string' ? messageOf(x).includes(pattern) : pattern.test(messageOf(x))));
   assert.ok(d, `no diagnostic matching ${String(pattern)} in:\n${diags.map((x) => `${x.range.start.line + 1}: ${messageOf(x)}`).join('\n')}`);
   return d;
 }

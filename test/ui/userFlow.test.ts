@@ -2,6 +2,8 @@
 // create a network from the context menu, connect a container to it, open the diagram, pick a source
 // and hover targets to trace. A screenshot at every step (test-results/screenshots/flow-*.png).
 import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { FrameLocator, Locator } from 'playwright-core';
 import { openWorkbench, screenshot, type Workbench } from './support';
@@ -50,13 +52,16 @@ async function contextMenu(target: Locator, entry: string): Promise<void> {
   await menu.waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
-/** Answers one QuickInput step: types (replacing the value, unless null) and presses Enter. */
-async function answer(value: string | null): Promise<void> {
-  await quickInput().waitFor({ state: 'visible', timeout: 10_000 });
+/** Waits until the multi-step input shows step `n` (its title ends in "(n/m)"). */
+async function atStep(n: number): Promise<void> {
+  await quickInput().locator('.quick-input-title', { hasText: new RegExp(`\\(${n}/\\d+\\)`) }).waitFor({ timeout: 15_000 });
+}
+
+/** Answers step `n`: types (replacing the value, unless null) and presses Enter. */
+async function answer(n: number, value: string | null): Promise<void> {
+  await atStep(n);
   if (value !== null) await quickInputBox().fill(value);
   await page().keyboard.press('Enter');
-  // The next step replaces the widget's content; give it a moment.
-  await page().waitForTimeout(300);
 }
 
 test('open the view and an example', async (t) => {
@@ -85,21 +90,24 @@ test('open the view and an example', async (t) => {
 test('create a network from the context menu: a free subnet is suggested', async (t) => {
   await step(t, '2-create-network-name', async () => {
     await contextMenu(row(/^Networks$/), 'Create Network');
-    await quickInput().locator('.quick-input-title', { hasText: /Create Network/ }).waitFor({ timeout: 10_000 });
+    await atStep(1);
+    assert.match(await quickInput().locator('.quick-input-title').textContent() ?? '', /Create Network/);
     await quickInputBox().fill('backend');
   });
   await step(t, '3-create-network-subnet', async () => {
     await page().keyboard.press('Enter');
-    await answer(null); // driver: bridge, as preselected
+    await answer(2, null); // driver: bridge, as preselected
+    await atStep(3);
     await quickInput().locator('.quick-input-message, .quick-input-description', { hasText: /172\.18\.0\.0\/16 is free/ }).first().waitFor({ timeout: 10_000 });
     assert.equal(await quickInputBox().inputValue(), '172.18.0.0/16');
   });
   await step(t, '4-network-created', async () => {
-    await answer(null); // the suggested subnet
+    await answer(3, null); // the suggested subnet
+    await atStep(4);
     await quickInput().locator('.quick-input-message, .quick-input-description', { hasText: /gateway/ }).first().waitFor({ timeout: 10_000 });
     assert.equal(await quickInputBox().inputValue(), '172.18.0.1');
-    await answer(null); // the default gateway
-    await answer(null); // no options
+    await answer(4, null); // the default gateway
+    await answer(5, null); // no options
     await row('backend').waitFor({ timeout: 15_000 });
     assert.match(await row('backend').innerText(), /172\.18\.0\.0\/16/);
     // The edit is in the editor (unsaved, undoable), the new lines selected.
@@ -113,16 +121,17 @@ test('connect a container to it, with a static address checked against the subne
     await quickInput().locator('.monaco-list-row', { hasText: 'web' }).first().waitFor({ timeout: 20_000 });
   });
   await step(t, '6-connect-address', async () => {
-    await quickInputBox().fill('web');
-    await page().keyboard.press('Enter');
+    await answer(1, 'web');
+    await atStep(3);
     await quickInputBox().fill('10.10.0.9');
     await quickInput().locator('.quick-input-message', { hasText: /no configured subnet contains IP address 10\.10\.0\.9/ }).waitFor({ timeout: 10_000 });
   });
   await step(t, '7-connected', async () => {
-    await answer('172.18.0.10');
-    await answer('api');
+    await answer(3, '172.18.0.10');
+    await answer(4, 'api');
+    await page().locator('.sidebar .monaco-list-row', { hasText: /backend.*1 endpoint/ }).first().waitFor({ timeout: 15_000 });
     await row('backend').locator('.monaco-tl-twistie').click();
-    await page().locator('.sidebar .monaco-list-row', { hasText: '172.18.0.10' }).first().waitFor({ timeout: 15_000 });
+    await page().locator('.sidebar .monaco-list-row', { hasText: /172\.18\.0\.10 · eth1 · aka api/ }).first().waitFor({ timeout: 15_000 });
   });
 });
 
@@ -159,6 +168,8 @@ test('pick a source and hover a target: the path lights up and the hops are list
 
 test('selection follows between the diagram and the tree, both ways', async (t) => {
   await step(t, '11-selection-diagram-to-tree', async () => {
+    await diagram().locator('vscode-button.clear-source').click();
+    await diagram().locator('.source-line', { hasText: 'No source picked' }).waitFor();
     await diagram().locator('g.bus[data-id="n/host1/backend"] .bus-hit').click({ force: true });
     await page().locator('.sidebar .monaco-list-row.selected', { hasText: 'backend' }).waitFor({ timeout: 10_000 });
   });
@@ -168,3 +179,20 @@ test('selection follows between the diagram and the tree, both ways', async (t) 
     await diagram().locator('.details h2', { hasText: 'Network mybridge10' }).waitFor();
   });
 });
+
+test('export the diagram as SVG through a save dialog', async (t) => {
+  await step(t, '13-export-svg', async () => {
+    await diagram().locator('vscode-toolbar-button[data-action="export"]').click();
+    // code-server's save dialog is a quick input holding the path: the suggested name is next to the file.
+    await quickInput().waitFor({ state: 'visible', timeout: 15_000 });
+    assert.match(await quickInputBox().inputValue(), /02-custom-bridge\.svg$/);
+    await page().keyboard.press('Enter');
+    const saved = join(wb.workspace, '02-custom-bridge.svg');
+    const deadline = Date.now() + 15_000;
+    while (!existsSync(saved) && Date.now() < deadline) await page().waitForTimeout(200);
+    const svg = readFileSync(saved, 'utf8');
+    assert.match(svg, /^<\?xml[^>]*>\n<svg/);
+    assert.ok(svg.includes('backend'));
+  });
+});
+

@@ -151,6 +151,14 @@ test('the webview checks its Content-Security-Policy: no inline script without t
   assert.equal(ran, false);
 });
 
+test('the cnm.diagram.theme setting forces a light drawing in a dark VS Code', async () => {
+  await hostSends({ protocol: 2, type: 'theme', theme: 'light' });
+  const box = await h.page.locator('g.sandbox rect.box').first().evaluate((el) => getComputedStyle(el).fill);
+  assert.equal(box, 'rgb(248, 248, 248)');
+  await hostSends({ protocol: 2, type: 'theme', theme: 'auto' });
+  assert.equal(await h.page.locator('g.sandbox rect.box').first().evaluate((el) => getComputedStyle(el).fill), 'rgb(37, 37, 38)');
+});
+
 test('a light theme draws with the light theme\'s colours', async () => {
   const light = await openHarness(harnessPage(fixture.snapshot, fixture.traces, { theme: 'light' }));
   try {

@@ -11,8 +11,8 @@ export interface Command {
   /** Longer help: what the output is, exit codes. */
   details?: string;
   options: OptionSpec;
-  /** Returns the exit code. Throws UsageError for bad arguments. */
-  run(args: ParsedArgs, io: CliIo): number;
+  /** Returns the exit code (a promise when it waits on a live host). Throws UsageError for bad arguments. */
+  run(args: ParsedArgs, io: CliIo): number | Promise<number>;
   /** Listed in --help but not implemented in this version. */
   unavailable?: boolean;
 }

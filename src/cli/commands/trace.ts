@@ -1,23 +1,28 @@
 // cnm trace FILE --from SRC --to DST[:PORT][/tcp|udp|icmp] [--json] — one packet, hop by hop: the
 // verdict (delivered, refused, dropped, unresolved), the reason and how to fix it.
-import { parseDestination, TraceInputError, tracerFor } from '../../engine/trace';
+import { parseDestination, TraceInputError, tracerFor, type TraceResult } from '../../engine/trace';
+import type { EngineState } from '../../engine';
+import { VerifyInputError, type VerifyRequest } from '../../docker/verify';
 import { stringOption, expectPositionals } from '../args';
 import { EXIT_OK, UsageError } from '../errors';
 import type { Command } from './command';
 import { loadFile, noteErrors } from './load';
-import { formatTrace, listeningFromSpec, traceJson } from './tracing';
+import { formatTrace, formatVerify, listeningFromSpec, traceJson, verifyJson } from './tracing';
 
 export const traceCommand: Command = {
   name: 'trace',
-  usage: 'cnm trace FILE --from SRC --to DST [--json]',
+  usage: 'cnm trace FILE --from SRC --to DST [--json] [--verify]',
   summary: 'trace a packet hop by hop: verdict, rule, reason',
   details:
     'SRC: a container or host name. DST: NAME|IP[:PORT][/tcp|udp|icmp]; no port means ICMP echo (ping), a port\n' +
     'without protocol means TCP. --host H picks the host of SRC when names repeat across hosts.\n' +
     'Output: numbered hops (name resolution, routes, veths, bridges, each netfilter chain and the rule that\n' +
     'decided, NAT, docker-proxy, the destination socket, the reply), then the verdict with its reason and a fix.\n' +
-    'With --json: {"verdict", "reason", "fix" (when there is one), "hops": [{"node", "interface", "action", "detail"}]}.',
-  options: { from: { type: 'string' }, to: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' } },
+    'With --json: {"verdict", "reason", "fix" (when there is one), "hops": [{"node", "interface", "action", "detail"}]}.\n' +
+    '--verify (with --docker): also runs the real probe (ping, nc, nslookup inside SRC; a TCP connect from the host)\n' +
+    'and prints the observed verdict beside the predicted one; --json adds "observed" {verdict, detail, command,\n' +
+    'exitCode, output}, "agree" and "explanation". UDP, and ping from the host, are reported as inconclusive.',
+  options: { from: { type: 'string' }, to: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' }, verify: { type: 'boolean' } },
   run({ values, positionals }, io) {
     const [file] = expectPositionals('trace', positionals, ['FILE']) as [string];
     const from = stringOption('trace', values, 'from', true)!;
@@ -25,8 +30,9 @@ export const traceCommand: Command = {
     const host = stringOption('trace', values, 'host', false);
     const dst = parseDestination(to);
     if ('error' in dst) throw new UsageError(`trace: --to ${to}: ${dst.error}`);
+    if (values.verify && !io.verify) throw new UsageError('trace: --verify needs --docker [ENDPOINT] (a live host to probe)');
     const loaded = loadFile(io, file);
-    let result;
+    let result: TraceResult;
     try {
       result = tracerFor(loaded.engine.state, { listening: listeningFromSpec(loaded.spec) }).trace({
         ...(host !== undefined ? { host } : {}), from, to: dst.to, proto: dst.proto, ...(dst.port !== undefined ? { port: dst.port } : {}),
@@ -35,8 +41,30 @@ export const traceCommand: Command = {
       if (err instanceof TraceInputError) throw new UsageError(`trace: ${err.message} in ${file}`);
       throw err;
     }
+    if (values.verify && io.verify) {
+      const request: VerifyRequest = { from, to: dst.to, proto: dst.proto, ...(dst.port !== undefined ? { port: dst.port } : {}), fromHost: isHostName(loaded.engine.state, from) };
+      const verify = io.verify;
+      return (async () => {
+        let v;
+        try {
+          v = await verify(request, result);
+        } catch (err) {
+          if (err instanceof VerifyInputError) throw new UsageError(`trace: --verify: ${err.message}`);
+          throw err;
+        }
+        io.out(values.json ? JSON.stringify({ ...traceJson(result), ...verifyJson(v) }, null, 2) + '\n' : formatTrace(result) + formatVerify(v));
+        noteErrors(io, file, loaded);
+        return EXIT_OK;
+      })();
+    }
     io.out(values.json ? JSON.stringify(traceJson(result), null, 2) + '\n' : formatTrace(result));
     noteErrors(io, file, loaded);
     return EXIT_OK;
   },
 };
+
+/** SRC names a host (the tracer looks for a container of that name first, as here). */
+function isHostName(state: EngineState, name: string): boolean {
+  for (const h of state.hosts.values()) for (const c of h.containers.values()) if (c.name === name) return false;
+  return state.hosts.has(name);
+}

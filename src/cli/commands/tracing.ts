@@ -4,6 +4,7 @@
 import { parseExpose, type ExposedPort } from '../../engine';
 import type { ListeningLookup, TraceResult } from '../../engine/trace';
 import type { TopologySpec } from '../../topology';
+import type { VerifyResult } from '../../docker/verify';
 
 export function listeningFromSpec(spec: TopologySpec): ListeningLookup {
   const byContainer = new Map<string, ExposedPort[]>();
@@ -43,4 +44,25 @@ export function traceJson(r: TraceResult): object {
     ...(r.fix ? { fix: r.fix } : {}),
     hops: r.hops.map((h) => ({ node: h.node, interface: h.interface, action: h.action, detail: h.detail })),
   };
+}
+
+/** Predicted beside observed, after the trace's own lines. */
+export function formatVerify(v: VerifyResult): string {
+  const o = v.observed;
+  const width = Math.max(v.predicted.verdict.length, o.verdict.length);
+  const lines = [
+    '',
+    'verified on the live host:',
+    `  predicted  ${v.predicted.verdict.toUpperCase().padEnd(width)}  ${v.predicted.reason}`,
+    `  observed   ${o.verdict.toUpperCase().padEnd(width)}  ${o.detail}`,
+  ];
+  if (o.command) lines.push(`  probe      ${o.command}${o.exitCode !== null ? ` (exit ${o.exitCode})` : ''}`);
+  lines.push(`${o.verdict === 'inconclusive' ? 'NOT VERIFIED' : v.agree ? 'AGREE' : 'DISAGREE'}: ${v.explanation}`);
+  return lines.join('\n') + '\n';
+}
+
+/** What `--verify --json` adds to the trace's JSON. */
+export function verifyJson(v: VerifyResult): object {
+  const o = v.observed;
+  return { observed: { verdict: o.verdict, detail: o.detail, command: o.command, exitCode: o.exitCode, output: o.output }, agree: v.agree, explanation: v.explanation };
 }

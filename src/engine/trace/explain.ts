@@ -23,10 +23,21 @@ export interface TraceSides {
 
 const userDefined = (n: NetworkState | undefined): n is NetworkState => !!n && !n.predefined;
 
+/** Networks both ends are on, with the target's address there. */
+function sharedNetworks(sides: TraceSides): { network: string; address: string }[] {
+  const t = sides.target;
+  if (!t || sides.sourceNs.kind !== 'sandbox') return [];
+  const mine = new Set(sides.sourceNs.view!.sb.endpoints.map((e) => e.networkId));
+  const sb = t.ep.sandboxId ? t.hx.host.sandboxes.get(t.ep.sandboxId) : undefined;
+  return (sb?.endpoints ?? []).filter((e) => mine.has(e.networkId) && e.ipv4).map((e) => ({ network: e.networkName, address: e.ipv4!.address }));
+}
+
 function sharedNetworkFix(sides: TraceSides, srcNet: NetworkState | undefined, dstNet: NetworkState | undefined): string | undefined {
   const src = sides.source?.name;
   const dst = sides.target?.container?.name;
   if (!src || !dst) return undefined;
+  const shared = sharedNetworks(sides);
+  if (shared.length > 0) return `use ${dst}'s address on ${shared[0]!.network}, the network they share: ${shared[0]!.address}${userDefined([...sides.target!.hx.host.networks.values()].find((n) => n.name === shared[0]!.network)) ? ` (or its name, ${dst})` : ''}`;
   if (userDefined(dstNet) && !dstNet.internal) return `connect both containers to a shared user-defined network: docker network connect ${dstNet.name} ${src}`;
   if (userDefined(srcNet) && !srcNet.internal) return `connect both containers to a shared user-defined network: docker network connect ${srcNet.name} ${dst}`;
   return `connect both containers to a shared user-defined network: docker network create shared && docker network connect shared ${src} && docker network connect shared ${dst}`;
@@ -62,7 +73,7 @@ export function explainCause(cause: Cause, sides: TraceSides): Explanation {
       switch (r.purpose) {
         case 'isolation-drop':
           return {
-            reason: `dropped by ${text} (${r.table} ${r.chain}): Docker isolates bridge networks from each other, and this packet is routed from ${netLabel(inNet, inIf)} into ${netLabel(outNet, outIf)}; the two containers share no network`,
+            reason: `dropped by ${text} (${r.table} ${r.chain}): Docker isolates bridge networks from each other, and this packet is routed from ${netLabel(inNet, inIf)} into ${netLabel(outNet, outIf)}${sharedNetworks(sides).length > 0 ? ` (the two containers do share ${sharedNetworks(sides).map((x) => x.network).join(', ')}, but this address is on another network)` : sides.target?.container && sides.source ? '; the two containers share no network' : ''}`,
             fix: sharedNetworkFix(sides, inNet, outNet) ?? `put both ends on the same network`,
             rule: text,
           };

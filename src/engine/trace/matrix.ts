@@ -4,7 +4,7 @@
 // classes instead of N² full traces. A cell is traced on its own when source and target share a
 // namespace (the same container, or container: mode).
 import type { ContainerState, EngineState, ExposedPort, HostState, SandboxState } from '../model';
-import { formatV4, v4, type V4 } from './hostIndex';
+import { formatV4, v4 } from './hostIndex';
 import { tracerFor, type Tracer } from './tracer';
 import type { TraceOptions, TraceProto, Verdict } from './types';
 
@@ -44,6 +44,10 @@ interface Shape {
   readonly sb: SandboxState | null;
   readonly srcKey: string;
   readonly dstKey: string;
+  /** The networks of its sandbox. */
+  readonly netIds: Set<string>;
+  /** As a target: what it listens on and publishes. */
+  readonly dstSig: string;
 }
 
 function sandboxOf(host: HostState, c: ContainerState): SandboxState | null {
@@ -71,20 +75,34 @@ function probesOf(ports: readonly ExposedPort[]): MatrixProbe[] {
 }
 
 /** The address a source uses for a target: on a network they share, else the target's main address. */
-function targetAddress(src: Shape, dst: Shape): V4 | null {
+function targetEndpoint(src: Shape, dst: Shape): { address: string; networkId: string | null } | null {
   if (dst.c.status !== 'running') return null;
   if (dst.c.modeKind === 'host') {
-    if (src.sb?.hostNetwork) return 0x7f000001;
+    if (src.sb?.hostNetwork) return { address: '127.0.0.1', networkId: null };
     const gw = src.sb?.endpoints.find((e) => e.id === src.sb!.gatewayEndpointId);
-    return v4(gw?.gateway) ?? null;
+    const a = v4(gw?.gateway);
+    return a === null ? null : { address: formatV4(a), networkId: null };
   }
   const sb = dst.sb;
   if (!sb || sb.hostNetwork) return null;
-  const srcNets = new Set((src.sb?.endpoints ?? []).map((e) => e.networkId));
-  const shared = sb.endpoints.find((e) => srcNets.has(e.networkId) && e.ipv4);
-  if (shared) return v4(shared.ipv4!.addr);
-  const gw = sb.endpoints.find((e) => e.id === sb.gatewayEndpointId && e.ipv4) ?? sb.endpoints.find((e) => e.ipv4);
-  return gw ? v4(gw.ipv4!.addr) : null;
+  for (const e of sb.endpoints) if (e.ipv4 && src.netIds.has(e.networkId)) return { address: e.ipv4.address, networkId: e.networkId };
+  const ep = sb.endpoints.find((e) => e.id === sb.gatewayEndpointId && e.ipv4) ?? sb.endpoints.find((e) => e.ipv4);
+  return ep ? { address: ep.ipv4!.address, networkId: ep.networkId } : null;
+}
+
+function gatewayNetwork(sb: SandboxState | null): string {
+  return sb?.endpoints.find((e) => e.id === sb.gatewayEndpointId)?.networkId ?? '';
+}
+
+/**
+ * What decides a container-to-container verdict by address: on a shared network, that network (the
+ * packet is bridged, the reply too); otherwise the source's gateway network, the target's network and
+ * the target's gateway network (routed through the host both ways) — plus what the target listens on
+ * and publishes. Subnet-based rules see only networks; per-container rules only published ports.
+ */
+function pathKey(src: Shape, dst: Shape, networkId: string, dstSig: string): string {
+  if (src.netIds.has(networkId)) return `L|${src.host.name}|${networkId}|${dstSig}`;
+  return `R|${src.host.name}|${gatewayNetwork(src.sb)}|${networkId}|${gatewayNetwork(dst.sb)}|${dstSig}`;
 }
 
 export function reachabilityMatrix(state: EngineState, options: TraceOptions = {}): MatrixResult {
@@ -105,10 +123,11 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
       const probes = probesOf(ports);
       const nets = networksKey(sb);
       const run = c.status === 'running' ? 'R' : 'S';
+      const dstSig = `${probes.map((p) => p.label).join(',')}|${published.get(c.id) ?? ''}`;
       shapes.push({
-        host, c, sb,
+        host, c, sb, netIds: new Set((sb?.endpoints ?? []).map((e) => e.networkId)), dstSig,
         srcKey: `${host.name}|${c.modeKind === 'none' ? 'none' : ''}|${nets}|${run}`,
-        dstKey: `${host.name}|${c.modeKind}|${nets}|${run}|${probes.map((p) => p.label).join(',')}|${published.get(c.id) ?? ''}`,
+        dstKey: `${host.name}|${c.modeKind}|${nets}|${run}|${dstSig}`,
       });
       containers.push({ host: host.name, name: c.name, running: c.status === 'running', probes });
     }
@@ -121,16 +140,22 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
   const ownCells = new Map<number, MatrixCell>();
   let traces = 0;
 
+  const byPath = new Map<string, Verdict[]>();
   const compute = (i: number, j: number): MatrixCell => {
     const s = shapes[i]!, t = shapes[j]!;
-    const addr = targetAddress(s, t);
+    const target = targetEndpoint(s, t);
     const probes = containers[j]!.probes;
-    if (addr === null) return { address: null, verdicts: probes.map(() => 'dropped') };
-    const to = formatV4(addr);
+    if (target === null) return { address: null, verdicts: probes.map(() => 'dropped') };
+    const to = target.address;
+    const plain = target.networkId !== null && !sharesNamespace(i, j) && s.sb && !s.sb.hostNetwork && s.c.modeKind !== 'none';
+    const key = plain ? pathKey(s, t, target.networkId!, t.dstSig) : null;
+    const known = key === null ? undefined : byPath.get(key);
+    if (known) return { address: to, verdicts: known };
     const verdicts = probes.map((p) => {
       traces++;
       return tracer.verdict({ host: s.host.name, from: s.c.name, to, proto: p.proto, ...(p.port !== undefined ? { port: p.port } : {}) });
     });
+    if (key !== null) byPath.set(key, verdicts);
     return { address: to, verdicts };
   };
 
@@ -161,8 +186,8 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
       }
       // The address differs per member; the verdicts are the class's.
       if (c.address === null) return c;
-      const addr = targetAddress(shapes[i]!, shapes[j]!);
-      return { address: addr === null ? null : formatV4(addr), verdicts: c.verdicts };
+      const target = targetEndpoint(shapes[i]!, shapes[j]!);
+      return { address: target === null ? null : target.address, verdicts: c.verdicts };
     },
   };
 }

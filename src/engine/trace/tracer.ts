@@ -45,21 +45,19 @@ export class Tracer {
     readonly state: EngineState,
     private readonly options: TraceOptions = {},
   ) {
-    const self = this;
+    const hostNs = (hx: HostIndex): Ns =>
+      this.ns(`${hx.host.name}\0host`, () => ({ kind: 'host', hx, view: null, label: hx.host.name, key: `${hx.host.name}\0host` }))!;
     this.world = {
       hosts: this.hostIndexes,
       underlayOwner: new Map(),
-      hostNs(hx) {
-        return self.ns(`${hx.host.name}\0host`, () => ({ kind: 'host', hx, view: null, label: hx.host.name, key: `${hx.host.name}\0host` }))!;
-      },
-      sandboxNs(hx, sandboxId) {
-        return self.ns(`${hx.host.name}\0${sandboxId}`, () => {
+      hostNs,
+      sandboxNs: (hx, sandboxId) =>
+        this.ns(`${hx.host.name}\0${sandboxId}`, () => {
           const view = hx.sandbox(sandboxId);
           if (!view) return null;
-          if (view.sb.hostNetwork) return this.hostNs(hx);
+          if (view.sb.hostNetwork) return hostNs(hx);
           return { kind: 'sandbox', hx, view, label: view.label, key: `${hx.host.name}\0${sandboxId}` };
-        });
-      },
+        }),
     };
     this.refresh();
   }

@@ -159,7 +159,10 @@ export class Walker {
       return { ok: true, ns, iface: 'lo', pkt };
     }
     const route = lookupRoute(routes, pkt.dst);
-    if (!route) return { ok: false, cause: { kind: 'no-route', ns, addr: pkt.dst } };
+    if (!route) {
+      this.hop(ns.label, '', 'route', `${formatV4(pkt.dst)}: no route (${routes.length === 0 ? 'the routing table is empty: only lo' : `routes: ${routes.map((r) => r.text).join('; ')}`})`);
+      return { ok: false, cause: { kind: 'no-route', ns, addr: pkt.dst } };
+    }
     this.hop(ns.label, route.dev, 'route', `${formatV4(pkt.dst)}: ${route.prefix === 0 ? 'no on-link network has it, so the default route' : 'on-link'}: ${route.text}`);
     if (ns.kind === 'sandbox') return this.leaveSandbox(ns, route, pkt);
     const out = this.chain(hx, 'filter', 'OUTPUT', '', route.dev, pkt);

@@ -1,0 +1,249 @@
+// Verify a predicted trace on the live host: run the real probe where the packet starts and set what
+// happened beside what the tracer said. In a container: `docker exec` of busybox's nslookup, ping and
+// nc (argv arrays, never a shell line); from the host itself: a TCP connect from this process, to
+// loopback or to a container's address only. UDP has no reliable answer to observe: inconclusive.
+import { connect } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import type { TraceProto, TraceResult, Verdict } from '../engine/trace';
+import { DockerApiError, type DockerClient, type ExecResult } from './types';
+
+export type ObservedVerdict = Verdict | 'inconclusive';
+
+export interface VerifyRequest {
+  /** A container (name or id), or the host when `fromHost`. */
+  readonly from: string;
+  /** A name (resolved inside the source container) or an IPv4 address. */
+  readonly to: string;
+  readonly proto: TraceProto;
+  readonly port?: number;
+  /** `from` is the Docker host's own namespace, not a container. */
+  readonly fromHost?: boolean;
+}
+
+export interface ObservedProbe {
+  readonly verdict: ObservedVerdict;
+  /** What happened, in plain words. */
+  readonly detail: string;
+  /** The probe as run (one line; several steps are separated by "; "). */
+  readonly command: string;
+  /** The deciding step's exit code (null: none, e.g. a connect from this process or a timeout). */
+  readonly exitCode: number | null;
+  readonly output: string;
+  /** The address probed, after name resolution. */
+  readonly address?: string;
+}
+
+export interface VerifyResult {
+  readonly predicted: TraceResult;
+  readonly observed: ObservedProbe;
+  /** The observed verdict is the predicted one (never true when the probe was inconclusive). */
+  readonly agree: boolean;
+  readonly explanation: string;
+}
+
+/** A request that cannot be probed safely as given (a malformed name, address or port). */
+export class VerifyInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VerifyInputError';
+  }
+}
+
+/** Docker's own container-name rule, or a hex id. */
+const CONTAINER_REF = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+/** A DNS name as a container would look it up; no leading '-' so it never reads as an option. */
+const DNS_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9_.-]{0,252})$/;
+const PROBE_WAIT_S = 2;
+/** Bound on one docker exec, beyond the command's own (ping -W, nc -w, nslookup's retries). */
+const EXEC_TIMEOUT_MS = 20_000;
+
+export async function verifyTrace(client: DockerClient, request: VerifyRequest, predicted: TraceResult): Promise<VerifyResult> {
+  const target = checkRequest(request);
+  const observed = request.fromHost ? await probeFromHost(client, request, target) : await probeFromContainer(client, request, target);
+  const agree = observed.verdict === predicted.verdict;
+  return { predicted, observed, agree, explanation: explain(predicted, observed) };
+}
+
+type Target = { kind: 'address'; address: string } | { kind: 'name'; name: string };
+
+function checkRequest(r: VerifyRequest): Target {
+  if (!r.fromHost && !CONTAINER_REF.test(r.from)) throw new VerifyInputError(`not a container name or id: "${r.from}"`);
+  if (r.proto !== 'icmp' && r.proto !== 'tcp' && r.proto !== 'udp') throw new VerifyInputError(`unknown protocol "${String(r.proto)}"`);
+  if (r.proto !== 'icmp' && !(Number.isInteger(r.port) && r.port! >= 1 && r.port! <= 65535)) throw new VerifyInputError(`${r.proto.toUpperCase()} needs a port 1-65535`);
+  if (ipaddr.IPv4.isValidFourPartDecimal(r.to)) return { kind: 'address', address: ipaddr.IPv4.parse(r.to).toString() };
+  if (ipaddr.isValid(r.to)) throw new VerifyInputError(`only IPv4 addresses are probed: "${r.to}"`);
+  if (!DNS_NAME.test(r.to)) throw new VerifyInputError(`not a name or IPv4 address: "${r.to}"`);
+  return { kind: 'name', name: r.to };
+}
+
+function inconclusive(detail: string, command = '', output = ''): ObservedProbe {
+  return { verdict: 'inconclusive', detail, command, exitCode: null, output };
+}
+
+const UDP_NOTE = 'UDP cannot be observed reliably: a datagram that arrives gets no answer unless the service replies, and silence looks the same as a drop';
+
+// ---------------------------------------------------------------------------------------------------
+// In the source container
+
+async function probeFromContainer(client: DockerClient, r: VerifyRequest, target: Target): Promise<ObservedProbe> {
+  if (r.proto === 'udp') return inconclusive(UDP_NOTE);
+  let running: boolean;
+  try {
+    running = (await client.inspectContainer(r.from)).running;
+  } catch (err) {
+    if (err instanceof DockerApiError && err.status === 404) return inconclusive(`no container ${r.from} on the host: nothing to probe from`);
+    throw err;
+  }
+  if (!running) return inconclusive(`${r.from} is not running: nothing can be run inside it`);
+  const steps: string[] = [];
+  const outputs: string[] = [];
+  let address: string;
+  if (target.kind === 'name') {
+    const argv = ['nslookup', target.name];
+    steps.push(shown(r.from, argv));
+    const res = await runIn(client, r.from, argv);
+    const text = outputOf(res);
+    outputs.push(text);
+    const missing = missingTool(res, 'nslookup');
+    if (missing) return inconclusive(missing, steps.join('; '), text);
+    const found = resolvedAddresses(res.stdout);
+    if (found.length === 0) {
+      return { verdict: 'unresolved', detail: `${target.name} does not resolve in ${r.from}`, command: steps.join('; '), exitCode: res.exitCode, output: text };
+    }
+    address = found[0]!;
+  } else address = target.address;
+
+  const argv = r.proto === 'icmp' ? ['ping', '-c1', `-W${PROBE_WAIT_S}`, address] : ['nc', '-w', String(PROBE_WAIT_S), address, String(r.port)];
+  steps.push(shown(r.from, argv));
+  const res = await runIn(client, r.from, argv);
+  const text = outputOf(res);
+  outputs.push(text);
+  const output = outputs.join('\n').trim();
+  const base = { command: steps.join('; '), exitCode: res.exitCode, output, address };
+  const missing = missingTool(res, argv[0]!);
+  if (missing) return { ...inconclusive(missing), ...base, verdict: 'inconclusive' };
+  const dest = r.proto === 'icmp' ? address : `${address}:${r.port}`;
+  if (res.timedOut) return { ...base, verdict: 'inconclusive', detail: `the probe did not finish within ${EXEC_TIMEOUT_MS / 1000} s` };
+  if (res.exitCode === 0) return { ...base, verdict: 'delivered', detail: r.proto === 'icmp' ? `${address} answered the ping` : `connected to ${dest}` };
+  if (r.proto === 'tcp' && /connection refused/i.test(text)) return { ...base, verdict: 'refused', detail: `${dest} refused the connection` };
+  const why = /no route to host/i.test(text) ? 'no route to host' : `no answer within ${PROBE_WAIT_S} s`;
+  return { ...base, verdict: 'dropped', detail: `${dest}: ${why}` };
+}
+
+function runIn(client: DockerClient, container: string, argv: string[]): Promise<ExecResult> {
+  return client.exec(container, argv, { timeoutMs: EXEC_TIMEOUT_MS });
+}
+
+function shown(container: string, argv: string[]): string {
+  return `docker exec ${container} ${argv.join(' ')}`;
+}
+
+function outputOf(r: ExecResult): string {
+  return `${r.stdout}${r.stderr}`.trim();
+}
+
+/** The image lacks the tool (exec's 126/127, or the runtime's "executable file not found"). */
+function missingTool(r: ExecResult, tool: string): string | null {
+  if (r.exitCode === 126 || r.exitCode === 127 || /executable file not found|applet not found/i.test(outputOf(r))) {
+    return `the container has no usable \`${tool}\` (exit ${r.exitCode}): the probe needs busybox-style tools in the image`;
+  }
+  return null;
+}
+
+/**
+ * IPv4 addresses of busybox nslookup's answer: the "Address:" lines after the first "Name:" line
+ * (the ones before it are the server's own address).
+ */
+export function resolvedAddresses(output: string): string[] {
+  const lines = output.split('\n');
+  const start = lines.findIndex((l) => /^Name:/.test(l.trim()));
+  if (start < 0) return [];
+  const out: string[] = [];
+  for (const l of lines.slice(start + 1)) {
+    const m = /^Address(?:\s+\d+)?:\s*(\S+)/.exec(l.trim());
+    if (m && ipaddr.IPv4.isValidFourPartDecimal(m[1]!) && !out.includes(m[1]!)) out.push(m[1]!);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// From the host's own namespace
+
+async function probeFromHost(client: DockerClient, r: VerifyRequest, target: Target): Promise<ObservedProbe> {
+  if (!client.local) return inconclusive(`the Docker host (${client.description}) is not this machine: probes from its own namespace cannot run from here`);
+  if (r.proto === 'udp') return inconclusive(UDP_NOTE);
+  if (r.proto === 'icmp') return inconclusive('no ping from the host: it needs raw sockets; from the host only TCP is observed (give a port)');
+  if (target.kind === 'name') return inconclusive(`the host does not use Docker's DNS: give an address instead of the name ${target.name}`);
+  const address = target.address;
+  // Only loopback (published ports) and the host's own containers: nothing else is ever contacted.
+  if (ipaddr.IPv4.parse(address).range() !== 'loopback') {
+    const containers = await client.containers();
+    const ours = containers.some((c) => c.endpoints.some((e) => e.ipv4Address === address));
+    if (!ours) return inconclusive(`${address} is neither loopback nor a container's address on this host: not probed`);
+  }
+  const port = r.port!;
+  const outcome = await tcpConnect(address, port, PROBE_WAIT_S * 1000);
+  const base = { command: `connect ${address}:${port} (TCP, from this process, ${PROBE_WAIT_S} s)`, exitCode: null, output: outcome.code, address };
+  switch (outcome.result) {
+    case 'connected':
+      return { ...base, verdict: 'delivered', detail: `connected to ${address}:${port}` };
+    case 'refused':
+      return { ...base, verdict: 'refused', detail: `${address}:${port} refused the connection` };
+    case 'timeout':
+      return { ...base, verdict: 'dropped', detail: `${address}:${port}: no answer within ${PROBE_WAIT_S} s` };
+    case 'unreachable':
+      return { ...base, verdict: 'dropped', detail: `${address}:${port}: ${outcome.code} (unreachable)` };
+    default:
+      return { ...base, verdict: 'inconclusive', detail: `${address}:${port}: ${outcome.code}` };
+  }
+}
+
+interface ConnectOutcome {
+  result: 'connected' | 'refused' | 'timeout' | 'unreachable' | 'error';
+  code: string;
+}
+
+function tcpConnect(host: string, port: number, timeoutMs: number): Promise<ConnectOutcome> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const finish = (o: ConnectOutcome) => {
+      clearTimeout(timer);
+      socket.removeAllListeners();
+      socket.on('error', () => undefined);
+      socket.destroy();
+      resolve(o);
+    };
+    const timer = setTimeout(() => finish({ result: 'timeout', code: 'ETIMEDOUT' }), timeoutMs);
+    socket.once('connect', () => finish({ result: 'connected', code: 'connected' }));
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      const code = err.code ?? err.message;
+      if (code === 'ECONNREFUSED') finish({ result: 'refused', code });
+      else if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') finish({ result: 'unreachable', code });
+      else finish({ result: 'error', code });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Predicted beside observed, in words
+
+/** The chain of an iptables-save rule line ("-A DOCKER-ISOLATION-STAGE-2 … -j DROP"). */
+function chainOf(rule: string | undefined): string | null {
+  return rule ? (/-A\s+(\S+)/.exec(rule)?.[1] ?? null) : null;
+}
+
+const HAPPENED: Record<Verdict, string> = {
+  delivered: 'the packet was delivered',
+  refused: 'the connection was refused',
+  dropped: 'the packet was dropped (no answer)',
+  unresolved: 'the name did not resolve',
+};
+
+export function explain(predicted: TraceResult, observed: ObservedProbe): string {
+  const chain = chainOf(predicted.rule);
+  const said = `predicted ${predicted.verdict}${predicted.verdict === 'dropped' && chain ? ` by ${chain}` : ''}`;
+  const moved = predicted.address && observed.address && predicted.address !== observed.address ? ` (the model's address was ${predicted.address}, the container resolved ${observed.address})` : '';
+  if (observed.verdict === 'inconclusive') return `${said}; not observed: ${observed.detail}`;
+  if (observed.verdict === predicted.verdict) return `observed ${observed.verdict}, as predicted: ${observed.detail}${moved}`;
+  return `${said}, but ${HAPPENED[observed.verdict]}: ${observed.detail}${moved}`;
+}
