@@ -29,6 +29,8 @@ export class DiagramView {
   /** Drawn elements by id (a sandbox's box, an endpoint's dot and label, …). */
   private byId = new Map<string, Element[]>();
   private lit: Element[] = [];
+  private dropMarkEl: SVGGElement | null = null;
+  private focused: Element[] = [];
   private selected: string | null = null;
   private source: string | null = null;
   /** The user zoomed or panned: the view is theirs, resizes do not refit it. */
@@ -164,7 +166,8 @@ export class DiagramView {
       (el as SVGElement).style.removeProperty('--hop');
     }
     this.lit = [];
-    this.svg.node()!.querySelectorAll('.drop-mark').forEach((m) => m.remove());
+    this.dropMarkEl?.remove();
+    this.dropMarkEl = null;
     if (!trace) return;
     const light = (id: string, hop: number, cls: string) => {
       for (const el of this.byId.get(id) ?? []) {
@@ -188,7 +191,8 @@ export class DiagramView {
   /** An ✕ where the packet ends (or a ? when the name did not resolve). */
   private dropMark(x: number, y: number, hop: number, verdict: string): void {
     const g = this.viewport.append('g').attr('class', 'drop-mark').attr('transform', `translate(${x},${y})`);
-    (g.node() as SVGGElement).style.setProperty('--hop', String(hop));
+    this.dropMarkEl = g.node();
+    this.dropMarkEl!.style.setProperty('--hop', String(hop));
     g.append('circle').attr('r', 11);
     g.append('text').attr('text-anchor', 'middle').attr('dy', '0.35em').text(verdict === 'unresolved' ? '?' : '✕');
     g.append('title').text(`the packet ends here: ${verdict}`);
@@ -196,8 +200,9 @@ export class DiagramView {
 
   /** Lights one hop's elements (the side panel's hop under the mouse). */
   focusHop(ids: string[] | null): void {
-    this.svg.node()!.querySelectorAll('.hop-focus').forEach((el) => el.classList.remove('hop-focus'));
-    for (const id of ids ?? []) for (const el of this.byId.get(id) ?? []) el.classList.add('hop-focus');
+    for (const el of this.focused) el.classList.remove('hop-focus');
+    this.focused = (ids ?? []).flatMap((id) => this.byId.get(id) ?? []);
+    for (const el of this.focused) el.classList.add('hop-focus');
   }
 
   fit(): void {

@@ -130,9 +130,10 @@ export function hopElements(index: ElementIndex, host: string, hop: { node: stri
   const iface = hop.interface ?? undefined;
   const box = index.sandboxOf(host, node);
   if (iface) {
-    const inBox = box ? index.sandboxInterface(host, node, iface) : undefined;
-    if (inBox) {
-      out.push(inBox, inBox.replace(/^e\//, 'l/'));
+    if (box) {
+      // Inside a container: its endpoint (and the veth behind it); lo and the like stay in the box.
+      const inBox = index.sandboxInterface(host, node, iface);
+      if (inBox) out.push(inBox, inBox.replace(/^e\//, 'l/'));
     } else {
       const device = index.device(hostName, iface);
       if (device) out.push(device);

@@ -12,6 +12,9 @@ export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
   const liveNetworks = new Map<string, InspectNetwork>((inspect?.networks ?? []).map((n) => [n.name, n]));
   const liveContainers = new Map<string, InspectContainer>((inspect?.containers ?? []).map((c) => [c.name, c]));
   const spec = analysis.parsed.spec;
+  const hosts = new Map(spec.hosts.map((h) => [h.name, h]));
+  const specNetworks = new Map(spec.networks.map((n) => [n.name, n]));
+  const services = new Map(spec.services.map((x) => [x.name, x]));
   const out: DocumentSymbol[] = [];
 
   for (const section of pairsOf(root)) {
@@ -19,7 +22,7 @@ export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
     const children: DocumentSymbol[] = [];
     if (key === 'hosts') {
       for (const p of pairsOf(section.value)) {
-        const h = spec.hosts.find((x) => x.name === stringValue(p.key));
+        const h = hosts.get(stringValue(p.key) ?? '');
         const ifaces = Object.entries(h?.interfaces ?? {}).map(([k, v]) => `${k} ${v}`);
         children.push(symbol(analysis, p, SymbolKind.Module, [h?.swarm ? `swarm ${h.swarm}` : '', ...ifaces].filter(Boolean).join(' · ')));
       }
@@ -27,7 +30,7 @@ export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
       for (const p of pairsOf(section.value)) {
         const name = stringValue(p.key) ?? '';
         const n = liveNetworks.get(name);
-        const s = spec.networks.find((x) => x.name === name);
+        const s = specNetworks.get(name);
         const driver = n?.driver ?? s?.driver ?? 'bridge';
         children.push(symbol(analysis, p, SymbolKind.Interface, [driver, n?.subnet ?? s?.ipamConfig[0]?.subnet ?? ''].filter(Boolean).join(' · ')));
       }
@@ -42,7 +45,7 @@ export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
       }
     } else if (key === 'services') {
       for (const p of pairsOf(section.value)) {
-        const s = spec.services.find((x) => x.name === stringValue(p.key));
+        const s = services.get(stringValue(p.key) ?? '');
         children.push(symbol(analysis, p, SymbolKind.Event, s ? `${s.replicas} × ${s.image || 'task'} · ${s.endpointMode}` : ''));
       }
     } else if (key === 'expect' && isSeq(section.value)) {

@@ -9,7 +9,7 @@
 //
 // Each scenario's record (probes, outputs, verdicts, rules diff) goes to $CNM_DIFF_OUT/probes-<scenario>.json.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -23,10 +23,26 @@ import { run } from './harness/exec';
 import { observe } from './harness/observe';
 import { play } from './harness/play';
 import { AddressBook, assertSafe, probeLabel, runProbes, safeTargets, scenarioProbes, type Observed, type Probe } from './harness/probe';
-import { bridgeLabels, diffRules, normaliseIptablesSave } from './harness/rulesCompare';
+import { addressLabels, bridgeLabels, diffRules, normaliseIptablesSave } from './harness/rulesCompare';
 import { loadScenario, scenarioFiles } from './harness/scenario';
 
 const OUT_DIR = process.env.CNM_DIFF_OUT ?? join(tmpdir(), 'cnm-differential');
+
+/** The differential suite plays with the same label: never run while it does (each removes the other's objects). */
+async function waitForOtherSuites(maxMs = 20 * 60_000): Promise<void> {
+  const until = Date.now() + maxMs;
+  for (;;) {
+    const others = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid).filter((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('test/docker/differential.test');
+      } catch {
+        return false;
+      }
+    });
+    if (others.length === 0 || Date.now() > until) return;
+    await new Promise((r) => setTimeout(r, 5_000));
+  }
+}
 const only = process.env.CNM_SCENARIO?.split(',').map((s) => s.trim());
 
 interface ProbeRecord {
@@ -68,8 +84,11 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
       assert.deepEqual(sc.parseErrors, [], `${sc.name} must be a clean topology file`);
       const problems: string[] = [];
       try {
+        await waitForOtherSuites();
         await removeLeftovers();
-        await ensureDaemon(sc.daemonFlags, sc.needsFreshCursor);
+        // Probes name their targets symbolically and the rules are compared with addresses normalised,
+        // so dockerd's allocation cursors need not be fresh: restart only for other daemon flags.
+        await ensureDaemon(sc.daemonFlags, false);
         const played = await play(sc.spec);
         if (sc.needsFreshCursor) markCursorUsed();
         const observed = await observe(sc.spec, played);
@@ -134,8 +153,8 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
         let rulesDiff: string[] = [];
         let foreign: string[] = [];
         if (saved.code === 0 && host) {
-          const real = normaliseIptablesSave(saved.stdout, bridgeLabels(observed.inspect));
-          const engine = normaliseIptablesSave(formatIptablesSave(hostRules(host)), bridgeLabels(engineInspect));
+          const real = normaliseIptablesSave(saved.stdout, bridgeLabels(observed.inspect), addressLabels(observed.inspect));
+          const engine = normaliseIptablesSave(formatIptablesSave(hostRules(host)), bridgeLabels(engineInspect), addressLabels(engineInspect));
           foreign = real.foreign;
           const others = await foreignObjects();
           if (others.length > 0) {

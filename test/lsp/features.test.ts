@@ -304,10 +304,11 @@ expect:
     });
 
     it('moves the gateway inside the subnet', async () => {
-      const [fix] = await fixesFor('failed to allocate gateway');
+      const [fix] = await fixesFor('gateway 10.31.0.1');
       assert.equal(fix!.title, 'Move the gateway inside 10.30.0.0/24: 10.30.0.1');
       const after = await lsp.open('file:///w/fixed3.cnm.yaml', applied(fix!));
-      assert.ok(!after.some((x) => messageOf(x).includes('failed to allocate gateway')));
+      assert.ok(!after.some((x) => messageOf(x).includes('gateway 10.31.0.1') || messageOf(x).includes('gateway (10.31.0.1)')));
+      assert.ok(!after.some((x) => x.severity === 1 && x.range.start.line === positionOf(MISTAKES, '10.31.0.1').line), 'no error left on the gateway line');
     });
 
     it('connects two containers to a shared network when a name will not resolve', async () => {

@@ -148,10 +148,12 @@ test('open the diagram: hosts, networks as buses, sandboxes with their endpoints
 
 test('pick a source and hover a target: the path lights up and the hops are listed', async (t) => {
   await step(t, '9-trace-delivered', async () => {
-    await diagram().locator('g.sandbox[data-id="c/host1/10_b1"] text.box-name').dblclick({ force: true });
-    await diagram().locator('.source-name', { hasText: '10_b1' }).waitFor({ timeout: 10_000 });
+    // Select 10_b1, then "Trace from here" in the side panel (a double-click on the box does the same).
+    await diagram().locator('g.sandbox[data-id="c/host1/10_b1"] text.box-name').click({ force: true });
+    await diagram().locator('vscode-button.trace-from-selection').click();
+    await diagram().locator('.source-name', { hasText: '10_b1' }).waitFor({ timeout: 20_000 });
     await diagram().locator('g.sandbox[data-id="c/host1/web"] text.box-name').hover({ force: true });
-    await diagram().locator('.verdict-delivered').waitFor({ timeout: 15_000 });
+    await diagram().locator('.verdict-delivered').waitFor({ timeout: 20_000 });
     assert.ok(await diagram().locator('.hops .hop').count() >= 4);
     assert.ok(await diagram().locator('g.bus.lit[data-id="n/host1/mybridge10"]').count() === 1, 'the bridge on the way is lit');
     await page().waitForTimeout(1200); // the hop-by-hop animation
@@ -159,7 +161,7 @@ test('pick a source and hover a target: the path lights up and the hops are list
   await step(t, '10-trace-dropped', async () => {
     // web's new address on backend, from 10_b1 on mybridge10: two bridges, isolated from each other.
     await diagram().locator('circle.endpoint[data-id="e/host1/backend/web"]').hover({ force: true });
-    await diagram().locator('.verdict-dropped').waitFor({ timeout: 15_000 });
+    await diagram().locator('.verdict-dropped').waitFor({ timeout: 20_000 });
     await diagram().locator('.drop-mark').waitFor();
     assert.match(await diagram().locator('.verdict .reason').textContent() ?? '', /isolat|DOCKER-ISOLATION/i);
     await page().waitForTimeout(1200);
@@ -185,6 +187,8 @@ test('export the diagram as SVG through a save dialog', async (t) => {
     await diagram().locator('vscode-toolbar-button[data-action="export"]').click();
     // code-server's save dialog is a quick input holding the path: the suggested name is next to the file.
     await quickInput().waitFor({ state: 'visible', timeout: 15_000 });
+    const deadlineValue = Date.now() + 15_000;
+    while (!/02-custom-bridge\.svg$/.test(await quickInputBox().inputValue()) && Date.now() < deadlineValue) await page().waitForTimeout(200);
     assert.match(await quickInputBox().inputValue(), /02-custom-bridge\.svg$/);
     await page().keyboard.press('Enter');
     const saved = join(wb.workspace, '02-custom-bridge.svg');

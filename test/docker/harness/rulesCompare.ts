@@ -19,7 +19,26 @@ export function bridgeLabels(inspect: InspectResult): Map<string, string> {
   return m;
 }
 
-export function normaliseIptablesSave(text: string, bridges: ReadonlyMap<string, string>): NormalisedRules {
+/**
+ * Addresses dockerd picks (auto subnets, dynamic container addresses) → names, so the comparison is
+ * about the rules and their order, not about allocation (which the differential suite checks).
+ */
+export function addressLabels(inspect: InspectResult): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const n of inspect.networks) if (n.subnet && !n.subnet.includes(':')) m.set(n.subnet, `<${n.name} subnet>`);
+  for (const c of inspect.containers) for (const e of c.endpoints) if (e.ipv4_address) m.set(e.ipv4_address, `<${c.name} on ${e.network}>`);
+  return m;
+}
+
+function relabelAddresses(line: string, labels: ReadonlyMap<string, string>): string {
+  return line.replace(/\b(\d{1,3}(?:\.\d{1,3}){3})(\/\d{1,2})?/g, (all, ip: string, len: string | undefined) => {
+    if (len && len !== '/32') return labels.get(`${ip}${len}`) ?? all;
+    const l = labels.get(ip);
+    return l ? `${l}${len ?? ''}` : all;
+  });
+}
+
+export function normaliseIptablesSave(text: string, bridges: ReadonlyMap<string, string>, addresses: ReadonlyMap<string, string> = new Map()): NormalisedRules {
   const lines: string[] = [];
   const foreign: string[] = [];
   let table = '';
@@ -46,7 +65,8 @@ export function normaliseIptablesSave(text: string, bridges: ReadonlyMap<string,
       foreign.push(`${table} ${line}`);
       continue;
     }
-    lines.push(`${table} ${line.replace(/(-[io]) (\S+)/g, (all, flag: string, dev: string) => (bridges.has(dev) ? `${flag} ${bridges.get(dev)}` : all))}`);
+    const named = line.replace(/(-[io]) (\S+)/g, (all, flag: string, dev: string) => (bridges.has(dev) ? `${flag} ${bridges.get(dev)}` : all));
+    lines.push(`${table} ${relabelAddresses(named, addresses)}`);
   }
   return { lines, foreign };
 }

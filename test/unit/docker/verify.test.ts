@@ -1,0 +1,35 @@
+// The parts of trace verification that need no Docker: reading busybox nslookup's answer, and the
+// sentence that sets the prediction beside what really happened.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { explain, resolvedAddresses, verifyTrace, VerifyInputError } from '../../../src/docker/verify';
+import type { DockerClient } from '../../../src/docker/types';
+
+test('the addresses of an nslookup answer are those after "Name:", not the server\'s own', () => {
+  const out = 'Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\nNon-authoritative answer:\nName:\tweb\nAddress: 10.249.1.10\nName:\tweb\nAddress: 10.249.1.12\n';
+  assert.deepEqual(resolvedAddresses(out), ['10.249.1.10', '10.249.1.12']);
+  assert.deepEqual(resolvedAddresses(';; connection timed out; no servers could be reached\n'), []);
+  assert.deepEqual(resolvedAddresses("Server:\t\t127.0.0.11\nAddress:\t127.0.0.11:53\n\n** server can't find nosuch: NXDOMAIN\n"), []);
+});
+
+test('a disagreement names the rule that predicted the drop and what really happened', () => {
+  const predicted = { verdict: 'dropped' as const, reason: 'isolated', rule: '-A DOCKER-ISOLATION-STAGE-2 -o br-1 -j DROP', hops: [] };
+  const observed = { verdict: 'delivered' as const, detail: '10.0.0.2 answered the ping', command: 'docker exec a ping -c1 -W2 10.0.0.2', exitCode: 0, output: '' };
+  assert.equal(explain(predicted, observed), 'predicted dropped by DOCKER-ISOLATION-STAGE-2, but the packet was delivered: 10.0.0.2 answered the ping');
+  assert.equal(explain({ ...predicted, verdict: 'delivered' }, observed), 'observed delivered, as predicted: 10.0.0.2 answered the ping');
+  assert.match(explain(predicted, { ...observed, verdict: 'inconclusive', detail: 'UDP cannot be observed reliably' }), /^predicted dropped by DOCKER-ISOLATION-STAGE-2; not observed: UDP/);
+});
+
+test('nothing malformed is run: bad names, addresses and ports are refused before any request', async () => {
+  const calls: string[] = [];
+  const client = new Proxy({}, { get: (_t, p) => (...args: unknown[]) => { calls.push(String(p)); void args; return Promise.reject(new Error('must not be called')); } }) as unknown as DockerClient;
+  const predicted = { verdict: 'delivered' as const, reason: '', hops: [] };
+  for (const req of [
+    { from: 'a; rm -rf /', to: '10.0.0.2', proto: 'icmp' as const },
+    { from: 'app', to: '-c99', proto: 'icmp' as const },
+    { from: 'app', to: 'web $(id)', proto: 'icmp' as const },
+    { from: 'app', to: '10.0.0.2', proto: 'tcp' as const, port: 70000 },
+    { from: 'app', to: 'fe80::1', proto: 'icmp' as const },
+  ]) await assert.rejects(verifyTrace(client, req, predicted), VerifyInputError);
+  assert.deepEqual(calls, []);
+});
