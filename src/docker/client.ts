@@ -1,7 +1,7 @@
 // DockerClient on dockerode. The only module that touches dockerode: every answer goes through
 // validate.ts, every refusal becomes a DockerApiError with Docker's own text.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Duplex, PassThrough } from 'node:stream';
 import Docker from 'dockerode';
@@ -31,7 +31,52 @@ export function connectDocker(endpoint?: string | DockerEndpoint, opts: { timeou
   // (sshd's MaxStartups drops bursts); a TLS connection costs a handshake; a local socket is cheap,
   // and 200 container inspects measured fastest with many in flight (bench/import.bench.ts).
   const concurrency = opts.concurrency ?? (ep.kind === 'ssh' ? 4 : ep.kind === 'unix' ? 64 : 16);
-  return new DockerodeClient(new Docker(dockerodeOptions(ep, opts.timeoutMs ?? 30_000)), describeEndpoint(ep), concurrency, ep.kind === 'unix');
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const reader = ep.kind === 'unix' ? new LocalSocketReader(ep.socketPath, timeoutMs, concurrency) : null;
+  return new DockerodeClient(new Docker(dockerodeOptions(ep, timeoutMs)), describeEndpoint(ep), concurrency, ep.kind === 'unix', reader);
+}
+
+/**
+ * GETs of JSON answers straight over the local socket, on one keep-alive agent. Reading a host is
+ * hundreds of inspects; through dockerode each costs noticeably more (measured: 200 container
+ * inspects, 64 in flight, median 278 ms through dockerode against 174 ms here). Errors look like
+ * dockerode's (statusCode + json), so toDockerError reads them the same way.
+ */
+class LocalSocketReader {
+  private readonly agent: HttpAgent;
+
+  constructor(
+    private readonly socketPath: string,
+    private readonly timeoutMs: number,
+    maxSockets: number,
+  ) {
+    // After a burst of inspects a few connections stay open for the next one; idle ones close.
+    this.agent = new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8, timeout: 10_000 });
+  }
+
+  get(path: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ socketPath: this.socketPath, path, method: 'GET', agent: this.agent, headers: { Accept: 'application/json' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown = null;
+          try {
+            json = text === '' ? null : JSON.parse(text);
+          } catch {
+            if ((res.statusCode ?? 0) < 400) return reject(new MalformedAnswerError(`GET ${path}: the answer is not JSON`));
+          }
+          if ((res.statusCode ?? 0) >= 400) return reject(Object.assign(new Error(text.trim() || `HTTP ${res.statusCode}`), { statusCode: res.statusCode, json, reason: res.statusMessage }));
+          resolve(json);
+        });
+      });
+      req.setTimeout(this.timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      req.on('error', reject);
+      req.end();
+    });
+  }
 }
 
 function dockerodeOptions(ep: DockerEndpoint, timeout: number): Docker.DockerOptions {
@@ -171,6 +216,8 @@ class DockerodeClient implements DockerClient {
     readonly description: string,
     private readonly concurrency: number,
     readonly local: boolean,
+    /** The local socket's fast path for the reads of a snapshot (null: dockerode for everything). */
+    private readonly reader: LocalSocketReader | null = null,
   ) {}
 
   async ping(): Promise<void> {
@@ -190,7 +237,7 @@ class DockerodeClient implements DockerClient {
   }
 
   async containers(): Promise<ContainerInfo[]> {
-    const list: unknown = await call('ps', () => this.docker.listContainers({ all: true }));
+    const list: unknown = await call('ps', () => (this.reader ? this.reader.get('/containers/json?all=1') : this.docker.listContainers({ all: true })));
     if (!Array.isArray(list)) throw new MalformedAnswerError(`ps: expected a list, got ${typeof list}`);
     const ids = list.map((c, i) => {
       const id = (c as { Id?: unknown } | null)?.Id;
@@ -206,7 +253,10 @@ class DockerodeClient implements DockerClient {
   }
 
   async inspectContainer(nameOrId: string): Promise<ContainerInfo> {
-    return parseContainerInspect(await call(`inspect ${nameOrId}`, () => this.docker.getContainer(nameOrId).inspect()));
+    const reader = this.reader;
+    return parseContainerInspect(
+      await call(`inspect ${nameOrId}`, () => (reader ? reader.get(`/containers/${encodeURIComponent(nameOrId)}/json`) : this.docker.getContainer(nameOrId).inspect())),
+    );
   }
 
   async events(onEvent: (e: DockerEvent) => void, onEnd: (err: Error | null) => void): Promise<EventSubscription> {

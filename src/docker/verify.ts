@@ -122,9 +122,10 @@ async function probeFromContainer(client: DockerClient, r: VerifyRequest, target
   const base = { command: steps.join('; '), exitCode: res.exitCode, output, address };
   const missing = missingTool(res, argv[0]!);
   if (missing) return { ...inconclusive(missing), ...base, verdict: 'inconclusive' };
-  const dest = r.proto === 'icmp' ? address : `${address}:${r.port}`;
+  // For a name, say what it resolved to: that is half of what was observed.
+  const dest = `${target.kind === 'name' ? `${target.name} (${address})` : address}${r.proto === 'icmp' ? '' : `:${r.port}`}`;
   if (res.timedOut) return { ...base, verdict: 'inconclusive', detail: `the probe did not finish within ${EXEC_TIMEOUT_MS / 1000} s` };
-  if (res.exitCode === 0) return { ...base, verdict: 'delivered', detail: r.proto === 'icmp' ? `${address} answered the ping` : `connected to ${dest}` };
+  if (res.exitCode === 0) return { ...base, verdict: 'delivered', detail: r.proto === 'icmp' ? `${dest} answered the ping` : `connected to ${dest}` };
   if (r.proto === 'tcp' && /connection refused/i.test(text)) return { ...base, verdict: 'refused', detail: `${dest} refused the connection` };
   const why = /no route to host/i.test(text) ? 'no route to host' : `no answer within ${PROBE_WAIT_S} s`;
   return { ...base, verdict: 'dropped', detail: `${dest}: ${why}` };
