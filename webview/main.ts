@@ -135,7 +135,7 @@ host.onMessage((m: HostMessage) => {
     }
     case 'showTrace':
       if (view.has(m.source)) setSource(m.source, false);
-      view.highlight(m.trace, view.has(m.target) ? m.target : null);
+      view.highlight(m.trace, m.target && view.has(m.target) ? m.target : null);
       panel.showTrace(m.trace);
       shownTarget = m.target;
       return;

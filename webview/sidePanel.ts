@@ -133,8 +133,11 @@ export class SidePanel {
     }
   }
 
+  private hopsFrame = 0;
+
   /** `pending`: a trace is being computed for this target. */
   showTrace(trace: TraceView | null, pending?: string, error?: string): void {
+    cancelAnimationFrame(this.hopsFrame);
     this.verdict.replaceChildren();
     this.hops.replaceChildren();
     this.verdict.className = 'verdict';
@@ -155,6 +158,13 @@ export class SidePanel {
       el('p', 'reason', trace.reason),
     );
     if (trace.fix) this.verdict.append(el('p', 'fix', `Fix: ${trace.fix}`));
+    // The hop list (long texts to lay out) follows in the next frame, so the path on the drawing
+    // lights at once; sweeping the mouse over many targets only lists the last one's hops.
+    this.hopsFrame = requestAnimationFrame(() => this.listHops(trace));
+  }
+
+  private listHops(trace: TraceView): void {
+    this.hops.replaceChildren();
     trace.hops.forEach((hop, i) => {
       const li = el('li', `hop${hop.drop ? ' hop-drop' : ''}`);
       li.style.setProperty('--hop', String(i));

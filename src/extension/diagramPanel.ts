@@ -91,7 +91,7 @@ export class DiagramPanel implements vscode.Disposable {
   }
 
   /** Show a trace computed elsewhere (the Trace From Here command). */
-  async showTrace(sourceId: string, targetId: string, trace: TraceView): Promise<void> {
+  async showTrace(sourceId: string, targetId: string | null, trace: TraceView): Promise<void> {
     await this.sendSnapshot();
     this.lastTrace = trace;
     this.post({ protocol: PROTOCOL_VERSION, type: 'showTrace', revision: this.revision, source: sourceId, target: targetId, trace });

@@ -1,31 +1,17 @@
 // The engine's packet tracer (src/engine/trace), adapted to the Tracer shape the diagram and the
 // "Trace From Here" command use. The tracer needs to know what each container's process listens on:
 // that is the topology file's `expose` (Docker's own ExposedPorts also lists every published port).
-import { parseExpose, type ExposedPort } from '../engine';
-import { trace } from '../engine/trace/tracer';
-import type { ListeningLookup } from '../engine/trace/types';
+import { listeningFromExpose, trace, type ListeningLookup } from '../engine/trace';
 import type { TopologySpec } from '../topology';
 import type { Tracer } from './tracing';
 
 const lookups = new WeakMap<TopologySpec, ListeningLookup>();
 
-/** What each container of a topology listens on, by host and name (one lookup per spec, so the tracer's caches hold). */
+/** One lookup per spec: the tracer caches its indexes per (state, lookup), so the same one is reused. */
 export function listeningOf(spec: TopologySpec): ListeningLookup {
   let lookup = lookups.get(spec);
   if (!lookup) {
-    const table = new Map<string, ExposedPort[]>();
-    for (const c of spec.containers) {
-      const ports: ExposedPort[] = [];
-      for (const raw of c.expose) {
-        try {
-          ports.push(...parseExpose(raw));
-        } catch {
-          // A bad `expose` entry is a diagnostic of its own; it just listens on nothing here.
-        }
-      }
-      table.set(`${c.host}\0${c.name}`, ports);
-    }
-    lookup = (host, container) => table.get(`${host}\0${container}`);
+    lookup = listeningFromExpose(spec.containers);
     lookups.set(spec, lookup);
   }
   return lookup;

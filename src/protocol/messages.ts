@@ -25,7 +25,7 @@ export type TraceResultsMessage = V & {
   done: boolean;
 };
 /** Show this trace now (the "Trace From Here" command, run from the tree or the palette). */
-export type ShowTraceMessage = V & { type: 'showTrace'; revision: number; source: string; target: string; trace: TraceView };
+export type ShowTraceMessage = V & { type: 'showTrace'; revision: number; source: string; /** null: the destination is not drawn (a name that does not resolve, an outside address). */ target: string | null; trace: TraceView };
 /** The answer to an export request. */
 export type ExportDoneMessage = V & { type: 'exportDone'; requestId: number; saved: boolean; path?: string; error?: string };
 
@@ -111,7 +111,7 @@ export function isHostMessage(value: unknown): value is HostMessage {
     case 'traceResults':
       return isCount(value.requestId) && isCount(value.revision) && Array.isArray(value.results) && typeof value.done === 'boolean';
     case 'showTrace':
-      return isCount(value.revision) && isId(value.source) && isId(value.target) && isObj(value.trace);
+      return isCount(value.revision) && isId(value.source) && (value.target === null || isId(value.target)) && isObj(value.trace);
     case 'exportDone':
       return isCount(value.requestId) && typeof value.saved === 'boolean';
     case 'theme':

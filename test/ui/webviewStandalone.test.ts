@@ -59,6 +59,7 @@ test('pick a source, hover a target: the webview asks for traces, lights the pat
   assert.ok((request?.targets as string[]).includes('c/host1/web'), 'every target is asked for at once');
   await h.page.locator('g.sandbox[data-id="c/host1/web"] text.box-name').hover({ force: true });
   await h.page.locator('.verdict-delivered').waitFor();
+  await h.page.locator('.hops .hop').first().waitFor();
   const hops = await h.page.locator('.hops .hop .hop-action').allTextContents();
   assert.deepEqual(hops.slice(0, 3), ['resolve', 'route', 'send']);
   assert.equal(await h.page.locator('g.bus.lit[data-id="n/host1/mybridge10"]').count(), 1);
@@ -96,6 +97,7 @@ test('a trace that ends undelivered is marked where the packet ends', async () =
   await h.page.locator('.verdict-refused').waitFor();
   await h.page.locator('.drop-mark').waitFor({ state: 'attached' });
   assert.equal(await h.page.locator('circle.endpoint.lit-drop[data-id="e/host1/mybridge10/web"]').count(), 1);
+  await h.page.locator('.hops .hop-drop').waitFor();
   assert.equal(await h.page.locator('.hops .hop-drop').count(), 1);
   await h.page.waitForTimeout(600);
   await screenshot(h.page, 'webview-3-refused');

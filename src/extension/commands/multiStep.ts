@@ -94,7 +94,9 @@ export class MultiStepInput {
     qp.canSelectMany = s.canPickMany ?? false;
     qp.ignoreFocusOut = true;
     qp.matchOnDescription = true;
-    if (s.selected) qp.selectedItems = s.selected;
+    // A single-select pick highlights its default (selecting it there would accept the step at once).
+    if (s.selected && qp.canSelectMany) qp.selectedItems = s.selected;
+    else if (s.selected) qp.activeItems = s.selected;
     qp.buttons = this.history.length > 1 ? [vscode.QuickInputButtons.Back] : [];
     return this.show(qp, (resolve, reject) => [
       qp.onDidTriggerButton(() => reject(new BackPressed())),
@@ -117,8 +119,11 @@ export class MultiStepInput {
         for (const d of disposables) d.dispose();
         f();
       };
+      // The next step is shown only after the key event that accepted this one is over: shown
+      // within it (a microtask between two listeners of the same Enter), it would be accepted too.
+      const later = (f: () => void) => setTimeout(f, 0);
       const disposables = [
-        ...wire((v) => finish(() => resolve(v)), (e) => finish(() => reject(e))),
+        ...wire((v) => finish(() => later(() => resolve(v))), (e) => finish(() => later(() => reject(e)))),
         input.onDidHide(() => finish(() => reject(new Cancelled()))),
       ];
       this.current?.dispose();

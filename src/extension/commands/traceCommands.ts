@@ -49,7 +49,7 @@ export function traceFromCommand(ctx: Ctx) {
     ctx.output.info(`trace ${from} → ${trace.to}${trace.port ? `:${trace.port}` : ''}/${trace.proto}: ${trace.verdict} — ${trace.reason}`);
     // The diagram shows the path; the editor keeps the focus.
     const panel = ctx.diagrams.open(inv.source, vscode.ViewColumn.Beside, true);
-    const targetId = dest.elementId ?? index.address(trace.to) ?? index.sandboxOf(host, trace.to) ?? ids.host(host);
+    const targetId = dest.elementId ?? index.address(trace.address ?? trace.to) ?? index.sandboxOf(host, trace.to) ?? null;
     await panel.showTrace(index.sandboxOf(host, from) ?? ids.container(host, from), targetId, trace);
     if (!inv.scripted) {
       const show = trace.verdict === 'delivered' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
