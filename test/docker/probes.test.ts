@@ -17,13 +17,16 @@ import { hostRules } from '../../src/engine/netfilter/derive';
 import { formatIptablesSave } from '../../src/engine/netfilter/format';
 import { Tracer, type TraceResult } from '../../src/engine/trace';
 import { loadTopology } from '../../src/topology/index';
+import type { TopologySpec } from '../../src/topology/spec';
 import { listeningFromSpec } from '../../src/cli/commands/tracing';
-import { ensureDaemon, ensureImage, foreignObjects, markCursorUsed, removeLeftovers, requireDaemon, restoreDefaultDaemon } from './harness/daemon';
+import {
+  assertNoForeignObjects, ensureDaemon, ensureImage, foreignObjects, markCursorUsed, removeLeftovers, requireDaemon, restoreDefaultDaemon, runningDaemonFlags, stopDaemon,
+} from './harness/daemon';
 import { run } from './harness/exec';
 import { observe } from './harness/observe';
 import { play } from './harness/play';
-import { AddressBook, assertSafe, probeLabel, runProbes, safeTargets, scenarioProbes, type Observed, type Probe } from './harness/probe';
-import { addressLabels, bridgeLabels, diffRules, normaliseIptablesSave } from './harness/rulesCompare';
+import { AddressBook, assertSafe, probeLabel, resetDockerFirewall, runProbes, safeTargets, scenarioProbes, type Observed, type Probe } from './harness/probe';
+import { addressLabels, bridgeLabels, canonicalPortOrder, diffRules, normaliseIptablesSave } from './harness/rulesCompare';
 import { loadScenario, scenarioFiles } from './harness/scenario';
 
 const OUT_DIR = process.env.CNM_DIFF_OUT ?? join(tmpdir(), 'cnm-differential');
@@ -52,6 +55,37 @@ interface ProbeRecord {
   agree: boolean;
 }
 
+/** Stops dockerd, clears its leftover rules and starts it with `flags` (refused while others use it). */
+async function freshDaemon(flags: readonly string[]): Promise<void> {
+  await assertNoForeignObjects();
+  await stopDaemon();
+  await resetDockerFirewall();
+  await ensureDaemon(flags, false);
+}
+
+/** The daemon with exactly these flags; a change of flags gets a fresh daemon. */
+async function daemonWithFlags(flags: readonly string[]): Promise<void> {
+  const current = runningDaemonFlags();
+  if (current !== null && current.length === flags.length && current.every((f, i) => f === flags[i])) {
+    await ensureDaemon(flags, false);
+    return;
+  }
+  await freshDaemon(flags);
+}
+
+/** Which network namespace a probe source sends from: "host", or the container owning the sandbox. */
+function namespaceGroup(spec: TopologySpec, source: string): string {
+  let name = source;
+  for (let hops = 0; hops < 10; hops++) {
+    const c = spec.containers.find((x) => x.name === name);
+    if (!c) return 'host';
+    if (c.networkMode === 'host') return 'host';
+    if (c.networkMode?.startsWith('container:')) name = c.networkMode.slice('container:'.length);
+    else return name;
+  }
+  return name;
+}
+
 describe('probes: real ping and nc against the packet tracer', { concurrency: 1 }, () => {
   let ready = false;
   const totals = { scenarios: 0, probes: 0, agree: 0, rulesCompared: 0, rulesAgree: 0 };
@@ -62,13 +96,16 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
     if (!st.reachable) return;
     mkdirSync(OUT_DIR, { recursive: true });
     await ensureImage();
+    await waitForOtherSuites();
     await removeLeftovers();
+    await freshDaemon(runningDaemonFlags() ?? []);
     ready = true;
   });
 
   after(async () => {
     if (!ready) return;
     await removeLeftovers();
+    await daemonWithFlags([]);
     await restoreDefaultDaemon();
     console.log(
       `  probes: ${totals.probes} over ${totals.scenarios} scenarios, ${totals.agree} agree, ${totals.probes - totals.agree} disagree; ` +
@@ -87,8 +124,9 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
         await waitForOtherSuites();
         await removeLeftovers();
         // Probes name their targets symbolically and the rules are compared with addresses normalised,
-        // so dockerd's allocation cursors need not be fresh: restart only for other daemon flags.
-        await ensureDaemon(sc.daemonFlags, false);
+        // so dockerd's allocation cursors need not be fresh: restart only for other daemon flags — and
+        // then without the previous daemon's leftover rules.
+        await daemonWithFlags(sc.daemonFlags);
         const played = await play(sc.spec);
         if (sc.needsFreshCursor) markCursorUsed();
         const observed = await observe(sc.spec, played);
@@ -103,41 +141,58 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
 
         // Probes: concrete per side, grouped by source, each source's probes in parallel.
         const probes = scenarioProbes(sc.spec, observed.inspect);
-        const bySource = new Map<string, { probe: Probe; realDest: string; engineDest: string }[]>();
+        type Job = { probe: Probe; realDest: string; engineDest: string; realPort?: number; enginePort?: number };
+        const bySource = new Map<string, Job[]>();
         let skipped = 0;
         for (const p of probes) {
           const realDest = realBook.resolve(p.target, engineBook);
           const engineDest = engineBook.resolve(p.target, realBook);
-          if (realDest === null || engineDest === null) {
+          const realPort = p.published ? realBook.hostPort(p.published) : p.port;
+          const enginePort = p.published ? engineBook.hostPort(p.published) : p.port;
+          if (realDest === null || engineDest === null || realPort === null || enginePort === null) {
             skipped++;
             continue;
           }
           assertSafe(realDest, p.fromHost, safe);
           const list = bySource.get(p.from) ?? [];
-          list.push({ probe: p, realDest, engineDest });
+          list.push({ probe: p, realDest, engineDest, ...(realPort !== undefined ? { realPort } : {}), ...(enginePort !== undefined ? { enginePort } : {}) });
           bySource.set(p.from, list);
         }
         const records: ProbeRecord[] = [];
-        const observedBySource = await Promise.all(
-          [...bySource].map(async ([source, list]) => {
-            const res = await runProbes(source, list[0]!.probe.fromHost, list.map((x) => ({ proto: x.probe.proto, dest: x.realDest, ...(x.probe.port !== undefined ? { port: x.probe.port } : {}) })));
-            return { list, res };
-          }),
-        );
+        // Sources sharing a network namespace (the host and host-mode containers; a container and those
+        // in its container: mode) take turns: busybox ping tells replies apart by ICMP id only, and two
+        // PID namespaces can pick the same one.
+        const groups = new Map<string, [string, Job[]][]>();
+        for (const entry of bySource) {
+          const g = namespaceGroup(sc.spec, entry[0]);
+          groups.set(g, [...(groups.get(g) ?? []), entry]);
+        }
+        const observedBySource = (
+          await Promise.all(
+            [...groups.values()].map(async (members) => {
+              const done: { list: Job[]; res: Observed[] }[] = [];
+              for (const [source, list] of members) {
+                const res = await runProbes(source, list[0]!.probe.fromHost, list.map((x) => ({ proto: x.probe.proto, dest: x.realDest, ...(x.realPort !== undefined ? { port: x.realPort } : {}) })));
+                done.push({ list, res });
+              }
+              return done;
+            }),
+          )
+        ).flat();
         for (const { list, res } of observedBySource) {
           list.forEach((x, i) => {
             const o: Observed = res[i]!;
             let traced: TraceResult;
             try {
-              traced = tracer.trace({ host: hostName, from: x.probe.from, to: x.engineDest, proto: x.probe.proto, ...(x.probe.port !== undefined ? { port: x.probe.port } : {}) });
+              traced = tracer.trace({ host: hostName, from: x.probe.from, to: x.engineDest, proto: x.probe.proto, ...(x.enginePort !== undefined ? { port: x.enginePort } : {}) });
             } catch (e) {
               traced = { verdict: 'dropped', reason: `tracer error: ${(e as Error).message}`, hops: [] };
             }
             const agree = o.verdict === traced.verdict;
             records.push({
               probe: probeLabel(x.probe),
-              dockerd: { dest: x.realDest, verdict: o.verdict, output: o.output },
-              engine: { dest: x.engineDest, verdict: traced.verdict, reason: traced.reason, ...(traced.rule ? { rule: traced.rule } : {}) },
+              dockerd: { dest: `${x.realDest}${x.realPort !== undefined ? `:${x.realPort}` : ''}`, verdict: o.verdict, output: o.output },
+              engine: { dest: `${x.engineDest}${x.enginePort !== undefined ? `:${x.enginePort}` : ''}`, verdict: traced.verdict, reason: traced.reason, ...(traced.rule ? { rule: traced.rule } : {}) },
               agree,
             });
             if (!agree) problems.push(`${probeLabel(x.probe)}: dockerd ${o.verdict} (${x.realDest}; ${o.output.split('\n').filter((l) => l && !l.startsWith('rc=')).slice(-1)[0] ?? o.output}), engine ${traced.verdict} (${x.engineDest}): ${traced.reason}`);
@@ -158,9 +213,9 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
           foreign = real.foreign;
           const others = await foreignObjects();
           if (others.length > 0) {
-            t.diagnostic(`rules not compared: dockerd holds objects of another suite (${others.join(', ')})`);
+            t.diagnostic(`rules not compared: dockerd holds ${others.length} objects of another suite (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''})`);
           } else {
-            rulesDiff = diffRules(real.lines, engine.lines);
+            rulesDiff = diffRules(canonicalPortOrder(real.lines), canonicalPortOrder(engine.lines));
             totals.rulesCompared++;
             if (rulesDiff.length === 0) totals.rulesAgree++;
             for (const d of rulesDiff) problems.push(`rules: ${d}`);

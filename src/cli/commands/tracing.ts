@@ -1,25 +1,12 @@
 // What the trace, matrix and check commands share: the listening ports from the file's `expose` lists
 // (Docker's ExposedPorts also holds every published port, which nothing need listen on), and the
 // text form of a trace.
-import { parseExpose, type ExposedPort } from '../../engine';
-import type { ListeningLookup, TraceResult } from '../../engine/trace';
+import { listeningFromExpose, type ListeningLookup, type TraceResult } from '../../engine/trace';
 import type { TopologySpec } from '../../topology';
 import type { VerifyResult } from '../../docker/verify';
 
 export function listeningFromSpec(spec: TopologySpec): ListeningLookup {
-  const byContainer = new Map<string, ExposedPort[]>();
-  for (const c of spec.containers) {
-    const ports: ExposedPort[] = [];
-    for (const e of c.expose) {
-      try {
-        ports.push(...parseExpose(e));
-      } catch {
-        // A bad entry is the validator's to report; it opens no port.
-      }
-    }
-    byContainer.set(`${c.host}\0${c.name}`, ports);
-  }
-  return (host, container) => byContainer.get(`${host}\0${container}`);
+  return listeningFromExpose(spec.containers);
 }
 
 /** Numbered hops, then the verdict with its reason and the fix. */

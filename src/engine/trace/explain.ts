@@ -164,6 +164,8 @@ export function explainCause(cause: Cause, sides: TraceSides): Explanation {
         reason: `${cause.ns.label} does not own ${formatV4(cause.addr)} and does not forward packets for others`,
         fix: 'check the address (cnm inspect lists every endpoint)',
       };
+    case 'link':
+      return { reason: cause.reason, ...(cause.fix ? { fix: cause.fix } : {}) };
     case 'unsupported':
       return { reason: `not modelled by the tracer yet: ${cause.what}` };
   }

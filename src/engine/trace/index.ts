@@ -5,3 +5,4 @@ export { Tracer, TraceInputError, trace, tracerFor } from './tracer';
 export { parseDestination, formatDestination, type Destination } from './destination';
 export { reachabilityMatrix, matrixCells, type MatrixResult, type MatrixCell, type MatrixContainer, type MatrixProbe } from './matrix';
 export { checkExpectation, checkExpectations, type Expectation, type ExpectationResult } from './expect';
+export { listeningFromExpose, type ExposeEntry } from './listening';

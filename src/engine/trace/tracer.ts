@@ -4,6 +4,7 @@
 // reply gets back (conntrack ESTABLISHED), and explains a failure with the rule or condition and a fix.
 import { resolveName } from '../dns';
 import type { ContainerState, EngineState, HostState } from '../model';
+import { formatRule } from '../netfilter/format';
 import { stateStamp } from '../netfilter/stamp';
 import { explainCause, type Explanation, type TraceSides } from './explain';
 import { buildHostIndex, formatV4, isLoopback, parseV4, type HostIndex, type Listener, type ProxyBinding, type V4 } from './hostIndex';
@@ -101,11 +102,9 @@ export class Tracer {
     return this.run(q, []);
   }
 
-  /**
-   * The verdict only, without hop texts or explanations (the reachability matrix). The caller refreshes
-   * the indexes (`refresh()`) when the state may have changed.
-   */
+  /** The verdict only, without hop texts or explanations (the reachability matrix). */
   verdict(q: TraceQuery): Verdict {
+    this.refresh();
     this.explain = false;
     try {
       return this.run(q, null).verdict;
@@ -204,8 +203,10 @@ export class Tracer {
     // TCP: the client's connection is with docker-proxy; it succeeds whatever the backend says.
     const clientSide = this.withReply(origin, leg, walker, hops, sides, { verdict: 'delivered', reason: '' }, 'SYN-ACK from docker-proxy');
     if (clientSide.verdict !== 'delivered') return clientSide;
+    const skipped = walker.skippedDnat;
+    const why = skipped ? ` (packets from ${skipped.match.in?.value} are not DNATed: ${formatRule(skipped)})` : '';
     if (backendOutcome.verdict === 'delivered') {
-      return { verdict: 'delivered', reason: `docker-proxy on ${b.hostIp}:${b.hostPort} relays the connection to ${proxy.container.name} (${b.containerIp}:${b.containerPort}): ${backendOutcome.reason}` };
+      return { verdict: 'delivered', reason: `docker-proxy on ${b.hostIp}:${b.hostPort}${why} relays the connection to ${proxy.container.name} (${b.containerIp}:${b.containerPort}): ${backendOutcome.reason}` };
     }
     return {
       verdict: 'delivered',

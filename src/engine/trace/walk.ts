@@ -7,7 +7,7 @@
 import { evaluateChain, type ChainVerdict, type PacketContext } from '../netfilter/evaluate';
 import { formatRule } from '../netfilter/format';
 import type { Rule, TableName } from '../netfilter/types';
-import type { EndpointState } from '../model';
+import type { EndpointState, NetworkState } from '../model';
 import { formatV4, isLoopback, lookupRoute, type HostIndex, type Route4, type SandboxView, type V4 } from './hostIndex';
 import type { TraceHop, TraceProto } from './types';
 
@@ -48,6 +48,7 @@ export type Cause =
   | { kind: 'outside'; hx: HostIndex; addr: V4; dev: string | null }
   | { kind: 'not-router'; ns: Ns; addr: V4 }
   | { kind: 'martian'; hx: HostIndex; addr: V4; dev: string }
+  | { kind: 'link'; reason: string; fix?: string }
   | { kind: 'unsupported'; what: string };
 
 export type Leg = { readonly ok: true; readonly ns: Ns; readonly iface: string; readonly pkt: Pkt } | { readonly ok: false; readonly cause: Cause };
@@ -62,12 +63,17 @@ export interface WorldIndex {
 
 export function describeVerdict(v: ChainVerdict): string {
   const steps = v.path.map(formatRule);
-  if (v.rule === null) steps.push(`policy ${v.policy}${v.path.length === 0 ? ' (no rule matched)' : ''}`);
+  if (v.rule === null) {
+    if (v.table === 'nat') steps.push('no address translation');
+    else steps.push(`policy ${v.policy}${v.path.length === 0 ? ' (no rule matched)' : ''}`);
+  }
   return steps.join(' → ');
 }
 
 export class Walker {
   readonly nat: NatNote[] = [];
+  /** The `-i <bridge> -j RETURN` rule that kept a packet from a bridge away from the DNAT rules. */
+  skippedDnat: Rule | null = null;
 
   constructor(
     readonly world: WorldIndex,
@@ -159,6 +165,10 @@ export class Walker {
       return { ok: true, ns, iface: 'lo', pkt };
     }
     const route = lookupRoute(routes, pkt.dst);
+    if (!route && ns.kind === 'host') {
+      const own = this.ownChild(hx, pkt.dst);
+      if (own) return own;
+    }
     if (!route) {
       this.hop(ns.label, '', 'route', `${formatV4(pkt.dst)}: no route (${routes.length === 0 ? 'the routing table is empty: only lo' : `routes: ${routes.map((r) => r.text).join('; ')}`})`);
       return { ok: false, cause: { kind: 'no-route', ns, addr: pkt.dst } };
@@ -178,11 +188,71 @@ export class Walker {
   private leaveSandbox(ns: Ns, route: Route4, pkt: Pkt): Leg {
     const hx = ns.hx;
     const iface = ns.view!.ifaces.get(route.dev);
+    const ep = iface?.endpointId ? ns.view!.sb.endpoints.find((e) => e.id === iface.endpointId) : undefined;
+    const net = ep ? hx.host.networks.get(ep.networkId) : undefined;
+    if (net?.parentLink) return this.parentLinkSend(ns, net, route, pkt);
     const peer = iface?.hostPeer ?? null;
     const veth = peer ? hx.host.veths.get(peer) : undefined;
     if (!peer || !veth) return { ok: false, cause: { kind: 'unsupported', what: `interface ${route.dev} of ${ns.label} (not a veth into a bridge)` } };
     this.hop(ns.label, route.dev, 'send', `out ${route.dev}, through its veth pair to ${peer} on the host, a port of bridge ${veth.bridge}`);
     return this.bridgeFromPort(hx, veth.bridge, peer, route.gateway ?? pkt.dst, pkt);
+  }
+
+  /**
+   * macvlan / ipvlan: the container's interface is a child of a host link (no veth, no bridge, so no
+   * host iptables). Children of one parent reach each other on it (macvlan bridge mode, ipvlan), the LAN
+   * behind the parent is reached directly, and the host's own address on the parent is not reachable.
+   */
+  private parentLinkSend(ns: Ns, net: NetworkState, route: Route4, pkt: Pkt): Leg {
+    const p = net.parentLink!;
+    const hx = ns.hx;
+    const nexthop = route.gateway ?? pkt.dst;
+    const kind = `${p.driver} ${p.mode}`;
+    this.hop(ns.label, route.dev, 'send', `out ${route.dev}, a ${p.driver} child of ${p.parent} (${p.mode} mode): no veth, no bridge, no host iptables`);
+    const peer = hx.endpointsByV4.get(nexthop);
+    if (peer && peer.networkId === net.id) {
+      if (p.driver === 'macvlan' && p.mode === 'private') {
+        return { ok: false, cause: { kind: 'link', reason: `${net.name} is a macvlan network in private mode: its containers cannot reach each other`, fix: `use macvlan_mode bridge (the default) on ${net.name}` } };
+      }
+      if (p.driver === 'macvlan' && p.mode === 'vepa') {
+        return { ok: false, cause: { kind: 'link', reason: `${net.name} is a macvlan network in vepa mode: every frame goes out to the switch on ${p.parent}, which sends it back only if it does reflective relay (hairpin); the topology has no such switch`, fix: `use macvlan_mode bridge on ${net.name}, or a switch with reflective relay` } };
+      }
+      const target = this.world.sandboxNs(hx, peer.sandboxId!);
+      if (!target) return { ok: false, cause: { kind: 'arp', hx, br: p.parent, addr: nexthop } };
+      if (pkt.dst !== nexthop) return { ok: false, cause: { kind: 'not-router', ns: target, addr: pkt.dst } };
+      this.hop(p.parent, route.dev, 'switch', `${kind}: ${formatV4(nexthop)} is ${target.label} (${peer.mac ?? '?'}), another child of ${p.parent}: delivered directly`);
+      this.hop(target.label, peer.ifname ?? '', 'receive', `in through ${peer.ifname} (${peer.networkName}, ${peer.ipv4?.address ?? ''})`);
+      return { ok: true, ns: target, iface: peer.ifname ?? '', pkt };
+    }
+    if (hx.localV4.has(nexthop) && p.hostUnreachable) {
+      return {
+        ok: false,
+        cause: {
+          kind: 'link',
+          reason: `${formatV4(nexthop)} is ${hx.host.name}'s own address: the kernel does not pass traffic between a ${p.driver} child and its parent's host (${p.parent})`,
+          fix: `give the host a ${p.driver} interface of its own on ${p.parent} (ip link add ${p.driver}-shim link ${p.parent} type ${p.driver}${p.driver === 'macvlan' ? ' mode bridge' : ''}) and route ${net.ipv4[0] ? `the network's subnet` : 'the containers'} through it, or reach the container from another machine`,
+        },
+      };
+    }
+    if (p.dummy) return { ok: false, cause: { kind: 'link', reason: `${net.name} has no parent interface (a dummy link ${p.parent}): its containers only reach each other, and nobody on it has ${formatV4(nexthop)}` } };
+    for (const other of this.world.hosts.values()) {
+      if (other === hx) continue;
+      const remote = other.endpointsByV4.get(nexthop);
+      const remoteNet = remote ? other.host.networks.get(remote.networkId) : undefined;
+      if (remote && remoteNet?.parentLink && !remoteNet.parentLink.dummy) {
+        const target = this.world.sandboxNs(other, remote.sandboxId!);
+        if (!target) break;
+        this.hop(p.parent, route.dev, 'send', `onto the LAN behind ${p.parent}: ${formatV4(nexthop)} is ${target.label}, a ${remoteNet.parentLink.driver} child on ${other.host.name}`);
+        if (pkt.dst !== nexthop) return { ok: false, cause: { kind: 'not-router', ns: target, addr: pkt.dst } };
+        return { ok: true, ns: target, iface: remote.ifname ?? '', pkt };
+      }
+    }
+    const lanHost = this.world.underlayOwner.get(nexthop);
+    if (lanHost && lanHost.hx !== hx) {
+      this.hop(p.parent, route.dev, 'send', `onto the LAN behind ${p.parent}: ${formatV4(nexthop)} is ${lanHost.hx.host.name} (${lanHost.iface})`);
+      return this.hostReceive(lanHost.hx, lanHost.iface, pkt);
+    }
+    return { ok: false, cause: { kind: 'outside', hx, addr: nexthop, dev: p.parent } };
   }
 
   /** A frame from a container's veth enters the bridge: to the host, or switched to another port. */
@@ -225,6 +295,7 @@ export class Walker {
     if (!this.reply) {
       const pre = this.chain(hx, 'nat', 'PREROUTING', inIf, '', pkt);
       if (pre.verdict === 'DNAT') this.applyDnat(hx, pre, pkt);
+      this.skippedDnat = pre.path.find((r) => r.purpose === 'skip-dnat') ?? this.skippedDnat;
     }
     // A loopback destination arriving from outside is a martian — unless it is the reply to a connection
     // conntrack NATed away from 127.0.0.1 (hairpin mode), which it hands back to the local socket.
@@ -256,12 +327,42 @@ export class Walker {
       this.hop(route.dev, route.dev, 'switch', `ARP: ${formatV4(nexthop)} is at ${ep.mac ?? '?'} (${target.label}): out of port ${ep.hostIfname}`);
       return this.enterSandbox(target, ep, pkt);
     }
+    const own = this.ownChild(hx, nexthop);
+    if (own) return own;
+    for (const remote of this.world.hosts.values()) {
+      if (remote === hx) continue;
+      const ep = remote.endpointsByV4.get(nexthop);
+      const epNet = ep ? remote.host.networks.get(ep.networkId) : undefined;
+      if (ep && epNet?.parentLink && !epNet.parentLink.dummy) {
+        const target = this.world.sandboxNs(remote, ep.sandboxId!);
+        if (!target) break;
+        this.hop(hx.host.name, route.dev, 'send', `out ${route.dev} onto the LAN: ${formatV4(nexthop)} is ${target.label}, a ${epNet.parentLink.driver} child on ${remote.host.name}`);
+        if (pkt.dst !== nexthop) return { ok: false, cause: { kind: 'not-router', ns: target, addr: pkt.dst } };
+        return { ok: true, ns: target, iface: ep.ifname ?? '', pkt };
+      }
+    }
     const other = this.world.underlayOwner.get(nexthop);
     if (other && other.hx !== hx && ((other.net.base & route.mask) >>> 0) === route.base) {
       this.hop(hx.host.name, route.dev, 'send', `out ${route.dev} onto the LAN: ${formatV4(nexthop)} is ${other.hx.host.name} (${other.iface})`);
       return this.hostReceive(other.hx, other.iface, pkt);
     }
     return { ok: false, cause: { kind: 'outside', hx, addr: nexthop, dev: route.dev } };
+  }
+
+  /** The host reaching one of its own macvlan/ipvlan children: the kernel filters that. */
+  private ownChild(hx: HostIndex, addr: V4): Leg | null {
+    const child = hx.endpointsByV4.get(addr);
+    const net = child ? hx.host.networks.get(child.networkId) : undefined;
+    if (!child || !net?.parentLink?.hostUnreachable) return null;
+    const p = net.parentLink;
+    return {
+      ok: false,
+      cause: {
+        kind: 'link',
+        reason: `${formatV4(addr)} is ${child.name}, a ${p.driver} child of ${p.parent} on this host: the kernel does not pass traffic between the host and its own ${p.driver} children`,
+        fix: `give the host a ${p.driver} interface of its own on ${p.parent} and route ${net.name}'s subnet through it, or reach ${child.name} from another machine`,
+      },
+    };
   }
 
   /** conntrack on a reply: an SNATed request's reply goes back to the original source. */

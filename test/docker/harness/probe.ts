@@ -21,13 +21,23 @@ export type ProbeTarget =
   | { kind: 'unused'; network: string }
   | { kind: 'loopback' };
 
+/** A published port, named by what it publishes: each side has its own host port for it. */
+export interface PublishedRef {
+  readonly container: string;
+  readonly containerPort: number;
+  readonly hostIp: string;
+}
+
 export interface Probe {
   /** A container name, or the host's name for the host's own namespace. */
   readonly from: string;
   readonly fromHost: boolean;
   readonly target: ProbeTarget;
   readonly proto: 'icmp' | 'tcp';
+  /** A fixed port (a container's own) … */
   readonly port?: number;
+  /** … or the host port of a published one. */
+  readonly published?: PublishedRef;
 }
 
 export function probeLabel(p: Probe): string {
@@ -38,7 +48,8 @@ export function probeLabel(p: Probe): string {
     : t.kind === 'gateway' ? `<gateway of ${t.network}>`
     : t.kind === 'unused' ? `<unused address of ${t.network}>`
     : '127.0.0.1';
-  return `${p.from} → ${to}${p.proto === 'tcp' ? `:${p.port}/tcp` : ' (ping)'}`;
+  const port = p.published ? `<${p.published.hostIp}:port publishing ${p.published.container}:${p.published.containerPort}>` : String(p.port);
+  return `${p.from} → ${to}${p.proto === 'tcp' ? `:${port}/tcp` : ' (ping)'}`;
 }
 
 /** One side's concrete addresses: from `cnm inspect`'s shape, which both sides produce. */
@@ -73,6 +84,12 @@ export class AddressBook {
     return used;
   }
 
+  /** This side's host port for a published port, or null. */
+  hostPort(ref: PublishedRef): number | null {
+    const c = this.inspect.containers.find((x) => x.name === ref.container);
+    return c?.ports.find((p) => p.protocol === 'tcp' && p.container_port === ref.containerPort && p.host_ip === ref.hostIp)?.host_port ?? null;
+  }
+
   /** The concrete destination of a probe on this side: an address, a name, or null (no such thing here). */
   resolve(t: ProbeTarget, otherSide?: AddressBook): string | null {
     switch (t.kind) {
@@ -103,15 +120,17 @@ export function scenarioProbes(spec: TopologySpec, real: InspectResult, maxPerSo
   const running = real.containers.filter((c) => c.running);
   const userNets = spec.networks.filter((n) => !PREDEFINED.has(n.name) && n.driver === 'bridge').map((n) => n.name);
   const listen = new Map(spec.containers.map((c) => [c.name, listeners(c.expose).filter((l) => l.proto === 'tcp').map((l) => l.port)]));
-  const published = real.containers.flatMap((c) => c.ports.filter((p) => p.protocol === 'tcp' && !p.host_ip.includes(':')).map((p) => ({ c, p })));
+  const published: PublishedRef[] = real.containers.flatMap((c) =>
+    c.ports.filter((p) => p.protocol === 'tcp' && !p.host_ip.includes(':')).map((p) => ({ container: c.name, containerPort: p.container_port, hostIp: p.host_ip })),
+  );
   // Host-mode containers listen on the host's own ports.
   const hostModePorts = running.filter((c) => c.network_mode === 'host').flatMap((c) => listen.get(c.name) ?? []);
   const out: Probe[] = [];
 
   for (const src of running) {
     const mine: Probe[] = [];
-    const add = (target: ProbeTarget, proto: 'icmp' | 'tcp', port?: number) =>
-      mine.push({ from: src.name, fromHost: false, target, proto, ...(port !== undefined ? { port } : {}) });
+    const add = (target: ProbeTarget, proto: 'icmp' | 'tcp', port?: number, ref?: PublishedRef) =>
+      mine.push({ from: src.name, fromHost: false, target, proto, ...(port !== undefined ? { port } : {}), ...(ref ? { published: ref } : {}) });
     for (const dst of running) {
       if (dst.name === src.name) continue;
       add({ kind: 'name', name: dst.name }, 'icmp');
@@ -132,15 +151,15 @@ export function scenarioProbes(spec: TopologySpec, real: InspectResult, maxPerSo
     // Published ports through the gateway of the source's own user network (the host, as it sees it).
     const ownNet = src.endpoints.find((e) => userNets.includes(e.network))?.network;
     if (ownNet) {
-      for (const { p } of published) add({ kind: 'gateway', network: ownNet }, 'tcp', p.host_port);
+      for (const ref of published) add({ kind: 'gateway', network: ownNet }, 'tcp', undefined, ref);
       for (const port of hostModePorts) add({ kind: 'gateway', network: ownNet }, 'tcp', port);
     }
     out.push(...spread(mine, maxPerSource));
   }
 
   const fromHost: Probe[] = [];
-  const addHost = (target: ProbeTarget, proto: 'icmp' | 'tcp', port?: number) =>
-    fromHost.push({ from: host, fromHost: true, target, proto, ...(port !== undefined ? { port } : {}) });
+  const addHost = (target: ProbeTarget, proto: 'icmp' | 'tcp', port?: number, ref?: PublishedRef) =>
+    fromHost.push({ from: host, fromHost: true, target, proto, ...(port !== undefined ? { port } : {}), ...(ref ? { published: ref } : {}) });
   for (const dst of running) {
     for (const ep of dst.endpoints) {
       if (!ep.ipv4_address) continue;
@@ -148,7 +167,7 @@ export function scenarioProbes(spec: TopologySpec, real: InspectResult, maxPerSo
       for (const port of listen.get(dst.name) ?? []) addHost({ kind: 'endpoint', container: dst.name, network: ep.network }, 'tcp', port);
     }
   }
-  for (const { p } of published) addHost({ kind: 'loopback' }, 'tcp', p.host_port);
+  for (const ref of published) addHost({ kind: 'loopback' }, 'tcp', undefined, ref);
   for (const port of hostModePorts) addHost({ kind: 'loopback' }, 'tcp', port);
   out.push(...spread(fromHost, maxPerSource));
   return out;
@@ -213,8 +232,12 @@ const SCRIPT = [
   'j=0; while [ $j -lt $i ]; do j=$((j+1)); echo "@@CNM-PROBE $j"; cat /tmp/cnm-probe.$j; rm -f /tmp/cnm-probe.$j; done',
 ].join('\n');
 
-export function classify(output: string): Verdict {
+export function classify(output: string): Verdict | 'error' {
   const rc = /rc=(\d+)/.exec(output)?.[1];
+  // busybox ping matches replies by ICMP id only: the answer must come from the address pinged.
+  const pinged = /^PING \S+ \((\S+)\)/m.exec(output)?.[1];
+  const answered = /bytes from (\S+): seq=/.exec(output)?.[1];
+  if (rc === '0' && pinged && answered && pinged !== answered) return 'error';
   if (rc === '0') return 'delivered';
   if (/bad address|can't resolve|unknown host|Name or service not known/i.test(output)) return 'unresolved';
   if (/Connection refused/i.test(output)) return 'refused';
@@ -241,4 +264,36 @@ export async function runProbes(source: string, fromHost: boolean, jobs: { proto
     if (out === undefined) return { verdict: 'error', output: `no result (exit ${r.code}: ${r.stderr.trim()})` };
     return { verdict: classify(out), output: out.trim() };
   });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A daemon without history
+
+/**
+ * Removes what earlier dockerd runs left in iptables — only Docker's own chains and the rules in the
+ * built-in chains that name them, a Docker bridge, or a container's hairpin MASQUERADE — so the next
+ * dockerd starts as on a fresh host (which is what the engine models). dockerd 20.10 never removes
+ * docker0's rules when it stops, so e.g. `--userland-proxy=false`'s MASQUERADE for docker0 outlives it.
+ * Only while dockerd is stopped.
+ */
+export async function resetDockerFirewall(): Promise<void> {
+  const tables: Record<string, { builtins: string[]; own: string[] }> = {
+    filter: { builtins: ['INPUT', 'FORWARD', 'OUTPUT'], own: ['DOCKER', 'DOCKER-ISOLATION-STAGE-1', 'DOCKER-ISOLATION-STAGE-2', 'DOCKER-USER'] },
+    nat: { builtins: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'], own: ['DOCKER'] },
+  };
+  for (const [table, { builtins, own }] of Object.entries(tables)) {
+    for (const chain of builtins) {
+      const listed = await run('iptables', ['-t', table, '-S', chain], { timeoutMs: 15_000 });
+      for (const line of listed.stdout.split('\n')) {
+        if (!line.startsWith(`-A ${chain} `)) continue;
+        const hairpin = /-s (\S+)\/32 -d \1\/32 .*-j MASQUERADE/.test(line);
+        if (!/DOCKER| docker0| br-[0-9a-f]{12}\b/.test(line) && !hairpin) continue;
+        await run('iptables', ['-t', table, '-D', ...line.split(' ').slice(1)], { timeoutMs: 15_000 });
+      }
+    }
+    for (const chain of own) {
+      await run('iptables', ['-t', table, '-F', chain], { timeoutMs: 15_000 });
+      await run('iptables', ['-t', table, '-X', chain], { timeoutMs: 15_000 });
+    }
+  }
 }

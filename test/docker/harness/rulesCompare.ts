@@ -27,10 +27,16 @@ export function addressLabels(inspect: InspectResult): Map<string, string> {
   const m = new Map<string, string>();
   for (const n of inspect.networks) if (n.subnet && !n.subnet.includes(':')) m.set(n.subnet, `<${n.name} subnet>`);
   for (const c of inspect.containers) for (const e of c.endpoints) if (e.ipv4_address) m.set(e.ipv4_address, `<${c.name} on ${e.network}>`);
+  // Host ports (ephemeral and range ones come from dockerd's cursor): "tcp/32768" → what they publish.
+  for (const c of inspect.containers) {
+    for (const p of c.ports) if (!p.host_ip.includes(':')) m.set(`${p.protocol}/${p.host_port}`, `<host port of ${c.name} ${p.container_port}/${p.protocol} at ${p.host_ip}>`);
+  }
   return m;
 }
 
 function relabelAddresses(line: string, labels: ReadonlyMap<string, string>): string {
+  const proto = / -p (tcp|udp|sctp) /.exec(line)?.[1];
+  if (proto && / -j DNAT /.test(line)) line = line.replace(/--dport (\d+)/, (all, port: string) => labels.get(`${proto}/${port}`) ? `--dport ${labels.get(`${proto}/${port}`)}` : all);
   return line.replace(/\b(\d{1,3}(?:\.\d{1,3}){3})(\/\d{1,2})?/g, (all, ip: string, len: string | undefined) => {
     if (len && len !== '/32') return labels.get(`${ip}${len}`) ?? all;
     const l = labels.get(ip);
@@ -69,6 +75,30 @@ export function normaliseIptablesSave(text: string, bridges: ReadonlyMap<string,
     lines.push(`${table} ${relabelAddresses(named, addresses)}`);
   }
   return { lines, foreign };
+}
+
+/**
+ * dockerd programs one container's published ports in an order that depends on Go map iteration
+ * (daemon buildSandboxOptions ranges over the PortSet, then go-connections nat.SortPortMap, whose Less is
+ * not a strict order): it differs from run to run. So within a run of consecutive rules of one chain
+ * for the same container (its normalised address label), the order is not compared; across containers
+ * and for every other rule it is.
+ */
+export function canonicalPortOrder(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  const key = (line: string) => {
+    const chain = /^(\S+ -A \S+)/.exec(line)?.[1] ?? '';
+    const labels = [...new Set(line.match(/<[^>]+ on [^>]+>/g) ?? [])];
+    return labels.length === 1 ? `${chain}|${labels[0]}` : null;
+  };
+  for (let i = 0; i < lines.length; ) {
+    const k = key(lines[i]!);
+    let j = i + 1;
+    if (k !== null) while (j < lines.length && key(lines[j]!) === k) j++;
+    out.push(...lines.slice(i, j).sort());
+    i = j;
+  }
+  return out;
 }
 
 /** Lines in one and not the other, and whether the common lines come in the same order. */

@@ -173,3 +173,54 @@ containers:
     assert.throws(() => l.tracer.trace({ from: 'client', to: 'app', proto: 'tcp' }), /TCP needs a port/);
   });
 });
+
+describe('macvlan: children of a host link', () => {
+  const l = lab(`
+hosts:
+  host1:
+    interfaces: { eth0: 192.168.50.10/24 }
+    daemon: { version: "20.10" }
+  host2:
+    interfaces: { eth0: 192.168.50.11/24 }
+    daemon: { version: "20.10" }
+networks:
+  lan:
+    driver: macvlan
+    subnet: 192.168.50.0/24
+    gateway: 192.168.50.1
+    ip_range: 192.168.50.128/26
+    driver_opts: { parent: eth0 }
+  priv:
+    driver: macvlan
+    subnet: 10.44.0.0/24
+    driver_opts: { macvlan_mode: private }
+containers:
+  m1: { networks: [lan], expose: ["80"] }
+  m2: { networks: [lan], expose: ["80"] }
+  p1: { networks: [priv] }
+  p2: { networks: [priv] }
+`);
+
+  it('children of one parent reach each other directly, without the host\'s iptables', () => {
+    const r = l.t('m1', 'm2:80');
+    assertVerdict(r, 'delivered');
+    assert.ok(hop(r, 'switch', /macvlan bridge: .* another child of eth0/));
+    assert.ok(!hop(r, 'filter FORWARD'));
+  });
+
+  it('the host cannot reach its own macvlan children, nor they the host', () => {
+    const toChild = l.t('host1', l.ip('m1', 'lan'));
+    assertVerdict(toChild, 'dropped', /does not pass traffic between the host and its own macvlan children/);
+    assert.match(toChild.fix!, /macvlan interface of its own on eth0/);
+    assertVerdict(l.t('m1', '192.168.50.10'), 'dropped', /host1's own address/);
+  });
+
+  it('another machine on the LAN reaches them', () => {
+    assertVerdict(l.t('host2', `${l.ip('m1', 'lan')}:80`), 'delivered', /m1 accepts/);
+    assertVerdict(l.t('m1', '192.168.50.11'), 'delivered', /host2 answered/);
+  });
+
+  it('private mode keeps the children apart', () => {
+    assertVerdict(l.t('p1', l.ip('p2', 'priv')), 'dropped', /private mode/);
+  });
+});
