@@ -115,7 +115,8 @@ async function dockerTier() {
     }
   }
   // The scenarios share one dockerd (and its address pools): one file at a time.
-  return nodeTests(files, { concurrency: 1, timeoutMs: 600_000 });
+  // A file plays many scenarios (each on a freshly started dockerd where it must): allow it time.
+  return nodeTests(files, { concurrency: 1, timeoutMs: 2_400_000 });
 }
 
 // ── helpers ─────────────────────────────────────────────────────────────────

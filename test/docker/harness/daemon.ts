@@ -311,9 +311,16 @@ async function listNetworks(): Promise<Listed[]> {
 /** Removes every container and network carrying the suite's label — and nothing else. */
 export async function removeLeftovers(): Promise<void> {
   const containers = (await listContainers()).filter((c) => c.labelled);
-  if (containers.length > 0) await dockerOk(['rm', '-f', ...containers.map((c) => c.id)], { timeoutMs: 60_000 });
+  if (containers.length > 0) await removeIfThere(['rm', '-f', ...containers.map((c) => c.id)], 60_000);
   const networks = (await listNetworks()).filter((n) => n.labelled);
-  for (const n of networks) await dockerOk(['network', 'rm', n.id], { timeoutMs: 30_000 });
+  for (const n of networks) await removeIfThere(['network', 'rm', n.id], 30_000);
+}
+
+/** A removal that finds the object already gone (another clean-up got there first) is no failure. */
+async function removeIfThere(args: string[], timeoutMs: number): Promise<void> {
+  const r = await docker(args, { timeoutMs });
+  if (r.code === 0 || /No such (container|network)/i.test(r.stderr)) return;
+  throw new Error(`docker ${args.join(' ')} failed (${r.timedOut ? 'timed out' : `exit ${r.code}`}): ${r.stderr.trim()}`);
 }
 
 const PREDEFINED = ['bridge', 'host', 'none'];
