@@ -31,21 +31,52 @@ import { loadScenario, scenarioFiles } from './harness/scenario';
 
 const OUT_DIR = process.env.CNM_DIFF_OUT ?? join(tmpdir(), 'cnm-differential');
 
-/** The differential suite plays with the same label: never run while it does (each removes the other's objects). */
-async function waitForOtherSuites(maxMs = 20 * 60_000): Promise<void> {
+/** This process and its ancestors (the test runner that started it). */
+function ownProcessTree(): Set<number> {
+  const mine = new Set<number>();
+  for (let pid = process.pid; pid > 1 && !mine.has(pid); ) {
+    mine.add(pid);
+    try {
+      pid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+    } catch {
+      break;
+    }
+  }
+  return mine;
+}
+
+/** A process's start time (clock ticks since boot), from /proc/<pid>/stat. */
+function startTime(pid: number | string): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]);
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+/**
+ * The differential suite, and another run of this one (e.g. a CI run from a clone), play with the same
+ * label on the same dockerd: never run beside one that started earlier (each removes the other's
+ * objects); a later one waits for this one in turn.
+ */
+async function waitForOtherSuites(maxMs = 30 * 60_000): Promise<void> {
+  const mine = ownProcessTree();
+  const myStart = startTime(process.pid);
   const until = Date.now() + maxMs;
   for (;;) {
-    const others = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid).filter((p) => {
+    const others = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && !mine.has(Number(p)) && startTime(p) < myStart).filter((p) => {
       try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('test/docker/differential.test');
+        return /test\/docker\/(differential|probes)\.test/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8'));
       } catch {
         return false;
       }
     });
-    if (others.length === 0 || Date.now() > until) return;
+    if (others.length === 0) return;
+    if (Date.now() > until) throw new Error(`another Docker-tier suite keeps running (pids ${others.join(', ')}); not probing beside it`);
     await new Promise((r) => setTimeout(r, 5_000));
   }
 }
+
 const only = process.env.CNM_SCENARIO?.split(',').map((s) => s.trim());
 
 interface ProbeRecord {
