@@ -56,8 +56,8 @@ export function generateTopology(opts: GenerateOptions): string {
   return lines.join('\n') + '\n';
 }
 
-/** Small, fast, seedable PRNG (public domain). */
-function mulberry32(seed: number): () => number {
+/** Small, fast, seedable PRNG (mulberry32, public domain); the fuzz tests use it too. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

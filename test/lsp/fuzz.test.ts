@@ -2,6 +2,7 @@
 // (whole-text and ranged edits), each followed by a random feature request. The server must answer
 // every one (no crash, no hang) and every published diagnostic must lie inside its document.
 import { after, before, describe, it } from 'node:test';
+import { mulberry32 } from '../../bench/generate';
 import assert from 'node:assert/strict';
 import type { Position, TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { LAB, MISTAKES, bigTopology } from './fixtures';
@@ -10,17 +11,8 @@ import { LspSession } from './lspHarness';
 const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
 const DOCUMENTS = Number(process.env.FUZZ_DOCUMENTS ?? 1200);
 
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed with FUZZ_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A deterministic PRNG, so a failure can be replayed with FUZZ_SEED.
+const prng = mulberry32;
 
 const TOKENS = [
   ' ', '\n', '\n  ', '\n    ', ':', ': ', '- ', '-', '#', '{', '}', '[', ']', ',', '"', "'", '|', '>', '&a', '*a', '!!str', '?', '\t', '\r\n',

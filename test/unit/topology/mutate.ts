@@ -1,15 +1,6 @@
 // Deterministic random mutations of topology texts, for the fuzz and differential tests.
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../../bench/generate';
 
 // Characters that matter to YAML and to the topology format, plus some that do not.
 const ALPHABET = ' \n\t:-#{}[],"\'&*!|>%@`?.\\/0123456789abcxyzABC_=~\u00e9\u4e2d';
