@@ -7,10 +7,15 @@
 //    its CPU time ("cpu"), which a busy machine inflates less than wall time;
 //  - end to end: the real server process over LSP (debounce 0): didChange sent → publishDiagnostics
 //    received. With the editor's 100 ms debounce, add 100 ms of waiting for the user to pause.
-// Three kinds of one-character edit: in an image name and in a comment (the engine sees nothing new:
-// its last build is reused) and in a published port (the engine must be rebuilt). When a rebuild is
-// slow, the server first publishes the parser's diagnostics with the last build's (moved to the new
-// text), then the complete set: both times are printed.
+// Four kinds of one-character edit in the middle of the file: in an image name and in a comment (the
+// engine sees nothing new: its last build is reused), in a published port (networking changes for that
+// container only: it is re-played in place on the last build, Engine.replaceContainer) and in the name
+// of a container's network (it moves to another network: it and the later containers of both networks
+// are re-played, since their addresses may move). A change that reaches further (a container other
+// containers share a namespace with, an ephemeral port, a quarter of the file to re-play) rebuilds the
+// engine, as the first edit after opening does. When a rebuild is slow, the server first publishes the
+// parser's diagnostics with the last build's (moved to the new text), then the complete set: both
+// times are printed.
 import { cpus, loadavg } from 'node:os';
 import { DocumentAnalyzer } from '../src/server/analysis';
 import { LspSession } from '../test/lsp/lspHarness';
@@ -49,7 +54,11 @@ const edits: Edit[] = [
     apply: (n) => (n % 2 === 1 ? { text: base.slice(0, commentAt) + 'x' + base.slice(commentAt), offset: commentAt, removed: 0, inserted: 'x' } : { text: base, offset: commentAt, removed: 1, inserted: '' }),
   },
 ];
-if (portAt > 0) edits.push({ name: 'published port (engine rebuilt)', apply: toggle(portAt, base[portAt]!, base[portAt] === '2' ? '3' : '2') });
+if (portAt > 0) edits.push({ name: 'published port (re-played)', apply: toggle(portAt, base[portAt]!, base[portAt] === '2' ? '3' : '2') });
+// The last digit of a network name in a `networks: [netNNNN]` list: the container moves to the next network.
+const netMatch = /networks: \[net\d{3}(\d)\]/.exec(base.slice(middle));
+const netAt = netMatch ? middle + netMatch.index + 'networks: [net'.length + 3 : -1;
+if (netAt > 0) edits.push({ name: 'network switch (re-played)', apply: toggle(netAt, base[netAt]!, base[netAt] === '0' ? '1' : '0') });
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -3,7 +3,7 @@
 // details of the selected element. Plain DOM with @vscode-elements controls; data goes in through
 // textContent only.
 import type { DiagramSnapshot } from '../src/protocol/diagram';
-import type { TraceProto, TraceView } from '../src/protocol/trace';
+import { hopLabel, type TraceProto, type TraceView } from '../src/protocol/trace';
 
 export interface TraceSettings {
   proto: TraceProto;
@@ -169,7 +169,7 @@ export class SidePanel {
       const li = el('li', `hop${hop.drop ? ' hop-drop' : ''}`);
       li.style.setProperty('--hop', String(i));
       const head = el('div', 'hop-head');
-      head.append(el('span', 'hop-action', hop.action), el('span', 'hop-node', `${hop.node}${hop.interface ? ` ${hop.interface}` : ''}`));
+      head.append(el('span', 'hop-action', hopLabel(hop.action)), el('span', 'hop-node', `${hop.node}${hop.interface ? ` ${hop.interface}` : ''}`));
       li.append(head, el('div', 'hop-detail', hop.detail));
       li.addEventListener('mouseenter', () => this.events.focusHop(hop.elements));
       this.hops.appendChild(li);

@@ -17,6 +17,7 @@ import {
   type DockerEvent,
   type EventSubscription,
   type ExecResult,
+  type ImageSummary,
   type NetworkCreateOptions,
   type NetworkInfo,
   type RunContainerOptions,
@@ -234,6 +235,18 @@ class DockerodeClient implements DockerClient {
     const list: unknown = await call('network ls', () => this.docker.listNetworks());
     if (!Array.isArray(list)) throw new MalformedAnswerError(`network ls: expected a list, got ${typeof list}`);
     return list.map((n) => parseNetworkInspect(n));
+  }
+
+  async images(): Promise<ImageSummary[]> {
+    const list: unknown = await call('image ls', () => this.docker.listImages());
+    if (!Array.isArray(list)) throw new MalformedAnswerError(`image ls: expected a list, got ${typeof list}`);
+    return list.map((raw, i) => {
+      const o = raw as { Id?: unknown; RepoTags?: unknown; Created?: unknown; Size?: unknown } | null;
+      if (typeof o?.Id !== 'string') throw new MalformedAnswerError(`image ls: entry ${i} has no Id`);
+      // Docker lists an untagged image as "<none>:<none>" (or RepoTags null).
+      const tags = Array.isArray(o.RepoTags) ? o.RepoTags.filter((t): t is string => typeof t === 'string' && t !== '<none>:<none>') : [];
+      return { id: o.Id, tags, created: typeof o.Created === 'number' ? o.Created : 0, size: typeof o.Size === 'number' ? o.Size : 0 };
+    });
   }
 
   async containers(): Promise<ContainerInfo[]> {

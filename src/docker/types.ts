@@ -184,6 +184,16 @@ export interface ExecResult {
   timedOut: boolean;
 }
 
+/** A local image (docker image ls): what "run a container" offers, since nothing is pulled. */
+export interface ImageSummary {
+  id: string;
+  /** repo:tag names; empty for a dangling image. */
+  tags: string[];
+  /** Unix seconds. */
+  created: number;
+  size: number;
+}
+
 export interface EventSubscription {
   close(): void;
 }
@@ -197,6 +207,8 @@ export interface DockerClient {
   daemon(): Promise<DaemonInfo>;
   /** Every network (IPAM, options, labels; members only where the API gives them — see takeSnapshot). */
   networks(): Promise<NetworkInfo[]>;
+  /** Local images (docker image ls). */
+  images(): Promise<ImageSummary[]>;
   /** Every container (running or not), each inspected. */
   containers(): Promise<ContainerInfo[]>;
   inspectNetwork(nameOrId: string): Promise<NetworkInfo>;

@@ -36,6 +36,7 @@ import {
 } from './sandbox';
 import { resolveDns, resolveName } from './dns';
 import { buildInspect } from './inspect';
+import { endpointPrints, fixedPorts, identity, networksOf, replaceable, restoreOrder, tailPortsUnaffected, vethsFirstDrawn } from './replace';
 
 const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
@@ -49,6 +50,8 @@ interface HostInternals {
   /** Networks the host routes on-link (its own interfaces): auto-picked pools avoid them. */
   readonly onLink: IpNet[];
   seq: number;
+  /** The id count when each container was created, by its creation number (replaceContainer gives a re-played one the same ids). */
+  readonly idStart: number[];
 }
 
 /** Internal create-network spec shared by `docker network create` and the daemon's own networks. */
@@ -172,7 +175,7 @@ export class Engine {
     const ids = new IdFactory(cfg.name);
     host.ipam.set('default', new DefaultIpam({ localPools, globalPools: GLOBAL_DEFAULT_POOLS, lowestFree: features.lowestFreeSubnet }));
     const internals: HostInternals = {
-      ids, features, ctx: { host, features, ids, hosts: this.state.hosts }, networksByName: new Map(), containersByName: new Map(), onLink, seq: 0,
+      ids, features, ctx: { host, features, ids, hosts: this.state.hosts }, networksByName: new Map(), containersByName: new Map(), onLink, seq: 0, idStart: [],
     };
 
     // The daemon's own networks, in the order dockerd makes them: none, host, bridge.
@@ -436,7 +439,7 @@ export class Engine {
       parsed.exposed.forEach(addExposed);
       portSpecs.push(...parsed.bindings);
     });
-    (req.expose ?? []).forEach((raw, i) => parseExpose(raw, i).forEach(addExposed));
+    (req.expose ?? []).forEach((raw, i) => exposedPorts(raw, i).forEach(addExposed));
 
     // runconfig validateNetMode (decoding the request).
     const mode = req.networkMode === undefined || req.networkMode === '' ? 'default' : req.networkMode;
@@ -470,6 +473,7 @@ export class Engine {
     let name = req.name ?? '';
     if (name !== '' && !CONTAINER_NAME.test(name)) throw new DockerError(msg.invalidContainerName(name), BAD_REQUEST, { field: 'name' });
     if (name.startsWith('/')) name = name.slice(1);
+    const idStart = int.ids.count;
     const id = int.ids.next('container', name);
     if (name === '') name = generatedName(id, int.containersByName);
     const clash = int.containersByName.get(name);
@@ -513,6 +517,7 @@ export class Engine {
     };
     host.containers.set(id, ctr);
     int.containersByName.set(name, ctr);
+    int.idStart[ctr.seq] = idStart;
     return { id, warnings: [...warnings] };
   }
 
@@ -543,7 +548,7 @@ export class Engine {
     }
 
     // allocateNetwork: the default `bridge` first, then the rest in the order configured.
-    const order = [...ctr.networks].sort((a, b) => (a.key === 'bridge' ? -1 : 0) - (b.key === 'bridge' ? -1 : 0));
+    const order = ctr.networks.length > 1 ? [...ctr.networks].sort((a, b) => (a.key === 'bridge' ? -1 : 0) - (b.key === 'bridge' ? -1 : 0)) : ctr.networks.slice();
     try {
       for (const cn of order) {
         cn.endpointId = null;
@@ -735,9 +740,9 @@ export class Engine {
     }
 
     // CreateEndpoint
-    for (const other of n.endpoints.values()) {
+    n.endpoints.forEach((other) => {
       if (other.name === ctr.name) throw new DockerError(msg.endpointExists(ctr.name, n.name), FORBIDDEN, { field: 'network' });
-    }
+    });
     const driver = this.drivers.driver(n.driver)!;
     const epId = int.ids.next('endpoint', `${ctr.name}@${n.name}`);
     const userDefined = isUserDefinedName(n.name);
@@ -1259,6 +1264,90 @@ export class Engine {
 
   // ---------------------------------------------------------------- queries
 
+  /** The container named `name` on the host (exact name, no id look-up), if any. */
+  containerNamed(hostName: string, name: string): ContainerState | undefined {
+    return this.internals.get(hostName)?.containersByName.get(name);
+  }
+
+  /** The network named `name` on the host (exact name), if any. */
+  networkNamed(hostName: string, name: string): NetworkState | undefined {
+    return this.internals.get(hostName)?.networksByName.get(name);
+  }
+
+  /**
+   * Plays one running container again in place, as if the operations that made it had been different
+   * from the start (an editor changed it). `networks`: the networks whose part of its definition changed
+   * (joined, left, or with other settings). The containers created after it on those networks are played
+   * again too (their addresses there may move); all of them are removed, the host's creation counters go back to
+   * where they stood for each, `recreate(name)` makes each again (create, start, connect) in creation
+   * order, and every record goes back to its place. True when the result is exactly what re-playing
+   * everything would give: the same ids, and nothing else differs but what was played again. False
+   * before touching anything when that many containers would be played again that a full build is as
+   * cheap (`limit`), or a container cannot be played again (a shared namespace, a swarm, a picked port);
+   * false after, when the outcome shows the change reached further — then the engine is in no defined
+   * state and the caller must start afresh (`spoilt` says which).
+   */
+  replaceContainer(hostName: string, name: string, networks: readonly string[], recreate: (name: string) => void, limit = Infinity): { ok: boolean; spoilt: boolean } {
+    const refused = { ok: false, spoilt: false };
+    const { host, int } = this.host(hostName);
+    const first = int.containersByName.get(name);
+    if (!first || int.idStart[first.seq] === undefined || !replaceable(host, first)) return refused;
+    if (this.state.swarm.nodes.length > 0 || this.taskContainers.size > 0 || int.networksByName.has(GW_BRIDGE_NETWORK) || !vethsFirstDrawn(host)) return refused;
+    // The networks whose addresses may move.
+    const touched = new Set<string>();
+    for (const n of networks) {
+      const net = int.networksByName.get(n);
+      if (net) touched.add(net.id);
+    }
+    // host.containers is in creation order.
+    const later: ContainerState[] = [];
+    for (const c of host.containers.values()) if (c.seq > first.seq) later.push(c);
+    const group = [first];
+    if (touched.size > 0) {
+      for (const c of later) {
+        if (networksOf(host, c).some((id) => touched.has(id)) || c.networks.some((cn) => cn.networkId !== null && touched.has(cn.networkId))) group.push(c);
+      }
+    }
+    if (group.length > limit) return refused;
+    for (const c of group) if (!fixedPorts(c) || !replaceable(host, c) || int.idStart[c.seq] === undefined) return refused;
+    // Later containers bind the same ports again; only the first one's may change.
+    const oldPorts = fixedPorts(first)!;
+    // Where each one's ids end: where the next container's (any container's) begin.
+    const idEnd = new Map<ContainerState, number>();
+    for (let i = 0, j = 0; i < group.length; i++) {
+      const c = group[i]!;
+      while (j < later.length && later[j]!.seq <= c.seq) j++;
+      const next = later[j];
+      idEnd.set(c, (next && int.idStart[next.seq]) ?? int.ids.count);
+    }
+    const before = group.map((c) => ({ name: c.name, seq: c.seq, start: int.idStart[c.seq]!, end: idEnd.get(c)!, identity: identity(host, c), prints: endpointPrints(host, c) }));
+    const finalCount = int.ids.count;
+    const finalSeq = int.seq;
+
+    const spoilt = { ok: false, spoilt: true };
+    for (let i = group.length - 1; i >= 0; i--) this.removeContainer(hostName, group[i]!.id, { force: true });
+    const now: ContainerState[] = [];
+    for (const b of before) {
+      int.ids.rewind(b.start);
+      int.seq = b.seq - 1;
+      recreate(b.name);
+      const c = int.containersByName.get(b.name);
+      if (!c || int.ids.count !== b.end || int.seq !== b.seq || !replaceable(host, c) || identity(host, c) !== b.identity) return spoilt;
+      // Outside the touched networks, nothing may have moved.
+      const prints = endpointPrints(host, c);
+      for (const [net, print] of b.prints) if (!touched.has(net) && prints.get(net) !== print) return spoilt;
+      for (const [net, print] of prints) if (!touched.has(net) && b.prints.get(net) !== print) return spoilt;
+      now.push(c);
+    }
+    const newPorts = fixedPorts(now[0]!);
+    if (!newPorts || !tailPortsUnaffected(host, first.seq, new Set([...oldPorts, ...newPorts])) || !vethsFirstDrawn(host)) return spoilt;
+    int.ids.rewind(finalCount);
+    int.seq = finalSeq;
+    host.revision++;
+    restoreOrder(host, now);
+    return { ok: true, spoilt: false };
+  }
+
   inspect(): InspectResult {
     return buildInspect(this.state);
   }
@@ -1355,6 +1444,20 @@ function generatedName(id: string, taken: Map<string, ContainerState>): string {
   return name;
 }
 
+/**
+ * parseExpose, remembered per text: nearly every container of a big file says `expose: ["80"]`, and the
+ * parsed ports are read-only values. Errors are not remembered (they name the entry's index).
+ */
+const exposeCache = new Map<string, ExposedPort[]>();
+function exposedPorts(raw: string, index: number): ExposedPort[] {
+  let ports = exposeCache.get(raw);
+  if (!ports) {
+    ports = parseExpose(raw, index);
+    if (exposeCache.size < 4096 && ports.length <= 64) exposeCache.set(raw, ports);
+  }
+  return ports;
+}
+
 /** The hostname line of /etc/hosts: an FQDN also lists its first label. */
 function hostsNames(hostname: string): string[] {
   const dot = hostname.indexOf('.');
@@ -1429,6 +1532,8 @@ function removeDnsRecords(n: NetworkState, ep: EndpointState): void {
  * ephemeral one.
  */
 export function sandboxPortBindings(ctr: ContainerState): PortSpecBinding[] {
+  // Nothing published and no -P: exposed ports alone bind nothing (the common case, kept cheap).
+  if (ctr.portSpecs.length === 0 && !ctr.publishAll) return [];
   type Entry = { b: PortSpecBinding | null; port: number; proto: string; order: number };
   const entries: Entry[] = [];
   let order = 0;

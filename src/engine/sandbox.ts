@@ -51,6 +51,15 @@ export function newSandbox(id: string, containerId: string, key: string, hostNet
 
 /** libnetwork epHeap.Less: gw-priority (28+), not-internal first, dual-stack gateways first, then network name. */
 export function endpointLess(features: VersionFeatures): Less<EndpointState> {
+  let less = lessByFeatures.get(features);
+  if (!less) lessByFeatures.set(features, (less = makeEndpointLess(features)));
+  return less;
+}
+
+/** One comparator per daemon's feature set (every join asks for it). */
+const lessByFeatures = new WeakMap<VersionFeatures, Less<EndpointState>>();
+
+function makeEndpointLess(features: VersionFeatures): Less<EndpointState> {
   return (a, b) => {
     if (features.gwPriority && a.gwPriority !== b.gwPriority) return a.gwPriority > b.gwPriority;
     // endpointInGWNetwork: docker_gwbridge sorts last.
@@ -139,5 +148,7 @@ export function rebuildRoutes(sb: SandboxState): void {
     if (i.ipv4) routes.push({ family: 4, destination: formatNet(i.ipv4.network), dest: i.ipv4.network, gateway: null, dev: i.name, scope: 'link', src: i.ipv4.address });
     if (i.ipv6) routes.push({ family: 6, destination: formatNet(i.ipv6.network), dest: i.ipv6.network, gateway: null, dev: i.name, scope: 'link', src: null });
   }
-  sb.routes.splice(0, sb.routes.length, ...routes);
+  const out = sb.routes as Route[];
+  out.length = 0;
+  for (const r of routes) out.push(r);
 }

@@ -7,6 +7,9 @@ import { connectContainerCommand, disconnectContainerCommand, runContainerComman
 import { createNetworkCommand, removeNetworkCommand } from './commands/networkCommands';
 import { traceFromCommand } from './commands/traceCommands';
 import { openDiagramCommand, revealInFileCommand } from './commands/viewCommands';
+import { applyToHostCommand } from './live/apply';
+import { compareWithHostCommand, stopComparingCommand } from './live/drift';
+import { importHostCommand } from './live/import';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -20,4 +23,9 @@ export const commands: Record<string, CommandFactory> = {
   runContainer: runContainerCommand,
   traceFrom: traceFromCommand,
   revealInFile: revealInFileCommand,
+  // Live Docker hosts (the network and container commands above also act on a live node).
+  'docker.importHost': importHostCommand,
+  'docker.compareWithHost': compareWithHostCommand,
+  'docker.stopComparing': stopComparingCommand,
+  'docker.applyToHost': applyToHostCommand,
 };

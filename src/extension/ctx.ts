@@ -1,16 +1,26 @@
 // Everything the extension owns while it is active, in one object passed to every command
 // (no module-level singletons): the output channel, the status bar item, the loaded topology files,
-// the tree and the open diagrams. It also keeps the tree's and the diagrams' selections in step.
+// the live Docker hosts, the tree and the open diagrams. It also keeps the tree's and the diagrams'
+// selections in step.
 import * as vscode from 'vscode';
 import { DIAGRAM_VIEW_TYPE, DiagramPanels } from './diagramPanel';
 import { ExplorerTreeProvider } from './explorerTree';
+import { VerifyReports } from './live/liveCommands';
+import { LiveHosts } from './live/liveHosts';
+import { liveUri } from './live/liveSource';
+import { SourceStore } from './live/sourceStore';
+import { dockerStatusText, dockerStatusTooltip, topologyCountText } from './live/statusText';
 import type { TreeNode } from './treeNodes';
-import { isTopologyUri, TopologyStore } from './topologyStore';
+import { isTopologyUri } from './topologyStore';
 
 export class Ctx implements vscode.Disposable {
   readonly output: vscode.LogOutputChannel;
   readonly statusBar: vscode.StatusBarItem;
-  readonly store: TopologyStore;
+  /** The live Docker hosts (the default endpoint and the `cnm.docker.hosts` setting's); started by start(). */
+  readonly live: LiveHosts;
+  /** Topology files, and live hosts under `cnm-live:` URIs. */
+  readonly store: SourceStore;
+  readonly verifyReports: VerifyReports;
   readonly tree: ExplorerTreeProvider;
   readonly treeView: vscode.TreeView<TreeNode>;
   readonly diagrams: DiagramPanels;
@@ -22,8 +32,10 @@ export class Ctx implements vscode.Disposable {
     this.output = this.track(vscode.window.createOutputChannel('CNM Explorer', { log: true }));
     this.statusBar = this.track(vscode.window.createStatusBarItem('cnm.status', vscode.StatusBarAlignment.Left, 10));
     this.statusBar.name = 'CNM Explorer';
-    this.statusBar.command = 'workbench.view.extension.cnm';
-    this.store = this.track(new TopologyStore(this.output));
+    this.statusBar.command = 'cnm.showLiveHosts';
+    this.live = this.track(new LiveHosts({ log: this.output }));
+    this.store = this.track(new SourceStore(this.output, this.live));
+    this.verifyReports = this.track(new VerifyReports());
     this.tree = this.track(new ExplorerTreeProvider(this.store));
     this.treeView = this.track(vscode.window.createTreeView('cnm.explorer', { treeDataProvider: this.tree, showCollapseAll: true }));
     this.diagrams = this.track(new DiagramPanels({
@@ -37,6 +49,7 @@ export class Ctx implements vscode.Disposable {
       // A diagram left open when the window reloaded comes back with its file.
       deserializeWebviewPanel: async (panel, state: unknown) => {
         const file = typeof state === 'object' && state !== null ? (state as { file?: unknown }).file : undefined;
+        // A live host's diagram comes back too, once the host is configured (it fills in when the host answers).
         if (typeof file !== 'string') {
           panel.dispose();
           return;
@@ -53,26 +66,62 @@ export class Ctx implements vscode.Disposable {
     }));
     this.track(this.store.onDidChangeList(() => void this.updateStatus()));
     this.track(this.store.onDidChange(() => void this.updateStatus()));
+    this.track(this.live.onDidChange(() => void this.updateStatus()));
+    this.track(this.live.onDidChangeList(() => void this.updateStatus()));
+    this.track({ dispose: () => clearInterval(this.countdown) });
   }
 
-  /** Re-read the workspace's topology files and update the tree and the status bar. */
+  /** Connects to the Docker hosts in the background (never waits for them). */
+  start(): void {
+    this.live.reload();
+  }
+
+  /** Re-read the workspace's topology files and the Docker hosts; update the tree and the status bar. */
   async refresh(): Promise<number> {
     this.store.invalidate();
+    // The hosts are read again in the background (a slow host must not hold up the files).
+    void this.live.refreshAll();
     this.tree.refresh();
     const count = await this.updateStatus();
     this.output.info(`found ${count} topology file(s)`);
     return count;
   }
 
+  /** Ticks the "retrying in N s" countdown while a host is unreachable. */
+  private countdown: ReturnType<typeof setInterval> | undefined;
+
   async updateStatus(): Promise<number> {
     const uris = await this.store.list();
     const count = uris.length;
     let errors = 0;
     for (const uri of uris) errors += this.store.peek(uri)?.errors ?? 0;
-    this.statusBar.text = `$(type-hierarchy) CNM: ${count} ${count === 1 ? 'topology' : 'topologies'}${errors ? ` $(error) ${errors}` : ''}`;
-    this.statusBar.tooltip = 'CNM Explorer: topology files (*.cnm.yaml) in this workspace. Click to show them.';
+    const hosts = this.live.list();
+    const now = Date.now();
+    const docker = dockerStatusText(hosts, now);
+    this.statusBar.text = [topologyCountText(count, errors), docker].filter(Boolean).join('  ');
+    const tooltip = new vscode.MarkdownString(`CNM Explorer: ${count} topology ${count === 1 ? 'file' : 'files'} (*.cnm.yaml) in this workspace.\n\n${dockerStatusTooltip(hosts, now)}\n\nClick for the Docker hosts.`);
+    tooltip.supportThemeIcons = true;
+    this.statusBar.tooltip = tooltip;
     this.statusBar.show();
+    const waiting = hosts.some((h) => h.status.kind === 'unreachable' && Number.isFinite(h.status.retryAt));
+    if (waiting && !this.countdown) this.countdown = setInterval(() => void this.updateStatus(), 1000);
+    else if (!waiting && this.countdown) {
+      clearInterval(this.countdown);
+      this.countdown = undefined;
+    }
     return count;
+  }
+
+  /** Shows a live host's node in the tree (opening the view). */
+  async revealLiveHost(key: string): Promise<void> {
+    await vscode.commands.executeCommand('workbench.view.extension.cnm');
+    const root = await this.tree.rootOf(liveUri(key));
+    if (!root) return;
+    try {
+      await this.treeView.reveal(root, { select: true, focus: true, expand: true });
+    } catch (e) {
+      this.output.debug(`reveal in tree failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   /** Selects the tree node of a diagram element (the tree view must exist; it need not be visible). */
@@ -108,8 +157,9 @@ export class Ctx implements vscode.Disposable {
   }
 }
 
-/** The topology file a tree node belongs to (node ids start with the file's URI). */
+/** The topology file (or live host: a `cnm-live:` URI) a tree node belongs to (node ids start with its URI). */
 export function sourceUriOf(node: TreeNode): vscode.Uri {
+  if (node.liveHost !== undefined) return liveUri(node.liveHost);
   const hash = node.id.indexOf('#');
   return vscode.Uri.parse(hash < 0 ? node.id : node.id.slice(0, hash));
 }

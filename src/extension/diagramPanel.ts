@@ -7,7 +7,9 @@ import { isWebviewMessage, PROTOCOL_VERSION, type HostMessage, type TraceRequest
 import type { TraceView } from '../protocol/trace';
 import { snapshotIds } from '../protocol/diagram';
 import { parseElementId } from './elementIds';
-import type { TopologySource, TopologyStore } from './topologyStore';
+import type { TopologySource } from './topologyStore';
+import { isLiveUri } from './live/liveSource';
+import type { SourceStore } from './live/sourceStore';
 import { destinationOf, traceForDiagram } from './tracing';
 import { diagramHtml, makeNonce } from './webviewHtml';
 
@@ -17,7 +19,8 @@ const TRACE_BATCH = 40;
 
 export interface DiagramHooks {
   extensionUri: vscode.Uri;
-  store: TopologyStore;
+  /** Topology files and live Docker hosts (`cnm-live:` URIs) alike. */
+  store: SourceStore;
   log: vscode.LogOutputChannel;
   /** The user selected an element in the diagram. */
   onSelected(uri: vscode.Uri, elementId: string | null): void;
@@ -56,7 +59,7 @@ export class DiagramPanel implements vscode.Disposable {
     };
     panel.iconPath = vscode.Uri.joinPath(hooks.extensionUri, 'media', 'cnm.svg');
     const asUri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(hooks.extensionUri, ...p)).toString();
-    const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+    const name = isLiveUri(uri) ? hooks.store.live.byUri(uri)?.label ?? 'Docker host' : uri.path.slice(uri.path.lastIndexOf('/') + 1);
     webview.html = diagramHtml({
       cspSource: webview.cspSource,
       script: asUri('dist', 'webview.js'),
@@ -70,6 +73,10 @@ export class DiagramPanel implements vscode.Disposable {
       webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       panel.onDidDispose(() => this.dispose()),
       hooks.store.onDidChange((changed) => {
+        if (changed.toString() === uri.toString()) void this.sendSnapshot();
+      }),
+      // A live host's picture follows Docker's events.
+      hooks.store.onDidChangeLive((changed) => {
         if (changed.toString() === uri.toString()) void this.sendSnapshot();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -143,11 +150,18 @@ export class DiagramPanel implements vscode.Disposable {
     this.post({ protocol: PROTOCOL_VERSION, type: 'theme', theme: theme === 'light' || theme === 'dark' ? theme : 'auto' });
   }
 
+  /** Sends the source's picture if it changed. Never throws: a live host that cannot be read keeps its last picture. */
   private async sendSnapshot(force = false): Promise<void> {
-    const src = await this.hooks.store.get(this.uri);
+    let src: TopologySource;
+    try {
+      src = await this.hooks.store.get(this.uri);
+    } catch (e) {
+      this.hooks.log.debug(`diagram: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
     if (!force && src.revision === this.revision) return;
     this.revision = src.revision;
-    this.panel.title = `Diagram: ${src.fileName}`;
+    this.panel.title = isLiveUri(this.uri) ? `Diagram: ${src.fileName} (Docker)` : `Diagram: ${src.fileName}`;
     this.post({ protocol: PROTOCOL_VERSION, type: 'snapshot', revision: src.revision, snapshot: src.diagram().snapshot, file: this.uri.toString() });
   }
 
@@ -187,9 +201,12 @@ export class DiagramPanel implements vscode.Disposable {
   }
 
   private async exportSvg(requestId: number, svg: string): Promise<void> {
-    const base = this.uri.path.slice(this.uri.path.lastIndexOf('/') + 1).replace(/\.cnm\.ya?ml$/, '');
-    const defaultUri = vscode.Uri.joinPath(this.uri, '..', `${base}.svg`);
-    const target = await vscode.window.showSaveDialog({ defaultUri, filters: { 'SVG image': ['svg'] }, title: 'Export the diagram as SVG' });
+    const live = isLiveUri(this.uri) ? this.hooks.store.live.byUri(this.uri) : undefined;
+    const base = live ? live.label.replace(/[^A-Za-z0-9_.-]+/g, '-') : this.uri.path.slice(this.uri.path.lastIndexOf('/') + 1).replace(/\.cnm\.ya?ml$/, '');
+    // A live host has no folder of its own: the SVG goes to the workspace.
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const defaultUri = isLiveUri(this.uri) ? (folder ? vscode.Uri.joinPath(folder, `${base}.svg`) : undefined) : vscode.Uri.joinPath(this.uri, '..', `${base}.svg`);
+    const target = await vscode.window.showSaveDialog({ ...(defaultUri ? { defaultUri } : {}), filters: { 'SVG image': ['svg'] }, title: 'Export the diagram as SVG' });
     if (!target) {
       this.post({ protocol: PROTOCOL_VERSION, type: 'exportDone', requestId, saved: false });
       return;
@@ -237,7 +254,7 @@ export class DiagramPanels implements vscode.Disposable {
       existing.panel.reveal(undefined, preserveFocus);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(DIAGRAM_VIEW_TYPE, `Diagram: ${source.fileName}`, { viewColumn: column, preserveFocus }, {
+    const panel = vscode.window.createWebviewPanel(DIAGRAM_VIEW_TYPE, isLiveUri(source.uri) ? `Diagram: ${source.fileName} (Docker)` : `Diagram: ${source.fileName}`, { viewColumn: column, preserveFocus }, {
       enableScripts: true,
       retainContextWhenHidden: true,
       localResourceRoots: [vscode.Uri.joinPath(this.hooks.extensionUri, 'dist'), vscode.Uri.joinPath(this.hooks.extensionUri, 'media')],

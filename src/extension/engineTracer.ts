@@ -1,9 +1,10 @@
 // The engine's packet tracer (src/engine/trace), adapted to the Tracer shape the diagram and the
 // "Trace From Here" command use. The tracer needs to know what each container's process listens on:
 // that is the topology file's `expose` (Docker's own ExposedPorts also lists every published port).
-import { listeningFromExpose, trace, type ListeningLookup } from '../engine/trace';
+import type { EngineState } from '../engine';
+import { listeningFromExpose, trace, type ListeningLookup, type TraceResult } from '../engine/trace';
 import type { TopologySpec } from '../topology';
-import type { Tracer } from './tracing';
+import type { TraceQuery, Tracer } from './tracing';
 
 const lookups = new WeakMap<TopologySpec, ListeningLookup>();
 
@@ -17,11 +18,15 @@ export function listeningOf(spec: TopologySpec): ListeningLookup {
   return lookup;
 }
 
-/** A tracer over a loaded topology. */
+/** The engine's own answer (what a live host's probe is compared with: src/docker verifyTrace). */
+export function engineTrace(spec: TopologySpec, state: EngineState, query: TraceQuery): TraceResult {
+  return trace(state, { host: query.host, from: query.from, to: query.to, proto: query.proto, ...(query.port !== undefined ? { port: query.port } : {}) }, { listening: listeningOf(spec) });
+}
+
+/** A tracer over a loaded source (a topology file, or a live host imported as one). */
 export function engineTracerFor(spec: TopologySpec): Tracer {
-  const listening = listeningOf(spec);
   return (state, query) => {
-    const r = trace(state, { host: query.host, from: query.from, to: query.to, proto: query.proto, ...(query.port !== undefined ? { port: query.port } : {}) }, { listening });
+    const r = engineTrace(spec, state, query);
     return {
       verdict: r.verdict,
       reason: r.reason,

@@ -1,8 +1,12 @@
 // The `cnm.explorer` tree: one top-level item per topology file, its content built by treeNodes.ts from
-// the loaded file. Items are thin TreeItems over those nodes; menus key off their contextValue.
+// the loaded file, then one per live Docker host, rebuilt from the host's engine state whenever Docker's
+// events change it. Items are thin TreeItems over those nodes; menus key off their contextValue.
 import * as vscode from 'vscode';
-import { buildSourceTree, walk, type TreeNode } from './treeNodes';
-import { isTopologyUri, type TopologySource, type TopologyStore } from './topologyStore';
+import { buildLiveHostTree, buildSourceTree, liveHostViewOf, walk, type TreeNode } from './treeNodes';
+import { isTopologyUri, type TopologySource } from './topologyStore';
+import type { LiveHostConnection } from './live/liveHosts';
+import { isLiveUri, liveUri } from './live/liveSource';
+import type { SourceStore } from './live/sourceStore';
 
 export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
@@ -10,9 +14,13 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   private roots: TreeNode[] | undefined;
   /** Built trees by source key, with the revision they were built from. */
   private readonly built = new Map<string, { revision: number; root: TreeNode; byId: Map<string, TreeNode> }>();
+  /** Live hosts' root nodes by host key (the same objects for the whole session: VS Code holds them). */
+  private readonly liveRoots = new Map<string, { root: TreeNode; byId: Map<string, TreeNode> }>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** More children under a file's node (drift with a live host: live/drift.ts), asked for at every rebuild. */
+  private sourceExtras?: (sourceKey: string) => TreeNode[];
 
-  constructor(private readonly store: TopologyStore) {
+  constructor(private readonly store: SourceStore) {
     this.disposables.push(
       this.changed,
       store.onDidChangeList(() => this.refresh()),
@@ -26,7 +34,29 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
           });
         }
       }),
+      store.live.onDidChangeList(() => this.refresh()),
+      store.live.onDidChange((entry) => {
+        const have = this.liveRoots.get(entry.key);
+        if (!have || !this.roots) return; // not shown yet: built when asked for
+        const host = store.live.get(entry.key);
+        if (host) this.changed.fire(this.liveRoot(host));
+      }),
     );
+  }
+
+  setSourceExtras(extras: (sourceKey: string) => TreeNode[]): void {
+    this.sourceExtras = extras;
+  }
+
+  /** Rebuilds one file's node now (its extras changed, its text did not). */
+  refreshSource(uri: vscode.Uri): void {
+    const root = this.roots?.find((r) => r.id === uri.toString());
+    if (!root) return;
+    this.built.delete(root.id);
+    void this.store.get(uri).then((src) => {
+      this.rebuild(root, src);
+      this.changed.fire(root);
+    });
   }
 
   /** Forget everything and ask VS Code to ask again. */
@@ -43,7 +73,9 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         const roots = uris.map((uri) => placeholderRoot(uri));
         // Loaded up front: a file's item shows its problems and counts before anyone expands it.
         await Promise.all(roots.map(async (root, i) => this.rebuild(root, await this.store.get(uris[i]!))));
-        this.roots = roots;
+        const live = this.store.live.list();
+        for (const key of [...this.liveRoots.keys()]) if (!live.some((e) => e.key === key)) this.liveRoots.delete(key);
+        this.roots = [...roots, ...live.map((e) => this.liveRoot(e))];
       }
       return this.roots;
     }
@@ -80,7 +112,8 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   async findByElement(uri: vscode.Uri, elementId: string): Promise<TreeNode | undefined> {
     const root = await this.rootOf(uri);
     if (!root) return undefined;
-    return this.built.get(root.id)?.byId.get(`${root.id}#${elementId}`);
+    const byId = isLiveUri(uri) ? this.liveRoots.get(root.liveHost ?? '')?.byId : this.built.get(root.id)?.byId;
+    return byId?.get(`${root.id}#${elementId}`) ?? (root.elementId === elementId ? root : undefined);
   }
 
   /** Every node of a source's tree (built if needed). */
@@ -96,7 +129,32 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       this.store.relist();
       root = (await this.getChildren()).find((r) => r.id === uri.toString());
     }
+    if (!root && isLiveUri(uri)) {
+      // A host the setting added a moment ago.
+      const host = this.store.live.byUri(uri);
+      if (host) {
+        this.roots = undefined;
+        root = (await this.getChildren()).find((r) => r.id === uri.toString());
+      }
+    }
     if (root) await this.getChildren(root);
+    return root;
+  }
+
+  /** The live host's root node, rebuilt from its current status and state (same object every time). */
+  private liveRoot(entry: LiveHostConnection): TreeNode {
+    const fresh = buildLiveHostTree(liveHostViewOf(entry, liveUri(entry.key).toString()));
+    const have = this.liveRoots.get(entry.key);
+    const root = have?.root ?? fresh;
+    if (have) {
+      // Keep the object; drop what the fresh build does not set (elementId/host of a host now unreachable).
+      for (const k of Object.keys(root) as (keyof TreeNode)[]) if (!(k in fresh)) delete (root as Partial<TreeNode>)[k];
+      Object.assign(root, { ...fresh, children: fresh.children });
+      for (const child of root.children) child.parent = root;
+    }
+    const byId = new Map<string, TreeNode>();
+    for (const n of walk(root)) byId.set(n.id, n);
+    this.liveRoots.set(entry.key, { root, byId });
     return root;
   }
 
@@ -112,6 +170,7 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     });
     // Keep the root object (VS Code holds it), take the rest of the fresh tree.
     Object.assign(root, { ...fresh, expanded: root.expanded, children: fresh.children });
+    root.children.push(...(this.sourceExtras?.(root.id) ?? []));
     for (const child of root.children) child.parent = root;
     const byId = new Map<string, TreeNode>();
     for (const n of walk(root)) byId.set(n.id, n);

@@ -4,7 +4,10 @@ import { commands } from './commands';
 import { Ctx } from './ctx';
 import type { DiagramPanelState } from './diagramPanel';
 import { startLanguageClient } from './languageClient';
-import type { NodeKind } from './treeNodes';
+import type { LiveConnectionStatus } from './live/liveHostsApi';
+import { showLiveHostsCommand, verifyTraceCommand } from './live/liveCommands';
+import { liveUri } from './live/liveSource';
+import type { NodeKind, TreeNode } from './treeNodes';
 
 /** A tree node as the tests read it. */
 export interface TreeEntry {
@@ -13,7 +16,21 @@ export interface TreeEntry {
   description: string;
   contextValue: string;
   elementId?: string;
+  /** The live host's key, on the nodes of a live host. */
+  liveHost?: string;
   children: TreeEntry[];
+}
+
+/** A live Docker host as the tests see it. */
+export interface LiveHostSummary {
+  key: string;
+  label: string;
+  endpoint: string;
+  status: LiveConnectionStatus;
+  /** The engine's name of the host (diagram element ids), once read. */
+  hostName?: string;
+  /** The `cnm-live:` URI its diagram and tree nodes belong to. */
+  uri: string;
 }
 
 /** What activate() returns; the extension-host tests read the tree and the diagrams through it. */
@@ -28,6 +45,12 @@ export interface CnmExplorerApi {
   sendFromWebview(file: string, message: unknown): boolean;
   /** Waits until pending reloads are through and returns the file's revision. */
   revision(file: string): Promise<number>;
+  /** The live Docker hosts, in tree order. */
+  liveHosts(): LiveHostSummary[];
+  /** A live host's node in the tree, as plain data (its current state). */
+  liveTree(key: string): Promise<TreeEntry | undefined>;
+  /** The status bar item's text and tooltip (markdown). */
+  statusBar(): { text: string; tooltip: string };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<CnmExplorerApi> {
@@ -36,7 +59,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<CnmExp
   for (const [name, factory] of Object.entries(commands)) {
     ctx.track(vscode.commands.registerCommand(`cnm.${name}`, factory(ctx)));
   }
+  // The live hosts' own commands (the ones that change a host are in the table above).
+  ctx.track(vscode.commands.registerCommand('cnm.showLiveHosts', showLiveHostsCommand(ctx)));
+  ctx.track(vscode.commands.registerCommand('cnm.verifyTrace', verifyTraceCommand(ctx)));
   ctx.output.info(`CNM Explorer ${context.extension.packageJSON.version as string} activated`);
+  // Docker hosts connect in the background: activation never waits for a daemon.
+  ctx.start();
   await ctx.updateStatus();
   // The language server is its own process; the explorer works without it.
   startLanguageClient(context, ctx.output).catch((e: unknown) => ctx.output.error(`the language server did not start: ${e instanceof Error ? e.message : String(e)}`));
@@ -47,11 +75,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<CnmExp
       const uri = uriOf(file);
       await ctx.store.get(uri);
       const root = await ctx.tree.rootOf(uri);
-      const entry = (n: NonNullable<typeof root>): TreeEntry => ({
-        kind: n.kind, label: n.label, description: n.description ?? '', contextValue: n.contextValue,
-        ...(n.elementId ? { elementId: n.elementId } : {}), children: n.children.map(entry),
-      });
-      return root ? entry(root) : undefined;
+      return root ? treeEntry(root) : undefined;
     },
     diagram: (file) => ctx.diagrams.get(uriOf(file))?.state,
     sendFromWebview: (file, message) => {
@@ -60,6 +84,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<CnmExp
       return !!panel;
     },
     revision: async (file) => (await ctx.store.get(uriOf(file))).revision,
+    liveHosts: () => ctx.live.list().map((h) => ({
+      key: h.key, label: h.label, endpoint: h.endpoint, status: h.status, uri: liveUri(h.key).toString(),
+      ...(h.state ? { hostName: h.state.model.host } : {}),
+    })),
+    liveTree: async (key) => {
+      const root = await ctx.tree.rootOf(liveUri(key));
+      return root ? treeEntry(root) : undefined;
+    },
+    statusBar: () => ({
+      text: ctx.statusBar.text,
+      tooltip: typeof ctx.statusBar.tooltip === 'string' ? ctx.statusBar.tooltip : ctx.statusBar.tooltip?.value ?? '',
+    }),
+  };
+}
+
+function treeEntry(n: TreeNode): TreeEntry {
+  return {
+    kind: n.kind, label: n.label, description: n.description ?? '', contextValue: n.contextValue,
+    ...(n.elementId ? { elementId: n.elementId } : {}), ...(n.liveHost !== undefined ? { liveHost: n.liveHost } : {}), children: n.children.map(treeEntry),
   };
 }
 

@@ -1,12 +1,15 @@
 // The `cnm.explorer` tree's nodes for one loaded source, built from the engine's state as plain data:
 // source → problems, hosts → networks → endpoints, and containers → their networks, published ports
-// and shared namespaces. No `vscode` here: explorerTree.ts turns a node into a TreeItem (thin, with
-// a contextValue for menus), and unit tests can read the structure directly.
+// and shared namespaces. A live Docker host gets the same structure under one node of its own. No
+// `vscode` here: explorerTree.ts turns a node into a TreeItem (thin, with a contextValue for menus),
+// and unit tests can read the structure directly.
 import { formatAddr, formatNet, type ContainerState, type EndpointState, type HostState, type NetworkState } from '../engine';
 import type { TopologyDiagnostic } from '../topology';
 import type { YamlPath } from '../topology';
 import { portBindingLabel } from './diagramSnapshot';
 import { ids } from './elementIds';
+import type { LiveState } from '../docker';
+import { LIVE_CONTEXT, type LiveConnectionStatus } from './live/liveHostsApi';
 
 export type NodeKind = 'source' | 'problems' | 'problem' | 'host' | 'networks' | 'containers' | 'network' | 'endpoint'
   | 'container' | 'port' | 'namespace' | 'listening';
@@ -39,6 +42,8 @@ export interface TreeNode {
   diagnostic?: TopologyDiagnostic;
   /** Names the commands need, so a node is enough as a command argument. */
   host?: string;
+  /** The live Docker host's key (LiveHostEntry.key) for a node of a live host's tree. */
+  liveHost?: string;
   network?: string;
   container?: string;
 }
@@ -54,6 +59,25 @@ export interface SourceView {
     engine: { state: { hosts: Map<string, HostState> } };
     diagnostics: TopologyDiagnostic[];
   };
+}
+
+/**
+ * Where the nodes being built belong: their id prefix, where a container is written (files) and, for a
+ * live host, its key (contextValues then come from LIVE_CONTEXT and every node carries `liveHost`).
+ */
+interface Scope {
+  key: string;
+  liveHost?: string;
+  pathOf(host: string, container: string, network?: string): YamlPath | undefined;
+}
+
+function fileScope(src: SourceView): Scope {
+  return { key: src.key, pathOf: (host, container, network) => containerPath(src, host, container, network) };
+}
+
+/** The node's contextValue: a file's, or the live host's counterpart. */
+function cv(scope: Scope, file: string, live: string): { contextValue: string; liveHost?: string } {
+  return scope.liveHost !== undefined ? { contextValue: live, liveHost: scope.liveHost } : { contextValue: file };
 }
 
 const COLOR = {
@@ -124,33 +148,109 @@ export function buildSourceTree(src: SourceView): TreeNode {
     }));
   }
 
+  const scope = fileScope(src);
   for (const hostSpec of spec.hosts) {
     const host = engine.state.hosts.get(hostSpec.name);
     const hostNode = add(root, hostNodeOf(src, hostSpec.name, host, hostSpec.path));
     if (!host) continue;
-    const networks = [...host.networks.values()].sort((a, b) => a.seq - b.seq);
-    const containers = [...host.containers.values()].sort((a, b) => a.seq - b.seq);
-    const netGroup = add(hostNode, {
-      kind: 'networks', id: `${src.key}#${ids.host(host.name)}/networks`, label: 'Networks', description: String(networks.length),
-      contextValue: 'cnm.networks', icon: { id: 'type-hierarchy' }, children: [], expanded: true, host: host.name,
-    });
-    for (const n of networks) {
-      const netNode = add(netGroup, networkNode(src, host, n, spec.networks.find((s) => s.name === n.name && s.host === host.name)?.path));
-      for (const ep of n.endpoints.values()) add(netNode, endpointNode(src, host, n, ep, 'network', containerPath(src, host.name, ep.name, n.name)));
-    }
+    const { netGroup, ctrGroup } = addHostContent(scope, hostNode, host, (n) => spec.networks.find((s) => s.name === n && s.host === host.name)?.path);
     // Declared but not created (the engine refused it): shown, with the reason, rather than silently missing.
-    for (const s of spec.networks.filter((s) => s.host === host.name && !networks.some((n) => n.name === s.name))) {
+    for (const s of spec.networks.filter((s) => s.host === host.name && ![...host.networks.values()].some((n) => n.name === s.name))) {
       add(netGroup, failedNode(src, 'network', host.name, s.name, s.path, diagnostics));
     }
-    const ctrGroup = add(hostNode, {
-      kind: 'containers', id: `${src.key}#${ids.host(host.name)}/containers`, label: 'Containers', description: String(containers.length),
-      contextValue: 'cnm.containers', icon: { id: 'layers' }, children: [], expanded: true, host: host.name,
-    });
-    for (const c of containers) add(ctrGroup, containerNode(src, host, c));
-    for (const s of spec.containers.filter((s) => s.host === host.name && !containers.some((c) => c.name === s.name))) {
+    for (const s of spec.containers.filter((s) => s.host === host.name && ![...host.containers.values()].some((c) => c.name === s.name))) {
       add(ctrGroup, failedNode(src, 'container', host.name, s.name, s.path, diagnostics));
     }
   }
+  return root;
+}
+
+/** A host's Networks (→ endpoints) and Containers (→ networks, ports, namespaces) groups, added under `hostNode`. */
+function addHostContent(scope: Scope, hostNode: TreeNode, host: HostState, networkPath: (name: string) => YamlPath | undefined): { netGroup: TreeNode; ctrGroup: TreeNode } {
+  const add = (parent: TreeNode, child: TreeNode) => {
+    child.parent = parent;
+    parent.children.push(child);
+    return child;
+  };
+  const networks = [...host.networks.values()].sort((a, b) => a.seq - b.seq);
+  const containers = [...host.containers.values()].sort((a, b) => a.seq - b.seq);
+  const netGroup = add(hostNode, {
+    kind: 'networks', id: `${scope.key}#${ids.host(host.name)}/networks`, label: 'Networks', description: String(networks.length),
+    ...cv(scope, 'cnm.networks', LIVE_CONTEXT.networks), icon: { id: 'type-hierarchy' }, children: [], expanded: true, host: host.name,
+  });
+  for (const n of networks) {
+    const netNode = add(netGroup, networkNode(scope, host, n, networkPath(n.name)));
+    for (const ep of n.endpoints.values()) add(netNode, endpointNode(scope, host, n, ep, 'network', scope.pathOf(host.name, ep.name, n.name)));
+  }
+  const ctrGroup = add(hostNode, {
+    kind: 'containers', id: `${scope.key}#${ids.host(host.name)}/containers`, label: 'Containers', description: String(containers.length),
+    ...cv(scope, 'cnm.containers', LIVE_CONTEXT.containers), icon: { id: 'layers' }, children: [], expanded: true, host: host.name,
+  });
+  for (const c of containers) add(ctrGroup, containerNode(scope, host, c));
+  return { netGroup, ctrGroup };
+}
+
+/** What the tree shows of a live Docker host (a LiveHostEntry and its latest engine state). */
+export interface LiveHostView {
+  /** The host's key (LiveHostEntry.key). */
+  liveKey: string;
+  /** The root node's id: the host's `cnm-live:` URI, so the ids of its nodes lead back to it. */
+  id: string;
+  label: string;
+  /** The endpoint's URL (the label may be a context's name). */
+  endpoint: string;
+  status: LiveConnectionStatus;
+  /** The engine's state replayed from the latest snapshot, and the host's name in it. */
+  model?: { state: { hosts: Map<string, HostState> }; host: string; warnings: string[] };
+  daemon?: { version: string; os: string; kernelVersion: string };
+  takenAt?: string;
+}
+
+/** The view of a live host entry (its latest state, if any). */
+export function liveHostViewOf(entry: { key: string; label: string; endpoint: string; status: LiveConnectionStatus; state: LiveState | undefined }, id: string): LiveHostView {
+  const st = entry.state;
+  return {
+    liveKey: entry.key, id, label: entry.label, endpoint: entry.endpoint, status: entry.status,
+    ...(st ? { model: { state: st.model.engine.state, host: st.model.host, warnings: st.model.warnings }, daemon: st.snapshot.daemon, takenAt: st.snapshot.takenAt } : {}),
+  };
+}
+
+/**
+ * One live host: the host node (status or Docker version) with the same Networks / Containers groups
+ * a file's host has; a host that cannot be read shows one child that says why.
+ */
+export function buildLiveHostTree(view: LiveHostView): TreeNode {
+  const scope: Scope = { key: view.id, liveHost: view.liveKey, pathOf: () => undefined };
+  const { status } = view;
+  const host = view.model?.state.hosts.get(view.model.host);
+  const where = view.label === view.endpoint ? '' : view.endpoint;
+  const description = status.kind === 'connected' ? [`Docker ${status.version ?? view.daemon?.version ?? ''}`.trim(), where].filter(Boolean).join(' · ')
+    : status.kind === 'connecting' ? ['connecting…', where].filter(Boolean).join(' · ') : 'unreachable';
+  const root: TreeNode = {
+    kind: 'host', id: view.id, label: view.label, description,
+    ...(host ? { elementId: ids.host(host.name), host: host.name } : {}),
+    tooltip: [
+      `**${view.label}** — live Docker host`, `endpoint \`${view.endpoint}\``,
+      status.kind === 'connected' && view.daemon ? `Docker ${view.daemon.version} on ${view.daemon.os}, kernel ${view.daemon.kernelVersion}` : '',
+      status.kind === 'unreachable' ? `unreachable: ${status.message}` : '',
+      host ? `${plural(host.networks.size, 'network')}, ${plural(host.containers.size, 'container')}` : '',
+      view.takenAt && status.kind === 'connected' ? `read at ${view.takenAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}; follows Docker's events` : '',
+      ...(view.model?.warnings ?? []).map((w) => `⚠ not modelled: ${w}`),
+    ].filter(Boolean).join('\n\n'),
+    contextValue: LIVE_CONTEXT.host, liveHost: view.liveKey,
+    icon: status.kind === 'connected' ? { id: 'server-environment', color: COLOR.running } : status.kind === 'connecting' ? { id: 'sync~spin' } : { id: 'debug-disconnect', color: COLOR.error },
+    children: [], expanded: true,
+  };
+  const message = (label: string, tooltip: string, icon: NodeIcon): TreeNode => {
+    root.children.push({ kind: 'problem', id: `${view.id}#status`, label, tooltip, contextValue: LIVE_CONTEXT.message, liveHost: view.liveKey, icon, children: [], parent: root });
+    return root;
+  };
+  if (status.kind === 'unreachable') {
+    const retry = Number.isFinite(status.retryAt) ? 'CNM Explorer keeps trying, with growing pauses; Refresh tries at once.' : 'Fix the endpoint (the setting cnm.docker.hosts, DOCKER_HOST or the docker context).';
+    return message(status.message, `**${view.label}** cannot be reached at \`${view.endpoint}\`:\n\n${status.message}\n\n${retry}`, { id: 'error', color: COLOR.error });
+  }
+  if (!host) return message(status.kind === 'connecting' ? 'connecting…' : 'no snapshot yet', `Reading ${view.endpoint}…`, { id: 'sync~spin' });
+  addHostContent(scope, root, host, () => undefined);
   return root;
 }
 
@@ -166,7 +266,7 @@ function hostNodeOf(src: SourceView, name: string, host: HostState | undefined, 
   };
 }
 
-function networkNode(src: SourceView, host: HostState, n: NetworkState, path: YamlPath | undefined): TreeNode {
+function networkNode(src: Scope, host: HostState, n: NetworkState, path: YamlPath | undefined): TreeNode {
   const v4 = n.ipv4[0];
   const subnet = v4 ? formatNet(v4.subnet) : undefined;
   const flags = [n.internal && 'internal', n.attachable && 'attachable', n.enableIpv6 && 'IPv6', n.predefined && 'predefined'].filter(Boolean);
@@ -191,13 +291,13 @@ function networkNode(src: SourceView, host: HostState, n: NetworkState, path: Ya
     kind: 'network', id: `${src.key}#${ids.network(host.name, n.name)}`, elementId: ids.network(host.name, n.name), label: n.name,
     description: [n.driver, subnet, n.internal ? 'internal' : '', `${n.endpoints.size} ${n.endpoints.size === 1 ? 'endpoint' : 'endpoints'}`].filter(Boolean).join(' · '),
     tooltip: lines.join('\n\n'),
-    contextValue: n.predefined ? 'cnm.network.predefined' : 'cnm.network',
+    ...cv(src, n.predefined ? 'cnm.network.predefined' : 'cnm.network', n.predefined ? LIVE_CONTEXT.builtinNetwork : LIVE_CONTEXT.network),
     icon: n.predefined && n.endpoints.size === 0 ? { id: driverIcon(n.driver).id, color: COLOR.stopped } : driverIcon(n.driver, n.internal),
     children: [], expanded: false, ...(path ? { path } : {}), host: host.name, network: n.name,
   };
 }
 
-function endpointNode(src: SourceView, host: HostState, n: NetworkState, ep: EndpointState, under: 'network' | 'container', path: YamlPath | undefined): TreeNode {
+function endpointNode(src: Scope, host: HostState, n: NetworkState, ep: EndpointState, under: 'network' | 'container', path: YamlPath | undefined): TreeNode {
   const elementId = ids.endpoint(host.name, n.name, ep.name);
   const hostNs = n.driver === 'host';
   const noIface = !ep.ifname;
@@ -219,13 +319,13 @@ function endpointNode(src: SourceView, host: HostState, n: NetworkState, ep: End
     label: under === 'network' ? ep.name : n.name,
     description: [what, aliases.length && !hostNs ? `aka ${aliases.join(', ')}` : ''].filter(Boolean).join(' · '),
     tooltip: [`**${ep.name}** on **${n.name}**`, ...detail].join('\n\n'),
-    contextValue: hostNs || noIface ? 'cnm.endpoint.fixed' : 'cnm.endpoint',
+    ...cv(src, hostNs || noIface ? 'cnm.endpoint.fixed' : 'cnm.endpoint', LIVE_CONTEXT.endpoint),
     icon: hostNs ? { id: 'server', color: COLOR.host } : noIface ? { id: 'circle-slash', color: COLOR.stopped } : { id: 'plug', color: driverIcon(n.driver).color },
     children: [], ...(path ? { path } : {}), host: host.name, network: n.name, container: ep.name,
   };
 }
 
-function containerNode(src: SourceView, host: HostState, c: ContainerState): TreeNode {
+function containerNode(src: Scope, host: HostState, c: ContainerState): TreeNode {
   const elementId = ids.container(host.name, c.name);
   const sb = c.sandboxId ? host.sandboxes.get(c.sandboxId) : undefined;
   const joined = c.joinedContainerId ? host.containers.get(c.joinedContainerId) : undefined;
@@ -241,8 +341,8 @@ function containerNode(src: SourceView, host: HostState, c: ContainerState): Tre
     tooltip: [`**${c.name}** — ${c.status}, image \`${c.image}\``, `network mode \`${c.networkMode}\``, `hostname \`${c.hostname}\``,
       c.exposedPorts.length ? `listens on ${c.exposedPorts.map((p) => `${p.port}/${p.proto}`).join(', ')}` : '',
       ...c.warnings.map((w) => `⚠ ${w}`), ...c.runtimeWarnings.map((w) => `⚠ ${w}`), `id \`${c.id.slice(0, 12)}\``].filter(Boolean).join('\n\n'),
-    contextValue: c.modeKind === 'host' || c.modeKind === 'none' || c.modeKind === 'container' ? `cnm.container.${c.modeKind}` : 'cnm.container',
-    icon, children: [], expanded: false, path: containerPath(src, host.name, c.name) ?? [], host: host.name, container: c.name,
+    ...cv(src, c.modeKind === 'host' || c.modeKind === 'none' || c.modeKind === 'container' ? `cnm.container.${c.modeKind}` : 'cnm.container', LIVE_CONTEXT.container),
+    icon, children: [], expanded: false, ...(src.liveHost === undefined ? { path: src.pathOf(host.name, c.name) ?? [] } : {}), host: host.name, container: c.name,
   };
   const add = (child: TreeNode) => {
     child.parent = node;
@@ -251,7 +351,7 @@ function containerNode(src: SourceView, host: HostState, c: ContainerState): Tre
   if (sb && !joined) {
     for (const ep of sb.endpoints) {
       const n = host.networks.get(ep.networkId);
-      if (n) add(endpointNode(src, host, n, ep, 'container', containerPath(src, host.name, c.name, n.name)));
+      if (n) add(endpointNode(src, host, n, ep, 'container', src.pathOf(host.name, c.name, n.name)));
     }
   }
   if (joined) {
@@ -259,7 +359,7 @@ function containerNode(src: SourceView, host: HostState, c: ContainerState): Tre
       kind: 'namespace', id: `${node.id}/ns`, elementId: ids.container(host.name, joined.name), label: `network namespace of ${joined.name}`,
       description: sb ? sb.endpoints.map((e) => e.ipv4?.address).filter(Boolean).join(', ') : '',
       tooltip: `${c.name} has no interfaces of its own: it sees ${joined.name}'s interfaces, addresses, routes and loopback (network_mode: container:${c.modeTarget}).`,
-      contextValue: 'cnm.namespace', icon: { id: 'link' }, children: [], host: host.name, container: joined.name,
+      ...cv(src, 'cnm.namespace', LIVE_CONTEXT.namespace), icon: { id: 'link' }, children: [], host: host.name, container: joined.name,
     });
   }
   if (sb && sb.sharedBy.size > 0 && !joined) {
@@ -267,14 +367,14 @@ function containerNode(src: SourceView, host: HostState, c: ContainerState): Tre
     add({
       kind: 'namespace', id: `${node.id}/shared`, label: `namespace shared with ${names.join(', ')}`,
       tooltip: `${names.join(', ')} joined this container's network namespace (network_mode: container:${c.name}).`,
-      contextValue: 'cnm.namespace', icon: { id: 'link' }, children: [], host: host.name, container: c.name,
+      ...cv(src, 'cnm.namespace', LIVE_CONTEXT.namespace), icon: { id: 'link' }, children: [], host: host.name, container: c.name,
     });
   }
   if (c.modeKind === 'host') {
     add({
       kind: 'namespace', id: `${node.id}/hostns`, elementId: ids.host(host.name), label: `the network namespace of ${host.name}`,
       tooltip: 'network_mode: host — no sandbox of its own: the container uses the host\'s interfaces and ports directly.',
-      contextValue: 'cnm.namespace', icon: { id: 'server', color: COLOR.host }, children: [], host: host.name,
+      ...cv(src, 'cnm.namespace', LIVE_CONTEXT.namespace), icon: { id: 'server', color: COLOR.host }, children: [], host: host.name,
     });
   }
   if (sb) {
@@ -286,7 +386,7 @@ function containerNode(src: SourceView, host: HostState, c: ContainerState): Tre
           label: `${b.hostIp.includes(':') ? `[${b.hostIp}]` : b.hostIp}:${b.hostPort} → ${b.containerPort}/${b.proto}`,
           description: `to ${b.containerIp}`,
           tooltip: `Published: the host's ${b.hostIp === '0.0.0.0' || b.hostIp === '::' ? 'every address' : b.hostIp}, port ${b.hostPort}/${b.proto}, is forwarded (DNAT${host.daemon.userlandProxy ? ' and docker-proxy' : ''}) to ${b.containerIp}:${b.containerPort}.`,
-          contextValue: 'cnm.port', icon: { id: 'arrow-swap', color: COLOR.port }, children: [], host: host.name, container: c.name,
+          ...cv(src, 'cnm.port', LIVE_CONTEXT.port), icon: { id: 'arrow-swap', color: COLOR.port }, children: [], host: host.name, container: c.name,
         });
       }
     }
@@ -294,7 +394,7 @@ function containerNode(src: SourceView, host: HostState, c: ContainerState): Tre
   if (c.exposedPorts.length) {
     add({
       kind: 'listening', id: `${node.id}/listening`, label: `listens on ${c.exposedPorts.map((p) => `${p.port}/${p.proto}`).join(', ')}`,
-      contextValue: 'cnm.listening', icon: { id: 'radio-tower' }, children: [], host: host.name, container: c.name,
+      ...cv(src, 'cnm.listening', LIVE_CONTEXT.listening), icon: { id: 'radio-tower' }, children: [], host: host.name, container: c.name,
     });
   }
   return node;

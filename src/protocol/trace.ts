@@ -37,3 +37,21 @@ export interface TraceView {
   address?: string;
   hops: TraceHopView[];
 }
+
+/**
+ * Short labels for the hop actions the tracer writes, for the trace list. Actions not listed (and the
+ * netfilter ones, "filter FORWARD", "nat PREROUTING" …) are shown as they are.
+ */
+export const HOP_LABELS: Readonly<Record<string, string>> = {
+  encapsulate: 'VXLAN encap',
+  decapsulate: 'VXLAN decap',
+  underlay: 'underlay',
+  ipvs: 'IPVS',
+  'filter6 FORWARD': 'ip6tables FORWARD',
+  'filter6 INPUT': 'ip6tables INPUT',
+};
+
+export function hopLabel(action: string): string {
+  if (action.startsWith('reply ')) return `reply ${hopLabel(action.slice(6))}`;
+  return HOP_LABELS[action] ?? action;
+}

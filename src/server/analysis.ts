@@ -4,7 +4,7 @@
 // analysis of the version it is asked about.
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { Engine, InspectResult } from '../engine';
-import { buildTopology, parseTopologyDocument, type ParsedTopology, type Range, type TopologyDiagnostic, type TopologySpec, type YamlPath } from '../topology';
+import { buildTopology, networksChanged, parseTopologyDocument, recheckBuild, replayContainer, type BuildResume, type ParsedTopology, type Range, type TopologyDiagnostic, type TopologySpec, type YamlPath } from '../topology';
 import { checkExpectations } from './expectations';
 import { IncrementalYamlParser, type ParsedYaml } from './incrementalYaml';
 import { findSilentSurprises } from './silentSurprises';
@@ -43,6 +43,8 @@ interface BuildMemo {
   diagnostics: PlacedDiagnostic[];
   /** engine.inspect(), computed on first use and shared by every analysis that reuses this build. */
   inspect: { value?: InspectResult | undefined; done: boolean };
+  /** For re-playing one changed container in place instead of building everything again. */
+  resume?: BuildResume;
 }
 
 /** What a step of the analysis reports when it pauses: the caller may stop there if the text moved on. */
@@ -111,8 +113,12 @@ export class DocumentAnalyzer {
       };
       cpuPaused += cpuMs(process.cpuUsage(pausedAt));
       t = performance.now();
-      build = safeBuild(parsed);
-      lap('build');
+      const replayed = memo ? replayIfOneContainer(memo, parsed) : undefined;
+      build = replayed ?? safeBuild(parsed);
+      lap(replayed ? 'replay' : 'build');
+      // Recorded before pausing: a replay changed the last build's engine in place, so the memo must
+      // describe it even when this run is dropped at the pause.
+      this.lastBuild = build;
       pausedAt = process.cpuUsage();
       yield { phase: 'built' };
       cpuPaused += cpuMs(process.cpuUsage(pausedAt));
@@ -128,7 +134,7 @@ export class DocumentAnalyzer {
     extra.push(...safely(() => findSilentSurprises({ spec: parsed.spec, inspect, rangeOf: parsed.rangeOf }), []));
     if (build.engine) {
       const engine = build.engine;
-      extra.push(...safely(() => checkExpectations({ spec: parsed.spec, engine }), []));
+      extra.push(...safely(() => checkExpectations({ parsed, engine, buildDiagnostics: build.diagnostics.map((d) => d.diagnostic) }), []));
     }
     lap('surprises');
     const topologyDiagnostics = mergeDiagnostics(parsed.diagnostics, [...build.diagnostics.map((d) => d.diagnostic), ...extra]);
@@ -171,10 +177,64 @@ function readSpec(text: string, yaml: ParsedYaml): ParsedTopology {
   return parseTopologyDocument(text, yaml.doc);
 }
 
+/**
+ * When the new spec differs from the last build's in one container only, that container is re-played in
+ * place on the last build's engine (typing in a big file touches one container at a time): everything
+ * else keeps its diagnostics, moved with the text. Undefined when that does not apply or the change
+ * reaches further (then the last engine is spoilt and the caller builds afresh).
+ */
+function replayIfOneContainer(memo: BuildMemo, parsed: ParsedTopology): BuildMemo | undefined {
+  const before = memo.spec;
+  const after = parsed.spec;
+  if (!memo.engine || !memo.resume || memo.diagnostics.length < memo.resume.surprisesStart) return undefined;
+  if (before.containers.length !== after.containers.length || after.services.length > 0 || before.services.length > 0) return undefined;
+  if (!sameForEngine(before.hosts, after.hosts) || !sameForEngine(before.networks, after.networks)) return undefined;
+  let changed = -1;
+  for (let i = 0; i < after.containers.length; i++) {
+    if (sameForEngine(before.containers[i], after.containers[i])) continue;
+    if (changed >= 0) return undefined;
+    changed = i;
+  }
+  if (changed < 0) {
+    // Only what the build does not play changed (`expect`, the name): same engine, the checks again.
+    const engine = memo.engine;
+    const surprises = recheckBuild(engine, after, parsed).map((d) => placed(d, parsed));
+    const diagnostics = [...memo.diagnostics.slice(0, memo.resume.surprisesStart).map((d) => movePlaced(d, parsed)), ...surprises];
+    return { spec: after, engine, diagnostics, inspect: memo.inspect, resume: memo.resume };
+  }
+  const was = before.containers[changed];
+  const now = after.containers[changed];
+  if (!was || !now || was.name !== now.name || was.host !== now.host) return undefined;
+  const resume = memo.resume;
+  memo.resume = undefined; // whatever happens next, the old engine no longer matches its spec
+  let r: ReturnType<typeof replayContainer>;
+  try {
+    r = replayContainer({ engine: memo.engine, diagnostics: [], resume }, after, parsed, changed, networksChanged(was, now));
+  } catch {
+    r = undefined;
+  }
+  if (!r) return undefined;
+  const start = resume.containerStart;
+  const moved = (from: number, to: number) => memo.diagnostics.slice(from, to).map((d) => movePlaced(d, parsed));
+  const diagnostics = moved(0, start[0]);
+  for (let i = 0; i + 1 < start.length; i++) {
+    const again = r.containers.get(i);
+    diagnostics.push(...(again ? again.map((d) => placed(d, parsed)) : moved(start[i]!, start[i + 1])));
+  }
+  diagnostics.push(...moved(start[start.length - 1]!, resume.surprisesStart), ...r.surprises.map((d) => placed(d, parsed)));
+  return { spec: after, engine: r.engine, diagnostics, inspect: { done: false }, resume: r.resume };
+}
+
 function safeBuild(parsed: ParsedTopology): BuildMemo {
   try {
     const built = buildTopology(parsed.spec, parsed);
-    return { spec: parsed.spec, engine: built.engine, diagnostics: built.diagnostics.map((d) => placed(d, parsed)), inspect: { done: false } };
+    return {
+      spec: parsed.spec,
+      engine: built.engine,
+      diagnostics: built.diagnostics.map((d) => placed(d, parsed)),
+      inspect: { done: false },
+      ...(built.resume ? { resume: built.resume } : {}),
+    };
   } catch (err) {
     const diagnostic: TopologyDiagnostic = {
       range: parsed.source.offsetRange(0, 0),

@@ -10,8 +10,11 @@ export interface TraceFromArgs {
   uri: string;
   /** A container or host name. */
   from: string;
-  /** NAME|IP[:PORT][/proto]; absent: the extension asks for a destination. */
+  /** A name or an address; absent: the extension asks for a destination. */
   to?: string;
+  /** The port and protocol of an expect entry's destination (NAME|IP[:PORT][/proto], taken apart). */
+  port?: number;
+  proto?: string;
 }
 
 export const TRACE_COMMAND = 'cnm.traceFrom';
@@ -28,7 +31,7 @@ export function codeLenses(analysis: Analysis): CodeLens[] {
     const target = traceTarget(entry);
     const args: TraceFromArgs = { uri: analysis.uri, ...target };
     const range = analysis.parsed.rangeOf(entry.path, 'key');
-    out.push({ range: { start: range.start, end: range.start }, command: { title: `Trace ▸ ${target.from} → ${target.to}`, command: TRACE_COMMAND, arguments: [args] } });
+    out.push({ range: { start: range.start, end: range.start }, command: { title: `Trace ▸ ${entry.from} → ${entry.to}`, command: TRACE_COMMAND, arguments: [args] } });
   }
   return out;
 }

@@ -5,7 +5,7 @@
 // One failing object never stops the rest; what depends on it gets an error that names it.
 import { Engine, checkNetworkCreateFlags, checkRunFlags } from '../engine';
 import { registerFlannel } from '../engine/plugins/flannel';
-import type { EndpointConfig, NetworkCreateRequest } from '../engine/requests';
+import type { ContainerCreateRequest, EndpointConfig, NetworkCreateRequest } from '../engine/requests';
 import { BuildReport, type BuildSource } from './buildReport';
 import type { TopologyDiagnostic } from './diagnostics';
 import { subjectKey, type Subject } from './errorTargets';
@@ -16,6 +16,17 @@ import { findSurprises } from './surprises';
 export interface BuildResult {
   engine: Engine;
   diagnostics: TopologyDiagnostic[];
+  /** What replayContainer needs to change one container of this build in place. */
+  resume?: BuildResume;
+}
+
+/** Which diagnostics of a build came from which step, and the builder's memory of what failed. */
+export interface BuildResume {
+  readonly builder: Builder;
+  /** containerStart[i] = index in `diagnostics` of container i's first one; containerStart[n] = the end of the containers'. */
+  readonly containerStart: number[];
+  /** Index of the first diagnostic of the checks made on the finished build (findSurprises). */
+  readonly surprisesStart: number;
 }
 
 export function buildTopology(spec: TopologySpec, parsed?: BuildSource): BuildResult {
@@ -26,14 +37,111 @@ export function buildTopology(spec: TopologySpec, parsed?: BuildSource): BuildRe
   const builder = new Builder(engine, report);
   builder.hosts(spec);
   for (const n of spec.networks) builder.network(n);
-  for (const c of spec.containers) builder.container(c);
+  const containerStart: number[] = [];
+  for (const c of spec.containers) {
+    containerStart.push(report.diagnostics.length);
+    builder.container(c);
+  }
+  containerStart.push(report.diagnostics.length);
   builder.services(spec);
+  const surprisesStart = report.diagnostics.length;
+  checkBuilt(spec, engine, report);
+  return { engine, diagnostics: report.diagnostics, resume: { builder, containerStart, surprisesStart } };
+}
+
+/** What replayContainer gives: the engine, each re-played container's diagnostics by index, the checks', the new resume data. */
+export interface Replayed {
+  engine: Engine;
+  containers: Map<number, TopologyDiagnostic[]>;
+  surprises: TopologyDiagnostic[];
+  resume: BuildResume;
+}
+
+/**
+ * The build of `spec` made from `previous` — the build of a spec that differs from it in container
+ * `index` only — by re-playing that container in place, with the later ones on `changedNetworks`, the
+ * networks whose part of its definition changed (Engine.replaceContainer). The previous build's engine becomes the new one. Undefined when
+ * that does not apply or the change reaches further; then `previous.engine` may be spoilt: build afresh.
+ */
+export function replayContainer(
+  previous: BuildResult & { resume: BuildResume },
+  spec: TopologySpec,
+  parsed: BuildSource | undefined,
+  index: number,
+  changedNetworks: readonly string[],
+): Replayed | undefined {
+  const c = spec.containers[index];
+  const { engine, resume } = previous;
+  if (!c || spec.services.length > 0 || resume.containerStart.length !== spec.containers.length + 1) return undefined;
+  const report = new BuildReport(parsed);
+  const builder = resume.builder.withReport(report);
+  if (!builder.ready(c)) return undefined;
+  const indexOf = new Map<string, number>();
+  spec.containers.forEach((x, i) => {
+    if (x.host === c.host) indexOf.set(x.name, i);
+  });
+  const containers = new Map<number, TopologyDiagnostic[]>();
+  const recreate = (name: string) => {
+    const i = indexOf.get(name);
+    if (i === undefined) throw new Error(`no container ${name} in the file`);
+    const from = report.diagnostics.length;
+    builder.container(spec.containers[i]!);
+    containers.set(i, report.diagnostics.slice(from));
+  };
+  // Past a quarter of the file, re-playing costs about what a full build does.
+  const limit = Math.max(16, spec.containers.length / 4);
+  if (!engine.replaceContainer(c.host, c.name, changedNetworks, recreate, limit).ok) return undefined;
+  const surprisesFrom = report.diagnostics.length;
+  checkBuilt(spec, engine, report);
+  const surprises = report.diagnostics.slice(surprisesFrom);
+  const old = resume.containerStart;
+  const containerStart: number[] = [];
+  let shift = 0;
+  for (let i = 0; i < old.length; i++) {
+    containerStart.push(old[i]! + shift);
+    const again = containers.get(i);
+    if (again && i + 1 < old.length) shift += again.length - (old[i + 1]! - old[i]!);
+  }
+  return { engine, containers, surprises, resume: { builder, containerStart, surprisesStart: resume.surprisesStart + shift } };
+}
+
+/** The checks on a finished build again, for a spec that builds the same engine (say, only `expect` changed). */
+/**
+ * The networks (names) where a container's addresses may differ between two versions of its definition:
+ * joined or left, created on instead of connected (or back), a static address changed. (Aliases or a
+ * MAC do not move addresses.)
+ */
+export function networksChanged(was: ContainerSpec, now: ContainerSpec): string[] {
+  const modeOf = (c: ContainerSpec) => c.networkMode ?? (c.networks.length === 0 ? 'bridge' : undefined);
+  const out = new Set<string>();
+  const wasMode = modeOf(was), nowMode = modeOf(now);
+  if (wasMode !== nowMode) {
+    for (const m of [wasMode, nowMode]) if (m !== undefined) out.add(m === 'default' ? 'bridge' : m);
+  }
+  const before = new Map(was.networks.map((n, i) => [n.network, { n, i }]));
+  const after = new Map(now.networks.map((n, i) => [n.network, { n, i }]));
+  for (const [name, b] of before) {
+    const a = after.get(name);
+    // Moving to or from the first place changes which network the container is created on.
+    if (!a || a.n.ipv4Address !== b.n.ipv4Address || a.n.ipv6Address !== b.n.ipv6Address || (a.i === 0) !== (b.i === 0)) out.add(name);
+  }
+  for (const name of after.keys()) if (!before.has(name)) out.add(name);
+  return [...out];
+}
+
+export function recheckBuild(engine: Engine, spec: TopologySpec, parsed?: BuildSource): TopologyDiagnostic[] {
+  const report = new BuildReport(parsed);
+  checkBuilt(spec, engine, report);
+  return report.diagnostics;
+}
+
+/** The checks on the finished build (Docker's silent surprises). */
+function checkBuilt(spec: TopologySpec, engine: Engine, report: BuildReport): void {
   try {
     findSurprises(spec, engine, report);
   } catch (err) {
     report.add('error', { path: [], part: 'key' }, `Internal error while checking the built topology: ${String(err)}`, 'internal');
   }
-  return { engine, diagnostics: report.diagnostics };
 }
 
 class Builder {
@@ -46,6 +154,21 @@ class Builder {
     private readonly engine: Engine,
     private readonly report: BuildReport,
   ) {}
+
+  /** The same builder (same engine, same memory of what failed) reporting to another report. */
+  withReport(report: BuildReport): Builder {
+    const b = new Builder(this.engine, report);
+    for (const h of this.hostsUp) b.hostsUp.add(h);
+    for (const [k, v] of this.hostsDown) b.hostsDown.set(k, v);
+    for (const [k, v] of this.networksFailed) b.networksFailed.set(k, v);
+    for (const k of this.containersFailed) b.containersFailed.add(k);
+    return b;
+  }
+
+  /** The container's host is up and the container itself was built (a failed one is not re-played in place). */
+  ready(c: ContainerSpec): boolean {
+    return this.hostsUp.has(c.host) && !this.containersFailed.has(key(c.host, c.name));
+  }
 
   hosts(spec: TopologySpec): void {
     for (const host of spec.hosts) {
@@ -86,7 +209,7 @@ class Builder {
       return;
     }
     // network_mode wins over networks (having both is an error the parser reports).
-    const [first, ...rest] = c.networkMode !== undefined ? [] : c.networks;
+    const first = c.networkMode !== undefined ? undefined : c.networks[0];
     const networkMode = c.networkMode ?? first?.network;
     const subject: Subject = { kind: 'container', container: c, ...(first ? { endpoint: first } : {}) };
 
@@ -98,15 +221,10 @@ class Builder {
     }
     try {
       const endpoint = first ? endpointConfig(first) : undefined;
-      const request = {
-        name: c.name,
-        image: c.image,
-        ...(c.hostname !== undefined ? { hostname: c.hostname } : {}),
-        ...(networkMode !== undefined ? { networkMode } : {}),
-        ...(endpoint ? { endpoint } : {}),
-        ports: c.ports,
-        expose: c.expose,
-      };
+      const request: ContainerCreateRequest = { name: c.name, image: c.image, ports: c.ports, expose: c.expose };
+      if (c.hostname !== undefined) request.hostname = c.hostname;
+      if (networkMode !== undefined) request.networkMode = networkMode;
+      if (endpoint) request.endpoint = endpoint;
       checkRunFlags(request);
       const { warnings } = this.engine.createContainer(c.host, request);
       for (const w of warnings) this.report.add('warning', warningTarget(c, w), w, 'docker');
@@ -120,7 +238,8 @@ class Builder {
     } catch (err) {
       this.report.failure(subject, err);
     }
-    for (const ep of rest) {
+    for (let i = 1; first && i < c.networks.length; i++) {
+      const ep = c.networks[i]!;
       const why = this.networksFailed.get(key(c.host, ep.network));
       if (why !== undefined) {
         this.report.add('error', { path: ep.path, part: 'key' }, `Network "${ep.network}" was not created (${why}), so "${c.name}" is not connected to it.`, 'dependency');
@@ -210,12 +329,13 @@ function networkRequest(n: NetworkSpec): NetworkCreateRequest {
 }
 
 function endpointConfig(ep: ContainerNetworkSpec): EndpointConfig | undefined {
+  if (ep.ipv4Address === undefined && ep.ipv6Address === undefined && ep.aliases === undefined && ep.macAddress === undefined) return undefined;
   const cfg: EndpointConfig = {};
   if (ep.ipv4Address !== undefined) cfg.ipv4Address = ep.ipv4Address;
   if (ep.ipv6Address !== undefined) cfg.ipv6Address = ep.ipv6Address;
   if (ep.aliases !== undefined) cfg.aliases = ep.aliases;
   if (ep.macAddress !== undefined) cfg.macAddress = ep.macAddress;
-  return Object.keys(cfg).length > 0 ? cfg : undefined;
+  return cfg;
 }
 
 /** Engine warnings about ports go on `ports:`; others on the container. */

@@ -1,28 +1,65 @@
 // Docker's silent surprises: things Docker accepts without an error but that do not do what the file
 // seems to say. Each becomes a warning (or a note) on the line that says it.
-import type { Engine } from '../engine';
+import { parseCidr, type ContainerState, type Engine, type NetworkState } from '../engine';
+import { inspectContainer, inspectNetwork } from '../engine/inspect';
 import type { InspectContainer, InspectNetwork } from '../engine/inspectTypes';
 import { cidrFamily, canonicalCIDR, hasHostBits, ipFamily } from './addresses';
 import type { BuildReport } from './buildReport';
 import type { ContainerSpec, ExpectSpec, NetworkSpec, TopologySpec } from './spec';
 
 export function findSurprises(spec: TopologySpec, engine: Engine, report: BuildReport): void {
-  const state = engine.inspect();
-  const containers = new Map(state.containers.map((c) => [`${c.host}\0${c.name}`, c]));
-  const networks = new Map(state.networks.map((n) => [`${n.host}\0${n.name}`, n]));
+  const { containers, networks } = lazyInspect(engine);
   const versions = new Map(spec.hosts.map((h) => [h.name, h.daemon.version]));
 
   for (const c of spec.containers) {
-    const live = containers.get(`${c.host}\0${c.name}`);
-    if (live && c.ports.length > 0) portSurprises(c, live, networks, report);
+    if (c.ports.length === 0) continue;
+    const live = containers.get(c.host, c.name);
+    if (live) portSurprises(c, live, networks, report);
   }
   for (const n of spec.networks) {
-    if (networks.has(`${n.host}\0${n.name}`)) subnetSurprises(n, versions.get(n.host), report);
+    if (networks.has(n.host, n.name)) subnetSurprises(n, versions.get(n.host), report);
   }
   for (const e of spec.expect) nameSurprises(e, spec, containers, engine, report);
 }
 
-function portSurprises(c: ContainerSpec, live: InspectContainer, networks: Map<string, InspectNetwork>, report: BuildReport): void {
+/** A look-up by host and name. */
+interface Lookup<T> {
+  get(host: string, name: string): T | undefined;
+  has(host: string, name: string): boolean;
+}
+
+/**
+ * The inspect view of what the checks look at, made on demand: most containers publish nothing and need
+ * none (a whole engine.inspect() of 10,000 containers costs tens of milliseconds of every load).
+ */
+function lazyInspect(engine: Engine): { containers: Lookup<InspectContainer>; networks: Lookup<InspectNetwork> } {
+  const seenC = new Map<ContainerState, InspectContainer>();
+  const seenN = new Map<NetworkState, InspectNetwork>();
+  const containers: Lookup<InspectContainer> = {
+    has: (host, name) => engine.containerNamed(host, name) !== undefined,
+    get: (host, name) => {
+      const c = engine.containerNamed(host, name);
+      const h = engine.state.hosts.get(host);
+      if (!c || !h) return undefined;
+      let v = seenC.get(c);
+      if (!v) seenC.set(c, (v = inspectContainer(h, c)));
+      return v;
+    },
+  };
+  const networks: Lookup<InspectNetwork> = {
+    has: (host, name) => engine.networkNamed(host, name) !== undefined,
+    get: (host, name) => {
+      const n = engine.networkNamed(host, name);
+      if (!n) return undefined;
+      let v = seenN.get(n);
+      if (!v) seenN.set(n, (v = inspectNetwork(n)));
+      return v;
+    },
+  };
+  return { containers, networks };
+}
+
+function portSurprises(c: ContainerSpec, live: InspectContainer, networks: Lookup<InspectNetwork>, report: BuildReport): void {
   const portsKey = { path: [...c.path, 'ports'], part: 'key' as const };
   const mode = c.networkMode ?? c.networks[0]?.network ?? 'bridge';
   if (mode === 'host') {
@@ -49,9 +86,9 @@ function portSurprises(c: ContainerSpec, live: InspectContainer, networks: Map<s
   }
 }
 
-function whyNoPorts(mode: string, live: InspectContainer, networks: Map<string, InspectNetwork>): string {
+function whyNoPorts(mode: string, live: InspectContainer, networks: Lookup<InspectNetwork>): string {
   if (mode === 'none') return 'a container with network_mode none has no network to publish them on';
-  const nets = live.endpoints.map((ep) => networks.get(`${live.host}\0${ep.network}`)).filter((n): n is InspectNetwork => !!n);
+  const nets = live.endpoints.map((ep) => networks.get(live.host, ep.network)).filter((n): n is InspectNetwork => !!n);
   const internal = nets.find((n) => n.internal);
   if (internal && nets.every((n) => n.internal)) return `network "${internal.name}" is internal, and Docker does not publish ports from internal networks`;
   const direct = nets.find((n) => n.driver === 'macvlan' || n.driver === 'ipvlan');
@@ -68,7 +105,7 @@ function subnetSurprises(n: NetworkSpec, version: string | undefined, report: Bu
     const path = n.ipamForm === 'compose' ? [...n.path, 'ipam', 'config', i, 'subnet'] : [...n.path, 'subnet'];
     if (cidrFamily(subnet) === 'ipv6' && !n.enableIpv6) {
       report.add('warning', { path, part: 'value' }, `Docker ${version} ignores the IPv6 subnet ${subnet} unless enable_ipv6 is true.`, 'ipv6-ignored');
-    } else if (hasHostBits(subnet)) {
+    } else if (!isMaskedIpv4(subnet) && hasHostBits(subnet)) {
       report.add(
         'warning',
         { path, part: 'value' },
@@ -79,13 +116,19 @@ function subnetSurprises(n: NetworkSpec, version: string | undefined, report: Bu
   });
 }
 
+/** A quick "no host bits" for the common case (a plain IPv4 network address), before ipaddr.js's slower check. */
+function isMaskedIpv4(cidr: string): boolean {
+  const n = parseCidr(cidr);
+  return n !== null && n.family === 4 && !cidr.includes(':') && n.ip === n.base;
+}
+
 /** An `expect` target name that the source container cannot resolve (typically: only on the default bridge). */
-function nameSurprises(e: ExpectSpec, spec: TopologySpec, containers: Map<string, InspectContainer>, engine: Engine, report: BuildReport): void {
+function nameSurprises(e: ExpectSpec, spec: TopologySpec, containers: Lookup<InspectContainer>, engine: Engine, report: BuildReport): void {
   if (e.verdict === 'unresolved') return;
   const name = targetName(e.to);
   const from = spec.containers.find((c) => c.name === e.from);
   if (name === undefined || !from) return;
-  const live = containers.get(`${from.host}\0${from.name}`);
+  const live = containers.get(from.host, from.name);
   if (!live || !live.running) return;
   let addresses: string[];
   try {
@@ -95,7 +138,7 @@ function nameSurprises(e: ExpectSpec, spec: TopologySpec, containers: Map<string
   }
   if (addresses.length > 0) return;
   // A container of the file that did not start has its own error; no need to say it does not resolve.
-  if (spec.containers.some((c) => c.name === name && !containers.get(`${c.host}\0${c.name}`)?.running)) return;
+  if (spec.containers.some((c) => c.name === name && !containers.get(c.host, c.name)?.running)) return;
   const onDefaultBridgeOnly = live.endpoints.length > 0 && live.endpoints.every((ep) => ep.network === 'bridge');
   const message = onDefaultBridgeOnly
     ? `"${name}" will not resolve from "${from.name}": "${from.name}" is only on the default bridge network, which has no embedded DNS. Put both containers on a user-defined network.`

@@ -23,6 +23,7 @@ import {
   assertNoForeignObjects, ensureDaemon, ensureImage, foreignObjects, markCursorUsed, removeLeftovers, requireDaemon, restoreDefaultDaemon, runningDaemonFlags, stopDaemon,
 } from './harness/daemon';
 import { run } from './harness/exec';
+import { withHostLinks } from './harness/hostLinks';
 import { observe } from './harness/observe';
 import { play } from './harness/play';
 import { AddressBook, assertSafe, probeLabel, resetDockerFirewall, runProbes, safeTargets, scenarioProbes, type Observed, type Probe } from './harness/probe';
@@ -151,7 +152,8 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
       if (!ready) return t.skip('dockerd is not reachable');
       assert.deepEqual(sc.parseErrors, [], `${sc.name} must be a clean topology file`);
       const problems: string[] = [];
-      try {
+      // Host links the scenario declares (cnm… veth ends as macvlan/ipvlan parents) live while it runs.
+      await withHostLinks(sc.spec, async () => { try {
         await waitForOtherSuites();
         await removeLeftovers();
         // Probes name their targets symbolically and the rules are compared with addresses normalised,
@@ -263,7 +265,7 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
         assert.equal(problems.length, 0, `${sc.name}: ${problems.length} disagreement(s):\n  ${problems.join('\n  ')}`);
       } finally {
         await removeLeftovers();
-      }
+      } });
     });
   }
 });

@@ -26,9 +26,12 @@ describe('diagnostics over LSP', () => {
   });
   after(async () => lsp.stop());
 
-  it('a clean lab has no errors, only the default-bridge name warning', async () => {
+  it('a lab without mistakes but a name on the default bridge: the name warning, and its expectation fails', async () => {
     const diags = await lsp.open('file:///w/lab.cnm.yaml', LAB);
-    assert.deepEqual(diags.filter((d) => d.severity === DiagnosticSeverity.Error), []);
+    // b3 → b4 by name on the default bridge: the only error is that expect entry, on its verdict.
+    const errors = diags.filter((d) => d.severity === DiagnosticSeverity.Error);
+    assert.deepEqual(errors.map((d) => [d.code, d.range]), [['expect-failed', at(LAB, 'delivered', 1)]]);
+    assert.match(messageOf(errors[0]!), /^b3 → b4: expected delivered, got unresolved: "b4" does not resolve from b3: b3 is only on the default bridge/);
     const w = find(diags, '"b4" will not resolve from "b3"');
     assert.equal(w.severity, DiagnosticSeverity.Warning);
     assert.deepEqual(w.range, at(LAB, '"b4"'));

@@ -94,6 +94,30 @@ expect:
   - { from: loner, to: "192.168.50.10:9090", verdict: delivered }
 `;
 
+/** Expect entries that hold and fail: web on two bridges, one with inter-container communication off. */
+export const EXPECT_LAB = `name: expect-lab
+networks:
+  front:
+    subnet: 10.1.0.0/24
+  locked:
+    subnet: 10.3.0.0/24
+    driver_opts: { com.docker.network.bridge.enable_icc: "false" }
+containers:
+  web:
+    image: nginx
+    networks: [front, locked]
+    expose: ["80"]
+  client:
+    image: busybox
+    networks: [front]
+  intruder:
+    image: busybox
+    networks: [locked]
+expect:
+  - { from: client, to: "web:80", verdict: delivered }
+  - { from: intruder, to: "web:80", verdict: delivered }
+`;
+
 /** A generated topology of n containers over n/50 networks (benchmarks and big-file tests). */
 export function bigTopology(containers: number): string {
   const networks = Math.max(1, Math.ceil(containers / 50));

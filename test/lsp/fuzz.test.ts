@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { mulberry32 } from '../../bench/generate';
 import assert from 'node:assert/strict';
 import type { Position, TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
-import { LAB, MISTAKES, bigTopology } from './fixtures';
+import { EXPECT_LAB, LAB, MISTAKES, bigTopology } from './fixtures';
 import { LspSession } from './lspHarness';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
@@ -20,9 +20,14 @@ const TOKENS = [
   'subnet: 10.10.0.0/16', 'gateway: 10.99.0.1', 'ipv4_address: 10.10.0.300', 'ports: ["80:80", "x"]', 'ports: [1, 2]', 'expose: 80',
   '172.17.0.0/16', '0.0.0.0/0', '::1', 'é', '💥', '\u0000', '\\', '%YAML 1.2\n---\n', '---\n', '...\n', '<<: *a', 'null', '~', 'true', '1e9',
   '  b9:\n    image: x\n', '- { from: b1, to: "web:80", verdict: delivered }\n', 'swarm: manager', 'daemon: { version: "20.10" }',
+  // expect entries: failing, unknown names, odd destinations (the tracer runs on each as the user types)
+  '  - { from: intruder, to: "web:80", verdict: refused }\n', '  - { from: client, to: "nosuch:80", verdict: unresolved }\n',
+  '  - { from: host1, to: "10.1.0.2:80/udp", verdict: dropped }\n', '  - { from: web, to: "[::1]:80", verdict: delivered }\n',
+  '  - { from: web, to: "web:0", verdict: delivered }\n', '  - { from: web, to: "x/icmp:1", verdict: delivered }\n',
+  '  - { from: client, to: "www.front", verdict: delivered }\n', '  - { from: 1, to: [a], verdict: maybe }\n', 'verdict: dropped', 'to: ":80/udp"',
 ];
 
-const SEEDS = [LAB, MISTAKES, bigTopology(40), 'name: x\n', '', 'containers:\n  a1:\n    image: busybox\n'];
+const SEEDS = [LAB, MISTAKES, EXPECT_LAB, bigTopology(40), 'name: x\n', '', 'containers:\n  a1:\n    image: busybox\n'];
 
 function mutate(text: string, rnd: () => number): string {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)]!;

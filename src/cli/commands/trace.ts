@@ -35,7 +35,7 @@ export const traceCommand: Command = {
     let result: TraceResult;
     try {
       result = tracerFor(loaded.engine.state, { listening: listeningFromSpec(loaded.spec) }).trace({
-        ...(host !== undefined ? { host } : {}), from, to: dst.to, proto: dst.proto, ...(dst.port !== undefined ? { port: dst.port } : {}),
+        ...(host !== undefined ? { host } : {}), from, to: dst.to, proto: dst.proto, ...(dst.port !== undefined ? { port: dst.port } : {}), ...(dst.family ? { family: dst.family } : {}),
       });
     } catch (err) {
       if (err instanceof TraceInputError) throw new UsageError(`trace: ${err.message} in ${file}`);

@@ -3,6 +3,7 @@
 // state it was derived from is unchanged.
 import type { EngineState, HostState } from '../model';
 import { atLeast } from '../version';
+import { withContributedRules } from './contributed';
 import { dockerForwardRules } from './dockerForward';
 import { legacyRules } from './legacy';
 import type { RuleSet } from './types';
@@ -11,7 +12,7 @@ import { stateStamp } from './stamp';
 const cache = new WeakMap<HostState, { stamp: string; rules: RuleSet }>();
 
 export function deriveHostRules(host: HostState): RuleSet {
-  return atLeast(host.daemon.version, 28) ? dockerForwardRules(host) : legacyRules(host);
+  return withContributedRules(host, atLeast(host.daemon.version, 28) ? dockerForwardRules(host) : legacyRules(host));
 }
 
 /** The host's rules, recomputed only when the host's state changed. */

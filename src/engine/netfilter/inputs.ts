@@ -23,11 +23,14 @@ export interface PortMapping {
   readonly anyHostIp: boolean;
 }
 
-/** Bridge-driver networks (docker0, user bridges, docker_gwbridge) in creation order. */
+/**
+ * Networks on a Linux bridge (docker0, user bridges, docker_gwbridge, and a plug-in's bridge such as
+ * flannel's cni0, which it programs through the bridge driver) in creation order.
+ */
 export function bridgeNetworks(host: HostState): BridgeNetwork[] {
   const out: BridgeNetwork[] = [];
   for (const net of host.networks.values()) {
-    if (net.driver !== 'bridge' || !net.bridge) continue;
+    if (!net.bridge) continue;
     const dev = host.bridges.get(net.bridge.name);
     const v4 = dev?.ipv4?.network ?? net.ipv4[0]?.subnet;
     if (!v4) continue;

@@ -62,7 +62,9 @@ export type RulePurpose =
   | 'port-dnat'
   | 'direct-access-drop'
   | 'loopback-port-drop'
-  | 'sctp-checksum';
+  | 'sctp-checksum'
+  /** Installed by a network plug-in's own daemon (see contributed.ts). */
+  | 'plugin';
 
 export interface Rule {
   readonly table: TableName;

@@ -25,7 +25,7 @@ export function checkExpectation(state: EngineState, e: Expectation, options: Tr
   const d = parseDestination(e.to);
   if ('error' in d) return { expectation: e, result: null, error: `bad destination "${e.to}": ${d.error}`, ok: false };
   try {
-    const result = tracerFor(state, options).trace({ ...(e.host !== undefined ? { host: e.host } : {}), from: e.from, to: d.to, proto: d.proto, ...(d.port !== undefined ? { port: d.port } : {}) });
+    const result = tracerFor(state, options).trace({ ...(e.host !== undefined ? { host: e.host } : {}), from: e.from, to: d.to, proto: d.proto, ...(d.port !== undefined ? { port: d.port } : {}), ...(d.family ? { family: d.family } : {}) });
     return { expectation: e, result, error: null, ok: result.verdict === e.verdict };
   } catch (err) {
     if (err instanceof TraceInputError) return { expectation: e, result: null, error: err.message, ok: false };

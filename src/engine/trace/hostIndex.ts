@@ -122,6 +122,17 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
       if (i.kind === 'physical') underlay.push({ name: i.name, addr, route });
     }
   }
+  // Routes drivers added (a flannel lease of another host: via its VXLAN device or its underlay address).
+  for (const r of host.extraRoutes) {
+    if (r.family !== 4) continue;
+    const base = Number(r.dest.base) >>> 0;
+    const gw = r.gateway ? parseV4(r.gateway) : null;
+    const dev = routes.find((x) => x.dev === r.dev);
+    routes.push({
+      base, mask: maskOf(r.dest.prefix), prefix: r.dest.prefix, gateway: gw, dev: r.dev, src: dev?.src ?? null,
+      text: `${r.destination}${r.gateway ? ` via ${r.gateway}` : ''} dev ${r.dev}${host.links.get(r.dev)?.kind === 'vxlan' ? ' onlink' : ''}`,
+    });
+  }
   const bridgeNetwork = new Map<string, NetworkState>();
   const bridgeEndpoints = new Map<string, Map<V4, EndpointState>>();
   const endpointsByV4 = new Map<V4, EndpointState>();

@@ -86,7 +86,9 @@ function targetEndpoint(src: Shape, dst: Shape): { address: string; networkId: s
   const sb = dst.sb;
   if (!sb || sb.hostNetwork) return null;
   for (const e of sb.endpoints) if (e.ipv4 && src.netIds.has(e.networkId)) return { address: e.ipv4.address, networkId: e.networkId };
-  const ep = sb.endpoints.find((e) => e.id === sb.gatewayEndpointId && e.ipv4) ?? sb.endpoints.find((e) => e.ipv4);
+  // docker_gwbridge addresses are per host (every node has its own 172.18.0.x): not the container's name on the network.
+  const own = (e: { networkName: string; ipv4: unknown }) => !!e.ipv4 && e.networkName !== 'docker_gwbridge';
+  const ep = sb.endpoints.find((e) => e.id === sb.gatewayEndpointId && own(e)) ?? sb.endpoints.find(own) ?? sb.endpoints.find((e) => e.ipv4);
   return ep ? { address: ep.ipv4!.address, networkId: ep.networkId } : null;
 }
 
@@ -101,8 +103,10 @@ function gatewayNetwork(sb: SandboxState | null): string {
  * and publishes. Subnet-based rules see only networks; per-container rules only published ports.
  */
 function pathKey(src: Shape, dst: Shape, networkId: string, dstSig: string): string {
-  if (src.netIds.has(networkId)) return `L|${src.host.name}|${networkId}|${dstSig}`;
-  return `R|${src.host.name}|${gatewayNetwork(src.sb)}|${networkId}|${gatewayNetwork(dst.sb)}|${dstSig}`;
+  // A network spanning hosts (overlay, flannel) has one id on every host: where the target runs matters too.
+  const there = dst.host === src.host ? '' : dst.host.name;
+  if (src.netIds.has(networkId)) return `L|${src.host.name}|${there}|${networkId}|${dstSig}`;
+  return `R|${src.host.name}|${there}|${gatewayNetwork(src.sb)}|${networkId}|${gatewayNetwork(dst.sb)}|${dstSig}`;
 }
 
 export function reachabilityMatrix(state: EngineState, options: TraceOptions = {}): MatrixResult {

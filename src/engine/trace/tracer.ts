@@ -3,13 +3,16 @@
 // destination's socket (a listening process, docker-proxy, or nothing: refused), checks that the
 // reply gets back (conntrack ESTABLISHED), and explains a failure with the rule or condition and a fix.
 import { resolveName } from '../dns';
-import type { ContainerState, EngineState, HostState } from '../model';
+import type { ContainerState, EngineState, HostState, ServiceState } from '../model';
+import { INGRESS_SANDBOX_ID, replicaForConnection, routingMesh, type MeshEntry } from '../swarm/services';
 import { formatRule } from '../netfilter/format';
 import { stateStamp } from '../netfilter/stamp';
 import { explainCause, type Explanation, type TraceSides } from './explain';
 import { buildHostIndex, formatV4, isLoopback, parseV4, type HostIndex, type Listener, type ProxyBinding, type V4 } from './hostIndex';
 import type { ListeningLookup, TraceHop, TraceOptions, TraceProto, TraceQuery, TraceResult, Verdict } from './types';
 import { Walker, type Leg, type Ns, type Pkt, type WorldIndex } from './walk';
+import { Ipv6Walk, v6Only } from './ipv6';
+import { formatAddr, parseIp, type IpAddr } from '../ip';
 
 /** A question the tracer cannot answer because it is malformed (unknown source, no port for TCP…). */
 export class TraceInputError extends Error {
@@ -40,6 +43,7 @@ export class Tracer {
   private readonly hostIndexes = new Map<string, HostIndex>();
   private readonly stamps = new Map<string, string>();
   private readonly nsCache = new Map<string, Ns | null>();
+  private readonly meshCache = new Map<string, readonly MeshEntry[]>();
   private readonly world: WorldIndex;
 
   constructor(
@@ -57,8 +61,14 @@ export class Tracer {
           const view = hx.sandbox(sandboxId);
           if (!view) return null;
           if (view.sb.hostNetwork) return hostNs(hx);
-          return { kind: 'sandbox', hx, view, label: view.label, key: `${hx.host.name}\0${sandboxId}` };
+          const label = sandboxId === INGRESS_SANDBOX_ID ? `ingress-sbox on ${hx.host.name}` : view.label;
+          return { kind: 'sandbox', hx, view, label, key: `${hx.host.name}\0${sandboxId}` };
         }),
+      mesh: (hx) => {
+        let m = this.meshCache.get(hx.host.name);
+        if (!m) this.meshCache.set(hx.host.name, (m = routingMesh(this.state, hx.host.name)));
+        return m;
+      },
     };
     this.refresh();
   }
@@ -87,6 +97,7 @@ export class Tracer {
     for (const name of [...this.hostIndexes.keys()]) if (!this.state.hosts.has(name)) this.hostIndexes.delete(name);
     if (!changed) return;
     this.nsCache.clear();
+    this.meshCache.clear();
     const owners = this.world.underlayOwner;
     owners.clear();
     for (const hx of this.hostIndexes.values()) for (const u of hx.underlay) owners.set(u.addr, { hx, iface: u.name, net: u.route });
@@ -131,6 +142,8 @@ export class Tracer {
     });
     if (src.down || !src.ns) return done({ verdict: 'dropped', reason: src.down ?? `${q.from} has no network namespace`, fix: src.container ? `start it: docker start ${src.container.name}` : undefined });
     const ns = src.ns;
+    const literal6 = q.to.includes(':') ? parseIp(q.to.replace(/^\[|\]$/g, '')) : null;
+    if (literal6?.family === 6 || (q.family === 6 && parseV4(q.to) === null)) return this.runV6(src, q, literal6, hops);
 
     const resolved = this.resolveTarget(src, q.to, hops);
     if ('unresolved' in resolved) {
@@ -139,10 +152,104 @@ export class Tracer {
     }
     const dst = resolved.address;
 
-    const pkt: Pkt = { src: 0, dst, proto: q.proto, sport: q.proto === 'icmp' ? 0 : EPHEMERAL_PORT, dport: q.proto === 'icmp' ? 0 : q.port! };
+    const lb = this.serviceVip(src, dst, hops);
+    if (lb && 'fail' in lb) return done(lb.fail, dst);
+    const pkt: Pkt = { src: 0, dst: lb?.backend ?? dst, proto: q.proto, sport: q.proto === 'icmp' ? 0 : EPHEMERAL_PORT, dport: q.proto === 'icmp' ? 0 : q.port! };
     const walker = new Walker(this.world, hops, false);
     const leg = walker.send(ns, pkt, false);
-    return done(this.conclude(src, ns, leg, walker, hops, dst, 0), dst);
+    const outcome = this.conclude(src, ns, leg, walker, hops, pkt.dst, 0);
+    return done(lb && this.explain ? { ...outcome, reason: `${outcome.reason} ${lb.note}` } : outcome, dst);
+  }
+
+  /** The same question over IPv6 (ipv6.ts): a literal, or a name resolved to its AAAA answer. */
+  private runV6(src: Source, q: TraceQuery, literal: IpAddr | null, hops: TraceHop[] | null): TraceResult {
+    const ns = src.ns!;
+    const done = (o: { verdict: Verdict; reason: string; fix?: string; rule?: string }, a?: IpAddr): TraceResult => ({
+      verdict: o.verdict, reason: o.reason, ...(o.fix ? { fix: o.fix } : {}), hops: hops ?? [], ...(o.rule ? { rule: o.rule } : {}), ...(a ? { address: formatAddr(a) } : {}),
+    });
+    let dst = literal;
+    if (!dst) {
+      if (!src.container) return done({ verdict: 'unresolved', reason: `${src.hx.host.name}'s own resolver does not know "${q.to}": Docker's DNS answers containers only`, fix: 'use the IPv6 address instead' });
+      const all = resolveName(src.hx.host, src.container, q.to, this.state.swarm);
+      const six = v6Only(all);
+      if (six.length === 0) {
+        hops?.push({ node: ns.label, interface: '', action: 'resolve', detail: `${q.to} (AAAA): no IPv6 address${all.length ? ` — only ${all.join(', ')}` : ''}` });
+        return done(all.length
+          ? { verdict: 'unresolved', reason: `"${q.to}" has no IPv6 address: the AAAA answer is empty because the network they share is not enable_ipv6 (it resolves to ${all.join(', ')} over IPv4)`, fix: 'create the network with enable_ipv6: true and an IPv6 subnet, or trace over IPv4' }
+          : this.unresolvedFromContainer(src, q.to));
+      }
+      dst = six[0]!;
+      hops?.push({ node: ns.label, interface: '', action: 'resolve', detail: `${q.to} (AAAA) → ${six.map(formatAddr).join(', ')} (${this.howResolved(src, q.to.toLowerCase())})` });
+    }
+    const walk = new Ipv6Walk(hops, (hx, sb) => {
+      const view = sb ? hx.sandbox(sb.id) : null;
+      return view ? hx.listeners(view.containers) : hx.hostListeners();
+    });
+    const side = { hx: src.hx, sb: ns.kind === 'sandbox' ? ns.view!.sb : null, label: ns.label };
+    return done(walk.run(side, dst, q.proto, q.port), dst);
+  }
+
+  /**
+   * A service's virtual IP (reference §4.2): IPVS in the source's own namespace (fwmark per service,
+   * scheduler rr, NAT) sends the connection to one task; the engine's replicaForConnection says which.
+   */
+  private serviceVip(src: Source, dst: V4, hops: TraceHop[] | null): { backend: V4; note: string } | { fail: Outcome } | null {
+    const sb = src.container?.sandboxId ? src.hx.host.sandboxes.get(src.container.sandboxId) : undefined;
+    if (!sb || this.state.swarm.services.size === 0) return null;
+    const mine = new Set(sb.endpoints.map((e) => e.networkId));
+    for (const svc of this.state.swarm.services.values()) {
+      const vip = svc.vips.find((v) => parseV4(v.address) === dst && mine.has(v.networkId));
+      if (!vip) continue;
+      const netName = src.hx.host.networks.get(vip.networkId)?.name ?? vip.networkId.slice(0, 12);
+      const task = replicaForConnection(svc);
+      const addr = task?.addresses.find((a) => a.networkId === vip.networkId)?.address;
+      const backend = addr ? parseV4(addr) : null;
+      if (!task || backend === null) {
+        return { fail: { verdict: 'dropped', reason: `${vip.address} is the virtual IP of service ${svc.name} on ${netName}, but the service has no task there: IPVS has no real server to send it to`, fix: `scale it up: docker service scale ${svc.name}=1` } };
+      }
+      hops?.push({ node: src.ns!.label, interface: '', action: 'ipvs', detail: `${vip.address} is the virtual IP of service ${svc.name} on ${netName}: the mangle table in ${src.ns!.label} marks it with the service's fwmark and IPVS (scheduler rr, NAT mode) rewrites the destination to a task: ${this.whichReplica(svc, vip.networkId)}` });
+      return { backend, note: `(through service ${svc.name}'s virtual IP ${vip.address}: IPVS sent the connection to ${task.name} at ${addr} on ${task.host})` };
+    }
+    return null;
+  }
+
+  /** Which task connection 0 lands on, and why (IPVS rr over the tasks in slot order). */
+  private whichReplica(svc: ServiceState, networkId: string): string {
+    const n = svc.tasks.length;
+    const task = replicaForConnection(svc)!;
+    const addrOf = (t: typeof task) => t.addresses.find((a) => a.networkId === networkId)?.address ?? '?';
+    const next = n > 1 ? `; connection 2 would go to ${replicaForConnection(svc, 1)!.name.split('.').slice(0, 2).join('.')}${n > 2 ? `, connection 3 to ${replicaForConnection(svc, 2)!.name.split('.').slice(0, 2).join('.')}` : ''}` : '';
+    return `task ${task.name} at ${addrOf(task)} on ${task.host} — IPVS round robin walks the ${n} task${n === 1 ? '' : 's'} in slot order and a trace is the first connection (tasks[(firstBackend ${svc.firstBackend} + 0) mod ${n}])${next}`;
+  }
+
+  /** The ingress-sbox got a routing-mesh connection: IPVS picks a task, SNATs, and sends it over the ingress overlay. */
+  private throughMesh(origin: Ns, leg: Leg & { ok: true }, walker: Walker, hops: TraceHop[] | null, m: MeshEntry, sides: () => TraceSides): Outcome {
+    const sbox = leg.ns;
+    const svc = m.service;
+    const task = replicaForConnection(svc);
+    const backend = task ? m.backends.find((b) => b.task === task) : undefined;
+    const addr = backend ? parseV4(backend.address) : null;
+    const sboxAddr = m.sboxIngressAddress ? parseV4(m.sboxIngressAddress) : null;
+    if (!task || !backend || addr === null || sboxAddr === null) {
+      return { verdict: 'dropped', reason: `port ${m.published}/${m.proto} belongs to service ${svc.name} on the routing mesh, but the service has no task on the ingress network: IPVS in the ingress-sbox has no real server`, fix: `scale it up: docker service scale ${svc.name}=1` };
+    }
+    const list = m.backends.map((b) => `${b.task.name.split('.').slice(0, 2).join('.')} ${b.address} on ${b.task.host}`).join(', ');
+    hops?.push({ node: sbox.label, interface: leg.iface, action: 'ipvs', detail: `mangle PREROUTING marks ${m.proto} dport ${m.published} with service ${svc.name}'s fwmark; IPVS on that mark has ${m.backends.length} real server${m.backends.length === 1 ? '' : 's'} (${list}) and sends the connection to ${this.whichReplica(svc, this.state.swarm.ingressNetworkId ?? '')}` });
+    const subnet = sbox.hx.host.networks.get(this.state.swarm.ingressNetworkId ?? '')?.ipv4[0]?.subnet;
+    const sub = subnet ? `${formatV4(Number(subnet.base) >>> 0)}/${subnet.prefix}` : 'the ingress subnet';
+    hops?.push({ node: sbox.label, interface: '', action: 'SNAT', detail: `-A POSTROUTING -d ${sub} -m ipvs --ipvs -j SNAT --to-source ${m.sboxIngressAddress}: source → ${m.sboxIngressAddress}, destination → ${backend.address}:${m.target} (the task sees the ingress-sbox, not the client)` });
+    const pkt: Pkt = { src: sboxAddr, dst: addr, proto: leg.pkt.proto, sport: EPHEMERAL_PORT + 2, dport: m.target };
+    const inner = new Walker(this.world, hops, false);
+    const innerLeg = inner.send(sbox, pkt, true);
+    const backendOutcome = this.conclude({ hx: sbox.hx, ns: sbox, container: null }, sbox, innerLeg, inner, hops, addr, 1);
+    const what = backendOutcome.verdict === 'delivered' ? (leg.pkt.proto === 'tcp' ? 'SYN-ACK' : '') : backendOutcome.verdict === 'refused' ? (leg.pkt.proto === 'tcp' ? 'reset (RST)' : 'port unreachable') : '';
+    if (backendOutcome.verdict === 'dropped') return { ...backendOutcome, reason: `routing mesh → ${task.name}: ${backendOutcome.reason}` };
+    const client = this.withReply(origin, leg, walker, hops, sides, backendOutcome, what);
+    if (client !== backendOutcome) return client;
+    return {
+      ...backendOutcome,
+      reason: `routing mesh: ${formatV4(walker.nat.find((n) => n.kind === 'dnat')?.before ?? leg.pkt.dst)}:${m.published} → ingress-sbox → IPVS → ${task.name} (${backend.address}:${m.target} on ${task.host}): ${backendOutcome.reason}`,
+    };
   }
 
   /** What happens where the packet arrives (or why it did not). */
@@ -150,6 +257,10 @@ export class Tracer {
     const sides = (): TraceSides => ({ source: src.container, sourceNs: origin, target: this.ownerOf(dst), address: dst });
     if (!leg.ok) return this.explain ? { verdict: 'dropped', ...explainCause(leg.cause, sides()) } : { verdict: 'dropped', reason: '' };
     const { ns, pkt } = leg;
+    if (ns.kind === 'sandbox' && ns.view!.sb.id === INGRESS_SANDBOX_ID && pkt.proto !== 'icmp' && depth === 0) {
+      const m = this.world.mesh(ns.hx).find((e) => e.published === pkt.dport && e.proto === pkt.proto);
+      if (m) return this.throughMesh(origin, leg, walker, hops, m, sides);
+    }
     const where = `${formatV4(pkt.dst)}${pkt.proto === 'icmp' ? '' : `:${pkt.dport}`}`;
     if (pkt.proto === 'icmp') {
       hops?.push({ node: ns.label, interface: leg.iface, action: 'deliver', detail: `the kernel of ${ns.label} answers the ICMP echo request to ${formatV4(pkt.dst)}` });
@@ -327,7 +438,7 @@ export class Tracer {
     const literal = parseV4(to);
     if (literal !== null) return { address: literal };
     if (to.includes(':')) {
-      return { unresolved: { verdict: 'dropped', reason: `${to}: the tracer follows IPv4 only; IPv6 paths are not modelled yet` } };
+      return { unresolved: { verdict: 'unresolved', reason: `${to} is not an IPv4 address nor an IPv6 one`, fix: 'write IPv6 addresses in brackets, e.g. [fd00::2]:80' } };
     }
     const name = to.toLowerCase().replace(/\.$/, '');
     if (!src.container) {
@@ -337,7 +448,7 @@ export class Tracer {
       }
       return { unresolved: this.unresolvedFromHost(src.hx, to) };
     }
-    const addrs = resolveName(src.hx.host, src.container, to).map(parseV4).filter((a): a is V4 => a !== null);
+    const addrs = resolveName(src.hx.host, src.container, to, this.state.swarm).map(parseV4).filter((a): a is V4 => a !== null);
     if (addrs.length === 0) return { unresolved: this.unresolvedFromContainer(src, to) };
     const how = this.howResolved(src, name);
     hops?.push({
@@ -364,6 +475,16 @@ export class Tracer {
     if (sb) {
       for (const ep of sb.endpoints) {
         const net = src.hx.host.networks.get(ep.networkId);
+        for (const svc of this.state.swarm.services.values()) {
+          if (!net || !svc.networks.includes(net.id)) continue;
+          const lower = svc.name.toLowerCase();
+          if (name === `tasks.${lower}`) return `Docker's embedded DNS: tasks.${svc.name} answers every task's address on ${net.name} (${svc.tasks.length} task${svc.tasks.length === 1 ? '' : 's'})`;
+          if (name === lower) {
+            return svc.endpointMode === 'dnsrr'
+              ? `Docker's embedded DNS: service ${svc.name} has endpoint_mode dnsrr, so its name answers every task's address on ${net.name} (no virtual IP)`
+              : `Docker's embedded DNS: service ${svc.name} (endpoint_mode vip) answers its virtual IP on ${net.name}`;
+          }
+        }
         const base = name.endsWith(`.${net?.name.toLowerCase()}`) ? name.slice(0, -(net!.name.length + 1)) : name;
         if (net?.dnsRecords.get(base)?.length) return `Docker's embedded DNS at 127.0.0.11, record on network ${net.name}`;
       }

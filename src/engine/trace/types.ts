@@ -14,6 +14,8 @@ export interface TraceQuery {
   readonly to: string;
   readonly port?: number;
   readonly proto: TraceProto;
+  /** 6: resolve a name to its IPv6 address (AAAA) and trace over IPv6; an IPv6 literal implies it. */
+  readonly family?: 4 | 6;
 }
 
 export interface TraceHop {

@@ -7,8 +7,11 @@
 import { evaluateChain, type ChainVerdict, type PacketContext } from '../netfilter/evaluate';
 import { formatRule } from '../netfilter/format';
 import type { Rule, TableName } from '../netfilter/types';
-import type { EndpointState, NetworkState } from '../model';
-import { formatV4, isLoopback, lookupRoute, type HostIndex, type Route4, type SandboxView, type V4 } from './hostIndex';
+import type { EndpointState } from '../model';
+import type { MeshEntry } from '../swarm/services';
+import { formatV4, isLoopback, lookupRoute, parseV4, type HostIndex, type Route4, type SandboxView, type V4 } from './hostIndex';
+import { traceDriverFor, type LinkWalk, type VxlanTunnel } from './linkDrivers';
+import { l3NoArp } from './links/parentLink';
 import type { TraceHop, TraceProto } from './types';
 
 /** A network namespace: a host's own, or a sandbox (shared by the containers in it). */
@@ -59,6 +62,8 @@ export interface WorldIndex {
   readonly underlayOwner: Map<V4, { hx: HostIndex; iface: string; net: Route4 }>;
   hostNs(hx: HostIndex): Ns;
   sandboxNs(hx: HostIndex, sandboxId: string): Ns | null;
+  /** The swarm routing mesh as host `hx` serves it (every published port of every service). */
+  mesh(hx: HostIndex): readonly MeshEntry[];
 }
 
 export function describeVerdict(v: ChainVerdict): string {
@@ -70,7 +75,7 @@ export function describeVerdict(v: ChainVerdict): string {
   return steps.join(' → ');
 }
 
-export class Walker {
+export class Walker implements LinkWalk {
   readonly nat: NatNote[] = [];
   /** The `-i <bridge> -j RETURN` rule that kept a packet from a bridge away from the DNAT rules. */
   skippedDnat: Rule | null = null;
@@ -86,8 +91,48 @@ export class Walker {
     this.nat.push(...natOfRequest);
   }
 
-  private hop(node: string, iface: string, action: string, detail: string): void {
+  hop(node: string, iface: string, action: string, detail: string): void {
     this.hops?.push({ node, interface: iface, action, detail });
+  }
+
+  hosts(): Iterable<HostIndex> {
+    return this.world.hosts.values();
+  }
+
+  sandboxNs(hx: HostIndex, sandboxId: string): Ns | null {
+    return this.world.sandboxNs(hx, sandboxId);
+  }
+
+  deliver(target: Ns, ep: EndpointState, pkt: Pkt): Leg {
+    return this.enterSandbox(target, ep, pkt);
+  }
+
+  fail(cause: Cause): Leg {
+    return { ok: false, cause };
+  }
+
+  /** VXLAN between two hosts' underlay addresses: encapsulation, the underlay, the far host's INPUT, decapsulation. */
+  vxlan(t: VxlanTunnel, pkt: Pkt, after: () => Leg): Leg {
+    const a = t.from.underlay[0];
+    const b = t.to.underlay[0];
+    if (!a || !b) {
+      const which = !a ? t.from : t.to;
+      return this.fail({ kind: 'link', reason: `${which.host.name} declares no underlay interface with an IPv4 address, so ${t.dev} has no VXLAN endpoint there`, fix: `give ${which.host.name} an interface (hosts.${which.host.name}.interfaces: { eth0: <address>/<prefix> })` });
+    }
+    const r = lookupRoute(t.from.routes, b.addr);
+    if (!r || r.gateway !== null || !t.from.underlay.some((u) => u.name === r.dev)) {
+      return this.fail({ kind: 'link', reason: `${t.to.host.name}'s underlay address ${formatV4(b.addr)} is not on a LAN ${t.from.host.name} is on, so the VXLAN packets of ${t.what} cannot reach it`, fix: `put both hosts' interfaces on one subnet (the swarm's data path)` });
+    }
+    const outer: Pkt = { src: a.addr, dst: b.addr, proto: 'udp', sport: t.port, dport: t.port };
+    this.hop(t.from.host.name, t.dev, 'encapsulate',
+      `${t.dev} wraps the frame (inner ${formatV4(pkt.src)} → ${formatV4(pkt.dst)}, MTU ${t.mtu}) in VXLAN with VNI ${t.vni}: outer UDP ${formatV4(a.addr)} → ${formatV4(b.addr)}:${t.port}${t.encrypted ? ', inside IPsec ESP (encrypted overlay)' : ''}; the 50 bytes of outer Ethernet/IPv4/UDP/VXLAN headers are why the inner MTU is ${t.encrypted ? '1500 − 50 − 26 (ESP)' : '1500 − 50'}${t.mtu === 1450 || t.mtu === 1424 ? '' : ' of the configured MTU'}`);
+    const out = this.chain(t.from, 'filter', 'OUTPUT', '', r.dev, outer, 'the VXLAN packet');
+    if (out.verdict === 'DROP') return this.drop(t.from, out, outer, '', r.dev);
+    this.hop(t.from.host.name, r.dev, 'underlay', `out ${r.dev} onto the hosts' LAN: ${formatV4(b.addr)} is ${t.to.host.name} (${b.name})`);
+    const input = this.chain(t.to, 'filter', 'INPUT', b.name, '', outer, 'the VXLAN packet');
+    if (input.verdict === 'DROP') return this.drop(t.to, input, outer, b.name, '');
+    this.hop(t.to.host.name, t.remoteDev, 'decapsulate', `UDP ${t.port} to ${formatV4(b.addr)} is the VXLAN socket: VNI ${t.vni} is ${t.what} → ${t.remoteDev} strips the outer headers${t.encrypted ? ' (after IPsec decrypts it)' : ''} and passes on the inner frame for ${formatV4(pkt.dst)}`);
+    return after();
   }
 
   private isLocal(ns: Ns, a: V4): boolean {
@@ -105,7 +150,7 @@ export class Walker {
   }
 
   /** One built-in chain; recorded when it did something (filter chains always). */
-  private chain(hx: HostIndex, table: TableName, chain: string, inIf: string, outIf: string, pkt: Pkt, note?: string): ChainVerdict {
+  chain(hx: HostIndex, table: TableName, chain: string, inIf: string, outIf: string, pkt: Pkt, note?: string): ChainVerdict {
     const v = evaluateChain(hx.rules, table, chain, this.ctx(hx, inIf, outIf, pkt));
     if (this.hops && (table === 'filter' || v.path.length > 0) && hx.rules.tables.has(table)) {
       const where = inIf && outIf ? `-i ${inIf} -o ${outIf}` : inIf ? `-i ${inIf}` : outIf ? `-o ${outIf}` : '';
@@ -114,7 +159,7 @@ export class Walker {
     return v;
   }
 
-  private drop(hx: HostIndex, v: ChainVerdict, pkt: Pkt, inIf: string, outIf: string): Leg {
+  drop(hx: HostIndex, v: ChainVerdict, pkt: Pkt, inIf: string, outIf: string): Leg {
     return { ok: false, cause: { kind: 'rule', hx, verdict: v, pkt: { ...pkt }, inIf, outIf } };
   }
 
@@ -150,7 +195,7 @@ export class Walker {
         if (r?.src != null) pkt.src = r.src;
       }
     }
-    if (ns.kind === 'host' && !this.reply) {
+    if (ns.kind === 'host' && !this.reply && !this.meshDnat(hx, 'OUTPUT', pkt)) {
       const v = this.chain(hx, 'nat', 'OUTPUT', '', '', pkt);
       if (v.verdict === 'DNAT') this.applyDnat(hx, v, pkt);
     }
@@ -166,7 +211,7 @@ export class Walker {
     }
     const route = lookupRoute(routes, pkt.dst);
     if (!route && ns.kind === 'host') {
-      const own = this.ownChild(hx, pkt.dst);
+      const own = this.ownEndpoint(hx, pkt.dst, pkt);
       if (own) return own;
     }
     if (!route) {
@@ -190,69 +235,13 @@ export class Walker {
     const iface = ns.view!.ifaces.get(route.dev);
     const ep = iface?.endpointId ? ns.view!.sb.endpoints.find((e) => e.id === iface.endpointId) : undefined;
     const net = ep ? hx.host.networks.get(ep.networkId) : undefined;
-    if (net?.parentLink) return this.parentLinkSend(ns, net, route, pkt);
+    const driver = net ? traceDriverFor(net.driver) : undefined;
+    if (ep && net && driver?.sandboxSend) return driver.sandboxSend(this, { ns, net, ep, route }, pkt);
     const peer = iface?.hostPeer ?? null;
     const veth = peer ? hx.host.veths.get(peer) : undefined;
     if (!peer || !veth) return { ok: false, cause: { kind: 'unsupported', what: `interface ${route.dev} of ${ns.label} (not a veth into a bridge)` } };
     this.hop(ns.label, route.dev, 'send', `out ${route.dev}, through its veth pair to ${peer} on the host, a port of bridge ${veth.bridge}`);
     return this.bridgeFromPort(hx, veth.bridge, peer, route.gateway ?? pkt.dst, pkt);
-  }
-
-  /**
-   * macvlan / ipvlan: the container's interface is a child of a host link (no veth, no bridge, so no
-   * host iptables). Children of one parent reach each other on it (macvlan bridge mode, ipvlan), the LAN
-   * behind the parent is reached directly, and the host's own address on the parent is not reachable.
-   */
-  private parentLinkSend(ns: Ns, net: NetworkState, route: Route4, pkt: Pkt): Leg {
-    const p = net.parentLink!;
-    const hx = ns.hx;
-    const nexthop = route.gateway ?? pkt.dst;
-    const kind = `${p.driver} ${p.mode}`;
-    this.hop(ns.label, route.dev, 'send', `out ${route.dev}, a ${p.driver} child of ${p.parent} (${p.mode} mode): no veth, no bridge, no host iptables`);
-    const peer = hx.endpointsByV4.get(nexthop);
-    if (peer && peer.networkId === net.id) {
-      if (p.driver === 'macvlan' && p.mode === 'private') {
-        return { ok: false, cause: { kind: 'link', reason: `${net.name} is a macvlan network in private mode: its containers cannot reach each other`, fix: `use macvlan_mode bridge (the default) on ${net.name}` } };
-      }
-      if (p.driver === 'macvlan' && p.mode === 'vepa') {
-        return { ok: false, cause: { kind: 'link', reason: `${net.name} is a macvlan network in vepa mode: every frame goes out to the switch on ${p.parent}, which sends it back only if it does reflective relay (hairpin); the topology has no such switch`, fix: `use macvlan_mode bridge on ${net.name}, or a switch with reflective relay` } };
-      }
-      const target = this.world.sandboxNs(hx, peer.sandboxId!);
-      if (!target) return { ok: false, cause: { kind: 'arp', hx, br: p.parent, addr: nexthop } };
-      if (pkt.dst !== nexthop) return { ok: false, cause: { kind: 'not-router', ns: target, addr: pkt.dst } };
-      this.hop(p.parent, route.dev, 'switch', `${kind}: ${formatV4(nexthop)} is ${target.label} (${peer.mac ?? '?'}), another child of ${p.parent}: delivered directly`);
-      this.hop(target.label, peer.ifname ?? '', 'receive', `in through ${peer.ifname} (${peer.networkName}, ${peer.ipv4?.address ?? ''})`);
-      return { ok: true, ns: target, iface: peer.ifname ?? '', pkt };
-    }
-    if (hx.localV4.has(nexthop) && p.hostUnreachable) {
-      return {
-        ok: false,
-        cause: {
-          kind: 'link',
-          reason: `${formatV4(nexthop)} is ${hx.host.name}'s own address: the kernel does not pass traffic between a ${p.driver} child and its parent's host (${p.parent})`,
-          fix: `give the host a ${p.driver} interface of its own on ${p.parent} (ip link add ${p.driver}-shim link ${p.parent} type ${p.driver}${p.driver === 'macvlan' ? ' mode bridge' : ''}) and route ${net.ipv4[0] ? `the network's subnet` : 'the containers'} through it, or reach the container from another machine`,
-        },
-      };
-    }
-    if (p.dummy) return { ok: false, cause: { kind: 'link', reason: `${net.name} has no parent interface (a dummy link ${p.parent}): its containers only reach each other, and nobody on it has ${formatV4(nexthop)}` } };
-    for (const other of this.world.hosts.values()) {
-      if (other === hx) continue;
-      const remote = other.endpointsByV4.get(nexthop);
-      const remoteNet = remote ? other.host.networks.get(remote.networkId) : undefined;
-      if (remote && remoteNet?.parentLink && !remoteNet.parentLink.dummy) {
-        const target = this.world.sandboxNs(other, remote.sandboxId!);
-        if (!target) break;
-        this.hop(p.parent, route.dev, 'send', `onto the LAN behind ${p.parent}: ${formatV4(nexthop)} is ${target.label}, a ${remoteNet.parentLink.driver} child on ${other.host.name}`);
-        if (pkt.dst !== nexthop) return { ok: false, cause: { kind: 'not-router', ns: target, addr: pkt.dst } };
-        return { ok: true, ns: target, iface: remote.ifname ?? '', pkt };
-      }
-    }
-    const lanHost = this.world.underlayOwner.get(nexthop);
-    if (lanHost && lanHost.hx !== hx) {
-      this.hop(p.parent, route.dev, 'send', `onto the LAN behind ${p.parent}: ${formatV4(nexthop)} is ${lanHost.hx.host.name} (${lanHost.iface})`);
-      return this.hostReceive(lanHost.hx, lanHost.iface, pkt);
-    }
-    return { ok: false, cause: { kind: 'outside', hx, addr: nexthop, dev: p.parent } };
   }
 
   /** A frame from a container's veth enters the bridge: to the host, or switched to another port. */
@@ -281,7 +270,7 @@ export class Walker {
     return this.enterSandbox(target, ep, pkt);
   }
 
-  private enterSandbox(target: Ns, ep: EndpointState, pkt: Pkt): Leg {
+  enterSandbox(target: Ns, ep: EndpointState, pkt: Pkt): Leg {
     this.hop(target.label, ep.ifname ?? '', 'receive', `in through ${ep.hostIfname} → ${ep.ifname} (${ep.networkName}, ${ep.ipv4?.address ?? ''})`);
     if (!this.isLocal(target, pkt.dst)) return { ok: false, cause: { kind: 'not-router', ns: target, addr: pkt.dst } };
     return { ok: true, ns: target, iface: ep.ifname ?? '', pkt };
@@ -292,7 +281,8 @@ export class Walker {
     if (this.reply) this.undoNat(hx, pkt);
     const raw = this.chain(hx, 'raw', 'PREROUTING', inIf, '', pkt);
     if (raw.verdict === 'DROP') return this.drop(hx, raw, pkt, inIf, '');
-    if (!this.reply) {
+    const meshed = this.reply ? null : this.meshDnat(hx, 'PREROUTING', pkt);
+    if (!this.reply && !meshed) {
       const pre = this.chain(hx, 'nat', 'PREROUTING', inIf, '', pkt);
       if (pre.verdict === 'DNAT') this.applyDnat(hx, pre, pkt);
       this.skippedDnat = pre.path.find((r) => r.purpose === 'skip-dnat') ?? this.skippedDnat;
@@ -308,6 +298,10 @@ export class Walker {
     const route = lookupRoute(hx.routes, pkt.dst);
     if (!route) return { ok: false, cause: { kind: 'outside', hx, addr: pkt.dst, dev: null } };
     this.hop(hx.host.name, route.dev, 'route', `${formatV4(pkt.dst)} is not the host's: forwarded (ip_forward=1): ${route.text}`);
+    if (meshed) {
+      this.hop(hx.host.name, inIf, 'filter FORWARD', `(-i ${inIf} -o ${route.dev}) -A FORWARD -j DOCKER-USER → -A DOCKER-USER -j RETURN → -A FORWARD -j DOCKER-INGRESS → -A DOCKER-INGRESS -p ${meshed.proto} -m ${meshed.proto} --dport ${meshed.published} -j ACCEPT`);
+      return this.hostEmit(hx, route, pkt);
+    }
     const fwd = this.chain(hx, 'filter', 'FORWARD', inIf, route.dev, pkt);
     if (fwd.verdict === 'DROP') return this.drop(hx, fwd, pkt, inIf, route.dev);
     if (!this.reply) {
@@ -327,42 +321,60 @@ export class Walker {
       this.hop(route.dev, route.dev, 'switch', `ARP: ${formatV4(nexthop)} is at ${ep.mac ?? '?'} (${target.label}): out of port ${ep.hostIfname}`);
       return this.enterSandbox(target, ep, pkt);
     }
-    const own = this.ownChild(hx, nexthop);
+    const link = hx.host.links.get(route.dev);
+    const linkNet = link ? hx.host.networks.get(link.networkId) : undefined;
+    const linkDriver = linkNet ? traceDriverFor(linkNet.driver) : undefined;
+    if (link && linkNet && linkDriver?.hostSend) return linkDriver.hostSend(this, { hx, link, net: linkNet, route }, pkt);
+    const own = this.ownEndpoint(hx, nexthop, pkt);
     if (own) return own;
     for (const remote of this.world.hosts.values()) {
       if (remote === hx) continue;
       const ep = remote.endpointsByV4.get(nexthop);
       const epNet = ep ? remote.host.networks.get(ep.networkId) : undefined;
-      if (ep && epNet?.parentLink && !epNet.parentLink.dummy) {
+      if (ep && epNet?.parentLink && !epNet.parentLink.dummy && epNet.parentLink.vlanId === null) {
         const target = this.world.sandboxNs(remote, ep.sandboxId!);
         if (!target) break;
-        this.hop(hx.host.name, route.dev, 'send', `out ${route.dev} onto the LAN: ${formatV4(nexthop)} is ${target.label}, a ${epNet.parentLink.driver} child on ${remote.host.name}`);
+        if (epNet.parentLink.driver === 'ipvlan' && epNet.parentLink.mode === 'l3') return this.fail(l3NoArp(ep.name, epNet.name, remote.host.name, epNet.parentLink.parent, formatV4(nexthop)));
+        this.hop(hx.host.name, route.dev, 'send', `out ${route.dev} onto the LAN: ${formatV4(nexthop)} is ${target.label}, a ${epNet.parentLink.driver} child of ${epNet.parentLink.parent} on ${remote.host.name} (another machine, so the kernel's filter between a host and its own children does not apply)`);
+        this.hop(target.label, ep.ifname ?? '', 'receive', `in through ${ep.ifname} (${ep.networkName}, ${ep.ipv4?.address ?? ''})`);
         if (pkt.dst !== nexthop) return { ok: false, cause: { kind: 'not-router', ns: target, addr: pkt.dst } };
         return { ok: true, ns: target, iface: ep.ifname ?? '', pkt };
       }
     }
     const other = this.world.underlayOwner.get(nexthop);
-    if (other && other.hx !== hx && ((other.net.base & route.mask) >>> 0) === route.base) {
+    // On-link: the route's own network, or (a route via a gateway, e.g. flannel host-gw) the gateway's.
+    const onLink = route.gateway === null ? ((other?.net.base ?? 0) & route.mask) >>> 0 === route.base : lookupRoute(hx.routes, nexthop)?.dev === route.dev;
+    if (other && other.hx !== hx && onLink) {
       this.hop(hx.host.name, route.dev, 'send', `out ${route.dev} onto the LAN: ${formatV4(nexthop)} is ${other.hx.host.name} (${other.iface})`);
       return this.hostReceive(other.hx, other.iface, pkt);
     }
     return { ok: false, cause: { kind: 'outside', hx, addr: nexthop, dev: route.dev } };
   }
 
-  /** The host reaching one of its own macvlan/ipvlan children: the kernel filters that. */
-  private ownChild(hx: HostIndex, addr: V4): Leg | null {
-    const child = hx.endpointsByV4.get(addr);
-    const net = child ? hx.host.networks.get(child.networkId) : undefined;
-    if (!child || !net?.parentLink?.hostUnreachable) return null;
-    const p = net.parentLink;
-    return {
-      ok: false,
-      cause: {
-        kind: 'link',
-        reason: `${formatV4(addr)} is ${child.name}, a ${p.driver} child of ${p.parent} on this host: the kernel does not pass traffic between the host and its own ${p.driver} children`,
-        fix: `give the host a ${p.driver} interface of its own on ${p.parent} and route ${net.name}'s subnet through it, or reach ${child.name} from another machine`,
-      },
-    };
+  /** The host reaching one of its own endpoints off the bridges (its macvlan/ipvlan children): the driver decides. */
+  private ownEndpoint(hx: HostIndex, addr: V4, pkt: Pkt): Leg | null {
+    const ep = hx.endpointsByV4.get(addr);
+    const net = ep ? hx.host.networks.get(ep.networkId) : undefined;
+    const driver = net ? traceDriverFor(net.driver) : undefined;
+    return ep && net && driver?.hostToEndpoint ? driver.hostToEndpoint(this, hx, net, ep, pkt) : null;
+  }
+
+  /**
+   * The swarm routing mesh (reference §3.4): a packet for a published port on one of the host's own
+   * addresses is DNATed by nat DOCKER-INGRESS to the ingress-sbox's address on docker_gwbridge. IPVS is
+   * data here (src/engine/swarm), so the rules are shown as Docker writes them rather than evaluated.
+   */
+  private meshDnat(hx: HostIndex, hook: 'PREROUTING' | 'OUTPUT', pkt: Pkt): MeshEntry | null {
+    if (!(hx.localV4.has(pkt.dst) || (hook === 'OUTPUT' && isLoopback(pkt.dst)))) return null;
+    const m = this.world.mesh(hx).find((e) => e.published === pkt.dport && e.proto === pkt.proto);
+    const to = m?.dnatTo ? parseV4(m.dnatTo) : null;
+    if (!m || to === null) return null;
+    const rule = `-A DOCKER-INGRESS -p ${m.proto} -m ${m.proto} --dport ${m.published} -j DNAT --to-destination ${m.dnatTo}:${m.published}`;
+    this.hop(hx.host.name, '', `nat ${hook}`, `-A ${hook} -m addrtype --dst-type LOCAL -j DOCKER-INGRESS → ${rule} (port ${m.published}/${m.proto} of service ${m.service.name} is published on the routing mesh: every swarm node listens on it)`);
+    this.nat.push({ host: hx.host.name, kind: 'dnat', before: pkt.dst, beforePort: pkt.dport, after: to, afterPort: pkt.dport, rule: null });
+    this.hop(hx.host.name, '', 'DNAT', `destination ${formatV4(pkt.dst)}:${pkt.dport} → ${m.dnatTo}:${m.published} (ingress-sbox on docker_gwbridge)`);
+    pkt.dst = to;
+    return m;
   }
 
   /** conntrack on a reply: an SNATed request's reply goes back to the original source. */

@@ -11,9 +11,11 @@ import { checkAliases, checkEndpointAddress, networkByName, planChange } from '.
 import { addContainer, connectContainer, disconnectContainer, type EndpointOptions, type NewContainer } from '../yamlEdits';
 import { refuse, resolveHost, resolveInvocation, type Invocation } from './args';
 import { applyChange, type AppliedChange } from './applyChange';
+import { liveConnectContainer, liveDisconnectContainer, liveRunContainer } from './liveContainerCommands';
+import { isLiveInvocation, type LiveResult } from './liveCommon';
 import { MultiStepInput } from './multiStep';
 
-type Result = AppliedChange | { ok: false; error: string } | undefined;
+type Result = AppliedChange | LiveResult | { ok: false; error: string } | undefined;
 
 const CONNECT = 'Connect Container';
 const DISCONNECT = 'Disconnect Container';
@@ -33,6 +35,8 @@ function tryOnCopy(text: string, op: (engine: ReturnType<typeof loadTopology>['e
 
 export function connectContainerCommand(ctx: Ctx) {
   return async (arg?: unknown): Promise<Result> => {
+    // On a live host (a live tree node, or { liveHost }): through the Docker API, not the file.
+    if (isLiveInvocation(arg)) return liveConnectContainer(ctx, arg);
     const inv = await resolveInvocation(ctx, arg, CONNECT);
     if (!inv) return undefined;
     const host = await resolveHost(inv, CONNECT);
@@ -129,6 +133,8 @@ function splitList(v: string): string[] {
 
 export function disconnectContainerCommand(ctx: Ctx) {
   return async (arg?: unknown): Promise<Result> => {
+    // On a live host (a live tree node, or { liveHost }): through the Docker API, not the file.
+    if (isLiveInvocation(arg)) return liveDisconnectContainer(ctx, arg);
     const inv = await resolveInvocation(ctx, arg, DISCONNECT);
     if (!inv) return undefined;
     const host = await resolveHost(inv, DISCONNECT);
@@ -156,6 +162,8 @@ export function disconnectContainerCommand(ctx: Ctx) {
 
 export function runContainerCommand(ctx: Ctx) {
   return async (arg?: unknown): Promise<Result> => {
+    // On a live host (a live tree node, or { liveHost }): through the Docker API, not the file.
+    if (isLiveInvocation(arg)) return liveRunContainer(ctx, arg);
     const inv = await resolveInvocation(ctx, arg, RUN);
     if (!inv) return undefined;
     const host = await resolveHost(inv, RUN);

@@ -8,9 +8,11 @@ import { checkGateway, checkNetworkName, checkSubnet, defaultGateway, planChange
 import { addNetwork, containersOnNetwork, disconnectContainer, removeNetwork, type NewNetwork } from '../yamlEdits';
 import { refuse, resolveHost, resolveInvocation, type Invocation } from './args';
 import { applyChange, type AppliedChange } from './applyChange';
+import { isLiveInvocation, type LiveResult } from './liveCommon';
+import { liveCreateNetwork, liveRemoveNetwork } from './liveNetworkCommands';
 import { MultiStepInput } from './multiStep';
 
-type Result = AppliedChange | { ok: false; error: string } | undefined;
+type Result = AppliedChange | LiveResult | { ok: false; error: string } | undefined;
 
 const CREATE = 'Create Network';
 const REMOVE = 'Remove Network';
@@ -38,6 +40,8 @@ function optionsFor(driver: string): NetworkOption[] {
 
 export function createNetworkCommand(ctx: Ctx) {
   return async (arg?: unknown): Promise<Result> => {
+    // On a live host (a live tree node, or { liveHost }): through the Docker API, not the file.
+    if (isLiveInvocation(arg)) return liveCreateNetwork(ctx, arg);
     const inv = await resolveInvocation(ctx, arg, CREATE);
     if (!inv) return undefined;
     const host = await resolveHost(inv, CREATE);
@@ -137,6 +141,7 @@ function nextFreeName(inv: Invocation, host: string): string {
 
 export function removeNetworkCommand(ctx: Ctx) {
   return async (arg?: unknown): Promise<Result> => {
+    if (isLiveInvocation(arg)) return liveRemoveNetwork(ctx, arg);
     const inv = await resolveInvocation(ctx, arg, REMOVE);
     if (!inv) return undefined;
     const name = typeof inv.args.network === 'string' ? inv.args.network : await pickNetwork(inv);

@@ -41,4 +41,13 @@ export const LIVE_CONTEXT = {
   builtinNetwork: 'live.network.builtin',
   endpoint: 'live.endpoint',
   container: 'live.container',
+  /** The Networks and Containers groups under a host. */
+  networks: 'live.networks',
+  containers: 'live.containers',
+  /** A container's published port, shared namespace, listening ports. */
+  port: 'live.port',
+  namespace: 'live.namespace',
+  listening: 'live.listening',
+  /** The one child of a host that cannot be read: why. */
+  message: 'live.message',
 } as const;

@@ -17,6 +17,7 @@ import { listeners } from './play';
 export type ProbeTarget =
   | { kind: 'name'; name: string }
   | { kind: 'endpoint'; container: string; network: string }
+  | { kind: 'endpoint6'; container: string; network: string }
   | { kind: 'gateway'; network: string }
   | { kind: 'unused'; network: string }
   | { kind: 'loopback' };
@@ -45,6 +46,7 @@ export function probeLabel(p: Probe): string {
   const to =
     t.kind === 'name' ? t.name
     : t.kind === 'endpoint' ? `<${t.container} on ${t.network}>`
+    : t.kind === 'endpoint6' ? `<${t.container} on ${t.network}, IPv6>`
     : t.kind === 'gateway' ? `<gateway of ${t.network}>`
     : t.kind === 'unused' ? `<unused address of ${t.network}>`
     : '127.0.0.1';
@@ -59,6 +61,11 @@ export class AddressBook {
   endpoint(container: string, network: string): string | null {
     const c = this.inspect.containers.find((x) => x.name === container);
     return c?.endpoints.find((e) => e.network === network)?.ipv4_address ?? null;
+  }
+
+  endpoint6(container: string, network: string): string | null {
+    const c = this.inspect.containers.find((x) => x.name === container);
+    return c?.endpoints.find((e) => e.network === network)?.ipv6_address ?? null;
   }
 
   gateway(network: string): string | null {
@@ -95,6 +102,7 @@ export class AddressBook {
     switch (t.kind) {
       case 'name': return t.name;
       case 'endpoint': return this.endpoint(t.container, t.network);
+      case 'endpoint6': return this.endpoint6(t.container, t.network);
       case 'gateway': return this.gateway(t.network);
       case 'unused': return this.unused(t.network, otherSide?.usedAddresses());
       case 'loopback': return '127.0.0.1';
@@ -141,6 +149,8 @@ export function scenarioProbes(spec: TopologySpec, real: InspectResult, maxPerSo
       }
       const first = dst.endpoints.find((e) => e.ipv4_address);
       if (first) add({ kind: 'endpoint', container: dst.name, network: first.network }, 'tcp', CLOSED_PORT);
+      // Dual-stack networks: the same over IPv6 (issue 5).
+      for (const ep of dst.endpoints) if (ep.ipv6_address) add({ kind: 'endpoint6', container: dst.name, network: ep.network }, 'icmp');
     }
     add({ kind: 'loopback' }, 'icmp');
     for (const port of listen.get(src.name) ?? []) add({ kind: 'loopback' }, 'tcp', port);
@@ -166,6 +176,7 @@ export function scenarioProbes(spec: TopologySpec, real: InspectResult, maxPerSo
       addHost({ kind: 'endpoint', container: dst.name, network: ep.network }, 'icmp');
       for (const port of listen.get(dst.name) ?? []) addHost({ kind: 'endpoint', container: dst.name, network: ep.network }, 'tcp', port);
     }
+    for (const ep of dst.endpoints) if (ep.ipv6_address) addHost({ kind: 'endpoint6', container: dst.name, network: ep.network }, 'icmp');
   }
   for (const ref of published) addHost({ kind: 'loopback' }, 'tcp', undefined, ref);
   for (const port of hostModePorts) addHost({ kind: 'loopback' }, 'tcp', port);
@@ -200,7 +211,10 @@ export interface SafeTargets {
 
 export function safeTargets(spec: TopologySpec, real: InspectResult): SafeTargets {
   const containerAddresses = new Set<string>();
-  for (const c of real.containers) for (const e of c.endpoints) if (e.ipv4_address) containerAddresses.add(e.ipv4_address);
+  for (const c of real.containers) for (const e of c.endpoints) {
+    if (e.ipv4_address) containerAddresses.add(e.ipv4_address);
+    if (e.ipv6_address) containerAddresses.add(e.ipv6_address);
+  }
   const own = new Set(spec.networks.filter((n) => !PREDEFINED.has(n.name)).map((n) => n.name));
   const ownSubnets = real.networks.filter((n) => own.has(n.name) && n.subnet && !n.subnet.includes(':')).map((n) => n.subnet!);
   const names = new Set(spec.containers.map((c) => c.name));
@@ -211,8 +225,8 @@ export function assertSafe(dest: string, fromHost: boolean, safe: SafeTargets): 
   if (dest === '127.0.0.1') return;
   if (ipaddr.isValid(dest)) {
     const a = ipaddr.parse(dest);
-    if (a.kind() !== 'ipv4') throw new Error(`probe to ${dest} refused: IPv4 only`);
     if (safe.containerAddresses.has(dest)) return;
+    if (a.kind() !== 'ipv4') throw new Error(`probe to ${dest} refused: IPv6 only to the scenario's own containers`);
     if (!fromHost && safe.ownSubnets.some((s) => a.match(ipaddr.parseCIDR(s)))) return;
     throw new Error(`probe to ${dest} refused: not one of the scenario's own containers or networks`);
   }

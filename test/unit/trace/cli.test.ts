@@ -114,3 +114,40 @@ describe('cnm rules and cnm matrix', () => {
     assert.deepEqual(cell, { from: 'r1', to: 'b1', address: '10.102.0.2', probe: '80/tcp', verdict: 'dropped' });
   });
 });
+
+describe('cnm trace across hosts, drivers and services (issue 5)', () => {
+  it('the overlay crossing prints the encapsulation and decapsulation hops', () => {
+    const r = cnm('trace', 'examples/two-host-lab.cnm.yaml', '--from', 'api', '--to', 'db');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /node1 \[vx-001001-\w{5}\] {2}encapsulate: .* VNI 4097: outer UDP 192\.168\.50\.10 → 192\.168\.50\.11:4789/);
+    assert.match(r.stdout, /node2 \[vx-001001-\w{5}\] {2}decapsulate: /);
+    assert.match(r.stdout, /\nDELIVERED: db answered the ping/);
+  });
+
+  it('a routing-mesh trace names the replica, and --json carries the same hops', () => {
+    const r = cnm('trace', 'examples/overlay-ingress.cnm.yaml', '--from', 'node3', '--to', '192.168.50.10:8080', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { verdict: string; hops: { action: string; node: string }[] };
+    assert.equal(j.verdict, 'delivered');
+    assert.deepEqual(j.hops.filter((h) => h.action === 'ipvs').map((h) => h.node), ['ingress-sbox on node1']);
+  });
+
+  it('IPv6 with /icmp6 resolves the AAAA answer', () => {
+    const f = join(tmp, 'six.cnm.yaml');
+    writeFileSync(f, `
+hosts: { host1: { daemon: { version: "20.10" } } }
+networks:
+  dual: { enable_ipv6: true, ipam: { config: [ { subnet: 10.74.0.0/24 }, { subnet: "fd00:74::/64" } ] } }
+containers:
+  six1: { networks: [dual] }
+  six2: { networks: [dual] }
+expect:
+  - { from: six1, to: six2/icmp6, verdict: delivered }
+`);
+    const r = cnm('trace', f, '--from', 'six1', '--to', 'six2/icmp6');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /resolve: six2 \(AAAA\) → fd00:74::3/);
+    assert.match(r.stdout, /DELIVERED: six2 answered the ping over IPv6/);
+    assert.equal(cnm('check', f).status, 0);
+  });
+});

@@ -31,7 +31,7 @@ export function lab(yaml: string): Lab {
     t(from, to) {
       const d = parseDestination(to);
       if ('error' in d) throw new Error(d.error);
-      return tracer.trace({ from, to: d.to, proto: d.proto, ...(d.port !== undefined ? { port: d.port } : {}) });
+      return tracer.trace({ from, to: d.to, proto: d.proto, ...(d.port !== undefined ? { port: d.port } : {}), ...(d.family ? { family: d.family } : {}) });
     },
     rules(host) {
       const h = loaded.engine.state.hosts.get(host ?? loaded.engine.hostNames()[0]!)!;

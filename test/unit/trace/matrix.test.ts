@@ -74,3 +74,23 @@ describe('reachability matrix', () => {
     assert.deepEqual(m.cell(idx('r1'), idx('nn')), { address: null, verdicts: ['dropped'] });
   });
 });
+
+describe('reachability matrix across hosts (overlay, macvlan, flannel)', () => {
+  it('every cell of the two-host lab equals the full trace of that pair', async () => {
+    const { readFileSync } = await import('node:fs');
+    const l = lab(readFileSync(new URL('../../../examples/two-host-lab.cnm.yaml', import.meta.url), 'utf8'));
+    const m = reachabilityMatrix(l.loaded.engine.state, { listening: listeningFromSpec(l.loaded.spec) });
+    const n = m.containers.length;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        const cell = m.cell(i, j);
+        const from = m.containers[i]!, to = m.containers[j]!;
+        assert.notEqual(cell.address?.startsWith('172.18.'), true, `${to.name}'s docker_gwbridge address is per host, never the one shown`);
+        to.probes.forEach((p, k) => {
+          const expected = cell.address === null ? 'dropped' : l.tracer.trace({ host: from.host, from: from.name, to: cell.address, proto: p.proto, ...(p.port !== undefined ? { port: p.port } : {}) }).verdict;
+          assert.equal(cell.verdicts[k], expected, `${from.name} → ${to.name} (${cell.address}) ${p.label}`);
+        });
+      }
+    }
+  });
+});

@@ -4,6 +4,9 @@ import type { Engine } from '../../index';
 import { FlannelDriver } from './driver';
 import { FlannelIpam } from './ipam';
 import { DEFAULT_SUBNET_LEN } from './leases';
+import { registerNetworkRules } from '../../netfilter';
+import { registerTraceDriver } from '../../trace';
+import { flannelRules, flannelTrace } from './trace';
 
 export { FLANNEL_BRIDGE, FLANNEL_VXLAN, type FlannelBackend, type FlannelNetworkData } from './driver';
 export { DEFAULT_CLUSTER_CIDR, DEFAULT_SUBNET_LEN, leaseFor } from './leases';
@@ -17,4 +20,7 @@ export function registerFlannel(engine: Engine, opts: FlannelOptions = {}): void
   const subnetLen = opts.subnetLen ?? DEFAULT_SUBNET_LEN;
   engine.registerDriver(new FlannelDriver(engine, subnetLen));
   engine.registerIpamDriver('flannel', (host) => new FlannelIpam(host, () => engine.hostNames().indexOf(host.name), subnetLen));
+  // The same hooks the built-in drivers trace through, and flanneld's own iptables rules.
+  registerTraceDriver('flannel', flannelTrace);
+  registerNetworkRules('flannel', flannelRules);
 }

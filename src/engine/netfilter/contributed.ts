@@ -1,0 +1,36 @@
+// Rules a network plug-in's own daemon installs next to dockerd's (flanneld's FORWARD accepts and its
+// "no masquerade inside the cluster" rule). A plug-in registers a function of the host and its network;
+// the rules are added after dockerd's, so `cnm rules` prints them and the tracer evaluates them.
+import type { HostState, NetworkState } from '../model';
+import type { Rule, RuleSet } from './types';
+
+export interface ContributedRule {
+  readonly rule: Rule;
+  /** append: at the end of the chain (iptables -A); insert: at its top (iptables -I). */
+  readonly position: 'append' | 'insert';
+}
+
+export type NetworkRules = (host: HostState, net: NetworkState) => ContributedRule[];
+
+const registry = new Map<string, NetworkRules>();
+
+/** Registers the rules networks of driver `name` add to their host. */
+export function registerNetworkRules(name: string, rules: NetworkRules): void {
+  registry.set(name, rules);
+}
+
+/** Adds every registered driver's rules to a host's ruleset (unchanged when no network asks for any). */
+export function withContributedRules(host: HostState, set: RuleSet): RuleSet {
+  if (registry.size === 0 || set.layout === 'disabled') return set;
+  for (const net of host.networks.values()) {
+    const make = registry.get(net.driver);
+    if (!make) continue;
+    for (const { rule, position } of make(host, net)) {
+      const chain = set.tables.get(rule.table)?.chains.get(rule.chain);
+      if (!chain) continue;
+      if (position === 'insert') chain.rules.unshift(rule);
+      else chain.rules.push(rule);
+    }
+  }
+  return set;
+}

@@ -1,0 +1,83 @@
+// A live host's connection as the status bar and the tree report it, against a fake Docker client: a
+// daemon that does not answer is "unreachable" with Docker's message and a next try, and is connected
+// (with its version) once it answers — by the watcher's backoff, with no user action; a malformed
+// endpoint says what is wrong and is not retried.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { UnreachableError, type DockerClient, type LiveState } from '../../../src/docker';
+import { parseDockerHost } from '../../../src/docker/connection';
+import type { ConfiguredHost } from '../../../src/extension/live/endpoints';
+import { LiveHostConnection } from '../../../src/extension/live/liveHostConnection';
+
+function fakeDocker(): { client: DockerClient; up: boolean } {
+  const box = { up: false, client: undefined as unknown as DockerClient };
+  const down = () => Promise.reject(new UnreachableError('connect ECONNREFUSED /var/run/fake.sock'));
+  box.client = new Proxy({} as DockerClient, {
+    get: (_t, prop) => {
+      if (prop === 'description') return 'unix:///var/run/fake.sock';
+      if (prop === 'local') return false;
+      if (prop === 'then') return undefined;
+      return (..._args: unknown[]) => {
+        if (!box.up) return down();
+        switch (prop) {
+          case 'daemon': return Promise.resolve({ version: '20.10.24+dfsg1', apiVersion: '1.41', os: 'linux', arch: 'amd64', kernelVersion: '6.1.0' });
+          case 'networks': case 'containers': return Promise.resolve([]);
+          case 'events': return Promise.resolve({ close() {} });
+          default: return Promise.resolve();
+        }
+      };
+    },
+  });
+  return box;
+}
+
+const host = (endpoint: ConfiguredHost['endpoint']): ConfiguredHost => ({ key: 'unix:///var/run/fake.sock', label: 'default', hostName: 'default', endpoint, isDefault: true });
+
+async function until(check: () => boolean, what: string, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) assert.fail(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('a live host connection', () => {
+  it('is unreachable with Docker\'s message while the daemon is down, and connects by itself when it answers', async () => {
+    const docker = fakeDocker();
+    const logged: string[] = [];
+    const log = { info: (m: string) => logged.push(`info ${m}`), warn: (m: string) => logged.push(`warn ${m}`), debug: () => {} };
+    let changes = 0;
+    const conn = new LiveHostConnection<LiveState>(host(parseDockerHost('unix:///var/run/fake.sock', null, { from: 'default' })), {
+      log, changed: () => changes++, connect: () => docker.client, buildSource: (_k, _l, state) => state, backoffMinMs: 40, backoffMaxMs: 200,
+    });
+    conn.start();
+    await until(() => conn.status.kind === 'unreachable', 'the host is unreachable');
+    const s = conn.status;
+    assert.ok(s.kind === 'unreachable');
+    assert.match(s.message, /ECONNREFUSED/);
+    assert.ok(Number.isFinite(s.retryAt) && s.retryAt >= Date.now() - 50, 'a next try is scheduled');
+    assert.ok(logged.some((l) => l.startsWith('warn Docker host default: unreachable')), 'the disconnect is logged');
+    assert.equal(conn.source(), undefined, 'no state before the first snapshot');
+
+    docker.up = true;
+    await until(() => conn.status.kind === 'connected', 'the host reconnects');
+    assert.deepEqual(conn.status, { kind: 'connected', version: '20.10.24' });
+    assert.equal(conn.state?.snapshot.daemon.version, '20.10.24+dfsg1');
+    assert.ok(conn.source(), 'the state is there for the tree and the diagram');
+    assert.ok(logged.some((l) => l === 'info Docker host default: connected to Docker 20.10.24 at unix:///var/run/fake.sock'), logged.join('\n'));
+    assert.ok(changes >= 3, 'every change is announced');
+    conn.stop();
+  });
+
+  it('does not retry a malformed endpoint: it says what is wrong', () => {
+    const conn = new LiveHostConnection(host({ error: 'unsupported Docker endpoint "ftp://x": the scheme must be unix, tcp or ssh' }), {
+      log: { info: () => {}, warn: () => {}, debug: () => {} }, changed: () => {}, connect: () => assert.fail('no client for a malformed endpoint'), buildSource: () => null,
+    });
+    conn.start();
+    const s = conn.status;
+    assert.ok(s.kind === 'unreachable');
+    assert.match(s.message, /scheme must be unix, tcp or ssh/);
+    assert.equal(s.retryAt, Number.POSITIVE_INFINITY);
+    conn.stop();
+  });
+});
