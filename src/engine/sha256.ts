@@ -1,5 +1,6 @@
-// A small pure SHA-256 (FIPS 180-4). The engine is pure TypeScript (no node:crypto), and Docker's ids are
-// 64 hex chars; hashing the creation facts gives ids that look like Docker's and never change between runs.
+// A small pure SHA-256 (FIPS 180-4). The engine is pure TypeScript (no node:crypto); values Docker draws
+// at random besides ids (MACs, swarm ids, ULA prefixes) are hashes of their creation
+// facts (ids.ts has a cheaper hash for the many ids).
 
 const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,

@@ -105,9 +105,12 @@ function nameRange(parsed: ParsedTopology, path: (string | number)[], to: string
 }
 
 // Tracing is cheap per entry but building the tracer's index is not (5,000 containers): the results are
-// kept per engine — an edit that reuses the build reuses them — and per set of `expose` lists.
+// kept per engine — an edit that reuses the build reuses them — and per set of `expose` lists. An
+// edit re-played in place changes the same engine: every change bumps a host's revision, so the
+// revisions are part of the key.
 interface EngineResults {
   exposeKey: string;
+  revisions: string;
   listening: ListeningLookup;
   results: Map<string, ExpectationResult>;
 }
@@ -115,9 +118,10 @@ const byEngine = new WeakMap<Engine, EngineResults>();
 
 function cachedResults(engine: Engine, spec: TopologySpec, entries: readonly ExpectSpec[]): ExpectationResult[] {
   const exposeKey = spec.containers.map((c) => `${c.host}\0${c.name}\0${c.expose.join(',')}`).join('\n');
+  const revisions = [...engine.state.hosts.values()].map((h) => h.revision).join(',');
   let cache = byEngine.get(engine);
-  if (!cache || cache.exposeKey !== exposeKey) {
-    cache = { exposeKey, listening: listeningFromExpose(spec.containers), results: new Map() };
+  if (!cache || cache.exposeKey !== exposeKey || cache.revisions !== revisions) {
+    cache = { exposeKey, revisions, listening: listeningFromExpose(spec.containers), results: new Map() };
     byEngine.set(engine, cache);
   }
   const keyOf = (e: ExpectSpec) => `${e.from}\0${e.to}\0${e.verdict}`;

@@ -54,6 +54,22 @@ describe('failing expect entries over LSP', () => {
     assert.deepEqual(expectDiagnostics(again).map((d) => d.range), [at(ISOLATED, 'delivered', 1)]);
   });
 
+  it('an edit re-played in place on the same engine is traced again, not served from the last answer', async () => {
+    const uri = 'file:///w/expect-replay.cnm.yaml';
+    assert.equal(expectDiagnostics(await lsp.open(uri, ISOLATED)).length, 1);
+    // An edit the build does not read keeps the engine; the next one changes one container only, which
+    // the server re-plays on that same engine.
+    const renamed = ISOLATED.replace('image: nginx', 'image: nginx:1.27');
+    assert.equal(expectDiagnostics((await lsp.change(uri, renamed))!).length, 1);
+    const moved = renamed.replace('networks: [locked]', 'networks: [front]');
+    const next = await lsp.change(uri, moved);
+    assert.ok(next);
+    assert.deepEqual(expectDiagnostics(next), [], `intruder now shares "front" with web: ${list(next)}`);
+    const back = await lsp.change(uri, renamed);
+    assert.ok(back);
+    assert.deepEqual(expectDiagnostics(back).map((d) => d.range), [at(renamed, 'delivered', 1)]);
+  });
+
   it('changing the verdict to what the trace finds clears the error', async () => {
     const uri = 'file:///w/expect-verdict.cnm.yaml';
     await lsp.open(uri, ISOLATED);

@@ -8,15 +8,9 @@ import type { Ctx } from '../ctx';
 import { ids } from '../elementIds';
 import { traceForDiagram } from '../tracing';
 import { refuse, resolveInvocation, type Invocation } from './args';
+import { pickDestination, type Destination } from './destinationPick';
 
 const TRACE = 'Trace From Here';
-
-interface Destination extends vscode.QuickPickItem {
-  to: string;
-  elementId?: string;
-  port?: number;
-  proto?: TraceProto;
-}
 
 export function traceFromCommand(ctx: Ctx) {
   return async (arg?: unknown): Promise<TraceView | { ok: false; error: string } | undefined> => {
@@ -30,7 +24,7 @@ export function traceFromCommand(ctx: Ctx) {
     if (typeof inv.args.to === 'string') {
       dest = { label: inv.args.to, to: inv.args.to };
     } else if (!inv.scripted) {
-      dest = await pickDestination(inv, host, from);
+      dest = await destinationsFor(inv, host, from);
     }
     if (!dest) return inv.scripted ? refuse(ctx, inv, TRACE, 'pass { from, to } (and optionally port, proto)') : undefined;
     let proto: TraceProto = dest.proto ?? configuredProto();
@@ -69,7 +63,7 @@ async function pickSource(inv: Invocation): Promise<string | undefined> {
   return (await vscode.window.showQuickPick(items, { title: TRACE, placeHolder: 'Trace from which container?' }))?.label;
 }
 
-async function pickDestination(inv: Invocation, host: string, from: string): Promise<Destination | undefined> {
+async function destinationsFor(inv: Invocation, host: string, from: string): Promise<Destination | undefined> {
   const { snapshot } = inv.source.diagram();
   const h = snapshot.hosts.find((x) => x.name === host);
   const items: (Destination | vscode.QuickPickItem)[] = [];
@@ -95,28 +89,7 @@ async function pickDestination(inv: Invocation, host: string, from: string): Pro
     if (h.interfaces.length) items.push({ label: host, kind: vscode.QuickPickItemKind.Separator });
     for (const i of h.interfaces) items.push({ label: `$(server) ${i.address.split('/')[0]}`, description: `${host} ${i.name}`, to: i.address.split('/')[0]!, elementId: i.id });
   }
-  const qp = vscode.window.createQuickPick<Destination | vscode.QuickPickItem>();
-  qp.title = `${TRACE}: from ${from}`;
-  qp.placeholder = 'To where? Pick one, or type a name or an address (optionally :port)';
-  qp.items = items;
-  qp.matchOnDescription = true;
-  return new Promise((resolve) => {
-    qp.onDidAccept(() => {
-      const chosen = qp.selectedItems[0] as Destination | undefined;
-      const typed = qp.value.trim();
-      if (chosen && 'to' in chosen) resolve(chosen);
-      else if (typed) {
-        const m = /^(.+?)(?::(\d+))?(?:\/(tcp|udp|icmp))?$/.exec(typed);
-        resolve(m ? { label: typed, to: m[1]!, ...(m[2] ? { port: Number(m[2]) } : {}), ...(m[3] ? { proto: m[3] as TraceProto } : m[2] ? { proto: 'tcp' as const } : {}) } : undefined);
-      } else return;
-      qp.hide();
-    });
-    qp.onDidHide(() => {
-      resolve(undefined);
-      qp.dispose();
-    });
-    qp.show();
-  });
+  return pickDestination(`${TRACE}: from ${from}`, items);
 }
 
 function portOf(exposed: string[]): { port?: number } {

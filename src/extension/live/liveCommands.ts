@@ -13,6 +13,7 @@ import type { LiveHostConnection } from './liveHosts';
 import { liveUri, isLiveUri, type LiveTopologySource } from './liveSource';
 import { retryText } from './statusText';
 import { verifyHeadline, verifyReport } from './verifyReport';
+import { pickDestination, type Destination } from '../commands/destinationPick';
 
 const VERIFY = 'Verify Trace on Docker Host';
 export const VERIFY_SCHEME = 'cnm-verify';
@@ -100,7 +101,7 @@ export function verifyTraceCommand(ctx: Ctx) {
     from ??= await pickContainer(source, hostName);
     if (!from) return undefined;
     if (!to) {
-      const dest = await pickDestination(source, hostName, from);
+      const dest = await liveDestinations(source, hostName, from);
       if (!dest) return undefined;
       ({ to } = dest);
       const answer = dest.port !== undefined || dest.proto ? { port: dest.port, proto: dest.proto ?? 'tcp' } : await askPort(to);
@@ -161,13 +162,7 @@ async function pickContainer(source: LiveTopologySource, hostName: string): Prom
   return (await vscode.window.showQuickPick(items, { title: VERIFY, placeHolder: 'Probe from which running container?' }))?.label;
 }
 
-interface Destination extends vscode.QuickPickItem {
-  to: string;
-  port?: number;
-  proto?: TraceProto;
-}
-
-async function pickDestination(source: LiveTopologySource, hostName: string, from: string): Promise<Destination | undefined> {
+async function liveDestinations(source: LiveTopologySource, hostName: string, from: string): Promise<Destination | undefined> {
   const h = source.diagram().snapshot.hosts.find((x) => x.name === hostName);
   const items: Destination[] = [];
   for (const sb of h?.sandboxes ?? []) {
@@ -175,27 +170,7 @@ async function pickDestination(source: LiveTopologySource, hostName: string, fro
     items.push({ label: `$(vm) ${sb.name}`, description: 'by name (DNS decides)', to: sb.name });
     for (const ep of sb.endpoints) if (ep.ipv4) items.push({ label: `$(plug) ${ep.ipv4}`, description: `${sb.name}`, to: ep.ipv4 });
   }
-  const qp = vscode.window.createQuickPick<Destination>();
-  qp.title = `${VERIFY}: from ${from}`;
-  qp.placeholder = 'To where? Pick one, or type a name or an IPv4 address (optionally :port)';
-  qp.items = items;
-  return new Promise((resolve) => {
-    qp.onDidAccept(() => {
-      const chosen = qp.selectedItems[0];
-      const typed = qp.value.trim();
-      if (chosen) resolve(chosen);
-      else if (typed) {
-        const m = /^(.+?)(?::(\d+))?(?:\/(tcp|udp|icmp))?$/.exec(typed);
-        resolve(m ? { label: typed, to: m[1]!, ...(m[2] ? { port: Number(m[2]) } : {}), ...(m[3] ? { proto: m[3] as TraceProto } : m[2] ? { proto: 'tcp' as const } : {}) } : undefined);
-      } else return;
-      qp.hide();
-    });
-    qp.onDidHide(() => {
-      resolve(undefined);
-      qp.dispose();
-    });
-    qp.show();
-  });
+  return pickDestination(`${VERIFY}: from ${from}`, items);
 }
 
 async function askPort(to: string): Promise<{ port?: number; proto: TraceProto } | undefined> {

@@ -108,9 +108,13 @@ describe('fast YAML reader', () => {
 
   it('on 600 random mutations of the examples: never accepts what yaml rejects, and agrees when it accepts', () => {
     const random = mulberry32(20241128);
+    // Mutations of the examples the fast path reads as they are (the others fall back to yaml at once,
+    // so mutating them would test nothing here).
+    const readFast = exampleTexts.filter((t) => fastParseYaml(t) !== undefined);
+    assert.ok(readFast.length >= 3, `only ${readFast.length} examples take the fast path`);
     let accepted = 0;
     for (let i = 0; i < 600; i++) {
-      const text = mutate(exampleTexts[i % exampleTexts.length]!, random);
+      const text = mutate(readFast[i % readFast.length]!, random);
       const fast = fastParseYaml(text);
       if (!fast) continue;
       accepted++;
