@@ -7,11 +7,13 @@
 //    its CPU time ("cpu"), which a busy machine inflates less than wall time;
 //  - end to end: the real server process over LSP (debounce 0): didChange sent → publishDiagnostics
 //    received. With the editor's 100 ms debounce, add 100 ms of waiting for the user to pause.
-// Four kinds of one-character edit in the middle of the file: in an image name and in a comment (the
+// Seven kinds of one-character edit in the middle of the file: in an image name and in a comment (the
 // engine sees nothing new: its last build is reused), in a published port (networking changes for that
 // container only: it is re-played in place on the last build, Engine.replaceContainer) and in the name
 // of a container's network (it moves to another network: it and the later containers of both networks
-// are re-played, since their addresses may move). A change that reaches further (a container other
+// are re-played, since their addresses may move). Under `networks:`, one network's label (set on the
+// built network), subnet and driver option (the network and the containers on it are re-played in
+// place, Engine.replaceNetwork). A change that reaches further (a container other
 // containers share a namespace with, an ephemeral port, a quarter of the file to re-play) rebuilds the
 // engine, as the first edit after opening does. When a rebuild is slow, the server first publishes the
 // parser's diagnostics with the last build's (moved to the new text), then the complete set: both
@@ -25,7 +27,19 @@ const containers = Number(process.argv[2] ?? 5000);
 const networks = Number(process.argv[3] ?? 500);
 const RUNS = 7;
 
-const base = `# bench topology\n${generateTopology({ containers, networks })}`;
+// One network in the middle without static addresses gets labels and a driver option, to edit them.
+const edited = (() => {
+  const text = generateTopology({ containers, networks });
+  for (let k = Math.floor(networks / 2); k < networks; k++) {
+    const prefix = `10.${64 + (k >> 8)}.${k & 255}.`;
+    if (text.includes(`ipv4_address: ${prefix}`)) continue;
+    return { k, prefix };
+  }
+  return undefined;
+})();
+const netLine = (k: number) => `  net${String(k).padStart(4, '0')}:\n    subnet: 10.${64 + (k >> 8)}.${k & 255}.0/24\n`;
+const generated = generateTopology({ containers, networks });
+const base = `# bench topology\n${edited ? generated.replace(netLine(edited.k), `${netLine(edited.k)}    labels: { tier: a }\n    driver_opts: { com.docker.network.driver.mtu: "1500" }\n`) : generated}`;
 console.log(`diagnostics: ${containers} containers on ${networks} networks (${(base.length / 1024).toFixed(0)} KiB, ${base.split('\n').length} lines); ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}`);
 
 interface Edit {
@@ -59,6 +73,17 @@ if (portAt > 0) edits.push({ name: 'published port (re-played)', apply: toggle(p
 const netMatch = /networks: \[net\d{3}(\d)\]/.exec(base.slice(middle));
 const netAt = netMatch ? middle + netMatch.index + 'networks: [net'.length + 3 : -1;
 if (netAt > 0) edits.push({ name: 'network switch (re-played)', apply: toggle(netAt, base[netAt]!, base[netAt] === '0' ? '1' : '0') });
+// Under `networks:`, in that network: a label value (set on the built network), the second octet of its
+// subnet (10.6x → 10.7x: the network and its containers are re-played) and a driver option (the same).
+if (edited) {
+  const at = base.indexOf(netLine(edited.k));
+  const labelAt = base.indexOf('tier: a', at) + 'tier: '.length;
+  const subnetAt = base.indexOf('subnet: 10.', at) + 'subnet: 10.'.length;
+  const mtuAt = base.indexOf('"1500"', at) + 2;
+  edits.push({ name: 'network label (engine kept)', apply: toggle(labelAt, 'a', 'b') });
+  edits.push({ name: 'network subnet (re-played)', apply: toggle(subnetAt, base[subnetAt]!, '7') });
+  edits.push({ name: 'network driver_opts (re-played)', apply: toggle(mtuAt, '5', '4') });
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

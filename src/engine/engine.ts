@@ -36,7 +36,7 @@ import {
 } from './sandbox';
 import { resolveDns, resolveName } from './dns';
 import { buildInspect } from './inspect';
-import { endpointPrints, fixedPorts, identity, networksOf, replaceable, restoreOrder, tailPortsUnaffected, vethsFirstDrawn } from './replace';
+import { endpointPrints, fixedPorts, identity, networksOf, poolsBySubnet, replaceable, restoreNetworkOrder, restoreOrder, tailPortsUnaffected, vethsFirstDrawn } from './replace';
 
 const CONTAINER_NAME = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
@@ -94,6 +94,8 @@ export class Engine {
   /** Containers that are swarm tasks (they may join non-attachable overlays). */
   private readonly taskContainers = new Set<string>();
   private serviceSeq = 0;
+  /** While replaceNetwork makes a network again: the id it had (so the creation counter need not go back). */
+  private pinnedNetworkId: string | undefined;
 
   constructor() {
     this.drivers.register(new BridgeDriver());
@@ -281,6 +283,7 @@ export class Engine {
       internal: req.internal ?? false, attachable: req.attachable ?? false, ingress: req.ingress ?? false,
       enableIpv6, predefined: false, deferIpv6Alloc: false,
     };
+    if (this.pinnedNetworkId !== undefined && !globalScope) spec.id = this.pinnedNetworkId;
     if (globalScope) return this.createGlobalNetwork(host, int, spec);
     const net = this.createNetworkOn(host, int, spec);
     return { id: net.id };
@@ -1275,6 +1278,90 @@ export class Engine {
   }
 
   /**
+   * Gives a network of this host the labels and `attachable` flag it would have had, had it been created
+   * with them (an editor changed only those). Neither is read by a local network's driver, IPAM or any
+   * later operation (only an overlay's `attachable` is: refused), so the result is what creating it with
+   * them gives. False, with nothing changed, for a predefined, overlay or multi-host network or a name
+   * the host does not have.
+   */
+  relabelNetwork(hostName: string, name: string, labels: Record<string, string>, attachable: boolean): boolean {
+    const { host, int } = this.host(hostName);
+    const net = int.networksByName.get(name);
+    if (!net || net.predefined || net.scope !== 'local' || net.driver === 'overlay' || net.overlay || host.networks.get(net.id) !== net) return false;
+    const writable = net as { labels: Record<string, string>; attachable: boolean };
+    writable.labels = { ...labels };
+    writable.attachable = attachable;
+    host.revision++;
+    return true;
+  }
+
+  /**
+   * Plays one bridge network again in place with another definition (subnet, gateway, ip_range, aux
+   * addresses, driver options…), as if it had been created so from the start. `containers`: every
+   * container that asks for it (by name); each must have its endpoint there, and every endpoint there
+   * must be one of theirs. They are removed, the network is removed and made again by `recreateNetwork`
+   * with its id and creation number, then each container is made again by `recreate` in creation order
+   * (as replaceContainer does). Refused (nothing touched) unless its pools and those of every network
+   * created after it were asked for by subnet (no pool cursor moved, no pool picked around it), or when
+   * more than `limit` containers would be played again; spoilt when the outcome differs from the
+   * original elsewhere (other ids, another network's addresses) or the network could not be made.
+   */
+  replaceNetwork(hostName: string, name: string, containers: readonly string[], recreateNetwork: () => void, recreate: (name: string) => void, limit = Infinity): { ok: boolean; spoilt: boolean } {
+    const refused = { ok: false, spoilt: false };
+    const spoilt = { ok: false, spoilt: true };
+    const { host, int } = this.host(hostName);
+    const net = int.networksByName.get(name);
+    if (!net || net.predefined || net.scope !== 'local' || net.driver !== 'bridge' || net.ipamDriver !== 'default' || host.networks.get(net.id) !== net) return refused;
+    if (this.state.swarm.nodes.length > 0 || this.taskContainers.size > 0 || int.networksByName.has(GW_BRIDGE_NETWORK) || !vethsFirstDrawn(host)) return refused;
+    for (const other of host.networks.values()) if (other.seq >= net.seq && !poolsBySubnet(other)) return refused;
+    const group: ContainerState[] = [];
+    for (const n of new Set(containers)) {
+      const c = int.containersByName.get(n);
+      if (!c) return refused;
+      group.push(c);
+    }
+    if (group.length > limit) return refused;
+    group.sort((a, b) => a.seq - b.seq);
+    const sandboxes = new Set(group.map((c) => c.sandboxId));
+    for (const ep of net.endpoints.values()) if (!sandboxes.has(ep.sandboxId)) return refused;
+    for (const c of group) {
+      if (!fixedPorts(c) || !replaceable(host, c) || int.idStart[c.seq] === undefined || !networksOf(host, c).includes(net.id)) return refused;
+    }
+    const later: ContainerState[] = [];
+    for (const c of host.containers.values()) if (group.length > 0 && c.seq > group[0]!.seq) later.push(c);
+    const { id, seq } = net;
+    const finalSeq = int.seq;
+    const again = () => {
+      this.removeNetwork(hostName, id);
+      int.seq = seq - 1;
+      this.pinnedNetworkId = id;
+      try {
+        recreateNetwork();
+      } finally {
+        this.pinnedNetworkId = undefined;
+        int.seq = finalSeq;
+      }
+      const made = int.networksByName.get(name);
+      if (!made || made.id !== id || made.seq !== seq || made.driver !== 'bridge' || made.scope !== 'local' || made.ipamDriver !== 'default' || !poolsBySubnet(made)) return false;
+      // A pool overlapping another network's would have made one of them fail in the original order;
+      // which one is not told by making it last (an ip_range's parent pool is added unchecked).
+      const mine = [...made.ipv4, ...made.ipv6];
+      for (const other of host.networks.values()) {
+        if (other !== made && [...other.ipv4, ...other.ipv6].some((a) => mine.some((b) => overlapsNet(a.subnet, b.subnet)))) return false;
+      }
+      return true;
+    };
+    let now: ContainerState[] | undefined = [];
+    if (group.length > 0) now = this.replayGroup(hostName, host, int, group, later, new Set([id]), recreate, again);
+    else if (!again()) return spoilt;
+    if (!now || !vethsFirstDrawn(host) || int.networksByName.has(GW_BRIDGE_NETWORK)) return spoilt;
+    host.revision++;
+    restoreNetworkOrder(host, id);
+    if (now.length > 0) restoreOrder(host, now);
+    return { ok: true, spoilt: false };
+  }
+
+  /**
    * Plays one running container again in place, as if the operations that made it had been different
    * from the start (an editor changed it). `networks`: the networks whose part of its definition changed
    * (joined, left, or with other settings). The containers created after it on those networks are played
@@ -1312,6 +1399,26 @@ export class Engine {
     for (const c of group) if (!fixedPorts(c) || !replaceable(host, c) || int.idStart[c.seq] === undefined) return refused;
     // Later containers bind the same ports again; only the first one's may change.
     const oldPorts = fixedPorts(first)!;
+    const now = this.replayGroup(hostName, host, int, group, later, touched, recreate);
+    if (!now) return { ok: false, spoilt: true };
+    const newPorts = fixedPorts(now[0]!);
+    if (!newPorts || !tailPortsUnaffected(host, first.seq, new Set([...oldPorts, ...newPorts])) || !vethsFirstDrawn(host)) return { ok: false, spoilt: true };
+    host.revision++;
+    restoreOrder(host, now);
+    return { ok: true, spoilt: false };
+  }
+
+  /**
+   * Removes `group` (containers in creation order; `later`: every container created after the first of
+   * them) and makes each again with `recreate`, its creation counters put back where they stood. The
+   * re-made containers, or undefined when one came out with other ids or, outside the networks
+   * `touched`, other addresses (then the engine is spoilt). `between` runs after the removal, before
+   * the first is made again (false: spoilt). The host's counters end where they stood.
+   */
+  private replayGroup(
+    hostName: string, host: HostState, int: HostInternals, group: ContainerState[], later: ContainerState[], touched: ReadonlySet<string>,
+    recreate: (name: string) => void, between: () => boolean = () => true,
+  ): ContainerState[] | undefined {
     // Where each one's ids end: where the next container's (any container's) begin.
     const idEnd = new Map<ContainerState, number>();
     for (let i = 0, j = 0; i < group.length; i++) {
@@ -1324,28 +1431,24 @@ export class Engine {
     const finalCount = int.ids.count;
     const finalSeq = int.seq;
 
-    const spoilt = { ok: false, spoilt: true };
     for (let i = group.length - 1; i >= 0; i--) this.removeContainer(hostName, group[i]!.id, { force: true });
+    if (!between()) return undefined;
     const now: ContainerState[] = [];
     for (const b of before) {
       int.ids.rewind(b.start);
       int.seq = b.seq - 1;
       recreate(b.name);
       const c = int.containersByName.get(b.name);
-      if (!c || int.ids.count !== b.end || int.seq !== b.seq || !replaceable(host, c) || identity(host, c) !== b.identity) return spoilt;
+      if (!c || int.ids.count !== b.end || int.seq !== b.seq || !replaceable(host, c) || identity(host, c) !== b.identity) return undefined;
       // Outside the touched networks, nothing may have moved.
       const prints = endpointPrints(host, c);
-      for (const [net, print] of b.prints) if (!touched.has(net) && prints.get(net) !== print) return spoilt;
-      for (const [net, print] of prints) if (!touched.has(net) && b.prints.get(net) !== print) return spoilt;
+      for (const [net, print] of b.prints) if (!touched.has(net) && prints.get(net) !== print) return undefined;
+      for (const [net, print] of prints) if (!touched.has(net) && b.prints.get(net) !== print) return undefined;
       now.push(c);
     }
-    const newPorts = fixedPorts(now[0]!);
-    if (!newPorts || !tailPortsUnaffected(host, first.seq, new Set([...oldPorts, ...newPorts])) || !vethsFirstDrawn(host)) return spoilt;
     int.ids.rewind(finalCount);
     int.seq = finalSeq;
-    host.revision++;
-    restoreOrder(host, now);
-    return { ok: true, spoilt: false };
+    return now;
   }
 
   inspect(): InspectResult {

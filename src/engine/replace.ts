@@ -1,7 +1,7 @@
 // Helpers of Engine.replaceContainer: what a container occupies that later containers could see, and its
 // place in every creation-ordered collection, so a container re-played in place ends up exactly where a
 // re-play of everything would have put it.
-import type { ContainerState, EndpointState, HostState, SandboxState } from './model';
+import type { ContainerState, EndpointState, HostState, NetworkState, SandboxState } from './model';
 
 /** Drivers whose endpoints hold nothing but an address, a veth and a bridge port (no host links, no overlay). */
 const SIMPLE_DRIVERS = new Set(['bridge', 'host', 'null']);
@@ -163,4 +163,29 @@ function placeDnsRecords(host: HostState, records: Map<string, EndpointState[]>,
 
 function sandboxOf(host: HostState, c: ContainerState): SandboxState | undefined {
   return c.sandboxId ? host.sandboxes.get(c.sandboxId) : undefined;
+}
+
+/** Every pool of the network was asked for by subnet: making it moved no pool cursor and took no pool another network could have picked. */
+export function poolsBySubnet(net: NetworkState): boolean {
+  return net.ipamConfig.v4.length > 0 && net.ipamConfig.v4.every((c) => !!c.subnet) && (!net.enableIpv6 || (net.ipamConfig.v6.length > 0 && net.ipamConfig.v6.every((c) => !!c.subnet)));
+}
+
+/** Puts a network made again (now last) back in creation order among the host's networks, and its bridge among the bridges. */
+export function restoreNetworkOrder(host: HostState, id: string): void {
+  const net = host.networks.get(id);
+  if (!net) return;
+  putBack(host.networks, id, (_k, other) => other.seq > net.seq);
+  if (net.bridge) putBack(host.bridges, net.bridge.name, (_k, b) => (host.networks.get(b.networkId)?.seq ?? -1) > net.seq);
+}
+
+/** Moves the entry `key` (re-made, so last) back before the first other entry `later` says comes after it. */
+function putBack<K, V>(map: Map<K, V>, key: K, later: (k: K, v: V) => boolean): void {
+  const value = map.get(key);
+  if (value === undefined) return;
+  map.delete(key);
+  const tail: [K, V][] = [];
+  for (const [k, v] of map) if (tail.length > 0 || later(k, v)) tail.push([k, v]);
+  for (const [k] of tail) map.delete(k);
+  map.set(key, value);
+  for (const [k, v] of tail) map.set(k, v);
 }

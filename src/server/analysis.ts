@@ -4,7 +4,7 @@
 // analysis of the version it is asked about.
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { Engine, InspectResult } from '../engine';
-import { buildTopology, networksChanged, parseTopologyDocument, recheckBuild, replayContainer, type BuildResume, type ParsedTopology, type Range, type TopologyDiagnostic, type TopologySpec, type YamlPath } from '../topology';
+import { buildTopology, networksChanged, parseTopologyDocument, recheckBuild, replayContainer, replayNetwork, type BuildResume, type NetworkSpec, type ParsedTopology, type Range, type TopologyDiagnostic, type TopologySpec, type YamlPath } from '../topology';
 import { checkExpectations } from './expectations';
 import { IncrementalYamlParser, type ParsedYaml } from './incrementalYaml';
 import { findSilentSurprises } from './silentSurprises';
@@ -188,15 +188,30 @@ function replayIfOneContainer(memo: BuildMemo, parsed: ParsedTopology): BuildMem
   const after = parsed.spec;
   if (!memo.engine || !memo.resume || memo.diagnostics.length < memo.resume.surprisesStart) return undefined;
   if (before.containers.length !== after.containers.length || after.services.length > 0 || before.services.length > 0) return undefined;
-  if (!sameForEngine(before.hosts, after.hosts) || !sameForEngine(before.networks, after.networks)) return undefined;
+  if (!sameForEngine(before.hosts, after.hosts)) return undefined;
+  const networkEdits = editedNetworks(before.networks, after.networks);
+  if (!networkEdits) return undefined;
+  const { relabelled, replayed: networksReplayed } = networkEdits;
+  if (networksReplayed.length > 1) return undefined;
   let changed = -1;
   for (let i = 0; i < after.containers.length; i++) {
     if (sameForEngine(before.containers[i], after.containers[i])) continue;
     if (changed >= 0) return undefined;
     changed = i;
   }
+  // One network re-played with its containers; a container edited too: build afresh.
+  if (networksReplayed.length === 1 && changed >= 0) return undefined;
+  if (relabelled.length > 0) {
+    // Labels and a local network's `attachable` are only recorded: set them on the network as built.
+    const resume = memo.resume;
+    memo.resume = undefined; // until every network took its new labels
+    for (const n of relabelled) if (!safely(() => memo.engine!.relabelNetwork(n.host, n.name, n.labels, n.attachable), false)) return undefined;
+    memo.resume = resume;
+    memo.inspect = { done: false };
+  }
+  if (networksReplayed.length === 1) return replayOneNetwork(memo, parsed, networksReplayed[0]!);
   if (changed < 0) {
-    // Only what the build does not play changed (`expect`, the name): same engine, the checks again.
+    // Only what the build does not play changed (`expect`, the name, labels): same engine, the checks again.
     const engine = memo.engine;
     const surprises = recheckBuild(engine, after, parsed).map((d) => placed(d, parsed));
     const diagnostics = [...memo.diagnostics.slice(0, memo.resume.surprisesStart).map((d) => movePlaced(d, parsed)), ...surprises];
@@ -223,6 +238,50 @@ function replayIfOneContainer(memo: BuildMemo, parsed: ParsedTopology): BuildMem
   }
   diagnostics.push(...moved(start[start.length - 1]!, resume.surprisesStart), ...r.surprises.map((d) => placed(d, parsed)));
   return { spec: after, engine: r.engine, diagnostics, inspect: { done: false }, resume: r.resume };
+}
+
+/**
+ * The networks whose definitions changed: those in nothing any operation reads but labels and
+ * `attachable` (`relabelled`), and the indexes of the others (`replayed`). Undefined when networks were
+ * added, removed or renamed.
+ */
+function editedNetworks(before: readonly NetworkSpec[], after: readonly NetworkSpec[]): { relabelled: NetworkSpec[]; replayed: number[] } | undefined {
+  if (before.length !== after.length) return undefined;
+  const relabelled: NetworkSpec[] = [];
+  const replayed: number[] = [];
+  for (let i = 0; i < after.length; i++) {
+    const was = before[i]!, now = after[i]!;
+    if (sameForEngine(was, now)) continue;
+    if (was.name !== now.name || was.host !== now.host) return undefined;
+    if (sameForEngine({ ...was, labels: undefined, attachable: undefined }, { ...now, labels: undefined, attachable: undefined })) relabelled.push(now);
+    else replayed.push(i);
+  }
+  return { relabelled, replayed };
+}
+
+/** The network at `index` (nothing else but labels changed) re-played in place with the containers on it (replayNetwork). */
+function replayOneNetwork(memo: BuildMemo, parsed: ParsedTopology, index: number): BuildMemo | undefined {
+  const resume = memo.resume;
+  const was = memo.spec.networks[index];
+  if (!memo.engine || !resume || !was) return undefined;
+  memo.resume = undefined; // whatever happens next, the old engine no longer matches its spec
+  let r: ReturnType<typeof replayNetwork>;
+  try {
+    r = replayNetwork({ engine: memo.engine, diagnostics: [], resume }, was, parsed.spec, parsed, index);
+  } catch {
+    r = undefined;
+  }
+  if (!r) return undefined;
+  const moved = (from: number, to: number) => memo.diagnostics.slice(from, to).map((d) => movePlaced(d, parsed));
+  const nets = resume.networkStart;
+  const start = resume.containerStart;
+  const diagnostics = [...moved(0, nets[index]!), ...r.network.map((d) => placed(d, parsed)), ...moved(nets[index + 1]!, start[0]!)];
+  for (let i = 0; i + 1 < start.length; i++) {
+    const again = r.containers.get(i);
+    diagnostics.push(...(again ? again.map((d) => placed(d, parsed)) : moved(start[i]!, start[i + 1])));
+  }
+  diagnostics.push(...moved(start[start.length - 1]!, resume.surprisesStart), ...r.surprises.map((d) => placed(d, parsed)));
+  return { spec: parsed.spec, engine: r.engine, diagnostics, inspect: { done: false }, resume: r.resume };
 }
 
 function safeBuild(parsed: ParsedTopology): BuildMemo {

@@ -23,6 +23,8 @@ export interface BuildResult {
 /** Which diagnostics of a build came from which step, and the builder's memory of what failed. */
 export interface BuildResume {
   readonly builder: Builder;
+  /** networkStart[i] = index in `diagnostics` of network i's first one; networkStart[n] = containerStart[0]. */
+  readonly networkStart: number[];
   /** containerStart[i] = index in `diagnostics` of container i's first one; containerStart[n] = the end of the containers'. */
   readonly containerStart: number[];
   /** Index of the first diagnostic of the checks made on the finished build (findSurprises). */
@@ -36,7 +38,12 @@ export function buildTopology(spec: TopologySpec, parsed?: BuildSource): BuildRe
   const report = new BuildReport(parsed);
   const builder = new Builder(engine, report);
   builder.hosts(spec);
-  for (const n of spec.networks) builder.network(n);
+  const networkStart: number[] = [];
+  for (const n of spec.networks) {
+    networkStart.push(report.diagnostics.length);
+    builder.network(n);
+  }
+  networkStart.push(report.diagnostics.length);
   const containerStart: number[] = [];
   for (const c of spec.containers) {
     containerStart.push(report.diagnostics.length);
@@ -46,7 +53,7 @@ export function buildTopology(spec: TopologySpec, parsed?: BuildSource): BuildRe
   builder.services(spec);
   const surprisesStart = report.diagnostics.length;
   checkBuilt(spec, engine, report);
-  return { engine, diagnostics: report.diagnostics, resume: { builder, containerStart, surprisesStart } };
+  return { engine, diagnostics: report.diagnostics, resume: { builder, networkStart, containerStart, surprisesStart } };
 }
 
 /** What replayContainer gives: the engine, each re-played container's diagnostics by index, the checks', the new resume data. */
@@ -102,7 +109,68 @@ export function replayContainer(
     const again = containers.get(i);
     if (again && i + 1 < old.length) shift += again.length - (old[i + 1]! - old[i]!);
   }
-  return { engine, containers, surprises, resume: { builder, containerStart, surprisesStart: resume.surprisesStart + shift } };
+  return { engine, containers, surprises, resume: { builder, networkStart: resume.networkStart, containerStart, surprisesStart: resume.surprisesStart + shift } };
+}
+
+/** What replayNetwork gives: replayContainer's, and the re-played network's own diagnostics. */
+export interface ReplayedNetwork extends Replayed {
+  network: TopologyDiagnostic[];
+}
+
+/**
+ * The build of `spec` made from `previous` — the build of a spec that differs from it in network `index`
+ * only (its subnet, gateway, ip_range, options…; same name, host and driver) — by re-playing that network
+ * and the containers on it in place (Engine.replaceNetwork). Undefined when that does not apply (a
+ * network of its host failed, a container on it failed or shares its namespace, pools picked after it)
+ * or the change reaches further; then `previous.engine` may be spoilt: build afresh.
+ */
+export function replayNetwork(previous: BuildResult & { resume: BuildResume }, was: NetworkSpec, spec: TopologySpec, parsed: BuildSource | undefined, index: number): ReplayedNetwork | undefined {
+  const n = spec.networks[index];
+  const { engine, resume } = previous;
+  if (!n || was.name !== n.name || was.host !== n.host || was.driver !== n.driver || spec.services.length > 0) return undefined;
+  if (resume.containerStart.length !== spec.containers.length + 1 || resume.networkStart.length !== spec.networks.length + 1) return undefined;
+  const report = new BuildReport(parsed);
+  const builder = resume.builder.withReport(report);
+  // A network that failed may not fail any more (or another may fail instead): only when all were made.
+  if (!builder.allNetworksMade(n.host)) return undefined;
+  const indexOf = new Map<string, number>();
+  const on: string[] = [];
+  spec.containers.forEach((c, i) => {
+    if (c.host !== n.host) return;
+    indexOf.set(c.name, i);
+    if (c.networkMode === n.name || (c.networkMode === undefined && c.networks.some((x) => x.network === n.name))) on.push(c.name);
+  });
+  for (const name of on) if (!builder.ready(spec.containers[indexOf.get(name)!]!)) return undefined;
+  let network: TopologyDiagnostic[] = [];
+  const recreateNetwork = () => {
+    const from = report.diagnostics.length;
+    builder.network(n);
+    network = report.diagnostics.slice(from);
+  };
+  const containers = new Map<number, TopologyDiagnostic[]>();
+  const recreate = (name: string) => {
+    const i = indexOf.get(name);
+    if (i === undefined) throw new Error(`no container ${name} in the file`);
+    const from = report.diagnostics.length;
+    builder.container(spec.containers[i]!);
+    containers.set(i, report.diagnostics.slice(from));
+  };
+  const limit = Math.max(16, spec.containers.length / 4);
+  if (!engine.replaceNetwork(n.host, n.name, on, recreateNetwork, recreate, limit).ok) return undefined;
+  const surprisesFrom = report.diagnostics.length;
+  checkBuilt(spec, engine, report);
+  const surprises = report.diagnostics.slice(surprisesFrom);
+  const oldNet = resume.networkStart;
+  const networkStart = oldNet.map((x, i) => (i > index ? x + network.length - (oldNet[index + 1]! - oldNet[index]!) : x));
+  let shift = networkStart[networkStart.length - 1]! - oldNet[oldNet.length - 1]!;
+  const old = resume.containerStart;
+  const containerStart: number[] = [];
+  for (let i = 0; i < old.length; i++) {
+    containerStart.push(old[i]! + shift);
+    const again = containers.get(i);
+    if (again && i + 1 < old.length) shift += again.length - (old[i + 1]! - old[i]!);
+  }
+  return { engine, network, containers, surprises, resume: { builder, networkStart, containerStart, surprisesStart: resume.surprisesStart + shift } };
 }
 
 /** The checks on a finished build again, for a spec that builds the same engine (say, only `expect` changed). */
@@ -163,6 +231,13 @@ class Builder {
     for (const [k, v] of this.networksFailed) b.networksFailed.set(k, v);
     for (const k of this.containersFailed) b.containersFailed.add(k);
     return b;
+  }
+
+  /** Every network of the host declared in the file was created (none failed, the host is up). */
+  allNetworksMade(host: string): boolean {
+    if (!this.hostsUp.has(host)) return false;
+    for (const k of this.networksFailed.keys()) if (k.startsWith(`${host}\0`)) return false;
+    return true;
   }
 
   /** The container's host is up and the container itself was built (a failed one is not re-played in place). */

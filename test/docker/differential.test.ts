@@ -1,6 +1,14 @@
-// The differential suite: every scenario file in test/docker/scenarios is played on the real dockerd
-// and loaded in the engine, and the two are compared — networks, endpoints, ports, name resolution and
-// errors. Any disagreement fails the scenario (the engine is wrong; see KNOWN-DISAGREEMENTS.md).
+// The differential suite: every scenario file in test/docker/scenarios and test/docker/scenarios-hostlinks
+// is played on the real dockerd and loaded in the engine, and the two are compared — networks,
+// endpoints, ports, name resolution and errors. Any disagreement fails the scenario (the engine is
+// wrong; see KNOWN-DISAGREEMENTS.md). A scenario that declares `cnm…` host interfaces (macvlan/ipvlan
+// parents) is played inside withHostLinks, which makes each as one end of a veth pair (root only).
+//
+// Normalised beyond compare.ts, because Docker draws them at random: the dummy-link names in "network
+// dm-<12hex> is already using parent …" (macvlan dm-, ipvlan di-) carry the existing network's id; and a
+// macvlan/ipvlan network's gateway that the user did not give is hidden by dockerd's inspect (reference
+// §1.8) with no bridge device to read it from — it is still compared where a container uses it (its
+// endpoint's gateway and default route).
 //
 //   node --import tsx --test test/docker/differential.test.ts
 //   CNM_SCENARIO=07-ip-range node --import tsx --test test/docker/differential.test.ts   (one scenario)
@@ -13,15 +21,41 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadTopology } from '../../src/topology/index';
+import type { TopologySpec } from '../../src/topology/spec';
 import { compare, formatDisagreements, type EngineSide } from './harness/compare';
 import { assertNoForeignObjects, ensureDaemon, foreignObjects, ensureImage, markCursorUsed, removeLeftovers, requireDaemon, restoreDefaultDaemon } from './harness/daemon';
 import { dockerCli } from './harness/exec';
 import { observe } from './harness/observe';
 import { play } from './harness/play';
-import { loadScenario, scenarioFiles } from './harness/scenario';
+import { managedLinks, withHostLinks } from './harness/hostLinks';
+import { HOST_LINK_SCENARIO_DIR, loadScenario, scenarioFiles } from './harness/scenario';
 
 const OUT_DIR = process.env.CNM_DIFF_OUT ?? join(tmpdir(), 'cnm-differential');
 const only = process.env.CNM_SCENARIO?.split(',').map((s) => s.trim());
+const ci = process.env.CI === 'true' || process.env.CI === '1';
+
+function unobservableGateway(spec: TopologySpec, d: { field: string; dockerd: string }): boolean {
+  const m = /^networks\.([^.]+)\.(?:ipv6_)?gateway$/.exec(d.field);
+  if (!m || d.dockerd !== 'null') return false;
+  const n = spec.networks.find((x) => x.name === m[1]);
+  return !!n && (n.driver === 'macvlan' || n.driver === 'ipvlan');
+}
+const DUMMY = /\bd[mi]-[0-9a-f]{12}\b/g;
+
+/**
+ * Containers dockerd could not start because this machine's kernel has no ipvlan (dockerd: "failed to
+ * create the ipvlan port: operation not supported"): a limit of the machine, not Docker's behaviour,
+ * which the engine models for kernels that have ipvlan. Their comparisons are left out, loudly; the
+ * networks are still compared. On a kernel with ipvlan nothing is left out.
+ */
+function kernelWithoutIpvlan(disagreements: { field: string; dockerd: string }[]): Set<string> {
+  const refused = new Set<string>();
+  for (const d of disagreements) {
+    const m = /^error on containers\.([^.]+)$/.exec(d.field);
+    if (m && /failed to create the ipvlan port: operation not supported/.test(d.dockerd)) refused.add(m[1]!);
+  }
+  return refused;
+}
 
 describe('differential: real dockerd against the engine', { concurrency: 1 }, () => {
   let ready = false;
@@ -45,12 +79,17 @@ describe('differential: real dockerd against the engine', { concurrency: 1 }, ()
     console.log(`  Docker tier timings:\n${timings.map((t) => `    ${t}`).join('\n')}\n    total ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
-  for (const file of scenarioFiles()) {
+  for (const file of [...scenarioFiles(), ...scenarioFiles(HOST_LINK_SCENARIO_DIR)]) {
     const sc = loadScenario(file);
     if (only && !only.some((o) => sc.name.startsWith(o))) continue;
     test(sc.name, { timeout: 300_000 }, async (t) => {
       if (!ready) return t.skip('dockerd is not reachable');
       assert.deepEqual(sc.parseErrors, [], `${sc.name} must be a clean topology file`);
+      if (managedLinks(sc.spec).length > 0 && process.getuid?.() !== 0) {
+        if (ci) assert.fail(`${sc.name} makes host links (macvlan/ipvlan parents): run the Docker tier as root`);
+        console.error(`\n  !!! SKIPPED ${sc.name}: it makes host links, which needs root !!!\n`);
+        return t.skip('needs root to make host links');
+      }
       const t0 = Date.now();
       let restarted = false;
       let verdict = 'error';
@@ -60,9 +99,11 @@ describe('differential: real dockerd against the engine', { concurrency: 1 }, ()
         await removeLeftovers();
         restarted = await ensureDaemon(sc.daemonFlags, sc.needsFreshCursor);
         const tPlay = Date.now();
-        const played = await play(sc.spec);
-        if (sc.needsFreshCursor) markCursorUsed();
-        const observed = await observe(sc.spec, played);
+        const { played, observed } = await withHostLinks(sc.spec, async () => {
+          const played = await play(sc.spec);
+          if (sc.needsFreshCursor) markCursorUsed();
+          return { played, observed: await observe(sc.spec, played) };
+        });
         const tObserved = Date.now();
         const intruders = await foreignObjects();
         if (intruders.length > 0) throw new Error(`objects the suite did not create appeared on dockerd during the scenario (${intruders.join(', ')}): its results are not trustworthy`);
@@ -74,7 +115,16 @@ describe('differential: real dockerd against the engine', { concurrency: 1 }, ()
           resolve: (from, name) => loaded.engine.resolve(host, from, name),
           diagnostics: loaded.diagnostics,
         };
-        const disagreements = compare(sc.spec, played, observed, engine);
+        const all = compare(sc.spec, played, observed, engine)
+          .filter((d) => d.dockerd.replace(DUMMY, 'd?-<id>') !== d.engine.replace(DUMMY, 'd?-<id>'))
+          .filter((d) => !unobservableGateway(sc.spec, d));
+        const noIpvlan = kernelWithoutIpvlan(all);
+        if (noIpvlan.size > 0) {
+          const note = `this kernel has no ipvlan: containers ${[...noIpvlan].join(', ')} could not start on dockerd, so they are not compared (their networks are)`;
+          console.error(`\n  !!! ${sc.name}: ${note} !!!\n`);
+          t.diagnostic(note);
+        }
+        const disagreements = all.filter((d) => ![...noIpvlan].some((c) => d.field === `error on containers.${c}` || d.field.startsWith(`containers.${c}.`)));
         writeFileSync(
           join(OUT_DIR, `${sc.name}.json`),
           JSON.stringify({ scenario: sc.name, steps: played.steps, observed, engine: { inspect: engine.inspect, diagnostics: engine.diagnostics }, disagreements }, null, 2),

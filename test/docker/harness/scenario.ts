@@ -20,12 +20,15 @@ export interface Scenario {
   needsFreshCursor: boolean;
 }
 
-export function scenarioFiles(): string[] {
-  return readdirSync(SCENARIO_DIR)
+export function scenarioFiles(dir = SCENARIO_DIR): string[] {
+  return readdirSync(dir)
     .filter((f) => f.endsWith('.cnm.yaml'))
     .sort()
-    .map((f) => join(SCENARIO_DIR, f));
+    .map((f) => join(dir, f));
 }
+
+/** Scenarios whose macvlan/ipvlan parents the harness makes (harness/hostLinks.ts): played by the differential suite only. */
+export const HOST_LINK_SCENARIO_DIR = join(SCENARIO_DIR, '..', 'scenarios-hostlinks');
 
 export function loadScenario(file: string): Scenario {
   const text = readFileSync(file, 'utf8');
