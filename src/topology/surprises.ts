@@ -146,9 +146,9 @@ function nameSurprises(e: ExpectSpec, spec: TopologySpec, containers: Lookup<Ins
   report.add('warning', { path: [...e.path, 'to'], part: 'value' }, message, 'unresolvable-name');
 }
 
-/** The name in an expect target NAME|IP[:PORT][/proto], or undefined when it is an address. */
+/** The name in an expect target NAME|IP[:PORT][/proto], or undefined when it is an address (proto may end in 6: /icmp6, /tcp6). */
 export function targetName(to: string): string | undefined {
-  const withoutProto = to.replace(/\/(tcp|udp|icmp|sctp)$/i, '');
+  const withoutProto = to.replace(/\/(tcp|udp|icmp|sctp)6?$/i, '');
   if (withoutProto.startsWith('[') || ipFamily(withoutProto)) return undefined;
   const name = withoutProto.split(':')[0]!;
   return name === '' || ipFamily(name) ? undefined : name;

@@ -40,7 +40,7 @@ export const checkCommand: Command = {
       else io.out(`FAIL  ${file}:${line}: ${what}: got ${r.result!.verdict}: ${r.result!.reason}${r.result!.fix ? `\n      fix: ${r.result!.fix}` : ''}\n`);
     });
     const ok = results.length - failed.length;
-    io.out(`${ok} of ${results.length} expectation${results.length === 1 ? '' : 's'} hold${failed.length ? `; failing: ${failed.join(', ')}` : ''}\n`);
+    io.out(`${ok} of ${results.length} expectation${results.length === 1 ? ' holds' : 's hold'}${failed.length ? `; failing: ${failed.join(', ')}` : ''}\n`);
     noteErrors(io, file, loaded);
     return failed.length > 0 ? EXIT_FAILED : EXIT_OK;
   },

@@ -144,10 +144,11 @@ export function explainCause(cause: Cause, sides: TraceSides): Explanation {
           fix: `recreate ${name} on a network (remove network_mode: none), e.g. networks: [<network>]`,
         };
       }
-      return {
-        reason: `${ns.label} has no route to ${formatV4(addr)}: none of its networks contains it and it has no default route ("Network is unreachable")`,
-        fix: `connect ${name} to a network that is not internal (docker network connect <network> ${name}), or to ${formatV4(addr)}'s network`,
-      };
+      const reason = `${ns.label} has no route to ${formatV4(addr)}: none of its networks contains it and it has no default route ("Network is unreachable")`;
+      // A host (also the far end of a reply) needs a route of its own; `docker network connect` is for containers.
+      if (ns.kind === 'host') return { reason, fix: `give ${ns.label} a route to ${formatV4(addr)} (ip route add <its subnet> via <a router or host that reaches it>)` };
+      const who = ns.key === sides.sourceNs.key ? name : ns.label;
+      return { reason, fix: `connect ${who} to a network that is not internal (docker network connect <network> ${who}), or to ${formatV4(addr)}'s network` };
     }
     case 'outside':
       return {

@@ -241,7 +241,7 @@ function sandboxView(sb: SandboxState, containersById: Map<string, ContainerStat
     const base = Number(r.dest.base) >>> 0;
     const gw = r.gateway ? parseV4(r.gateway) : null;
     const src = r.src ? parseV4(r.src) : v4(ifaces.get(r.dev)?.ipv4?.addr);
-    const text = r.destination === 'default' ? `default via ${r.gateway} dev ${r.dev}` : `${r.destination} dev ${r.dev} scope link${r.src ? ` src ${r.src}` : ''}`;
+    const text = r.destination === 'default' ? `default ${r.gateway ? `via ${r.gateway} ` : ''}dev ${r.dev}` : `${r.destination} dev ${r.dev} scope link${r.src ? ` src ${r.src}` : ''}`;
     routes.push({ base, mask: maskOf(r.dest.prefix), prefix: r.dest.prefix, gateway: gw, dev: r.dev, src, text });
   }
   return { sb, containers, label, localV4, routes, ifaces };

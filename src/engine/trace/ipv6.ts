@@ -1,13 +1,14 @@
 // IPv6 paths on dual-stack networks: container → container on one bridge (neighbour discovery, switched),
 // across bridges or to the host (routed by the host), and between macvlan/ipvlan children. The filter
 // follows the daemon: Docker 20.10 programs no ip6tables rules at all — `ip6tables` is off by default and
-// needs `experimental` (reference §2.1: "--ip6tables is default false"), so the host's ip6tables FORWARD
+// needs `experimental` (reference §1.9: "--ip6tables is default false"), so the host's ip6tables FORWARD
 // policy stays ACCEPT and IPv6 networks are not isolated from each other. From 27.0 ip6tables is on by
 // default and mirrors the IPv4 rules: isolation between bridges, icc=false drops, FORWARD policy DROP.
 import { atLeast } from '../version';
 import { formatAddr, formatNet, netContains, parseIp, type IpAddr } from '../ip';
 import type { EndpointState, HostState, NetworkState, SandboxState } from '../model';
 import type { HostIndex } from './hostIndex';
+import { aDriver } from './links/parentLink';
 import type { Listener } from './hostIndex';
 import type { TraceHop, TraceProto, Verdict } from './types';
 
@@ -30,10 +31,10 @@ export function ip6tablesOn(host: HostState): boolean {
   return host.daemon.iptables && atLeast(host.daemon.version, 27);
 }
 
-function ip6Why(host: HostState): string {
+function ip6Why(host: HostState, chain: 'INPUT' | 'FORWARD' = 'FORWARD'): string {
   return ip6tablesOn(host)
     ? `Docker ${host.daemon.version.text} programs ip6tables like iptables`
-    : `Docker ${host.daemon.version.text} installs no ip6tables rules (ip6tables is off by default and needs experimental in 20.10, reference §2.1), so ip6tables FORWARD keeps the host's policy ACCEPT`;
+    : `Docker ${host.daemon.version.text} installs no ip6tables rules (ip6tables is off by default and needs experimental in 20.10, reference §1.9), so ip6tables ${chain} keeps the host's policy ACCEPT`;
 }
 
 const eq = (a: IpAddr | null | undefined, b: IpAddr): boolean => !!a && a.family === 6 && a.value === b.value;
@@ -43,7 +44,7 @@ function sandboxV6(sb: SandboxState, dst: IpAddr): { dev: string; gateway: IpAdd
   for (const r of sb.routes) {
     if (r.family !== 6 || !netContains(r.dest, dst)) continue;
     if (best && best.prefix >= r.dest.prefix) continue;
-    best = { dev: r.dev, gateway: r.gateway ? parseIp(r.gateway) : null, prefix: r.dest.prefix, text: r.destination === 'default' ? `default via ${r.gateway} dev ${r.dev}` : `${r.destination} dev ${r.dev}` };
+    best = { dev: r.dev, gateway: r.gateway ? parseIp(r.gateway) : null, prefix: r.dest.prefix, text: r.destination === 'default' ? `default ${r.gateway ? `via ${r.gateway} ` : ''}dev ${r.dev}` : `${r.destination} dev ${r.dev}` };
   }
   return best;
 }
@@ -125,7 +126,7 @@ export class Ipv6Walk {
   private hostRouted(from: V6Side, inIf: string, dst: IpAddr, proto: TraceProto, port: number | undefined): V6Outcome {
     const host = from.hx.host;
     if (this.hostOwns(host, dst)) {
-      this.hop(host.name, inIf, 'filter6 INPUT', `(-i ${inIf}) policy ACCEPT: ${ip6tablesOn(host) ? 'Docker adds no INPUT rules' : ip6Why(host)}`);
+      this.hop(host.name, inIf, 'filter6 INPUT', `(-i ${inIf}) policy ACCEPT: ${ip6tablesOn(host) ? 'Docker adds no INPUT rules' : ip6Why(host, 'INPUT')}`);
       return this.arrive(from, { hx: from.hx, sb: null, label: host.name }, proto, port, formatAddr(dst));
     }
     const found = holder(host, dst);
@@ -151,7 +152,7 @@ export class Ipv6Walk {
     const host = from.hx.host;
     const found = holder(host, dst);
     if (found?.net.parentLink?.hostUnreachable) {
-      return { verdict: 'dropped', reason: `${formatAddr(dst)} is ${found.ep.name}, a ${found.net.parentLink.driver} child of ${found.net.parentLink.parent} on this host: a host cannot reach its own ${found.net.parentLink.driver} children (reference §2.6)` };
+      return { verdict: 'dropped', reason: `${formatAddr(dst)} is ${found.ep.name}, ${aDriver(found.net.parentLink.driver)} child of ${found.net.parentLink.parent} on this host: a host cannot reach its own ${found.net.parentLink.driver} children (reference §2.6)` };
     }
     const br = found?.net.bridge?.name;
     if (!found || !br || !host.bridges.get(br)?.ipv6) {
@@ -167,7 +168,7 @@ export class Ipv6Walk {
 
   private parentLink(from: V6Side, net: NetworkState, dev: string, nexthop: IpAddr, dst: IpAddr, proto: TraceProto, port: number | undefined): V6Outcome {
     const p = net.parentLink!;
-    this.hop(from.label, dev, 'send', `out ${dev}, a ${p.driver} child of ${p.parent} (${p.mode} mode): no veth, no bridge, no ip6tables on this path`);
+    this.hop(from.label, dev, 'send', `out ${dev}, ${aDriver(p.driver)} child of ${p.parent} (${p.mode} mode): no veth, no bridge, no ip6tables on this path`);
     const peer = holder(from.hx.host, nexthop);
     if (!peer || peer.net.id !== net.id) return { verdict: 'dropped', reason: `nobody on ${net.name} has ${formatAddr(nexthop)} (neighbour discovery gets no answer)` };
     if (p.driver === 'macvlan' && (p.mode === 'private' || p.mode === 'vepa' || p.mode === 'passthru')) {

@@ -11,7 +11,7 @@ import type { EndpointState } from '../model';
 import type { MeshEntry } from '../swarm/services';
 import { formatV4, isLoopback, lookupRoute, parseV4, type HostIndex, type Route4, type SandboxView, type V4 } from './hostIndex';
 import { traceDriverFor, type LinkWalk, type VxlanTunnel } from './linkDrivers';
-import { l3NoArp } from './links/parentLink';
+import { aDriver, l3NoArp } from './links/parentLink';
 import type { TraceHop, TraceProto } from './types';
 
 /** A network namespace: a host's own, or a sandbox (shared by the containers in it). */
@@ -335,7 +335,7 @@ export class Walker implements LinkWalk {
         const target = this.world.sandboxNs(remote, ep.sandboxId!);
         if (!target) break;
         if (epNet.parentLink.driver === 'ipvlan' && epNet.parentLink.mode === 'l3') return this.fail(l3NoArp(ep.name, epNet.name, remote.host.name, epNet.parentLink.parent, formatV4(nexthop)));
-        this.hop(hx.host.name, route.dev, 'send', `out ${route.dev} onto the LAN: ${formatV4(nexthop)} is ${target.label}, a ${epNet.parentLink.driver} child of ${epNet.parentLink.parent} on ${remote.host.name} (another machine, so the kernel's filter between a host and its own children does not apply)`);
+        this.hop(hx.host.name, route.dev, 'send', `out ${route.dev} onto the LAN: ${formatV4(nexthop)} is ${target.label}, ${aDriver(epNet.parentLink.driver)} child of ${epNet.parentLink.parent} on ${remote.host.name} (another machine, so the kernel's filter between a host and its own children does not apply)`);
         this.hop(target.label, ep.ifname ?? '', 'receive', `in through ${ep.ifname} (${ep.networkName}, ${ep.ipv4?.address ?? ''})`);
         if (pkt.dst !== nexthop) return { ok: false, cause: { kind: 'not-router', ns: target, addr: pkt.dst } };
         return { ok: true, ns: target, iface: ep.ifname ?? '', pkt };

@@ -2,10 +2,11 @@
 // code, stdout (with --json nothing but the JSON) and one clear line on stderr for misuse.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { parse } from 'yaml';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -94,6 +95,19 @@ describe('cnm check', () => {
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /3 of 3 expectations hold/);
   });
+
+  // Every shipped example teaches with its expect: entries, so each one must hold (macvlan modes,
+  // ipvlan, IPv6 dual stack … included): a newcomer who runs `cnm check` on it sees all of them pass.
+  const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.cnm.yaml'));
+  for (const f of examples) {
+    it(`every expectation of examples/${f} holds`, () => {
+      const entries = ((parse(readFileSync(join(ROOT, 'examples', f), 'utf8')) as { expect?: unknown[] }).expect ?? []).length;
+      const r = cnm('check', `examples/${f}`);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.doesNotMatch(r.stdout, /^FAIL/m);
+      if (entries > 0) assert.match(r.stdout, new RegExp(`${entries} of ${entries} expectations? hold`));
+    });
+  }
 });
 
 describe('cnm rules and cnm matrix', () => {
@@ -149,5 +163,24 @@ expect:
     assert.match(r.stdout, /resolve: six2 \(AAAA\) → fd00:74::3/);
     assert.match(r.stdout, /DELIVERED: six2 answered the ping over IPv6/);
     assert.equal(cnm('check', f).status, 0);
+  });
+
+  it('ipvlan l3 (examples/09): the route reads "default dev eth0", and a lost reply gets a route fix for the far host', () => {
+    const r = cnm('trace', 'examples/09-ipvlan.cnm.yaml', '--from', 'r1', '--to', '192.168.60.11');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /the default route: default dev eth0$/m);
+    assert.match(r.stdout, /out eth0, an ipvlan child of eth1, l3 mode/);
+    assert.match(r.stdout, /DROPPED: the request arrives, but the echo reply is lost on the way back: node2 has no route to 10\.1\.214\.2/);
+    assert.match(r.stdout, /^fix: give node2 a route to 10\.1\.214\.2 \(ip route add/m);
+    assert.doesNotMatch(r.stdout, /docker network connect <network> r1/);
+  });
+
+  it('IPv6 across networks in 20.10 (examples/10): delivered, with the missing ip6tables rules as the reason', () => {
+    const r = cnm('trace', 'examples/10-ipv6-dual-stack.cnm.yaml', '--from', 'other', '--to', '[fd00:20::10]:80');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /filter6 FORWARD: .*installs no ip6tables rules .*reference §1\.9.*IPv6 crosses between networks/);
+    assert.match(r.stdout, /DELIVERED: web accepts \[fd00:20::10\]:80\/tcp over IPv6/);
+    const input = cnm('trace', 'examples/10-ipv6-dual-stack.cnm.yaml', '--from', 'client', '--to', 'fd00:20::1/icmp6');
+    assert.match(input.stdout, /filter6 INPUT: .*so ip6tables INPUT keeps the host's policy ACCEPT/);
   });
 });

@@ -19,6 +19,9 @@ export function l3NoArp(name: string, net: string, host: string, parent: string,
   };
 }
 
+/** "a macvlan", "an ipvlan". */
+export const aDriver = (driver: string): string => `${/^[aeiou]/.test(driver) ? 'an' : 'a'} ${driver}`;
+
 const CITE = "Docker's macvlan docs: the kernel explicitly filters traffic between a macvlan/ipvlan child and its parent's own addresses (reference §2.6)";
 
 /** "macvlan child of eth0.10 (VLAN 10 on eth0), bridge mode" */
@@ -26,7 +29,7 @@ export function describeParent(p: ParentLinkInfo): string {
   const link = p.dummy
     ? `${p.parent} (a dummy link: no parent was given)`
     : p.vlanId !== null ? `${p.parent} (802.1Q VLAN ${p.vlanId} on ${p.underlying}: frames leave tagged ${p.vlanId})` : p.parent;
-  return `a ${p.driver} child of ${link}, ${p.mode} mode`;
+  return `${aDriver(p.driver)} child of ${link}, ${p.mode} mode`;
 }
 
 /** The host interface under a parent (eth0 for eth0.10). */
@@ -112,7 +115,7 @@ export const parentLinkTrace: TraceDriver = {
       return w.fail({
         kind: 'link',
         reason: `${formatV4(nexthop)} is ${hx.host.name}'s own address (${hx.localV4.get(nexthop)}): a host cannot reach its own ${p.driver} children, nor they the host — ${CITE}`,
-        fix: `give the host a ${p.driver} interface of its own on ${p.parent} (ip link add ${p.driver}-shim link ${p.parent} type ${p.driver}${p.driver === 'macvlan' ? ' mode bridge' : ''}), address it and route ${net.name}'s subnet through it, or reach the container from another machine`,
+        fix: `give the host ${aDriver(p.driver)} interface of its own on ${p.parent} (ip link add ${p.driver}-shim link ${p.parent} type ${p.driver}${p.driver === 'macvlan' ? ' mode bridge' : ''}), address it and route ${net.name}'s subnet through it, or reach the container from another machine`,
       });
     }
     if (p.dummy) return w.fail({ kind: 'link', reason: `${net.name} has no parent interface (the dummy link ${p.parent}): its containers only reach each other, and none of them has ${formatV4(nexthop)}`, fix: `give ${net.name} a parent (driver_opts: { parent: eth0 }) to reach the LAN` });
@@ -167,7 +170,7 @@ export const parentLinkTrace: TraceDriver = {
     return w.fail({
       kind: 'link',
       reason: `${ep.ipv4?.address ?? ''} is ${ep.name}, ${describeParent(p)} on this host: a host cannot reach its own ${p.driver} children — ${CITE}`,
-      fix: `give the host a ${p.driver} interface of its own on ${p.parent} and route ${net.name}'s subnet through it, or reach ${ep.name} from another machine`,
+      fix: `give the host ${aDriver(p.driver)} interface of its own on ${p.parent} and route ${net.name}'s subnet through it, or reach ${ep.name} from another machine`,
     });
   },
 };
