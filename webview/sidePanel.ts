@@ -186,6 +186,7 @@ export class SidePanel {
     const dl = el('ul', 'detail-lines');
     for (const line of lines.slice(1)) dl.append(el('li', undefined, line));
     this.details.append(dl);
+    if (snapshot.live) return; // a live host's elements are written in no file
     const reveal = document.createElement('vscode-button');
     reveal.setAttribute('secondary', '');
     reveal.className = 'reveal';

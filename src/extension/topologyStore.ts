@@ -44,9 +44,17 @@ export class TopologySource {
     return this.loaded.diagnostics.filter((d) => d.severity === 'warning').length;
   }
 
+  /** Read from a live Docker host rather than from a file. */
+  get isLive(): boolean {
+    return false;
+  }
+
   /** The diagram's picture of this source and the index trace hops are mapped with (built once). */
   diagram(): { snapshot: DiagramSnapshot; index: ElementIndex } {
-    this.built ??= buildSnapshot(this.loaded.engine.state, this.fileName, { errors: this.errors, warnings: this.warnings });
+    if (!this.built) {
+      this.built = buildSnapshot(this.loaded.engine.state, this.fileName, { errors: this.errors, warnings: this.warnings });
+      if (this.isLive) this.built.snapshot.live = true;
+    }
     return this.built;
   }
 

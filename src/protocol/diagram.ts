@@ -9,6 +9,8 @@ export interface DiagramSnapshot {
   hosts: DiagramHost[];
   /** Problems from loading the source, counted (the editor lists them). */
   problems: { errors: number; warnings: number };
+  /** Read from a live Docker host: nothing in it is written in a file (no "Show in file"). */
+  live?: boolean;
 }
 
 export interface DiagramHost {

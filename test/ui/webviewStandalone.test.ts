@@ -172,3 +172,13 @@ test('a light theme draws with the light theme\'s colours', async () => {
     await light.close();
   }
 });
+
+test('a live host\'s diagram offers no "Show in file": its elements are written in no file', async () => {
+  await hostSends({ protocol: 2, type: 'select', id: 'c/host1/web' });
+  await h.page.locator('.details .reveal').waitFor();
+  await hostSends({ protocol: 2, type: 'snapshot', revision: 1000, snapshot: { ...fixture.snapshot, live: true }, file: 'cnm-live:/default' });
+  await hostSends({ protocol: 2, type: 'select', id: 'c/host1/web' });
+  await h.page.locator('g.sandbox.selected[data-id="c/host1/web"]').waitFor();
+  assert.match(await h.page.locator('.details h2').textContent() ?? '', /Container web/);
+  assert.equal(await h.page.locator('.details .reveal').count(), 0);
+});

@@ -31,6 +31,10 @@ export class LiveTopologySource extends TopologySource {
   override get fileName(): string {
     return this.label;
   }
+
+  override get isLive(): boolean {
+    return true;
+  }
 }
 
 /** Builds the source of one state of a live host. */
