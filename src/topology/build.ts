@@ -87,14 +87,7 @@ export function replayContainer(
   spec.containers.forEach((x, i) => {
     if (x.host === c.host) indexOf.set(x.name, i);
   });
-  const containers = new Map<number, TopologyDiagnostic[]>();
-  const recreate = (name: string) => {
-    const i = indexOf.get(name);
-    if (i === undefined) throw new Error(`no container ${name} in the file`);
-    const from = report.diagnostics.length;
-    builder.container(spec.containers[i]!);
-    containers.set(i, report.diagnostics.slice(from));
-  };
+  const { containers, recreate } = containerReplayer(spec, indexOf, builder, report);
   // Past a quarter of the file, re-playing costs about what a full build does.
   const limit = Math.max(16, spec.containers.length / 4);
   if (!engine.replaceContainer(c.host, c.name, changedNetworks, recreate, limit).ok) return undefined;
@@ -110,6 +103,19 @@ export function replayContainer(
     if (again && i + 1 < old.length) shift += again.length - (old[i + 1]! - old[i]!);
   }
   return { engine, containers, surprises, resume: { builder, networkStart: resume.networkStart, containerStart, surprisesStart: resume.surprisesStart + shift } };
+}
+
+/** Re-plays a container of the file by name on `builder`, keeping each one's new diagnostics by file index. */
+function containerReplayer(spec: TopologySpec, indexOf: ReadonlyMap<string, number>, builder: { container(c: TopologySpec['containers'][number]): void }, report: BuildReport) {
+  const containers = new Map<number, TopologyDiagnostic[]>();
+  const recreate = (name: string) => {
+    const i = indexOf.get(name);
+    if (i === undefined) throw new Error(`no container ${name} in the file`);
+    const from = report.diagnostics.length;
+    builder.container(spec.containers[i]!);
+    containers.set(i, report.diagnostics.slice(from));
+  };
+  return { containers, recreate };
 }
 
 /** What replayNetwork gives: replayContainer's, and the re-played network's own diagnostics. */
@@ -147,14 +153,7 @@ export function replayNetwork(previous: BuildResult & { resume: BuildResume }, w
     builder.network(n);
     network = report.diagnostics.slice(from);
   };
-  const containers = new Map<number, TopologyDiagnostic[]>();
-  const recreate = (name: string) => {
-    const i = indexOf.get(name);
-    if (i === undefined) throw new Error(`no container ${name} in the file`);
-    const from = report.diagnostics.length;
-    builder.container(spec.containers[i]!);
-    containers.set(i, report.diagnostics.slice(from));
-  };
+  const { containers, recreate } = containerReplayer(spec, indexOf, builder, report);
   const limit = Math.max(16, spec.containers.length / 4);
   if (!engine.replaceNetwork(n.host, n.name, on, recreateNetwork, recreate, limit).ok) return undefined;
   const surprisesFrom = report.diagnostics.length;
