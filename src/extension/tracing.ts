@@ -100,9 +100,14 @@ export function traceForDiagram(
     return { error: `the tracer failed: ${e instanceof Error ? e.message : String(e)}` };
   }
   let where: string[] = index.sandboxOf(query.host, query.from) ? [index.sandboxOf(query.host, query.from)!] : [];
+  // The host the packet is on: a trace across hosts (overlay, macvlan LAN, flannel) moves on at a hop
+  // that names another host or a container of another host, and the later hops are drawn there.
+  let at = query.host;
   const hops: TraceHopView[] = result.hops.map((h, i) => {
+    if (index.isHost(h.node)) at = h.node;
+    else if (!index.sandboxOf(at, h.node)) at = index.hostOfContainer(h.node) ?? at;
     // A hop with no picture of its own (a netfilter chain, a DNS answer) happens where the packet is.
-    const own = hopElements(index, query.host, h);
+    const own = hopElements(index, at, h);
     const elements = own.length ? own : where.slice(-1);
     where = elements.length ? elements : where;
     const hop: TraceHopView = { node: h.node, action: h.action, detail: h.rule ? `${h.detail} — ${h.rule}` : h.detail, elements };

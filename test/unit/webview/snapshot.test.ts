@@ -65,6 +65,19 @@ test('a trace\'s hops name the diagram elements on the way: the source\'s veth, 
   for (const id of lit) assert.ok(all.has(id), `${id} is drawn`);
 });
 
+test('a trace across hosts lights the target host\'s elements after the crossing, not the source host\'s', () => {
+  const loaded = load('two-host-lab.cnm.yaml');
+  const { snapshot, index } = buildSnapshot(loaded.engine.state, 'x');
+  const r = traceForDiagram(engineTracerFor(loaded.spec), loaded.engine.state, index, { host: 'node1', from: 'api', to: 'db', proto: 'icmp' });
+  assert.ok('trace' in r);
+  assert.equal(r.trace.verdict, 'delivered');
+  const last = r.trace.hops.at(-1)!;
+  assert.ok(last.elements.length > 0 && last.elements.every((id) => id.includes('/node2/')), `db's hops are on node2: ${last.elements.join(', ')}`);
+  assert.ok(r.trace.hops[0]!.elements.every((id) => id.includes('/node1/')), 'api\'s first hop is on node1');
+  const all = snapshotIds(snapshot);
+  for (const id of r.trace.hops.flatMap((h) => h.elements)) assert.ok(all.has(id), `${id} is drawn`);
+});
+
 test('a drop is marked on the hop where it happens', () => {
   const loaded = load('04-none-mode.cnm.yaml');
   const { index } = buildSnapshot(loaded.engine.state, 'x');
