@@ -5,7 +5,7 @@ import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { root } from '../../scripts/lib/paths.mjs';
-import { openWorkbench, screenshot, topologyFiles, type Workbench } from './support';
+import { openWorkbench, screenshot, topologyFiles, type Workbench, stepWithScreenshot } from './support';
 
 let wb: Workbench;
 let files: string[];
@@ -19,16 +19,7 @@ after(async () => {
   await wb?.close();
 });
 
-/** Runs a step; when it fails, keeps a screenshot named after it. */
-async function step(t: TestContext, name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (e) {
-    const path = await screenshot(wb.page, `FAILED-${name}`).catch(() => '(no screenshot)');
-    t.diagnostic(`screenshot: ${path}`);
-    throw e;
-  }
-}
+const step = (t: TestContext, name: string, body: () => Promise<void>) => stepWithScreenshot(wb.page, t, name, body);
 
 const activityEntry = () => wb.page.locator('.activitybar .action-label[aria-label^="CNM Explorer"]');
 const sidebarTitle = () => wb.page.locator('.sidebar .composite.title .title-label');

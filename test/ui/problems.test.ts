@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { root } from '../../scripts/lib/paths.mjs';
-import { openWorkbench, screenshot, type Workbench } from './support';
+import { openWorkbench, screenshot, type Workbench, stepWithScreenshot } from './support';
 
 const FILE = 'overlapping-subnets.cnm.yaml';
 const EXPECT_FILE = 'failing-expect.cnm.yaml';
@@ -27,15 +27,7 @@ after(async () => {
   await wb?.close();
 });
 
-async function step(t: TestContext, name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (e) {
-    const path = await screenshot(wb.page, `FAILED-${name}`).catch(() => '(no screenshot)');
-    t.diagnostic(`screenshot: ${path}`);
-    throw e;
-  }
-}
+const step = (t: TestContext, name: string, body: () => Promise<void>) => stepWithScreenshot(wb.page, t, name, body);
 
 const page = () => wb.page;
 const treeRow = (label: string): Locator => page().locator('.sidebar .monaco-list-row', { has: page().locator('.label-name', { hasText: label }) }).first();

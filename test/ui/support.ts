@@ -3,6 +3,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../scripts/lib/browser.mjs';
 import { installExtensionFolder, startCodeServer, type CodeServer } from '../../scripts/lib/code-server.mjs';
@@ -57,4 +58,15 @@ export function topologyFiles(dir: string, prefix = ''): string[] {
     else if (entry.isFile() && /\.cnm\.ya?ml$/.test(entry.name)) found.push(relative);
   }
   return found.sort();
+}
+
+/** Runs a step of a UI test; when it fails, keeps a screenshot named after it (its path in the test's output). */
+export async function stepWithScreenshot(page: Page, t: TestContext, name: string, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (e) {
+    const path = await screenshot(page, `FAILED-${name}`).catch(() => '(no screenshot)');
+    t.diagnostic(`screenshot: ${path}`);
+    throw e;
+  }
 }
