@@ -1,6 +1,6 @@
 // Shared by the UI tier's tests: a code-server with the built extension installed from its folder
 // (as a user's VS Code would load it), the examples/ workspace (a copy), and Chromium on top.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -47,6 +47,28 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(screenshotsDir, `${name}.png`);
   await page.screenshot({ path });
   return path;
+}
+
+/** What media/screenshot.json records beside the README screenshot: test/unit/readmeScreenshot.test.ts
+ * fails when the workspace it showed is no longer what examples/ holds (the picture went stale). */
+export interface ReadmeScreenshotRecord {
+  takenBy: string;
+  /** The topology files of the workspace shown (examples/, relative), sorted. */
+  sources: string[];
+  /** The status bar's CNM entry as the user read it, e.g. "CNM: 12 topologies". */
+  statusBar: string;
+}
+
+/**
+ * Writes the README's picture (media/screenshot.png) from what the user sees now, and its record.
+ * The UI tier takes it on every run, so committing after a UI run keeps it current.
+ */
+export async function readmeScreenshot(page: Page, workspace: string, takenBy: string): Promise<void> {
+  const item = await page.locator('.statusbar-item', { hasText: /CNM: \d+ topolog/ }).first().innerText();
+  const statusBar = /CNM: \d+ topolog\w*/.exec(item)?.[0] ?? item.trim();
+  await page.screenshot({ path: join(root, 'media', 'screenshot.png') });
+  const record: ReadmeScreenshotRecord = { takenBy, sources: topologyFiles(workspace), statusBar };
+  writeFileSync(join(root, 'media', 'screenshot.json'), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 /** Topology files under `dir`, as paths relative to it, sorted. */

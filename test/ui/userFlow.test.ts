@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { FrameLocator, Locator } from 'playwright-core';
-import { openWorkbench, screenshot, type Workbench } from './support';
+import { openWorkbench, readmeScreenshot, screenshot, type Workbench } from './support';
 
 let wb: Workbench;
 const FILE = '02-custom-bridge.cnm.yaml';
@@ -161,6 +161,8 @@ test('pick a source and hover a target: the path lights up and the hops are list
     await diagram().locator('.hops .hop').nth(3).waitFor();
     assert.ok(await diagram().locator('g.bus.lit[data-id="n/host1/mybridge10"]').count() === 1, 'the bridge on the way is lit');
     await page().waitForTimeout(1200); // the hop-by-hop animation
+    // The README's picture: the tree, the editor with its Trace lenses and the diagram mid-trace.
+    await readmeScreenshot(page(), wb.workspace, 'test/ui/userFlow.test.ts (step 9-trace-delivered)');
   }, false);
   await step(t, '10-trace-dropped', async () => {
     // web's new address on backend, from 10_b1 on mybridge10: two bridges, isolated from each other.
