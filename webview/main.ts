@@ -80,7 +80,7 @@ const panel = new SidePanel(body, {
     if (shownTarget) traceTo(shownTarget);
   },
   traceFromSelection: () => {
-    if (view.selection && isSandbox(view.selection)) setSource(view.selection);
+    if (view.selection && canTraceFrom(view.selection)) setSource(view.selection);
   },
   clearSource: () => setSource(null),
   reveal: (id) => host.post({ protocol: PROTOCOL_VERSION, type: 'reveal', id }),
@@ -187,24 +187,28 @@ function applySnapshot(s: DiagramSnapshot, rev: number, file: string): void {
 }
 
 // ── tracing ────────────────────────────────────────────────────────────────
-function isSandbox(id: string): boolean {
-  return !!snapshot?.hosts.some((h) => h.sandboxes.some((s) => s.id === id && s.mode !== 'stopped'));
+/** A trace starts in a running container or on a host itself (its own network stack). */
+function canTraceFrom(id: string): boolean {
+  return !!snapshot?.hosts.some((h) => h.id === id || h.sandboxes.some((s) => s.id === id && s.mode !== 'stopped'));
 }
 
 function setSource(id: string | null, fetchAll = true): void {
-  if (id !== null && !isSandbox(id)) return;
+  if (id !== null && !canTraceFrom(id)) return;
   source = id;
   view.markSource(id);
   view.highlight(null, null);
   shownTarget = null;
   panel.showTrace(null);
-  panel.setSource(id ? nameOf(id) : null, !!view.selection && isSandbox(view.selection));
+  panel.setSource(id ? nameOf(id) : null, !!view.selection && canTraceFrom(view.selection));
   document.body.dataset.traceSource = id ?? '';
   if (id && fetchAll) prefetch();
 }
 
 function nameOf(id: string): string {
-  for (const h of snapshot?.hosts ?? []) for (const s of h.sandboxes) if (s.id === id) return s.name;
+  for (const h of snapshot?.hosts ?? []) {
+    if (h.id === id) return h.name;
+    for (const s of h.sandboxes) if (s.id === id) return s.name;
+  }
   return id;
 }
 
@@ -282,7 +286,7 @@ function labelOf(id: string): string {
 
 function updatePanelForSelection(): void {
   panel.showDetails(snapshot, view.selection);
-  if (!source) panel.setSource(null, !!view.selection && isSandbox(view.selection));
+  if (!source) panel.setSource(null, !!view.selection && canTraceFrom(view.selection));
 }
 
 // ── export ─────────────────────────────────────────────────────────────────

@@ -44,6 +44,7 @@ export class DiagramPanel implements vscode.Disposable {
   private revision = 0;
   private selection: string | null = null;
   private lastTrace?: TraceView;
+  private shownTrace?: { source: string; target: string | null; trace: TraceView };
   private ignored = 0;
   private batchToken = 0;
   private readonly disposables: vscode.Disposable[] = [];
@@ -101,6 +102,8 @@ export class DiagramPanel implements vscode.Disposable {
   async showTrace(sourceId: string, targetId: string | null, trace: TraceView): Promise<void> {
     await this.sendSnapshot();
     this.lastTrace = trace;
+    // A panel opened for this trace is not ready yet: 'ready' shows it again (a message before then is lost).
+    this.shownTrace = { source: sourceId, target: targetId, trace };
     this.post({ protocol: PROTOCOL_VERSION, type: 'showTrace', revision: this.revision, source: sourceId, target: targetId, trace });
   }
 
@@ -121,6 +124,7 @@ export class DiagramPanel implements vscode.Disposable {
         this.sendTheme();
         await this.sendSnapshot(true);
         if (this.selection) this.select(this.selection);
+        if (this.shownTrace) this.post({ protocol: PROTOCOL_VERSION, type: 'showTrace', revision: this.revision, ...this.shownTrace });
         return;
       case 'selected': {
         const src = await this.hooks.store.get(this.uri);
@@ -177,10 +181,11 @@ export class DiagramPanel implements vscode.Disposable {
     }
     const tracer = src.tracer();
     const source = parseElementId(m.source);
-    if (!source || source.kind !== 'container') {
-      reply(m.targets.map((target) => ({ target, trace: null, error: 'Pick a container as the source.' })), true);
+    if (!source || (source.kind !== 'container' && source.kind !== 'host')) {
+      reply(m.targets.map((target) => ({ target, trace: null, error: 'Pick a container or a host as the source.' })), true);
       return;
     }
+    const from = source.kind === 'container' ? source.container : source.host;
     const { snapshot, index } = src.diagram();
     for (let i = 0; i < m.targets.length; i += TRACE_BATCH) {
       if (m.targets.length > 1 && token !== this.batchToken) return; // a newer batch replaced this one
@@ -189,7 +194,7 @@ export class DiagramPanel implements vscode.Disposable {
         if ('error' in dest) return { target, trace: null, error: dest.error };
         const proto = dest.proto ?? m.proto;
         const port = proto === 'icmp' ? undefined : m.port ?? dest.defaultPort ?? 80;
-        const r = traceForDiagram(tracer, src.loaded.engine.state, index, { host: source.host, from: source.container, to: dest.to, proto, ...(port !== undefined ? { port } : {}) });
+        const r = traceForDiagram(tracer, src.loaded.engine.state, index, { host: source.host, from, to: dest.to, proto, ...(port !== undefined ? { port } : {}) });
         return 'error' in r ? { target, trace: null, error: r.error } : { target, trace: r.trace };
       });
       const last = i + TRACE_BATCH >= m.targets.length;

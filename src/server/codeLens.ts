@@ -15,6 +15,8 @@ export interface TraceFromArgs {
   /** The port and protocol of an expect entry's destination (NAME|IP[:PORT][/proto], taken apart). */
   port?: number;
   proto?: string;
+  /** A user clicked it: ask for what is missing (the destination) and show the verdict. */
+  interactive: true;
 }
 
 export const TRACE_COMMAND = 'cnm.traceFrom';
@@ -24,12 +26,12 @@ export function codeLenses(analysis: Analysis): CodeLens[] {
   const symbols = analysis.symbols();
   for (const o of symbols.occurrences) {
     if (!o.definition || o.kind !== 'container') continue;
-    const args: TraceFromArgs = { uri: analysis.uri, from: o.name };
+    const args: TraceFromArgs = { uri: analysis.uri, from: o.name, interactive: true };
     out.push({ range: analysis.lines.range(o.span), command: { title: 'Trace ▸', command: TRACE_COMMAND, arguments: [args] } });
   }
   for (const entry of analysis.parsed.spec.expect) {
     const target = traceTarget(entry);
-    const args: TraceFromArgs = { uri: analysis.uri, ...target };
+    const args: TraceFromArgs = { uri: analysis.uri, ...target, interactive: true };
     const range = analysis.parsed.rangeOf(entry.path, 'key');
     out.push({ range: { start: range.start, end: range.start }, command: { title: `Trace ▸ ${entry.from} → ${entry.to}`, command: TRACE_COMMAND, arguments: [args] } });
   }

@@ -9,8 +9,11 @@ import type { TopologySource } from '../topologyStore';
 
 /** Named arguments any command accepts; each command reads the ones it needs. */
 export interface CommandArgs {
-  /** The topology file: a path or a URI string. */
+  /** The topology file: a path or a URI string (`uri` is taken as well: the code lenses send it). */
   file?: string;
+  uri?: string;
+  /** A user asked through a code lens: questions may be asked and results shown, as from a menu. */
+  interactive?: boolean;
   host?: string;
   network?: string;
   container?: string;
@@ -41,11 +44,12 @@ export async function resolveInvocation(ctx: Ctx, arg: unknown, purpose: string)
   if (arg instanceof vscode.Uri) return { source: await ctx.store.get(arg), args: {}, scripted: false };
   if (typeof arg === 'object' && arg !== null && !Array.isArray(arg)) {
     const args = arg as CommandArgs;
-    const uri = args.file ? toUri(args.file) : ctx.activeTopologyUri();
+    const named = typeof args.file === 'string' ? args.file : typeof args.uri === 'string' ? args.uri : undefined;
+    const uri = named ? toUri(named) : ctx.activeTopologyUri();
     if (!uri) throw new Error('Which topology file? Pass { file } (a path or a URI).');
     const element = typeof args.element === 'string' ? parseElementId(args.element) : undefined;
     const fromElement: CommandArgs = element ? { host: element.host, ...('network' in element ? { network: element.network } : {}), ...('container' in element ? { container: element.container } : {}) } : {};
-    return { source: await ctx.store.get(uri), args: { ...fromElement, ...args }, scripted: true };
+    return { source: await ctx.store.get(uri), args: { ...fromElement, ...args }, scripted: args.interactive !== true };
   }
   const uri = ctx.activeTopologyUri() ?? (await pickSource(ctx, purpose));
   return uri ? { source: await ctx.store.get(uri), args: {}, scripted: false } : undefined;

@@ -19,10 +19,14 @@ export function traceFromCommand(ctx: Ctx) {
     const tracer = inv.source.tracer();
     const from = typeof inv.args.from === 'string' ? inv.args.from : inv.args.container ?? (await pickSource(inv));
     if (typeof from !== 'string') return undefined;
-    const host = inv.args.host ?? inv.source.loaded.spec.containers.find((c) => c.name === from)?.host ?? inv.source.firstHost;
+    const spec = inv.source.loaded.spec;
+    // A source is a container (on its host) or a host itself (the CLI's SRC takes both).
+    const host = inv.args.host ?? spec.containers.find((c) => c.name === from)?.host ?? spec.hosts.find((h) => h.name === from)?.name ?? inv.source.firstHost;
     let dest: Destination | undefined;
-    if (typeof inv.args.to === 'string') {
-      dest = { label: inv.args.to, to: inv.args.to };
+    // Given a destination (an expect entry's lens, a script), the port is given too or there is none (ping).
+    const given = typeof inv.args.to === 'string';
+    if (given) {
+      dest = { label: inv.args.to as string, to: inv.args.to as string };
     } else if (!inv.scripted) {
       dest = await destinationsFor(inv, host, from);
     }
@@ -31,7 +35,7 @@ export function traceFromCommand(ctx: Ctx) {
     let port = typeof inv.args.port === 'number' ? inv.args.port : dest.port;
     if (typeof inv.args.proto === 'string' && (TRACE_PROTOS as readonly string[]).includes(inv.args.proto)) proto = inv.args.proto as TraceProto;
     else if (inv.args.port !== undefined) proto = 'tcp';
-    if (!inv.scripted && !dest.proto) {
+    if (!inv.scripted && !given && !dest.proto) {
       const answer = await askPort(dest, port);
       if (answer === undefined) return undefined;
       ({ port, proto } = answer);
@@ -44,7 +48,8 @@ export function traceFromCommand(ctx: Ctx) {
     // The diagram shows the path; the editor keeps the focus.
     const panel = ctx.diagrams.open(inv.source, vscode.ViewColumn.Beside, true);
     const targetId = dest.elementId ?? index.address(trace.address ?? trace.to) ?? index.sandboxOf(host, trace.to) ?? null;
-    await panel.showTrace(index.sandboxOf(host, from) ?? ids.container(host, from), targetId, trace);
+    const sourceId = index.isHost(from) ? ids.host(from) : index.sandboxOf(host, from) ?? ids.container(host, from);
+    await panel.showTrace(sourceId, targetId, trace);
     if (!inv.scripted) {
       const show = trace.verdict === 'delivered' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
       void show(`${from} → ${trace.to}${trace.port ? `:${trace.port}` : ''}/${trace.proto}: ${trace.verdict}. ${trace.reason}${trace.fix ? ` Fix: ${trace.fix}` : ''}`);
@@ -59,16 +64,24 @@ function configuredProto(): TraceProto {
 }
 
 async function pickSource(inv: Invocation): Promise<string | undefined> {
-  const items = inv.source.loaded.spec.containers.map((c) => ({ label: c.name, description: c.host }));
-  return (await vscode.window.showQuickPick(items, { title: TRACE, placeHolder: 'Trace from which container?' }))?.label;
+  const { spec } = inv.source.loaded;
+  const items: vscode.QuickPickItem[] = [
+    { label: 'Containers', kind: vscode.QuickPickItemKind.Separator },
+    ...spec.containers.map((c) => ({ label: c.name, description: c.host })),
+    { label: 'Hosts', kind: vscode.QuickPickItemKind.Separator },
+    ...spec.hosts.map((h) => ({ label: h.name, description: 'the host itself (its own network stack)' })),
+  ];
+  return (await vscode.window.showQuickPick(items, { title: TRACE, placeHolder: 'Trace from which container or host?' }))?.label;
 }
 
+/** Every target of the topology, the source's own host first: containers by name and by address, published ports, host addresses. */
 async function destinationsFor(inv: Invocation, host: string, from: string): Promise<Destination | undefined> {
   const { snapshot } = inv.source.diagram();
-  const h = snapshot.hosts.find((x) => x.name === host);
+  const hosts = [...snapshot.hosts].sort((a, b) => Number(b.name === host) - Number(a.name === host));
   const items: (Destination | vscode.QuickPickItem)[] = [];
-  if (h) {
-    items.push({ label: 'Containers', kind: vscode.QuickPickItemKind.Separator });
+  for (const h of hosts) {
+    const where = hosts.length > 1 ? ` on ${h.name}` : '';
+    items.push({ label: `Containers${where}`, kind: vscode.QuickPickItemKind.Separator });
     for (const sb of h.sandboxes) {
       for (const name of [sb.name, ...sb.sharedBy.map((m) => m.name)]) {
         if (name === from) continue;
@@ -80,14 +93,14 @@ async function destinationsFor(inv: Invocation, host: string, from: string): Pro
         items.push({ label: `$(plug) ${ep.ipv4}`, description: `${sb.name} on ${net}`, to: ep.ipv4, elementId: ep.id, ...portOf(sb.exposed) });
       }
     }
-    if (h.ports.length) items.push({ label: 'Published ports', kind: vscode.QuickPickItemKind.Separator });
+    if (h.ports.length) items.push({ label: `Published ports${where}`, kind: vscode.QuickPickItemKind.Separator });
     for (const p of h.ports) {
       const ip = p.hostIp === '0.0.0.0' || p.hostIp === '::' ? h.interfaces[0]?.address.split('/')[0] ?? '127.0.0.1' : p.hostIp;
       if (p.hostIp === '::' && h.ports.some((q) => q.hostIp === '0.0.0.0' && q.hostPort === p.hostPort)) continue;
       items.push({ label: `$(arrow-swap) ${ip}:${p.hostPort}/${p.proto}`, description: `published by ${h.sandboxes.find((s) => s.id === p.sandboxId)?.name ?? ''}`, to: ip, port: p.hostPort, proto: p.proto === 'udp' ? 'udp' : 'tcp', elementId: p.id });
     }
-    if (h.interfaces.length) items.push({ label: host, kind: vscode.QuickPickItemKind.Separator });
-    for (const i of h.interfaces) items.push({ label: `$(server) ${i.address.split('/')[0]}`, description: `${host} ${i.name}`, to: i.address.split('/')[0]!, elementId: i.id });
+    if (h.interfaces.length) items.push({ label: h.name, kind: vscode.QuickPickItemKind.Separator });
+    for (const i of h.interfaces) items.push({ label: `$(server) ${i.address.split('/')[0]}`, description: `${h.name} ${i.name}`, to: i.address.split('/')[0]!, elementId: i.id });
   }
   return pickDestination(`${TRACE}: from ${from}`, items);
 }

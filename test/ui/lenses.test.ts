@@ -1,0 +1,101 @@
+// The "Trace ▸" code lenses, clicked as a user clicks them in code-server, on the two-host example:
+// a container's lens asks for a destination (every host's targets are offered) and shows the verdict;
+// an expect entry's lens traces from a host that is not the file's first and shows the verdict.
+// Screenshots: test-results/screenshots/lens-*.png.
+import * as assert from 'node:assert/strict';
+import { after, before, test, type TestContext } from 'node:test';
+import type { Locator } from 'playwright-core';
+import { openWorkbench, screenshot, stepWithScreenshot, type Workbench } from './support';
+
+const FILE = 'two-host-lab.cnm.yaml';
+
+let wb: Workbench;
+
+before(async () => {
+  wb = await openWorkbench({ viewport: { width: 1500, height: 900 } });
+});
+
+after(async () => {
+  await wb?.close();
+});
+
+const step = (t: TestContext, name: string, body: () => Promise<void>) => stepWithScreenshot(wb.page, t, name, body);
+const page = () => wb.page;
+const treeRow = (label: string): Locator => page().locator('.sidebar .monaco-list-row', { has: page().locator('.label-name', { hasText: label }) }).first();
+const lens = (title: string | RegExp): Locator => page().locator('.monaco-editor .codelens-decoration a', { hasText: title }).first();
+const quickInput = () => page().locator('.quick-input-widget');
+const toast = (text: RegExp): Locator => page().locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+
+/** Puts line `n` of the active editor at the top of the view (Go to Line), so its lens is drawn. */
+async function goToLine(n: number): Promise<void> {
+  await page().locator('.monaco-editor .view-lines').first().click();
+  await page().keyboard.press('Control+G');
+  await quickInput().locator('input.input').first().fill(`:${n}`);
+  await page().keyboard.press('Enter');
+}
+
+test('the two-host example opens from the tree, with its lenses', async (t) => {
+  await step(t, 'lens-open', async () => {
+    const entry = page().locator('.activitybar .action-label[aria-label^="CNM Explorer"]');
+    await entry.waitFor({ timeout: 90_000 });
+    await entry.click();
+    await treeRow(FILE).waitFor({ timeout: 30_000 });
+    await treeRow(FILE).click();
+    await page().locator('.tabs-container .tab.active', { hasText: FILE }).waitFor({ timeout: 15_000 });
+    await goToLine(75);
+    await lens(/^Trace ▸$/).waitFor({ timeout: 60_000 });
+  });
+});
+
+test("a container's lens asks for a destination on any host and shows the verdict", async (t) => {
+  await step(t, 'lens-container-pick', async () => {
+    await goToLine(63); // db, on node2: the file's second host
+    await lens(/^Trace ▸$/).waitFor({ timeout: 30_000 });
+    await clickLensAbove('db:');
+    await quickInput().locator('.monaco-list-row', { hasText: 'api' }).first().waitFor({ timeout: 20_000 });
+    const rows = await quickInput().locator('.monaco-list-row').allInnerTexts();
+    assert.ok(rows.some((r) => /printer/.test(r)), `node1's containers are offered too: ${rows.join(' | ')}`);
+    await screenshot(page(), 'lens-container-pick');
+    await quickInput().locator('input.input').first().fill('api');
+    await quickInput().locator('.monaco-list-row.focused', { hasText: 'api' }).first().waitFor({ timeout: 10_000 });
+    await page().keyboard.press('Enter');
+    // The port question: empty is a ping.
+    await quickInput().locator('.quick-input-title', { hasText: /to api/ }).waitFor({ timeout: 15_000 });
+    await quickInput().locator('input.input').first().fill('');
+    await page().keyboard.press('Enter');
+  });
+  await step(t, 'lens-container-verdict', async () => {
+    await toast(/db → api\/icmp: delivered/).waitFor({ timeout: 30_000 });
+    await screenshot(page(), 'lens-container-verdict');
+  });
+});
+
+test("an expect entry's lens traces from the file's second host and shows the verdict", async (t) => {
+  await step(t, 'lens-expect-host', async () => {
+    await goToLine(85);
+    const entry = lens('Trace ▸ node2 → 192.168.50.192');
+    await entry.waitFor({ timeout: 30_000 });
+    await entry.click();
+    await toast(/node2 → 192\.168\.50\.192\/icmp: delivered/).waitFor({ timeout: 30_000 });
+    // The diagram beside shows the same trace, from the host itself.
+    const diagram = page().frameLocator('iframe.webview').frameLocator('iframe');
+    await diagram.locator('.source-name', { hasText: 'node2' }).waitFor({ timeout: 30_000 });
+    await diagram.locator('.verdict-delivered').waitFor({ timeout: 30_000 });
+    await screenshot(page(), 'lens-expect-host');
+  });
+});
+
+/** Clicks the lens drawn right above the line holding `key` (a container's own lens). */
+async function clickLensAbove(key: string): Promise<void> {
+  const line = page().locator('.monaco-editor .view-line', { hasText: new RegExp(`^\\s*${key}\\s*(#.*)?$`) }).first();
+  await line.waitFor({ timeout: 15_000 });
+  const lineTop = (await line.boundingBox())!.y;
+  const anchors = page().locator('.monaco-editor .codelens-decoration a', { hasText: /^Trace ▸$/ });
+  let best: { y: number; index: number } | undefined;
+  for (let i = 0; i < (await anchors.count()); i++) {
+    const box = await anchors.nth(i).boundingBox();
+    if (box && box.y < lineTop && (!best || box.y > best.y)) best = { y: box.y, index: i };
+  }
+  assert.ok(best, `no lens above ${key}`);
+  await anchors.nth(best.index).click();
+}
