@@ -12,6 +12,7 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private roots: TreeNode[] | undefined;
+  private scanned = false;
   /** Built trees by source key, with the revision they were built from. */
   private readonly built = new Map<string, { revision: number; root: TreeNode; byId: Map<string, TreeNode> }>();
   /** Live hosts' root nodes by host key (the same objects for the whole session: VS Code holds them). */
@@ -76,6 +77,11 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
         const live = this.store.live.list();
         for (const key of [...this.liveRoots.keys()]) if (!live.some((e) => e.key === key)) this.liveRoots.delete(key);
         this.roots = [...roots, ...live.map((e) => this.liveRoot(e))];
+        // Until the first scan is done the view says it is looking, not that there is nothing.
+        if (!this.scanned) {
+          this.scanned = true;
+          void vscode.commands.executeCommand('setContext', 'cnm.scanned', true);
+        }
       }
       return this.roots;
     }

@@ -38,7 +38,20 @@ test('the CNM Explorer entry shows in the activity bar', async (t) => {
 
 test('clicking it opens the CNM Explorer view container with its Networks tree', async (t) => {
   await step(t, 'view', async () => {
+    // From the click until the first file shows, the view never claims the workspace has none.
+    const claims: string[] = [];
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        const text = await wb.page.locator('.sidebar .welcome-view-content').allInnerTexts().catch(() => []);
+        claims.push(...text.filter((x) => /No topology files/.test(x)));
+        await wb.page.waitForTimeout(50);
+      }
+    })();
     await activityEntry().click();
+    await treeRow(files[0]!.slice(files[0]!.lastIndexOf('/') + 1)).first().waitFor({ timeout: 60_000 }).finally(() => { watching = false; });
+    await watch;
+    assert.deepEqual(claims, [], 'the welcome text said there were no topology files while the first scan ran');
     await sidebarTitle().filter({ hasText: /CNM EXPLORER/i }).waitFor({ timeout: 15_000 });
     assert.match(await sidebarTitle().innerText(), /CNM EXPLORER: NETWORKS/i);
     await wb.page.locator('.sidebar .monaco-list[aria-label*="Networks"], .sidebar .monaco-list').first().waitFor();
