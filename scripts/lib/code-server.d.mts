@@ -12,6 +12,8 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   logFile?: string;
   startupTimeoutMs?: number;
+  /** VS Code's workspace trust stays on (off by default: the tests run trusted). */
+  workspaceTrust?: boolean;
 }
 export interface CodeServer {
   port: number;

@@ -69,7 +69,8 @@ export function installExtensionFolder(extensionsDir) {
 /**
  * Starts code-server and waits until it answers.
  * @param {{ workspace?: string, port?: number, userDataDir?: string, extensionsDir?: string,
- *   env?: Record<string, string>, settings?: Record<string, unknown>, logFile?: string, startupTimeoutMs?: number }} options
+ *   env?: Record<string, string>, settings?: Record<string, unknown>, logFile?: string, startupTimeoutMs?: number,
+ *   workspaceTrust?: boolean }} options  workspaceTrust: VS Code's workspace trust stays on (off by default: tests run trusted)
  */
 export async function startCodeServer(options = {}) {
   if (!codeServerInstalled()) throw new Error(`code-server is not installed (${codeServerBin}): run node scripts/ensure-code-server.mjs`);
@@ -86,8 +87,8 @@ export async function startCodeServer(options = {}) {
   const logFile = options.logFile ?? join(scratch, 'code-server.log');
   const log = openSync(logFile, 'a');
   const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--disable-getting-started-override'];
+    '--extensions-dir', extensionsDir, '--disable-telemetry', '--disable-update-check',
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override'];
   if (options.workspace) args.push(options.workspace);
   const child = spawn(codeServerBin, args, {
     detached: true, // its own process group: stop() ends code-server and all it started

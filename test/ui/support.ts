@@ -16,7 +16,8 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-export async function openWorkbench(opts: { viewport?: { width: number; height: number } } = {}): Promise<Workbench> {
+/** `untrusted`: workspace trust is on and the folder is not trusted (Restricted Mode), without asking. */
+export async function openWorkbench(opts: { viewport?: { width: number; height: number }; untrusted?: boolean } = {}): Promise<Workbench> {
   const scratch = mkdtempSync(join(tmpdir(), 'cnm-ui-'));
   const workspace = join(scratch, 'examples');
   cpSync(join(root, 'examples'), workspace, { recursive: true });
@@ -30,7 +31,8 @@ export async function openWorkbench(opts: { viewport?: { width: number; height: 
     rmSync(scratch, { recursive: true, force: true });
   };
   try {
-    codeServer = await startCodeServer({ workspace, extensionsDir, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+    const trust = opts.untrusted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' } : {};
+    codeServer = await startCodeServer({ workspace, extensionsDir, workspaceTrust: opts.untrusted === true, settings: { 'workbench.colorTheme': 'Default Dark Modern', ...trust } });
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 800 } });
     await page.goto(codeServer.url);

@@ -1,0 +1,131 @@
+// Workspace trust for real: code-server with trust on and the examples folder not trusted (Restricted
+// Mode). Reading a live Docker host still works (its tree, a diagram); every action that would change
+// the host is refused with the trust message, and the host is left as it was. Needs the real dockerd;
+// what it makes carries cnm-explorer.live-test=1, on 10.213.251.0/24, no ports.
+// Screenshots: test-results/screenshots/trust-*.png.
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { after, before, test, type TestContext } from 'node:test';
+import type { Locator } from 'playwright-core';
+import { openWorkbench, screenshot, stepWithScreenshot, type Workbench } from './support';
+
+const LABEL = 'cnm-explorer.live-test=1';
+const net = `cnm-ui-trust-${process.pid}`;
+const ctr = `cnm-ui-trust-c-${process.pid}`;
+const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+const REFUSED = /this workspace is not trusted, so CNM Explorer does not change Docker hosts/;
+
+let wb: Workbench | undefined;
+
+function docker(args: string[]): string {
+  return execFileSync(DOCKER, args, { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+function dockerUp(): boolean {
+  try {
+    return docker(['version', '--format', '{{.Server.Version}}']) !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** Removes only what this test made, and only when it carries our label. */
+function cleanUp(): void {
+  const steps: [string[], string[]][] = [
+    [['inspect', '--type', 'container', '--format', '{{index .Config.Labels "cnm-explorer.live-test"}}', ctr], ['rm', '-f', ctr]],
+    [['network', 'inspect', '--format', '{{index .Labels "cnm-explorer.live-test"}}', net], ['network', 'rm', net]],
+  ];
+  for (const [check, remove] of steps) {
+    try {
+      if (docker(check) === '1') docker(remove);
+    } catch {
+      // not there
+    }
+  }
+}
+
+const live = dockerUp();
+
+before(async () => {
+  if (!live) return;
+  cleanUp();
+  docker(['network', 'create', '--label', LABEL, '--subnet', '10.213.251.0/24', net]);
+  docker(['run', '-d', '--name', ctr, '--label', LABEL, '--network', net, 'busybox:local', 'sleep', '600']);
+  wb = await openWorkbench({ viewport: { width: 1400, height: 900 }, untrusted: process.env.TRUST_PROBE !== "1" });
+});
+
+after(async () => {
+  await wb?.close();
+  cleanUp();
+});
+
+function unavailable(t: TestContext): boolean {
+  if (live) return false;
+  const msg = 'dockerd is not reachable; the workspace-trust UI test needs one';
+  if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(msg);
+  console.warn(`\n*** SKIPPING: ${msg} ***\n`);
+  t.skip(msg);
+  return true;
+}
+
+const page = () => wb!.page;
+const step = (t: TestContext, name: string, body: () => Promise<void>) => stepWithScreenshot(page(), t, name, body);
+const treeRow = (text: string | RegExp): Locator => page().locator('.sidebar .monaco-list-row', { hasText: text }).first();
+const toast = (text: RegExp): Locator => page().locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+
+async function contextMenu(target: Locator, entry: string): Promise<void> {
+  await target.click({ button: 'right' });
+  const item = page().locator('.context-view .monaco-menu .action-item', { hasText: entry }).first();
+  await item.waitFor({ timeout: 10_000 });
+  await item.hover();
+  await item.locator('.action-label').click();
+}
+
+async function dismissToasts(): Promise<void> {
+  for (const close of await page().locator('.notifications-toasts .codicon-notifications-clear').all()) await close.click().catch(() => undefined);
+}
+
+test('an untrusted folder opens in Restricted Mode, and the live host reads as usual', async (t) => {
+  if (unavailable(t)) return;
+  await step(t, 'trust-restricted', async () => {
+    await page().locator('.statusbar-item', { hasText: /Restricted Mode/ }).first().waitFor({ timeout: 90_000 });
+    const entry = page().locator('.activitybar .action-label[aria-label^="CNM Explorer"]');
+    await entry.waitFor({ timeout: 90_000 });
+    await entry.click();
+    await treeRow(/^default/).waitFor({ timeout: 60_000 });
+    await treeRow(net).waitFor({ timeout: 30_000 });
+    await treeRow(net).click();
+    await treeRow(ctr).waitFor({ timeout: 15_000 });
+    await screenshot(page(), 'trust-restricted');
+  });
+});
+
+test('removing a network is refused with the trust message; the network stays', async (t) => {
+  if (unavailable(t)) return;
+  await step(t, 'trust-remove-network', async () => {
+    await contextMenu(treeRow(net), 'Remove Network');
+    await toast(/^.*Remove Network: /).waitFor({ timeout: 20_000 });
+    assert.match(await toast(/Remove Network: /).innerText(), REFUSED);
+    await screenshot(page(), 'trust-remove-network');
+    assert.equal(docker(['network', 'inspect', '--format', '{{.Name}}', net]), net, 'the network is still there');
+    await dismissToasts();
+  });
+});
+
+test('creating a network and running a container are refused too; nothing is made', async (t) => {
+  if (unavailable(t)) return;
+  await step(t, 'trust-create', async () => {
+    const before = docker(['network', 'ls', '-q']).split('\n').sort();
+    const containersBefore = docker(['ps', '-aq']).split('\n').sort();
+    await contextMenu(treeRow(/^default/), 'Create Network');
+    await toast(/Create Network: /).waitFor({ timeout: 20_000 });
+    assert.match(await toast(/Create Network: /).innerText(), REFUSED);
+    await dismissToasts();
+    await contextMenu(treeRow(/^default/), 'Run Container');
+    await toast(/Run Container: /).waitFor({ timeout: 20_000 });
+    assert.match(await toast(/Run Container: /).innerText(), REFUSED);
+    assert.deepEqual(docker(['network', 'ls', '-q']).split('\n').sort(), before, 'no network was made');
+    assert.deepEqual(docker(['ps', '-aq']).split('\n').sort(), containersBefore, 'no container was made');
+  });
+});
