@@ -53,6 +53,11 @@ export async function disconnectContainer(client: DockerClient, network: string,
   await client.disconnect(network, container, force);
 }
 
+/** docker rm -f: a running container is killed first; its endpoints are released. */
+export async function removeContainer(client: DockerClient, nameOrId: string): Promise<void> {
+  await client.removeContainer(nameOrId, true);
+}
+
 export interface RunRequest extends ContainerCreateRequest {
   /** The image must exist locally: nothing is pulled. */
   image: string;

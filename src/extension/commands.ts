@@ -6,6 +6,7 @@ import type { Ctx } from './ctx';
 import { connectContainerCommand, disconnectContainerCommand, runContainerCommand } from './commands/containerCommands';
 import { createNetworkCommand, removeNetworkCommand } from './commands/networkCommands';
 import { traceFromCommand } from './commands/traceCommands';
+import { removeContainerCommand } from './commands/removeContainerCommand';
 import { openDiagramCommand, revealInFileCommand } from './commands/viewCommands';
 import { applyToHostCommand } from './live/apply';
 import { compareWithHostCommand, stopComparingCommand } from './live/drift';
@@ -21,6 +22,7 @@ export const commands: Record<string, CommandFactory> = {
   connectContainer: connectContainerCommand,
   disconnectContainer: disconnectContainerCommand,
   runContainer: runContainerCommand,
+  removeContainer: removeContainerCommand,
   traceFrom: traceFromCommand,
   revealInFile: revealInFileCommand,
   // Live Docker hosts (the network and container commands above also act on a live node).

@@ -13,6 +13,9 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   readonly onDidChangeTreeData = this.changed.event;
   private roots: TreeNode[] | undefined;
   private scanned = false;
+  private listing: Promise<TreeNode[]> | undefined;
+  /** Counts refreshes, so that a listing overtaken by one lists again. */
+  private generation = 0;
   /** Built trees by source key, with the revision they were built from. */
   private readonly built = new Map<string, { revision: number; root: TreeNode; byId: Map<string, TreeNode> }>();
   /** Live hosts' root nodes by host key (the same objects for the whole session: VS Code holds them). */
@@ -63,33 +66,42 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
   /** Forget everything and ask VS Code to ask again. */
   refresh(): void {
     this.roots = undefined;
+    this.generation++;
     this.built.clear();
     this.changed.fire(undefined);
   }
 
   async getChildren(element?: TreeNode): Promise<TreeNode[]> {
     if (!element) {
-      if (!this.roots) {
-        const uris = await this.store.list();
-        const roots = uris.map((uri) => placeholderRoot(uri));
-        // Loaded up front: a file's item shows its problems and counts before anyone expands it.
-        await Promise.all(roots.map(async (root, i) => this.rebuild(root, await this.store.get(uris[i]!))));
-        const live = this.store.live.list();
-        for (const key of [...this.liveRoots.keys()]) if (!live.some((e) => e.key === key)) this.liveRoots.delete(key);
-        this.roots = [...roots, ...live.map((e) => this.liveRoot(e))];
-        // Until the first scan is done the view says it is looking, not that there is nothing.
-        if (!this.scanned) {
-          this.scanned = true;
-          void vscode.commands.executeCommand('setContext', 'cnm.scanned', true);
-        }
-      }
-      return this.roots;
+      // One listing at a time: the view and a command asking at once get the same root nodes.
+      this.listing ??= this.listRoots().finally(() => { this.listing = undefined; });
+      return this.listing;
     }
     if (element.kind === 'source') {
       const src = await this.store.get(vscode.Uri.parse(element.id));
       this.rebuild(element, src);
     }
     return element.children;
+  }
+
+  private async listRoots(): Promise<TreeNode[]> {
+    while (!this.roots) {
+      const generation = this.generation;
+      const uris = await this.store.list();
+      const roots = uris.map((uri) => placeholderRoot(uri));
+      // Loaded up front: a file's item shows its problems and counts before anyone expands it.
+      await Promise.all(roots.map(async (root, i) => this.rebuild(root, await this.store.get(uris[i]!))));
+      if (generation !== this.generation) continue; // refreshed meanwhile: list again
+      const live = this.store.live.list();
+      for (const key of [...this.liveRoots.keys()]) if (!live.some((e) => e.key === key)) this.liveRoots.delete(key);
+      this.roots = [...roots, ...live.map((e) => this.liveRoot(e))];
+      // Until the first scan is done the view says it is looking, not that there is nothing.
+      if (!this.scanned) {
+        this.scanned = true;
+        void vscode.commands.executeCommand('setContext', 'cnm.scanned', true);
+      }
+    }
+    return this.roots;
   }
 
   getParent(element: TreeNode): TreeNode | undefined {
@@ -140,6 +152,7 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
       const host = this.store.live.byUri(uri);
       if (host) {
         this.roots = undefined;
+        this.generation++;
         root = (await this.getChildren()).find((r) => r.id === uri.toString());
       }
     }
@@ -166,7 +179,9 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
 
   private rebuild(root: TreeNode, src: TopologySource): void {
     const have = this.built.get(root.id);
-    if (have && have.revision === src.revision) return;
+    // Built for this revision, into this very node: nothing to do. (Another node of the same file, from
+    // a listing that ran at the same time, still needs the tree.)
+    if (have && have.revision === src.revision && have.root === root) return;
     const relative = vscode.workspace.asRelativePath(src.uri, false);
     const fresh = buildSourceTree({
       key: root.id,

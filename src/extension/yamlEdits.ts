@@ -146,6 +146,32 @@ export function disconnectContainer(text: string, container: string, network: st
   throw notOn();
 }
 
+/** Removes a container's entry (docker rm -f); what refers to it elsewhere is left for the user to see. */
+export function removeContainer(text: string, name: string): string {
+  const doc = parse(text);
+  const section = topPair(doc, 'containers');
+  return removeEntry(text, section!.value as YAMLMap, containerPair(doc, name));
+}
+
+/** What in the file still names `container`: its `container:` joiners and the expect entries from or to it. */
+export function referencesToContainer(text: string, container: string): { joiners: string[]; expects: number } {
+  const doc = parse(text);
+  const section = topPair(doc, 'containers');
+  const joiners: string[] = [];
+  if (section && isMap(section.value)) {
+    for (const item of section.value.items) {
+      const mode = isMap(item.value) ? findPair(item.value, 'network_mode') : undefined;
+      if (mode && scalarText(mode.value) === `container:${container}`) joiners.push(scalarText(item.key));
+    }
+  }
+  const expect = topPair(doc, 'expect')?.value;
+  const named = (v: string) => v === container || v.startsWith(`${container}:`) || v.startsWith(`${container}/`);
+  const expects = isSeq(expect)
+    ? expect.items.filter((e) => isMap(e) && ['from', 'to'].some((k) => named(scalarText(findPair(e, k)?.value)))).length
+    : 0;
+  return { joiners, expects };
+}
+
 /** The containers whose file entry connects them to `network` (by `networks` or `network_mode`). */
 export function containersOnNetwork(text: string, network: string): string[] {
   const doc = parse(text);

@@ -101,6 +101,22 @@ suite('Actions on a topology file', () => {
     await eventually(async () => labels(find(await explorer.tree(file), 'host1', 'Networks', 'bridge')).includes('b1'), 'b1 is back on bridge');
   });
 
+  test('Remove Container takes its entry out of the file and the tree; undo brings it back', async () => {
+    const file = scratchCopy('02-custom-bridge.cnm.yaml', 'act-remove-container.cnm.yaml');
+    const explorer = await api();
+    await openEditor(file);
+    const before = await textOf(file);
+    assert.deepEqual(await run('removeContainer', { file, container: 'nosuch' }), { ok: false, error: 'No such container: nosuch' });
+    const r = await run('removeContainer', { file, container: 'web' });
+    assert.equal(r?.ok, true, JSON.stringify(r));
+    const after = await textOf(file);
+    assert.ok(!/^ {2}web:/m.test(after), 'the entry is gone');
+    assert.ok(after.includes('  b1:\n'), 'the other containers stay');
+    assert.deepEqual(labels(find(await explorer.tree(file), 'host1', 'Containers')), ['10_b1', 'b1']);
+    await undo(file, before);
+    await eventually(async () => labels(find(await explorer.tree(file), 'host1', 'Containers')).includes('web'), 'web is back in the tree');
+  });
+
   test('Run Container adds a running container with its published port', async () => {
     const file = scratchCopy('02-custom-bridge.cnm.yaml', 'act-run.cnm.yaml');
     const explorer = await api();

@@ -198,6 +198,31 @@ suite('Live Docker host: commands through the Docker API', () => {
     assert.equal(await inspectNetwork('cnmx-node-net'), undefined);
   });
 
+  test('Remove Container from the live tree\'s menu: asked first, Cancel keeps it, Remove is docker rm -f', async function () {
+    this.timeout(60_000);
+    const explorer = await api();
+    assert.equal((await docker(['run', '-d', '--name', 'cnmx-rm-c', '--label', `${LABEL}=1`, IMAGE, 'sleep', '600'])).code, 0);
+    const entry = await eventually(async () => [...walk(await explorer.liveTree(hostKey))].find((n) => n.label === 'cnmx-rm-c' && n.contextValue === 'live.container'), 'the event brought the container into the tree', 15_000);
+    const node = { kind: 'container', id: `${hostKey}#cnmx-rm-c`, label: entry.label, contextValue: entry.contextValue, liveHost: hostKey, container: 'cnmx-rm-c', children: [] };
+    let stub = stubWarnings(undefined);
+    try {
+      assert.equal(await vscode.commands.executeCommand<Result>('cnm.removeContainer', node), undefined);
+    } finally {
+      stub.restore();
+    }
+    assert.match(stub.messages[0] ?? '', /^Remove container cnmx-rm-c from .+\?\ndocker rm -f: it is running and is stopped first/);
+    assert.equal((await docker(['inspect', '--format', '{{.State.Running}}', 'cnmx-rm-c'])).stdout.trim(), 'true', 'still running after Cancel');
+    stub = stubWarnings('Remove');
+    try {
+      const r = await vscode.commands.executeCommand<Result>('cnm.removeContainer', node);
+      assert.equal(r?.ok, true, JSON.stringify(r));
+    } finally {
+      stub.restore();
+    }
+    assert.notEqual((await docker(['inspect', 'cnmx-rm-c'])).code, 0, 'the container is gone');
+    await eventually(async () => ![...walk(await explorer.liveTree(hostKey))].some((n) => n.label === 'cnmx-rm-c'), 'the live tree lost the container');
+  });
+
   test('removing bridge: Docker\'s own refusal, nothing asked', async () => {
     const stub = stubWarnings('Remove');
     try {

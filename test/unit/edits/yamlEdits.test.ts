@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { applyTextEdits, minimalEdits } from '../../../src/extension/textDiff';
 import { checkEndpointAddress, checkNetworkName, checkSubnet, defaultGateway, planChange, suggestSubnet } from '../../../src/extension/topologyChanges';
-import { addContainer, addNetwork, connectContainer, containersOnNetwork, disconnectContainer, removeNetwork, YamlEditError } from '../../../src/extension/yamlEdits';
+import { addContainer, addNetwork, connectContainer, containersOnNetwork, disconnectContainer, referencesToContainer, removeContainer, removeNetwork, YamlEditError } from '../../../src/extension/yamlEdits';
 import { loadTopology } from '../../../src/topology';
 
 const example = (name: string) => readFileSync(join(import.meta.dirname, '../../../examples', name), 'utf8');
@@ -60,6 +60,26 @@ test('remove network: its lines go, nothing else', () => {
   assert.equal(removed.length, 4);
   assert.ok(removed[0]!.startsWith('  mybridge10:'));
   assert.throws(() => removeNetwork(customBridge, 'bridge'), /no network named "bridge"/);
+});
+
+test('remove container: its lines go (comments inside it too), nothing else; the rest plays as before', () => {
+  const after = removeContainer(customBridge, 'web');
+  const { removed, added } = changedLines(customBridge, after);
+  assert.deepEqual(added, []);
+  assert.ok(removed[0]!.startsWith('  web:'));
+  assert.ok(removed.every((l) => !l.startsWith('  b1') && !l.startsWith('  10_b1')));
+  assert.deepEqual(endpointsOf(after, 'b1'), { bridge: '172.17.0.2', mybridge10: '10.10.0.3' });
+  assert.throws(() => removeContainer(customBridge, 'nosuch'), /no container named "nosuch"/);
+});
+
+test('references to a container: its container: joiners and the expect entries naming it', () => {
+  const text = example('05-container-mode.cnm.yaml');
+  const owner = loadTopology(text).spec.containers.find((c) => loadTopology(text).spec.containers.some((j) => j.networkMode === `container:${c.name}`));
+  assert.ok(owner, 'the example has a container: joiner');
+  const refs = referencesToContainer(text, owner.name);
+  assert.ok(refs.joiners.length > 0);
+  assert.deepEqual(referencesToContainer(customBridge, 'web'), { joiners: [], expects: 1 });
+  assert.deepEqual(referencesToContainer(customBridge, 'b1'), { joiners: [], expects: 2 });
 });
 
 test('connect: a flow list grows in place and keeps its comment; the file order decides the address', () => {
