@@ -63,7 +63,8 @@ export interface LabHost {
   inNamespace(file: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** Copies an image from the main dockerd into this host. */
   loadImage(ref: string): Promise<void>;
-  /** Removes every service (on a manager), container, user network and volume; keeps images and the swarm. */
+  /** Removes every service (on a manager), container, user network and volume; keeps images and the swarm.
+   * On a swarm, lab.wipe() is the one to use: a worker's containers can keep a manager's network in use. */
   wipe(): Promise<void>;
 }
 
@@ -73,7 +74,7 @@ export interface Lab {
   host(name: string): LabHost;
   readonly lan: { netns: string; bridge: string; subnet: string } | undefined;
   readonly swarm: { manager: LabHost; workers: LabHost[] } | undefined;
-  /** wipe() on every host, managers first. */
+  /** Every host's wipe(), phase by phase across the hosts (services, containers, networks, volumes). */
   wipe(): Promise<void>;
   /** Stops the lab's daemons and removes its namespaces, LAN and folders. Idempotent. */
   stop(): Promise<void>;
@@ -180,10 +181,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
         if (!h) throw new Error(`lab ${id} has no host ${name} (it has ${names.join(', ')})`);
         return h;
       },
-      async wipe() {
-        const managers = swarm ? [swarm.manager] : [];
-        for (const h of [...managers, ...hosts.filter((x) => !managers.includes(x))]) await h.wipe();
-      },
+      wipe: () => wipeHosts(hosts),
       stop,
     };
     log(`lab ${id}: up (${hosts.map((h) => `${h.name} ${h.version}${h.lanAddress ? ` ${h.lanAddress}` : ''}`).join(', ')})`);
@@ -221,7 +219,7 @@ function makeHost(labId: string, spec: LabHostSpec, lanAddr: string | undefined)
     dockerOk,
     inNamespace: (file, args, o = {}) => run('nsenter', [`--net=${paths.netnsPath}`, '--', file, ...args], { timeoutMs: 30_000, ...o }),
     loadImage: (ref) => loadEverywhere(labId, ref, [host]),
-    wipe: () => wipeHost(host),
+    wipe: () => wipeHosts([host]),
   };
   return host;
 }
@@ -259,28 +257,47 @@ async function lines(host: LabHost, args: string[]): Promise<string[]> {
   return (await host.dockerOk(args)).split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
-async function wipeHost(host: LabHost): Promise<void> {
-  const swarmState = (await host.dockerOk(['info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}'])).trim();
-  if (swarmState === 'active true') {
-    const services = await lines(host, ['service', 'ls', '-q']);
-    if (services.length) await host.dockerOk(['service', 'rm', ...services]);
+/** Phases of a wipe, each run on every host before the next: a swarm network is removable only once no
+ * node has a container on it, and service tasks go away only once their service is gone. */
+async function wipeHosts(all: readonly LabHost[]): Promise<void> {
+  const managers: LabHost[] = [];
+  for (const h of all) {
+    if ((await h.dockerOk(['info', '--format', '{{.Swarm.ControlAvailable}}'])).trim() === 'true') managers.push(h);
   }
-  // Service tasks go away asynchronously: remove containers and networks until none is left (or 30 s).
+  for (const h of managers) {
+    const services = await lines(h, ['service', 'ls', '-q']);
+    if (services.length) await h.dockerOk(['service', 'rm', ...services]);
+  }
+  // Containers (service tasks stop asynchronously: until none is left), then networks, then volumes.
+  await untilEmpty('containers', all, async (h) => {
+    const ids = await lines(h, ['ps', '-aq']);
+    if (ids.length) await h.docker(['rm', '-f', ...ids]);
+    return lines(h, ['ps', '-aq']);
+  });
+  const userNetworks = async (h: LabHost, scope: string) =>
+    (await lines(h, ['network', 'ls', '--filter', `scope=${scope}`, '--format', '{{.Name}}'])).filter((n) => !PREDEFINED.has(n));
+  await untilEmpty('networks', all, async (h) => {
+    const scopes = managers.includes(h) ? ['local', 'swarm'] : ['local'];
+    const left: string[] = [];
+    for (const scope of scopes) {
+      for (const n of await userNetworks(h, scope)) await h.docker(['network', 'rm', n]);
+      left.push(...(await userNetworks(h, scope)));
+    }
+    return left;
+  });
+  for (const h of all) {
+    const volumes = await lines(h, ['volume', 'ls', '-q']);
+    if (volumes.length) await h.dockerOk(['volume', 'rm', '-f', ...volumes]);
+  }
+}
+
+async function untilEmpty(what: string, all: readonly LabHost[], step: (h: LabHost) => Promise<string[]>): Promise<void> {
   const end = Date.now() + 30_000;
   for (;;) {
-    const containers = await lines(host, ['ps', '-aq']);
-    if (containers.length) await host.docker(['rm', '-f', ...containers]);
-    const networks = (await lines(host, ['network', 'ls', '--format', '{{.Name}}'])).filter((n) => !PREDEFINED.has(n));
-    for (const n of networks) await host.docker(['network', 'rm', n]);
-    const left = (await lines(host, ['network', 'ls', '--filter', 'scope=local', '--format', '{{.Name}}'])).filter((n) => !PREDEFINED.has(n));
-    const managerLeft = swarmState === 'active true'
-      ? (await lines(host, ['network', 'ls', '--filter', 'scope=swarm', '--format', '{{.Name}}'])).filter((n) => !PREDEFINED.has(n))
-      : [];
-    const running = await lines(host, ['ps', '-aq']);
-    if (!left.length && !managerLeft.length && !running.length) break;
-    if (Date.now() > end) throw new Error(`lab host ${host.name}: wipe left containers ${running.join(' ')} / networks ${[...left, ...managerLeft].join(' ')}`);
+    const left: string[] = [];
+    for (const h of all) left.push(...(await step(h)).map((x) => `${h.name}:${x}`));
+    if (!left.length) return;
+    if (Date.now() > end) throw new Error(`wipe: ${what} still there after 30 s: ${left.join(' ')}`);
     await new Promise((r) => setTimeout(r, 500));
   }
-  const volumes = await lines(host, ['volume', 'ls', '-q']);
-  if (volumes.length) await host.dockerOk(['volume', 'rm', '-f', ...volumes]);
 }
