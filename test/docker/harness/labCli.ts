@@ -85,7 +85,10 @@ async function main(): Promise<void> {
   if (command === 'up') await up(rest);
   else if (command === 'ls') ls();
   else if (command === 'down') down(rest[0]);
-  else if (command === 'sweep') for (const line of sweepLeftovers()) console.log(line);
+  else if (command === 'sweep') {
+    const lines = sweepLeftovers();
+    console.log(lines.length ? lines.join('\n') : 'no labs left by interrupted runs');
+  }
   else fail(command ? `unknown command ${command}` : 'a command is needed');
 }
 
