@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { docker as mainDocker, run, type RunOptions, type RunResult } from './exec';
 import { releaseEnv, startDockerd } from './labDaemon';
 import { LAN_PREFIX, LAN_PREFIX_LEN, createLan, createNamespace, lanAddress } from './labNet';
-import { RELEASES, hostPaths, labRunDir, lanNetns, releaseMissing, type HostPaths, type LabVersion } from './labPaths';
+import { HOST_NAME, RELEASES, hostPaths, labRunDir, lanNetns, releaseMissing, type HostPaths, type LabVersion } from './labPaths';
 import { processStart, sweepLeftovers, teardownLabSync, writeOwner } from './labTeardown';
 
 export type { LabVersion } from './labPaths';
@@ -124,6 +124,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
   const iface = opts.lanInterface ?? 'eth0';
   const names = opts.hosts.map((h) => h.name);
   if (!opts.hosts.length) throw new Error('startLab: no hosts');
+  for (const n of names) if (!HOST_NAME.test(n) || n === 'lan') throw new Error(`startLab: host name ${JSON.stringify(n)}: use 1-12 of a-z, 0-9 (starting with a letter), not "lan"`);
   if (new Set(names).size !== names.length) throw new Error(`startLab: host names repeat: ${names.join(', ')}`);
   if (opts.hosts.length > 200) throw new Error('startLab: at most 200 hosts on one LAN');
   if (!/^[a-z][a-z0-9]{0,14}$/.test(iface)) throw new Error(`startLab: LAN interface name ${JSON.stringify(iface)}`);
