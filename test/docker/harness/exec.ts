@@ -14,12 +14,14 @@ export interface RunResult {
 export interface RunOptions {
   timeoutMs?: number;
   input?: string | Buffer;
+  /** The child's whole environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   return new Promise((resolve) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
