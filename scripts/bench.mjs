@@ -77,6 +77,18 @@ const LOCK_BUSY = 75; // flock's exit code when the wait ran out (-E)
 const scratch = mkdtempSync(join(tmpdir(), 'cnm-bench-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
+// Stopped: pass it on to the running bench (it removes what it made) and stop after it.
+let current;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    console.error(`bench: ${signal}; stopping`);
+    current?.kill(signal);
+    process.exitCode = 130;
+    stopping = true;
+  });
+}
+let stopping = false;
+
 /** Runs one bench, echoing its output; resolves with its figures and how it went. */
 function runBench(name) {
   const bench = BENCHES[name];
@@ -90,6 +102,7 @@ function runBench(name) {
   const t0 = Date.now();
   return new Promise((resolve) => {
     const child = spawn(cmd[0], cmd.slice(1), { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    current = child;
     let log = '';
     const echo = (stream) => (d) => {
       stream.write(d);
@@ -114,7 +127,11 @@ function runBench(name) {
 }
 
 const runsDone = [];
-for (const name of names) runsDone.push(await runBench(name));
+for (const name of names) {
+  if (stopping) break;
+  runsDone.push(await runBench(name));
+}
+if (stopping) process.exit(130);
 
 const group = (f) => {
   const g = GROUPS.indexOf(f.id.split('.')[0]);
