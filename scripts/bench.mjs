@@ -82,7 +82,8 @@ let current;
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     console.error(`bench: ${signal}; stopping`);
-    current?.kill(signal);
+    // The bench runs in its own process group (flock does not pass signals on): signal all of it.
+    if (current?.pid) process.kill(-current.pid, signal);
     process.exitCode = 130;
     stopping = true;
   });
@@ -101,7 +102,7 @@ function runBench(name) {
   const loadBefore = loadavg();
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(cmd[0], cmd.slice(1), { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd[0], cmd.slice(1), { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     current = child;
     let log = '';
     const echo = (stream) => (d) => {
