@@ -2,6 +2,7 @@
 // its SPEC target and, where one exists, the baseline measured in the same run; the raw samples and
 // the machine go to bench/results/ (see bench/README.md).
 //   node scripts/bench.mjs [--quick] [--note TEXT] [--no-build] [--no-write] [BENCH ...]
+//   node scripts/bench.mjs --show [RESULTS_FILE]     the table of a results file (default: latest.json)
 // BENCH: cli, load, trace, lsp, import, diagram (default: all). --quick: fewer runs (a smoke test).
 // The import bench uses the main dockerd: it runs under `flock /tmp/cnm-docker.lock`, and only it does;
 // the diagram bench (Chromium) under `flock /tmp/cnm-browser.lock`.
@@ -28,6 +29,16 @@ function usage(message) {
   if (message) console.error(`bench: ${message}`);
   console.error(`usage: node scripts/bench.mjs [--quick] [--note TEXT] [--no-build] [--no-write] [${Object.keys(BENCHES).join('|')} ...]`);
   process.exit(2);
+}
+
+// --show FILE: the table of a results file, as printed when it was made.
+if (process.argv[2] === '--show') {
+  const file = process.argv[3] ?? 'bench/results/latest.json';
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  console.log(`${file}: ${r.date}, commit ${r.commit.slice(0, 10)}${r.dirty ? ' (dirty)' : ''}${r.quick ? ', quick' : ''}; ${r.machine.cpus} CPUs, node ${r.machine.node}, `
+    + `load average ${r.machine.loadAverageAtStart.map((l) => l.toFixed(1)).join(' ')} at start, ${r.machine.loadAverageAtEnd.map((l) => l.toFixed(1)).join(' ')} at the end${r.note ? `\nnote: ${r.note}` : ''}`);
+  process.stdout.write(formatFigures(r.figures));
+  process.exit(0);
 }
 
 const opts = { quick: false, build: true, write: true, note: '', names: /** @type {string[]} */ ([]) };
