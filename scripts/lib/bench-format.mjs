@@ -63,7 +63,7 @@ export function formatFigures(figures) {
   /** @type {string[]} */
   const notes = [];
   const note = (/** @type {string} */ why) => {
-    notes.push(why);
+    notes.push(why.trim().replace(/\s*\n\s*/g, ' '));
     return `not measured [${notes.length}]`;
   };
   const rows = figures.map((f) => {
