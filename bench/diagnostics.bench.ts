@@ -21,11 +21,13 @@
 import { cpus, loadavg } from 'node:os';
 import { DocumentAnalyzer } from '../src/server/analysis';
 import { LspSession } from '../test/lsp/lspHarness';
+import { record, runs } from './figures';
 import { generateTopology } from './generate';
+import { findYamlLanguageServer, YamlLanguageServer, YLS_VALIDATION_DELAY_MS } from './yls';
 
 const containers = Number(process.argv[2] ?? 5000);
 const networks = Number(process.argv[3] ?? 500);
-const RUNS = 7;
+const RUNS = runs(7, 2);
 
 // One network in the middle without static addresses gets labels and a driver option, to edit them.
 const edited = (() => {
@@ -118,44 +120,146 @@ function fmt(ms: number): string {
   }
 }
 
-// ---- end to end, over LSP
-async function endToEnd(): Promise<void> {
-  const lsp = await LspSession.start({ debounceMs: 0 });
-  try {
-    const uri = 'file:///bench/diagnostics.cnm.yaml';
-    let t = performance.now();
-    await lsp.open(uri, base);
-    console.log(`over LSP    open → first diagnostics:        ${fmt(performance.now() - t)}`);
-    let current = base;
-    for (const edit of edits) {
-      const totals: number[] = [];
-      const finals: number[] = [];
-      const cpu: number[] = [];
-      for (let n = 1; n <= RUNS * 2; n++) {
-        const { text, offset, removed, inserted } = edit.apply(n);
-        const before = current;
-        const pos = (o: number) => {
-          const head = before.slice(0, o);
-          const line = head.split('\n').length - 1;
-          return { line, character: o - (head.lastIndexOf('\n') + 1) };
-        };
-        // The ranged change an editor sends: replace `removed` characters at `offset`.
-        const changes = [{ range: { start: pos(offset), end: pos(offset + removed) }, text: inserted }];
-        if (before.slice(0, offset) + inserted + before.slice(offset + removed) !== text) throw new Error(`bad edit ${edit.name}`);
-        t = performance.now();
-        await lsp.change(uri, changes);
-        totals.push(performance.now() - t);
-        // cnm/analysisInfo answers once the analysis of this version is complete (engine included).
-        const info = await lsp.request<{ timings: Record<string, number> } | null>('cnm/analysisInfo', { uri });
-        finals.push(performance.now() - t);
-        if (info?.timings.cpu !== undefined) cpu.push(info.timings.cpu);
-        current = text;
+// ---- end to end, over LSP; the same file and the same edits in yaml-language-server (the baseline)
+/** The ranged change an editor sends for the n-th edit, made on `before` (the text the server has). */
+function rangedChange(before: string, edit: Edit, n: number) {
+  const { text, offset, removed, inserted } = edit.apply(n);
+  const pos = (o: number) => {
+    const head = before.slice(0, o);
+    const line = head.split('\n').length - 1;
+    return { line, character: o - (head.lastIndexOf('\n') + 1) };
+  };
+  if (before.slice(0, offset) + inserted + before.slice(offset + removed) !== text) throw new Error(`bad edit ${edit.name}`);
+  return { text, changes: [{ range: { start: pos(offset), end: pos(offset + removed) }, text: inserted }] };
+}
+
+const kilo = (x: number) => x.toLocaleString('en-US');
+const uri = 'file:///bench/diagnostics.cnm.yaml';
+const OPENS = runs(3, 1);
+const YLS_EDITS = runs(3, 1); // pairs of edits per kind: yaml-language-server takes seconds per edit
+const server = process.env.CNM_SERVER === 'dist' ? 'dist/server.js' : 'src/server/server.ts through tsx';
+
+interface Timed {
+  open: number[];
+  edits: Map<string, number[]>;
+}
+
+async function cnmOverLsp(): Promise<Timed & { firstPublish: number[]; cpu: Map<string, number[]> }> {
+  const out = { open: [] as number[], firstPublish: [] as number[], edits: new Map<string, number[]>(), cpu: new Map<string, number[]>() };
+  // Each open in a fresh server process: what a user waits for when the file is opened.
+  for (let o = 0; o < OPENS; o++) {
+    const lsp = await LspSession.start({ debounceMs: 0 });
+    try {
+      const t = performance.now();
+      await lsp.open(uri, base);
+      out.firstPublish.push(performance.now() - t);
+      await lsp.request('cnm/analysisInfo', { uri });
+      out.open.push(performance.now() - t);
+      console.log(`over LSP    open → first diagnostics ${fmt(out.firstPublish.at(-1)!)}  | complete ${fmt(out.open.at(-1)!)}  (${server}, fresh process)`);
+      if (o < OPENS - 1) continue;
+      let current = base;
+      for (const edit of edits) {
+        const totals: number[] = [];
+        const finals: number[] = [];
+        const cpu: number[] = [];
+        for (let n = 1; n <= RUNS * 2; n++) {
+          const { text, changes } = rangedChange(current, edit, n);
+          const t0 = performance.now();
+          await lsp.change(uri, changes);
+          totals.push(performance.now() - t0);
+          // cnm/analysisInfo answers once the analysis of this version is complete (engine included).
+          const info = await lsp.request<{ timings: Record<string, number> } | null>('cnm/analysisInfo', { uri });
+          finals.push(performance.now() - t0);
+          if (info?.timings.cpu !== undefined) cpu.push(info.timings.cpu);
+          current = text;
+        }
+        out.edits.set(edit.name, finals);
+        out.cpu.set(edit.name, cpu);
+        console.log(`over LSP    ${edit.name.padEnd(32)} first publish median ${fmt(median(totals))}  min ${fmt(Math.min(...totals))}  | complete median ${fmt(median(finals))}  | server CPU median ${fmt(median(cpu))}`);
       }
-      console.log(`over LSP    ${edit.name.padEnd(32)} first publish median ${fmt(median(totals))}  min ${fmt(Math.min(...totals))}  | complete median ${fmt(median(finals))}  | server CPU median ${fmt(median(cpu))}`);
+    } finally {
+      await lsp.stop();
     }
-  } finally {
-    await lsp.stop();
   }
+  return out;
+}
+
+async function ylsOverLsp(bin: string): Promise<Timed & { raw: number[] }> {
+  const out = { open: [] as number[], raw: [] as number[], edits: new Map<string, number[]>() };
+  // The schema must be in use, or the baseline would time a server that checks nothing.
+  {
+    const s = await YamlLanguageServer.start(bin);
+    try {
+      const d = await s.open('file:///bench/schema-check.cnm.yaml', 'bogus_key: 1\n');
+      if (!d.some((x) => /bogus_key/.test(typeof x.message === 'string' ? x.message : ''))) throw new Error(`yaml-language-server does not apply the JSON Schema (diagnostics: ${JSON.stringify(d.map((x) => x.message))})`);
+    } finally {
+      await s.stop();
+    }
+  }
+  for (let o = 0; o < OPENS; o++) {
+    const s = await YamlLanguageServer.start(bin);
+    try {
+      const t = performance.now();
+      const d = await s.open(uri, base);
+      const raw = performance.now() - t;
+      out.raw.push(raw);
+      out.open.push(raw - YLS_VALIDATION_DELAY_MS);
+      console.log(`yaml-language-server open → diagnostics ${fmt(raw)} (${d.length} diagnostics; less its ${YLS_VALIDATION_DELAY_MS} ms validation delay: ${fmt(raw - YLS_VALIDATION_DELAY_MS)})`);
+      if (o < OPENS - 1) continue;
+      let current = base;
+      for (const edit of edits) {
+        const times: number[] = [];
+        for (let n = 1; n <= YLS_EDITS * 2; n++) {
+          const { text, changes } = rangedChange(current, edit, n);
+          const t0 = performance.now();
+          await s.change(uri, changes);
+          const r = performance.now() - t0;
+          out.raw.push(r);
+          times.push(r - YLS_VALIDATION_DELAY_MS);
+          current = text;
+        }
+        out.edits.set(edit.name, times);
+        console.log(`yaml-language-server ${edit.name.padEnd(32)} median ${fmt(median(times))} (less its ${YLS_VALIDATION_DELAY_MS} ms delay)`);
+      }
+    } finally {
+      await s.stop();
+    }
+  }
+  return out;
+}
+
+async function endToEnd(): Promise<void> {
+  const cnm = await cnmOverLsp();
+  const found = findYamlLanguageServer();
+  let yls: (Timed & { raw: number[] }) | { missing: string };
+  if ('bin' in found) {
+    try {
+      yls = await ylsOverLsp(found.bin);
+    } catch (e) {
+      yls = { missing: `yaml-language-server failed: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  } else yls = found;
+  const ylsName = 'bin' in found ? `yaml-language-server ${found.version}` : 'yaml-language-server';
+  const ylsMeasured = `${ylsName} over LSP stdio with only schemas/cnm-topology.schema.json (schema store off), the same text and ranged changes; `
+    + `each sample less its fixed ${YLS_VALIDATION_DELAY_MS} ms validation delay`;
+  const baseline = (samples: number[] | undefined, what: string) =>
+    'missing' in yls ? { name: ylsName, stat: 'median' as const, samples: [], measured: ylsMeasured, notMeasured: yls.missing }
+      : { name: ylsName, stat: 'median' as const, samples: samples ?? [], measured: `${ylsMeasured}: ${what}` };
+  const file = `${kilo(containers)} containers / ${kilo(networks)} networks`;
+  record({
+    id: 'lsp.open', name: `language server opens ${kilo(containers)} containers`, unit: 'ms', stat: 'median', samples: cnm.open, target: 500,
+    measured: `${server} (fresh process each time, debounce 0): didOpen of the ${file} file → cnm/analysisInfo answered (diagnostics complete); first publish: ${cnm.firstPublish.map((x) => x.toFixed(0)).join(', ')} ms`,
+    baseline: baseline('missing' in yls ? undefined : yls.open, 'didOpen → publishDiagnostics, fresh process each time'),
+  });
+  for (const edit of edits) {
+    record({
+      id: `lsp.edit.${edit.name.replace(/ \(.*$/, '').replace(/\W+/g, '-')}`, name: `edit → diagnostics: ${edit.name}`, unit: 'ms', stat: 'median', samples: cnm.edits.get(edit.name) ?? [], target: 150,
+      measured: `${server} (debounce 0): a one-character ranged didChange in the ${file} file → cnm/analysisInfo answered (diagnostics complete); extra.cpu: the server's CPU time for the analysis`,
+      extra: { cpu: cnm.cpu.get(edit.name) ?? [] },
+      baseline: baseline('missing' in yls ? undefined : yls.edits.get(edit.name), 'the same didChange → publishDiagnostics'),
+    });
+  }
+  if (!('missing' in yls)) console.log(`yaml-language-server raw samples (with its delay): ${yls.raw.map((x) => x.toFixed(0)).join(' ')} ms`);
 }
 
 void endToEnd().then(() => console.log('(target: under 150 ms after a one-character edit, plus the 100 ms debounce in the editor)'));

@@ -6,6 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { buildTopology } from '../src/topology/build';
 import { parseTopology } from '../src/topology/parse';
+import { record, runs } from './figures';
 import { generateTopology } from './generate';
 
 setFlagsFromString('--expose-gc');
@@ -13,7 +14,7 @@ const gc = runInNewContext('gc') as () => void;
 
 const containers = Number(process.argv[2] ?? 10000);
 const networks = Number(process.argv[3] ?? 1000);
-const RUNS = 5;
+const RUNS = runs(5, 2);
 
 const text = generateTopology({ containers, networks });
 const lines = text.split('\n').length;
@@ -68,3 +69,14 @@ console.log(`  total  cold ${ms(cold.parse + cold.build)}   warm median ${ms(med
 console.log(`  cpu    parse cold ${ms(cold.parseCpu)} warm ${ms(median(warm.map((s) => s.parseCpu)))};  build cold ${ms(cold.buildCpu)} warm ${ms(median(warm.map((s) => s.buildCpu)))}  (user+system, all threads incl. GC)`);
 console.log(`  machine: ${cpus().length} cpus, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (numbers above are inflated on a busy machine)`);
 console.log(`  memory: ${retainedMiB.toFixed(1)} MiB of heap held by the loaded topology; process rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+
+const n = (x: number) => x.toLocaleString('en-US');
+const measured = 'parseTopology + buildTopology of the generated text in this process (no node start, no file read, no output)';
+record({
+  id: 'validate.inprocess.cold', name: `load in process, first (cold), ${n(containers)} containers / ${n(networks)} networks`, unit: 'ms', stat: 'median',
+  samples: [cold.parse + cold.build], measured: `${measured}: the first load of the process`,
+});
+record({
+  id: 'validate.inprocess.warm', name: `load in process, warm, ${n(containers)} containers / ${n(networks)} networks`, unit: 'ms', stat: 'median',
+  samples: warm.map((s) => s.parse + s.build), measured: `${measured}: loads 2 to ${RUNS + 1} of the process`,
+});
