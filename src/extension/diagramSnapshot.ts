@@ -143,7 +143,7 @@ function diagramSandbox(host: HostState, c: ContainerState, byId: Map<string, Co
     sharedBy,
     mode,
     image: c.image,
-    exposed: c.exposedPorts.map((p) => `${p.port}/${p.proto}`),
+    listening: c.listening.map((p) => `${p.port}/${p.proto}`),
     endpoints,
   };
 }
