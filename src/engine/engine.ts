@@ -457,7 +457,7 @@ export class Engine {
       if (req.hostname) throw new DockerError(msg.conflictHostname(), BAD_REQUEST, { field: 'network_mode' });
       if (mac) throw new DockerError(msg.conflictMac(), BAD_REQUEST, { field: 'mac_address' });
       if (portSpecs.length > 0 || req.publishAll) throw new DockerError(msg.conflictPublish(), BAD_REQUEST, { field: 'ports', index: 0 });
-      if (exposed.length > 0) throw new DockerError(msg.conflictExpose(), BAD_REQUEST, { field: 'expose', index: 0 });
+      if ((req.expose ?? []).length > 0) throw new DockerError(msg.conflictExpose(), BAD_REQUEST, { field: 'expose' });
     }
     if (kind === 'host' && mac) throw new DockerError(msg.conflictMac(), BAD_REQUEST, { field: 'mac_address' });
     const warnings: string[] = [];
