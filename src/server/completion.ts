@@ -192,10 +192,15 @@ function expectTargets(analysis: Analysis): Suggestion[] {
   const spec = analysis.parsed.spec;
   for (const c of spec.containers) {
     out.push({ label: c.name, kind: CompletionItemKind.Class, detail: 'container (ICMP echo)' });
-    // The ports it listens on (`listen`, else expose and the published container ports); ranges stay out.
+    // The ports it listens on (`listen`, else expose and the published container ports); big ranges stay
+    // out. A `container:` joiner has no name of its own: its ports are reached at the owner's.
     const ports = listenPortsOf(c);
+    const owner = c.networkMode?.startsWith('container:') ? c.networkMode.slice('container:'.length) : undefined;
     if (ports.length <= 16) {
-      for (const p of ports) out.push({ label: `${c.name}:${p.port}${p.proto !== 'tcp' ? `/${p.proto}` : ''}`, kind: CompletionItemKind.Reference, detail: 'a port it listens on' });
+      for (const p of ports) {
+        const label = `${owner ?? c.name}:${p.port}${p.proto !== 'tcp' ? `/${p.proto}` : ''}`;
+        if (!out.some((o) => o.label === label)) out.push({ label, kind: CompletionItemKind.Reference, detail: owner ? `a port ${c.name} listens on, in ${owner}'s namespace` : 'a port it listens on' });
+      }
     }
   }
   for (const s of spec.services) out.push({ label: s.name, kind: CompletionItemKind.Event, detail: 'service' });
