@@ -162,3 +162,26 @@ describe('listen: the tracer', () => {
 function readText(path: string): string {
   return readFileSync(join(import.meta.dirname, '../../..', path), 'utf8');
 }
+
+const SWARM = (web: string) => `
+hosts:
+  node1: { interfaces: { eth0: 192.168.50.10/24 }, daemon: { version: "20.10" }, swarm: manager }
+  node2: { interfaces: { eth0: 192.168.50.11/24 }, daemon: { version: "20.10" }, swarm: worker }
+networks:
+  app: { driver: overlay, host: node1, attachable: true }
+services:
+  web: { image: nginx, replicas: 2, networks: [app], ports: ["8080:8000"]${web} }
+containers:
+  client: { host: node2, networks: [app] }
+`;
+
+describe('listen: services', () => {
+  it('a task listens on the targets of the service\'s ports by default, on `listen` when given', () => {
+    assertVerdict(lab(SWARM('')).t('client', 'web:8000'), 'delivered');
+    const given = lab(SWARM(', listen: ["9000"]'));
+    assertVerdict(given.t('client', 'web:9000'), 'delivered');
+    const r = given.t('client', 'web:8000');
+    assertVerdict(r, 'refused', /listens on 8000\/tcp \(it listens on 9000\/tcp\)/);
+    assert.match(r.fix!, /listen: \["9000\/tcp", "8000\/tcp"\]/);
+  });
+});
