@@ -377,7 +377,7 @@ function modeLine(sb: DiagramSandbox): string {
   if (sb.mode === 'none') return 'lo only';
   if (sb.mode === 'stopped') return 'not running';
   if (sb.sharedBy.length) return 'shared namespace';
-  return sb.exposed.length ? `listens ${sb.exposed.join(' ')}` : sb.image;
+  return sb.listening.length ? `listens ${sb.listening.join(' ')}` : sb.image;
 }
 
 function sandboxTooltip(sb: DiagramSandbox, nets: Map<string, DiagramNetwork>): string {
@@ -387,7 +387,7 @@ function sandboxTooltip(sb: DiagramSandbox, nets: Map<string, DiagramNetwork>): 
     sb.sharedBy.length ? `${sb.sharedBy.map((m) => m.name).join(', ')} share ${sb.name}'s namespace` : '',
     `image ${sb.image}`,
     ...sb.endpoints.map((e) => `${e.ifname} on ${nets.get(e.networkId)?.name ?? '?'}: ${[e.ipv4, e.ipv6, e.mac && `MAC ${e.mac}`, e.veth && `veth ${e.veth}`, e.aliases.length ? `aliases ${e.aliases.join(', ')}` : ''].filter(Boolean).join(', ')}`),
-    sb.exposed.length ? `listens on ${sb.exposed.join(', ')}` : '',
+    sb.listening.length ? `listens on ${sb.listening.join(', ')}` : '',
     'double-click: trace from here',
   ].filter(Boolean).join('\n');
 }

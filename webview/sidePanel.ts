@@ -210,7 +210,7 @@ export function describe(s: DiagramSnapshot, id: string): string[] | undefined {
         return [`Container ${name}`, sb.id === id ? `image ${sb.image}` : `in ${sb.name}'s network namespace`,
           sb.mode === 'host' ? 'network_mode: host' : sb.mode === 'none' ? 'network_mode: none (loopback only)' : sb.mode === 'stopped' ? 'not running' : `${sb.endpoints.length} interface${sb.endpoints.length === 1 ? '' : 's'}`,
           ...sb.endpoints.map((e) => `${e.ifname} ${e.ipv4 ?? ''} on ${h.networks.find((x) => x.id === e.networkId)?.name ?? '?'}`),
-          sb.exposed.length ? `listens on ${sb.exposed.join(', ')}` : '', sb.sharedBy.length && sb.id === id ? `shared with ${sb.sharedBy.map((m) => m.name).join(', ')}` : ''].filter(Boolean);
+          sb.listening.length ? `listens on ${sb.listening.join(', ')}` : '', sb.sharedBy.length && sb.id === id ? `shared with ${sb.sharedBy.map((m) => m.name).join(', ')}` : ''].filter(Boolean);
       }
       const ep = sb.endpoints.find((e) => e.id === id || e.linkId === id);
       if (ep) {

@@ -28,7 +28,7 @@ import type { ServiceCreateRequest } from './requests';
 import type { PublishedPort, ServiceState, TaskState } from './model';
 import { PortAllocator } from './ports/allocator';
 import { PortBindingError } from './ports/publish';
-import { parseExpose, parsePortSpec } from './ports/portSpec';
+import { parseExpose, parseListen, parsePortSpec } from './ports/portSpec';
 import { findContainer, findNetwork, isPredefinedNetworkName, isUserDefinedName } from './lookup';
 import {
   addSandboxEndpoint, addSandboxInterface, endpointLess, gatewayEndpoint, GW_BRIDGE_NETWORK, newSandbox, rebuildRoutes,
@@ -443,6 +443,8 @@ export class Engine {
       portSpecs.push(...parsed.bindings);
     });
     (req.expose ?? []).forEach((raw, i) => exposedPorts(raw, i).forEach(addExposed));
+    // Not Docker's: what listens (the file's `listen`), by default what is exposed.
+    const listening = req.listen ? listenPorts(req.listen) : exposed;
 
     // runconfig validateNetMode (decoding the request).
     const mode = req.networkMode === undefined || req.networkMode === '' ? 'default' : req.networkMode;
@@ -455,7 +457,7 @@ export class Engine {
       if (req.hostname) throw new DockerError(msg.conflictHostname(), BAD_REQUEST, { field: 'network_mode' });
       if (mac) throw new DockerError(msg.conflictMac(), BAD_REQUEST, { field: 'mac_address' });
       if (portSpecs.length > 0 || req.publishAll) throw new DockerError(msg.conflictPublish(), BAD_REQUEST, { field: 'ports', index: 0 });
-      if (exposed.length > 0) throw new DockerError(msg.conflictExpose(), BAD_REQUEST, { field: 'expose', index: 0 });
+      if ((req.expose ?? []).length > 0) throw new DockerError(msg.conflictExpose(), BAD_REQUEST, { field: 'expose' });
     }
     if (kind === 'host' && mac) throw new DockerError(msg.conflictMac(), BAD_REQUEST, { field: 'mac_address' });
     const warnings: string[] = [];
@@ -510,6 +512,7 @@ export class Engine {
       modeTarget: kind === 'container' ? target : null,
       networks,
       exposedPorts: exposed,
+      listening,
       portSpecs,
       publishAll: req.publishAll ?? false,
       macAddress: mac || null,
@@ -1262,6 +1265,7 @@ export class Engine {
   private createContainerAs(node: string, name: string, req: ServiceCreateRequest, network: string | undefined): string {
     return this.createContainer(node, {
       name, image: req.image ?? '', ...(network ? { networkMode: network } : {}), expose: req.expose ?? [],
+      listen: req.listen ?? serviceListenDefault(req),
     }).id;
   }
 
@@ -1499,7 +1503,7 @@ function gwBridgeSpec(): NetworkSpec {
 function ingressSandboxOwner(): ContainerState {
   return {
     id: INGRESS_SANDBOX_NAME, name: 'ingress-endpoint', hostname: INGRESS_SANDBOX_NAME, image: '', seq: 0, status: 'running',
-    networkMode: 'default', modeKind: 'network', modeTarget: null, networks: [], exposedPorts: [], portSpecs: [], publishAll: false,
+    networkMode: 'default', modeKind: 'network', modeTarget: null, networks: [], exposedPorts: [], listening: [], portSpecs: [], publishAll: false,
     macAddress: null, sandboxId: INGRESS_SANDBOX_ID, joinedContainerId: null, warnings: [], runtimeWarnings: [],
   };
 }
@@ -1552,6 +1556,28 @@ function generatedName(id: string, taken: Map<string, ContainerState>): string {
  * parsed ports are read-only values. Errors are not remembered (they name the entry's index).
  */
 const exposeCache = new Map<string, ExposedPort[]>();
+
+/** `listen` entries parsed, each port once. */
+function listenPorts(raw: readonly string[]): ExposedPort[] {
+  const out: ExposedPort[] = [];
+  raw.forEach((r, i) => {
+    for (const p of parseListen(r, i)) if (!out.some((o) => o.port === p.port && o.proto === p.proto)) out.push(p);
+  });
+  return out;
+}
+
+/** A task listens, unless told otherwise, on the service's expose and the targets of its ports (as -p's container ports). */
+function serviceListenDefault(req: ServiceCreateRequest): string[] {
+  const out = [...(req.expose ?? [])];
+  for (const raw of req.ports ?? []) {
+    try {
+      for (const e of parsePortSpec(raw).exposed) out.push(`${e.port}/${e.proto}`);
+    } catch {
+      // createService reported a bad spec already.
+    }
+  }
+  return out;
+}
 function exposedPorts(raw: string, index: number): ExposedPort[] {
   let ports = exposeCache.get(raw);
   if (!ports) {

@@ -6,7 +6,7 @@
 export interface ErrorHint {
   field?: 'name' | 'driver' | 'subnet' | 'gateway' | 'ip_range' | 'aux_addresses' | 'ipv6'
     | 'driver_opts' | 'network_mode' | 'network' | 'ipv4_address' | 'ipv6_address' | 'aliases' | 'mac_address'
-    | 'ports' | 'expose' | 'daemon';
+    | 'ports' | 'expose' | 'listen' | 'daemon';
   index?: number;
   key?: string;
 }

@@ -10,7 +10,7 @@ export type { NetworkDriver, DriverContext, JoinInfo, NetworkDraft, NetworkCreat
 export { DriverRegistry } from './drivers/types';
 export type { IpamDriver, PoolRequest, AllocatedPool } from './ipam/types';
 export { parseIp, parseCidr, formatAddr, formatNet, netContains, netsOverlap, makeNet, netSize, type IpAddr, type IpNet, type IpFamily } from './ip';
-export { parsePortSpec, parseExpose } from './ports/portSpec';
+export { parsePortSpec, parseExpose, parseListen, listenSpecError } from './ports/portSpec';
 export { hostInterfaces, hostRoutes } from './hostView';
 export { DEFAULT_HOSTS_ENTRIES } from './sandbox';
 export { INGRESS_SANDBOX_ID, INGRESS_SANDBOX_NAME, replicaForConnection, placeTasks, routingMesh, type MeshEntry } from './swarm/services';

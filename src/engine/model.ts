@@ -312,7 +312,10 @@ export interface ContainerState {
   readonly modeTarget: string | null;
   /** Configured networks in order (start network first, then as connected). */
   readonly networks: ContainerNetwork[];
+  /** Config.ExposedPorts: --expose and the container port of every -p. */
   readonly exposedPorts: ExposedPort[];
+  /** What its processes listen on (not Docker's): the file's `listen`, else exposedPorts. */
+  readonly listening: ExposedPort[];
   readonly portSpecs: PortSpecBinding[];
   readonly publishAll: boolean;
   /** The MAC given at create (applies to the create-time network only). */

@@ -72,8 +72,13 @@ export interface ContainerCreateRequest {
   endpoint?: EndpointConfig;
   /** -p specs exactly as the CLI takes them, e.g. "8080:80", "127.0.0.1::90/udp". */
   ports?: string[];
-  /** --expose, e.g. "80", "80/tcp", "8000-8010/udp": the ports the container's process listens on. */
+  /** --expose, e.g. "80", "80/tcp", "8000-8010/udp": metadata (ExposedPorts), refused in container mode. */
   expose?: string[];
+  /**
+   * Not Docker's: what the container's processes listen on ("8081", "53/udp", "8000-8010"), in its own
+   * namespace or, in container mode, in the one it joins. Default: the exposed ports (--expose and -p).
+   */
+  listen?: string[];
   /** --publish-all */
   publishAll?: boolean;
 }
@@ -88,6 +93,8 @@ export interface ServiceCreateRequest {
   /** -p: "8080:8000", "8000" (published port assigned from 30000–32767), "8080:8000/udp". Ingress mode. */
   ports?: string[];
   endpointMode?: 'vip' | 'dnsrr'; // default vip
-  /** Ports the task's process listens on. */
+  /** --expose: metadata on each task. */
   expose?: string[];
+  /** What each task's process listens on (not Docker's). Default: expose plus the targets of ports. */
+  listen?: string[];
 }

@@ -109,6 +109,13 @@ function diagramNetwork(host: HostState, n: NetworkState): DiagramNetwork {
   return out;
 }
 
+/** What listens in the namespace the container is in: with `container:` joiners, theirs too (one network stack). */
+function namespaceListening(c: ContainerState, sb: SandboxState | undefined, byId: Map<string, ContainerState>): string[] {
+  const members = sb && !sb.hostNetwork ? [sb.containerId, ...sb.sharedBy].map((id) => byId.get(id)).filter((m): m is ContainerState => !!m) : [c];
+  if (!members.includes(c)) members.push(c);
+  return [...new Set(members.flatMap((m) => m.listening.map((p) => `${p.port}/${p.proto}`)))];
+}
+
 function diagramSandbox(host: HostState, c: ContainerState, byId: Map<string, ContainerState>): DiagramSandbox {
   const sb: SandboxState | undefined = c.sandboxId ? host.sandboxes.get(c.sandboxId) : undefined;
   const mode = !sb ? 'stopped' : sb.hostNetwork ? 'host' : c.modeKind === 'none' ? 'none' : 'sandbox';
@@ -143,7 +150,7 @@ function diagramSandbox(host: HostState, c: ContainerState, byId: Map<string, Co
     sharedBy,
     mode,
     image: c.image,
-    exposed: c.exposedPorts.map((p) => `${p.port}/${p.proto}`),
+    listening: namespaceListening(c, sb, byId),
     endpoints,
   };
 }

@@ -1,8 +1,8 @@
 // The engine's packet tracer (src/engine/trace), adapted to the Tracer shape the diagram and the
 // "Trace From Here" command use. The tracer needs to know what each container's process listens on:
-// that is the topology file's `expose` (Docker's own ExposedPorts also lists every published port).
+// the topology file's `listen`, else its `expose` and published container ports.
 import type { EngineState } from '../engine';
-import { listeningFromExpose, trace, type ListeningLookup, type TraceResult } from '../engine/trace';
+import { listeningFromTopology, trace, type ListeningLookup, type TraceResult } from '../engine/trace';
 import type { TopologySpec } from '../topology';
 import type { TraceQuery, Tracer } from './tracing';
 
@@ -12,7 +12,7 @@ const lookups = new WeakMap<TopologySpec, ListeningLookup>();
 export function listeningOf(spec: TopologySpec): ListeningLookup {
   let lookup = lookups.get(spec);
   if (!lookup) {
-    lookup = listeningFromExpose(spec.containers);
+    lookup = listeningFromTopology(spec.containers);
     lookups.set(spec, lookup);
   }
   return lookup;

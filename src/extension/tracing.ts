@@ -44,7 +44,7 @@ export function destinationOf(snapshot: DiagramSnapshot, targetId: string, by: T
     case 'container': {
       const box = host.sandboxes.find((s) => s.id === targetId || s.sharedBy.some((m) => m.id === targetId));
       if (!box) return { error: `no container ${ref.container}` };
-      const port = firstPort(box.exposed);
+      const port = firstPort(box.listening);
       const address = box.mode === 'host' ? hostAddress : box.endpoints.find((e) => e.ipv4)?.ipv4;
       const to = by === 'address' && address ? address : ref.container;
       return port === undefined ? { to } : { to, defaultPort: port };
@@ -53,7 +53,7 @@ export function destinationOf(snapshot: DiagramSnapshot, targetId: string, by: T
       for (const sb of host.sandboxes) {
         const ep = sb.endpoints.find((e) => e.id === targetId);
         if (ep) {
-          const port = firstPort(sb.exposed);
+          const port = firstPort(sb.listening);
           const to = ep.ipv4 ?? ep.ipv6 ?? sb.name;
           return port === undefined ? { to } : { to, defaultPort: port };
         }
@@ -81,8 +81,8 @@ export function destinationOf(snapshot: DiagramSnapshot, targetId: string, by: T
   }
 }
 
-function firstPort(exposed: string[]): number | undefined {
-  const p = exposed[0] ? Number.parseInt(exposed[0], 10) : NaN;
+function firstPort(listening: string[]): number | undefined {
+  const p = listening[0] ? Number.parseInt(listening[0], 10) : NaN;
   return Number.isInteger(p) ? p : undefined;
 }
 

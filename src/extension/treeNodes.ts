@@ -339,7 +339,7 @@ function containerNode(src: Scope, host: HostState, c: ContainerState): TreeNode
     kind: 'container', id: `${src.key}#${elementId}`, elementId, label: c.name,
     description: [c.status === 'running' ? '' : c.status, mode, addresses.join(', '), c.image].filter(Boolean).join(' · '),
     tooltip: [`**${c.name}** — ${c.status}, image \`${c.image}\``, `network mode \`${c.networkMode}\``, `hostname \`${c.hostname}\``,
-      c.exposedPorts.length ? `listens on ${c.exposedPorts.map((p) => `${p.port}/${p.proto}`).join(', ')}` : '',
+      c.listening.length ? `listens on ${c.listening.map((p) => `${p.port}/${p.proto}`).join(', ')}` : '',
       ...c.warnings.map((w) => `⚠ ${w}`), ...c.runtimeWarnings.map((w) => `⚠ ${w}`), `id \`${c.id.slice(0, 12)}\``].filter(Boolean).join('\n\n'),
     ...cv(src, c.modeKind === 'host' || c.modeKind === 'none' || c.modeKind === 'container' ? `cnm.container.${c.modeKind}` : 'cnm.container', LIVE_CONTEXT.container),
     icon, children: [], expanded: false, ...(src.liveHost === undefined ? { path: src.pathOf(host.name, c.name) ?? [] } : {}), host: host.name, container: c.name,
@@ -391,9 +391,9 @@ function containerNode(src: Scope, host: HostState, c: ContainerState): TreeNode
       }
     }
   }
-  if (c.exposedPorts.length) {
+  if (c.listening.length) {
     add({
-      kind: 'listening', id: `${node.id}/listening`, label: `listens on ${c.exposedPorts.map((p) => `${p.port}/${p.proto}`).join(', ')}`,
+      kind: 'listening', id: `${node.id}/listening`, label: `listens on ${c.listening.map((p) => `${p.port}/${p.proto}`).join(', ')}`,
       ...cv(src, 'cnm.listening', LIVE_CONTEXT.listening), icon: { id: 'radio-tower' }, children: [], host: host.name, container: c.name,
     });
   }

@@ -40,6 +40,8 @@ export interface NewContainer {
   network?: string;
   ports?: string[];
   expose?: string[];
+  /** What its processes listen on, when not the default (expose and the published container ports). */
+  listen?: string[];
 }
 
 // ── the actions ─────────────────────────────────────────────────────────────
@@ -71,6 +73,7 @@ export function addContainer(text: string, c: NewContainer): string {
   }
   if (c.ports?.length) body.push(['ports', c.ports.map(quoted)]);
   if (c.expose?.length) body.push(['expose', c.expose.map(quoted)]);
+  if (c.listen) body.push(['listen', c.listen.map(quoted)]);
   const section = topPair(doc, 'containers');
   if (!section) return insertSection(text, doc, 'containers', [[c.name, body]], ['services', 'expect']);
   if (findPair(section.value, c.name)) throw new YamlEditError(`The file already has a container named "${c.name}".`);

@@ -56,8 +56,8 @@ export interface DiagramSandbox {
   /** `host`: the host's own namespace; `none`: loopback only; `stopped`: no namespace at all. */
   mode: SandboxMode;
   image: string;
-  /** Ports the container's processes listen on, e.g. "80/tcp". */
-  exposed: string[];
+  /** Ports the container's processes listen on, e.g. "80/tcp" (the file's `listen`, else expose and published ports). */
+  listening: string[];
   endpoints: DiagramEndpoint[];
 }
 

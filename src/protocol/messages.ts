@@ -41,7 +41,7 @@ export type ReadyMessage = V & { type: 'ready' };
 export type SelectedMessage = V & { type: 'selected'; id: string | null };
 /**
  * Trace from one sandbox to targets (element ids of sandboxes, endpoints, ports or host interfaces).
- * `port` absent: ICMP echo, or the target's first exposed port for tcp/udp.
+ * `port` absent: ICMP echo, or the first port the target listens on for tcp/udp.
  */
 export type TraceRequestMessage = V & {
   type: 'trace';

@@ -1,6 +1,7 @@
 // Quick fixes for the diagnostics that have an obvious repair: create the missing network, pick a
 // free subnet for an overlapping one, move the gateway inside the subnet, and connect two containers
-// to a shared network when a name won't resolve between them.
+// to a shared network when a name won't resolve between them; `expose` that Docker refuses in container
+// mode becomes `listen` (what it was meant to say: the process listens there).
 import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver';
 import type { NetworkSpec, YamlPath } from '../topology';
 import { cidrContains, formatAddress, freeSubnet, nextFreeAddress, parseAddress, parseCidr, type Cidr } from './addressPlanner';
@@ -42,7 +43,17 @@ function fixesFor(analysis: Analysis, d: Diagnostic): CodeAction[] {
   }
   if (path && path[path.length - 1] === 'gateway' && d.severity === 1 && /gateway/i.test(message)) return gatewayFix(analysis, d, path);
   if (code === 'unresolvable-name' && path) return sharedNetworkFix(analysis, d, path);
+  if (path && path[path.length - 1] === 'expose' && message.includes('port exposing and the container type network mode')) return exposeToListenFix(analysis, d, path);
   return [];
+}
+
+/** Rename the refused `expose` key to `listen`, unless the container says `listen` already. */
+function exposeToListenFix(analysis: Analysis, d: Diagnostic, path: YamlPath): CodeAction[] {
+  const c = analysis.parsed.spec.containers.find((x) => x.name === path[1]);
+  if (!c || c.listen !== undefined) return [];
+  const text = analysis.text.slice(analysis.lines.offset(d.range.start), analysis.lines.offset(d.range.end));
+  if (text !== 'expose') return [];
+  return [action(analysis, `Say what listens with "listen" (not Docker's --expose, which container mode refuses)`, d, [{ range: d.range, newText: 'listen' }])];
 }
 
 function networkOf(analysis: Analysis, path: YamlPath): { network: NetworkSpec; pool: number } | undefined {

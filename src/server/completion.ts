@@ -3,6 +3,7 @@
 // and a free subnet.
 import { CompletionItemKind, MarkupKind, type CompletionItem } from 'vscode-languageserver';
 import type { YamlPath } from '../topology';
+import { listenPortsOf } from '../engine/trace';
 import { formatCidr, freeSubnet, nextFreeAddress, parseCidr, type Cidr } from './addressPlanner';
 import type { Analysis } from './analysis';
 import { completionContext, type CompletionContext } from './completionContext';
@@ -191,9 +192,15 @@ function expectTargets(analysis: Analysis): Suggestion[] {
   const spec = analysis.parsed.spec;
   for (const c of spec.containers) {
     out.push({ label: c.name, kind: CompletionItemKind.Class, detail: 'container (ICMP echo)' });
-    for (const e of c.expose) {
-      const [port, proto] = e.split('/');
-      if (port && /^\d+$/.test(port)) out.push({ label: `${c.name}:${port}${proto && proto !== 'tcp' ? `/${proto}` : ''}`, kind: CompletionItemKind.Reference, detail: 'exposed port' });
+    // The ports it listens on (`listen`, else expose and the published container ports); big ranges stay
+    // out. A `container:` joiner has no name of its own: its ports are reached at the owner's.
+    const ports = listenPortsOf(c);
+    const owner = c.networkMode?.startsWith('container:') ? c.networkMode.slice('container:'.length) : undefined;
+    if (ports.length <= 16) {
+      for (const p of ports) {
+        const label = `${owner ?? c.name}:${p.port}${p.proto !== 'tcp' ? `/${p.proto}` : ''}`;
+        if (!out.some((o) => o.label === label)) out.push({ label, kind: CompletionItemKind.Reference, detail: owner ? `a port ${c.name} listens on, in ${owner}'s namespace` : 'a port it listens on' });
+      }
     }
   }
   for (const s of spec.services) out.push({ label: s.name, kind: CompletionItemKind.Event, detail: 'service' });

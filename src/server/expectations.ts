@@ -1,12 +1,12 @@
 // Failing `expect` entries as diagnostics, as the user types: every entry ({ from, to, verdict }) is
-// traced on the built engine — the same `checkExpectations` and the same listening ports (the `expose`
-// lists) as `cnm check` — and an entry whose trace ends differently is an error on its `verdict`, e.g.
+// traced on the built engine — the same `checkExpectations` and the same listening ports (`listen`, else
+// `expose` and published ports) as `cnm check` — and an entry whose trace ends differently is an error on its `verdict`, e.g.
 //   b1 → web:80: expected delivered, got dropped: dropped by -A DOCKER-FORWARD … (inter-container
 //   communication is off …). Fix: …
 // An entry that names a container the file does not have is an error on that name instead (a typo must
 // not pass as "unresolved"). The "Trace ▸" lens of an entry opens the same trace.
 import type { Engine } from '../engine';
-import { checkExpectations as traceExpectations, listeningFromExpose, parseDestination, type ExpectationResult, type ListeningLookup, type TraceProto } from '../engine/trace';
+import { checkExpectations as traceExpectations, listeningFromTopology, parseDestination, type ExpectationResult, type ListeningLookup, type TraceProto } from '../engine/trace';
 import type { ExpectSpec, ParsedTopology, TopologyDiagnostic, TopologySpec } from '../topology';
 import { expectTargetName } from './expectTarget';
 import { unknownTarget } from './expectNames';
@@ -105,11 +105,11 @@ function nameRange(parsed: ParsedTopology, path: (string | number)[], to: string
 }
 
 // Tracing is cheap per entry but building the tracer's index is not (5,000 containers): the results are
-// kept per engine — an edit that reuses the build reuses them — and per set of `expose` lists. An
+// kept per engine — an edit that reuses the build reuses them — and per set of `listen`, `expose` and `ports` lists. An
 // edit re-played in place changes the same engine: every change bumps a host's revision, so the
 // revisions are part of the key.
 interface EngineResults {
-  exposeKey: string;
+  listenKey: string;
   revisions: string;
   listening: ListeningLookup;
   results: Map<string, ExpectationResult>;
@@ -117,11 +117,11 @@ interface EngineResults {
 const byEngine = new WeakMap<Engine, EngineResults>();
 
 function cachedResults(engine: Engine, spec: TopologySpec, entries: readonly ExpectSpec[]): ExpectationResult[] {
-  const exposeKey = spec.containers.map((c) => `${c.host}\0${c.name}\0${c.expose.join(',')}`).join('\n');
+  const listenKey = spec.containers.map((c) => `${c.host}\0${c.name}\0${c.expose.join(',')}\0${c.ports.join(',')}\0${c.listen?.join(',') ?? '-'}`).join('\n');
   const revisions = [...engine.state.hosts.values()].map((h) => h.revision).join(',');
   let cache = byEngine.get(engine);
-  if (!cache || cache.exposeKey !== exposeKey || cache.revisions !== revisions) {
-    cache = { exposeKey, revisions, listening: listeningFromExpose(spec.containers), results: new Map() };
+  if (!cache || cache.listenKey !== listenKey || cache.revisions !== revisions) {
+    cache = { listenKey, revisions, listening: listeningFromTopology(spec.containers), results: new Map() };
     byEngine.set(engine, cache);
   }
   const keyOf = (e: ExpectSpec) => `${e.from}\0${e.to}\0${e.verdict}`;

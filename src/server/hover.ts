@@ -2,7 +2,7 @@
 // what a port mapping does; what a driver or a driver option does; and what any key means.
 import { isScalar } from 'yaml';
 import { MarkupKind, type Hover } from 'vscode-languageserver';
-import { parsePortSpec, type InspectContainer, type InspectNetwork, type InspectResult } from '../engine';
+import { listenSpecError, parsePortSpec, type InspectContainer, type InspectNetwork, type InspectResult } from '../engine';
 import type { NetworkSpec } from '../topology';
 import { cidrContains, formatCidr, parseAddress, parseCidr, usableCount } from './addressPlanner';
 import type { Analysis } from './analysis';
@@ -44,6 +44,9 @@ export function hoverAt(analysis: Analysis, offset: number): Hover | null {
   }
   if ((path[0] === 'containers' || path[0] === 'services') && path[2] === 'ports' && typeof last === 'number') {
     return markdown(portHover(analysis, String(path[1]), value, path[0] === 'services'), analysis, span);
+  }
+  if ((path[0] === 'containers' || path[0] === 'services') && path[2] === 'listen' && typeof last === 'number') {
+    return markdown(listenHover(analysis, String(path[1]), value, path[0] === 'services'), analysis, span);
   }
   if (path[0] === 'expect' && last === 'to') {
     const target = parseExpectTarget(value);
@@ -219,6 +222,26 @@ function addressHover(analysis: Analysis, address: string): string {
     return c ? cidrContains(c, a) : false;
   });
   if (inside.length > 0) lines.push('', `In the subnet of ${inside.map((n) => `**${n.name}** (${n.subnet})`).join(', ')}.`);
+  return lines.join('\n');
+}
+
+/** Where a `listen` entry can be reached: the container's addresses, or in container mode its owner's. */
+function listenHover(analysis: Analysis, name: string, raw: string, service: boolean): string {
+  const error = listenSpecError(raw);
+  if (error) return `**listen \`${raw}\`**\n\n${error}`;
+  const what = raw.includes('/') ? raw : `${raw}/tcp`;
+  const lines = [`**listen \`${what}\`**`, '', 'A process listens here (not Docker\'s `--expose`, which is only metadata): a connection to it is accepted, one to a port nothing listens on is refused.'];
+  if (service) return lines.join('\n');
+  const spec = analysis.parsed.spec.containers.find((c) => c.name === name);
+  const mode = spec?.networkMode;
+  if (mode === 'host') {
+    lines.push('', `With \`network_mode: host\` it listens on the host's own addresses (${spec!.host}).`);
+  } else if (mode?.startsWith('container:')) {
+    const owner = mode.slice('container:'.length);
+    const live = analysis.inspect()?.containers.find((c) => c.name === owner && c.host === spec!.host);
+    const addrs = (live?.endpoints ?? []).map((e) => e.ipv4_address).filter(Boolean);
+    lines.push('', `\`${name}\` shares the network namespace of \`${owner}\`: reach it at ${owner}'s addresses${addrs.length ? ` (${addrs.join(', ')})` : ''}, e.g. \`to: "${owner}:${what.replace('/tcp', '')}"\`.`);
+  }
   return lines.join('\n');
 }
 

@@ -3,7 +3,7 @@
 // to the others in order), then swarm services — and turns every engine error and warning into a
 // positioned diagnostic.
 // One failing object never stops the rest; what depends on it gets an error that names it.
-import { Engine, checkNetworkCreateFlags, checkRunFlags } from '../engine';
+import { Engine, checkNetworkCreateFlags, checkRunFlags, listenSpecError } from '../engine';
 import { registerFlannel } from '../engine/plugins/flannel';
 import type { ContainerCreateRequest, EndpointConfig, NetworkCreateRequest } from '../engine/requests';
 import { BuildReport, type BuildSource } from './buildReport';
@@ -296,6 +296,7 @@ class Builder {
     try {
       const endpoint = first ? endpointConfig(first) : undefined;
       const request: ContainerCreateRequest = { name: c.name, image: c.image, ports: c.ports, expose: c.expose };
+      if (c.listen) request.listen = validListen(c.listen);
       if (c.hostname !== undefined) request.hostname = c.hostname;
       if (networkMode !== undefined) request.networkMode = networkMode;
       if (endpoint) request.endpoint = endpoint;
@@ -346,6 +347,7 @@ class Builder {
           ports: s.ports,
           endpointMode: s.endpointMode,
           expose: s.expose,
+          ...(s.listen ? { listen: validListen(s.listen) } : {}),
         });
       } catch (err) {
         this.report.failure(subject, err);
@@ -415,4 +417,9 @@ function endpointConfig(ep: ContainerNetworkSpec): EndpointConfig | undefined {
 /** Engine warnings about ports go on `ports:`; others on the container. */
 function warningTarget(c: ContainerSpec, warning: string) {
   return /port/i.test(warning) && c.ports.length > 0 ? { path: [...c.path, 'ports'], part: 'key' as const } : { path: c.path, part: 'key' as const };
+}
+
+/** The `listen` entries the parser accepted (it reports the others): a bad one must not stop the container. */
+function validListen(listen: readonly string[]): string[] {
+  return listen.filter((l) => l !== '' && listenSpecError(l) === undefined);
 }

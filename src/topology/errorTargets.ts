@@ -95,6 +95,7 @@ function containerTarget(c: ContainerSpec, ep: ContainerNetworkSpec | undefined,
       return { path: hint.index === undefined ? [...ep.path, 'aliases'] : [...ep.path, 'aliases', hint.index], part: 'value' };
     case 'ports':
     case 'expose':
+    case 'listen':
       return hint.index === undefined ? { path: [...c.path, hint.field], part: 'key' } : { path: [...c.path, hint.field, hint.index], part: 'value' };
     default:
       return key;
@@ -115,6 +116,7 @@ function serviceTarget(s: ServiceSpec, hint: ErrorHint | undefined): Target {
   switch (hint?.field) {
     case 'ports':
     case 'expose':
+    case 'listen':
       return hint.index === undefined ? { path: [...s.path, hint.field], part: 'key' } : { path: [...s.path, hint.field, hint.index], part: 'value' };
     case 'network':
       // The list form (SPEC's) has the entry at its index; the map form falls back to `networks:`.

@@ -48,6 +48,7 @@ export const CONTAINER_KEYS = [
   'networks',
   'ports',
   'expose',
+  'listen',
 ] as const;
 
 export const ENDPOINT_KEYS = ['ipv4_address', 'ipv6_address', 'aliases', 'mac_address'] as const;
@@ -55,7 +56,7 @@ export const ENDPOINT_KEYS = ['ipv4_address', 'ipv6_address', 'aliases', 'mac_ad
 /** Compose's long port syntax: { target, published, host_ip, protocol, mode }. */
 export const PORT_LONG_KEYS = ['target', 'published', 'host_ip', 'protocol', 'mode'] as const;
 
-export const SERVICE_KEYS = ['image', 'replicas', 'networks', 'ports', 'endpoint_mode', 'expose'] as const;
+export const SERVICE_KEYS = ['image', 'replicas', 'networks', 'ports', 'endpoint_mode', 'expose', 'listen'] as const;
 
 export const SERVICE_NETWORK_KEYS = ['aliases'] as const;
 

@@ -49,7 +49,10 @@ export interface ContainerSpec {
   networks: ContainerNetworkSpec[];
   /** One entry per YAML list item, in order (so an index the engine reports maps back to the file). */
   ports: string[];
+  /** Docker's --expose: metadata (ExposedPorts), refused with network_mode container:. */
   expose: string[];
+  /** What its processes listen on; present iff the file says `listen` (else expose + the targets of ports). */
+  listen?: string[];
   path: YamlPath;
 }
 
@@ -61,6 +64,8 @@ export interface ServiceSpec {
   ports: string[];
   endpointMode: 'vip' | 'dnsrr';
   expose: string[];
+  /** What each task's process listens on; present iff the file says `listen`. */
+  listen?: string[];
   path: YamlPath;
 }
 

@@ -84,7 +84,7 @@ describe('language features over LSP', () => {
 
     it('offers the keys a container takes, minus those it has', async () => {
       const items = await complete(LAB.replace('  b3:\n    image: busybox\n', '  b3:\n    image: busybox\n    ‸\n'));
-      assert.deepEqual(labels(items), ['host', 'hostname', 'network_mode', 'networks', 'ports', 'expose']);
+      assert.deepEqual(labels(items), ['host', 'hostname', 'network_mode', 'networks', 'ports', 'expose', 'listen']);
       assert.match(String((items[2]!.documentation as { value: string }).value), /container:<name>/);
     });
 
@@ -128,7 +128,7 @@ describe('language features over LSP', () => {
       assert.deepEqual(labels(items), ['172.18.0.0/16']); // docker0 has 172.17.0.0/16
     });
 
-    it('offers containers and hosts for expect from, and exposed ports for expect to', async () => {
+    it('offers containers and hosts for expect from, and the ports they listen on for expect to', async () => {
       assert.deepEqual(labels(await complete(LAB.replace('from: b3', 'from: ‸'))), ['web', 'b1', 'b2', 'b3', 'b4', 'host1']);
       assert.ok(labels(await complete(LAB.replace('to: "b4"', 'to: ‸'))).includes('web:80'));
       assert.deepEqual(labels(await complete(LAB.replace('to: "b4", verdict: delivered', 'to: "b4", verdict: ‸'))), ['delivered', 'refused', 'dropped', 'unresolved']);

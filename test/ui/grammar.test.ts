@@ -110,6 +110,14 @@ test('port specs: host and container ports, ranges, protocols, a host IP', () =>
   }
 });
 
+test('listen entries: ports with a protocol, as in expose', () => {
+  const { ours } = tokenize('containers:\n  j:\n    network_mode: container:c\n    listen: ["8081/tcp", "53/udp", 8000-8010/tcp]\n');
+  for (const expected of ['8081=constant.numeric.port.container', '53=constant.numeric.port.container', 'udp=keyword.other.protocol',
+    '8000-8010=constant.numeric.port.container', 'tcp=keyword.other.protocol']) {
+    assert.ok(ours.includes(expected), `${expected} in ${ours.join(' ')}`);
+  }
+});
+
 test('comments stay comments', () => {
   const { ours } = tokenize('# driver: bridge on 10.0.0.0/8, ports 8080:80\nname: lab\n');
   assert.deepEqual(ours, []);

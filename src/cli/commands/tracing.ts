@@ -1,12 +1,11 @@
-// What the trace, matrix and check commands share: the listening ports from the file's `expose` lists
-// (Docker's ExposedPorts also holds every published port, which nothing need listen on), and the
-// text form of a trace.
-import { listeningFromExpose, type ListeningLookup, type TraceResult } from '../../engine/trace';
+// What the trace, matrix and check commands share: the listening ports from the file (`listen`, else
+// `expose` and the published container ports), and the text form of a trace.
+import { listeningFromTopology, type ListeningLookup, type TraceResult } from '../../engine/trace';
 import type { TopologySpec } from '../../topology';
 import type { VerifyResult } from '../../docker/verify';
 
 export function listeningFromSpec(spec: TopologySpec): ListeningLookup {
-  return listeningFromExpose(spec.containers);
+  return listeningFromTopology(spec.containers);
 }
 
 /** Numbered hops, then the verdict with its reason and the fix. */

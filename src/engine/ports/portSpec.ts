@@ -118,6 +118,33 @@ export function parsePortSpec(raw: string, index?: number): ParsedPortSpec {
   return { exposed, bindings };
 }
 
+/**
+ * A `listen` entry (not Docker's): "8081", "53/udp", "8000-8010/tcp". Like --expose, but only tcp and udp,
+ * the protocols a trace carries; throws a DockerError pointing at the entry.
+ */
+export function parseListen(raw: string, index?: number): ExposedPort[] {
+  const error = listenSpecError(raw);
+  if (error) throw new DockerError(error, BAD_REQUEST, { field: 'listen', index });
+  const [proto, port] = splitProtoPort(raw);
+  const r = parsePortRange(port) as { start: number; end: number };
+  const out: ExposedPort[] = [];
+  for (let p = r.start; p <= r.end; p++) out.push({ port: p, proto: proto.toLowerCase() });
+  return out;
+}
+
+/** Why a `listen` entry is not PORT[-PORT][/tcp|/udp], or undefined when it is. */
+export function listenSpecError(raw: string): string | undefined {
+  const m = /^(\d+)(?:-(\d+))?(?:\/([A-Za-z]*))?$/.exec(raw);
+  const form = 'a port or a range, with /tcp (the default) or /udp: "8081", "53/udp", "8000-8010"';
+  if (!m) return `invalid listen entry ${JSON.stringify(raw)}: ${form}`;
+  const start = Number(m[1]);
+  const end = m[2] === undefined ? start : Number(m[2]);
+  if (start < 1 || end > 65535 || end < start) return `invalid listen entry ${JSON.stringify(raw)}: ports are 1 to 65535, a range low-high`;
+  const proto = (m[3] ?? 'tcp').toLowerCase() || 'tcp';
+  if (proto !== 'tcp' && proto !== 'udp') return `invalid listen entry ${JSON.stringify(raw)}: the protocol is tcp or udp, not ${m[3]}`;
+  return undefined;
+}
+
 /** `--expose` (docker CLI opts.go): "80", "80/udp", "8000-8010/tcp"; the protocol is not checked. */
 export function parseExpose(raw: string, index?: number): ExposedPort[] {
   const fail = (text: string) => new DockerError(text, BAD_REQUEST, { field: 'expose', index });

@@ -180,7 +180,7 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
 
   const views = new Map<string, SandboxView | null>();
   let hostModeListeners: Listener[] | null = null;
-  const listenOf = (c: ContainerState): readonly ExposedPort[] => listening?.(host.name, c.name) ?? c.exposedPorts;
+  const listenOf = (c: ContainerState): readonly ExposedPort[] => listening?.(host.name, c.name) ?? c.listening;
 
   const index: HostIndex = {
     host, ruleSet, rules, localV4, routes, bridges: host.bridges, bridgeNetwork, bridgeEndpoints, endpointsByV4, containersByName, containersById,

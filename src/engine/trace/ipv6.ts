@@ -194,7 +194,7 @@ export class Ipv6Walk {
       return { verdict: 'delivered', reason: `${l.container.name} accepts [${to}]:${port}/${proto} over IPv6` };
     }
     this.hop(at.label, '', 'refuse', `nothing listens on ${port}/${proto}: ${proto === 'tcp' ? 'the kernel answers with a TCP reset' : 'ICMPv6 port unreachable'}; ${back}`);
-    return { verdict: 'refused', reason: `nothing in ${at.label} listens on ${port}/${proto}: it answers [${to}]:${port} with ${proto === 'tcp' ? 'a TCP reset ("Connection refused")' : 'ICMPv6 port unreachable'}`, fix: `make its process listen on ${port}/${proto} (expose: ["${port}/${proto}"])` };
+    return { verdict: 'refused', reason: `nothing in ${at.label} listens on ${port}/${proto}: it answers [${to}]:${port} with ${proto === 'tcp' ? 'a TCP reset ("Connection refused")' : 'ICMPv6 port unreachable'}`, fix: `make its process listen on ${port}/${proto} (listen: ["${port}/${proto}"])` };
   }
 }
 

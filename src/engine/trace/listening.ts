@@ -1,29 +1,44 @@
-// What a container's processes listen on, from the `expose` lists as written (Docker's ExposedPorts also
-// holds every published container port, which nothing need listen on). Plain data in, so the CLI, the
-// language server and the tests build the same lookup from a topology file.
+// What a container's processes listen on, from a topology file's lists as written: `listen` when given,
+// else `expose` plus the container ports of `ports` (what the engine records as `listening` too). Plain
+// data in, so the CLI, the language server and the tests build the same lookup from a topology file.
 import type { ExposedPort } from '../model';
-import { parseExpose } from '../ports/portSpec';
+import { parseExpose, parseListen, parsePortSpec } from '../ports/portSpec';
 import type { ListeningLookup } from './types';
 
-export interface ExposeEntry {
+export interface ListenEntry {
   readonly host: string;
   readonly name: string;
   /** "80", "80/tcp", "8000-8010/udp" */
   readonly expose: readonly string[];
+  /** `-p` specs: their container ports listen unless `listen` says otherwise. */
+  readonly ports?: readonly string[];
+  /** Present iff the file says `listen`. */
+  readonly listen?: readonly string[];
 }
 
-export function listeningFromExpose(entries: Iterable<ExposeEntry>): ListeningLookup {
-  const byContainer = new Map<string, ExposedPort[]>();
-  for (const c of entries) {
-    const ports: ExposedPort[] = [];
-    for (const e of c.expose) {
-      try {
-        ports.push(...parseExpose(e));
-      } catch {
-        // A bad entry is the validator's to report; it opens no port.
-      }
+/** The ports one entry listens on; a bad entry is the validator's to report and opens no port. */
+export function listenPortsOf(c: Omit<ListenEntry, 'host' | 'name'>): ExposedPort[] {
+  const out: ExposedPort[] = [];
+  const add = (ports: () => readonly ExposedPort[]) => {
+    let list: readonly ExposedPort[] = [];
+    try {
+      list = ports();
+    } catch {
+      return;
     }
-    byContainer.set(`${c.host}\0${c.name}`, ports);
+    for (const p of list) if (!out.some((o) => o.port === p.port && o.proto === p.proto)) out.push(p);
+  };
+  if (c.listen) {
+    for (const l of c.listen) add(() => parseListen(l));
+    return out;
   }
+  for (const p of c.ports ?? []) add(() => parsePortSpec(p).exposed);
+  for (const e of c.expose) add(() => parseExpose(e));
+  return out;
+}
+
+export function listeningFromTopology(entries: Iterable<ListenEntry>): ListeningLookup {
+  const byContainer = new Map<string, ExposedPort[]>();
+  for (const c of entries) byContainer.set(`${c.host}\0${c.name}`, listenPortsOf(c));
   return (host, container) => byContainer.get(`${host}\0${container}`);
 }

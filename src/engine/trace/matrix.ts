@@ -123,7 +123,7 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
     }
     for (const c of host.containers.values()) {
       const sb = sandboxOf(host, c);
-      const ports = options.listening?.(host.name, c.name) ?? c.exposedPorts;
+      const ports = options.listening?.(host.name, c.name) ?? c.listening;
       const probes = probesOf(ports);
       const nets = networksKey(sb);
       const run = c.status === 'running' ? 'R' : 'S';

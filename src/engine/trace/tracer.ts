@@ -374,10 +374,10 @@ export class Tracer {
       const c = ns.view!.containers[0]?.name ?? ns.label;
       const loop = isLoopback(pkt.dst) ? `; ${formatV4(pkt.dst)} inside a container is the container itself, not the host` : '';
       return {
-        reason: `nothing in ${ns.label} listens on ${what} (${ls.length ? `it listens on ${list}` : 'its expose list is empty'}): ${c} answers with ${kernel}${loop}`,
+        reason: `nothing in ${ns.label} listens on ${what} (${ls.length ? `it listens on ${list}` : 'it listens on nothing'}): ${c} answers with ${kernel}${loop}`,
         fix: isLoopback(pkt.dst)
           ? `to reach a port published on the host, use the host's address as the container sees it (its gateway), not 127.0.0.1`
-          : ls.length ? `use a port it listens on (${list}), or make its process listen on ${what} (expose: ["${what}"])` : `make its process listen on ${what} (expose: ["${what}"])`,
+          : ls.length ? `use a port it listens on (${list}), or make its process listen on ${what} (${listenFix(ls.filter((l) => l.container === ns.view!.containers[0]), what)})` : `make its process listen on ${what} (listen: ["${what}"])`,
       };
     }
     const hx = ns.hx;
@@ -577,3 +577,9 @@ export function tracerFor(state: EngineState, options: TraceOptions = {}): Trace
 }
 
 export type { TraceProto };
+
+/** The `listen` list that adds `what` to what the sandbox listens on now. */
+function listenFix(ls: readonly Listener[], what: string): string {
+  const now = [...new Set(ls.map((l) => `${l.port}/${l.proto}`))];
+  return `listen: [${[...now, what].map((p) => `"${p}"`).join(', ')}]`;
+}

@@ -42,8 +42,8 @@ export interface TraceResult {
 }
 
 /**
- * The ports a container's processes listen on. Docker's ExposedPorts also holds every published
- * container port, so the topology's `expose` list (what the process really listens on) is passed in.
+ * The ports a container's processes listen on, when the caller knows better than the engine's own
+ * `listening` (the file's `listen`, else expose and the published container ports); undefined: ask the engine.
  */
 export type ListeningLookup = (host: string, container: string) => readonly ExposedPort[] | undefined;
 

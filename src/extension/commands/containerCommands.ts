@@ -173,7 +173,7 @@ export function runContainerCommand(ctx: Ctx) {
     if ('error' in spec) return refuse(ctx, inv, RUN, spec.error);
     if (host !== inv.source.firstHost) spec.host = host;
     const networkMode = spec.network ?? 'bridge';
-    const dockerError = tryOnCopy(inv.source.text, (e) => e.runContainer(host, { name: spec.name, image: spec.image, networkMode, ports: spec.ports ?? [], expose: spec.expose ?? [] }));
+    const dockerError = tryOnCopy(inv.source.text, (e) => e.runContainer(host, { name: spec.name, image: spec.image, networkMode, ports: spec.ports ?? [], expose: spec.expose ?? [], ...(spec.listen ? { listen: spec.listen } : {}) }));
     if (dockerError) return refuse(ctx, inv, RUN, dockerError);
     const plan = planChange(inv.source.text, (t) => addContainer(t, spec), inv.source.loaded);
     if (!plan.ok) return refuse(ctx, inv, RUN, plan.error);
@@ -192,13 +192,14 @@ function checkContainerName(inv: Invocation, host: string, name: string): string
 
 function runFromArgs(inv: Invocation): NewContainer | { error: string } {
   const a = inv.args;
-  if (typeof a.name !== 'string') return { error: 'pass { name } (and optionally image, network, ports)' };
+  if (typeof a.name !== 'string') return { error: 'pass { name } (and optionally image, network, ports, expose, listen)' };
   const error = checkContainerName(inv, inv.source.firstHost, a.name);
   if (error) return { error };
   const c: NewContainer = { name: a.name, image: typeof a.image === 'string' ? a.image : 'busybox' };
   if (typeof a.network === 'string') c.network = a.network;
   if (Array.isArray(a.ports)) c.ports = a.ports.map(String);
   if (Array.isArray(a.expose)) c.expose = a.expose.map(String);
+  if (Array.isArray(a.listen)) c.listen = a.listen.map(String);
   return c;
 }
 
@@ -231,13 +232,11 @@ async function askRun(inv: Invocation, host: string): Promise<NewContainer | und
   const askPorts = async (input: MultiStepInput) => {
     const value = await input.inputBox({
       title, step: 4, totalSteps: total, value: c.ports?.join(', ') ?? '', placeholder: 'optional, e.g. 8080:80, 127.0.0.1:5353:53/udp',
-      prompt: 'Published ports (-p), separated by commas; the container port is also marked as listening. Empty: none.',
+      prompt: 'Published ports (-p), separated by commas; the container port is taken to listen. Empty: none.',
       validate: (v) => (splitList(v).every((p) => /^(\[?[0-9a-fA-F:.]*\]?:)?(\d+(-\d+)?:)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/.test(p)) ? undefined : 'port specs like 8080:80, 80, 127.0.0.1:8081:80/tcp'),
     });
     const ports = splitList(value);
-    c.ports = ports.length ? ports : undefined;
-    // A published port without a listener would only ever be "refused": say the process listens on it.
-    c.expose = ports.length ? [...new Set(ports.map((p) => p.split(':').pop()!))] : undefined;
+    c.ports = ports.length ? ports : undefined; // a published container port listens unless `listen` says otherwise
   };
   return (await MultiStepInput.run(askName)) ? c : undefined;
 }

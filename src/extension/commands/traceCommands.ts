@@ -85,12 +85,12 @@ async function destinationsFor(inv: Invocation, host: string, from: string): Pro
     for (const sb of h.sandboxes) {
       for (const name of [sb.name, ...sb.sharedBy.map((m) => m.name)]) {
         if (name === from) continue;
-        items.push({ label: `$(vm) ${name}`, description: 'by name (DNS decides)', detail: sb.exposed.length ? `listens on ${sb.exposed.join(', ')}` : undefined, to: name, elementId: sb.id, ...portOf(sb.exposed) });
+        items.push({ label: `$(vm) ${name}`, description: 'by name (DNS decides)', detail: sb.listening.length ? `listens on ${sb.listening.join(', ')}` : undefined, to: name, elementId: sb.id, ...portOf(sb.listening) });
       }
       for (const ep of sb.endpoints) {
         if (!ep.ipv4 || sb.name === from) continue;
         const net = h.networks.find((n) => n.id === ep.networkId)?.name ?? '';
-        items.push({ label: `$(plug) ${ep.ipv4}`, description: `${sb.name} on ${net}`, to: ep.ipv4, elementId: ep.id, ...portOf(sb.exposed) });
+        items.push({ label: `$(plug) ${ep.ipv4}`, description: `${sb.name} on ${net}`, to: ep.ipv4, elementId: ep.id, ...portOf(sb.listening) });
       }
     }
     if (h.ports.length) items.push({ label: `Published ports${where}`, kind: vscode.QuickPickItemKind.Separator });
@@ -105,8 +105,8 @@ async function destinationsFor(inv: Invocation, host: string, from: string): Pro
   return pickDestination(`${TRACE}: from ${from}`, items);
 }
 
-function portOf(exposed: string[]): { port?: number } {
-  const p = Number.parseInt(exposed[0] ?? '', 10);
+function portOf(listening: string[]): { port?: number } {
+  const p = Number.parseInt(listening[0] ?? '', 10);
   return Number.isInteger(p) ? { port: p } : {};
 }
 

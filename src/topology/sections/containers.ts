@@ -5,7 +5,7 @@ import type { Field, ParseContext } from '../reader';
 import { describe } from '../reader';
 import { CONTAINER_KEYS, ENDPOINT_KEYS } from '../schema';
 import type { ContainerNetworkSpec, ContainerSpec } from '../spec';
-import { readExpose, readPorts } from './ports';
+import { readExpose, readListen, readPorts } from './ports';
 import { readIPv4, readIPv6, readMac } from './values';
 
 export function parseContainers(ctx: ParseContext, section: Field | undefined, defaultHost: string): ContainerSpec[] {
@@ -49,6 +49,9 @@ function parseContainer(ctx: ParseContext, entry: Field, defaultHost: string): C
         break;
       case 'expose':
         c.expose = readExpose(ctx, f);
+        break;
+      case 'listen':
+        c.listen = readListen(ctx, f);
         break;
     }
   }

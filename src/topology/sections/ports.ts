@@ -1,6 +1,7 @@
-// `ports:` and `expose:` lists. Every list item yields exactly one entry, also an unreadable one, so an
+// `ports:`, `expose:` and `listen:` lists. Every list item yields exactly one entry, also an unreadable one, so an
 // index reported by the engine (ErrorHint.index) still points at the right line.
 import { isMap } from 'yaml';
+import { listenSpecError } from '../../engine';
 import { isIPv6Address } from '../addresses';
 import { exposeSpecError, portSpecError } from '../portSpec';
 import type { Field, Item, ParseContext } from '../reader';
@@ -26,6 +27,18 @@ export function readExpose(ctx: ParseContext, f: Field): string[] {
   for (const item of ctx.items(f, 'expose') ?? []) {
     const spec = ctx.string(item, 'each entry of expose') ?? '';
     const err = spec === '' ? undefined : exposeSpecError(spec);
+    if (err) ctx.error(item, err, 'port');
+    out.push(spec);
+  }
+  return out;
+}
+
+/** `listen:` (not Docker's): PORT[-PORT][/tcp|udp] per entry. */
+export function readListen(ctx: ParseContext, f: Field): string[] {
+  const out: string[] = [];
+  for (const item of ctx.items(f, 'listen') ?? []) {
+    const spec = ctx.string(item, 'each entry of listen') ?? '';
+    const err = spec === '' ? undefined : listenSpecError(spec);
     if (err) ctx.error(item, err, 'port');
     out.push(spec);
   }

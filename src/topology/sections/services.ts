@@ -3,7 +3,7 @@ import { isMap, isSeq } from 'yaml';
 import type { Field, ParseContext } from '../reader';
 import { SERVICE_KEYS, SERVICE_NETWORK_KEYS } from '../schema';
 import type { ServiceSpec } from '../spec';
-import { readExpose, readPorts } from './ports';
+import { readExpose, readListen, readPorts } from './ports';
 
 export function parseServices(ctx: ParseContext, section: Field | undefined): ServiceSpec[] {
   const out: ServiceSpec[] = [];
@@ -38,6 +38,9 @@ function parseService(ctx: ParseContext, entry: Field): ServiceSpec {
         break;
       case 'expose':
         s.expose = readExpose(ctx, f);
+        break;
+      case 'listen':
+        s.listen = readListen(ctx, f);
         break;
     }
   }

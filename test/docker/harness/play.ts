@@ -84,29 +84,60 @@ interface Listener {
   proto: 'tcp' | 'udp';
 }
 
-/** The ports a container's process listens on (`expose`); bad entries are left to docker to refuse. */
-export function listeners(expose: readonly string[]): Listener[] {
+/**
+ * What a container's processes listen on, as the format says: `listen`, else `expose` plus the container
+ * port of each `ports` entry (written here from the strings, not with the engine's code, so the suite
+ * checks the engine's default).
+ */
+export function listenList(c: ContainerSpec): string[] {
+  if (c.listen !== undefined) return c.listen;
+  return [...c.ports.map((p) => p.split(':').pop()!), ...c.expose];
+}
+
+/** Port entries ("80", "53/udp", "8000-8010/tcp") as listeners; bad entries are left to docker to refuse. */
+export function listeners(list: readonly string[]): Listener[] {
   const out: Listener[] = [];
-  for (const e of expose) {
+  for (const e of list) {
     const m = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/i.exec(e.trim());
     if (!m) continue;
     const from = Number(m[1]);
     const to = m[2] ? Number(m[2]) : from;
     const proto = (m[3] ?? 'tcp').toLowerCase();
     if (proto === 'sctp' || from < 1 || to > 65535 || to < from) continue;
-    for (let p = from; p <= Math.min(to, from + 63); p++) out.push({ port: p, proto: proto as 'tcp' | 'udp' });
+    for (let p = from; p <= Math.min(to, from + 63); p++) {
+      if (!out.some((o) => o.port === p && o.proto === proto)) out.push({ port: p, proto: proto as 'tcp' | 'udp' });
+    }
   }
   return out;
 }
 
 /**
- * The container's command: a TCP listener (busybox httpd) per exposed tcp port, a UDP one (nc -lu, in a
- * loop) per exposed udp port, then sleep. Only numbers from `listeners` go into the script. TERM ends it
- * at once (sh as pid 1 would ignore it otherwise).
+ * Everything that listens in the network namespace `c` is in: its own listeners and those of the
+ * containers sharing it (`network_mode: container:`), whoever owns it.
  */
-export function containerScript(expose: readonly string[]): string {
+export function namespaceListeners(spec: TopologySpec, c: ContainerSpec): Listener[] {
+  const byName = new Map(spec.containers.map((x) => [x.name, x]));
+  const root = (x: ContainerSpec): ContainerSpec => {
+    for (let i = 0; i < 8; i++) {
+      const owner = x.networkMode?.startsWith('container:') ? byName.get(x.networkMode.slice('container:'.length)) : undefined;
+      if (!owner) return x;
+      x = owner;
+    }
+    return x;
+  };
+  const mine = root(c);
+  return listeners(spec.containers.filter((x) => root(x) === mine).flatMap(listenList));
+}
+
+/**
+ * The container's command: a TCP listener (busybox httpd) per tcp port it listens on, a UDP one (nc -lu,
+ * in a loop) per udp port, then sleep. A `container:` joiner runs its own listeners, so they listen in the
+ * namespace it shares. Only numbers from `listeners` go into the script. TERM ends it at once (sh as pid
+ * 1 would ignore it otherwise).
+ */
+export function containerScript(listen: readonly string[]): string {
   const parts = ["trap 'exit 0' TERM INT"];
-  for (const l of listeners(expose)) {
+  for (const l of listeners(listen)) {
     if (l.proto === 'tcp') parts.push(`httpd -p ${l.port} -h /tmp`);
     else parts.push(`(while true; do nc -lu -p ${l.port} </dev/null >/dev/null 2>&1; done) &`);
   }
@@ -129,7 +160,7 @@ export function runArgs(c: ContainerSpec): string[] {
   for (const p of c.ports) a.push('-p', p);
   for (const e of c.expose) a.push('--expose', e);
   if (c.hostname !== undefined) a.push('--hostname', c.hostname);
-  a.push(TEST_IMAGE, 'sh', '-c', containerScript(c.expose));
+  a.push(TEST_IMAGE, 'sh', '-c', containerScript(listenList(c)));
   return a;
 }
 

@@ -12,7 +12,7 @@ import type { InspectResult } from '../../../src/engine/inspectTypes';
 import type { TopologySpec } from '../../../src/topology/spec';
 import type { Verdict } from '../../../src/engine/trace';
 import { docker, run } from './exec';
-import { listeners } from './play';
+import { namespaceListeners } from './play';
 
 export type ProbeTarget =
   | { kind: 'name'; name: string }
@@ -127,7 +127,7 @@ export function scenarioProbes(spec: TopologySpec, real: InspectResult, maxPerSo
   const host = spec.hosts[0]!.name;
   const running = real.containers.filter((c) => c.running);
   const userNets = spec.networks.filter((n) => !PREDEFINED.has(n.name) && n.driver === 'bridge').map((n) => n.name);
-  const listen = new Map(spec.containers.map((c) => [c.name, listeners(c.expose).filter((l) => l.proto === 'tcp').map((l) => l.port)]));
+  const listen = new Map(spec.containers.map((c) => [c.name, namespaceListeners(spec, c).filter((l) => l.proto === 'tcp').map((l) => l.port)]));
   const published: PublishedRef[] = real.containers.flatMap((c) =>
     c.ports.filter((p) => p.protocol === 'tcp' && !p.host_ip.includes(':')).map((p) => ({ container: c.name, containerPort: p.container_port, hostIp: p.host_ip })),
   );

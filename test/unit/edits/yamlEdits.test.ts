@@ -129,6 +129,9 @@ test('run container: a new entry under containers', () => {
   assert.ok(after.includes('  db:\n    image: postgres\n    networks: [mybridge10]\n    ports: ["5432:5432"]\n    expose: ["5432"]\n'));
   assert.deepEqual(endpointsOf(after, 'db'), { mybridge10: '10.10.0.4' });
   assert.ok(addContainer(customBridge, { name: 'h', image: 'busybox', network: 'host' }).includes('  h:\n    image: busybox\n    network_mode: host\n'));
+  // A sidecar in container mode says what it listens on (Docker refuses expose there).
+  const sidecar = addContainer(customBridge, { name: 'sc', image: 'busybox', network: 'container:b1', listen: ['8081'] });
+  assert.ok(sidecar.includes('  sc:\n    image: busybox\n    network_mode: container:b1\n    listen: ["8081"]\n'), sidecar);
 });
 
 test('containersOnNetwork counts implicit default-bridge members', () => {

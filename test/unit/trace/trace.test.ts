@@ -14,7 +14,7 @@ networks:
   vault: { subnet: 10.113.0.0/24, internal: true }
   quiet: { subnet: 10.114.0.0/24, driver_opts: { com.docker.network.bridge.enable_icc: "false" } }
 containers:
-  app: { networks: [lan], expose: ["80", "9090"], ports: ["18080:80", "127.0.0.1:18081:80", "18082:81"] }
+  app: { networks: [lan], listen: ["80", "9090"], ports: ["18080:80", "127.0.0.1:18081:80", "18082:81"] }
   sidecar: { network_mode: "container:app" }
   client: { networks: [lan] }
   far: { networks: [other] }

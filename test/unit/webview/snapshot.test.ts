@@ -39,6 +39,8 @@ test('container mode: one box for the namespace, naming both containers', () => 
   const b1 = boxes.find((s) => s.name === 'b1')!;
   assert.deepEqual(b1.sharedBy.map((m) => m.name), ['c1']);
   assert.equal(boxes.some((s) => s.name === 'c1'), false);
+  // One network stack: what c1 listens on (listen: ["8080"]) listens in b1's box too.
+  assert.deepEqual(b1.listening, ['80/tcp', '8080/tcp']);
   assert.equal(index.sandboxOf('host1', 'c1'), b1.id);
   assert.ok(snapshotIds(snapshot).has('c/host1/c1'), 'c1 can still be selected by its own id');
 });
