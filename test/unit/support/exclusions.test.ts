@@ -10,6 +10,8 @@ import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { isCI } from '../../support/ci.mjs';
 import { EXCLUSIONS_FILE, exclude, exclusionId, exclusions, judgeSkips, tapSkips } from '../../support/exclusions.mjs';
+import { refusedForNoIpvlan } from '../../docker/harness/machineLimits';
+import type { PlayStep } from '../../docker/harness/play';
 
 describe('isCI', () => {
   it('is true for CI=true and CI=1 only', () => {
@@ -96,5 +98,24 @@ describe.skip('a whole suite', () => { it('hidden', () => {}); });
     assert.equal(outside.excluded.length, 2);
     assert.deepEqual(outside.failed, []);
     assert.deepEqual(outside.skipped.map((s) => s.name), ['no daemon', 'unknown id', 'later', 'a whole suite']);
+  });
+});
+
+describe('kernel-no-ipvlan: only dockerd\'s own answer excludes a container', () => {
+  const step = (name: string, error?: string): PlayStep => ({
+    kind: 'run', object: ['containers', name], argv: [], ok: !error, ...(error ? { error } : {}), warnings: [], ms: 0,
+  });
+  it('takes the containers dockerd refused for want of ipvlan, and no others', () => {
+    const refused = refusedForNoIpvlan({
+      containerIds: new Map(),
+      steps: [
+        step('i1', 'failed to create the ipvlan port: operation not supported'),
+        step('ok'),
+        step('clash', 'Address already in use'),
+        { ...step('i2', 'failed to create the ipvlan port: operation not supported'), kind: 'connect', network: 'ivl2' },
+        { ...step('ivl2', 'failed to create the ipvlan port: operation not supported'), object: ['networks', 'ivl2'] },
+      ],
+    });
+    assert.deepEqual([...refused.keys()], ['i1', 'i2']);
   });
 });
