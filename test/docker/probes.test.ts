@@ -69,7 +69,10 @@ async function waitForOtherSuites(maxMs = 30 * 60_000): Promise<void> {
   for (;;) {
     const others = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && !mine.has(Number(p)) && startTime(p) < myStart).filter((p) => {
       try {
-        return /test\/docker\/(differential|probes)\.test/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8'));
+        // Only a node process runs a suite: a `flock …` still waiting for the Docker lock (which this
+        // run may hold) runs nothing yet, and waiting for it would wait for ourselves.
+        const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+        return /(^|\/)node$/.test(argv[0] ?? '') && /test\/docker\/(differential|probes)\.test/.test(argv.join(' '));
       } catch {
         return false;
       }
