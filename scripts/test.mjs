@@ -1,7 +1,9 @@
 // `npm test`: every test tier in order, each with its counts, then one summary line.
 //   node scripts/test.mjs [static|unit|extension|ui|docker ...]
 // A tier whose system part (code-server, Chromium, dockerd) is missing is skipped with a loud
-// message; under CI=true it fails instead, so CI cannot go green by testing nothing.
+// message; under CI (CI=true or CI=1) it fails instead, so CI cannot go green by testing nothing.
+// Likewise a skipped (or todo) test fails its tier under CI, unless its skip names an entry of
+// test/EXCLUSIONS.md (a limit of the machine): that one counts as excluded and is listed at the end.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,9 +11,11 @@ import { join, relative } from 'node:path';
 import { chromiumAvailable, chromiumPath } from './lib/browser.mjs';
 import { codeServerInstalled } from './lib/code-server.mjs';
 import { root } from './lib/paths.mjs';
+import { isCI } from '../test/support/ci.mjs';
+import { judgeSkips, tapSkips } from '../test/support/exclusions.mjs';
 
 const TIERS = ['static', 'unit', 'extension', 'ui', 'docker'];
-const ci = process.env.CI === 'true' || process.env.CI === '1';
+const ci = isCI();
 
 const requested = process.argv.slice(2);
 const unknown = requested.filter((t) => !TIERS.includes(t));
@@ -25,7 +29,8 @@ let built = false; // the bundles, built once per run by build()
 // Interrupted: exit through process.exit so that the 'exit' handlers stop any code-server we started.
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 
-/** @typedef {{ passed: number, failed: number, skipped: number }} Counts */
+/** @typedef {{ id: string, name: string, detail: string }} Excluded */
+/** @typedef {{ passed: number, failed: number, skipped: number, excluded: Excluded[] }} Counts */
 
 const runners = { static: staticTier, unit: unitTier, extension: extensionTier, ui: uiTier, docker: dockerTier };
 const done = [];
@@ -38,22 +43,64 @@ for (const tier of tiers) {
     counts = await runners[tier]();
   } catch (e) {
     console.error(`${tier}: ${e instanceof Error ? e.message : e}`);
-    counts = { passed: 0, failed: 1, skipped: 0 };
+    counts = { passed: 0, failed: 1, skipped: 0, excluded: [] };
   }
   const seconds = (Date.now() - started) / 1000;
   done.push({ tier, ...counts, seconds });
   console.log(`${tierLine(tier, counts)}   (${seconds.toFixed(1)} s)`);
 }
 
-const total = done.reduce((a, t) => ({ passed: a.passed + t.passed, failed: a.failed + t.failed, skipped: a.skipped + t.skipped }),
-  { passed: 0, failed: 0, skipped: 0 });
+const total = done.reduce(
+  (a, t) => ({ passed: a.passed + t.passed, failed: a.failed + t.failed, skipped: a.skipped + t.skipped, excluded: [...a.excluded, ...t.excluded] }),
+  { passed: 0, failed: 0, skipped: 0, excluded: [] });
 console.log('\n━━━━ summary ━━━━');
 for (const t of done) console.log(`${tierLine(t.tier, t)}   (${t.seconds.toFixed(1)} s)`);
-console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+console.log(countsLine(total));
+printExclusions(total.excluded);
 process.exit(total.failed > 0 ? 1 : 0);
 
+function countsLine(c) {
+  return `${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped, ${c.excluded.length} excluded`;
+}
+
 function tierLine(tier, c) {
-  return `${tier}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`;
+  return `${tier}: ${countsLine(c)}`;
+}
+
+/** The exclusions that applied, by id (test/EXCLUSIONS.md), each with what it left out. */
+function printExclusions(excluded) {
+  if (!excluded.length) return;
+  const byId = new Map();
+  for (const e of excluded) byId.set(e.id, [...(byId.get(e.id) ?? []), e]);
+  console.log(`excluded: ${excluded.length} (test/EXCLUSIONS.md)`);
+  for (const [id, list] of byId) {
+    console.log(`  ${id}: ${list.length}`);
+    for (const e of list) console.log(`    - ${e.detail}   [${e.name}]`);
+  }
+}
+
+/**
+ * The tier's counts with its skipped tests judged: an exclusion counts as excluded; any other skip
+ * fails the tier under CI and stays a (loud) skip outside it.
+ * @param {{ passed: number, failed: number }} counts
+ * @param {import('../test/support/exclusions.mjs').Skip[]} skips
+ * @returns {Counts}
+ */
+function judged(counts, skips) {
+  const j = judgeSkips(skips, ci);
+  const bar = '!'.repeat(78);
+  if (j.failed.length) {
+    console.error(`${bar}\n!! ${j.failed.length} test(s) skipped under CI: a skip that is not in test/EXCLUSIONS.md FAILS the tier`);
+    for (const s of j.failed) console.error(`!!   ✖ ${s.name}${s.kind === 'todo' ? ' (todo)' : ''}${s.message ? ` — ${s.message}` : ''}`);
+    console.error(bar);
+  }
+  if (j.skipped.length) {
+    console.error(`${bar}\n!! ${j.skipped.length} test(s) SKIPPED (under CI each would fail the tier):`);
+    for (const s of j.skipped) console.error(`!!   - ${s.name}${s.kind === 'todo' ? ' (todo)' : ''}${s.message ? ` — ${s.message}` : ''}`);
+    console.error(bar);
+  }
+  for (const e of j.excluded) console.log(`  excluded [${e.id}] ${e.detail}`);
+  return { passed: counts.passed, failed: counts.failed + j.failed.length, skipped: j.skipped.length, excluded: j.excluded };
 }
 
 // ── tiers ───────────────────────────────────────────────────────────────────
@@ -64,7 +111,7 @@ async function staticTier() {
     ['tsc --noEmit', bin('tsc'), ['--noEmit', '-p', '.']],
     ['eslint', bin('eslint'), ['.']],
   ];
-  const counts = { passed: 0, failed: 0, skipped: 0 };
+  const counts = { passed: 0, failed: 0, skipped: 0, excluded: [] };
   for (const [name, command, args] of checks) {
     const ok = run(command, args).status === 0;
     console.log(`${ok ? '✔' : '✖'} ${name}`);
@@ -84,7 +131,9 @@ async function extensionTier() {
   if (missing) return unavailable('extension', missing);
   build();
   const { runExtensionTests } = await import('../test/extension/run-code-server.mjs');
-  return runExtensionTests();
+  const r = await runExtensionTests();
+  // Mocha's pending tests carry no reason: the extension tier has no exclusions.
+  return judged(r, r.tests.filter((t) => t.state === 'skipped').map((t) => ({ name: t.title, kind: 'skip', message: '' })));
 }
 
 /** Playwright + Chromium against code-server with the extension installed. */
@@ -101,7 +150,7 @@ async function dockerTier() {
   const files = findTests('test/docker');
   if (!files.length) {
     console.log('(no test files under test/docker)');
-    return { passed: 0, failed: 0, skipped: 0 };
+    return { passed: 0, failed: 0, skipped: 0, excluded: [] };
   }
   const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 20_000 });
   if (info.status !== 0) {
@@ -138,10 +187,10 @@ function unavailable(tier, reason) {
   const bar = '!'.repeat(78);
   if (ci) {
     console.error(`${bar}\n!! ${tier} tier FAILED: ${reason}\n!! (CI=true: a missing system part is a failure, not a skip)\n${bar}`);
-    return { passed: 0, failed: 1, skipped: 0 };
+    return { passed: 0, failed: 1, skipped: 0, excluded: [] };
   }
   console.error(`${bar}\n!! ${tier} tier SKIPPED: ${reason}\n${bar}`);
-  return { passed: 0, failed: 0, skipped: 1 };
+  return { passed: 0, failed: 0, skipped: 1, excluded: [] };
 }
 
 /** Builds the bundles once per run (the extension and ui tiers both need them). */
@@ -163,13 +212,14 @@ function findTests(dir) {
 
 /**
  * Runs test files with the Node test runner (through tsx): the spec report on the console and a TAP
- * report in a file, whose closing counts are the tier's.
+ * report in a file, whose closing counts are the tier's passed and failed; its skip and todo
+ * directives (skipped suites too, which node's own count leaves out) are judged one by one.
  * @returns {Counts}
  */
 function nodeTests(files, { concurrency, timeoutMs = 300_000 }) {
   if (!files.length) {
     console.log('(no test files)');
-    return { passed: 0, failed: 0, skipped: 0 };
+    return { passed: 0, failed: 0, skipped: 0, excluded: [] };
   }
   const scratch = mkdtempSync(join(tmpdir(), 'cnm-tap-'));
   const tap = join(scratch, 'report.tap');
@@ -180,14 +230,10 @@ function nodeTests(files, { concurrency, timeoutMs = 300_000 }) {
     const result = run(process.execPath, [...args, ...files]);
     const report = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
     const count = (name) => Number(report.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
-    const counts = {
-      passed: count('pass'),
-      failed: count('fail') + count('cancelled'),
-      skipped: count('skipped') + count('todo'),
-    };
+    const counts = { passed: count('pass'), failed: count('fail') + count('cancelled') };
     // A runner that died before its summary (or failed outside any test) still fails the tier.
     if (result.status !== 0 && counts.failed === 0) counts.failed = 1;
-    return counts;
+    return judged(counts, tapSkips(report));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

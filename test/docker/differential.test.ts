@@ -28,11 +28,12 @@ import { dockerCli } from './harness/exec';
 import { observe } from './harness/observe';
 import { play } from './harness/play';
 import { managedLinks, withHostLinks } from './harness/hostLinks';
+import { excludeNoIpvlan, refusedForNoIpvlan } from './harness/machineLimits';
 import { HOST_LINK_SCENARIO_DIR, loadScenario, scenarioFiles } from './harness/scenario';
+import { isCI } from '../support/ci.mjs';
 
 const OUT_DIR = process.env.CNM_DIFF_OUT ?? join(tmpdir(), 'cnm-differential');
 const only = process.env.CNM_SCENARIO?.split(',').map((s) => s.trim());
-const ci = process.env.CI === 'true' || process.env.CI === '1';
 
 function unobservableGateway(spec: TopologySpec, d: { field: string; dockerd: string }): boolean {
   const m = /^networks\.([^.]+)\.(?:ipv6_)?gateway$/.exec(d.field);
@@ -41,21 +42,6 @@ function unobservableGateway(spec: TopologySpec, d: { field: string; dockerd: st
   return !!n && (n.driver === 'macvlan' || n.driver === 'ipvlan');
 }
 const DUMMY = /\bd[mi]-[0-9a-f]{12}\b/g;
-
-/**
- * Containers dockerd could not start because this machine's kernel has no ipvlan (dockerd: "failed to
- * create the ipvlan port: operation not supported"): a limit of the machine, not Docker's behaviour,
- * which the engine models for kernels that have ipvlan. Their comparisons are left out, loudly; the
- * networks are still compared. On a kernel with ipvlan nothing is left out.
- */
-function kernelWithoutIpvlan(disagreements: { field: string; dockerd: string }[]): Set<string> {
-  const refused = new Set<string>();
-  for (const d of disagreements) {
-    const m = /^error on containers\.([^.]+)$/.exec(d.field);
-    if (m && /failed to create the ipvlan port: operation not supported/.test(d.dockerd)) refused.add(m[1]!);
-  }
-  return refused;
-}
 
 describe('differential: real dockerd against the engine', { concurrency: 1 }, () => {
   let ready = false;
@@ -86,7 +72,7 @@ describe('differential: real dockerd against the engine', { concurrency: 1 }, ()
       if (!ready) return t.skip('dockerd is not reachable');
       assert.deepEqual(sc.parseErrors, [], `${sc.name} must be a clean topology file`);
       if (managedLinks(sc.spec).length > 0 && process.getuid?.() !== 0) {
-        if (ci) assert.fail(`${sc.name} makes host links (macvlan/ipvlan parents): run the Docker tier as root`);
+        if (isCI()) assert.fail(`${sc.name} makes host links (macvlan/ipvlan parents): run the Docker tier as root`);
         console.error(`\n  !!! SKIPPED ${sc.name}: it makes host links, which needs root !!!\n`);
         return t.skip('needs root to make host links');
       }
@@ -118,13 +104,12 @@ describe('differential: real dockerd against the engine', { concurrency: 1 }, ()
         const all = compare(sc.spec, played, observed, engine)
           .filter((d) => d.dockerd.replace(DUMMY, 'd?-<id>') !== d.engine.replace(DUMMY, 'd?-<id>'))
           .filter((d) => !unobservableGateway(sc.spec, d));
-        const noIpvlan = kernelWithoutIpvlan(all);
-        if (noIpvlan.size > 0) {
-          const note = `this kernel has no ipvlan: containers ${[...noIpvlan].join(', ')} could not start on dockerd, so they are not compared (their networks are)`;
-          console.error(`\n  !!! ${sc.name}: ${note} !!!\n`);
-          t.diagnostic(note);
-        }
-        const disagreements = all.filter((d) => ![...noIpvlan].some((c) => d.field === `error on containers.${c}` || d.field.startsWith(`containers.${c}.`)));
+        // Containers dockerd could not start because this kernel has no ipvlan (a limit of the machine,
+        // test/EXCLUSIONS.md): their comparisons are left out, each counted as an exclusion; their
+        // networks are still compared.
+        const noIpvlan = refusedForNoIpvlan(played);
+        await excludeNoIpvlan(t, sc.name, noIpvlan, () => 'its comparisons with the engine are left out (its networks are compared)');
+        const disagreements = all.filter((d) => ![...noIpvlan.keys()].some((c) => d.field === `error on containers.${c}` || d.field.startsWith(`containers.${c}.`)));
         writeFileSync(
           join(OUT_DIR, `${sc.name}.json`),
           JSON.stringify({ scenario: sc.name, steps: played.steps, observed, engine: { inspect: engine.inspect, diagnostics: engine.diagnostics }, disagreements }, null, 2),

@@ -24,11 +24,13 @@ import {
 } from './harness/daemon';
 import { run } from './harness/exec';
 import { withHostLinks } from './harness/hostLinks';
+import { excludeNoIpvlan, refusedForNoIpvlan } from './harness/machineLimits';
 import { observe } from './harness/observe';
 import { play } from './harness/play';
 import { AddressBook, assertSafe, probeLabel, resetDockerFirewall, runProbes, safeTargets, scenarioProbes, type Observed, type Probe } from './harness/probe';
 import { addressLabels, bridgeLabels, canonicalPortOrder, diffRules, normaliseIptablesSave } from './harness/rulesCompare';
 import { loadScenario, scenarioFiles } from './harness/scenario';
+import { isCI } from '../support/ci.mjs';
 
 const OUT_DIR = process.env.CNM_DIFF_OUT ?? join(tmpdir(), 'cnm-differential');
 
@@ -67,7 +69,10 @@ async function waitForOtherSuites(maxMs = 30 * 60_000): Promise<void> {
   for (;;) {
     const others = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && !mine.has(Number(p)) && startTime(p) < myStart).filter((p) => {
       try {
-        return /test\/docker\/(differential|probes)\.test/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8'));
+        // Only a node process runs a suite: a `flock …` still waiting for the Docker lock (which this
+        // run may hold) runs nothing yet, and waiting for it would wait for ourselves.
+        const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+        return /(^|\/)node$/.test(argv[0] ?? '') && /test\/docker\/(differential|probes)\.test/.test(argv.join(' '));
       } catch {
         return false;
       }
@@ -105,6 +110,12 @@ async function daemonWithFlags(flags: readonly string[]): Promise<void> {
   await freshDaemon(flags);
 }
 
+/** The containers a probe involves: its source, its target, the container whose port it reaches. */
+function probeContainers(p: Probe): string[] {
+  const t = p.target;
+  return [p.from, t.kind === 'name' ? t.name : 'container' in t ? t.container : '', p.published?.container ?? ''].filter((c) => c !== '');
+}
+
 /** Which network namespace a probe source sends from: "host", or the container owning the sandbox. */
 function namespaceGroup(spec: TopologySpec, source: string): string {
   let name = source;
@@ -120,7 +131,7 @@ function namespaceGroup(spec: TopologySpec, source: string): string {
 
 describe('probes: real ping and nc against the packet tracer', { concurrency: 1 }, () => {
   let ready = false;
-  const totals = { scenarios: 0, probes: 0, agree: 0, rulesCompared: 0, rulesAgree: 0 };
+  const totals = { scenarios: 0, probes: 0, agree: 0, missingTarget: 0, excludedContainers: 0, rulesCompared: 0, rulesAgree: 0 };
   const failures: string[] = [];
 
   before(async () => {
@@ -140,7 +151,8 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
     await daemonWithFlags([]);
     await restoreDefaultDaemon();
     console.log(
-      `  probes: ${totals.probes} over ${totals.scenarios} scenarios, ${totals.agree} agree, ${totals.probes - totals.agree} disagree; ` +
+      `  probes: ${totals.probes} over ${totals.scenarios} scenarios, ${totals.agree} agree, ${totals.probes - totals.agree} disagree, ` +
+        `${totals.missingTarget} with a target missing on one side; ${totals.excludedContainers} containers excluded (test/EXCLUSIONS.md); ` +
         `rules: ${totals.rulesAgree} of ${totals.rulesCompared} scenarios agree` + (failures.length ? `\n  failing: ${failures.join(', ')}` : ''),
     );
   });
@@ -172,18 +184,31 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
         const tracer = new Tracer(loaded.engine.state, { listening: listeningFromSpec(loaded.spec) });
         const safe = safeTargets(sc.spec, observed.inspect);
 
+        // Containers dockerd could not start because this kernel has no ipvlan (test/EXCLUSIONS.md): no
+        // probe from or to them can be made; each is counted as an exclusion, with the probes the engine
+        // side has for it.
+        const noIpvlan = refusedForNoIpvlan(played);
+        const engineProbes = noIpvlan.size > 0 ? scenarioProbes(sc.spec, engineInspect) : [];
+        await excludeNoIpvlan(t, sc.name, noIpvlan, (c) => {
+          const n = engineProbes.filter((p) => probeContainers(p).includes(c)).length;
+          return `its ${n} probe(s) (from or to it, as the engine side has them) are not made`;
+        });
+
         // Probes: concrete per side, grouped by source, each source's probes in parallel.
         const probes = scenarioProbes(sc.spec, observed.inspect);
         type Job = { probe: Probe; realDest: string; engineDest: string; realPort?: number; enginePort?: number };
         const bySource = new Map<string, Job[]>();
-        let skipped = 0;
+        // A probe whose target one side does not have cannot agree: it is a disagreement, not a skip.
+        let missing = 0;
         for (const p of probes) {
           const realDest = realBook.resolve(p.target, engineBook);
           const engineDest = engineBook.resolve(p.target, realBook);
           const realPort = p.published ? realBook.hostPort(p.published) : p.port;
           const enginePort = p.published ? engineBook.hostPort(p.published) : p.port;
           if (realDest === null || engineDest === null || realPort === null || enginePort === null) {
-            skipped++;
+            const sides = [realDest === null || realPort === null ? 'dockerd' : '', engineDest === null || enginePort === null ? 'the engine' : ''].filter(Boolean);
+            problems.push(`${probeLabel(p)}: its target is missing on ${sides.join(' and ')} (dockerd ${realDest ?? '—'}${realPort != null ? `:${realPort}` : ''}, engine ${engineDest ?? '—'}${enginePort != null ? `:${enginePort}` : ''})`);
+            missing++;
             continue;
           }
           assertSafe(realDest, p.fromHost, safe);
@@ -234,6 +259,8 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
         totals.scenarios++;
         totals.probes += records.length;
         totals.agree += records.filter((r) => r.agree).length;
+        totals.missingTarget += missing;
+        totals.excludedContainers += noIpvlan.size;
 
         // Rules: iptables-save against `cnm rules`, normalised.
         const saved = await run('iptables-save', [], { timeoutMs: 30_000 });
@@ -246,7 +273,13 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
           foreign = real.foreign;
           const others = await foreignObjects();
           if (others.length > 0) {
-            t.diagnostic(`rules not compared: dockerd holds ${others.length} objects of another suite (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''})`);
+            // Under CI the Docker tier owns dockerd (.ci/run clears it first): rules not compared fail.
+            const why = `rules not compared: dockerd holds ${others.length} objects of another suite (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''})`;
+            if (isCI()) problems.push(why);
+            else {
+              console.error(`\n  !!! ${sc.name}: ${why} !!!\n`);
+              await t.test('rules against iptables-save', (st) => st.skip(why));
+            }
           } else {
             rulesDiff = diffRules(canonicalPortOrder(real.lines), canonicalPortOrder(engine.lines));
             totals.rulesCompared++;
@@ -258,9 +291,9 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
         }
         writeFileSync(
           join(OUT_DIR, `probes-${sc.name}.json`),
-          JSON.stringify({ scenario: sc.name, probes: records, skipped, rulesDiff, foreignRules: foreign, iptablesSave: saved.stdout }, null, 2),
+          JSON.stringify({ scenario: sc.name, probes: records, missingTarget: missing, excluded: Object.fromEntries(noIpvlan), rulesDiff, foreignRules: foreign, iptablesSave: saved.stdout }, null, 2),
         );
-        t.diagnostic(`${records.length} probes, ${records.filter((r) => r.agree).length} agree${skipped ? `, ${skipped} not comparable (target missing on one side)` : ''}; rules ${rulesDiff.length === 0 ? 'agree' : `${rulesDiff.length} differences`}`);
+        t.diagnostic(`${records.length} probes, ${records.filter((r) => r.agree).length} agree${missing ? `, ${missing} with a target missing on one side (failures)` : ''}; rules ${rulesDiff.length === 0 ? 'agree' : `${rulesDiff.length} differences`}`);
         if (problems.length > 0) failures.push(sc.name);
         assert.equal(problems.length, 0, `${sc.name}: ${problems.length} disagreement(s):\n  ${problems.join('\n  ')}`);
       } finally {

@@ -1,7 +1,7 @@
 // Live Docker hosts in a real VS Code, against the real dockerd (DOCKER_HOST or the default socket):
 // the host's node with the daemon's version, the status bar, a network made with the docker CLI that
 // appears in the tree by itself and leaves it when removed, and a trace on the live state verified by
-// the real probe. Outside CI a missing dockerd skips these loudly; under CI=true they fail.
+// the real probe. Outside CI a missing dockerd skips these loudly; under CI (CI=true or CI=1) they fail.
 // Everything made here is labelled cnm-explorer.live-test=1, on an explicit subnet in 10.213.0.0/16,
 // with no published ports, and removed in suiteTeardown even when a test failed.
 import * as assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { CnmExplorerApi, LiveHostSummary, TreeEntry } from '../../src/extension/extension';
+import { isCI } from '../support/ci.mjs';
 import { api, eventually, find } from './support';
 
 const LABEL = 'cnm-explorer.live-test=1';
@@ -62,7 +63,7 @@ suite('Live Docker hosts (real dockerd)', function () {
     const v = await docker(['version', '--format', '{{.Server.Version}}'], 20_000);
     if (v.code !== 0) {
       const msg = `dockerd is not reachable (${v.stderr.trim().split('\n')[0] ?? ''}); the live-host tests need one (shared/docs/testing-offline.md)`;
-      if (process.env.CI === 'true') throw new Error(msg);
+      if (isCI()) throw new Error(msg);
       console.warn(`\n*** SKIPPING the live-host extension tests: ${msg} ***\n`);
       this.skip();
     }
@@ -117,7 +118,7 @@ suite('Live Docker hosts (real dockerd)', function () {
     const image = await docker(['image', 'inspect', '--format', '{{.Id}}', IMAGE]);
     if (image.code !== 0) {
       const msg = `${IMAGE} is missing (scripts/busybox-image.sh makes it)`;
-      if (process.env.CI === 'true') throw new Error(msg);
+      if (isCI()) throw new Error(msg);
       console.warn(`\n*** SKIPPING the live trace test: ${msg} ***\n`);
       this.skip();
     }

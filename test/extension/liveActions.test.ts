@@ -5,11 +5,12 @@
 //
 // Rules for what these tests make: names start with `cnmx-`, everything carries the label
 // cnm-explorer.live-test=1, subnets are explicit and inside 10.214.0.0/16. Run them under
-// `flock /tmp/cnm-dockerd.lock`. Without a reachable dockerd they skip loudly; under CI=true they fail.
+// `flock /tmp/cnm-dockerd.lock`. Without a reachable dockerd they skip loudly; under CI (CI=true or CI=1) they fail.
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { TreeEntry } from '../../src/extension/extension';
+import { isCI } from '../support/ci.mjs';
 import { api, cleanScratch, eventually, scratchWrite } from './support';
 
 const LABEL = 'cnm-explorer.live-test';
@@ -77,7 +78,7 @@ async function dockerReachable(): Promise<boolean> {
   const r = await docker(['version', '--format', '{{.Server.Version}}']);
   if (r.code === 0) return true;
   const msg = `dockerd is not reachable (${r.stderr.trim().split('\n')[0]}); the live-Docker extension tests need one (shared/docs/testing-offline.md)`;
-  if (process.env.CI === 'true') throw new Error(msg);
+  if (isCI()) throw new Error(msg);
   console.warn(`\n*** SKIPPING live-Docker extension tests: ${msg} ***\n`);
   return false;
 }

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Locator } from 'playwright-core';
+import { unavailable } from '../support/exclusions.mjs';
 import { openWorkbench, screenshot, stepWithScreenshot, type Workbench } from './support';
 
 const LABEL = 'cnm-explorer.live-test=1';
@@ -60,12 +61,9 @@ after(async () => {
   cleanUp();
 });
 
-function unavailable(t: TestContext): boolean {
+function noDocker(t: TestContext): boolean {
   if (live) return false;
-  const msg = 'dockerd is not reachable; the workspace-trust UI test needs one';
-  if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(msg);
-  console.warn(`\n*** SKIPPING: ${msg} ***\n`);
-  t.skip(msg);
+  unavailable(t, 'dockerd is not reachable; the workspace-trust UI test needs one');
   return true;
 }
 
@@ -87,7 +85,7 @@ async function dismissToasts(): Promise<void> {
 }
 
 test('an untrusted folder opens in Restricted Mode, and the live host reads as usual', async (t) => {
-  if (unavailable(t)) return;
+  if (noDocker(t)) return;
   await step(t, 'trust-restricted', async () => {
     await page().locator('.statusbar-item', { hasText: /Restricted Mode/ }).first().waitFor({ timeout: 90_000 });
     const entry = page().locator('.activitybar .action-label[aria-label^="CNM Explorer"]');
@@ -102,7 +100,7 @@ test('an untrusted folder opens in Restricted Mode, and the live host reads as u
 });
 
 test('removing a network is refused with the trust message; the network stays', async (t) => {
-  if (unavailable(t)) return;
+  if (noDocker(t)) return;
   await step(t, 'trust-remove-network', async () => {
     await contextMenu(treeRow(net), 'Remove Network');
     await toast(/^.*Remove Network: /).waitFor({ timeout: 20_000 });
@@ -114,7 +112,7 @@ test('removing a network is refused with the trust message; the network stays', 
 });
 
 test('creating a network and running a container are refused too; nothing is made', async (t) => {
-  if (unavailable(t)) return;
+  if (noDocker(t)) return;
   await step(t, 'trust-create', async () => {
     const before = docker(['network', 'ls', '-q']).split('\n').sort();
     const containersBefore = docker(['ps', '-aq']).split('\n').sort();

@@ -10,6 +10,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, renameSync 
 import { tmpdir } from 'node:os';
 import { join, basename, resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
+import { isCI } from '../../support/ci.mjs';
 import { docker, dockerOk, run } from './exec';
 
 export const TEST_LABEL = 'cnm-explorer.test';
@@ -34,14 +35,14 @@ export async function daemonStatus(): Promise<DaemonStatus> {
 }
 
 /**
- * Outside CI a missing dockerd skips the Docker tier (loudly); under CI=true it is a failure, because
+ * Outside CI a missing dockerd skips the Docker tier (loudly); under CI it is a failure, because
  * .ci/run starts one.
  */
 export async function requireDaemon(): Promise<DaemonStatus> {
   const st = await daemonStatus();
   if (!st.reachable) {
     const msg = `dockerd is not reachable (${st.reason}); the Docker tier needs one (see shared/docs/testing-offline.md)`;
-    if (process.env.CI === 'true') throw new Error(msg);
+    if (isCI()) throw new Error(msg);
     console.warn(`\n*** SKIPPING the Docker tier: ${msg} ***\n`);
   }
   return st;

@@ -11,14 +11,10 @@ import { test, type TestContext } from 'node:test';
 import { docker as mainDocker, run } from '../harness/exec';
 import { labMissing, startLab, type Lab, type LabHost, type LabVersion } from '../harness/lab';
 import { labDataDir, labRunDir } from '../harness/labPaths';
+import { unavailable } from '../../support/exclusions.mjs';
 
 const IMAGE = 'busybox:local';
 const COMPOSE_PLUGIN = '/usr/libexec/docker/cli-plugins/docker-compose';
-
-/** CI=true or CI=1 (to be replaced by the shared test/support helper once it lands). */
-function isCI(): boolean {
-  return process.env.CI === 'true' || process.env.CI === '1';
-}
 
 /** Under CI a missing part fails the test; elsewhere it is a loud skip. */
 async function labReady(t: TestContext, versions: LabVersion[], more: string[] = []): Promise<boolean> {
@@ -26,10 +22,7 @@ async function labReady(t: TestContext, versions: LabVersion[], more: string[] =
   const image = await mainDocker(['image', 'inspect', '--format', '{{.Id}}', IMAGE], { timeoutMs: 30_000 });
   if (image.code !== 0) missing.push(`the main dockerd has no ${IMAGE} to copy into lab hosts (bash scripts/busybox-image.sh)`);
   if (!missing.length) return true;
-  const msg = `lab hosts cannot run here: ${missing.join('; ')}`;
-  if (isCI()) assert.fail(msg);
-  console.warn(`\n*** SKIPPING lab-host test: ${msg} ***\n`);
-  t.skip(msg);
+  unavailable(t, `lab hosts cannot run here: ${missing.join('; ')}`);
   return false;
 }
 

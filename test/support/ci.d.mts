@@ -1,0 +1,2 @@
+/** True under CI=true or CI=1. */
+export declare function isCI(): boolean;
