@@ -68,7 +68,10 @@ async function waitForOtherSuites(maxMs = 30 * 60_000): Promise<void> {
   for (;;) {
     const others = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && !mine.has(Number(p)) && startTime(p) < myStart).filter((p) => {
       try {
-        return /test\/docker\/(differential|probes)\.test/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8'));
+        // Only a running suite (a node process), not one queued behind the docker lock (`flock … node …`),
+        // which waits for us: counting it would make both wait.
+        const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+        return /(^|\/)node$/.test(argv[0] ?? '') && /test\/docker\/(differential|probes)\.test/.test(argv.join(' '));
       } catch {
         return false;
       }
