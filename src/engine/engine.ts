@@ -853,9 +853,9 @@ export class Engine {
     if (info.staticRoutes) ep.staticRoutes = info.staticRoutes;
     if (info.disableGatewayService) ep.disableGatewayService = true;
     if (info.link) ep.link = info.link;
-    // /etc/hosts gets "<ip> <hostname>" for every network joined.
-    const firstAddr = ep.ipv4?.address ?? ep.ipv6?.address;
-    if (firstAddr && !sb.hostNetwork) sb.hostsEntries.push({ ip: firstAddr, names: hostsNames(ctr.hostname) });
+    // /etc/hosts gets "<ip> <hostname>" for every address of every network joined: libnetwork's
+    // updateHostsFile writes one record per ep.getEtcHostsAddrs() (IPv4, then IPv6; seen on dockerd 20.10).
+    if (!sb.hostNetwork) for (const a of [ep.ipv4?.address, ep.ipv6?.address]) if (a) sb.hostsEntries.push({ ip: a, names: hostsNames(ctr.hostname) });
     if (!ep.disableResolution && !sb.hostNetwork) {
       sb.resolverStarted = true;
       sb.resolvConf = 'embedded';
@@ -936,8 +936,10 @@ export class Engine {
     removeDnsRecords(n, ep);
     removeSandboxEndpoint(sb, ep);
     removeSandboxInterface(sb, ep);
-    const i = sb.hostsEntries.findIndex((h) => h.ip === (ep.ipv4?.address ?? ep.ipv6?.address));
-    if (i >= 0) sb.hostsEntries.splice(i, 1);
+    for (const a of [ep.ipv4?.address, ep.ipv6?.address]) {
+      const i = a ? sb.hostsEntries.findIndex((h) => h.ip === a) : -1;
+      if (i >= 0) sb.hostsEntries.splice(i, 1);
+    }
     const newExt = gatewayEndpoint(sb);
     sb.gatewayEndpointId = newExt?.id ?? null;
     if (wasExt && newExt && moveTo && !newExt.networkInternal) this.programPorts(int, ctr, newExt, false);

@@ -4,6 +4,7 @@
 import { formatAddr, formatNet } from './ip';
 import type { InspectContainer, InspectEndpoint, InspectNetwork, InspectPortBinding, InspectResult } from './inspectTypes';
 import type { ContainerState, EndpointState, EngineState, HostState, NetworkState } from './model';
+import { sandboxFiles } from './sandboxView';
 
 export function buildInspect(state: EngineState): InspectResult {
   const networks: InspectNetwork[] = [];
@@ -54,6 +55,8 @@ function inspectEndpoint(n: NetworkState | undefined, key: string, ep: EndpointS
     host_interface: ep?.hostIfname ?? (ep?.link && ep.link.kind !== 'veth' ? ep.link.parent : null),
     gateway: ep?.gateway ? formatAddr(ep.gateway) : null,
     aliases: ep ? [...ep.aliases] : [...storedAliases],
+    ipv6_prefix: ep?.ipv6?.prefixLength ?? null,
+    ipv6_gateway: ep?.gateway6 ? formatAddr(ep.gateway6) : null,
   };
 }
 
@@ -88,5 +91,6 @@ export function inspectContainer(host: HostState, c: ContainerState, byName?: Ma
     ports,
     default_gateway_network: gatewayNetwork,
     warnings: [...c.warnings, ...c.runtimeWarnings],
+    ...(sb ? sandboxFiles(sb) : { interfaces: null, routes: null, hosts_file: null, resolv_conf: null }),
   };
 }

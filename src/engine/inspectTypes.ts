@@ -33,6 +33,9 @@ export interface InspectEndpoint {
   host_interface: string | null;
   gateway: string | null;
   aliases: string[];
+  /** GlobalIPv6PrefixLen and IPv6Gateway of `docker inspect` (null: no IPv6 address / no IPv6 gateway). */
+  ipv6_prefix?: number | null;
+  ipv6_gateway?: string | null;
 }
 
 export interface InspectPortBinding {
@@ -53,6 +56,16 @@ export interface InspectContainer {
   /** Network through which the container's default route goes (gateway endpoint), if any. */
   default_gateway_network: string | null;
   warnings: string[];
+  /**
+   * The container's network namespace as `ip link`, `ip route`, `ip -6 route`, `cat /etc/hosts` and
+   * `cat /etc/resolv.conf` in it show it (null when not running; interfaces and routes null in host mode,
+   * which is the host's own namespace). Routes in iproute2's words without metrics, sorted. What comes
+   * from the machine rather than Docker is a placeholder in <angle brackets> (see sandboxFiles).
+   */
+  interfaces?: { name: string; mtu: number }[] | null;
+  routes?: string[] | null;
+  hosts_file?: string[] | null;
+  resolv_conf?: string[] | null;
 }
 
 export interface InspectResult {

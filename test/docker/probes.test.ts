@@ -27,7 +27,8 @@ import { withHostLinks } from './harness/hostLinks';
 import { excludeNoIpvlan, refusedForNoIpvlan } from './harness/machineLimits';
 import { observe } from './harness/observe';
 import { play } from './harness/play';
-import { AddressBook, assertSafe, probeLabel, resetDockerFirewall, runProbes, safeTargets, scenarioProbes, type Observed, type Probe } from './harness/probe';
+import { moreProbes, runAnyProbes, startUdpListeners, udpHostPort } from './harness/probeKinds';
+import { AddressBook, assertSafe, probeLabel, resetDockerFirewall, safeTargets, scenarioProbes, type Observed, type Probe } from './harness/probe';
 import { addressLabels, bridgeLabels, canonicalPortOrder, diffRules, normaliseIptablesSave } from './harness/rulesCompare';
 import { loadScenario, scenarioFiles } from './harness/scenario';
 import { isCI } from '../support/ci.mjs';
@@ -164,6 +165,7 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
       if (!ready) return t.skip('dockerd is not reachable');
       assert.deepEqual(sc.parseErrors, [], `${sc.name} must be a clean topology file`);
       const problems: string[] = [];
+      let stopUdp = (): void => {};
       // Host links the scenario declares (cnm… veth ends as macvlan/ipvlan parents) live while it runs.
       await withHostLinks(sc.spec, async () => { try {
         await waitForOtherSuites();
@@ -195,7 +197,7 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
         });
 
         // Probes: concrete per side, grouped by source, each source's probes in parallel.
-        const probes = scenarioProbes(sc.spec, observed.inspect);
+        const probes = [...scenarioProbes(sc.spec, observed.inspect), ...moreProbes(sc.spec, observed.inspect)];
         type Job = { probe: Probe; realDest: string; engineDest: string; realPort?: number; enginePort?: number };
         const bySource = new Map<string, Job[]>();
         // A probe whose target one side does not have cannot agree: it is a disagreement, not a skip.
@@ -203,8 +205,8 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
         for (const p of probes) {
           const realDest = realBook.resolve(p.target, engineBook);
           const engineDest = engineBook.resolve(p.target, realBook);
-          const realPort = p.published ? realBook.hostPort(p.published) : p.port;
-          const enginePort = p.published ? engineBook.hostPort(p.published) : p.port;
+          const realPort = p.published ? (p.proto === 'udp' ? udpHostPort(observed.inspect, p.published) : realBook.hostPort(p.published)) : p.port;
+          const enginePort = p.published ? (p.proto === 'udp' ? udpHostPort(engineInspect, p.published) : engineBook.hostPort(p.published)) : p.port;
           if (realDest === null || engineDest === null || realPort === null || enginePort === null) {
             const sides = [realDest === null || realPort === null ? 'dockerd' : '', engineDest === null || enginePort === null ? 'the engine' : ''].filter(Boolean);
             problems.push(`${probeLabel(p)}: its target is missing on ${sides.join(' and ')} (dockerd ${realDest ?? '—'}${realPort != null ? `:${realPort}` : ''}, engine ${engineDest ?? '—'}${enginePort != null ? `:${enginePort}` : ''})`);
@@ -225,12 +227,14 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
           const g = namespaceGroup(sc.spec, entry[0]);
           groups.set(g, [...(groups.get(g) ?? []), entry]);
         }
+        // UDP needs a listener that answers (probeKinds.ts); stopped in `finally`.
+        stopUdp = await startUdpListeners(sc.spec, observed.inspect);
         const observedBySource = (
           await Promise.all(
             [...groups.values()].map(async (members) => {
               const done: { list: Job[]; res: Observed[] }[] = [];
               for (const [source, list] of members) {
-                const res = await runProbes(source, list[0]!.probe.fromHost, list.map((x) => ({ proto: x.probe.proto, dest: x.realDest, ...(x.realPort !== undefined ? { port: x.realPort } : {}) })));
+                const res = await runAnyProbes(source, list[0]!.probe.fromHost, list.map((x) => ({ proto: x.probe.proto, dest: x.realDest, ...(x.realPort !== undefined ? { port: x.realPort } : {}) })));
                 done.push({ list, res });
               }
               return done;
@@ -297,6 +301,7 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
         if (problems.length > 0) failures.push(sc.name);
         assert.equal(problems.length, 0, `${sc.name}: ${problems.length} disagreement(s):\n  ${problems.join('\n  ')}`);
       } finally {
+        stopUdp();
         await removeLeftovers();
       } });
     });

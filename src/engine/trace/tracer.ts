@@ -309,6 +309,15 @@ export class Tracer {
     const hostSource: Source = { hx, ns: this.world.hostNs(hx), container: null };
     const backendOutcome = this.conclude(hostSource, this.world.hostNs(hx), innerLeg, inner, hops, backend, 1);
     if (leg.pkt.proto === 'udp') {
+      // docker-proxy's UDP replyLoop (proxy/udp_proxy.go) ignores ECONNREFUSED from the container and keeps
+      // waiting: the client never hears the port unreachable, it just gets no answer.
+      if (backendOutcome.verdict === 'refused') {
+        return {
+          verdict: 'dropped',
+          reason: `through docker-proxy on ${b.hostIp}:${b.hostPort}: ${backendOutcome.reason}; docker-proxy ignores that ICMP port unreachable, so the client gets no answer at all`,
+          ...(backendOutcome.fix ? { fix: backendOutcome.fix } : {}),
+        };
+      }
       return { ...backendOutcome, reason: `through docker-proxy on ${b.hostIp}:${b.hostPort}: ${backendOutcome.reason}` };
     }
     // TCP: the client's connection is with docker-proxy; it succeeds whatever the backend says.

@@ -135,6 +135,8 @@ function endpointView(ep: InspectEndpoint, ownShortId: string) {
     host_interface: normaliseVeth(ep.host_interface),
     gateway: normaliseIp(ep.gateway),
     aliases: (ep.aliases ?? []).map((a) => (a === ownShortId ? '<own short id>' : a)),
+    ipv6_prefix: ep.ipv6_prefix ?? null,
+    ipv6_gateway: normaliseIp(ep.ipv6_gateway),
   };
 }
 
@@ -245,11 +247,59 @@ function compareErrors(out: Disagreement[], played: PlayRecord, engine: EngineSi
   }
 }
 
+// ---------------------------------------------------------------------------------------------------
+// The namespace: interfaces and MTUs, the routing table, /etc/hosts, /etc/resolv.conf
+
+/** A side's short ids (and full ids) → `<short id of NAME>`, for the hostnames dockerd writes. */
+function shortIdNamer(containers: readonly InspectContainer[]): (line: string) => string {
+  const byShort = new Map(containers.map((c) => [c.id.slice(0, 12), c.name]));
+  return (line) => line.replace(HEX64, (id) => `<id of ${byShort.get(id.slice(0, 12)) ?? '?'}>`).replace(/\b[0-9a-f]{12}\b/g, (sid) => (byShort.has(sid) ? `<short id of ${byShort.get(sid)}>` : sid));
+}
+
+function interfaceList(c: InspectContainer): string[] | null {
+  if (c.interfaces === undefined || c.interfaces === null) return null;
+  return c.interfaces.map((i) => `${i.name} mtu ${i.mtu}`).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+function compareSandboxes(out: Disagreement[], spec: TopologySpec, d: InspectResult, e: InspectResult): void {
+  const host = spec.hosts[0]!.name;
+  const dc = new Map(d.containers.map((c) => [c.name, c]));
+  const ec = new Map(e.containers.filter((c) => c.host === host).map((c) => [c.name, c]));
+  const dName = shortIdNamer(d.containers);
+  const eName = shortIdNamer(e.containers);
+  for (const s of spec.containers) {
+    const a = dc.get(s.name);
+    const b = ec.get(s.name);
+    if (!a || !b) continue; // compareContainers says so
+    const at = `containers.${s.name}`;
+    compareField(out, `${at}.interfaces (ip link: name, MTU)`, interfaceList(a), interfaceList(b));
+    compareLines(out, `${at}.routes (ip route, ip -6 route)`, a.routes ?? null, b.routes ?? null, true);
+    compareLines(out, `${at}./etc/hosts`, a.hosts_file?.map(dName) ?? null, b.hosts_file?.map(eName) ?? null, false);
+    compareLines(out, `${at}./etc/resolv.conf`, a.resolv_conf ?? null, b.resolv_conf ?? null, false);
+  }
+}
+
+/** Line lists: one disagreement naming the lines only one side has (or the order, when that differs). */
+function compareLines(out: Disagreement[], field: string, a: string[] | null, b: string[] | null, sorted: boolean): void {
+  if (a === null || b === null) {
+    compareField(out, field, a, b);
+    return;
+  }
+  const x = sorted ? [...a].sort() : a;
+  const y = sorted ? [...b].sort() : b;
+  if (show(x) === show(y)) return;
+  const onlyA = x.filter((l) => !y.includes(l));
+  const onlyB = y.filter((l) => !x.includes(l));
+  const note = onlyA.length === 0 && onlyB.length === 0 ? 'same lines, other order' : `only dockerd: ${show(onlyA)}; only the engine: ${show(onlyB)}`;
+  out.push({ field, dockerd: show(x), engine: show(y), note });
+}
+
 export function compare(spec: TopologySpec, played: PlayRecord, obs: Observation, engine: EngineSide): Disagreement[] {
   const out: Disagreement[] = [];
   compareErrors(out, played, engine);
   compareNetworks(out, spec, obs.inspect, engine.inspect);
   compareContainers(out, spec, obs.inspect, engine.inspect);
+  compareSandboxes(out, spec, obs.inspect, engine.inspect);
   compareResolutions(out, spec, obs, engine, played);
   return out;
 }

@@ -107,6 +107,19 @@ function sameFlags(a: readonly string[], b: readonly string[]): boolean {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The running dockerd's `--dns` servers, in order ([] when it has none or is not ours). */
+export function daemonDnsServers(): string[] {
+  const pid = readPid();
+  const argv = pid === null ? null : cmdline(pid);
+  if (!argv) return [];
+  const out: string[] = [];
+  argv.forEach((a, i) => {
+    if (a === '--dns' && argv[i + 1] !== undefined) out.push(argv[i + 1]!);
+    else if (a.startsWith('--dns=')) out.push(a.slice('--dns='.length));
+  });
+  return out;
+}
+
 async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {

@@ -14,6 +14,8 @@ import type {
   InspectResult,
 } from '../../../src/engine/inspectTypes';
 import type { TopologySpec } from '../../../src/topology/spec';
+import { DAEMON_NAMESERVERS, HOST_HOSTS_FILE } from '../../../src/engine/sandboxView';
+import { daemonDnsServers } from './daemon';
 import { docker, run } from './exec';
 import type { PlayRecord } from './play';
 import { nameQueries, queryText, type NameQuery } from './queries';
@@ -168,6 +170,8 @@ interface DockerEndpointJson {
   IPAddress: string;
   IPPrefixLen: number;
   GlobalIPv6Address: string;
+  GlobalIPv6PrefixLen: number;
+  IPv6Gateway: string;
   MacAddress: string;
 }
 
@@ -193,6 +197,102 @@ interface SandboxInterface {
 interface SandboxView {
   interfaces: SandboxInterface[];
   defaultRouteIface: string | null;
+  text: SandboxText;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Routes, /etc/hosts and /etc/resolv.conf as the container sees them
+
+interface SandboxText {
+  routes: string[];
+  hosts: string[];
+  resolv: string[];
+}
+
+const SANDBOX_TEXT_SCRIPT = [
+  'echo @@CNM-ROUTE; ip route; ip -6 route',
+  'echo @@CNM-HOSTS; cat /etc/hosts',
+  'echo @@CNM-RESOLV; cat /etc/resolv.conf',
+].join('\n');
+
+const fileLines = (text: string): string[] => text.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
+
+/** The exec's output before the markers, and the parsed sections after them. */
+function splitSandboxText(out: string): [string, SandboxText] {
+  const at = out.indexOf('@@CNM-ROUTE\n');
+  const head = at < 0 ? out : out.slice(0, at);
+  const sections: Record<string, string> = {};
+  let current: string | null = null;
+  for (const line of (at < 0 ? '' : out.slice(at)).split('\n')) {
+    const m = /^@@CNM-(ROUTE|HOSTS|RESOLV)$/.exec(line);
+    if (m) sections[(current = m[1]!)] = '';
+    else if (current !== null) sections[current] += line + '\n';
+  }
+  return [head, { routes: (sections.ROUTE ?? '').split('\n').map(normaliseRoute).filter((l) => l !== '').sort(), hosts: fileLines(sections.HOSTS ?? ''), resolv: fileLines(sections.RESOLV ?? '') }];
+}
+
+/** An `ip route` line without what the engine does not model (metric, proto, pref, expiry, linkdown). */
+export function normaliseRoute(line: string): string {
+  return line
+    .replace(/\b(metric|proto|pref|expires)\s+\S+/g, '')
+    .replace(/\blinkdown\b/g, '')
+    .trim()
+    .split(/\s+/)
+    .join(' ');
+}
+
+/** The host's own files, for what dockerd copies from them. */
+function hostFile(path: string): string[] {
+  try {
+    return fileLines(readFileSync(path, 'utf8'));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The container's resolv.conf with what comes from the machine named as the engine names it: the
+ * daemon's --dns servers (else the host's non-loopback ones) become one placeholder line; search and
+ * options lines copied from the host's file are left out (the engine does not know the host's file).
+ */
+export function normaliseResolvConf(lines: string[], daemonDns: string[], hostResolv: string[]): string[] {
+  const servers = lines.filter((l) => /^nameserver\s/.test(l)).map((l) => l.split(/\s+/)[1]!);
+  const hostServers = hostResolv.filter((l) => /^nameserver\s/.test(l)).map((l) => l.split(/\s+/)[1]!).filter((a) => !/^127\.|^::1$/.test(a));
+  const machine = daemonDns.length > 0 ? daemonDns : hostServers;
+  const fromMachine = servers.length > 0 && servers.length === machine.length && servers.every((a, i) => a === machine[i]);
+  const out: string[] = [];
+  for (const l of lines) {
+    if (/^nameserver\s/.test(l)) {
+      if (!fromMachine) out.push(l.split(/\s+/).join(' '));
+      else if (!out.includes(DAEMON_NAMESERVERS)) out.push(DAEMON_NAMESERVERS);
+      continue;
+    }
+    if (/^(search|domain|options)\s/.test(l) && hostResolv.includes(l)) continue;
+    out.push(l.split(/\s+/).join(' '));
+  }
+  return out;
+}
+
+/** /etc/hosts and /etc/resolv.conf of a host-mode container (its namespace is the host's: no routes read). */
+async function hostModeText(container: string): Promise<SandboxText | null> {
+  const r = await docker(['exec', container, 'sh', '-c', SANDBOX_TEXT_SCRIPT.replace(/ip route; ip -6 route/, 'true')], { timeoutMs: EXEC_TIMEOUT });
+  return r.code === 0 ? splitSandboxText(r.stdout)[1] : null;
+}
+
+/** The InspectContainer fields of the namespace, normalised as the engine writes them. */
+function sandboxFields(
+  hostMode: boolean,
+  view: SandboxView | null,
+  text: SandboxText | null,
+): Pick<InspectContainer, 'interfaces' | 'routes' | 'hosts_file' | 'resolv_conf'> {
+  const hostHosts = hostFile('/etc/hosts');
+  const hosts = text === null ? null : hostMode && text.hosts.join('\n') === hostHosts.join('\n') ? [HOST_HOSTS_FILE] : text.hosts;
+  return {
+    interfaces: hostMode || view === null ? null : view.interfaces.map((i) => ({ name: i.name, mtu: i.mtu })).sort((a, b) => (a.name === 'lo' ? -1 : b.name === 'lo' ? 1 : a.name.localeCompare(b.name, 'en', { numeric: true }))),
+    routes: hostMode || view === null ? null : view.text.routes,
+    hosts_file: hosts,
+    resolv_conf: text === null ? null : normaliseResolvConf(text.resolv, daemonDnsServers(), hostFile('/etc/resolv.conf')),
+  };
 }
 
 /** The container's interfaces (name, MAC, peer ifindex, MTU) and the interface of its default route. */
@@ -202,12 +302,15 @@ async function sandboxView(container: string): Promise<SandboxView | null> {
     '  echo "IF ${f##*/} $(cat $f/address) $(cat $f/iflink) $(cat $f/mtu)"',
     'done',
     'cat /proc/net/route',
+    // The rest of the namespace, in the same exec (see sandboxText).
+    SANDBOX_TEXT_SCRIPT,
   ].join('\n');
   const r = await docker(['exec', container, 'sh', '-c', script], { timeoutMs: EXEC_TIMEOUT });
   if (r.code !== 0) return null;
   const interfaces: SandboxInterface[] = [];
   let defaultRouteIface: string | null = null;
-  for (const line of r.stdout.split('\n')) {
+  const [head, text] = splitSandboxText(r.stdout);
+  for (const line of head.split('\n')) {
     const f = line.trim().split(/\s+/);
     if (f[0] === 'IF' && f.length >= 5) {
       interfaces.push({ name: f[1]!, mac: f[2]!.toLowerCase(), iflink: Number(f[3]), mtu: Number(f[4]) });
@@ -215,7 +318,7 @@ async function sandboxView(container: string): Promise<SandboxView | null> {
       defaultRouteIface = f[0]!;
     }
   }
-  return { interfaces, defaultRouteIface };
+  return { interfaces, defaultRouteIface, text };
 }
 
 function portBindings(ports: DockerContainerJson['NetworkSettings']['Ports']): InspectPortBinding[] {
@@ -320,6 +423,10 @@ export async function observe(spec: TopologySpec, played: PlayRecord): Promise<O
       .filter((c) => c.State.Running && c.HostConfig.NetworkMode !== 'host')
       .map(async (c) => views.set(c.Id, await sandboxView(c.Id))),
   );
+  const hostTexts = new Map<string, SandboxText | null>();
+  await Promise.all(
+    raw.filter((c) => c.State.Running && c.HostConfig.NetworkMode === 'host').map(async (c) => hostTexts.set(c.Id, await hostModeText(c.Id))),
+  );
 
   // Which network an interface (by MAC) belongs to, across all containers (container: mode shares one).
   const macToNetwork = new Map<string, string>();
@@ -349,6 +456,8 @@ export async function observe(spec: TopologySpec, played: PlayRecord): Promise<O
         host_interface: iface ? (hostIfs.get(iface.iflink) ?? null) : null,
         gateway: orNull(ep.Gateway),
         aliases: ep.Aliases ?? [],
+        ipv6_prefix: ep.GlobalIPv6Address ? ep.GlobalIPv6PrefixLen : null,
+        ipv6_gateway: ep.IPv6Gateway ? normalIp(ep.IPv6Gateway) : null,
       };
     });
     endpoints.sort((a, b) => (a.interface ?? '~').localeCompare(b.interface ?? '~', 'en', { numeric: true }) || a.network.localeCompare(b.network));
@@ -374,6 +483,9 @@ export async function observe(spec: TopologySpec, played: PlayRecord): Promise<O
       ports: portBindings(c.NetworkSettings.Ports),
       default_gateway_network: defaultGw,
       warnings: runStep?.warnings ?? [],
+      ...(c.State.Running
+        ? sandboxFields(c.HostConfig.NetworkMode === 'host', view, c.HostConfig.NetworkMode === 'host' ? (hostTexts.get(c.Id) ?? null) : (view?.text ?? null))
+        : { interfaces: null, routes: null, hosts_file: null, resolv_conf: null }),
     });
   }
 

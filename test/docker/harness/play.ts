@@ -130,8 +130,8 @@ export function namespaceListeners(spec: TopologySpec, c: ContainerSpec): Listen
 }
 
 /**
- * The container's command: a TCP listener (busybox httpd) per tcp port it listens on, a UDP one (nc -lu,
- * in a loop) per udp port, then sleep. A `container:` joiner runs its own listeners, so they listen in the
+ * The container's command: a TCP listener (busybox httpd) per tcp port it listens on, then sleep (UDP
+ * listeners: probeKinds.ts, as this busybox's nc has no -u). A `container:` joiner runs its own listeners, so they listen in the
  * namespace it shares. Only numbers from `listeners` go into the script. TERM ends it at once (sh as pid
  * 1 would ignore it otherwise).
  */
@@ -139,7 +139,8 @@ export function containerScript(listen: readonly string[]): string {
   const parts = ["trap 'exit 0' TERM INT"];
   for (const l of listeners(listen)) {
     if (l.proto === 'tcp') parts.push(`httpd -p ${l.port} -h /tmp`);
-    else parts.push(`(while true; do nc -lu -p ${l.port} </dev/null >/dev/null 2>&1; done) &`);
+    // UDP: this busybox's nc has no -u (the loop only spun); the probes start their own UDP listeners
+    // in the container's namespace (probeKinds.ts startUdpListeners).
   }
   parts.push('sleep 3600 & wait');
   return parts.join('\n');

@@ -34,7 +34,7 @@ export interface Probe {
   readonly from: string;
   readonly fromHost: boolean;
   readonly target: ProbeTarget;
-  readonly proto: 'icmp' | 'tcp';
+  readonly proto: 'icmp' | 'tcp' | 'udp';
   /** A fixed port (a container's own) … */
   readonly port?: number;
   /** … or the host port of a published one. */
@@ -51,7 +51,7 @@ export function probeLabel(p: Probe): string {
     : t.kind === 'unused' ? `<unused address of ${t.network}>`
     : '127.0.0.1';
   const port = p.published ? `<${p.published.hostIp}:port publishing ${p.published.container}:${p.published.containerPort}>` : String(p.port);
-  return `${p.from} → ${to}${p.proto === 'tcp' ? `:${port}/tcp` : ' (ping)'}`;
+  return `${p.from} → ${to}${p.proto === 'icmp' ? ' (ping)' : `:${port}/${p.proto}`}`;
 }
 
 /** One side's concrete addresses: from `cnm inspect`'s shape, which both sides produce. */

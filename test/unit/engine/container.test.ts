@@ -27,7 +27,7 @@ test('a container without network_mode is on the default bridge at 172.17.0.2 wi
   assert.deepEqual(ep(e, 'b1', 'bridge'), {
     network: 'bridge', ipv4_address: '172.17.0.2', ipv4_prefix: 16, ipv6_address: null,
     mac_address: '02:42:ac:11:00:02', interface: 'eth0', host_interface: ep(e, 'b1', 'bridge').host_interface,
-    gateway: '172.17.0.1', aliases: [],
+    gateway: '172.17.0.1', aliases: [], ipv6_prefix: null, ipv6_gateway: null,
   });
   assert.equal(c.default_gateway_network, 'bridge');
 });

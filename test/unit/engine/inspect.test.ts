@@ -68,3 +68,30 @@ test('every operation bumps the host revision, so caches of derived data know to
   e.disconnect(H, 'n', 'c1');
   assert.ok(host.revision >= r0 + 4);
 });
+
+test('inspect container: the namespace as ip link, ip route, /etc/hosts and resolv.conf show it (both stacks)', () => {
+  const e = engine('20.10');
+  e.createNetwork(H, { name: 'dual', enableIpv6: true, ipam: { config: [{ subnet: '10.74.0.0/24' }, { subnet: 'fd00:74::/64' }] } });
+  e.runContainer(H, { name: 'bb' });
+  e.connect(H, 'dual', 'bb');
+  const c = ctr(e, 'bb');
+  const sid = c.id.slice(0, 12);
+  const ep = c.endpoints.find((x) => x.network === 'dual')!;
+  assert.equal(ep.ipv6_prefix, 64);
+  assert.equal(ep.ipv6_gateway, 'fd00:74::1');
+  assert.deepEqual(c.interfaces, [{ name: 'lo', mtu: 65536 }, { name: 'eth0', mtu: 1500 }, { name: 'eth1', mtu: 1500 }]);
+  assert.deepEqual(c.routes, [
+    '10.74.0.0/24 dev eth1 scope link src 10.74.0.2',
+    '172.17.0.0/16 dev eth0 scope link src 172.17.0.2',
+    'default via 10.74.0.1 dev eth1',
+    'default via fd00:74::1 dev eth1',
+    'fd00:74::/64 dev eth1',
+    'fe80::/64 dev eth1',
+    'multicast ff00::/8 dev eth1',
+  ]);
+  // One line per address, IPv6 too (what dockerd 20.10 writes).
+  assert.deepEqual(c.hosts_file!.slice(-3), [`172.17.0.2\t${sid}`, `10.74.0.2\t${sid}`, `fd00:74::2\t${sid}`]);
+  assert.deepEqual(c.resolv_conf, ['nameserver 127.0.0.11', 'options ndots:0']);
+  e.disconnect(H, 'dual', 'bb');
+  assert.deepEqual(ctr(e, 'bb').hosts_file!.slice(-1), [`172.17.0.2\t${sid}`]);
+});
