@@ -20,6 +20,8 @@ export interface TraceHopView {
   elements: string[];
   /** The packet ends here without being delivered. */
   drop?: boolean;
+  /** The engine cannot follow the packet past this hop (verdict `unknown`): not a drop. */
+  unknown?: boolean;
 }
 
 export interface TraceView {
