@@ -163,6 +163,14 @@ describe('the verify report', () => {
     assert.match(md, /docker exec a ping -c1 -W2 10\.213\.0\.3/);
   });
 
+  it('says when the tracer could not predict (unknown): not an agreement, its own outcome', () => {
+    const unknown = { ...result, predicted: { ...predicted, verdict: 'unknown', reason: 'the tracer does not model IPv6 on overlay network backend' } as VerifyResult['predicted'], outcome: 'unpredicted' as const };
+    assert.equal(verifyHeadline(unknown), 'Not predicted: the engine cannot know this path; the real probe observed dropped.');
+    const md = verifyReport('default', { from: 'a', to: 'b', proto: 'icmp' }, unknown, new Date('2026-11-28T10:00:00Z'));
+    assert.match(md, /^❓ \*\*Not predicted/m);
+    assert.match(md, /\| Verdict \| \*\*unknown\*\* \| \*\*dropped\*\* \|/);
+  });
+
   it('says when they agree', () => {
     assert.match(verifyHeadline({ ...result, observed: { ...observed, verdict: 'delivered' }, agree: true }), /^Verified: .* delivered/);
   });
