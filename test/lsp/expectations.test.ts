@@ -161,8 +161,8 @@ expect:
     assert.deepEqual(
       onEntries.map((l) => [l.range.start.line, l.command!.command, l.command!.arguments]),
       [
-        [positionOf(ISOLATED, '{ from: client').line, 'cnm.traceFrom', [{ uri, from: 'client', to: 'web', port: 80, proto: 'tcp' }]],
-        [positionOf(ISOLATED, '{ from: intruder').line, 'cnm.traceFrom', [{ uri, from: 'intruder', to: 'web', port: 80, proto: 'tcp' }]],
+        [positionOf(ISOLATED, '{ from: client').line, 'cnm.traceFrom', [{ uri, from: 'client', to: 'web', port: 80, proto: 'tcp', interactive: true }]],
+        [positionOf(ISOLATED, '{ from: intruder').line, 'cnm.traceFrom', [{ uri, from: 'intruder', to: 'web', port: 80, proto: 'tcp', interactive: true }]],
       ],
     );
   });
