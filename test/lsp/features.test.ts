@@ -267,12 +267,12 @@ expect:
       const web = lenses.find((l) => l.range.start.line === positionOf(LAB, 'web:').line)!;
       assert.equal(web.command!.title, 'Trace ▸');
       assert.equal(web.command!.command, 'cnm.traceFrom');
-      assert.deepEqual(web.command!.arguments, [{ uri: LAB_URI, from: 'web' }]);
+      assert.deepEqual(web.command!.arguments, [{ uri: LAB_URI, from: 'web', interactive: true }]);
       const expect = lenses.find((l) => l.range.start.line === positionOf(LAB, '{ from: b1').line)!;
       // cnm.traceFrom takes the destination apart: name, port, protocol.
-      assert.deepEqual(expect.command!.arguments, [{ uri: LAB_URI, from: 'b1', to: 'web', port: 80, proto: 'tcp' }]);
+      assert.deepEqual(expect.command!.arguments, [{ uri: LAB_URI, from: 'b1', to: 'web', port: 80, proto: 'tcp', interactive: true }]);
       const byName = lenses.find((l) => l.range.start.line === positionOf(LAB, '{ from: b3').line)!;
-      assert.deepEqual(byName.command!.arguments, [{ uri: LAB_URI, from: 'b3', to: 'b4', proto: 'icmp' }], 'no port: an ICMP echo');
+      assert.deepEqual(byName.command!.arguments, [{ uri: LAB_URI, from: 'b3', to: 'b4', proto: 'icmp', interactive: true }], 'no port: an ICMP echo');
       assert.equal(expect.command!.title, 'Trace ▸ b1 → web:80');
     });
   });
