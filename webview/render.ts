@@ -162,7 +162,7 @@ export class DiagramView {
    */
   highlight(trace: TraceView | null, targetId: string | null): void {
     for (const el of this.lit) {
-      el.classList.remove('lit', 'lit-drop', 'lit-target', 'lit-ok');
+      el.classList.remove('lit', 'lit-drop', 'lit-target', 'lit-ok', 'lit-unknown');
       (el as SVGElement).style.removeProperty('--hop');
     }
     this.lit = [];
@@ -177,10 +177,11 @@ export class DiagramView {
       }
     };
     trace.hops.forEach((hop, i) => {
-      for (const id of hop.elements) light(id, i, hop.drop ? 'lit-drop' : 'lit-ok');
+      for (const id of hop.elements) light(id, i, hop.drop ? 'lit-drop' : hop.unknown ? 'lit-unknown' : 'lit-ok');
     });
-    if (targetId) light(targetId, trace.hops.length, trace.verdict === 'delivered' ? 'lit-target' : 'lit-drop');
-    const dropHop = trace.hops.findIndex((h) => h.drop);
+    // Unknown is its own state: never drawn in the drop colour, on the way or at the target.
+    if (targetId) light(targetId, trace.hops.length, trace.verdict === 'delivered' ? 'lit-target' : trace.verdict === 'unknown' ? 'lit-unknown' : 'lit-drop');
+    const dropHop = trace.hops.findIndex((h) => h.drop || h.unknown);
     if (dropHop >= 0) {
       const where = [...trace.hops[dropHop]!.elements].reverse().map((id) => this.layout?.centres.get(id)).find(Boolean)
         ?? (targetId ? this.layout?.centres.get(targetId) : undefined);
@@ -188,14 +189,18 @@ export class DiagramView {
     }
   }
 
-  /** An ✕ where the packet ends (or a ? when the name did not resolve). */
+  /**
+   * An ✕ where the packet ends (or a ? when the name did not resolve); for `unknown`, a dashed ring
+   * with "?" where the engine stops following it: the packet may well go on.
+   */
   private dropMark(x: number, y: number, hop: number, verdict: string): void {
-    const g = this.viewport.append('g').attr('class', 'drop-mark').attr('transform', `translate(${x},${y})`);
+    const unknown = verdict === 'unknown';
+    const g = this.viewport.append('g').attr('class', unknown ? 'drop-mark unknown-mark' : 'drop-mark').attr('transform', `translate(${x},${y})`);
     this.dropMarkEl = g.node();
     this.dropMarkEl!.style.setProperty('--hop', String(hop));
     g.append('circle').attr('r', 11);
-    g.append('text').attr('text-anchor', 'middle').attr('dy', '0.35em').text(verdict === 'unresolved' ? '?' : '✕');
-    g.append('title').text(`the packet ends here: ${verdict}`);
+    g.append('text').attr('text-anchor', 'middle').attr('dy', '0.35em').text(verdict === 'unresolved' || unknown ? '?' : '✕');
+    g.append('title').text(unknown ? 'unknown: the engine cannot follow the packet past here' : `the packet ends here: ${verdict}`);
   }
 
   /** Lights one hop's elements (the side panel's hop under the mouse). */

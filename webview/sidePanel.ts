@@ -3,7 +3,16 @@
 // details of the selected element. Plain DOM with @vscode-elements controls; data goes in through
 // textContent only.
 import type { DiagramSnapshot } from '../src/protocol/diagram';
-import { hopLabel, type TraceProto, type TraceView } from '../src/protocol/trace';
+import { hopLabel, VERDICTS, type TraceProto, type TraceView, type Verdict } from '../src/protocol/trace';
+
+/** The legend under a trace: every verdict in its colour, `unknown` apart from the drop colour. */
+const VERDICT_MEANING: Readonly<Record<Verdict, string>> = {
+  delivered: 'reaches a listener',
+  refused: 'answered: nothing listens',
+  dropped: 'discarded on the way',
+  unresolved: 'the name does not resolve',
+  unknown: 'the engine cannot know',
+};
 
 export interface TraceSettings {
   proto: TraceProto;
@@ -30,6 +39,7 @@ export class SidePanel {
   readonly root: HTMLElement;
   private readonly sourceLine: HTMLElement;
   private readonly verdict: HTMLElement;
+  private readonly legend: HTMLElement;
   private readonly hops: HTMLOListElement;
   private readonly details: HTMLElement;
   private readonly protoSelect: HTMLElement & { value: string };
@@ -89,6 +99,16 @@ export class SidePanel {
     this.verdict = el('section', 'verdict');
     this.verdict.setAttribute('aria-live', 'polite');
     this.root.appendChild(this.verdict);
+    this.legend = el('ul', 'verdict-legend');
+    this.legend.setAttribute('aria-label', 'Verdicts');
+    for (const v of VERDICTS) {
+      const li = el('li', `legend-${v}`);
+      li.dataset['verdict'] = v;
+      li.append(el('span', 'swatch'), el('span', 'legend-name', v), el('span', 'legend-meaning', ` ${VERDICT_MEANING[v]}`));
+      this.legend.appendChild(li);
+    }
+    this.legend.hidden = true;
+    this.root.appendChild(this.legend);
     this.hops = el('ol', 'hops');
     this.hops.addEventListener('mouseleave', () => events.focusHop(null));
     this.root.appendChild(this.hops);
@@ -141,6 +161,8 @@ export class SidePanel {
     this.verdict.replaceChildren();
     this.hops.replaceChildren();
     this.verdict.className = 'verdict';
+    this.legend.hidden = !trace;
+    for (const li of this.legend.children) li.classList.toggle('current', (li as HTMLElement).dataset['verdict'] === trace?.verdict);
     if (error) {
       this.verdict.classList.add('verdict-error');
       this.verdict.append(el('div', 'verdict-title', 'No trace'), el('p', 'reason', error));
@@ -153,7 +175,7 @@ export class SidePanel {
     this.verdict.classList.add(`verdict-${trace.verdict}`);
     const to = `${trace.to}${trace.port !== undefined ? `:${trace.port}` : ''}/${trace.proto}`;
     this.verdict.append(
-      el('div', 'verdict-title', `${trace.verdict.toUpperCase()}`),
+      el('div', 'verdict-title', trace.verdict === 'unknown' ? 'UNKNOWN — the engine cannot know' : `${trace.verdict.toUpperCase()}`),
       el('div', 'verdict-route', `${trace.from} → ${to}`),
       el('p', 'reason', trace.reason),
     );
@@ -166,7 +188,7 @@ export class SidePanel {
   private listHops(trace: TraceView): void {
     this.hops.replaceChildren();
     trace.hops.forEach((hop, i) => {
-      const li = el('li', `hop${hop.drop ? ' hop-drop' : ''}`);
+      const li = el('li', `hop${hop.drop ? ' hop-drop' : hop.unknown ? ' hop-unknown' : ''}`);
       li.style.setProperty('--hop', String(i));
       const head = el('div', 'hop-head');
       head.append(el('span', 'hop-action', hopLabel(hop.action)), el('span', 'hop-node', `${hop.node}${hop.interface ? ` ${hop.interface}` : ''}`));

@@ -12,4 +12,4 @@ export * from './actions';
 export { computeDrift, type DriftItem, type DriftOptions } from './drift';
 export { planApply, applyPlan, type Plan, type PlanStep, type ApplyResult, type ApplyProgress } from './plan';
 export type { FileTopology, FileNetwork, FileContainer, FileEndpoint } from './fileModel';
-export { verifyTrace, VerifyInputError, type VerifyRequest, type VerifyResult, type ObservedProbe, type ObservedVerdict } from './verify';
+export { verifyTrace, verifyOutcome, VerifyInputError, type VerifyRequest, type VerifyResult, type VerifyOutcome, type ObservedProbe, type ObservedVerdict } from './verify';

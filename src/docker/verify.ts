@@ -33,12 +33,25 @@ export interface ObservedProbe {
   readonly address?: string;
 }
 
+/**
+ * Predicted beside observed: agree, disagree, not verified (the probe was inconclusive), or unpredicted
+ * (the tracer said `unknown`: there is nothing to agree with, the probe alone tells what happened).
+ */
+export type VerifyOutcome = 'agree' | 'disagree' | 'inconclusive' | 'unpredicted';
+
 export interface VerifyResult {
   readonly predicted: TraceResult;
   readonly observed: ObservedProbe;
-  /** The observed verdict is the predicted one (never true when the probe was inconclusive). */
+  /** The observed verdict is the predicted one (never true when the probe was inconclusive or the prediction unknown). */
   readonly agree: boolean;
+  readonly outcome: VerifyOutcome;
   readonly explanation: string;
+}
+
+export function verifyOutcome(predicted: TraceResult, observed: ObservedProbe): VerifyOutcome {
+  if (predicted.verdict === 'unknown') return 'unpredicted';
+  if (observed.verdict === 'inconclusive') return 'inconclusive';
+  return observed.verdict === predicted.verdict ? 'agree' : 'disagree';
 }
 
 /** A request that cannot be probed safely as given (a malformed name, address or port). */
@@ -60,8 +73,8 @@ const EXEC_TIMEOUT_MS = 20_000;
 export async function verifyTrace(client: DockerClient, request: VerifyRequest, predicted: TraceResult): Promise<VerifyResult> {
   const target = checkRequest(request);
   const observed = request.fromHost ? await probeFromHost(client, request, target) : await probeFromContainer(client, request, target);
-  const agree = observed.verdict === predicted.verdict;
-  return { predicted, observed, agree, explanation: explain(predicted, observed) };
+  const outcome = verifyOutcome(predicted, observed);
+  return { predicted, observed, agree: outcome === 'agree', outcome, explanation: explain(predicted, observed) };
 }
 
 type Target = { kind: 'address'; address: string } | { kind: 'name'; name: string };
@@ -238,12 +251,17 @@ const HAPPENED: Record<Verdict, string> = {
   refused: 'the connection was refused',
   dropped: 'the packet was dropped (no answer)',
   unresolved: 'the name did not resolve',
+  unknown: 'the outcome could not be observed',
 };
 
 export function explain(predicted: TraceResult, observed: ObservedProbe): string {
   const chain = chainOf(predicted.rule);
   const said = `predicted ${predicted.verdict}${predicted.verdict === 'dropped' && chain ? ` by ${chain}` : ''}`;
   const moved = predicted.address && observed.address && predicted.address !== observed.address ? ` (the model's address was ${predicted.address}, the container resolved ${observed.address})` : '';
+  if (predicted.verdict === 'unknown') {
+    const seen = observed.verdict === 'inconclusive' ? `the probe was inconclusive too: ${observed.detail}` : `the real probe observed ${observed.verdict}: ${observed.detail}`;
+    return `no prediction to compare: the engine cannot know (${predicted.reason}); ${seen}${moved}`;
+  }
   if (observed.verdict === 'inconclusive') return `${said}; not observed: ${observed.detail}`;
   if (observed.verdict === predicted.verdict) return `observed ${observed.verdict}, as predicted: ${observed.detail}${moved}`;
   return `${said}, but ${HAPPENED[observed.verdict]}: ${observed.detail}${moved}`;

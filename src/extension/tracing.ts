@@ -112,11 +112,15 @@ export function traceForDiagram(
     where = elements.length ? elements : where;
     const hop: TraceHopView = { node: h.node, action: h.action, detail: h.rule ? `${h.detail} — ${h.rule}` : h.detail, elements };
     if (h.interface) hop.interface = h.interface;
-    if (i === result.hops.length - 1 && result.verdict !== 'delivered') hop.drop = true;
+    // The last hop of an undelivered packet: where it ends, or (unknown) where the engine stops following it.
+    if (i === result.hops.length - 1 && result.verdict === 'unknown') hop.unknown = true;
+    else if (i === result.hops.length - 1 && result.verdict !== 'delivered') hop.drop = true;
     return hop;
   });
   // Nothing left the source (no route, not running): the packet ends at the source, and the list says so.
-  if (hops.length === 0 && result.verdict !== 'delivered') {
+  if (hops.length === 0 && result.verdict === 'unknown') {
+    hops.push({ node: query.from, action: 'unknown', detail: result.reason, elements: where.slice(-1), unknown: true });
+  } else if (hops.length === 0 && result.verdict !== 'delivered') {
     hops.push({ node: query.from, action: result.verdict === 'unresolved' ? 'resolve' : 'drop', detail: result.reason, elements: where.slice(-1), drop: true });
   }
   const trace: TraceView = { from: query.from, to: query.to, proto: query.proto, verdict: result.verdict, reason: result.reason, hops };

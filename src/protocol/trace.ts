@@ -1,10 +1,11 @@
 // A packet trace as the diagram shows it: the tracer's verdict and hops, each hop already mapped by the
 // extension host to the diagram elements it passes (so the webview only lights ids, it never guesses).
 
-export type Verdict = 'delivered' | 'refused' | 'dropped' | 'unresolved';
+/** `unknown`: the engine cannot know (a path it does not model); shown as its own state, never as a drop. */
+export type Verdict = 'delivered' | 'refused' | 'dropped' | 'unresolved' | 'unknown';
 export type TraceProto = 'icmp' | 'tcp' | 'udp';
 
-export const VERDICTS: readonly Verdict[] = ['delivered', 'refused', 'dropped', 'unresolved'];
+export const VERDICTS: readonly Verdict[] = ['delivered', 'refused', 'dropped', 'unresolved', 'unknown'];
 export const TRACE_PROTOS: readonly TraceProto[] = ['icmp', 'tcp', 'udp'];
 
 export interface TraceHopView {
@@ -19,6 +20,8 @@ export interface TraceHopView {
   elements: string[];
   /** The packet ends here without being delivered. */
   drop?: boolean;
+  /** The engine cannot follow the packet past this hop (verdict `unknown`): not a drop. */
+  unknown?: boolean;
 }
 
 export interface TraceView {

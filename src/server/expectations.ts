@@ -4,9 +4,11 @@
 //   b1 → web:80: expected delivered, got dropped: dropped by -A DOCKER-FORWARD … (inter-container
 //   communication is off …). Fix: …
 // An entry that names a container the file does not have is an error on that name instead (a typo must
-// not pass as "unresolved"). The "Trace ▸" lens of an entry opens the same trace.
+// not pass as "unresolved"). An entry whose trace ends `unknown` (a path the engine does not model) is a
+// warning that it cannot be checked, never an error claiming a drop. The "Trace ▸" lens of an entry
+// opens the same trace.
 import type { Engine } from '../engine';
-import { checkExpectations as traceExpectations, listeningFromTopology, parseDestination, type ExpectationResult, type ListeningLookup, type TraceProto } from '../engine/trace';
+import { checkExpectations as traceExpectations, expectationProblem, listeningFromTopology, parseDestination, type ExpectationResult, type ListeningLookup, type TraceProto } from '../engine/trace';
 import type { ExpectSpec, ParsedTopology, TopologyDiagnostic, TopologySpec } from '../topology';
 import { expectTargetName } from './expectTarget';
 import { unknownTarget } from './expectNames';
@@ -70,6 +72,10 @@ function diagnosticOf(parsed: ParsedTopology, entry: ExpectSpec, r: ExpectationR
   const rule = t.rule && !t.reason.includes(t.rule) ? ` (rule: ${t.rule})` : '';
   const fix = t.fix ? `. Fix: ${t.fix}` : '';
   const path = [...entry.path, 'verdict'];
+  if (r.unknown) {
+    // The engine cannot prove the entry wrong: a warning, worded as what it cannot know.
+    return { range: parsed.rangeOf(path, 'value'), severity: 'warning', message: `${what}: ${expectationProblem(r)}${fix}`, code: 'expect-unknown', source: 'cnm', path };
+  }
   return {
     range: parsed.rangeOf(path, 'value'),
     severity: 'error',

@@ -62,7 +62,7 @@ export const SERVICE_NETWORK_KEYS = ['aliases'] as const;
 
 export const EXPECT_KEYS = ['from', 'to', 'verdict'] as const;
 
-export const VERDICTS = ['delivered', 'refused', 'dropped', 'unresolved'] as const;
+export const VERDICTS = ['delivered', 'refused', 'dropped', 'unresolved', 'unknown'] as const;
 
 /** Networks every Docker host has; `default` is Docker's alias of `bridge`. */
 export const BUILTIN_NETWORKS = ['bridge', 'host', 'none', 'default'] as const;

@@ -72,7 +72,7 @@ export interface ServiceSpec {
 export interface ExpectSpec {
   from: string;
   to: string;
-  verdict: 'delivered' | 'refused' | 'dropped' | 'unresolved';
+  verdict: 'delivered' | 'refused' | 'dropped' | 'unresolved' | 'unknown';
   path: YamlPath;
 }
 

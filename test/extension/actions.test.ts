@@ -143,6 +143,9 @@ suite('Actions on a topology file', () => {
     const refused = await vscode.commands.executeCommand<TraceView>('cnm.traceFrom', { file, from: '10_b1', to: 'web', port: 81 });
     assert.equal(refused.verdict, 'refused');
     assert.ok(refused.hops.at(-1)?.drop, 'the last hop is marked where it ends');
+    const beyond = await vscode.commands.executeCommand<TraceView>('cnm.traceFrom', { file, from: 'b1', to: '203.0.113.5' });
+    assert.equal(beyond.verdict, 'unknown', beyond.reason);
+    assert.ok(beyond.hops.at(-1)?.unknown && !beyond.hops.some((h) => h.drop), 'the last hop is where the engine stops following it, not a drop');
     const unresolved = await vscode.commands.executeCommand<TraceView>('cnm.traceFrom', { file, from: 'b1', to: 'nosuch' });
     assert.equal(unresolved.verdict, 'unresolved');
     const diagram = await eventually(() => explorer.diagram(file)?.ready && explorer.diagram(file), 'the diagram opened and loaded');

@@ -128,6 +128,30 @@ describe('failing expect entries over LSP', () => {
     assert.equal(fixed.filter((d) => d.code === 'expect-failed').length, 1, list(fixed));
   });
 
+  it('an entry whose trace is unknown is a warning that it cannot be checked, never an error claiming a drop; `verdict: unknown` holds', async () => {
+    const text = `hosts:
+  node1: { interfaces: { eth0: 192.168.60.10/24 }, daemon: { version: "20.10" } }
+  node2: { interfaces: { eth0: 192.168.70.11/24 }, daemon: { version: "20.10" } }
+networks:
+  lan: { driver: macvlan, host: node1, subnet: 192.168.60.0/24, gateway: 192.168.60.1, ip_range: 192.168.60.128/25, driver_opts: { parent: eth0 } }
+containers:
+  c1: { host: node1, networks: [lan], expose: ["80"] }
+  b2: { host: node2 }
+expect:
+  - { from: b2, to: "192.168.60.128:80", verdict: delivered }
+  - { from: b2, to: "192.168.60.128", verdict: unknown }
+`;
+    const diags = await lsp.open('file:///w/expect-unknown-verdict.cnm.yaml', text);
+    const unknown = diags.filter((d) => d.code === 'expect-unknown');
+    assert.equal(unknown.length, 1, list(diags));
+    const d = unknown[0]!;
+    assert.equal(d.severity, DiagnosticSeverity.Warning);
+    assert.deepEqual(d.range, at(text, 'delivered'), 'on the verdict of the first entry');
+    assert.match(messageOf(d), /^b2 → 192\.168\.60\.128:80: cannot check: the engine cannot know whether it is delivered: 192\.168\.60\.128 is c1 on node1, but the topology gives node2 no route to it/);
+    assert.doesNotMatch(messageOf(d), /got dropped|got unknown/);
+    assert.deepEqual(diags.filter((x) => x.severity === DiagnosticSeverity.Error), [], list(diags));
+  });
+
   it('keeps the "Trace ▸" lens on every expect entry, failing or not', async () => {
     const uri = 'file:///w/expect-lens.cnm.yaml';
     await lsp.open(uri, ISOLATED);

@@ -131,7 +131,7 @@ describe('language features over LSP', () => {
     it('offers containers and hosts for expect from, and the ports they listen on for expect to', async () => {
       assert.deepEqual(labels(await complete(LAB.replace('from: b3', 'from: ‸'))), ['web', 'b1', 'b2', 'b3', 'b4', 'host1']);
       assert.ok(labels(await complete(LAB.replace('to: "b4"', 'to: ‸'))).includes('web:80'));
-      assert.deepEqual(labels(await complete(LAB.replace('to: "b4", verdict: delivered', 'to: "b4", verdict: ‸'))), ['delivered', 'refused', 'dropped', 'unresolved']);
+      assert.deepEqual(labels(await complete(LAB.replace('to: "b4", verdict: delivered', 'to: "b4", verdict: ‸'))), ['delivered', 'refused', 'dropped', 'unresolved', 'unknown']);
     });
 
     it('replaces the word being typed', async () => {

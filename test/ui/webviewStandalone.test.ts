@@ -103,6 +103,42 @@ test('a trace that ends undelivered is marked where the packet ends', async () =
   await screenshot(h.page, 'webview-3-refused');
 });
 
+test('a trace the engine cannot follow (unknown) is its own state: not the drop colour, a dashed "?" mark, a legend entry', async () => {
+  await hostSends({ protocol: 2, type: 'showTrace', revision: 1, source: 'c/host1/b1', target: 'c/host1/web', trace: {
+    from: 'b1', to: '203.0.113.5', proto: 'icmp', verdict: 'unknown', reason: 'no one in the topology has 203.0.113.5: host1 sends it out eth0, beyond what the topology describes, so the engine cannot know whether it is answered',
+    hops: [{ node: 'b1', action: 'route', detail: 'default route', elements: ['e/host1/mybridge10/b1'] }, { node: 'web', action: 'unknown', detail: 'beyond the topology', elements: ['e/host1/mybridge10/web'], unknown: true }],
+  } });
+  await h.page.locator('.verdict-unknown').waitFor();
+  assert.match(await h.page.locator('.verdict-unknown .verdict-title').textContent() ?? '', /^UNKNOWN — the engine cannot know$/);
+  await h.page.locator('.unknown-mark').waitFor({ state: 'attached' });
+  assert.equal(await h.page.locator('.unknown-mark text').textContent(), '?');
+  assert.equal(await h.page.locator('circle.endpoint.lit-unknown[data-id="e/host1/mybridge10/web"]').count(), 1);
+  assert.equal(await h.page.locator('.lit-drop').count(), 0, 'nothing in the drop colour');
+  await h.page.locator('.hops .hop-unknown').waitFor();
+  assert.equal(await h.page.locator('.hops .hop-drop').count(), 0);
+  // The drawing's colour for unknown is not the drop colour, in the light theme and the dark one.
+  const colours = await h.page.evaluate(() => {
+    const out: string[][] = [];
+    for (const theme of ['light', 'dark']) {
+      document.body.dataset['theme'] = theme;
+      const css = getComputedStyle(document.body);
+      out.push([css.getPropertyValue('--cnm-unknown').trim(), css.getPropertyValue('--cnm-drop').trim()]);
+      out.push([getComputedStyle(document.querySelector('circle.endpoint.lit-unknown')!).fill, getComputedStyle(document.querySelector('.verdict-unknown')!).borderLeftStyle, getComputedStyle(document.querySelector('.unknown-mark circle')!).stroke]);
+    }
+    delete document.body.dataset['theme'];
+    return out;
+  });
+  assert.deepEqual(colours.map((c) => c[0]), ['#0598bc', 'rgb(5, 152, 188)', '#11a8cd', 'rgb(17, 168, 205)']);
+  for (const [unknown, drop] of [colours[0]!, colours[2]!]) assert.notEqual(unknown, drop);
+  assert.equal(colours[1]![1], 'dashed');
+  assert.deepEqual([colours[1]![2], colours[3]![2]], ['rgb(5, 152, 188)', 'rgb(17, 168, 205)'], 'the "?" mark is drawn in the unknown colour');
+  const legend = await h.page.locator('.verdict-legend li').evaluateAll((els) => els.map((e) => `${e.textContent}${e.classList.contains('current') ? ' *' : ''}`));
+  assert.deepEqual(legend, ['delivered reaches a listener', 'refused answered: nothing listens', 'dropped discarded on the way', 'unresolved the name does not resolve', 'unknown the engine cannot know *']);
+  assert.equal(await h.page.locator('.verdict-legend li.current .legend-meaning').isVisible(), true);
+  await h.page.waitForTimeout(600);
+  await screenshot(h.page, 'webview-3b-unknown');
+});
+
 test('an edit (a new snapshot) keeps the zoom, the selection and the source', async () => {
   await h.page.locator('svg.diagram').hover({ position: { x: 300, y: 300 } });
   await h.page.mouse.wheel(0, -300);

@@ -1,6 +1,6 @@
 // cnm check FILE — traces every `expect` entry of the file and compares the verdict; exit 1 naming the
 // entries that fail.
-import { checkExpectations } from '../../engine/trace';
+import { checkExpectations, expectationProblem } from '../../engine/trace';
 import { expectPositionals } from '../args';
 import { EXIT_FAILED, EXIT_OK } from '../errors';
 import type { Command } from './command';
@@ -13,8 +13,10 @@ export const checkCommand: Command = {
   summary: 'evaluate the expect: entries; exit 1 when one fails',
   details:
     'Each entry { from, to, verdict } is traced like `cnm trace FILE --from FROM --to TO`. One line per entry:\n' +
-    '"ok" or "FAIL" with FILE:LINE, then, for a failure, the verdict the trace found and why. Exit 0 when all\n' +
-    'hold, 1 when one fails (the last line names them).',
+    '"ok", "FAIL" or "UNKNOWN" with FILE:LINE, then, for a failure, the verdict the trace found and why. UNKNOWN:\n' +
+    'the trace ends on a path the engine does not model (or beyond the topology), so the entry cannot be checked;\n' +
+    'it does not hold either (an entry may expect `verdict: unknown` to record that). Exit 0 when all hold, 1 when\n' +
+    'one fails or cannot be checked (the last line names them).',
   options: {},
   run({ positionals }, io) {
     const [file] = expectPositionals('check', positionals, ['FILE']) as [string];
@@ -27,6 +29,7 @@ export const checkCommand: Command = {
     }
     const results = checkExpectations(loaded.engine.state, entries, { listening: listeningFromSpec(loaded.spec) });
     const failed: string[] = [];
+    const unknown: string[] = [];
     results.forEach((r, i) => {
       const e = entries[i]!;
       const line = loaded.rangeOf(e.path).start.line + 1;
@@ -35,13 +38,20 @@ export const checkCommand: Command = {
         io.out(`ok    ${file}:${line}: ${what}\n`);
         return;
       }
+      const fix = r.result?.fix ? `\n      fix: ${r.result.fix}` : '';
+      if (r.unknown) {
+        // Not a failure the engine can prove, nor a pass: its own state.
+        unknown.push(`${e.from} → ${e.to} (line ${line})`);
+        io.out(`UNKNOWN ${file}:${line}: ${what}: ${expectationProblem(r)}${fix}\n`);
+        return;
+      }
       failed.push(`${e.from} → ${e.to} (line ${line})`);
       if (r.error) io.out(`FAIL  ${file}:${line}: ${what}: ${r.error}\n`);
-      else io.out(`FAIL  ${file}:${line}: ${what}: got ${r.result!.verdict}: ${r.result!.reason}${r.result!.fix ? `\n      fix: ${r.result!.fix}` : ''}\n`);
+      else io.out(`FAIL  ${file}:${line}: ${what}: got ${r.result!.verdict}: ${r.result!.reason}${fix}\n`);
     });
-    const ok = results.length - failed.length;
-    io.out(`${ok} of ${results.length} expectation${results.length === 1 ? ' holds' : 's hold'}${failed.length ? `; failing: ${failed.join(', ')}` : ''}\n`);
+    const ok = results.length - failed.length - unknown.length;
+    io.out(`${ok} of ${results.length} expectation${results.length === 1 ? ' holds' : 's hold'}${failed.length ? `; failing: ${failed.join(', ')}` : ''}${unknown.length ? `; cannot check (unknown): ${unknown.join(', ')}` : ''}\n`);
     noteErrors(io, file, loaded);
-    return failed.length > 0 ? EXIT_FAILED : EXIT_OK;
+    return failed.length + unknown.length > 0 ? EXIT_FAILED : EXIT_OK;
   },
 };

@@ -14,7 +14,8 @@ export const matrixCommand: Command = {
   summary: 'reachability of every container from every container',
   details:
     'For each pair, ICMP echo and each port the target listens on, traced to the target\'s address on a network\n' +
-    'the two share (else its main address). Text: one line per pair. With --json:\n' +
+    'the two share (else its main address). Each result is delivered, refused, dropped, unresolved or unknown (a\n' +
+    'path the engine does not model: `cnm trace` says what). Text: one line per pair. With --json:\n' +
     '{"containers": [{"name", "host", "probes"}], "results": [{"from", "to", "address", "probe", "verdict"}]}.',
   options: { json: { type: 'boolean' } },
   run({ values, positionals }, io) {
@@ -35,6 +36,8 @@ function matrixJson(m: MatrixResult): object {
   return { containers: m.containers.map((c) => ({ name: c.name, host: c.host, probes: c.probes.map((p) => p.label) })), results };
 }
 
+const UNKNOWN_LEGEND = 'unknown: the engine cannot know (a path it does not model, or a destination beyond the topology); cnm trace FILE --from FROM --to TO says what';
+
 function matrixText(m: MatrixResult): string {
   if (m.containers.length === 0) return 'no containers\n';
   const many = new Set(m.containers.map((c) => c.host)).size > 1;
@@ -45,5 +48,7 @@ function matrixText(m: MatrixResult): string {
     const results = to.probes.map((p, k) => `${p.label} ${cell.verdicts[k]}`).join(', ');
     rows.push([name(from), name(to), cell.address ?? '-', results]);
   }
-  return formatTable(['FROM', 'TO', 'ADDRESS', 'RESULTS'], rows);
+  const table = formatTable(['FROM', 'TO', 'ADDRESS', 'RESULTS'], rows);
+  // `unknown` is not a drop: say what it means once, under the table, when it shows.
+  return rows.some((r) => / unknown(,|$)/.test(r[3]!)) ? `${table}${UNKNOWN_LEGEND}\n` : table;
 }

@@ -32,6 +32,8 @@ export function traceJson(r: TraceResult): object {
   };
 }
 
+const OUTCOME_WORD: Record<VerifyResult['outcome'], string> = { agree: 'AGREE', disagree: 'DISAGREE', inconclusive: 'NOT VERIFIED', unpredicted: 'NOT PREDICTED' };
+
 /** Predicted beside observed, after the trace's own lines. */
 export function formatVerify(v: VerifyResult): string {
   const o = v.observed;
@@ -43,12 +45,12 @@ export function formatVerify(v: VerifyResult): string {
     `  observed   ${o.verdict.toUpperCase().padEnd(width)}  ${o.detail}`,
   ];
   if (o.command) lines.push(`  probe      ${o.command}${o.exitCode !== null ? ` (exit ${o.exitCode})` : ''}`);
-  lines.push(`${o.verdict === 'inconclusive' ? 'NOT VERIFIED' : v.agree ? 'AGREE' : 'DISAGREE'}: ${v.explanation}`);
+  lines.push(`${OUTCOME_WORD[v.outcome]}: ${v.explanation}`);
   return lines.join('\n') + '\n';
 }
 
 /** What `--verify --json` adds to the trace's JSON. */
 export function verifyJson(v: VerifyResult): object {
   const o = v.observed;
-  return { observed: { verdict: o.verdict, detail: o.detail, command: o.command, exitCode: o.exitCode, output: o.output }, agree: v.agree, explanation: v.explanation };
+  return { observed: { verdict: o.verdict, detail: o.detail, command: o.command, exitCode: o.exitCode, output: o.output }, agree: v.agree, outcome: v.outcome, explanation: v.explanation };
 }

@@ -19,6 +19,8 @@ export interface TraceSides {
   /** The endpoint that owns the destination address, when a container does. */
   readonly target: { hx: HostIndex; ep: EndpointState; container: ContainerState | null } | null;
   readonly address: V4;
+  /** Who owns any address (a reply's destination is not `address`), for reasons that name it. */
+  readonly ownerOf?: (a: V4) => TraceSides['target'];
 }
 
 const userDefined = (n: NetworkState | undefined): n is NetworkState => !!n && !n.predefined;
@@ -51,6 +53,11 @@ function iccSwitch(hx: HostIndex, n: NetworkState | undefined): string {
   if (n?.bridge?.defaultBridge) return 'dockerd runs with --icc=false';
   void hx;
   return 'the network has com.docker.network.bridge.enable_icc=false';
+}
+
+/** A cause the engine knows (a rule, a missing route, nobody answering ARP) is a drop; one it cannot follow is `unknown`. */
+export function causeVerdict(cause: Cause): 'dropped' | 'unknown' {
+  return cause.kind === 'outside' || cause.kind === 'unsupported' ? 'unknown' : 'dropped';
 }
 
 export function explainCause(cause: Cause, sides: TraceSides): Explanation {
@@ -150,11 +157,21 @@ export function explainCause(cause: Cause, sides: TraceSides): Explanation {
       const who = ns.key === sides.sourceNs.key ? name : ns.label;
       return { reason, fix: `connect ${who} to a network that is not internal (docker network connect <network> ${who}), or to ${formatV4(addr)}'s network` };
     }
-    case 'outside':
+    case 'outside': {
+      // The packet leaving the host is known; what happens to it beyond the topology is not.
+      const a = formatV4(cause.addr);
+      const host = cause.hx.host.name;
+      const t = sides.address === cause.addr ? sides.target : sides.ownerOf?.(cause.addr) ?? null;
+      const who = t ? `${a} is ${t.container?.name ?? t.ep.name} on ${t.hx.host.name}, but` : `no one in the topology has ${a}:`;
       return {
-        reason: `no one in the topology has ${formatV4(cause.addr)}: ${cause.hx.host.name} would send it out ${cause.dev ?? 'its default route'}, beyond what the topology describes`,
-        fix: 'check the address (cnm inspect lists every endpoint)',
+        reason: cause.dev
+          ? `${who} ${host} sends it out ${cause.dev}, beyond what the topology describes, so the engine cannot know whether it is answered`
+          : `${who} the topology gives ${host} no route to it: a real host would send it by its own default route, which the topology does not describe, so the engine cannot know what happens to it`,
+        fix: cause.dev
+          ? 'check the address (cnm inspect lists every endpoint); a destination outside the topology can only be tested on the real host'
+          : `to be sure it gets there, give ${host} a route to ${a} (ip route add <its subnet> via <a router or host that reaches it>); what the real host's own routes do can only be tested on it`,
       };
+    }
     case 'martian':
       return {
         reason: `${formatV4(cause.addr)} is a loopback address, which the kernel never lets out of ${cause.dev}`,
@@ -168,6 +185,6 @@ export function explainCause(cause: Cause, sides: TraceSides): Explanation {
     case 'link':
       return { reason: cause.reason, ...(cause.fix ? { fix: cause.fix } : {}) };
     case 'unsupported':
-      return { reason: `not modelled by the tracer yet: ${cause.what}` };
+      return { reason: `the tracer does not model ${cause.what}, so the engine cannot know what happens to this packet` };
   }
 }

@@ -37,6 +37,13 @@ function ip6Why(host: HostState, chain: 'INPUT' | 'FORWARD' = 'FORWARD'): string
     : `Docker ${host.daemon.version.text} installs no ip6tables rules (ip6tables is off by default and needs experimental in 20.10, reference §1.9), so ip6tables ${chain} keeps the host's policy ACCEPT`;
 }
 
+const OUTSIDE_FIX = 'check the address (cnm inspect lists every endpoint); a destination outside the topology can only be tested on the real host';
+
+/** Why an IPv6 destination no network of the host has is beyond what the engine can know. */
+function beyondHost(host: HostState, dst: IpAddr): string {
+  return `no network on ${host.name} has ${formatAddr(dst)}: ${host.name} would route it by its own IPv6 routes, which the topology does not describe (and the tracer does not follow IPv6 from one host to another), so the engine cannot know what happens to it`;
+}
+
 const eq = (a: IpAddr | null | undefined, b: IpAddr): boolean => !!a && a.family === 6 && a.value === b.value;
 
 function sandboxV6(sb: SandboxState, dst: IpAddr): { dev: string; gateway: IpAddr | null; text: string } | null {
@@ -79,10 +86,10 @@ export class Ipv6Walk {
     const iface = from.sb.interfaces.find((i) => i.name === route.dev);
     const ep = iface?.endpointId ? from.sb.endpoints.find((e) => e.id === iface.endpointId) : undefined;
     const net = ep ? host.networks.get(ep.networkId) : undefined;
-    if (!ep || !net) return { verdict: 'dropped', reason: `not modelled by the tracer yet: IPv6 out of ${route.dev}` };
+    if (!ep || !net) return this.unknown(from.label, route.dev, `the tracer does not model IPv6 out of ${route.dev} of ${from.label} (an interface of no network it knows), so the engine cannot know what happens to this packet`);
     const nexthop = route.gateway ?? dst;
     if (net.parentLink) return this.parentLink(from, net, route.dev, nexthop, dst, proto, port);
-    if (!net.bridge) return { verdict: 'dropped', reason: `not modelled by the tracer yet: IPv6 on ${net.driver} network ${net.name}` };
+    if (!net.bridge) return this.unknown(from.label, route.dev, `the tracer does not model IPv6 on ${net.driver} network ${net.name} (only bridge, macvlan and ipvlan networks), so the engine cannot know what happens to this packet`);
     const br = net.bridge.name;
     this.hop(from.label, route.dev, 'send', `out ${route.dev}, through its veth pair to ${ep.hostIfname} on the host, a port of bridge ${br}`);
     const dev = host.bridges.get(br);
@@ -111,6 +118,12 @@ export class Ipv6Walk {
     return this.arrive(from, target, proto, port, to);
   }
 
+  /** A path the tracer does not follow: the verdict is `unknown`, with where it stopped as the last hop. */
+  private unknown(node: string, iface: string, reason: string, fix?: string): V6Outcome {
+    this.hop(node, iface, 'unknown', reason);
+    return { verdict: 'unknown', reason, ...(fix ? { fix } : {}) };
+  }
+
   private hostOwns(host: HostState, a: IpAddr): boolean {
     for (const b of host.bridges.values()) if (eq(b.ipv6?.addr, a)) return true;
     return host.underlay.some((u) => u.ipv6.some((x) => eq(x.addr, a)));
@@ -132,7 +145,9 @@ export class Ipv6Walk {
     const found = holder(host, dst);
     const outBr = found?.net.bridge?.name;
     if (!found || !outBr) {
-      return { verdict: 'dropped', reason: `no one in the topology has ${formatAddr(dst)}: ${host.name} would send it out its IPv6 default route, beyond what the topology describes`, fix: 'check the address (cnm inspect lists every endpoint)' };
+      return found
+        ? this.unknown(host.name, inIf, `the tracer does not model IPv6 routed by a host into ${found.net.driver} network ${found.net.name} (${found.ep.name} has ${formatAddr(dst)} there), so the engine cannot know what happens to this packet`)
+        : this.unknown(host.name, inIf, beyondHost(host, dst), OUTSIDE_FIX);
     }
     this.hop(host.name, outBr, 'route', `${formatAddr(dst)} is not the host's: forwarded (net.ipv6.conf.all.forwarding=1, set by dockerd for IPv6 networks) to ${outBr} (${found.net.name})`);
     if (ip6tablesOn(host)) {
@@ -154,9 +169,11 @@ export class Ipv6Walk {
     if (found?.net.parentLink?.hostUnreachable) {
       return { verdict: 'dropped', reason: `${formatAddr(dst)} is ${found.ep.name}, ${aDriver(found.net.parentLink.driver)} child of ${found.net.parentLink.parent} on this host: a host cannot reach its own ${found.net.parentLink.driver} children (reference §2.6)` };
     }
-    const br = found?.net.bridge?.name;
-    if (!found || !br || !host.bridges.get(br)?.ipv6) {
-      return { verdict: 'dropped', reason: `${host.name} has no IPv6 route to ${formatAddr(dst)}`, fix: 'check the address (cnm inspect lists every endpoint)' };
+    if (!found) return this.unknown(host.name, '', beyondHost(host, dst), OUTSIDE_FIX);
+    const br = found.net.bridge?.name;
+    if (!br) return this.unknown(host.name, '', `the tracer does not model IPv6 from a host into ${found.net.driver} network ${found.net.name} (${found.ep.name} has ${formatAddr(dst)} there), so the engine cannot know what happens to this packet`);
+    if (!host.bridges.get(br)?.ipv6) {
+      return { verdict: 'dropped', reason: `${host.name} has no IPv6 route to ${formatAddr(dst)}: its bridge ${br} has no IPv6 address`, fix: `create ${found.net.name} with enable_ipv6: true and an IPv6 subnet` };
     }
     this.hop(host.name, br, 'route', `${formatAddr(dst)}: on-link: ${found.net.ipv6[0] ? formatNet(found.net.ipv6[0].subnet) : ''} dev ${br} (${found.net.name})`);
     const target = this.sandboxSide(from.hx, found.ep);
@@ -170,7 +187,8 @@ export class Ipv6Walk {
     const p = net.parentLink!;
     this.hop(from.label, dev, 'send', `out ${dev}, ${aDriver(p.driver)} child of ${p.parent} (${p.mode} mode): no veth, no bridge, no ip6tables on this path`);
     const peer = holder(from.hx.host, nexthop);
-    if (!peer || peer.net.id !== net.id) return { verdict: 'dropped', reason: `nobody on ${net.name} has ${formatAddr(nexthop)} (neighbour discovery gets no answer)` };
+    if (!peer) return this.unknown(p.parent, dev, `no child of ${p.parent} on ${from.hx.host.name} has ${formatAddr(nexthop)}: it leaves through ${p.parent} onto the LAN, and the tracer does not follow IPv6 beyond this host, so the engine cannot know whether it is answered`, OUTSIDE_FIX);
+    if (peer.net.id !== net.id) return this.unknown(p.parent, dev, `the tracer does not model IPv6 between ${net.name} and ${peer.net.name} (${formatAddr(nexthop)} is ${peer.ep.name} there), so the engine cannot know what happens to this packet`);
     if (p.driver === 'macvlan' && (p.mode === 'private' || p.mode === 'vepa' || p.mode === 'passthru')) {
       return { verdict: 'dropped', reason: `${net.name} is a macvlan network in ${p.mode} mode: its children do not reach each other directly (see the IPv4 trace for why)`, fix: `use macvlan_mode bridge on ${net.name}` };
     }

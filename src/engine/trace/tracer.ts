@@ -7,10 +7,10 @@ import type { ContainerState, EngineState, HostState, ServiceState } from '../mo
 import { INGRESS_SANDBOX_ID, replicaForConnection, routingMesh, type MeshEntry } from '../swarm/services';
 import { formatRule } from '../netfilter/format';
 import { stateStamp } from '../netfilter/stamp';
-import { explainCause, type Explanation, type TraceSides } from './explain';
+import { causeVerdict, explainCause, type Explanation, type TraceSides } from './explain';
 import { buildHostIndex, formatV4, isLoopback, parseV4, type HostIndex, type Listener, type ProxyBinding, type V4 } from './hostIndex';
 import type { ListeningLookup, TraceHop, TraceOptions, TraceProto, TraceQuery, TraceResult, Verdict } from './types';
-import { Walker, type Leg, type Ns, type Pkt, type WorldIndex } from './walk';
+import { Walker, type Cause, type Leg, type Ns, type Pkt, type WorldIndex } from './walk';
 import { Ipv6Walk, v6Only } from './ipv6';
 import { formatAddr, parseIp, type IpAddr } from '../ip';
 
@@ -243,7 +243,7 @@ export class Tracer {
     const innerLeg = inner.send(sbox, pkt, true);
     const backendOutcome = this.conclude({ hx: sbox.hx, ns: sbox, container: null }, sbox, innerLeg, inner, hops, addr, 1);
     const what = backendOutcome.verdict === 'delivered' ? (leg.pkt.proto === 'tcp' ? 'SYN-ACK' : '') : backendOutcome.verdict === 'refused' ? (leg.pkt.proto === 'tcp' ? 'reset (RST)' : 'port unreachable') : '';
-    if (backendOutcome.verdict === 'dropped') return { ...backendOutcome, reason: `routing mesh → ${task.name}: ${backendOutcome.reason}` };
+    if (backendOutcome.verdict === 'dropped' || backendOutcome.verdict === 'unknown') return { ...backendOutcome, reason: `routing mesh → ${task.name}: ${backendOutcome.reason}` };
     const client = this.withReply(origin, leg, walker, hops, sides, backendOutcome, what);
     if (client !== backendOutcome) return client;
     return {
@@ -254,8 +254,14 @@ export class Tracer {
 
   /** What happens where the packet arrives (or why it did not). */
   private conclude(src: Source, origin: Ns, leg: Leg, walker: Walker, hops: TraceHop[] | null, dst: V4, depth: number): Outcome {
-    const sides = (): TraceSides => ({ source: src.container, sourceNs: origin, target: this.ownerOf(dst), address: dst });
-    if (!leg.ok) return this.explain ? { verdict: 'dropped', ...explainCause(leg.cause, sides()) } : { verdict: 'dropped', reason: '' };
+    const sides = (): TraceSides => ({ source: src.container, sourceNs: origin, target: this.ownerOf(dst), address: dst, ownerOf: (a) => this.ownerOf(a) });
+    if (!leg.ok) {
+      const verdict = causeVerdict(leg.cause);
+      if (!this.explain) return { verdict, reason: '' };
+      const e = explainCause(leg.cause, sides());
+      if (verdict === 'unknown') this.unknownHop(hops, leg.cause, origin, e.reason);
+      return { verdict, ...e };
+    }
     const { ns, pkt } = leg;
     if (ns.kind === 'sandbox' && ns.view!.sb.id === INGRESS_SANDBOX_ID && pkt.proto !== 'icmp' && depth === 0) {
       const m = this.world.mesh(ns.hx).find((e) => e.published === pkt.dport && e.proto === pkt.proto);
@@ -328,6 +334,9 @@ export class Tracer {
     if (backendOutcome.verdict === 'delivered') {
       return { verdict: 'delivered', reason: `docker-proxy on ${b.hostIp}:${b.hostPort}${why} relays the connection to ${proxy.container.name} (${b.containerIp}:${b.containerPort}): ${backendOutcome.reason}` };
     }
+    if (backendOutcome.verdict === 'unknown') {
+      return { verdict: 'delivered', reason: `docker-proxy on ${b.hostIp}:${b.hostPort} accepts the connection; what becomes of its own connection to ${proxy.container.name} (${b.containerIp}:${b.containerPort}) the engine cannot know: ${backendOutcome.reason}` };
+    }
     return {
       verdict: 'delivered',
       reason: `docker-proxy on ${b.hostIp}:${b.hostPort} accepts the connection, but its own connection to ${proxy.container.name} (${b.containerIp}:${b.containerPort}) is ${backendOutcome.verdict}: ${backendOutcome.reason}; the client sees the connection open and close at once`,
@@ -355,11 +364,24 @@ export class Tracer {
     }
     if (hops) for (const h of replyHops!) hops.push({ ...h, action: `reply ${h.action}` });
     if (!back.ok) {
-      if (!this.explain) return { verdict: 'dropped', reason: '' };
+      const verdict = causeVerdict(back.cause);
+      if (!this.explain) return { verdict, reason: '' };
       const e = explainCause(back.cause, sides());
-      return { verdict: 'dropped', reason: `the request arrives, but the ${what || 'reply'} is lost on the way back: ${e.reason}`, ...(e.fix ? { fix: e.fix } : {}), ...(e.rule ? { rule: e.rule } : {}) };
+      if (verdict === 'unknown') {
+        this.unknownHop(hops, back.cause, leg.ns, e.reason);
+        return { verdict, reason: `the request arrives, but the engine cannot follow the ${what || 'reply'} back: ${e.reason}`, ...(e.fix ? { fix: e.fix } : {}) };
+      }
+      return { verdict, reason: `the request arrives, but the ${what || 'reply'} is lost on the way back: ${e.reason}`, ...(e.fix ? { fix: e.fix } : {}), ...(e.rule ? { rule: e.rule } : {}) };
     }
     return { verdict: 'dropped', reason: `the request arrives, but the ${what || 'reply'} goes to ${back.ns.label} instead of ${origin.label}` };
+  }
+
+  /** The last hop of a path the engine cannot follow further: where it leaves what is modelled. */
+  private unknownHop(hops: TraceHop[] | null, cause: Cause, origin: Ns, reason: string): void {
+    if (!hops) return;
+    const node = cause.kind === 'outside' ? cause.hx.host.name : hops[hops.length - 1]?.node ?? origin.label;
+    const iface = cause.kind === 'outside' ? cause.dev ?? '' : '';
+    hops.push({ node, interface: iface, action: 'unknown', detail: reason });
   }
 
   private findListener(listeners: Listener[], pkt: Pkt): Listener | null {

@@ -2,7 +2,11 @@
 // and port) and its answer (a verdict, the reason in plain words, a fix, and every hop on the way).
 import type { ExposedPort } from '../model';
 
-export type Verdict = 'delivered' | 'refused' | 'dropped' | 'unresolved';
+/**
+ * `unknown`: the engine cannot know (a path the tracer does not model, a destination beyond what the
+ * topology describes); never a guess dressed as `dropped`.
+ */
+export type Verdict = 'delivered' | 'refused' | 'dropped' | 'unresolved' | 'unknown';
 export type TraceProto = 'icmp' | 'tcp' | 'udp';
 
 export interface TraceQuery {
@@ -30,7 +34,7 @@ export interface TraceHop {
 
 export interface TraceResult {
   readonly verdict: Verdict;
-  /** Why, in plain words; for a drop it names the rule or condition. */
+  /** Why, in plain words; for a drop it names the rule or condition; for `unknown`, what the engine cannot know. */
   readonly reason: string;
   /** What to change, when something should. */
   readonly fix?: string;

@@ -48,10 +48,12 @@ export type Cause =
   | { kind: 'rule'; hx: HostIndex; verdict: ChainVerdict; pkt: Pkt; inIf: string; outIf: string }
   | { kind: 'arp'; hx: HostIndex; br: string; addr: V4 }
   | { kind: 'no-route'; ns: Ns; addr: V4 }
+  /** The packet leaves the topology (out of `dev`, or by a default route the topology does not describe): `unknown`. */
   | { kind: 'outside'; hx: HostIndex; addr: V4; dev: string | null }
   | { kind: 'not-router'; ns: Ns; addr: V4 }
   | { kind: 'martian'; hx: HostIndex; addr: V4; dev: string }
   | { kind: 'link'; reason: string; fix?: string }
+  /** A path the tracer does not model: the verdict is `unknown`, never a guessed drop. `what` completes "the tracer does not model …". */
   | { kind: 'unsupported'; what: string };
 
 export type Leg = { readonly ok: true; readonly ns: Ns; readonly iface: string; readonly pkt: Pkt } | { readonly ok: false; readonly cause: Cause };
@@ -216,7 +218,9 @@ export class Walker implements LinkWalk {
     }
     if (!route) {
       this.hop(ns.label, '', 'route', `${formatV4(pkt.dst)}: no route (${routes.length === 0 ? 'the routing table is empty: only lo' : `routes: ${routes.map((r) => r.text).join('; ')}`})`);
-      return { ok: false, cause: { kind: 'no-route', ns, addr: pkt.dst } };
+      // A sandbox's routes are all known; a host's are only its interfaces' (its default route is not in
+      // the topology), so from a host this is beyond what the engine can know.
+      return { ok: false, cause: ns.kind === 'host' ? { kind: 'outside', hx, addr: pkt.dst, dev: null } : { kind: 'no-route', ns, addr: pkt.dst } };
     }
     this.hop(ns.label, route.dev, 'route', `${formatV4(pkt.dst)}: ${route.prefix === 0 ? 'no on-link network has it, so the default route' : 'on-link'}: ${route.text}`);
     if (ns.kind === 'sandbox') return this.leaveSandbox(ns, route, pkt);
@@ -239,7 +243,7 @@ export class Walker implements LinkWalk {
     if (ep && net && driver?.sandboxSend) return driver.sandboxSend(this, { ns, net, ep, route }, pkt);
     const peer = iface?.hostPeer ?? null;
     const veth = peer ? hx.host.veths.get(peer) : undefined;
-    if (!peer || !veth) return { ok: false, cause: { kind: 'unsupported', what: `interface ${route.dev} of ${ns.label} (not a veth into a bridge)` } };
+    if (!peer || !veth) return { ok: false, cause: { kind: 'unsupported', what: `sending out of interface ${route.dev} of ${ns.label} (it is not a veth into a bridge, nor a link of a driver the tracer knows)` } };
     this.hop(ns.label, route.dev, 'send', `out ${route.dev}, through its veth pair to ${peer} on the host, a port of bridge ${veth.bridge}`);
     return this.bridgeFromPort(hx, veth.bridge, peer, route.gateway ?? pkt.dst, pkt);
   }

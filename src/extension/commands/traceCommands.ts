@@ -44,15 +44,17 @@ export function traceFromCommand(ctx: Ctx) {
     const result = traceForDiagram(tracer, inv.source.loaded.engine.state, index, { host, from, to: dest.to, proto, ...(proto !== 'icmp' && port !== undefined ? { port } : {}) });
     if ('error' in result) return refuse(ctx, inv, TRACE, result.error);
     const trace = result.trace;
-    ctx.output.info(`trace ${from} → ${trace.to}${trace.port ? `:${trace.port}` : ''}/${trace.proto}: ${trace.verdict} — ${trace.reason}`);
+    const said = trace.verdict === 'unknown' ? 'unknown (the engine cannot know)' : trace.verdict;
+    ctx.output.info(`trace ${from} → ${trace.to}${trace.port ? `:${trace.port}` : ''}/${trace.proto}: ${said} — ${trace.reason}`);
     // The diagram shows the path; the editor keeps the focus.
     const panel = ctx.diagrams.open(inv.source, vscode.ViewColumn.Beside, true);
     const targetId = dest.elementId ?? index.address(trace.address ?? trace.to) ?? index.sandboxOf(host, trace.to) ?? null;
     const sourceId = index.isHost(from) ? ids.host(from) : index.sandboxOf(host, from) ?? ids.container(host, from);
     await panel.showTrace(sourceId, targetId, trace);
     if (!inv.scripted) {
-      const show = trace.verdict === 'delivered' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-      void show(`${from} → ${trace.to}${trace.port ? `:${trace.port}` : ''}/${trace.proto}: ${trace.verdict}. ${trace.reason}${trace.fix ? ` Fix: ${trace.fix}` : ''}`);
+      // An unknown is no failure the engine found: said as information, in its own words.
+      const show = trace.verdict === 'delivered' || trace.verdict === 'unknown' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+      void show(`${from} → ${trace.to}${trace.port ? `:${trace.port}` : ''}/${trace.proto}: ${said}. ${trace.reason}${trace.fix ? ` Fix: ${trace.fix}` : ''}`);
     }
     return trace;
   };

@@ -130,7 +130,8 @@ export function verifyTraceCommand(ctx: Ctx) {
     const headline = verifyHeadline(result);
     const text = verifyReport(host.label, request, result, new Date());
     const uri = ctx.verifyReports.add(`verify-${from}-${to}`, text);
-    ctx.output[result.agree || result.observed.verdict === 'inconclusive' ? 'info' : 'warn'](`verify ${from} → ${to}${request.port ? `:${request.port}` : ''}/${proto} on ${host.label}: predicted ${result.predicted.verdict}, observed ${result.observed.verdict}${result.agree ? '' : ' — DISAGREE'}: ${result.explanation}`);
+    const flag = result.outcome === 'disagree' ? ' — DISAGREE' : result.outcome === 'unpredicted' ? ' — NOT PREDICTED' : '';
+    ctx.output[result.outcome === 'disagree' ? 'warn' : 'info'](`verify ${from} → ${to}${request.port ? `:${request.port}` : ''}/${proto} on ${host.label}: predicted ${result.predicted.verdict}, observed ${result.observed.verdict}${flag}: ${result.explanation}`);
     // The predicted path in the host's diagram, the report beside it.
     const { index } = source.diagram();
     const shown = traceForDiagram(source.tracer(), state, index, { host: hostName, from, to, proto, ...(request.port !== undefined ? { port: request.port } : {}) });

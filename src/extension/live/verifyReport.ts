@@ -6,12 +6,15 @@ function cell(text: string | undefined): string {
   return (text ?? '').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ') || '—';
 }
 
-/** One line for a notification: agree, disagree or inconclusive. */
+/** One line for a notification: agree, disagree, inconclusive, or nothing predicted (unknown). */
 export function verifyHeadline(r: VerifyResult): string {
+  if (r.outcome === 'unpredicted') return `Not predicted: the engine cannot know this path; the real probe observed ${r.observed.verdict}.`;
   if (r.observed.verdict === 'inconclusive') return `Not verified: the probe was inconclusive (${r.observed.detail}); the tracer predicted ${r.predicted.verdict}.`;
   if (r.agree) return `Verified: the real probe agrees with the prediction — ${r.observed.verdict}.`;
   return `They disagree: the tracer predicted ${r.predicted.verdict}, the real probe observed ${r.observed.verdict}.`;
 }
+
+const OUTCOME_ICON: Record<VerifyResult['outcome'], string> = { agree: '✅', disagree: '❌', inconclusive: '❔', unpredicted: '❓' };
 
 export function verifyReport(host: string, request: VerifyRequest, r: VerifyResult, at: Date): string {
   const dest = `${request.to}${request.proto !== 'icmp' && request.port !== undefined ? `:${request.port}` : ''}/${request.proto}`;
@@ -20,7 +23,7 @@ export function verifyReport(host: string, request: VerifyRequest, r: VerifyResu
   const out: string[] = [
     `# Verify: ${request.from} → ${dest} on ${host}`,
     '',
-    `${r.agree ? '✅' : o.verdict === 'inconclusive' ? '❔' : '❌'} **${verifyHeadline(r)}**`,
+    `${OUTCOME_ICON[r.outcome]} **${verifyHeadline(r)}**`,
     '',
     r.explanation.charAt(0).toUpperCase() + r.explanation.slice(1) + '.',
     '',

@@ -153,7 +153,7 @@ describe('the status bar', () => {
 describe('the verify report', () => {
   const predicted = { verdict: 'delivered', reason: 'the packet reaches b', hops: [{ node: 'a', interface: 'eth0', action: 'send', detail: 'to 10.213.0.3' }], address: '10.213.0.3' } as unknown as VerifyResult['predicted'];
   const observed = { verdict: 'dropped', detail: '10.213.0.3: no answer within 2 s', command: 'docker exec a ping -c1 -W2 10.213.0.3', exitCode: 1, output: '1 packets transmitted, 0 received', address: '10.213.0.3' } as VerifyResult['observed'];
-  const result: VerifyResult = { predicted, observed, agree: false, explanation: 'predicted delivered, but the packet was dropped: no answer' };
+  const result: VerifyResult = { predicted, observed, agree: false, outcome: 'disagree', explanation: 'predicted delivered, but the packet was dropped: no answer' };
 
   it('says plainly when the prediction and the probe disagree', () => {
     assert.equal(verifyHeadline(result), 'They disagree: the tracer predicted delivered, the real probe observed dropped.');
@@ -161,6 +161,14 @@ describe('the verify report', () => {
     assert.match(md, /^# Verify: a → b\/icmp on default/);
     assert.match(md, /\| Verdict \| \*\*delivered\*\* \| \*\*dropped\*\* \|/);
     assert.match(md, /docker exec a ping -c1 -W2 10\.213\.0\.3/);
+  });
+
+  it('says when the tracer could not predict (unknown): not an agreement, its own outcome', () => {
+    const unknown = { ...result, predicted: { ...predicted, verdict: 'unknown', reason: 'the tracer does not model IPv6 on overlay network backend' } as VerifyResult['predicted'], outcome: 'unpredicted' as const };
+    assert.equal(verifyHeadline(unknown), 'Not predicted: the engine cannot know this path; the real probe observed dropped.');
+    const md = verifyReport('default', { from: 'a', to: 'b', proto: 'icmp' }, unknown, new Date('2026-11-28T10:00:00Z'));
+    assert.match(md, /^❓ \*\*Not predicted/m);
+    assert.match(md, /\| Verdict \| \*\*unknown\*\* \| \*\*dropped\*\* \|/);
   });
 
   it('says when they agree', () => {

@@ -129,6 +129,54 @@ describe('cnm rules and cnm matrix', () => {
   });
 });
 
+describe('unknown: what the engine cannot know, shown as its own state', () => {
+  // node2 has no route to node1's LAN in the topology: its own default route (not described) decides.
+  const f = join(tmp, 'unknown.cnm.yaml');
+  writeFileSync(f, `
+hosts:
+  node1: { interfaces: { eth0: 192.168.60.10/24 }, daemon: { version: "20.10" } }
+  node2: { interfaces: { eth0: 192.168.70.11/24 }, daemon: { version: "20.10" } }
+networks:
+  lan: { driver: macvlan, host: node1, subnet: 192.168.60.0/24, gateway: 192.168.60.1, ip_range: 192.168.60.128/25, driver_opts: { parent: eth0 } }
+containers:
+  c1: { host: node1, networks: [lan], expose: ["80"] }
+  b2: { host: node2 }
+expect:
+  - { from: b2, to: "192.168.60.128:80", verdict: dropped }
+  - { from: b2, to: "192.168.60.128", verdict: unknown }
+`);
+
+  it('trace --json: verdict "unknown", the reason says what the engine cannot know, the last hop is where it stops', () => {
+    const r = cnm('trace', f, '--from', 'b2', '--to', '192.168.60.128:80', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.verdict, 'unknown');
+    assert.match(j.reason, /^192\.168\.60\.128 is c1 on node1, but the topology gives node2 no route to it: a real host would send it by its own default route, which the topology does not describe, so the engine cannot know/);
+    assert.deepEqual(j.hops.at(-1), { node: 'node2', interface: '', action: 'unknown', detail: j.reason });
+    const text = cnm('trace', f, '--from', 'b2', '--to', '192.168.60.128:80');
+    assert.match(text.stdout, /^UNKNOWN: 192\.168\.60\.128 is c1 on node1, but/m);
+  });
+
+  it('check: an entry whose trace is unknown is UNKNOWN, never "got dropped", and fails the run; `verdict: unknown` records it', () => {
+    const r = cnm('check', f);
+    assert.equal(r.status, 1, r.stdout);
+    assert.match(r.stdout, /^UNKNOWN .*:11: b2 → 192\.168\.60\.128:80 dropped: cannot check: the engine cannot know whether it is dropped: 192\.168\.60\.128 is c1 on node1/m);
+    assert.match(r.stdout, /^ok {4}.*:12: b2 → 192\.168\.60\.128 unknown$/m);
+    assert.doesNotMatch(r.stdout, /got dropped|^FAIL/m);
+    assert.match(r.stdout, /^1 of 2 expectations hold; cannot check \(unknown\): b2 → 192\.168\.60\.128:80 \(line 11\)$/m);
+  });
+
+  it('matrix: unknown in text (with its legend) and in --json', () => {
+    const text = cnm('matrix', f);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /^node2\/b2 +node1\/c1 +192\.168\.60\.128 +icmp unknown, 80\/tcp unknown$/m);
+    assert.match(text.stdout, /^unknown: the engine cannot know \(a path it does not model, or a destination beyond the topology\)/m);
+    const j = JSON.parse(cnm('matrix', f, '--json').stdout);
+    assert.deepEqual(j.results.filter((x: { from: string; to: string }) => x.from === 'b2' && x.to === 'c1').map((x: { verdict: string }) => x.verdict), ['unknown', 'unknown']);
+    assert.doesNotMatch(cnm('matrix', FILE).stdout, /^unknown:/m, 'no legend when nothing is unknown');
+  });
+});
+
 describe('cnm trace across hosts, drivers and services (issue 5)', () => {
   it('the overlay crossing prints the encapsulation and decapsulation hops', () => {
     const r = cnm('trace', 'examples/two-host-lab.cnm.yaml', '--from', 'api', '--to', 'db');
@@ -165,13 +213,13 @@ expect:
     assert.equal(cnm('check', f).status, 0);
   });
 
-  it('ipvlan l3 (examples/09): the route reads "default dev eth0", and a lost reply gets a route fix for the far host', () => {
+  it('ipvlan l3 (examples/09): the route reads "default dev eth0"; a reply the far host sends by a route the topology does not describe is unknown, with a route fix', () => {
     const r = cnm('trace', 'examples/09-ipvlan.cnm.yaml', '--from', 'r1', '--to', '192.168.60.11');
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /the default route: default dev eth0$/m);
     assert.match(r.stdout, /out eth0, an ipvlan child of eth1, l3 mode/);
-    assert.match(r.stdout, /DROPPED: the request arrives, but the echo reply is lost on the way back: node2 has no route to 10\.1\.214\.2/);
-    assert.match(r.stdout, /^fix: give node2 a route to 10\.1\.214\.2 \(ip route add/m);
+    assert.match(r.stdout, /UNKNOWN: the request arrives, but the engine cannot follow the echo reply back: 10\.1\.214\.2 is r1 on node1, but the topology gives node2 no route to it: a real host would send it by its own default route, which the topology does not describe/);
+    assert.match(r.stdout, /^fix: to be sure it gets there, give node2 a route to 10\.1\.214\.2 \(ip route add/m);
     assert.doesNotMatch(r.stdout, /docker network connect <network> r1/);
   });
 

@@ -91,6 +91,19 @@ test('a drop is marked on the hop where it happens', () => {
   assert.ok(r.trace.hops.at(-1)!.elements.includes('c/host1/n1'), 'n1 cannot send: the drop is at n1');
 });
 
+test('unknown is marked as such on the hop where the engine stops following it, never as a drop', () => {
+  const loaded = load('02-custom-bridge.cnm.yaml');
+  const { index } = buildSnapshot(loaded.engine.state, 'x');
+  const r = traceForDiagram(engineTracerFor(loaded.spec), loaded.engine.state, index, { host: 'host1', from: 'b1', to: '203.0.113.5', proto: 'icmp' });
+  assert.ok('trace' in r);
+  assert.equal(r.trace.verdict, 'unknown');
+  assert.match(r.trace.reason, /no one in the topology has 203\.0\.113\.5: the topology gives host1 no route to it/);
+  assert.deepEqual(r.trace.hops.filter((h) => h.drop), [], 'no hop is a drop');
+  const last = r.trace.hops.at(-1)!;
+  assert.deepEqual([last.action, last.unknown, last.node], ['unknown', true, 'host1']);
+  assert.equal(r.trace.hops.filter((h) => h.unknown).length, 1);
+});
+
 test('the tree of an example: every node has a unique id and the endpoints carry what the menus need', () => {
   const loaded = load('02-custom-bridge.cnm.yaml');
   const root = buildSourceTree({ key: 'file:///x.cnm.yaml', fileName: 'x.cnm.yaml', loaded });

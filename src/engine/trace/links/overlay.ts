@@ -35,14 +35,14 @@ export const overlayTrace: TraceDriver = {
     const hx = ns.hx;
     const ov = hx.host.overlays.get(net.id);
     const info = net.overlay;
-    if (!ov || !info) return w.fail({ kind: 'unsupported', what: `overlay ${net.name} has no namespace on ${hx.host.name}` });
+    if (!ov || !info) return w.fail({ kind: 'unsupported', what: `overlay ${net.name} on ${hx.host.name}, where the topology gives it no overlay namespace` });
     const nexthop = route.gateway ?? pkt.dst;
     const mtu = `MTU ${ov.mtu}${ov.encrypted ? ', encrypted: 1500 − 50 − 26 rounded down to a multiple of 4' : ''}`;
     w.hop(ns.label, route.dev, 'send', `out ${route.dev} (${mtu}), through its veth pair to ${ep.hostIfname} in ${net.name}'s overlay namespace ${ov.namespace}, a port of bridge ${ov.bridge}: the host's iptables never see it`);
     const gw = ov.bridgeAddress ? Number(ov.bridgeAddress.addr.value) >>> 0 : null;
     if (nexthop === gw) {
       // The namespace's kernel would answer a ping; it routes nothing (overlay containers get no gateway).
-      return w.fail({ kind: 'unsupported', what: `${formatV4(nexthop)}, the address of ${ov.bridge} inside ${net.name}'s overlay namespace (Docker gives overlay containers no gateway there; their default route is docker_gwbridge)` });
+      return w.fail({ kind: 'unsupported', what: `routing through ${formatV4(nexthop)}, the address of ${ov.bridge} inside ${net.name}'s overlay namespace (Docker gives overlay containers no gateway there; their default route is docker_gwbridge)` });
     }
     const m = findMember(w.hosts(), hx, net.id, nexthop);
     if (!m) {
@@ -61,7 +61,7 @@ export const overlayTrace: TraceDriver = {
       return w.deliver(target, m.ep, pkt);
     }
     const remote = m.hx.host.overlays.get(net.id);
-    if (!remote) return w.fail({ kind: 'unsupported', what: `overlay ${net.name} has no namespace on ${m.hx.host.name}` });
+    if (!remote) return w.fail({ kind: 'unsupported', what: `overlay ${net.name} on ${m.hx.host.name}, where the topology gives it no overlay namespace` });
     w.hop(ov.bridge, ov.vxlan, 'switch', `${formatV4(nexthop)} is ${label(m.ep, m.hx, target)}: the bridge's forwarding table (filled from the swarm's gossip, not by flooding) sends its MAC to the VXLAN device ${ov.vxlan}`);
     return w.vxlan(
       { from: hx, to: m.hx, dev: ov.vxlan, remoteDev: remote.vxlan, vni: info.vni, port: info.port, mtu: ov.mtu, encrypted: ov.encrypted, what: `overlay ${net.name}` },
