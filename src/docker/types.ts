@@ -219,17 +219,17 @@ export interface DockerClient {
   readonly local: boolean;
   /** GET /_ping, with its own (short) deadline when given: the liveness check. */
   ping(opts?: CallOptions): Promise<void>;
-  daemon(): Promise<DaemonInfo>;
+  daemon(call?: CallOptions): Promise<DaemonInfo>;
   /** Every network (IPAM, options, labels; members only where the API gives them — see takeSnapshot). */
-  networks(): Promise<NetworkInfo[]>;
+  networks(call?: CallOptions): Promise<NetworkInfo[]>;
   /** Local images (docker image ls). */
-  images(): Promise<ImageSummary[]>;
+  images(call?: CallOptions): Promise<ImageSummary[]>;
   /** Every container (running or not), each inspected. */
-  containers(): Promise<ContainerInfo[]>;
-  inspectNetwork(nameOrId: string): Promise<NetworkInfo>;
-  inspectContainer(nameOrId: string): Promise<ContainerInfo>;
+  containers(call?: CallOptions): Promise<ContainerInfo[]>;
+  inspectNetwork(nameOrId: string, call?: CallOptions): Promise<NetworkInfo>;
+  inspectContainer(nameOrId: string, call?: CallOptions): Promise<ContainerInfo>;
   /** The event stream; `onEnd` is called once when it breaks (daemon restart, network). */
-  events(onEvent: (e: DockerEvent) => void, onEnd: (err: Error | null) => void): Promise<EventSubscription>;
+  events(onEvent: (e: DockerEvent) => void, onEnd: (err: Error | null) => void, call?: CallOptions): Promise<EventSubscription>;
   createNetwork(opts: NetworkCreateOptions, call?: CallOptions): Promise<{ id: string; warning: string | null }>;
   removeNetwork(nameOrId: string, call?: CallOptions): Promise<void>;
   connect(network: string, container: string, opts?: ConnectOptions, call?: CallOptions): Promise<void>;
