@@ -93,7 +93,10 @@ describe('Docker HTTP layer', () => {
 
   it('ping wants "OK"; the event stream stays open however long it is quiet', async () => {
     behave = (path, sock) => {
-      if (path === '/_ping') return answer(sock, '200 OK', 'OK', 'text/plain');
+      if (path === '/_ping') {
+        answer(sock, '200 OK', 'OK', 'text/plain');
+        return;
+      }
       // Headers, then silence: longer than the client's request deadline.
       sock.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
       const line = `${JSON.stringify({ Type: 'network', Action: 'create', Actor: { ID: 'n1', Attributes: { name: 'a' } } })}\n`;
