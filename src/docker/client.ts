@@ -220,7 +220,8 @@ class DockerodeClient implements DockerClient {
   }
 
   async ping(o?: CallOptions): Promise<void> {
-    const answer = await this.http.request('ping', '/_ping', { ...o, json: false });
+    // "OK": a few bytes; anything long is not a Docker daemon's answer.
+    const answer = await this.http.request('ping', '/_ping', { ...o, json: false, maxBytes: 4096 });
     if (typeof answer !== 'string' || answer.trim() !== 'OK') throw new MalformedAnswerError(`ping: expected "OK", got ${JSON.stringify(String(answer).slice(0, 60))}`);
   }
 

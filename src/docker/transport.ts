@@ -26,6 +26,8 @@ export interface RequestSpec extends CallOptions {
   body?: unknown;
   /** Expect a JSON answer (default); otherwise the text is returned. */
   json?: boolean;
+  /** This request's size cap, instead of the client's. */
+  maxBytes?: number;
 }
 
 /** Docker's answers are at most a few MB on a large host; anything far above is not a Docker answer. */
@@ -54,6 +56,7 @@ export class DockerHttp {
   request(what: string, path: string, spec: RequestSpec = {}): Promise<unknown> {
     const method = spec.method ?? 'GET';
     const timeoutMs = spec.timeoutMs ?? this.timeoutMs;
+    const maxBytes = spec.maxBytes ?? this.maxBytes;
     const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
     const headers: Record<string, string | number> = { Accept: 'application/json' };
     if (body !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
@@ -66,17 +69,17 @@ export class DockerHttp {
         let size = 0;
         res.on('data', (c: Buffer) => {
           size += c.length;
-          if (size > this.maxBytes) {
+          if (size > maxBytes) {
             guard.done();
             req.destroy();
-            reject(new MalformedAnswerError(`${what}: the answer is larger than ${mib(this.maxBytes)} (not a Docker answer?)`));
+            reject(new MalformedAnswerError(`${what}: the answer is larger than ${mib(maxBytes)} (not a Docker answer?)`));
             return;
           }
           chunks.push(c);
         });
         res.on('error', (e) => guard.fail(e));
         res.on('end', () => {
-          if (size > this.maxBytes) return;
+          if (size > maxBytes) return;
           guard.done();
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
