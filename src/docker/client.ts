@@ -52,15 +52,16 @@ export function connectDocker(
 function httpTarget(ep: DockerEndpoint, maxSockets: number): HttpTarget {
   switch (ep.kind) {
     case 'unix':
-      return { socketPath: ep.socketPath, agent: new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8, timeout: 10_000 }) };
+      return { socketPath: ep.socketPath, agent: new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8, timeout: 10_000 }), pingAgent: new HttpAgent({ keepAlive: true, maxSockets: 1, timeout: 10_000 }) };
     case 'tcp': {
-      if (!ep.tls) return { host: ep.host, port: ep.port, agent: new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8, timeout: 10_000 }) };
+      if (!ep.tls) return { host: ep.host, port: ep.port, agent: new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8, timeout: 10_000 }), pingAgent: new HttpAgent({ keepAlive: true, maxSockets: 1, timeout: 10_000 }) };
       const tls = { ...(ep.tls.ca ? { ca: ep.tls.ca } : {}), ...(ep.tls.cert ? { cert: ep.tls.cert } : {}), ...(ep.tls.key ? { key: ep.tls.key } : {}), rejectUnauthorized: ep.tls.verify };
-      return { host: ep.host, port: ep.port, https: true, tls, agent: new HttpsAgent({ ...tls, keepAlive: true, maxSockets, maxFreeSockets: 8, timeout: 10_000 }) };
+      const agent = (max: number) => new HttpsAgent({ ...tls, keepAlive: true, maxSockets: max, maxFreeSockets: Math.min(max, 8), timeout: 10_000 });
+      return { host: ep.host, port: ep.port, https: true, tls, agent: agent(maxSockets), pingAgent: agent(1) };
     }
     case 'ssh': {
       const agent = new SshDialAgent(ep);
-      return { host: 'docker', port: 80, agent, streamAgent: agent };
+      return { host: 'docker', port: 80, agent, streamAgent: agent, pingAgent: agent };
     }
   }
 }
@@ -221,7 +222,7 @@ class DockerodeClient implements DockerClient {
 
   async ping(o?: CallOptions): Promise<void> {
     // "OK": a few bytes; anything long is not a Docker daemon's answer.
-    const answer = await this.http.request('ping', '/_ping', { ...o, json: false, maxBytes: 4096 });
+    const answer = await this.http.request('ping', '/_ping', { ...o, json: false, maxBytes: 4096, liveness: true });
     if (typeof answer !== 'string' || answer.trim() !== 'OK') throw new MalformedAnswerError(`ping: expected "OK", got ${JSON.stringify(String(answer).slice(0, 60))}`);
   }
 

@@ -19,6 +19,8 @@ export interface HttpTarget {
   agent?: HttpAgent;
   /** The agent of the event stream (its own connection); default: a fresh connection. */
   streamAgent?: HttpAgent | false;
+  /** The agent of liveness pings: their own connection, never queued behind a burst of inspects. */
+  pingAgent?: HttpAgent | false;
 }
 
 export interface RequestSpec extends CallOptions {
@@ -28,6 +30,8 @@ export interface RequestSpec extends CallOptions {
   json?: boolean;
   /** This request's size cap, instead of the client's. */
   maxBytes?: number;
+  /** A liveness check: sent on its own connection (pingAgent). */
+  liveness?: boolean;
 }
 
 /** Docker's answers are at most a few MB on a large host; anything far above is not a Docker answer. */
@@ -62,7 +66,8 @@ export class DockerHttp {
     if (body !== undefined) Object.assign(headers, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
     return new Promise((resolve, reject) => {
       if (spec.signal?.aborted) return reject(new CancelledError(`${what}: cancelled`));
-      const req = this.send(this.options(method, path, headers, this.target.agent));
+      const agent = spec.liveness && this.target.pingAgent !== undefined ? this.target.pingAgent : this.target.agent;
+      const req = this.send(this.options(method, path, headers, agent));
       const guard = deadline(req, what, timeoutMs, spec.signal, reject);
       req.on('response', (res) => {
         const chunks: Buffer[] = [];

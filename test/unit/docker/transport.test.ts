@@ -91,6 +91,18 @@ describe('Docker HTTP layer', () => {
     await assert.rejects(c.ping(), (e) => e instanceof UnreachableError && /^ping: cannot reach Docker \(ENOENT/.test(e.message));
   });
 
+  it('a ping is answered on its own connection while every pooled one waits on a slow read', async () => {
+    behave = (path, sock) => {
+      if (path === '/_ping') answer(sock, '200 OK', 'OK', 'text/plain');
+      // anything else: no answer yet (a daemon busy with a large read)
+    };
+    const c = connectDocker(`unix://${socketPath}`, { timeoutMs: 2000, concurrency: 2 });
+    const slow = Array.from({ length: 4 }, (_v, i) => c.inspectContainer(`c${i}`).catch((e: Error) => e.message));
+    await new Promise((r) => setTimeout(r, 50));
+    await c.ping({ timeoutMs: 300 });
+    for (const m of await Promise.all(slow)) assert.match(String(m), /no answer from Docker within 2 s/);
+  });
+
   it('ping wants "OK"; the event stream stays open however long it is quiet', async () => {
     behave = (path, sock) => {
       if (path === '/_ping') {
