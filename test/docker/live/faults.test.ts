@@ -142,7 +142,7 @@ test(`an idle connection stays connected (${Math.round(IDLE_MS / 1000)} s, no re
   }, t);
 });
 
-test('the event stream cut mid-burst: it reconnects and the state equals a fresh read', { timeout: 180_000 }, async (t) => {
+test('the event stream cut mid-burst: it reconnects and the state equals a fresh read', { timeout: 600_000 }, async (t) => {
   await withProxy(async (proxy, direct) => {
     await liveScenario(direct, 'cnmfault-cut-', async (made) => {
       const w = watch(proxy);
@@ -173,7 +173,7 @@ test('the event stream cut mid-burst: it reconnects and the state equals a fresh
   }, t);
 });
 
-test('an API that accepts and never answers: every call ends by its deadline, the status says unreachable within seconds, then it recovers', { timeout: 180_000 }, async (t) => {
+test('an API that accepts and never answers: every call ends by its deadline, the status says unreachable within seconds, then it recovers', { timeout: 600_000 }, async (t) => {
   await withProxy(async (proxy, direct) => {
     await liveScenario(direct, 'cnmfault-hang-', async (made) => {
       await net(direct, made, 'h', 10);
@@ -227,7 +227,7 @@ test('an API that accepts and never answers: every call ends by its deadline, th
         // The CLI ends too, with one line and exit 2.
         const cli = await cnm(['inspect', '--docker', proxy.endpoint], { CNM_DOCKER_TIMEOUT: '3' });
         assert.equal(cli.status, 2, cli.stderr);
-        assert.match(cli.stderr, /^cnm: inspect: Docker host: docker version: no answer from Docker within 3 s\n$/);
+        assert.match(cli.stderr, /^cnm: inspect: Docker host: (docker version|network ls|ps): no answer from Docker within 3 s\n$/);
         t.diagnostic(`hang noticed after ${noticed} ms; ${calls.length} calls ended by their 3 s deadline; CLI exit after ${cli.ms} ms`);
 
         // The daemon answers again: connected, with the current state.
@@ -241,7 +241,7 @@ test('an API that accepts and never answers: every call ends by its deadline, th
   }, t);
 });
 
-test('malformed and enormous answers: a clear error, no crash, bounded memory; the status says why', { timeout: 120_000 }, async (t) => {
+test('malformed and enormous answers: a clear error, no crash, bounded memory; the status says why', { timeout: 600_000 }, async (t) => {
   await withProxy(async (proxy) => {
     const c = connectDocker(proxy.endpoint, { timeoutMs: 10_000 });
     proxy.set('malformed');
@@ -250,7 +250,7 @@ test('malformed and enormous answers: a clear error, no crash, bounded memory; t
     await assert.rejects(takeSnapshot(c), MalformedAnswerError);
     const cli = await cnm(['inspect', '--docker', proxy.endpoint], {});
     assert.equal(cli.status, 2, cli.stderr);
-    assert.match(cli.stderr, /^cnm: inspect: Docker host: docker version: the answer is not JSON/);
+    assert.match(cli.stderr, /^cnm: inspect: Docker host: (docker version|network ls|ps): the answer is not JSON/);
 
     proxy.set('huge');
     global.gc?.();
@@ -280,7 +280,7 @@ test('malformed and enormous answers: a clear error, no crash, bounded memory; t
   }, t);
 });
 
-test('the daemon comes back with different objects: after the outage the state equals a fresh read, nothing stale meanwhile', { timeout: 180_000 }, async (t) => {
+test('the daemon comes back with different objects: after the outage the state equals a fresh read, nothing stale meanwhile', { timeout: 600_000 }, async (t) => {
   await withProxy(async (proxy, direct) => {
     await liveScenario(direct, 'cnmfault-back-', async (made) => {
       await net(direct, made, 'old', 20);
