@@ -37,6 +37,18 @@ export function extractDockerFlag(argv: string[]): { endpoint: string | undefine
   return { endpoint, rest };
 }
 
+/**
+ * Every request to the host ends within this: CNM_DOCKER_TIMEOUT seconds (default 30), so a daemon
+ * that accepts the connection and never answers fails the command with a clear line instead of hanging.
+ */
+export function dockerTimeoutMs(env: Record<string, string | undefined>): number {
+  const text = env.CNM_DOCKER_TIMEOUT;
+  if (text === undefined || text === '') return 30_000;
+  const s = Number(text);
+  if (!Number.isFinite(s) || s <= 0) throw new UsageError(`CNM_DOCKER_TIMEOUT must be a number of seconds above 0, not "${text}"`);
+  return Math.round(s * 1000);
+}
+
 export async function runDockerCommand(command: Command, argv: string[], io: CliIo): Promise<number> {
   try {
     const { endpoint, rest } = extractDockerFlag(argv);
@@ -44,7 +56,7 @@ export async function runDockerCommand(command: Command, argv: string[], io: Cli
       throw new UsageError(`${command.name}: --docker does not apply (a live host has no file to ${command.name === 'validate' ? 'validate' : 'check'}); give a topology FILE`);
     }
     const args = parseCommandArgs(command.name, rest, command.options);
-    const client = connectDocker(resolveEndpoint(endpoint), { timeoutMs: 30_000 });
+    const client = connectDocker(resolveEndpoint(endpoint), { timeoutMs: dockerTimeoutMs(process.env) });
     const snapshot = await takeSnapshot(client);
     const model = snapshotToEngine(snapshot);
     // What the engine could not reproduce goes to stderr (stdout stays the result only).

@@ -1,15 +1,17 @@
 // DockerClient on dockerode. The only module that touches dockerode: every answer goes through
 // validate.ts, every refusal becomes a DockerApiError with Docker's own text.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Duplex, PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { describeEndpoint, resolveEndpoint, sshDialCommand, type DockerEndpoint } from './connection';
 import {
+  CancelledError,
   DockerApiError,
   MalformedAnswerError,
   UnreachableError,
+  type CallOptions,
   type ConnectOptions,
   type ContainerInfo,
   type DaemonInfo,
@@ -24,60 +26,43 @@ import {
 } from './types';
 import { parseContainerInspect, parseEvent, parseNetworkInspect, parseVersionAnswer } from './validate';
 import { portBindingsFromSpecs } from './portSpecs';
+import { DockerHttp, transportError, type HttpTarget } from './transport';
 
 /** Connects to ENDPOINT (or DOCKER_HOST / the current context). Does not contact the daemon yet. */
-export function connectDocker(endpoint?: string | DockerEndpoint, opts: { timeoutMs?: number; concurrency?: number } = {}): DockerClient {
+export function connectDocker(
+  endpoint?: string | DockerEndpoint,
+  opts: { timeoutMs?: number; concurrency?: number; maxResponseBytes?: number } = {},
+): DockerClient {
   const ep = typeof endpoint === 'object' ? endpoint : resolveEndpoint(endpoint);
   // Requests in flight while reading a host. Each ssh connection is an ssh session: few at a time
   // (sshd's MaxStartups drops bursts); a TLS connection costs a handshake; a local socket is cheap,
   // and 200 container inspects measured fastest with many in flight (bench/import.bench.ts).
   const concurrency = opts.concurrency ?? (ep.kind === 'ssh' ? 4 : ep.kind === 'unix' ? 64 : 16);
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const reader = ep.kind === 'unix' ? new LocalSocketReader(ep.socketPath, timeoutMs, concurrency) : null;
-  return new DockerodeClient(new Docker(dockerodeOptions(ep, timeoutMs)), describeEndpoint(ep), concurrency, ep.kind === 'unix', reader);
+  const http = new DockerHttp(httpTarget(ep, concurrency), timeoutMs, opts.maxResponseBytes);
+  return new DockerodeClient(new Docker(dockerodeOptions(ep, timeoutMs)), http, describeEndpoint(ep), concurrency, ep.kind === 'unix');
 }
 
 /**
- * GETs of JSON answers straight over the local socket, on one keep-alive agent: every read of a
- * snapshot (version, network list, container list, inspects). Reading a host is hundreds of
- * inspects; through dockerode each costs noticeably more (measured: 200 container inspects, 64 in
- * flight, median 278 ms through dockerode against 174 ms here). Errors look like dockerode's
- * (statusCode + json), so toDockerError reads them the same way.
+ * Every request but exec's hijacked stream goes through DockerHttp (deadline, cancel, size cap).
+ * After a burst of inspects a few connections stay open for the next one; idle ones close. Reading a
+ * host is hundreds of inspects; through dockerode each cost noticeably more (measured: 200 container
+ * inspects, 64 in flight, median 278 ms through dockerode against 174 ms on a keep-alive agent).
  */
-class LocalSocketReader {
-  private readonly agent: HttpAgent;
-
-  constructor(
-    private readonly socketPath: string,
-    private readonly timeoutMs: number,
-    maxSockets: number,
-  ) {
-    // After a burst of inspects a few connections stay open for the next one; idle ones close.
-    this.agent = new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8, timeout: 10_000 });
-  }
-
-  get(path: string): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const req = httpRequest({ socketPath: this.socketPath, path, method: 'GET', agent: this.agent, headers: { Accept: 'application/json' } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown = null;
-          try {
-            json = text === '' ? null : JSON.parse(text);
-          } catch {
-            if ((res.statusCode ?? 0) < 400) return reject(new MalformedAnswerError(`GET ${path}: the answer is not JSON`));
-          }
-          if ((res.statusCode ?? 0) >= 400) return reject(Object.assign(new Error(text.trim() || `HTTP ${res.statusCode}`), { statusCode: res.statusCode, json, reason: res.statusMessage }));
-          resolve(json);
-        });
-      });
-      req.setTimeout(this.timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
-      req.on('error', reject);
-      req.end();
-    });
+function httpTarget(ep: DockerEndpoint, maxSockets: number): HttpTarget {
+  switch (ep.kind) {
+    case 'unix':
+      return { socketPath: ep.socketPath, agent: new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8, timeout: 10_000 }), pingAgent: new HttpAgent({ keepAlive: true, maxSockets: 1, timeout: 10_000 }) };
+    case 'tcp': {
+      if (!ep.tls) return { host: ep.host, port: ep.port, agent: new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8, timeout: 10_000 }), pingAgent: new HttpAgent({ keepAlive: true, maxSockets: 1, timeout: 10_000 }) };
+      const tls = { ...(ep.tls.ca ? { ca: ep.tls.ca } : {}), ...(ep.tls.cert ? { cert: ep.tls.cert } : {}), ...(ep.tls.key ? { key: ep.tls.key } : {}), rejectUnauthorized: ep.tls.verify };
+      const agent = (max: number) => new HttpsAgent({ ...tls, keepAlive: true, maxSockets: max, maxFreeSockets: Math.min(max, 8), timeout: 10_000 });
+      return { host: ep.host, port: ep.port, https: true, tls, agent: agent(maxSockets), pingAgent: agent(1) };
+    }
+    case 'ssh': {
+      const agent = new SshDialAgent(ep);
+      return { host: 'docker', port: 80, agent, streamAgent: agent, pingAgent: agent };
+    }
   }
 }
 
@@ -172,27 +157,32 @@ class ChildProcessSocket extends Duplex {
   }
 }
 
-/** Docker's answer to a refused request: its `message`, else the transport's error. */
-export function toDockerError(err: unknown, what: string): Error {
-  if (err instanceof DockerApiError || err instanceof MalformedAnswerError || err instanceof UnreachableError) return err;
-  const e = err as { statusCode?: unknown; json?: unknown; message?: unknown; code?: unknown; reason?: unknown };
-  if (typeof e?.statusCode === 'number') {
-    const json = e.json as { message?: unknown } | null | undefined;
-    const msg = json && typeof json.message === 'string' ? json.message : typeof e.reason === 'string' ? e.reason : String(e.message);
-    return new DockerApiError(msg, e.statusCode);
-  }
-  const code = typeof e?.code === 'string' ? e.code : '';
-  if (['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE'].includes(code)) {
-    return new UnreachableError(`${what}: cannot reach Docker (${code}: ${String(e.message)})`);
-  }
-  return new UnreachableError(`${what}: ${err instanceof Error ? err.message : String(err)}`);
-}
-
-async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+/** A dockerode call bounded by a deadline and the caller's signal (dockerode's own timeout is an idle one). */
+async function withDeadline<T>(what: string, ms: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  if (outer?.aborted) throw new CancelledError(`${what}: cancelled`);
+  const ac = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
+  const stop = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      ac.abort();
+      reject(new UnreachableError(`${what}: no answer from Docker within ${Math.round(ms / 1000)} s`));
+    }, ms);
+    onAbort = () => {
+      ac.abort();
+      reject(new CancelledError(`${what}: cancelled`));
+    };
+    outer?.addEventListener('abort', onAbort, { once: true });
+  });
   try {
-    return await fn();
+    return await Promise.race([fn(ac.signal), stop]);
   } catch (err) {
-    throw toDockerError(err, what);
+    const e = err as { statusCode?: unknown; json?: { message?: unknown } | null };
+    if (typeof e?.statusCode === 'number') throw new DockerApiError(typeof e.json?.message === 'string' ? e.json.message : String((err as Error).message), e.statusCode);
+    throw transportError(err, what);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) outer?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -214,67 +204,75 @@ const FOLLOWED_EVENTS = { type: ['network', 'container'] as ('network' | 'contai
 
 class DockerodeClient implements DockerClient {
   constructor(
+    /** Only for exec's hijacked stream (attach and demultiplex). */
     private readonly docker: Docker,
+    private readonly http: DockerHttp,
     readonly description: string,
     private readonly concurrency: number,
     readonly local: boolean,
-    /** The local socket's fast path for the reads of a snapshot (null: dockerode for everything). */
-    private readonly reader: LocalSocketReader | null = null,
   ) {}
 
-  async ping(): Promise<void> {
-    await call('ping', () => this.docker.ping());
+  private get(what: string, path: string, o?: CallOptions): Promise<unknown> {
+    return this.http.request(what, path, { ...o });
   }
 
-  async daemon(): Promise<DaemonInfo> {
-    return parseVersionAnswer(await call('docker version', () => (this.reader ? this.reader.get('/version') : this.docker.version())));
+  private post(what: string, path: string, body: unknown, o?: CallOptions): Promise<unknown> {
+    return this.http.request(what, path, { ...o, method: 'POST', ...(body === undefined ? {} : { body }) });
   }
 
-  async networks(): Promise<NetworkInfo[]> {
+  async ping(o?: CallOptions): Promise<void> {
+    // "OK": a few bytes; anything long is not a Docker daemon's answer.
+    const answer = await this.http.request('ping', '/_ping', { ...o, json: false, maxBytes: 4096, liveness: true });
+    if (typeof answer !== 'string' || answer.trim() !== 'OK') throw new MalformedAnswerError(`ping: expected "OK", got ${JSON.stringify(String(answer).slice(0, 60))}`);
+  }
+
+  async daemon(o?: CallOptions): Promise<DaemonInfo> {
+    return parseVersionAnswer(await this.get('docker version', '/version', o));
+  }
+
+  async networks(o?: CallOptions): Promise<NetworkInfo[]> {
     // The list carries everything `network inspect` does except the members (which the containers'
     // own inspect gives; see snapshot.ts): one request instead of one per network, the costliest ones.
-    const list: unknown = await call('network ls', () => (this.reader ? this.reader.get('/networks') : this.docker.listNetworks()));
+    const list: unknown = await this.get('network ls', '/networks', o);
     if (!Array.isArray(list)) throw new MalformedAnswerError(`network ls: expected a list, got ${typeof list}`);
     return list.map((n) => parseNetworkInspect(n));
   }
 
-  async images(): Promise<ImageSummary[]> {
-    const list: unknown = await call('image ls', () => this.docker.listImages());
+  async images(o?: CallOptions): Promise<ImageSummary[]> {
+    const list: unknown = await this.get('image ls', '/images/json', o);
     if (!Array.isArray(list)) throw new MalformedAnswerError(`image ls: expected a list, got ${typeof list}`);
     return list.map((raw, i) => {
-      const o = raw as { Id?: unknown; RepoTags?: unknown; Created?: unknown; Size?: unknown } | null;
-      if (typeof o?.Id !== 'string') throw new MalformedAnswerError(`image ls: entry ${i} has no Id`);
+      const e = raw as { Id?: unknown; RepoTags?: unknown; Created?: unknown; Size?: unknown } | null;
+      if (typeof e?.Id !== 'string') throw new MalformedAnswerError(`image ls: entry ${i} has no Id`);
       // Docker lists an untagged image as "<none>:<none>" (or RepoTags null).
-      const tags = Array.isArray(o.RepoTags) ? o.RepoTags.filter((t): t is string => typeof t === 'string' && t !== '<none>:<none>') : [];
-      return { id: o.Id, tags, created: typeof o.Created === 'number' ? o.Created : 0, size: typeof o.Size === 'number' ? o.Size : 0 };
+      const tags = Array.isArray(e.RepoTags) ? e.RepoTags.filter((t): t is string => typeof t === 'string' && t !== '<none>:<none>') : [];
+      return { id: e.Id, tags, created: typeof e.Created === 'number' ? e.Created : 0, size: typeof e.Size === 'number' ? e.Size : 0 };
     });
   }
 
-  async containers(): Promise<ContainerInfo[]> {
-    const list: unknown = await call('ps', () => (this.reader ? this.reader.get('/containers/json?all=1') : this.docker.listContainers({ all: true })));
+  async containers(o?: CallOptions): Promise<ContainerInfo[]> {
+    const list: unknown = await this.get('ps', '/containers/json?all=1', o);
     if (!Array.isArray(list)) throw new MalformedAnswerError(`ps: expected a list, got ${typeof list}`);
     const ids = list.map((c, i) => {
       const id = (c as { Id?: unknown } | null)?.Id;
       if (typeof id !== 'string') throw new MalformedAnswerError(`ps: entry ${i} has no Id`);
       return id;
     });
-    const found = await mapLimit(ids, this.concurrency, (id) => this.inspectContainer(id).catch((e) => (e instanceof DockerApiError && e.status === 404 ? null : Promise.reject(e))));
+    const found = await mapLimit(ids, this.concurrency, (id) => this.inspectContainer(id, o).catch((e) => (e instanceof DockerApiError && e.status === 404 ? null : Promise.reject(e))));
     return found.filter((c): c is ContainerInfo => c !== null);
   }
 
-  async inspectNetwork(nameOrId: string): Promise<NetworkInfo> {
-    return parseNetworkInspect(await call(`network inspect ${nameOrId}`, () => this.docker.getNetwork(nameOrId).inspect()));
+  async inspectNetwork(nameOrId: string, o?: CallOptions): Promise<NetworkInfo> {
+    return parseNetworkInspect(await this.get(`network inspect ${nameOrId}`, `/networks/${encodeURIComponent(nameOrId)}`, o));
   }
 
-  async inspectContainer(nameOrId: string): Promise<ContainerInfo> {
-    const reader = this.reader;
-    return parseContainerInspect(
-      await call(`inspect ${nameOrId}`, () => (reader ? reader.get(`/containers/${encodeURIComponent(nameOrId)}/json`) : this.docker.getContainer(nameOrId).inspect())),
-    );
+  async inspectContainer(nameOrId: string, o?: CallOptions): Promise<ContainerInfo> {
+    return parseContainerInspect(await this.get(`inspect ${nameOrId}`, `/containers/${encodeURIComponent(nameOrId)}/json`, o));
   }
 
-  async events(onEvent: (e: DockerEvent) => void, onEnd: (err: Error | null) => void): Promise<EventSubscription> {
-    const stream = await call('events', () => this.docker.getEvents({ filters: FOLLOWED_EVENTS }));
+  async events(onEvent: (e: DockerEvent) => void, onEnd: (err: Error | null) => void, o?: CallOptions): Promise<EventSubscription> {
+    // No idle timeout: a quiet daemon sends nothing for hours. Its liveness is the watcher's ping.
+    const stream = await this.http.stream('events', `/events?filters=${encodeURIComponent(JSON.stringify(FOLLOWED_EVENTS))}`, o);
     let buffer = '';
     let ended = false;
     const end = (err: Error | null) => {
@@ -301,91 +299,95 @@ class DockerodeClient implements DockerClient {
       }
       if (buffer.length > 1_000_000) buffer = ''; // a runaway line without newline
     });
-    stream.on('error', (err: Error) => end(toDockerError(err, 'events')));
+    stream.on('error', (err: Error) => end(transportError(err, 'events')));
     stream.on('end', () => end(null));
     stream.on('close', () => end(null));
     return {
       close: () => {
         ended = true;
-        (stream as unknown as { destroy?: () => void }).destroy?.();
+        stream.destroy();
       },
     };
   }
 
-  async createNetwork(o: NetworkCreateOptions): Promise<{ id: string; warning: string | null }> {
+  async createNetwork(n: NetworkCreateOptions, o?: CallOptions): Promise<{ id: string; warning: string | null }> {
     const body = {
-      Name: o.name,
+      Name: n.name,
       CheckDuplicate: true,
-      Driver: o.driver ?? 'bridge',
-      Internal: o.internal ?? false,
-      Attachable: o.attachable ?? false,
-      Ingress: o.ingress ?? false,
-      EnableIPv6: o.enableIpv6 ?? false,
+      Driver: n.driver ?? 'bridge',
+      Internal: n.internal ?? false,
+      Attachable: n.attachable ?? false,
+      Ingress: n.ingress ?? false,
+      EnableIPv6: n.enableIpv6 ?? false,
       IPAM: {
-        Driver: o.ipamDriver ?? 'default',
-        Options: o.ipamOptions ?? {},
-        Config: (o.ipamConfig ?? []).map((c) => ({
+        Driver: n.ipamDriver ?? 'default',
+        Options: n.ipamOptions ?? {},
+        Config: (n.ipamConfig ?? []).map((c) => ({
           Subnet: c.subnet,
           ...(c.gateway ? { Gateway: c.gateway } : {}),
           ...(c.ipRange ? { IPRange: c.ipRange } : {}),
           ...(Object.keys(c.auxAddresses).length > 0 ? { AuxiliaryAddresses: c.auxAddresses } : {}),
         })),
       },
-      Options: o.options ?? {},
-      Labels: o.labels ?? {},
+      Options: n.options ?? {},
+      Labels: n.labels ?? {},
     };
-    const net = await call(`network create ${o.name}`, () => this.docker.createNetwork(body));
-    // dockerode returns a Network object; the create answer's warning is not kept by it.
-    const id = (net as { id?: unknown }).id;
-    if (typeof id !== 'string') throw new MalformedAnswerError(`network create ${o.name}: no Id in the answer`);
-    return { id, warning: null };
+    const answer = (await this.post(`network create ${n.name}`, '/networks/create', body, o)) as { Id?: unknown; Warning?: unknown } | null;
+    if (typeof answer?.Id !== 'string') throw new MalformedAnswerError(`network create ${n.name}: no Id in the answer`);
+    return { id: answer.Id, warning: typeof answer.Warning === 'string' && answer.Warning !== '' ? answer.Warning : null };
   }
 
-  async removeNetwork(nameOrId: string): Promise<void> {
-    await call(`network rm ${nameOrId}`, () => this.docker.getNetwork(nameOrId).remove());
+  async removeNetwork(nameOrId: string, o?: CallOptions): Promise<void> {
+    await this.http.request(`network rm ${nameOrId}`, `/networks/${encodeURIComponent(nameOrId)}`, { ...o, method: 'DELETE' });
   }
 
-  async connect(network: string, container: string, o: ConnectOptions = {}): Promise<void> {
-    const ipam = { ...(o.ipv4Address ? { IPv4Address: o.ipv4Address } : {}), ...(o.ipv6Address ? { IPv6Address: o.ipv6Address } : {}) };
-    const endpoint = { ...(Object.keys(ipam).length > 0 ? { IPAMConfig: ipam } : {}), ...(o.aliases?.length ? { Aliases: o.aliases } : {}) };
-    await call(`network connect ${network} ${container}`, () => this.docker.getNetwork(network).connect({ Container: container, EndpointConfig: endpoint }));
+  async connect(network: string, container: string, c: ConnectOptions = {}, o?: CallOptions): Promise<void> {
+    const ipam = { ...(c.ipv4Address ? { IPv4Address: c.ipv4Address } : {}), ...(c.ipv6Address ? { IPv6Address: c.ipv6Address } : {}) };
+    const endpoint = { ...(Object.keys(ipam).length > 0 ? { IPAMConfig: ipam } : {}), ...(c.aliases?.length ? { Aliases: c.aliases } : {}) };
+    await this.post(`network connect ${network} ${container}`, `/networks/${encodeURIComponent(network)}/connect`, { Container: container, EndpointConfig: endpoint }, o);
   }
 
-  async disconnect(network: string, container: string, force = false): Promise<void> {
-    await call(`network disconnect ${network} ${container}`, () => this.docker.getNetwork(network).disconnect({ Container: container, Force: force }));
+  async disconnect(network: string, container: string, force = false, o?: CallOptions): Promise<void> {
+    await this.post(`network disconnect ${network} ${container}`, `/networks/${encodeURIComponent(network)}/disconnect`, { Container: container, Force: force }, o);
   }
 
-  async runContainer(o: RunContainerOptions): Promise<{ id: string; warnings: string[] }> {
-    const { exposed, bindings } = portBindingsFromSpecs(o.ports ?? [], o.expose ?? []);
-    const mode = o.networkMode ?? 'default';
-    const ep = o.endpoint ?? {};
+  async runContainer(r: RunContainerOptions, o?: CallOptions): Promise<{ id: string; warnings: string[] }> {
+    const { exposed, bindings } = portBindingsFromSpecs(r.ports ?? [], r.expose ?? []);
+    const mode = r.networkMode ?? 'default';
+    const ep = r.endpoint ?? {};
     const ipam = { ...(ep.ipv4Address ? { IPv4Address: ep.ipv4Address } : {}), ...(ep.ipv6Address ? { IPv6Address: ep.ipv6Address } : {}) };
     const endpointConfig = { ...(Object.keys(ipam).length > 0 ? { IPAMConfig: ipam } : {}), ...(ep.aliases?.length ? { Aliases: ep.aliases } : {}) };
     const isNetworkName = !['default', 'bridge', 'host', 'none'].includes(mode) && !mode.startsWith('container:');
-    const createBody: Docker.ContainerCreateOptions = {
-      name: o.name,
-      Image: o.image,
-      ...(o.cmd ? { Cmd: o.cmd } : {}),
-      ...(o.hostname ? { Hostname: o.hostname } : {}),
+    const createBody = {
+      Image: r.image,
+      ...(r.cmd ? { Cmd: r.cmd } : {}),
+      ...(r.hostname ? { Hostname: r.hostname } : {}),
       ...(ep.macAddress ? { MacAddress: ep.macAddress } : {}),
       ExposedPorts: exposed,
-      Labels: o.labels ?? {},
+      Labels: r.labels ?? {},
       HostConfig: { NetworkMode: mode, PortBindings: bindings },
       ...(Object.keys(endpointConfig).length > 0 ? { NetworkingConfig: { EndpointsConfig: { [isNetworkName ? mode : mode === 'default' ? 'bridge' : mode]: endpointConfig } } } : {}),
     };
-    const container = await call(`create ${o.name}`, () => this.docker.createContainer(createBody));
-    await call(`start ${o.name}`, () => container.start());
-    return { id: container.id, warnings: [] };
+    const created = (await this.post(`create ${r.name}`, `/containers/create?name=${encodeURIComponent(r.name)}`, createBody, o)) as { Id?: unknown; Warnings?: unknown } | null;
+    if (typeof created?.Id !== 'string') throw new MalformedAnswerError(`create ${r.name}: no Id in the answer`);
+    await this.post(`start ${r.name}`, `/containers/${encodeURIComponent(created.Id)}/start`, undefined, o);
+    const warnings = Array.isArray(created.Warnings) ? created.Warnings.filter((w): w is string => typeof w === 'string') : [];
+    return { id: created.Id, warnings };
   }
 
-  async removeContainer(nameOrId: string, force = false): Promise<void> {
-    await call(`rm ${nameOrId}`, () => this.docker.getContainer(nameOrId).remove({ force }));
+  async removeContainer(nameOrId: string, force = false, o?: CallOptions): Promise<void> {
+    await this.http.request(`rm ${nameOrId}`, `/containers/${encodeURIComponent(nameOrId)}${force ? '?force=1' : ''}`, { ...o, method: 'DELETE' });
   }
 
-  async exec(container: string, argv: string[], opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
+  async exec(container: string, argv: string[], opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ExecResult> {
     const what = `exec ${container} ${argv[0] ?? ''}`;
-    const exec = await call(what, () => this.docker.getContainer(container).exec({ Cmd: argv, AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false }));
-    const stream = await call(what, () => exec.start({ hijack: true, stdin: false }));
+    const o: CallOptions = opts.signal ? { signal: opts.signal } : {};
+    const created = (await this.post(what, `/containers/${encodeURIComponent(container)}/exec`, { Cmd: argv, AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false }, o)) as { Id?: unknown } | null;
+    if (typeof created?.Id !== 'string') throw new MalformedAnswerError(`${what}: no exec Id in the answer`);
+    const execId = created.Id;
+    const exec = this.docker.getExec(execId);
+    // The attach is a hijacked connection (dockerode's): its own deadline, since it may never answer.
+    const stream = await withDeadline(what, this.http.timeoutMs, opts.signal, (signal) => exec.start({ hijack: true, stdin: false, abortSignal: signal }));
     const out = new PassThrough(), err = new PassThrough();
     let stdout = '', stderr = '';
     out.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-64_000)));
@@ -408,8 +410,8 @@ class DockerodeClient implements DockerClient {
     if (timedOut) return { exitCode: null, stdout, stderr, timedOut };
     // The stream may end a moment before dockerd records the exit code.
     for (let attempt = 0; ; attempt++) {
-      const info = (await call(what, () => exec.inspect())) as { ExitCode?: unknown; Running?: unknown };
-      if (info.Running !== true && typeof info.ExitCode === 'number') return { exitCode: info.ExitCode, stdout, stderr, timedOut: false };
+      const info = (await this.get(what, `/exec/${encodeURIComponent(execId)}/json`, o)) as { ExitCode?: unknown; Running?: unknown } | null;
+      if (info?.Running !== true && typeof info?.ExitCode === 'number') return { exitCode: info.ExitCode, stdout, stderr, timedOut: false };
       if (attempt >= 20) return { exitCode: null, stdout, stderr, timedOut: false };
       await new Promise((r) => setTimeout(r, 50));
     }

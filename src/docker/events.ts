@@ -1,7 +1,12 @@
 // Follows a host through Docker's event stream: each network/container change asks for one refresh,
 // within the bound (bursts coalesce; the first event of a burst is never held longer than maxDelayMs).
 // When the stream breaks (daemon restart, network), it reconnects with exponential backoff and asks
-// for a refresh once back, since anything may have changed meanwhile. It never polls.
+// for a refresh once back, since anything may have changed meanwhile. It never polls the host's state.
+//
+// The stream itself has no idle timeout (a quiet daemon sends nothing for hours), so its liveness is a
+// cheap GET /_ping every few seconds with a short deadline of its own: a daemon that was killed, whose
+// socket was removed or that stopped answering is noticed within pingIntervalMs + pingTimeoutMs, and
+// the stream is then dropped and reconnected. A daemon killed outright also closes the stream at once.
 import type { DockerClient, DockerEvent, EventSubscription } from './types';
 
 export type WatchStatus =
@@ -18,6 +23,10 @@ export interface WatchOptions {
   /** Backoff for reconnecting: first wait, growth factor 2, cap. */
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /** Liveness while connected: a ping this often (default 4 s; 0 turns it off) … */
+  pingIntervalMs?: number;
+  /** … that must answer within this (default 4 s). */
+  pingTimeoutMs?: number;
   onStatus?: (s: WatchStatus) => void;
 }
 
@@ -36,6 +45,9 @@ export class DockerWatcher {
   private maxTimer: ReturnType<typeof setTimeout> | null = null;
   private pending: DockerEvent[] = [];
   private everConnected = false;
+  private pingTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Bumped on every (re)subscription: a ping answering for an older one is ignored. */
+  private generation = 0;
   private readonly o: Required<Omit<WatchOptions, 'onStatus'>> & Pick<WatchOptions, 'onStatus'>;
 
   constructor(
@@ -43,7 +55,7 @@ export class DockerWatcher {
     private readonly onRefresh: (why: RefreshReason) => void,
     opts: WatchOptions = {},
   ) {
-    this.o = { debounceMs: 40, maxDelayMs: 200, backoffMinMs: 250, backoffMaxMs: 10_000, ...opts };
+    this.o = { debounceMs: 40, maxDelayMs: 200, backoffMinMs: 250, backoffMaxMs: 10_000, pingIntervalMs: 4000, pingTimeoutMs: 4000, ...opts };
     this.backoff = this.o.backoffMinMs;
   }
 
@@ -58,18 +70,20 @@ export class DockerWatcher {
     this.stopped = true;
     this.sub?.close();
     this.sub = null;
-    for (const t of [this.retryTimer, this.debounceTimer, this.maxTimer]) if (t) clearTimeout(t);
-    this.retryTimer = this.debounceTimer = this.maxTimer = null;
+    for (const t of [this.retryTimer, this.debounceTimer, this.maxTimer, this.pingTimer]) if (t) clearTimeout(t);
+    this.retryTimer = this.debounceTimer = this.maxTimer = this.pingTimer = null;
+    this.generation++;
     this.pending = [];
     this.o.onStatus?.({ state: 'stopped' });
   }
 
   private async subscribe(): Promise<void> {
     this.o.onStatus?.({ state: 'connecting' });
+    const gen = ++this.generation;
     try {
       const sub = await this.client.events(
-        (e) => this.onEvent(e),
-        (err) => this.onBroken(err ?? new Error('the event stream ended')),
+        (e) => gen === this.generation && this.onEvent(e),
+        (err) => gen === this.generation && this.onBroken(err ?? new Error('Docker ended the event stream')),
       );
       if (this.stopped) {
         sub.close();
@@ -80,12 +94,29 @@ export class DockerWatcher {
       this.o.onStatus?.({ state: 'connected' });
       if (this.everConnected) this.onRefresh({ events: [], reconnected: true });
       this.everConnected = true;
+      this.schedulePing(gen);
     } catch (err) {
-      this.onBroken(err instanceof Error ? err : new Error(String(err)));
+      if (gen === this.generation) this.onBroken(err instanceof Error ? err : new Error(String(err)));
     }
   }
 
+  private schedulePing(gen: number): void {
+    if (!this.o.pingIntervalMs || this.stopped) return;
+    this.pingTimer = setTimeout(() => {
+      this.pingTimer = null;
+      Promise.resolve().then(() => this.client.ping({ timeoutMs: this.o.pingTimeoutMs })).then(
+        () => gen === this.generation && this.schedulePing(gen),
+        (err: unknown) => gen === this.generation && this.onBroken(err instanceof Error ? err : new Error(String(err))),
+      );
+    }, this.o.pingIntervalMs);
+  }
+
   private onBroken(err: Error): void {
+    // The stream (if still open) belongs to a dead connection: drop it, stop pinging it.
+    this.generation++;
+    this.sub?.close();
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.pingTimer = null;
     this.sub = null;
     if (this.stopped || this.retryTimer) return;
     const wait = this.backoff;

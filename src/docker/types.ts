@@ -175,6 +175,14 @@ export class UnreachableError extends Error {
   }
 }
 
+/** The caller cancelled the request (its AbortSignal fired). */
+export class CancelledError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}
+
 /** What a command run inside a container (docker exec) gave back. */
 export interface ExecResult {
   /** null when it did not finish within the time bound. */
@@ -198,30 +206,37 @@ export interface EventSubscription {
   close(): void;
 }
 
-/** Docker behind an interface: plain data in and out. */
+/** Per request: cancel it, or give it its own deadline (every request has one: the client's by default). */
+export interface CallOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** Docker behind an interface: plain data in and out. Every request ends by its deadline. */
 export interface DockerClient {
   readonly description: string;
   /** The daemon runs on this machine (unix socket): its interfaces are this machine's. */
   readonly local: boolean;
-  ping(): Promise<void>;
-  daemon(): Promise<DaemonInfo>;
+  /** GET /_ping, with its own (short) deadline when given: the liveness check. */
+  ping(opts?: CallOptions): Promise<void>;
+  daemon(call?: CallOptions): Promise<DaemonInfo>;
   /** Every network (IPAM, options, labels; members only where the API gives them — see takeSnapshot). */
-  networks(): Promise<NetworkInfo[]>;
+  networks(call?: CallOptions): Promise<NetworkInfo[]>;
   /** Local images (docker image ls). */
-  images(): Promise<ImageSummary[]>;
+  images(call?: CallOptions): Promise<ImageSummary[]>;
   /** Every container (running or not), each inspected. */
-  containers(): Promise<ContainerInfo[]>;
-  inspectNetwork(nameOrId: string): Promise<NetworkInfo>;
-  inspectContainer(nameOrId: string): Promise<ContainerInfo>;
+  containers(call?: CallOptions): Promise<ContainerInfo[]>;
+  inspectNetwork(nameOrId: string, call?: CallOptions): Promise<NetworkInfo>;
+  inspectContainer(nameOrId: string, call?: CallOptions): Promise<ContainerInfo>;
   /** The event stream; `onEnd` is called once when it breaks (daemon restart, network). */
-  events(onEvent: (e: DockerEvent) => void, onEnd: (err: Error | null) => void): Promise<EventSubscription>;
-  createNetwork(opts: NetworkCreateOptions): Promise<{ id: string; warning: string | null }>;
-  removeNetwork(nameOrId: string): Promise<void>;
-  connect(network: string, container: string, opts?: ConnectOptions): Promise<void>;
-  disconnect(network: string, container: string, force?: boolean): Promise<void>;
+  events(onEvent: (e: DockerEvent) => void, onEnd: (err: Error | null) => void, call?: CallOptions): Promise<EventSubscription>;
+  createNetwork(opts: NetworkCreateOptions, call?: CallOptions): Promise<{ id: string; warning: string | null }>;
+  removeNetwork(nameOrId: string, call?: CallOptions): Promise<void>;
+  connect(network: string, container: string, opts?: ConnectOptions, call?: CallOptions): Promise<void>;
+  disconnect(network: string, container: string, force?: boolean, call?: CallOptions): Promise<void>;
   /** create + start; returns the id (and Docker's warnings). */
-  runContainer(opts: RunContainerOptions): Promise<{ id: string; warnings: string[] }>;
-  removeContainer(nameOrId: string, force?: boolean): Promise<void>;
+  runContainer(opts: RunContainerOptions, call?: CallOptions): Promise<{ id: string; warnings: string[] }>;
+  removeContainer(nameOrId: string, force?: boolean, call?: CallOptions): Promise<void>;
   /** docker exec: `argv` as given (never through a shell), output collected, bounded by `timeoutMs`. */
-  exec(container: string, argv: string[], opts?: { timeoutMs?: number }): Promise<ExecResult>;
+  exec(container: string, argv: string[], opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ExecResult>;
 }

@@ -247,7 +247,9 @@ export function buildLiveHostTree(view: LiveHostView): TreeNode {
   };
   if (status.kind === 'unreachable') {
     const retry = Number.isFinite(status.retryAt) ? 'CNM Explorer keeps trying, with growing pauses; Refresh tries at once.' : 'Fix the endpoint (the setting cnm.docker.hosts, DOCKER_HOST or the docker context).';
-    return message(status.message, `**${view.label}** cannot be reached at \`${view.endpoint}\`:\n\n${status.message}\n\n${retry}`, { id: 'error', color: COLOR.error });
+    // What was read before is not shown: it may no longer be what the host has.
+    const stale = view.takenAt ? `\n\nLast read at ${view.takenAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}; not shown, as it may no longer be current.` : '';
+    return message(status.message, `**${view.label}** cannot be reached at \`${view.endpoint}\`:\n\n${status.message}\n\n${retry}${stale}`, { id: 'error', color: COLOR.error });
   }
   if (!host) return message(status.kind === 'connecting' ? 'connecting…' : 'no snapshot yet', `Reading ${view.endpoint}…`, { id: 'sync~spin' });
   addHostContent(scope, root, host, () => undefined);

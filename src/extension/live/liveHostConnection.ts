@@ -22,10 +22,19 @@ export interface ConnectionOptions<S> {
   /** Reconnection backoff: first wait, then doubling up to the cap (default 1 s to 30 s). */
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /** Liveness of a connected host: a ping this often, with this deadline (default 4 s and 4 s; see DockerWatcher). */
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
 }
 
-/** A request to a host that does not answer gives up after this (the next try comes with backoff). */
+/**
+ * A request to a host that does not answer gives up after this (the next try comes with backoff). It is
+ * each request's total deadline; the event stream has none (a quiet daemon sends nothing for hours):
+ * whether the host is still there is the watcher's ping's to say, within PING_INTERVAL + PING_TIMEOUT.
+ */
 export const REQUEST_TIMEOUT_MS = 15_000;
+export const PING_INTERVAL_MS = 4000;
+export const PING_TIMEOUT_MS = 4000;
 
 
 /** A client for an endpoint that cannot be used: every request fails with the reason. */
@@ -54,6 +63,8 @@ export class LiveHostConnection<S = unknown> implements LiveHostEntry {
   private live: LiveHost | undefined;
   /** The event stream is up (a failed snapshot is then retried here, not by the watcher). */
   private streaming = false;
+  /** The event stream broke and is not back: a snapshot read meanwhile does not make the host "connected". */
+  private streamDown = false;
   private snapshotRetry: ReturnType<typeof setTimeout> | undefined;
   private readonly backoffMin: number;
   private readonly backoffMax: number;
@@ -120,6 +131,8 @@ export class LiveHostConnection<S = unknown> implements LiveHostEntry {
       hostName: this.config.hostName,
       backoffMinMs: this.backoffMin,
       backoffMaxMs: this.backoffMax,
+      pingIntervalMs: this.o.pingIntervalMs ?? PING_INTERVAL_MS,
+      pingTimeoutMs: this.o.pingTimeoutMs ?? PING_TIMEOUT_MS,
       onState: (state) => this.onState(state),
       onError: (err) => this.onError(err),
       onStatus: (s) => this.onWatch(s),
@@ -134,6 +147,7 @@ export class LiveHostConnection<S = unknown> implements LiveHostEntry {
     this.live?.stop();
     this.live = undefined;
     this.streaming = false;
+    this.streamDown = false;
   }
 
   /** Reads the whole host again now; an unreachable host is tried again at once (backoff reset). */
@@ -171,6 +185,7 @@ export class LiveHostConnection<S = unknown> implements LiveHostEntry {
     this.snapshotBackoff = this.backoffMin;
     clearTimeout(this.snapshotRetry);
     this.snapshotRetry = undefined;
+    if (this.streamDown) return; // kept (not shown): the reconnection reads the host again
     const version = short(state.snapshot.daemon.version);
     if (this.currentStatus.kind !== 'connected') {
       this.log.info(`Docker host ${this.label}: connected to Docker ${version} at ${this.endpoint}`);
@@ -199,10 +214,12 @@ export class LiveHostConnection<S = unknown> implements LiveHostEntry {
     if (this.stopped) return;
     if (s.state === 'connected') {
       this.streaming = true;
+      this.streamDown = false;
       // The stream is back but the host was last read with an error: read it now, not at the next event.
       if (this.currentStatus.kind === 'unreachable' && !this.snapshotRetry) void this.live?.refresh({ events: [], reconnected: true });
     } else if (s.state === 'disconnected') {
       this.streaming = false;
+      this.streamDown = true;
       this.unreachable(s.error, Date.now() + s.retryInMs);
     } else if (s.state === 'stopped') this.streaming = false;
   }

@@ -12,6 +12,7 @@ function scriptedClient(failFirst = 0) {
   let attempts = 0;
   const client = {
     description: 'fake',
+    async ping() {},
     async events(onEvent: Sink['onEvent'], onEnd: Sink['onEnd']) {
       attempts++;
       if (attempts <= failFirst) throw new Error('connect ECONNREFUSED /var/run/docker.sock');
@@ -73,5 +74,54 @@ describe('DockerWatcher', () => {
     assert.equal(refreshes.length, 2);
     w.stop();
     assert.equal(statuses.at(-1)?.state, 'stopped');
+  });
+
+  it('an idle stream stays connected: the pings answer, no reconnect however long nothing happens', async () => {
+    const { client, attempts } = scriptedClient();
+    let pings = 0;
+    (client as unknown as { ping: () => Promise<void> }).ping = async () => void pings++;
+    const statuses: WatchStatus[] = [];
+    const w = new DockerWatcher(client, () => undefined, { pingIntervalMs: 10, pingTimeoutMs: 50, onStatus: (s) => statuses.push(s) });
+    await w.start();
+    await sleep(250);
+    w.stop();
+    assert.ok(pings >= 10, `${pings} pings`);
+    assert.equal(attempts(), 1);
+    assert.deepEqual(statuses.map((s) => s.state), ['connecting', 'connected', 'stopped']);
+  });
+
+  it('a failed ping drops the open stream and reconnects; the status says why at once', async () => {
+    const { client, sinks, attempts } = scriptedClient();
+    let up = true;
+    let closed = 0;
+    const c = client as unknown as { ping: (o: { timeoutMs: number }) => Promise<void>; events: (...a: unknown[]) => Promise<{ close(): void }> };
+    const events = c.events.bind(client);
+    c.events = async (...a: unknown[]) => {
+      if (!up) throw new Error('events: cannot reach Docker (ENOENT)');
+      const sub = await events(...a);
+      return { close: () => { closed++; sub.close(); } };
+    };
+    c.ping = async (o) => {
+      assert.equal(o.timeoutMs, 30);
+      if (!up) throw new Error('ping: no answer from Docker within 30 ms');
+    };
+    const statuses: WatchStatus[] = [];
+    const refreshes: RefreshReason[] = [];
+    const w = new DockerWatcher(client, (why) => refreshes.push(why), { pingIntervalMs: 20, pingTimeoutMs: 30, backoffMinMs: 20, onStatus: (s) => statuses.push(s) });
+    await w.start();
+    await sleep(50);
+    up = false; // the stream stays open (a hung daemon), only the pings say it is gone
+    await sleep(60);
+    const down = statuses.find((s) => s.state === 'disconnected');
+    assert.ok(down && down.state === 'disconnected' && /no answer from Docker within 30 ms/.test(down.error), JSON.stringify(statuses));
+    assert.equal(closed, 1, 'the old stream was closed');
+    // An event on the dead stream is not taken for a live one.
+    sinks[0]!.onEvent(ev('network:create'));
+    up = true;
+    await sleep(150);
+    w.stop();
+    assert.ok(attempts() >= 2);
+    assert.equal(statuses.filter((s) => s.state === 'connected').length, 2);
+    assert.deepEqual(refreshes, [{ events: [], reconnected: true }], 'one full refresh after the reconnection, nothing from the dead stream');
   });
 });

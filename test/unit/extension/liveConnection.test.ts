@@ -80,4 +80,85 @@ describe('a live host connection', () => {
     assert.equal(s.retryAt, Number.POSITIVE_INFINITY);
     conn.stop();
   });
+
+  it('a host whose pings stop answering is unreachable within the ping bound, shows no state as current, and reconnects with a fresh read', async () => {
+    let answering = true;
+    let reads = 0;
+    const ends: ((err: Error | null) => void)[] = [];
+    const client = new Proxy({} as DockerClient, {
+      get: (_t, prop) => {
+        if (prop === 'description') return 'unix:///var/run/fake.sock';
+        if (prop === 'local') return false;
+        if (prop === 'then') return undefined;
+        return (...args: unknown[]) => {
+          if (prop === 'ping') return answering ? Promise.resolve() : Promise.reject(new UnreachableError('ping: no answer from Docker within 40 ms'));
+          if (!answering) return Promise.reject(new UnreachableError(`${String(prop)}: no answer from Docker within 40 ms`));
+          switch (prop) {
+            case 'daemon': reads++; return Promise.resolve({ version: '20.10.24', apiVersion: '1.41', os: 'linux', arch: 'amd64', kernelVersion: '6.1.0' });
+            case 'networks': case 'containers': return Promise.resolve([]);
+            case 'events': ends.push(args[1] as (err: Error | null) => void); return Promise.resolve({ close() {} });
+            default: return Promise.resolve();
+          }
+        };
+      },
+    });
+    const kinds: string[] = [];
+    const conn = new LiveHostConnection<LiveState>(host(parseDockerHost('unix:///var/run/fake.sock', null, { from: 'default' })), {
+      log: { info: () => {}, warn: () => {}, debug: () => {} },
+      changed: (e) => kinds.at(-1) !== e.status.kind && kinds.push(e.status.kind),
+      connect: () => client, buildSource: (_k, _l, state) => state, backoffMinMs: 40, backoffMaxMs: 80, pingIntervalMs: 20, pingTimeoutMs: 40,
+    });
+    conn.start();
+    await until(() => conn.status.kind === 'connected', 'connected');
+    await new Promise((r) => setTimeout(r, 150));
+    assert.deepEqual(kinds, ['connecting', 'connected'], 'idle: no flicker');
+    answering = false;
+    const t0 = Date.now();
+    await until(() => conn.status.kind === 'unreachable', 'unreachable once the pings fail', 500);
+    assert.ok(Date.now() - t0 < 200);
+    assert.match((conn.status as { message: string }).message, /ping: no answer from Docker within 40 ms/);
+    const readsBefore = reads;
+    answering = true;
+    await until(() => conn.status.kind === 'connected', 'connected again');
+    assert.ok(reads > readsBefore, 'the host was read again after the reconnection');
+    conn.stop();
+  });
+
+  it('a snapshot that lands while the event stream is down does not make the host "connected"', async () => {
+    const ends: ((err: Error | null) => void)[] = [];
+    let streamUp = true;
+    const client = new Proxy({} as DockerClient, {
+      get: (_t, prop) => {
+        if (prop === 'description') return 'fake';
+        if (prop === 'local') return false;
+        if (prop === 'then') return undefined;
+        return (...args: unknown[]) => {
+          switch (prop) {
+            case 'daemon': return Promise.resolve({ version: '20.10.24', apiVersion: '1.41', os: 'linux', arch: 'amd64', kernelVersion: '6.1.0' });
+            case 'networks': case 'containers': return Promise.resolve([]);
+            case 'events':
+              if (!streamUp) return Promise.reject(new UnreachableError('events: cannot reach Docker (ECONNREFUSED)'));
+              ends.push(args[1] as (err: Error | null) => void);
+              return Promise.resolve({ close() {} });
+            default: return Promise.resolve();
+          }
+        };
+      },
+    });
+    const conn = new LiveHostConnection<LiveState>(host(parseDockerHost('unix:///var/run/fake.sock', null, { from: 'default' })), {
+      log: { info: () => {}, warn: () => {}, debug: () => {} }, changed: () => {}, connect: () => client, buildSource: (_k, _l, state) => state,
+      backoffMinMs: 30, backoffMaxMs: 60, pingIntervalMs: 0,
+    });
+    conn.start();
+    await until(() => conn.status.kind === 'connected', 'connected');
+    streamUp = false;
+    ends[0]!(null);
+    await until(() => conn.status.kind === 'unreachable', 'unreachable');
+    await conn.refresh(); // reads the host fine, but the stream is still down
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(conn.status.kind, 'unreachable');
+    streamUp = true;
+    await until(() => conn.status.kind === 'connected', 'connected once the stream is back');
+    conn.stop();
+  });
 });
