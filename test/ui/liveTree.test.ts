@@ -3,57 +3,24 @@
 // networks and containers (screenshot live-tree.png). Needs the real dockerd (skipped loudly without
 // one outside CI). What it makes is labelled cnm-explorer.live-test=1, on 10.213.250.0/24, no ports.
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { after, before, test, type TestContext } from 'node:test';
 import { unavailable } from '../support/exclusions.mjs';
+import { docker, dockerServerVersion, LIVE_LABEL, removeLabelled } from './liveDocker';
 import { openWorkbench, screenshot, type Workbench } from './support';
 
-const LABEL = 'cnm-explorer.live-test=1';
 const net = `cnm-ui-live-${process.pid}`;
 const ctr = `cnm-ui-live-web-${process.pid}`;
 let wb: Workbench | undefined;
-let version = '';
-/** The docker CLI of the daemon's own release when installed (as the Docker tier uses), else the PATH's. */
-const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
-
-function docker(args: string[]): string {
-  return execFileSync(DOCKER, args, { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-
-function dockerUp(): boolean {
-  try {
-    version = /^(\d+\.\d+\.\d+)/.exec(docker(['version', '--format', '{{.Server.Version}}']))?.[1] ?? '';
-    return version !== '';
-  } catch {
-    return false;
-  }
-}
-
-/** Removes only what this test made, and only when it carries our label. */
-function cleanUp(): void {
-  const steps: [string[], string[]][] = [
-    [['inspect', '--type', 'container', '--format', '{{index .Config.Labels "cnm-explorer.live-test"}}', ctr], ['rm', '-f', ctr]],
-    [['network', 'inspect', '--format', '{{index .Labels "cnm-explorer.live-test"}}', net], ['network', 'rm', net]],
-  ];
-  for (const [check, remove] of steps) {
-    try {
-      if (docker(check) === '1') docker(remove);
-    } catch {
-      // not there
-    }
-  }
-}
-
-const live = dockerUp();
+const version = dockerServerVersion();
+const live = version !== '';
 
 before(async () => {
   if (!live) return;
-  cleanUp();
-  docker(['network', 'create', '--label', LABEL, '--subnet', '10.213.250.0/24', net]);
+  removeLabelled(ctr, net);
+  docker(['network', 'create', '--label', LIVE_LABEL, '--subnet', '10.213.250.0/24', net]);
   try {
     docker(['image', 'inspect', 'busybox:local']);
-    docker(['run', '-d', '--name', ctr, '--label', LABEL, '--network', net, '--ip', '10.213.250.10', 'busybox:local', 'sleep', '600']);
+    docker(['run', '-d', '--name', ctr, '--label', LIVE_LABEL, '--network', net, '--ip', '10.213.250.10', 'busybox:local', 'sleep', '600']);
   } catch {
     // The tree still shows the network without a container.
   }
@@ -62,7 +29,7 @@ before(async () => {
 
 after(async () => {
   await wb?.close();
-  cleanUp();
+  removeLabelled(ctr, net);
 });
 
 function skipOrFail(t: TestContext): boolean {

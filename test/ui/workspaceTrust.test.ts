@@ -4,61 +4,30 @@
 // what it makes carries cnm-explorer.live-test=1, on 10.213.251.0/24, no ports.
 // Screenshots: test-results/screenshots/trust-*.png.
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { unavailable } from '../support/exclusions.mjs';
+import { docker, dockerServerVersion, LIVE_LABEL, removeLabelled } from './liveDocker';
 import { openWorkbench, screenshot, stepWithScreenshot, type Workbench } from './support';
 
-const LABEL = 'cnm-explorer.live-test=1';
 const net = `cnm-ui-trust-${process.pid}`;
 const ctr = `cnm-ui-trust-c-${process.pid}`;
-const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
 const REFUSED = /this workspace is not trusted, so CNM Explorer does not change Docker hosts/;
-
 let wb: Workbench | undefined;
 
-function docker(args: string[]): string {
-  return execFileSync(DOCKER, args, { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-
-function dockerUp(): boolean {
-  try {
-    return docker(['version', '--format', '{{.Server.Version}}']) !== '';
-  } catch {
-    return false;
-  }
-}
-
-/** Removes only what this test made, and only when it carries our label. */
-function cleanUp(): void {
-  const steps: [string[], string[]][] = [
-    [['inspect', '--type', 'container', '--format', '{{index .Config.Labels "cnm-explorer.live-test"}}', ctr], ['rm', '-f', ctr]],
-    [['network', 'inspect', '--format', '{{index .Labels "cnm-explorer.live-test"}}', net], ['network', 'rm', net]],
-  ];
-  for (const [check, remove] of steps) {
-    try {
-      if (docker(check) === '1') docker(remove);
-    } catch {
-      // not there
-    }
-  }
-}
-
-const live = dockerUp();
+const live = dockerServerVersion() !== '';
 
 before(async () => {
   if (!live) return;
-  cleanUp();
-  docker(['network', 'create', '--label', LABEL, '--subnet', '10.213.251.0/24', net]);
-  docker(['run', '-d', '--name', ctr, '--label', LABEL, '--network', net, 'busybox:local', 'sleep', '600']);
-  wb = await openWorkbench({ viewport: { width: 1400, height: 900 }, untrusted: process.env.TRUST_PROBE !== "1" });
+  removeLabelled(ctr, net);
+  docker(['network', 'create', '--label', LIVE_LABEL, '--subnet', '10.213.251.0/24', net]);
+  docker(['run', '-d', '--name', ctr, '--label', LIVE_LABEL, '--network', net, 'busybox:local', 'sleep', '600']);
+  wb = await openWorkbench({ viewport: { width: 1400, height: 900 }, untrusted: true });
 });
 
 after(async () => {
   await wb?.close();
-  cleanUp();
+  removeLabelled(ctr, net);
 });
 
 function noDocker(t: TestContext): boolean {
