@@ -54,7 +54,7 @@ suite('The Networks tree', () => {
     const tree = await explorer.tree(pod);
     const c1 = find(tree, 'host1', 'Containers', 'c1');
     assert.match(c1?.description ?? '', /in b1's namespace/);
-    assert.deepEqual(labels(c1), ['network namespace of b1']);
+    assert.deepEqual(labels(c1), ['network namespace of b1', 'listens on 8080/tcp'], 'its own listener, in b1\'s namespace');
     assert.ok(labels(find(tree, 'host1', 'Containers', 'b1')).includes('namespace shared with c1'));
   });
 
