@@ -132,7 +132,7 @@ function namespaceGroup(spec: TopologySpec, source: string): string {
 
 describe('probes: real ping and nc against the packet tracer', { concurrency: 1 }, () => {
   let ready = false;
-  const totals = { scenarios: 0, probes: 0, agree: 0, missingTarget: 0, excludedContainers: 0, rulesCompared: 0, rulesAgree: 0 };
+  const totals = { scenarios: 0, probes: 0, agree: 0, missingTarget: 0, absentOnBoth: 0, excludedContainers: 0, rulesCompared: 0, rulesAgree: 0 };
   const failures: string[] = [];
 
   before(async () => {
@@ -153,7 +153,7 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
     await restoreDefaultDaemon();
     console.log(
       `  probes: ${totals.probes} over ${totals.scenarios} scenarios, ${totals.agree} agree, ${totals.probes - totals.agree} disagree, ` +
-        `${totals.missingTarget} with a target missing on one side; ${totals.excludedContainers} containers excluded (test/EXCLUSIONS.md); ` +
+        `${totals.missingTarget} with a target missing on one side; ${totals.absentOnBoth} whose target neither side has (refused on both); ${totals.excludedContainers} containers excluded (test/EXCLUSIONS.md); ` +
         `rules: ${totals.rulesAgree} of ${totals.rulesCompared} scenarios agree` + (failures.length ? `\n  failing: ${failures.join(', ')}` : ''),
     );
   });
@@ -202,11 +202,20 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
         const bySource = new Map<string, Job[]>();
         // A probe whose target one side does not have cannot agree: it is a disagreement, not a skip.
         let missing = 0;
+        let absentOnBoth = 0;
         for (const p of probes) {
           const realDest = realBook.resolve(p.target, engineBook);
           const engineDest = engineBook.resolve(p.target, realBook);
           const realPort = p.published ? (p.proto === 'udp' ? udpHostPort(observed.inspect, p.published) : realBook.hostPort(p.published)) : p.port;
           const enginePort = p.published ? (p.proto === 'udp' ? udpHostPort(engineInspect, p.published) : engineBook.hostPort(p.published)) : p.port;
+          const realMissing = realDest === null || realPort === null;
+          const engineMissing = engineDest === null || enginePort === null;
+          if (realMissing && engineMissing) {
+            // Neither side has the target (a network or container both refused, which the differential
+            // suite compares as errors): the two agree there is nothing to probe. Counted, not a failure.
+            absentOnBoth++;
+            continue;
+          }
           if (realDest === null || engineDest === null || realPort === null || enginePort === null) {
             const sides = [realDest === null || realPort === null ? 'dockerd' : '', engineDest === null || enginePort === null ? 'the engine' : ''].filter(Boolean);
             problems.push(`${probeLabel(p)}: its target is missing on ${sides.join(' and ')} (dockerd ${realDest ?? '—'}${realPort != null ? `:${realPort}` : ''}, engine ${engineDest ?? '—'}${enginePort != null ? `:${enginePort}` : ''})`);
@@ -265,6 +274,7 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
         totals.probes += records.length;
         totals.agree += records.filter((r) => r.agree).length;
         totals.missingTarget += missing;
+        totals.absentOnBoth += absentOnBoth;
         totals.excludedContainers += noIpvlan.size;
 
         // Rules: iptables-save against `cnm rules`, normalised.
@@ -298,7 +308,7 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
           join(OUT_DIR, `probes-${sc.name}.json`),
           JSON.stringify({ scenario: sc.name, probes: records, missingTarget: missing, excluded: Object.fromEntries(noIpvlan), rulesDiff, foreignRules: foreign, iptablesSave: saved.stdout }, null, 2),
         );
-        t.diagnostic(`${records.length} probes, ${records.filter((r) => r.agree).length} agree${missing ? `, ${missing} with a target missing on one side (failures)` : ''}; rules ${rulesDiff.length === 0 ? 'agree' : `${rulesDiff.length} differences`}`);
+        t.diagnostic(`${records.length} probes, ${records.filter((r) => r.agree).length} agree${missing ? `, ${missing} with a target missing on one side (failures)` : ''}${absentOnBoth ? `, ${absentOnBoth} whose target neither side has` : ''}; rules ${rulesDiff.length === 0 ? 'agree' : `${rulesDiff.length} differences`}`);
         if (problems.length > 0) failures.push(sc.name);
         assert.equal(problems.length, 0, `${sc.name}: ${problems.length} disagreement(s):\n  ${problems.join('\n  ')}`);
       } finally {
