@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { DiagnosticSeverity, type CodeLens, type Diagnostic } from 'vscode-languageserver/node';
 import { EXPECT_LAB as ISOLATED } from './fixtures';
 import { LspSession, messageOf, positionOf } from './lspHarness';
+import { TWO_LANS } from '../fixtures/twoLans';
 
 function at(text: string, needle: string, occurrence = 0) {
   const start = positionOf(text, needle, 0, occurrence);
@@ -129,15 +130,7 @@ describe('failing expect entries over LSP', () => {
   });
 
   it('an entry whose trace is unknown is a warning that it cannot be checked, never an error claiming a drop; `verdict: unknown` holds', async () => {
-    const text = `hosts:
-  node1: { interfaces: { eth0: 192.168.60.10/24 }, daemon: { version: "20.10" } }
-  node2: { interfaces: { eth0: 192.168.70.11/24 }, daemon: { version: "20.10" } }
-networks:
-  lan: { driver: macvlan, host: node1, subnet: 192.168.60.0/24, gateway: 192.168.60.1, ip_range: 192.168.60.128/25, driver_opts: { parent: eth0 } }
-containers:
-  c1: { host: node1, networks: [lan], expose: ["80"] }
-  b2: { host: node2 }
-expect:
+    const text = `${TWO_LANS.trimStart()}expect:
   - { from: b2, to: "192.168.60.128:80", verdict: delivered }
   - { from: b2, to: "192.168.60.128", verdict: unknown }
 `;

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { TWO_LANS } from '../../fixtures/twoLans';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -132,16 +133,7 @@ describe('cnm rules and cnm matrix', () => {
 describe('unknown: what the engine cannot know, shown as its own state', () => {
   // node2 has no route to node1's LAN in the topology: its own default route (not described) decides.
   const f = join(tmp, 'unknown.cnm.yaml');
-  writeFileSync(f, `
-hosts:
-  node1: { interfaces: { eth0: 192.168.60.10/24 }, daemon: { version: "20.10" } }
-  node2: { interfaces: { eth0: 192.168.70.11/24 }, daemon: { version: "20.10" } }
-networks:
-  lan: { driver: macvlan, host: node1, subnet: 192.168.60.0/24, gateway: 192.168.60.1, ip_range: 192.168.60.128/25, driver_opts: { parent: eth0 } }
-containers:
-  c1: { host: node1, networks: [lan], expose: ["80"] }
-  b2: { host: node2 }
-expect:
+  writeFileSync(f, `${TWO_LANS}expect:
   - { from: b2, to: "192.168.60.128:80", verdict: dropped }
   - { from: b2, to: "192.168.60.128", verdict: unknown }
 `);

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { checkExpectation, expectationProblem, reachabilityMatrix, Tracer, type TraceResult } from '../../../src/engine/trace';
 import { listeningFromSpec } from '../../../src/cli/commands/tracing';
 import { assertVerdict, lab, type Lab } from './helpers';
+import { TWO_LANS } from '../../fixtures/twoLans';
 
 function lastHopUnknown(r: TraceResult, node: string, iface: string): void {
   assert.deepEqual(r.hops.at(-1), { node, interface: iface, action: 'unknown', detail: r.reason }, 'the last hop is where the engine stops following it');
@@ -167,17 +168,6 @@ containers:
   });
 });
 
-/** node2 is on another LAN than node1's macvlan children, and the topology gives it no route there. */
-const TWO_LANS = `
-hosts:
-  node1: { interfaces: { eth0: 192.168.60.10/24 }, daemon: { version: "20.10" } }
-  node2: { interfaces: { eth0: 192.168.70.11/24 }, daemon: { version: "20.10" } }
-networks:
-  lan: { driver: macvlan, host: node1, subnet: 192.168.60.0/24, gateway: 192.168.60.1, ip_range: 192.168.60.128/25, driver_opts: { parent: eth0 } }
-containers:
-  c1: { host: node1, networks: [lan], expose: ["80"] }
-  b2: { host: node2 }
-`;
 
 describe('unknown in the matrix and in expect entries', () => {
   it('the matrix (verdict-only runs) gives unknown too, not dropped: a container on a host with no route to the other\'s LAN', () => {
