@@ -9,6 +9,11 @@ const vscodeOnlyInExtension = {
   message: 'Only src/extension/ imports `vscode`: the engine, topology, server, CLI and webview must run without VS Code.',
 };
 
+const yamlOnlyInTopology = {
+  name: 'yaml',
+  message: 'Topology text is read and written in src/topology (parse, edit/writer.ts): the Docker client and the live layer work on specs.',
+};
+
 /** A `regex` pattern that forbids importing the named layers of src/ (relative imports like ../docker/x). */
 const layers = (names, why) => ({ regex: `(^|/)(${names.join('|')})(/|$)`, message: why });
 
@@ -65,11 +70,32 @@ export default tseslint.config(
     },
   },
   {
+    // The Docker client: plain data about a host, nothing about topology files (that is src/live's).
     files: ['src/docker/**'],
     rules: {
       'no-restricted-imports': ['error', {
+        paths: [vscodeOnlyInExtension, yamlOnlyInTopology],
+        patterns: [layers(['topology', 'live', 'extension', 'server', 'cli', 'webview'], 'src/docker imports only the engine\'s model types.')],
+      }],
+    },
+  },
+  {
+    // Live hosts in CNM terms (replay, import, drift, plan, verify): on top of the client, the topology and the engine.
+    files: ['src/live/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [vscodeOnlyInExtension, yamlOnlyInTopology],
+        patterns: [layers(['extension', 'server', 'cli', 'webview'], 'src/live imports only src/topology, src/engine and src/docker.')],
+      }],
+    },
+  },
+  {
+    // The command line: a user of every layer below, never of the extension, the server or the webview.
+    files: ['src/cli/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
         paths: [vscodeOnlyInExtension],
-        patterns: [layers(['topology', 'extension', 'server', 'cli', 'webview'], 'src/docker imports only the engine\'s model types.')],
+        patterns: [layers(['extension', 'server', 'webview'], 'src/cli imports only src/topology, src/engine, src/live and src/docker.')],
       }],
     },
   },

@@ -18,8 +18,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { connectDocker } from '../src/docker/client';
-import { importTopology } from '../src/docker/import';
-import { snapshotToEngine, takeSnapshot } from '../src/docker/snapshot';
+import { importTopology } from '../src/live/import';
+import { takeSnapshot } from '../src/docker/snapshot';
+import { snapshotToEngine } from '../src/live/replay';
 import { DockerApiError } from '../src/docker/types';
 import { notMeasured, quick, record, runs } from './figures';
 

@@ -1,12 +1,8 @@
 // `--docker [ENDPOINT]` in place of FILE: the command (inspect, resolve, trace, matrix, rules) works on
 // a live Docker host, through a snapshot replayed on the engine, standing in for the file it would read.
-import { connectDocker } from '../docker/client';
-import { EndpointError, resolveEndpoint } from '../docker/connection';
-import { importTopology } from '../docker/import';
-import { snapshotToEngine, takeSnapshot } from '../docker/snapshot';
-import { verifyTrace } from '../docker/verify';
-import { DockerApiError, MalformedAnswerError, UnreachableError } from '../docker/types';
-import { parseTopology, type LoadedTopology } from '../topology';
+import { connectDocker, DockerApiError, EndpointError, MalformedAnswerError, resolveEndpoint, takeSnapshot, UnreachableError } from '../docker';
+import { liveTopology, snapshotToEngine, verifyTrace } from '../live';
+import type { LoadedTopology } from '../topology';
 import { parseCommandArgs } from './args';
 import type { Command } from './commands/command';
 import { EXIT_USAGE, UsageError } from './errors';
@@ -61,11 +57,11 @@ export async function runDockerCommand(command: Command, argv: string[], io: Cli
     const model = snapshotToEngine(snapshot);
     // What the engine could not reproduce goes to stderr (stdout stays the result only).
     for (const w of model.warnings) io.err(`cnm: note: ${w}\n`);
-    // The command runs unchanged on a stand-in FILE: the spec of the host imported as a topology file
-    // (names, exposed ports), and the engine replayed from the snapshot (exact addresses, also on docker0).
+    // The command runs unchanged on a stand-in FILE: the spec of the host read as a topology (names,
+    // exposed ports), and the engine replayed from the snapshot (exact addresses, also on docker0).
     const virtualFile = `docker:${client.description}`;
-    const parsed = parseTopology(importTopology(snapshot, { host: model.host }));
-    const loaded: LoadedTopology = { spec: parsed.spec, engine: model.engine, diagnostics: [], rangeOf: parsed.rangeOf };
+    const live = liveTopology(snapshot, model);
+    const loaded: LoadedTopology = { spec: live.spec, engine: live.engine, diagnostics: [], rangeOf: (path, part) => live.rangeOf(path, part) };
     const liveIo: CliIo = { ...io, loadLive: (file) => (file === virtualFile ? loaded : undefined), verify: (request, predicted) => verifyTrace(client, request, predicted) };
     return await command.run({ values: args.values, positionals: [virtualFile, ...args.positionals] }, liveIo);
   } catch (err) {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from './errors';
 import type { LoadedTopology } from '../topology';
 import type { TraceResult } from '../engine/trace';
-import type { VerifyRequest, VerifyResult } from '../docker/verify';
+import type { VerifyRequest, VerifyResult } from '../live/verify';
 
 export interface CliIo {
   out(text: string): void; // stdout: results only (with --json: nothing but the JSON)

@@ -5,11 +5,11 @@
 import * as vscode from 'vscode';
 import { DIAGRAM_VIEW_TYPE, DiagramPanels } from './diagramPanel';
 import { ExplorerTreeProvider } from './explorerTree';
-import { VerifyReports } from './live/liveCommands';
 import { LiveHosts } from './live/liveHosts';
 import { liveUri } from './live/liveSource';
 import { SourceStore } from './live/sourceStore';
 import { dockerStatusText, dockerStatusTooltip, topologyCountText } from './live/statusText';
+import { VerifyReports } from './live/verifyDocuments';
 import type { TreeNode } from './treeNodes';
 import { isTopologyUri } from './topologyStore';
 

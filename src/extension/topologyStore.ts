@@ -25,12 +25,17 @@ export class TopologySource {
 
   constructor(
     readonly uri: vscode.Uri,
-    readonly text: string,
+    private readonly sourceText: string,
     readonly loaded: LoadedTopology,
     readonly revision: number,
     /** The editor document's version the text came from (undefined: read from disk). */
     readonly documentVersion: number | undefined,
   ) {}
+
+  /** The topology text the source was loaded from. */
+  get text(): string {
+    return this.sourceText;
+  }
 
   get fileName(): string {
     return this.uri.path.slice(this.uri.path.lastIndexOf('/') + 1);

@@ -8,7 +8,7 @@ import type { TopologyDiagnostic } from '../topology';
 import type { YamlPath } from '../topology';
 import { portBindingLabel } from './diagramSnapshot';
 import { ids } from './elementIds';
-import type { LiveState } from '../docker';
+import type { LiveState } from '../live';
 import { LIVE_CONTEXT, type LiveConnectionStatus } from './live/liveHostsApi';
 
 export type NodeKind = 'source' | 'problems' | 'problem' | 'host' | 'networks' | 'containers' | 'network' | 'endpoint'

@@ -2,7 +2,7 @@
 // verdict (delivered, refused, dropped, unresolved), the reason and how to fix it.
 import { parseDestination, TraceInputError, tracerFor, type TraceResult } from '../../engine/trace';
 import type { EngineState } from '../../engine';
-import { VerifyInputError, type VerifyRequest } from '../../docker/verify';
+import { VerifyInputError, type VerifyRequest } from '../../live/verify';
 import { stringOption, expectPositionals } from '../args';
 import { EXIT_OK, UsageError } from '../errors';
 import type { Command } from './command';

@@ -2,7 +2,7 @@
 // `expose` and the published container ports), and the text form of a trace.
 import { listeningFromTopology, type ListeningLookup, type TraceResult } from '../../engine/trace';
 import type { TopologySpec } from '../../topology';
-import type { VerifyResult } from '../../docker/verify';
+import type { VerifyResult } from '../../live/verify';
 
 export function listeningFromSpec(spec: TopologySpec): ListeningLookup {
   return listeningFromTopology(spec.containers);

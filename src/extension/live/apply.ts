@@ -3,7 +3,7 @@
 // the first error stops the run and says which step failed and why. Changes a host: trusted only.
 //   cnm.docker.applyToHost({ file, liveHost, host?, labels?, command?, image? })
 import * as vscode from 'vscode';
-import { applyPlan, planApply, type ApplyResult, type Plan } from '../../docker';
+import { applyPlan, planApply, type ApplyResult, type Plan } from '../../live';
 import type { Ctx } from '../ctx';
 import { resolveInvocation } from '../commands/args';
 import { confirmDestructive, CREATED_LABELS, errorText, isLiveInvocation, pickLiveHost, refuseLive, resolveLive, snapshotOf, whenTrusted } from '../commands/liveCommon';

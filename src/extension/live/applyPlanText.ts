@@ -1,6 +1,6 @@
 // The apply plan as the user reviews it before anything runs, and the sentence that says where a run
 // stopped. No `vscode` here (unit-tested).
-import type { ApplyResult, Plan } from '../../docker';
+import type { ApplyResult, Plan } from '../../live';
 
 /** The review document: the ordered steps as docker CLI commands, then what is left out and why. */
 export function renderPlan(plan: Plan, fileName: string, hostLabel: string): string {

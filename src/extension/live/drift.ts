@@ -4,7 +4,7 @@
 // (ctx.live.onDidChange) and when the file changes. Reading only: allowed in untrusted workspaces.
 //   cnm.docker.compareWithHost({ file, liveHost, host? })  → { items }     cnm.docker.stopComparing({ file })
 import * as vscode from 'vscode';
-import { computeDrift, type DriftItem } from '../../docker';
+import { computeDrift, type DriftItem } from '../../live';
 import type { Ctx } from '../ctx';
 import type { TreeNode } from '../treeNodes';
 import { resolveInvocation } from '../commands/args';

@@ -1,7 +1,7 @@
 // Drift items (src/docker/drift.ts) placed on the topology file: each on the range of the network,
 // container, endpoint or field it is about, as diagnostics and as the tree's "Drift with <host>"
 // entries. No `vscode` here (unit-tested); drift.ts turns these into vscode.Diagnostics.
-import type { DriftItem } from '../../docker';
+import type { DriftItem } from '../../live';
 import type { Range, Severity, TopologyDiagnostic } from '../../topology';
 
 type YamlPath = (string | number)[];

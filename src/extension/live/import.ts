@@ -2,7 +2,7 @@
 // document in the workspace (saved by the user), or, with `{ file }`, written there. Reading only.
 //   cnm.docker.importHost({ liveHost, file?, name?, label? })  → { ok, uri, text }
 import * as vscode from 'vscode';
-import { importTopology } from '../../docker';
+import { importTopology } from '../../live';
 import type { Ctx } from '../ctx';
 import { errorText, isLiveInvocation, pickLiveHost, refuseLive, resolveLive, snapshotOf } from '../commands/liveCommon';
 import { importFileName } from './importName';

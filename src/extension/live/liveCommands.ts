@@ -3,7 +3,7 @@
 //   cnm.verifyTrace     { liveHost?, from, to, port?, proto? } or a live container node, or nothing
 //                       (the live diagram's last trace): the real probe beside the predicted trace
 import * as vscode from 'vscode';
-import { verifyTrace, VerifyInputError, type VerifyRequest, type VerifyResult } from '../../docker';
+import { verifyTrace, VerifyInputError, type VerifyRequest, type VerifyResult } from '../../live';
 import { TRACE_PROTOS, type TraceProto } from '../../protocol/trace';
 import type { Ctx } from '../ctx';
 import { engineTrace } from '../engineTracer';
@@ -16,34 +16,6 @@ import { verifyHeadline, verifyReport } from './verifyReport';
 import { pickDestination, type Destination } from '../commands/destinationPick';
 
 const VERIFY = 'Verify Trace on Docker Host';
-export const VERIFY_SCHEME = 'cnm-verify';
-
-/** The reports shown so far (a read-only virtual document each). */
-export class VerifyReports implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly texts = new Map<string, string>();
-  private next = 1;
-  private readonly registration: vscode.Disposable;
-
-  constructor() {
-    this.registration = vscode.workspace.registerTextDocumentContentProvider(VERIFY_SCHEME, this);
-  }
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.toString()) ?? '';
-  }
-
-  add(name: string, text: string): vscode.Uri {
-    const uri = vscode.Uri.from({ scheme: VERIFY_SCHEME, path: `/${this.next++}-${name.replace(/[^A-Za-z0-9_.-]+/g, '-')}.md` });
-    this.texts.set(uri.toString(), text);
-    return uri;
-  }
-
-  dispose(): void {
-    this.registration.dispose();
-    this.texts.clear();
-  }
-}
-
 export type VerifyOutcome =
   | { ok: true; agree: boolean; host: string; request: VerifyRequest; predicted: VerifyResult['predicted']; observed: VerifyResult['observed']; explanation: string; headline: string; report: string }
   | { ok: false; error: string };

@@ -1,7 +1,8 @@
 // One configured Docker host and its connection: a LiveHost (snapshot + Docker's event stream) whose
 // watcher reconnects with backoff, mapped to the status the status bar and the tree show. No `vscode`
 // at run time (unit-tested with a fake client): the log and the source builder are passed in.
-import { LiveHost, type DockerClient, type LiveState, type WatchStatus } from '../../docker';
+import { type DockerClient, type WatchStatus } from '../../docker';
+import { LiveHost, type LiveState } from '../../live';
 import { endpointUrl, type ConfiguredHost } from './endpoints';
 import type { LiveConnectionStatus, LiveHostEntry } from './liveHostsApi';
 

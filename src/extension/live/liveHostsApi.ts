@@ -2,7 +2,8 @@
 // LiveHost per configured Docker endpoint and shows it in the status bar and the tree) and the commands
 // that change a host, import it, compare it with a file or apply a file to it.
 import type * as vscode from 'vscode';
-import type { DockerClient, LiveState } from '../../docker';
+import type { DockerClient } from '../../docker';
+import type { LiveState } from '../../live';
 
 export type LiveConnectionStatus =
   | { kind: 'connecting' }

@@ -1,6 +1,6 @@
 // The verify report: a predicted trace (the CNM engine on the live host's state) beside what the real
 // probe observed on the host, as a markdown document. Says plainly when they disagree. Pure.
-import type { VerifyRequest, VerifyResult } from '../../docker';
+import type { VerifyRequest, VerifyResult } from '../../live';
 
 function cell(text: string | undefined): string {
   return (text ?? '').replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ') || '—';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DockerWatcher, type RefreshReason } from '../../../src/docker/events';
-import { LiveHost, type LiveState } from '../../../src/docker/live';
+import { LiveHost, type LiveState } from '../../../src/live/liveHost';
 import { takeSnapshot } from '../../../src/docker/snapshot';
 import { client, dockerCli, IMAGE, LIVE_LABEL_ARG, liveScenario, requireLive, sleep } from './support';
 

@@ -11,7 +11,7 @@ import { resolve as resolvePath } from 'node:path';
 import { test } from 'node:test';
 import { connectDocker } from '../../../src/docker/client';
 import { takeSnapshot, type Snapshot } from '../../../src/docker/snapshot';
-import type { LiveState } from '../../../src/docker/live';
+import type { LiveState } from '../../../src/live/liveHost';
 import { CancelledError, MalformedAnswerError, UnreachableError, type DockerClient } from '../../../src/docker/types';
 import { parseDockerHost } from '../../../src/docker/connection';
 import { LiveHostConnection, PING_INTERVAL_MS, PING_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../../src/extension/live/liveHostConnection';

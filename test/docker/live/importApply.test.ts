@@ -3,9 +3,9 @@
 // back the same. Then drift finds the difference we introduce.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { computeDrift } from '../../../src/docker/drift';
-import { importTopology } from '../../../src/docker/import';
-import { applyPlan, planApply } from '../../../src/docker/plan';
+import { computeDrift } from '../../../src/live/drift';
+import { importTopology } from '../../../src/live/import';
+import { applyPlan, planApply } from '../../../src/live/plan';
 import { takeSnapshot, type Snapshot } from '../../../src/docker/snapshot';
 import { loadTopology } from '../../../src/topology';
 import { cleanUp, client, IMAGE, LIVE_LABEL_ARG, LIVE_LABELS, liveScenario, requireLive, SLEEP } from './support';

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { snapshotToEngine, takeSnapshot } from '../../../src/docker/snapshot';
+import { takeSnapshot } from '../../../src/docker/snapshot';
+import { snapshotToEngine } from '../../../src/live/replay';
 import { unavailable } from '../../support/exclusions.mjs';
 import { client, IMAGE, LIVE_LABELS, liveScenario, requireLive, SLEEP } from './support';
 

@@ -2,7 +2,8 @@
 // what `docker network inspect` / `docker inspect` say — subnets, gateways, endpoint addresses, MACs.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { snapshotToEngine, takeSnapshot } from '../../../src/docker/snapshot';
+import { takeSnapshot } from '../../../src/docker/snapshot';
+import { snapshotToEngine } from '../../../src/live/replay';
 import { client, dockerInspectJson, IMAGE, LIVE_LABELS, liveScenario, requireLive, SLEEP } from './support';
 
 interface CliNetwork {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runCli } from '../../../src/cli/run';
 import type { CliIo } from '../../../src/cli/io';
-import { verifyTrace } from '../../../src/docker/verify';
+import { verifyTrace } from '../../../src/live/verify';
 import { client, IMAGE, LIVE_LABELS, liveScenario, requireLive, SLEEP } from './support';
 
 interface VerifiedJson {

@@ -2,7 +2,7 @@
 // what is left out, and — when a step fails — which one, Docker's reason, and what was done before.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { planApply } from '../../../src/docker/plan';
+import { planApply } from '../../../src/live/plan';
 import { describeApplyResult, renderPlan } from '../../../src/extension/live/applyPlanText';
 import { loadTopology } from '../../../src/topology';
 

@@ -4,7 +4,8 @@
 // endpoint says what is wrong and is not retried.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { UnreachableError, type DockerClient, type LiveState } from '../../../src/docker';
+import { UnreachableError, type DockerClient } from '../../../src/docker';
+import type { LiveState } from '../../../src/live';
 import { parseDockerHost } from '../../../src/docker/connection';
 import type { ConfiguredHost } from '../../../src/extension/live/endpoints';
 import { LiveHostConnection } from '../../../src/extension/live/liveHostConnection';

@@ -4,15 +4,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { computeDrift } from '../../../src/docker/drift';
-import { importTopology } from '../../../src/docker/import';
-import { applyPlan, planApply } from '../../../src/docker/plan';
+import { computeDrift } from '../../../src/live/drift';
+import { importTopology } from '../../../src/live/import';
+import { applyPlan, planApply } from '../../../src/live/plan';
 import type { Snapshot } from '../../../src/docker/snapshot';
 import { DockerApiError, type DockerClient } from '../../../src/docker/types';
 import { parseContainerInspect, parseNetworkInspect, parseVersionAnswer } from '../../../src/docker/validate';
 import { loadTopology } from '../../../src/topology';
 
-const recorded = JSON.parse(readFileSync(join(__dirname, 'fixtures/host-20.10.json'), 'utf8')) as { version: unknown; networks: unknown[]; containers: unknown[] };
+const recorded = JSON.parse(readFileSync(join(__dirname, '../docker/fixtures/host-20.10.json'), 'utf8')) as { version: unknown; networks: unknown[]; containers: unknown[] };
 const snapshot = (): Snapshot => ({
   endpoint: 'unix:///var/run/docker.sock',
   daemon: parseVersionAnswer(recorded.version),

@@ -5,7 +5,7 @@
 import { connect } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import type { TraceProto, TraceResult, Verdict } from '../engine/trace';
-import { DockerApiError, type DockerClient, type ExecResult } from './types';
+import { DockerApiError, type DockerClient, type ExecResult } from '../docker';
 
 export type ObservedVerdict = Verdict | 'inconclusive';
 

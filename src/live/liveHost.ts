@@ -1,9 +1,8 @@
 // A live host kept current: one snapshot at start, then after every burst of events (the watcher
 // bounds the delay) what the events name is read again and the engine rebuilt. What the extension's
 // tree and diagram follow.
-import { DockerWatcher, type RefreshReason, type WatchOptions, type WatchStatus } from './events';
-import { snapshotToEngine, takeSnapshot, withMembers, type Snapshot, type SnapshotEngine } from './snapshot';
-import { DockerApiError, type DockerClient } from './types';
+import { DockerApiError, DockerWatcher, takeSnapshot, withMembers, type DockerClient, type RefreshReason, type Snapshot, type WatchOptions, type WatchStatus } from '../docker';
+import { snapshotToEngine, type SnapshotEngine } from './replay';
 
 export interface LiveState {
   snapshot: Snapshot;

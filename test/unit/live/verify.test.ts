@@ -2,7 +2,7 @@
 // sentence that sets the prediction beside what really happened.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { explain, resolvedAddresses, verifyOutcome, verifyTrace, VerifyInputError } from '../../../src/docker/verify';
+import { explain, resolvedAddresses, verifyOutcome, verifyTrace, VerifyInputError } from '../../../src/live/verify';
 import type { DockerClient } from '../../../src/docker/types';
 import { formatVerify, verifyJson } from '../../../src/cli/commands/tracing';
 

@@ -2,10 +2,8 @@
 // each container run on its first network and connected to the rest), shown for review, then run one
 // by one; the first refusal stops the run and says which step failed and why (Docker's text).
 import type { EndpointConfig, NetworkCreateRequest } from '../engine';
-import type { FilePath as YamlPath, FileTopology as TopologySpec } from './fileModel';
-import { connectContainer, createNetwork, runContainer, type RunRequest } from './actions';
-import type { Snapshot } from './snapshot';
-import type { DockerClient } from './types';
+import type { TopologySpec, YamlPath } from '../topology';
+import { connectContainer, createNetwork, runContainer, type DockerClient, type RunRequest, type Snapshot } from '../docker';
 
 export type PlanStep =
   | { op: 'create-network'; name: string; request: NetworkCreateRequest; path: YamlPath; description: string }

@@ -3,9 +3,9 @@
 // another value. Each item carries the file path it concerns, so the language server / tree can put it
 // on the right range.
 import type { Engine, InspectContainer, InspectNetwork } from '../engine';
-import type { FilePath as YamlPath, FileTopology as TopologySpec } from './fileModel';
-import { networkModeName, poolsOf, PREDEFINED_NETWORKS, type Snapshot } from './snapshot';
-import type { ContainerInfo, NetworkInfo } from './types';
+import type { TopologySpec, YamlPath } from '../topology';
+import type { ContainerInfo, NetworkInfo, Snapshot } from '../docker';
+import { networkModeName, poolsOf, PREDEFINED_NETWORKS } from './snapshotView';
 import ipaddr from 'ipaddr.js';
 
 export type DriftKind = 'missing' | 'extra' | 'different';
