@@ -22,7 +22,7 @@ const layers = (names, why) => ({ regex: `(^|/)(${names.join('|')})(/|$)`, messa
 const ioModules = ['fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'http2', 'dgram', 'dns', 'os', 'tls',
   'worker_threads', 'cluster', 'dockerode'].map((name) => ({
   name,
-  message: 'src/engine and src/topology are pure (no I/O): take data as arguments; I/O belongs to src/extension, src/cli or src/docker.',
+  message: 'src/engine and src/topology are pure (no I/O): take data as arguments; I/O belongs to src/extension, src/cli, src/live or src/docker.',
 }));
 const noNodeBuiltins = { group: ['node:*'], message: 'src/engine and src/topology are pure: no node: modules.' };
 
