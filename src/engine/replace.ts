@@ -1,6 +1,6 @@
-// Helpers of Engine.replaceContainer: what a container occupies that later containers could see, and its
-// place in every creation-ordered collection, so a container re-played in place ends up exactly where a
-// re-play of everything would have put it.
+// Helpers of ops/replay.ts (Engine.replaceContainer, replaceNetwork): what a container occupies that later
+// containers could see, and its place in every creation-ordered collection, so a container re-played in
+// place ends up exactly where a re-play of everything would have put it.
 import type { ContainerState, EndpointState, HostState, NetworkState, SandboxState } from './model';
 
 /** Drivers whose endpoints hold nothing but an address, a veth and a bridge port (no host links, no overlay). */
