@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from './errors';
 import type { LoadedTopology } from '../topology';
-import type { TraceResult } from '../engine/trace';
+import type { TraceResult } from '../engine';
 import type { VerifyRequest, VerifyResult } from '../live/verify';
 
 export interface CliIo {

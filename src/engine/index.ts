@@ -1,6 +1,7 @@
 // The CNM engine: a pure model of dockerd's networking. Other layers import from here only.
 export { Engine, sandboxPortBindings } from './engine';
 export { DockerError, type ErrorHint } from './errors';
+export { inspectContainer, inspectNetwork } from './inspect';
 export { checkNetworkCreateFlags, checkRunFlags } from './cliChecks';
 export type * from './model';
 export type * from './requests';
@@ -19,3 +20,9 @@ export { GW_BRIDGE_NETWORK } from './sandbox';
 export { VXLAN_PORT, overlayDeviceNames, overlayMtu } from './drivers/overlay';
 export { BridgeDriver } from './drivers/bridge';
 export { networkMembers, memberByAddress, vxlanPeer, type NetworkMember } from './multiHost';
+// The tracer (trace/index.ts) and the rules (netfilter/index.ts), as the other layers use them.
+export {
+  checkExpectations, expectationProblem, listeningFromTopology, listenPortsOf, matrixCells, parseDestination, reachabilityMatrix, trace, TraceInputError, tracerFor,
+  type ExpectationResult, type ListeningLookup, type MatrixResult, type TraceProto, type TraceResult, type Verdict,
+} from './trace';
+export { engineRules, formatIptablesSave } from './netfilter';

@@ -1,8 +1,7 @@
 // The engine's packet tracer (src/engine/trace), adapted to the Tracer shape the diagram and the
 // "Trace From Here" command use. The tracer needs to know what each container's process listens on:
 // the topology file's `listen`, else its `expose` and published container ports.
-import type { EngineState } from '../engine';
-import { listeningFromTopology, trace, type ListeningLookup, type TraceResult } from '../engine/trace';
+import { listeningFromTopology, trace, type EngineState, type ListeningLookup, type TraceResult } from '../engine';
 import type { TopologySpec } from '../topology';
 import type { TraceQuery, Tracer } from './tracing';
 

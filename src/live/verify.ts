@@ -4,7 +4,7 @@
 // loopback or to a container's address only. UDP has no reliable answer to observe: inconclusive.
 import { connect } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import type { TraceProto, TraceResult, Verdict } from '../engine/trace';
+import type { TraceProto, TraceResult, Verdict } from '../engine';
 import { DockerApiError, type DockerClient, type ExecResult } from '../docker';
 
 export type ObservedVerdict = Verdict | 'inconclusive';

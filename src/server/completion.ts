@@ -3,7 +3,7 @@
 // and a free subnet.
 import { CompletionItemKind, MarkupKind, type CompletionItem } from 'vscode-languageserver';
 import type { YamlPath } from '../topology';
-import { listenPortsOf } from '../engine/trace';
+import { listenPortsOf } from '../engine';
 import { formatCidr, freeSubnet, nextFreeAddress, parseCidr, type Cidr } from './addressPlanner';
 import type { Analysis } from './analysis';
 import { completionContext, type CompletionContext } from './completionContext';

@@ -7,8 +7,7 @@
 // not pass as "unresolved"). An entry whose trace ends `unknown` (a path the engine does not model) is a
 // warning that it cannot be checked, never an error claiming a drop. The "Trace ▸" lens of an entry
 // opens the same trace.
-import type { Engine } from '../engine';
-import { checkExpectations as traceExpectations, expectationProblem, listeningFromTopology, parseDestination, type ExpectationResult, type ListeningLookup, type TraceProto } from '../engine/trace';
+import { checkExpectations as traceExpectations, expectationProblem, listeningFromTopology, parseDestination, type Engine, type ExpectationResult, type ListeningLookup, type TraceProto } from '../engine';
 import type { ExpectSpec, ParsedTopology, TopologyDiagnostic, TopologySpec } from '../topology';
 import { expectTargetName } from './expectTarget';
 import { unknownTarget } from './expectNames';

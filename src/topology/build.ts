@@ -3,9 +3,8 @@
 // to the others in order), then swarm services — and turns every engine error and warning into a
 // positioned diagnostic.
 // One failing object never stops the rest; what depends on it gets an error that names it.
-import { Engine, checkNetworkCreateFlags, checkRunFlags, listenSpecError } from '../engine';
+import { Engine, checkNetworkCreateFlags, checkRunFlags, listenSpecError, type ContainerCreateRequest, type EndpointConfig, type NetworkCreateRequest } from '../engine';
 import { registerFlannel } from '../engine/plugins/flannel';
-import type { ContainerCreateRequest, EndpointConfig, NetworkCreateRequest } from '../engine/requests';
 import { BuildReport, type BuildSource } from './buildReport';
 import type { TopologyDiagnostic } from './diagnostics';
 import { subjectKey, type Subject } from './errorTargets';

@@ -1,6 +1,6 @@
 // A topology file (`*.cnm.yaml`, version 1), parsed into plain data. Every object keeps the YAML path
 // it came from, so a problem found later (by the engine, the tracer or a diff) can be put on a range.
-import type { DaemonConfig, EndpointConfig, IpamPoolConfig } from '../engine/requests';
+import type { DaemonConfig, EndpointConfig, IpamPoolConfig } from '../engine';
 
 /** Path of a node in the YAML document, e.g. ["networks", "mybridge10", "subnet"]. */
 export type YamlPath = (string | number)[];

@@ -1,8 +1,6 @@
 // Docker's silent surprises: things Docker accepts without an error but that do not do what the file
 // seems to say. Each becomes a warning (or a note) on the line that says it.
-import { parseCidr, type ContainerState, type Engine, type NetworkState } from '../engine';
-import { inspectContainer, inspectNetwork } from '../engine/inspect';
-import type { InspectContainer, InspectNetwork } from '../engine/inspectTypes';
+import { inspectContainer, inspectNetwork, parseCidr, type ContainerState, type Engine, type InspectContainer, type InspectNetwork, type NetworkState } from '../engine';
 import { cidrFamily, canonicalCIDR, hasHostBits, ipFamily } from './addresses';
 import type { BuildReport } from './buildReport';
 import type { ContainerSpec, ExpectSpec, NetworkSpec, TopologySpec } from './spec';

@@ -1,6 +1,6 @@
 // cnm check FILE — traces every `expect` entry of the file and compares the verdict; exit 1 naming the
 // entries that fail.
-import { checkExpectations, expectationProblem } from '../../engine/trace';
+import { checkExpectations, expectationProblem } from '../../engine';
 import { expectPositionals } from '../args';
 import { EXIT_FAILED, EXIT_OK } from '../errors';
 import type { Command } from './command';

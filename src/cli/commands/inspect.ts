@@ -1,5 +1,5 @@
 // cnm inspect FILE [--json] — the networks and containers the engine builds from the file.
-import type { InspectContainer, InspectResult } from '../../engine/inspectTypes';
+import type { InspectContainer, InspectResult } from '../../engine';
 import { expectPositionals } from '../args';
 import { EXIT_OK } from '../errors';
 import { formatTable } from '../format';

@@ -1,6 +1,6 @@
 // cnm matrix FILE [--json] — every container to every container: ICMP echo and each port the target
 // listens on (its `listen` list, else `expose` and published container ports), by address (on a network they share, else the target's main one).
-import { matrixCells, reachabilityMatrix, type MatrixResult } from '../../engine/trace';
+import { matrixCells, reachabilityMatrix, type MatrixResult } from '../../engine';
 import { expectPositionals } from '../args';
 import { EXIT_OK } from '../errors';
 import { formatTable } from '../format';

@@ -1,6 +1,6 @@
 // cnm rules FILE [--host H] — the filter and nat rules dockerd would install for the file, in
 // iptables-save form (one block per host; the layout follows the host's daemon.version).
-import { engineRules, formatIptablesSave } from '../../engine/netfilter';
+import { engineRules, formatIptablesSave } from '../../engine';
 import { expectPositionals, stringOption } from '../args';
 import { EXIT_OK, UsageError } from '../errors';
 import type { Command } from './command';

@@ -1,7 +1,6 @@
 // cnm trace FILE --from SRC --to DST[:PORT][/tcp|udp|icmp] [--json] — one packet, hop by hop: the
 // verdict (delivered, refused, dropped, unresolved), the reason and how to fix it.
-import { parseDestination, TraceInputError, tracerFor, type TraceResult } from '../../engine/trace';
-import type { EngineState } from '../../engine';
+import { parseDestination, TraceInputError, tracerFor, type EngineState, type TraceResult } from '../../engine';
 import { VerifyInputError, type VerifyRequest } from '../../live/verify';
 import { stringOption, expectPositionals } from '../args';
 import { EXIT_OK, UsageError } from '../errors';

@@ -1,6 +1,6 @@
 // What the trace, matrix and check commands share: the listening ports from the file (`listen`, else
 // `expose` and the published container ports), and the text form of a trace.
-import { listeningFromTopology, type ListeningLookup, type TraceResult } from '../../engine/trace';
+import { listeningFromTopology, type ListeningLookup, type TraceResult } from '../../engine';
 import type { TopologySpec } from '../../topology';
 import type { VerifyResult } from '../../live/verify';
 

@@ -2,7 +2,7 @@
 // their addresses, published ports, the host's own addresses) that also takes a typed destination in
 // the tracer's own syntax (`web`, `10.0.0.2:80`, `db:5432/tcp`, `[fd00::2]:80/tcp6`).
 import * as vscode from 'vscode';
-import { parseDestination } from '../../engine/trace';
+import { parseDestination } from '../../engine';
 import type { TraceProto } from '../../protocol/trace';
 
 export interface Destination extends vscode.QuickPickItem {

@@ -2,7 +2,7 @@
 // of a live host. Writes only what differs from the parser's defaults, in the keys' usual order, so
 // parsing the text gives the same spec back (same objects, same YAML paths).
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
-import type { DaemonConfig, IpamPoolConfig } from '../../engine/requests';
+import type { DaemonConfig, IpamPoolConfig } from '../../engine';
 import type { ContainerNetworkSpec, ContainerSpec, HostSpec, NetworkSpec, ServiceSpec, TopologySpec } from '../spec';
 
 export interface WriteTopologyOptions {

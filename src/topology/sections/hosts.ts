@@ -1,5 +1,5 @@
 // `hosts:` — the Docker hosts of the topology, their underlay interfaces, daemon options and swarm role.
-import type { DaemonConfig } from '../../engine/requests';
+import type { DaemonConfig } from '../../engine';
 import type { Field, ParseContext } from '../reader';
 import { ADDRESS_POOL_KEYS, DAEMON_KEYS, DEFAULT_HOST, HOST_KEYS } from '../schema';
 import type { HostSpec } from '../spec';

@@ -1,7 +1,7 @@
 // `networks:` — created in file order on their host; IPAM in the short form (subnet/gateway/… directly
 // under the network) or Compose's `ipam: { driver, config: [...] }`.
 import { isSeq } from 'yaml';
-import type { IpamPoolConfig } from '../../engine/requests';
+import type { IpamPoolConfig } from '../../engine';
 import { ipFamily } from '../addresses';
 import type { Field, Item, ParseContext } from '../reader';
 import { IPAM_KEYS, IPAM_POOL_KEYS, NETWORK_KEYS } from '../schema';
