@@ -307,11 +307,17 @@ class Builder {
       this.containersFailed.add(id);
       return;
     }
+    if (c.connectBeforeStart) this.connectRest(c, first);
     try {
       this.engine.startContainer(c.host, c.name);
     } catch (err) {
       this.report.failure(subject, err);
     }
+    if (!c.connectBeforeStart) this.connectRest(c, first);
+  }
+
+  /** The container's networks after the first, in order. */
+  private connectRest(c: ContainerSpec, first: ContainerNetworkSpec | undefined): void {
     for (let i = 1; first && i < c.networks.length; i++) {
       const ep = c.networks[i]!;
       const why = this.networksFailed.get(key(c.host, ep.network));

@@ -53,6 +53,11 @@ export interface ContainerSpec {
   expose: string[];
   /** What its processes listen on; present iff the file says `listen` (else expose + the targets of ports). */
   listen?: string[];
+  /**
+   * Connected to its other networks after create and before start, as docker compose does (a topology
+   * file's containers are started first, then connected, as `docker run` + `docker network connect`).
+   */
+  connectBeforeStart?: boolean;
   path: YamlPath;
 }
 

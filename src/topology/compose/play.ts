@@ -1,0 +1,212 @@
+// A Compose project → what `docker compose up` (v2.26) makes on a fresh dockerd, as a TopologySpec the
+// builder plays: networks `<project>_<key>` (only those some enabled service uses), containers
+// `<project>-<service>-<n>` (or container_name) in dependency order, each created on its first network
+// by priority then name, connected to the others before it starts (Compose < API 1.44 connects them
+// one by one; from 1.44 it passes them all at create — the same endpoints either way), with the
+// aliases Compose gives (container name, service name, `aliases`). Where Compose's own concurrency
+// makes an address depend on timing, a warning says so instead of pretending to know.
+import { DEFAULT_HOST } from '../schema';
+import type { ContainerNetworkSpec, ContainerSpec, ExpectSpec, NetworkSpec, TopologySpec, YamlPath } from '../spec';
+import type { ComposeProblem } from './load';
+import type { Loc } from './nodes';
+import type { ComposeNetwork, ComposeProject, ComposeService } from './project';
+
+export interface PlayedCompose {
+  spec: TopologySpec;
+  /** Spec paths (as the builder reports them) → where in which file. */
+  locations: Map<string, Loc>;
+  /** Service name → its containers' names, replica 1 first. */
+  containersOf: Map<string, string[]>;
+  /** Network key → Docker's name. */
+  networkNames: Map<string, string>;
+  problems: ComposeProblem[];
+}
+
+export const COMPOSE_SEPARATOR = '-';
+
+export function containerName(project: string, service: ComposeService, n: number): string {
+  return service.containerName?.value ?? [project, service.name, String(n)].join(COMPOSE_SEPARATOR);
+}
+
+export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCompose {
+  const locations = new Map<string, Loc>();
+  const problems: ComposeProblem[] = [];
+  const at = (path: YamlPath, loc: Loc | undefined) => {
+    if (loc) locations.set(JSON.stringify(path), loc);
+  };
+  const warn = (loc: Loc, message: string, code = 'compose-order') => problems.push({ file: loc.file, path: loc.path, part: 'key', severity: 'warning', message, code });
+
+  const version = daemonVersion ?? p.daemonVersion?.value;
+  const spec: TopologySpec = {
+    ...(p.name ? { name: p.name } : {}),
+    hosts: [{ name: DEFAULT_HOST, interfaces: {}, daemon: version !== undefined ? { version } : {}, path: ['host'] }],
+    networks: [],
+    containers: [],
+    services: [],
+    expect: [],
+  };
+  if (p.daemonVersion) at(['host', 'daemon', 'version'], p.daemonVersion.loc);
+
+  // Networks: Compose ranges over a Go map (no fixed order); the engine uses key order.
+  const networkNames = new Map<string, string>();
+  const keys = [...p.networks.keys()].sort();
+  const created: ComposeNetwork[] = [];
+  for (const key of keys) {
+    const n = p.networks.get(key)!;
+    networkNames.set(key, n.name);
+    if (n.external) {
+      warn(n.loc ?? { file: '', path: [] }, `Network "${n.name}" is external: it exists outside this project, so its subnet and the addresses on it are unknown here; nothing on it is predicted.`, 'compose-external');
+      continue;
+    }
+    const path: YamlPath = ['n', spec.networks.length];
+    at(path, n.loc);
+    n.ipamConfig.forEach((c, i) => at([...path, 'ipam', 'config', i], c.loc));
+    const spec1: NetworkSpec = {
+      name: n.name,
+      driver: n.driver ?? 'bridge',
+      host: DEFAULT_HOST,
+      ipamConfig: n.ipamConfig.map((c) => ({
+        ...(c.subnet !== undefined ? { subnet: c.subnet } : {}),
+        ...(c.gateway !== undefined ? { gateway: c.gateway } : {}),
+        ...(c.ipRange !== undefined ? { ipRange: c.ipRange } : {}),
+        ...(c.auxAddresses !== undefined ? { auxAddresses: c.auxAddresses } : {}),
+      })),
+      ipamForm: 'compose',
+      internal: n.internal,
+      attachable: n.attachable,
+      ingress: false,
+      enableIpv6: n.enableIpv6,
+      driverOpts: n.driverOpts,
+      // Compose labels what it creates (prepareNetworks).
+      labels: { ...n.labels, 'com.docker.compose.network': key, 'com.docker.compose.project': p.name, 'com.docker.compose.version': '2.26.1' },
+      path,
+    };
+    if (n.ipamDriver !== undefined) spec1.ipamDriver = n.ipamDriver;
+    if (n.ipamOptions !== undefined) spec1.ipamOptions = n.ipamOptions;
+    spec.networks.push(spec1);
+    created.push(n);
+  }
+  const pooled = created.filter((n) => (n.driver ?? 'bridge') === 'bridge' && !n.ipamConfig.some((c) => c.subnet !== undefined && !c.subnet.includes(':')));
+  if (pooled.length > 1) {
+    for (const n of pooled) {
+      const others = pooled.filter((o) => o !== n).map((o) => `"${o.name}"`);
+      warn(n.loc ?? p.services.find((s) => s.networks.some((x) => x.key === n.key))?.loc ?? { file: '', path: [] },
+        `Compose creates networks in no fixed order, so the subnet "${n.name}" gets from the default pools depends on whether it is created before or after ${others.join(', ')}; give it an ipam config subnet to pin it.`);
+    }
+  }
+
+  // Containers, in dependency order (ties: file order).
+  const enabled = p.services.filter((s) => s.enabled);
+  const order = dependencyOrder(enabled);
+  const containersOf = new Map<string, string[]>();
+  for (const s of enabled) containersOf.set(s.name, Array.from({ length: s.scale }, (_, i) => containerName(p.name, s, i + 1)));
+  for (const s of order) {
+    for (let n = 1; n <= s.scale; n++) {
+      const name = containerName(p.name, s, n);
+      const path: YamlPath = ['c', spec.containers.length];
+      at(path, s.loc);
+      const c: ContainerSpec = { name, host: DEFAULT_HOST, image: s.image ?? '', networks: [], ports: [], expose: [], path, connectBeforeStart: true };
+      if (s.hostname !== undefined) c.hostname = s.hostname;
+      s.ports.forEach((x, i) => {
+        c.ports.push(x.value);
+        at([...path, 'ports', i], x.loc);
+      });
+      if (s.ports[0]) at([...path, 'ports'], { file: s.ports[0].loc.file, path: s.ports[0].loc.path.slice(0, -1) });
+      s.expose.forEach((x, i) => {
+        c.expose.push(x.value);
+        at([...path, 'expose', i], x.loc);
+      });
+      if (s.expose[0]) at([...path, 'expose'], { file: s.expose[0].loc.file, path: s.expose[0].loc.path.slice(0, -1) });
+      if (s.networkMode) {
+        at([...path, 'network_mode'], s.networkMode.loc);
+        const mode = s.networkMode.value;
+        if (mode.startsWith('service:')) {
+          const target = containersOf.get(mode.slice(8))?.[0];
+          c.networkMode = `container:${target ?? mode.slice(8)}`;
+        } else c.networkMode = mode;
+      } else {
+        let primary = true;
+        for (const sn of s.networks) {
+          const net = p.networks.get(sn.key);
+          if (!net) continue;
+          if (net.external) {
+            warn(sn.loc, `"${name}" is not connected to the external network "${net.name}" here: its addresses there are unknown.`, 'compose-external');
+            continue;
+          }
+          const ep: ContainerNetworkSpec = { network: net.name, path: [...path, 'networks', c.networks.length], aliases: [name, s.name, ...sn.aliases] };
+          at(ep.path, sn.loc);
+          if (sn.ipv4Address !== undefined) ep.ipv4Address = sn.ipv4Address;
+          if (sn.ipv6Address !== undefined) ep.ipv6Address = sn.ipv6Address;
+          // The service-wide mac_address goes to the primary endpoint (prepareContainerMACAddress).
+          const mac = sn.macAddress ?? (primary ? s.macAddress?.value : undefined);
+          if (mac !== undefined) ep.macAddress = mac;
+          c.networks.push(ep);
+          primary = false;
+        }
+        if (c.networks.length === 0) c.networkMode = 'none';
+      }
+      spec.containers.push(c);
+    }
+  }
+  concurrencyWarnings(enabled, p, warn);
+
+  // x-cnm-expect: a service name as `from` means its first replica.
+  for (const e of p.expect) {
+    const path: YamlPath = ['e', spec.expect.length];
+    at(path, e.loc);
+    const from = containersOf.get(e.from)?.[0] ?? e.from;
+    spec.expect.push({ from, to: e.to, verdict: e.verdict as ExpectSpec['verdict'], path });
+  }
+  return { spec, locations, containersOf, networkNames, problems };
+}
+
+/** depends_on order; services Compose would start at the same time keep file order. */
+function dependencyOrder(services: ComposeService[]): ComposeService[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const done = new Set<string>();
+  const out: ComposeService[] = [];
+  const visit = (s: ComposeService, stack: Set<string>) => {
+    if (done.has(s.name) || stack.has(s.name)) return;
+    stack.add(s.name);
+    for (const d of s.dependsOn) {
+      const dep = byName.get(d.service);
+      if (dep) visit(dep, stack);
+    }
+    done.add(s.name);
+    out.push(s);
+  };
+  for (const s of services) visit(s, new Set());
+  return out;
+}
+
+/** Services ordered before `s` by depends_on (transitively). */
+function before(s: ComposeService, byName: Map<string, ComposeService>, seen = new Set<string>()): Set<string> {
+  for (const d of s.dependsOn) {
+    if (seen.has(d.service)) continue;
+    seen.add(d.service);
+    const dep = byName.get(d.service);
+    if (dep) before(dep, byName, seen);
+  }
+  return seen;
+}
+
+function concurrencyWarnings(services: ComposeService[], p: ComposeProject, warn: (loc: Loc, message: string) => void): void {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const dynamicOn = (s: ComposeService) =>
+    s.networkMode ? [] : s.networks.filter((n) => n.ipv4Address === undefined && p.networks.get(n.key) && !p.networks.get(n.key)!.external).map((n) => n.key);
+  const preds = new Map(services.map((s) => [s.name, before(s, byName)]));
+  for (const s of services) {
+    const mine = dynamicOn(s);
+    if (s.scale > 1 && mine.length > 0) {
+      warn(s.loc, `The ${s.scale} replicas of "${s.name}" are created at the same time, so which replica gets which address on ${mine.map((k) => `"${p.networks.get(k)!.name}"`).join(', ')} depends on the order they start; give replicas no fixed identity, or split them into services with ipv4_address.`);
+    }
+    const racing = new Map<string, string[]>();
+    for (const o of services) {
+      if (o === s || preds.get(s.name)!.has(o.name) || preds.get(o.name)!.has(s.name)) continue;
+      for (const k of dynamicOn(o)) if (mine.includes(k)) racing.set(o.name, [...(racing.get(o.name) ?? []), k]);
+    }
+    for (const [other, nets] of racing) {
+      warn(s.loc, `"${s.name}" and "${other}" start at the same time (no depends_on between them), so which of them gets which address on ${nets.map((k) => `"${p.networks.get(k)!.name}"`).join(', ')} depends on who starts first; pin it with ipv4_address, or add a depends_on between them.`);
+    }
+  }
+}
