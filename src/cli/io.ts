@@ -1,6 +1,6 @@
 // What a command may touch: its output streams and the file system, passed in so tests can run
 // commands in-process and the commands stay free of globals.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from './errors';
 import type { LoadedTopology } from '../topology';
 import type { TraceResult } from '../engine';
@@ -10,6 +10,10 @@ export interface CliIo {
   out(text: string): void; // stdout: results only (with --json: nothing but the JSON)
   err(text: string): void; // stderr: notes and errors
   readFile(path: string): string;
+  /** True when the path exists (file or directory); without it, only readable files count. */
+  exists?(path: string): boolean;
+  /** --daemon-version: the Docker release to model for FILE. */
+  daemonVersion?: string;
   /** `--docker`: the live host's model stands in for FILE (see docker.ts); undefined = read FILE. */
   loadLive?(file: string): LoadedTopology | undefined;
   /** `--docker`: runs the real probe for a predicted trace (`trace --verify`); undefined without a live host. */
@@ -20,6 +24,7 @@ export const processIo: CliIo = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   readFile: (path) => readFileSync(path, 'utf8'),
+  exists: (path) => existsSync(path),
 };
 
 /** Reads FILE, turning every file-system failure into one clear line. */

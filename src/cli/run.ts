@@ -41,9 +41,15 @@ export function runCli(argv: string[], io: CliIo): number | Promise<number> {
     // --docker [ENDPOINT] in place of FILE: the live host (asynchronous, see docker.ts).
     if (wantsDocker(rest) && !rest.includes('--help') && !rest.includes('-h')) return runDockerCommand(command, rest, io);
     if (command.unavailable && !rest.includes('--help') && !rest.includes('-h')) return command.run({ values: {}, positionals: rest }, io);
-    const args = parseCommandArgs(command.name, rest, command.options);
+    // --daemon-version V: every command that reads FILE takes it (the Docker release to model).
+    const args = parseCommandArgs(command.name, rest, { ...command.options, 'daemon-version': { type: 'string' } });
     if (args.values.help) return help(io, command);
-    return command.run(args, io);
+    const daemonVersion = args.values['daemon-version'];
+    if (daemonVersion !== undefined && (typeof daemonVersion !== 'string' || !/^\d+\.\d+(\.\d+)?$/.test(daemonVersion))) {
+      throw new UsageError(`${command.name}: --daemon-version takes a Docker release such as 20.10 or 26.1`);
+    }
+    delete args.values['daemon-version'];
+    return command.run(args, daemonVersion !== undefined ? { ...io, daemonVersion } : io);
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`cnm: ${err.message}\n`);
@@ -75,6 +81,8 @@ function help(io: CliIo, command?: Command): number {
       ...lines,
       '',
       'Every command that reads FILE also takes --docker [ENDPOINT] in its place: a live Docker host (DOCKER_HOST / current context when no ENDPOINT).',
+      'FILE may be a Compose file (compose.yaml, docker-compose.yml, ...) or a directory holding one: the project as `docker compose up` makes it;',
+      'names are Docker\'s (shop-api-1), and a service name as SRC means its first replica. --daemon-version V (20.10, 26.1) picks the Docker release.',
       'cnm help COMMAND, or COMMAND --help, for details.',
       '',
       'exit codes: 0 ok; 1 the file has errors (validate) or an expectation failed (check);',

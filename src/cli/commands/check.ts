@@ -32,22 +32,23 @@ export const checkCommand: Command = {
     const unknown: string[] = [];
     results.forEach((r, i) => {
       const e = entries[i]!;
-      const line = loaded.rangeOf(e.path).start.line + 1;
+      const where = loaded.compose ? loaded.compose.locate(e.path) : { file, range: loaded.rangeOf(e.path) };
+      const line = where.range.start.line + 1;
       const what = `${e.from} → ${e.to} ${e.verdict}`;
       if (r.ok) {
-        io.out(`ok    ${file}:${line}: ${what}\n`);
+        io.out(`ok    ${where.file}:${line}: ${what}\n`);
         return;
       }
       const fix = r.result?.fix ? `\n      fix: ${r.result.fix}` : '';
       if (r.unknown) {
         // Not a failure the engine can prove, nor a pass: its own state.
         unknown.push(`${e.from} → ${e.to} (line ${line})`);
-        io.out(`UNKNOWN ${file}:${line}: ${what}: ${expectationProblem(r)}${fix}\n`);
+        io.out(`UNKNOWN ${where.file}:${line}: ${what}: ${expectationProblem(r)}${fix}\n`);
         return;
       }
       failed.push(`${e.from} → ${e.to} (line ${line})`);
-      if (r.error) io.out(`FAIL  ${file}:${line}: ${what}: ${r.error}\n`);
-      else io.out(`FAIL  ${file}:${line}: ${what}: got ${r.result!.verdict}: ${r.result!.reason}${fix}\n`);
+      if (r.error) io.out(`FAIL  ${where.file}:${line}: ${what}: ${r.error}\n`);
+      else io.out(`FAIL  ${where.file}:${line}: ${what}: got ${r.result!.verdict}: ${r.result!.reason}${fix}\n`);
     });
     const ok = results.length - failed.length - unknown.length;
     io.out(`${ok} of ${results.length} expectation${results.length === 1 ? ' holds' : 's hold'}${failed.length ? `; failing: ${failed.join(', ')}` : ''}${unknown.length ? `; cannot check (unknown): ${unknown.join(', ')}` : ''}\n`);

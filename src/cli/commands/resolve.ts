@@ -3,7 +3,7 @@
 import { expectPositionals, stringOption } from '../args';
 import { EXIT_OK, UsageError } from '../errors';
 import type { Command } from './command';
-import { loadFile, noteErrors } from './load';
+import { loadFile, noteErrors, sourceName } from './load';
 
 export const resolveCommand: Command = {
   name: 'resolve',
@@ -13,8 +13,8 @@ export const resolveCommand: Command = {
   options: { from: { type: 'string' }, json: { type: 'boolean' } },
   run({ values, positionals }, io) {
     const [file, name] = expectPositionals('resolve', positionals, ['FILE', 'NAME']) as [string, string];
-    const from = stringOption('resolve', values, 'from', true)!;
     const loaded = loadFile(io, file);
+    const from = sourceName(loaded, stringOption('resolve', values, 'from', true)!);
     const matches = loaded.engine.inspect().containers.filter((c) => c.name === from);
     if (matches.length === 0) {
       const isHost = loaded.spec.hosts.some((h) => h.name === from);

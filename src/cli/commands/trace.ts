@@ -5,7 +5,7 @@ import { VerifyInputError, type VerifyRequest } from '../../live/verify';
 import { stringOption, expectPositionals } from '../args';
 import { EXIT_OK, UsageError } from '../errors';
 import type { Command } from './command';
-import { loadFile, noteErrors } from './load';
+import { loadFile, noteErrors, sourceName } from './load';
 import { formatTrace, formatVerify, listeningFromSpec, traceJson, verifyJson } from './tracing';
 
 export const traceCommand: Command = {
@@ -24,13 +24,14 @@ export const traceCommand: Command = {
   options: { from: { type: 'string' }, to: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' }, verify: { type: 'boolean' } },
   run({ values, positionals }, io) {
     const [file] = expectPositionals('trace', positionals, ['FILE']) as [string];
-    const from = stringOption('trace', values, 'from', true)!;
+    const fromArg = stringOption('trace', values, 'from', true)!;
     const to = stringOption('trace', values, 'to', true)!;
     const host = stringOption('trace', values, 'host', false);
     const dst = parseDestination(to);
     if ('error' in dst) throw new UsageError(`trace: --to ${to}: ${dst.error}`);
     if (values.verify && !io.verify) throw new UsageError('trace: --verify needs --docker [ENDPOINT] (a live host to probe)');
     const loaded = loadFile(io, file);
+    const from = sourceName(loaded, fromArg);
     let result: TraceResult;
     try {
       result = tracerFor(loaded.engine.state, { listening: listeningFromSpec(loaded.spec) }).trace({

@@ -17,20 +17,22 @@ export const validateCommand: Command = {
   options: { json: { type: 'boolean' } },
   run({ values, positionals }, io) {
     const [file] = expectPositionals('validate', positionals, ['FILE']) as [string];
-    const { diagnostics } = loadFile(io, file);
+    const loaded = loadFile(io, file);
+    const { diagnostics } = loaded;
     if (values.json) {
       const out = diagnostics.map((d) => ({
         line: d.range.start.line + 1,
         column: d.range.start.character + 1,
         endLine: d.range.end.line + 1,
         endColumn: d.range.end.character + 1,
+        ...(loaded.compose ? { file: loaded.fileOf(d, file) } : {}),
         severity: d.severity,
         message: d.message,
         ...(d.code ? { code: d.code } : {}),
       }));
       io.out(JSON.stringify({ file, diagnostics: out }, null, 2) + '\n');
     } else {
-      for (const d of diagnostics) io.out(formatDiagnostic(file, d) + '\n');
+      for (const d of diagnostics) io.out(formatDiagnostic(loaded.fileOf(d, file), d) + '\n');
     }
     return hasErrors(diagnostics) ? EXIT_FAILED : EXIT_OK;
   },
