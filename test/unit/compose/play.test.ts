@@ -1,0 +1,105 @@
+// A Compose project played as `docker compose up` (v2.26) plays it on a fresh dockerd: names, networks,
+// the network each container is created on, aliases, ports, network modes, and warnings where Compose's
+// concurrency makes an address depend on timing.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { endpoints, load, messages, noErrors } from './helpers';
+
+const V20 = 'x-cnm: { daemon: { version: "20.10" } }\n';
+
+describe('names', () => {
+  it('<project>_<key> networks (only used ones; name: and external as given), <project>-<service>-<n> containers, container_name', () => {
+    const l = load({
+      '/p/shop/compose.yaml': `${V20}services:\n  web: { image: x, deploy: { replicas: 2 }, networks: [front, ext] }\n  db: { image: y, container_name: the-db }\nnetworks:\n  front: {}\n  unused: {}\n  named: { name: custom }\n  ext: { external: true }\n`,
+    });
+    assert.deepEqual(
+      l.engine.inspect().networks.map((n) => n.name).filter((n) => !['bridge', 'host', 'none'].includes(n)).sort(),
+      ['shop_default', 'shop_front'],
+    );
+    assert.deepEqual(l.spec.containers.map((c) => c.name), ['shop-web-1', 'shop-web-2', 'the-db']);
+    assert.match(messages(l, 'warning').join('\n'), /Network "ext" is external: .* unknown/);
+  });
+});
+
+describe('networks and endpoints', () => {
+  it('created on the network first by priority then name, connected to the rest before start; aliases are container, service, aliases', () => {
+    const l = load({
+      '/p/shop/compose.yaml': `${V20}services:\n  api:\n    image: x\n    networks:\n      zeta: { priority: 10, aliases: [backend] }\n      alpha:\n      mid: { ipv4_address: 10.7.0.50 }\nnetworks:\n  zeta: { ipam: { config: [{ subnet: 10.5.0.0/24 }] } }\n  alpha: { ipam: { config: [{ subnet: 10.6.0.0/24 }] } }\n  mid: { ipam: { config: [{ subnet: 10.7.0.0/24 }] } }\n`,
+    });
+    noErrors(l);
+    assert.deepEqual(endpoints(l), {
+      'shop-api-1 shop_zeta': 'eth0 10.5.0.2 [shop-api-1,api,backend]',
+      'shop-api-1 shop_alpha': 'eth1 10.6.0.2 [shop-api-1,api]',
+      'shop-api-1 shop_mid': 'eth2 10.7.0.50 [shop-api-1,api]',
+    });
+  });
+
+  it('depends_on orders starts, so addresses follow it; independent services get a warning naming both', () => {
+    const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  web: { image: x, depends_on: [db] }\n  db: { image: y }\n  cache: { image: z }\n` });
+    noErrors(l);
+    const e = endpoints(l);
+    assert.equal(e['shop-db-1 shop_default'], 'eth0 172.18.0.2 [shop-db-1,db]');
+    assert.equal(e['shop-web-1 shop_default'], 'eth0 172.18.0.3 [shop-web-1,web]');
+    const w = messages(l, 'warning');
+    assert.ok(w.some((m) => /"web" and "cache" start at the same time .* "shop_default" .* pin it with ipv4_address, or add a depends_on/.test(m)), w.join('\n'));
+    assert.ok(w.some((m) => /"cache" and "db" start at the same time/.test(m)), w.join('\n'));
+    assert.ok(!w.some((m) => /"web" and "db"/.test(m)), 'web waits for db');
+  });
+
+  it('pinned addresses need no warning', () => {
+    const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  a: { image: x, networks: { n: { ipv4_address: 10.8.0.10 } } }\n  b: { image: x, networks: { n: { ipv4_address: 10.8.0.11 } } }\nnetworks:\n  n: { ipam: { config: [{ subnet: 10.8.0.0/24 }] } }\n` });
+    noErrors(l);
+    assert.deepEqual(messages(l, 'warning'), []);
+  });
+
+  it('two networks from the default pools get a warning (Compose creates them in no fixed order)', () => {
+    const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  a: { image: x, networks: [n1, n2] }\nnetworks:\n  n1: {}\n  n2: {}\n` });
+    assert.equal(messages(l, 'warning').filter((m) => /no fixed order/.test(m)).length, 2);
+  });
+});
+
+describe('network_mode, ports, expose, links', () => {
+  it('host, none, service:x (the first replica), with Docker\'s errors', () => {
+    const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  app: { image: x }\n  side: { image: x, network_mode: "service:app", expose: ["80"] }\n  h: { image: x, network_mode: host }\n  n: { image: x, network_mode: none }\n` });
+    const side = l.spec.containers.find((c) => c.name === 'shop-side-1')!;
+    assert.equal(side.networkMode, 'container:shop-app-1');
+    assert.equal(l.spec.containers.find((c) => c.name === 'shop-h-1')!.networkMode, 'host');
+    // dockerd refuses expose in container mode, on the `expose` line.
+    const errs = messages(l, 'error');
+    assert.equal(errs.length, 1, errs.join('\n'));
+    assert.match(errs[0]!, /^compose.yaml:4: conflicting options: port exposing and the container type network mode/);
+  });
+
+  it('ports in short and long form become Docker\'s -p texts', () => {
+    const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  web:\n    image: x\n    ports:\n      - 80\n      - "8080:80"\n      - "127.0.0.1:8443:443/tcp"\n      - "9000-9001:9000-9001/udp"\n      - { target: 81, published: "8081", host_ip: 127.0.0.1, protocol: udp }\n      - { target: 82 }\n` });
+    noErrors(l);
+    assert.deepEqual(l.spec.containers[0]!.ports, ['80', '8080:80', '127.0.0.1:8443:443/tcp', '9000-9001:9000-9001/udp', '127.0.0.1:8081:81/udp', '82/tcp']);
+    assert.equal(l.engine.inspect().containers[0]!.ports.length > 0, true);
+  });
+
+  it('links are dependencies (the linked service starts first)', () => {
+    const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  web: { image: x, links: ["db:database"] }\n  db: { image: y }\n` });
+    noErrors(l);
+    assert.deepEqual(l.spec.containers.map((c) => c.name), ['shop-db-1', 'shop-web-1']);
+    assert.deepEqual(l.project.services[0]!.links.map((k) => `${k.service}:${k.alias}`), ['db:database']);
+  });
+});
+
+describe('diagnostics land in the file that says it', () => {
+  it('an engine error on a value from the override points into the override', () => {
+    const l = load({
+      '/p/shop/compose.yaml': `${V20}services:\n  web:\n    image: x\n    networks: [n]\nnetworks:\n  n: { ipam: { config: [{ subnet: 10.9.0.0/24 }] } }\n`,
+      '/p/shop/compose.override.yaml': 'services:\n  web:\n    networks:\n      n: { ipv4_address: 10.10.0.5 }\n',
+    });
+    const errs = l.diagnostics.filter((d) => d.severity === 'error');
+    assert.equal(errs.length, 1, messages(l).join('\n'));
+    assert.equal(errs[0]!.file, '/p/shop/compose.override.yaml');
+    assert.equal(errs[0]!.range.start.line, 3);
+  });
+
+  it('x-cnm-expect: a service name as from means its first replica', () => {
+    const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  web: { image: x }\n  db: { image: y, expose: ["5432"] }\nx-cnm-expect:\n  - { from: web, to: "db:5432", verdict: delivered }\n` });
+    assert.deepEqual(l.spec.expect.map((e) => `${e.from} ${e.to} ${e.verdict}`), ['shop-web-1 db:5432 delivered']);
+    assert.equal(l.rangeOf(l.spec.expect[0]!.path).start.line, 5);
+  });
+});
