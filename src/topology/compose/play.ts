@@ -19,6 +19,10 @@ export interface PlayedCompose {
   containersOf: Map<string, string[]>;
   /** Network key → Docker's name. */
   networkNames: Map<string, string>;
+  /** Docker network name → the containers whose address on it depends on start timing (warned). */
+  racing: Map<string, Set<string>>;
+  /** Networks whose subnet depends on Compose's creation order (warned). */
+  racingSubnets: Set<string>;
   problems: ComposeProblem[];
 }
 
@@ -86,9 +90,11 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
     spec.networks.push(spec1);
     created.push(n);
   }
+  const racingSubnets = new Set<string>();
   const pooled = created.filter((n) => (n.driver ?? 'bridge') === 'bridge' && !n.ipamConfig.some((c) => c.subnet !== undefined && !c.subnet.includes(':')));
   if (pooled.length > 1) {
     for (const n of pooled) {
+      racingSubnets.add(n.name);
       const others = pooled.filter((o) => o !== n).map((o) => `"${o.name}"`);
       warn(n.loc ?? p.services.find((s) => s.networks.some((x) => x.key === n.key))?.loc ?? { file: '', path: [] },
         `Compose creates networks in no fixed order, so the subnet "${n.name}" gets from the default pools depends on whether it is created before or after ${others.join(', ')}; give it an ipam config subnet to pin it.`);
@@ -148,7 +154,7 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
       spec.containers.push(c);
     }
   }
-  concurrencyWarnings(enabled, p, warn);
+  const racing = concurrencyWarnings(enabled, p, warn, containersOf);
 
   // x-cnm-expect: a service name as `from` means its first replica.
   for (const e of p.expect) {
@@ -157,7 +163,7 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
     const from = containersOf.get(e.from)?.[0] ?? e.from;
     spec.expect.push({ from, to: e.to, verdict: e.verdict as ExpectSpec['verdict'], path });
   }
-  return { spec, locations, containersOf, networkNames, problems };
+  return { spec, locations, containersOf, networkNames, racing, racingSubnets, problems };
 }
 
 /** depends_on order; services Compose would start at the same time keep file order. */
@@ -190,7 +196,14 @@ function before(s: ComposeService, byName: Map<string, ComposeService>, seen = n
   return seen;
 }
 
-function concurrencyWarnings(services: ComposeService[], p: ComposeProject, warn: (loc: Loc, message: string) => void): void {
+function concurrencyWarnings(services: ComposeService[], p: ComposeProject, warn: (loc: Loc, message: string) => void, containersOf: Map<string, string[]>): Map<string, Set<string>> {
+  const racing = new Map<string, Set<string>>();
+  const mark = (key: string, service: string) => {
+    const name = p.networks.get(key)!.name;
+    const set = racing.get(name) ?? new Set<string>();
+    for (const c of containersOf.get(service) ?? []) set.add(c);
+    racing.set(name, set);
+  };
   const byName = new Map(services.map((s) => [s.name, s]));
   const dynamicOn = (s: ComposeService) =>
     s.networkMode ? [] : s.networks.filter((n) => n.ipv4Address === undefined && p.networks.get(n.key) && !p.networks.get(n.key)!.external).map((n) => n.key);
@@ -198,15 +211,21 @@ function concurrencyWarnings(services: ComposeService[], p: ComposeProject, warn
   for (const s of services) {
     const mine = dynamicOn(s);
     if (s.scale > 1 && mine.length > 0) {
-      warn(s.loc, `The ${s.scale} replicas of "${s.name}" are created at the same time, so which replica gets which address on ${mine.map((k) => `"${p.networks.get(k)!.name}"`).join(', ')} depends on the order they start; give replicas no fixed identity, or split them into services with ipv4_address.`);
+      for (const k of mine) mark(k, s.name);
+      warn(s.loc, `The ${s.scale} replicas of "${s.name}" are created at the same time, so which replica gets which address on ${mine.map((k) => `"${p.networks.get(k)!.name}"`).join(', ')} depends on the order they start (replicas cannot be pinned; where it matters, make separate services with ipv4_address).`);
     }
-    const racing = new Map<string, string[]>();
+    const racers = new Map<string, string[]>();
     for (const o of services) {
       if (o === s || preds.get(s.name)!.has(o.name) || preds.get(o.name)!.has(s.name)) continue;
-      for (const k of dynamicOn(o)) if (mine.includes(k)) racing.set(o.name, [...(racing.get(o.name) ?? []), k]);
+      for (const k of dynamicOn(o)) if (mine.includes(k)) racers.set(o.name, [...(racers.get(o.name) ?? []), k]);
     }
-    for (const [other, nets] of racing) {
+    for (const [other, nets] of racers) {
+      for (const k of nets) {
+        mark(k, s.name);
+        mark(k, other);
+      }
       warn(s.loc, `"${s.name}" and "${other}" start at the same time (no depends_on between them), so which of them gets which address on ${nets.map((k) => `"${p.networks.get(k)!.name}"`).join(', ')} depends on who starts first; pin it with ipv4_address, or add a depends_on between them.`);
     }
   }
+  return racing;
 }
