@@ -77,7 +77,9 @@ export function findComposeFiles(reader: ComposeReader, target: string): { files
   if (isFile && !DEFAULT_FILE_NAMES.includes(basename(target))) return { files: [target], notes };
   const dir = isFile ? dirname(target) : target;
   const main = isFile ? [target] : DEFAULT_FILE_NAMES.map((n) => join(dir, n)).filter((f) => reader.exists(f));
-  if (main.length === 0) throw new ComposeLoadError(`no configuration file provided: not found in ${dir}`);
+  if (main.length === 0) {
+    throw new ComposeLoadError(reader.exists(dir) ? `it is a directory with no Compose file (${DEFAULT_FILE_NAMES.join(', ')})` : 'no such file');
+  }
   if (main.length > 1) notes.push(`Found multiple config files with supported names: ${main.join(', ')}`, `Using ${main[0]}`);
   const overrides = DEFAULT_OVERRIDE_FILE_NAMES.map((n) => join(dir, n)).filter((f) => reader.exists(f));
   if (overrides.length > 1) notes.push(`Found multiple override files with supported names: ${overrides.join(', ')}`, `Using ${overrides[0]}`);

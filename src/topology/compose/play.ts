@@ -131,6 +131,12 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
           c.networkMode = `container:${target ?? mode.slice(8)}`;
         } else c.networkMode = mode;
       } else {
+        const mac = macPlan(s, version);
+        if (mac.error) {
+          // Compose (or the Docker client under it) refuses to create the container.
+          problems.push({ file: mac.error.loc.file, path: mac.error.loc.path, part: 'value', severity: 'error', message: mac.error.message, code: 'compose' });
+          continue;
+        }
         let primary = true;
         for (const sn of s.networks) {
           const net = p.networks.get(sn.key);
@@ -143,9 +149,8 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
           at(ep.path, sn.loc);
           if (sn.ipv4Address !== undefined) ep.ipv4Address = sn.ipv4Address;
           if (sn.ipv6Address !== undefined) ep.ipv6Address = sn.ipv6Address;
-          // The service-wide mac_address goes to the primary endpoint (prepareContainerMACAddress).
-          const mac = sn.macAddress ?? (primary ? s.macAddress?.value : undefined);
-          if (mac !== undefined) ep.macAddress = mac;
+          const m = primary ? mac.primary : mac.api144 ? sn.macAddress : undefined;
+          if (m !== undefined && m !== '') ep.macAddress = m;
           c.networks.push(ep);
           primary = false;
         }
@@ -164,6 +169,43 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
     spec.expect.push({ from, to: e.to, verdict: e.verdict as ExpectSpec['verdict'], path });
   }
   return { spec, locations, containersOf, networkNames, racing, racingSubnets, problems };
+}
+
+/** The Engine API version of a Docker release (what Compose checks features against). */
+export function apiVersionOf(release: string | undefined): number {
+  if (release === undefined) return 1.47;
+  const [maj, min] = release.split('.').map(Number) as [number, number];
+  if (maj >= 27) return 1.46 + (maj - 27) * 0.01;
+  if (maj === 26) return min >= 1 ? 1.45 : 1.44;
+  if (maj === 25) return 1.44;
+  if (maj === 24) return 1.43;
+  if (maj === 23) return 1.42;
+  return 1.41;
+}
+
+/**
+ * MAC addresses as docker compose 2.26 passes them (prepareContainerMACAddress, createEndpointSettings):
+ * from API 1.44 the service-wide mac_address moves to the primary network's settings — only when that
+ * network has a settings block (a network listed by name has none, and the address is dropped); before
+ * 1.44 it is container-wide unless the primary network has a block, whose mac_address (or none) wins, and
+ * a per-network mac_address on the primary network makes the Docker client refuse the create.
+ */
+function macPlan(s: ComposeService, release: string | undefined): { primary?: string; api144: boolean; error?: { loc: Loc; message: string } } {
+  const api = apiVersionOf(release);
+  const api144 = api >= 1.44;
+  const main = s.networks[0];
+  const hasBlock = main?.hasConfig ?? false;
+  const svc = s.macAddress?.value;
+  if (svc !== undefined && svc !== '' && main?.macAddress && main.macAddress !== svc) {
+    return { api144, error: { loc: s.macAddress!.loc, message: `the service-level mac_address should have the same value as network ${main.key}` } };
+  }
+  if (api144) return { api144, ...(hasBlock ? { primary: main!.macAddress || svc || '' } : {}) };
+  const withMac = s.networks.filter((n) => n.macAddress);
+  if (withMac.length > 1) {
+    return { api144, error: { loc: s.loc, message: `a MAC address is specified for multiple networks (${withMac.map((n) => n.key).join(', ')}), but this feature requires Docker Engine 1.44 or later (currently: ${api.toFixed(2)})` } };
+  }
+  if (main?.macAddress) return { api144, error: { loc: main.loc, message: `"specify mac-address per network" requires API version 1.44, but the Docker daemon API version is ${api.toFixed(2)}` } };
+  return { api144, ...(hasBlock ? {} : svc ? { primary: svc } : {}) };
 }
 
 /** depends_on order; services Compose would start at the same time keep file order. */

@@ -51,6 +51,8 @@ export interface ServiceNetwork {
   ipv6Address?: string;
   macAddress?: string;
   priority: number;
+  /** Written with a settings block (`name: {…}`), not only named: Compose 2.26 treats the two apart for MACs. */
+  hasConfig: boolean;
   loc: Loc;
 }
 
@@ -298,7 +300,7 @@ class ProjectReader {
           this.error(loc, `service "${name}" refers to undefined network ${key}: invalid compose project`);
           continue;
         }
-        const sn: ServiceNetwork = { key, aliases: [], priority: 0, loc };
+        const sn: ServiceNetwork = { key, aliases: [], priority: 0, hasConfig: cfg?.kind === 'map', loc };
         if (cfg?.kind === 'map') {
           this.keys(cfg, SERVICE_NETWORK_KEYS, `${where}.networks.${key}`);
           sn.aliases = this.strings(cfg.entries.get('aliases'), `${where}.networks.${key}.aliases`).map((a) => a.value);
@@ -312,7 +314,7 @@ class ProjectReader {
         s.networks.push(sn);
       }
       s.networks.sort((a, b) => b.priority - a.priority || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    } else if (!nm) s.networks.push({ key: 'default', aliases: [], priority: 0, loc: node.loc });
+    } else if (!nm) s.networks.push({ key: 'default', aliases: [], priority: 0, hasConfig: false, loc: node.loc });
 
     s.ports = this.ports(node.entries.get('ports'), where);
     s.expose = this.strings(node.entries.get('expose'), `${where}.expose`);

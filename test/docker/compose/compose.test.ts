@@ -61,6 +61,26 @@ interface Side {
 
 const SHORT_ID = /^[0-9a-f]{12}$/;
 
+/** What the comparison reads of `docker network inspect` and `docker inspect`. */
+interface DockerNetwork {
+  Id: string;
+  Name: string;
+  Driver: string;
+  Internal: boolean;
+  EnableIPv6: boolean;
+  Options?: Record<string, string>;
+  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] | null };
+}
+interface DockerContainer {
+  Id: string;
+  Name: string;
+  HostConfig: { NetworkMode: string };
+  NetworkSettings: {
+    Networks?: Record<string, { IPAddress?: string; GlobalIPv6Address?: string; MacAddress?: string; Aliases?: string[] | null }>;
+    Ports?: Record<string, { HostIp: string; HostPort: string }[] | null>;
+  };
+}
+
 function engineSide(l: LoadedCompose): Side {
   const st = l.engine.inspect();
   const side: Side = { networks: new Map(), containers: new Map() };
@@ -71,7 +91,7 @@ function engineSide(l: LoadedCompose): Side {
   for (const c of st.containers) {
     side.containers.set(c.name, {
       network_mode: c.network_mode,
-      endpoints: new Map(c.endpoints.map((e) => [e.network, { ipv4: e.ipv4_address, ipv6: e.ipv6_address, mac: e.mac_address, aliases: e.aliases.filter((a) => !SHORT_ID.test(a)).sort() }])),
+      endpoints: new Map(c.endpoints.filter((e) => e.network !== 'host' && e.network !== 'none').map((e) => [e.network, { ipv4: e.ipv4_address, ipv6: e.ipv6_address, mac: e.mac_address, aliases: e.aliases.filter((a) => !SHORT_ID.test(a)).sort() }])),
       ports: c.ports.map((p) => `${p.host_ip}:${p.host_port}->${p.container_port}/${p.protocol}`).sort(),
     });
   }
@@ -82,8 +102,9 @@ async function dockerSide(host: LabHost, project: string): Promise<Side> {
   const side: Side = { networks: new Map(), containers: new Map() };
   const ids = (await host.dockerOk(['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`])).split('\n').filter(Boolean);
   for (const id of ids) {
-    const [n] = JSON.parse(await host.dockerOk(['network', 'inspect', id])) as any[];
-    const cfg = (n.IPAM?.Config ?? []) as { Subnet?: string; Gateway?: string }[];
+    const [n] = JSON.parse(await host.dockerOk(['network', 'inspect', id])) as DockerNetwork[];
+    if (!n) continue;
+    const cfg = n.IPAM?.Config ?? [];
     const v4 = cfg.find((c) => c.Subnet && !c.Subnet.includes(':'));
     const v6 = cfg.find((c) => c.Subnet?.includes(':'));
     let gateway = v4?.Gateway || null;
@@ -91,23 +112,23 @@ async function dockerSide(host: LabHost, project: string): Promise<Side> {
       // inspect hides a gateway dockerd chose itself: read the bridge's address.
       const dev = n.Options?.['com.docker.network.bridge.name'] ?? `br-${String(n.Id).slice(0, 12)}`;
       const r = await host.inNamespace('ip', ['-j', '-4', 'addr', 'show', 'dev', dev]);
-      gateway = (JSON.parse(r.stdout || '[]')[0]?.addr_info?.[0]?.local as string | undefined) ?? null;
+      gateway = (JSON.parse(r.stdout || '[]') as { addr_info?: { local?: string }[] }[])[0]?.addr_info?.[0]?.local ?? null;
     }
     side.networks.set(n.Name, { driver: n.Driver, subnet: v4?.Subnet ?? null, gateway, ipv6_subnet: v6?.Subnet ?? null, internal: n.Internal, enable_ipv6: n.EnableIPv6 });
   }
   const cids = (await host.dockerOk(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])).split('\n').filter(Boolean);
-  const all = cids.length ? (JSON.parse(await host.dockerOk(['inspect', ...cids])) as any[]) : [];
-  const nameOf = new Map(all.map((c) => [c.Id as string, String(c.Name).replace(/^\//, '')]));
+  const all = cids.length ? (JSON.parse(await host.dockerOk(['inspect', ...cids])) as DockerContainer[]) : [];
+  const nameOf = new Map(all.map((c) => [c.Id, c.Name.replace(/^\//, '')]));
   for (const c of all) {
     let mode = String(c.HostConfig.NetworkMode);
     if (mode.startsWith('container:')) mode = `container:${nameOf.get(mode.slice(10)) ?? mode.slice(10)}`;
     const endpoints = new Map<string, { ipv4: string | null; ipv6: string | null; mac: string | null; aliases: string[] }>();
-    for (const [net, e] of Object.entries(c.NetworkSettings.Networks ?? {}) as [string, any][]) {
+    for (const [net, e] of Object.entries(c.NetworkSettings.Networks ?? {})) {
       if (net === 'none' || net === 'host') continue;
-      endpoints.set(net, { ipv4: e.IPAddress || null, ipv6: e.GlobalIPv6Address || null, mac: e.MacAddress || null, aliases: ((e.Aliases ?? []) as string[]).filter((a) => !SHORT_ID.test(a)).sort() });
+      endpoints.set(net, { ipv4: e.IPAddress || null, ipv6: e.GlobalIPv6Address || null, mac: e.MacAddress || null, aliases: (e.Aliases ?? []).filter((a) => !SHORT_ID.test(a)).sort() });
     }
     const ports: string[] = [];
-    for (const [k, binds] of Object.entries(c.NetworkSettings.Ports ?? {}) as [string, any][]) {
+    for (const [k, binds] of Object.entries(c.NetworkSettings.Ports ?? {})) {
       const [port, proto] = k.split('/');
       for (const b of binds ?? []) ports.push(`${b.HostIp}:${b.HostPort}->${port}/${proto}`);
     }

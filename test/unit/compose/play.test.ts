@@ -85,6 +85,22 @@ describe('network_mode, ports, expose, links', () => {
   });
 });
 
+describe('MAC addresses as Compose 2.26 passes them', () => {
+  const file = (v: string) => ({ '/p/shop/compose.yaml': `x-cnm: { daemon: { version: "${v}" } }\nservices:\n  a: { image: x, networks: { n: { mac_address: "02:42:0a:00:00:42" } } }\n  b: { image: x, mac_address: "02:42:0a:00:00:43" }\nnetworks:\n  n: {}\n` });
+  it('20.10 (API 1.41): a per-network mac_address is refused by the Docker client; a service-wide one is container-wide', () => {
+    const l = load(file('20.10'));
+    assert.deepEqual(messages(l, 'error'), ['compose.yaml:3: "specify mac-address per network" requires API version 1.44, but the Docker daemon API version is 1.41']);
+    assert.equal(l.engine.inspect().containers.find((c) => c.name === 'shop-b-1')!.endpoints[0]!.mac_address, '02:42:0a:00:00:43');
+  });
+  it('26.1 (API 1.45): per network; a service-wide one only reaches a network given a settings block', () => {
+    const l = load(file('26.1'));
+    noErrors(l);
+    const mac = (c: string) => l.engine.inspect().containers.find((x) => x.name === c)!.endpoints[0]!.mac_address;
+    assert.equal(mac('shop-a-1'), '02:42:0a:00:00:42');
+    assert.notEqual(mac('shop-b-1'), '02:42:0a:00:00:43');
+  });
+});
+
 describe('diagnostics land in the file that says it', () => {
   it('an engine error on a value from the override points into the override', () => {
     const l = load({

@@ -66,7 +66,7 @@ describe('files', () => {
     assert.match(messages(l).join('\n'), /Found multiple config files with supported names/);
   });
   it('a directory without a Compose file is an error for the caller', () => {
-    assert.throws(() => load({ '/p/shop/x.txt': '' }), /no configuration file provided/);
+    assert.throws(() => load({ '/p/shop/x.txt': '' }), /it is a directory with no Compose file \(compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml\)/);
   });
   it('version: is dropped with Compose\'s warning; unknown keys are refused with its text; other keys are kept', () => {
     const l = load({ '/p/shop/compose.yaml': 'version: "3.8"\nfoo: 1\nservices:\n  web:\n    image: x\n    build: .\n    volumes: [a:/b]\n    healthcheck: { test: [CMD, true] }\n    bogus: 1\n' });
