@@ -38,7 +38,9 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
   const at = (path: YamlPath, loc: Loc | undefined) => {
     if (loc) locations.set(JSON.stringify(path), loc);
   };
-  const warn = (loc: Loc, message: string, code = 'compose-order') => problems.push({ file: loc.file, path: loc.path, part: 'key', severity: 'warning', message, code });
+  const warn = (loc: Loc, message: string, code = 'compose-order'): void => {
+    problems.push({ file: loc.file, path: loc.path, part: 'key', severity: 'warning', message, code });
+  };
 
   const version = daemonVersion ?? p.daemonVersion?.value;
   const spec: TopologySpec = {
@@ -160,6 +162,13 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
     }
   }
   const racing = concurrencyWarnings(enabled, p, warn, containersOf);
+  // On a user-defined network Docker answers a link's names from its embedded DNS, for the linking
+  // container only (EndpointSettings.Links); the engine has no such per-container names yet.
+  for (const s of enabled) {
+    for (const l of s.links) {
+      warn(l.loc, `Docker resolves the link name "${l.alias}" (to "${l.service}") for "${s.name}" only; the engine does not model link names yet, so a trace from "${s.name}" to "${l.alias}" says unresolved where Docker would answer. Use "${l.service}" or a network alias instead.`, 'compose-links');
+    }
+  }
 
   // x-cnm-expect: a service name as `from` means its first replica.
   for (const e of p.expect) {
