@@ -55,8 +55,43 @@ export function dockerCli(): string {
   return 'docker';
 }
 
+/**
+ * The daemon the harness talks to when it is not the main dockerd: a lab host (harness/lab.ts) with the
+ * CLI of its release, an environment naming its socket, and the network namespace where its bridges,
+ * veths and iptables live (so host-side observations are made there).
+ */
+export interface DockerTarget {
+  /** For messages: "lab host node1 (Docker 26.1)". */
+  label: string;
+  cli: string;
+  /** The CLI's environment (DOCKER_HOST set). */
+  env: NodeJS.ProcessEnv;
+  /** /run/netns/NAME: host tools (ip, iptables-save) run there. */
+  netnsPath: string;
+  /** The daemon's --dns servers, in order. */
+  dnsServers: string[];
+}
+
+let target: DockerTarget | undefined;
+
+/** Points docker() and hostRun() at a lab host's daemon (undefined: back to the main dockerd). */
+export function useDockerTarget(t: DockerTarget | undefined): void {
+  target = t;
+}
+
+export function dockerTarget(): DockerTarget | undefined {
+  return target;
+}
+
 export function docker(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  if (target) return run(target.cli, args, { ...opts, env: opts.env ?? target.env });
   return run(dockerCli(), args, opts);
+}
+
+/** A host tool (ip, iptables-save, node) in the namespace where the daemon's devices live. */
+export function hostRun(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  if (target) return run('nsenter', [`--net=${target.netnsPath}`, '--', file, ...args], opts);
+  return run(file, args, opts);
 }
 
 /** docker, failing loudly when the command fails: for steps the harness itself relies on. */

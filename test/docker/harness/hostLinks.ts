@@ -2,19 +2,20 @@
 // the scenario and deleted after it: each is one end of a veth pair (`ip link add cnmlan0 type veth peer
 // name cnmlan0p`) with the declared address, so macvlan/ipvlan networks get a real parent. Only names
 // starting with "cnm" are ever created or deleted (never a real interface); the peer end is left
-// unattached, so nothing a container sends on such a LAN leaves this machine.
+// unattached, so nothing a container sends on such a LAN leaves this machine. On a lab host they are made
+// in its namespace (hostRun).
 import type { TopologySpec } from '../../../src/topology/spec';
-import { run } from './exec';
+import { hostRun } from './exec';
 
 const OURS = /^cnm[a-z0-9]{1,10}$/;
 
 async function ip(args: string[]): Promise<void> {
-  const r = await run('ip', args, { timeoutMs: 15_000 });
+  const r = await hostRun('ip', args, { timeoutMs: 15_000 });
   if (r.code !== 0) throw new Error(`ip ${args.join(' ')} failed: ${r.stderr.trim()}`);
 }
 
 async function linkExists(name: string): Promise<boolean> {
-  return (await run('ip', ['link', 'show', 'dev', name], { timeoutMs: 15_000 })).code === 0;
+  return (await hostRun('ip', ['link', 'show', 'dev', name], { timeoutMs: 15_000 })).code === 0;
 }
 
 /** The declared links this hook manages (all must be "cnm…" names; anything else must already exist). */

@@ -23,6 +23,8 @@ export type { LabVersion } from './labPaths';
 export interface LabHostSpec {
   name: string;
   version: LabVersion;
+  /** More dockerd flags (a scenario's daemon settings: --bip, --icc=false, …) beyond the lab's own. */
+  flags?: string[];
 }
 
 export interface LabOptions {
@@ -157,7 +159,7 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     const lan = lanWanted ? { netns: lanNetns(id), bridge: 'br0', subnet: `${LAN_PREFIX}.0/${LAN_PREFIX_LEN}` } : undefined;
     if (lan) await createLan(lan.netns, hosts.map((h) => ({ netns: h.netns, address: h.lanAddress! })), iface);
     log(`lab ${id}: namespaces${lan ? ` and the LAN ${lan.subnet}` : ''} ready; starting ${hosts.length} dockerd`);
-    await Promise.all(hosts.map((h) => startDockerd(h.name, h.version, h.paths, h.netns)));
+    await Promise.all(hosts.map((h, i) => startDockerd(h.name, h.version, h.paths, h.netns, opts.hosts[i]!.flags ?? [])));
     writeFileSync(`${labRunDir(id)}/lab.json`, `${JSON.stringify({
       id, manual: !!opts.manual, lan,
       hosts: hosts.map((h) => ({ name: h.name, version: h.version, dockerHost: h.dockerHost, cli: h.cli, lanAddress: h.lanAddress, netns: h.netns })),

@@ -26,7 +26,7 @@ function logTail(file: string, lines = 15): string {
 }
 
 /** Starts the daemon and waits until it answers; throws with the end of its log when it does not. */
-export async function startDockerd(name: string, version: LabVersion, p: HostPaths, containerdNamespace: string): Promise<void> {
+export async function startDockerd(name: string, version: LabVersion, p: HostPaths, containerdNamespace: string, flags: readonly string[] = []): Promise<void> {
   const release = RELEASES[version];
   mkdirSync(p.dataRoot, { recursive: true });
   mkdirSync(p.execRoot, { recursive: true });
@@ -47,6 +47,7 @@ export async function startDockerd(name: string, version: LabVersion, p: HostPat
     '--containerd-namespace', containerdNamespace,
     '--containerd-plugins-namespace', `${containerdNamespace}-plugins`,
     '--shutdown-timeout', '2',
+    ...flags,
   ];
   let exited: string | undefined;
   try {

@@ -16,7 +16,7 @@ import type {
 import type { TopologySpec } from '../../../src/topology/spec';
 import { DAEMON_NAMESERVERS, HOST_HOSTS_FILE } from '../../../src/engine/sandboxView';
 import { daemonDnsServers } from './daemon';
-import { docker, run } from './exec';
+import { docker, dockerTarget, hostRun } from './exec';
 import type { PlayRecord } from './play';
 import { nameQueries, queryText, type NameQuery } from './queries';
 
@@ -68,7 +68,7 @@ const orNull = (s: string | undefined | null): string | null => (s === undefined
 
 /** Addresses on a host device: `ip -o addr show dev X`, global scope only. */
 async function deviceAddresses(dev: string): Promise<{ v4: string[]; v6: string[] }> {
-  const r = await run('ip', ['-o', 'addr', 'show', 'dev', dev], { timeoutMs: 10_000 });
+  const r = await hostRun('ip', ['-o', 'addr', 'show', 'dev', dev], { timeoutMs: 10_000 });
   const v4: string[] = [];
   const v6: string[] = [];
   if (r.code !== 0) return { v4, v6 };
@@ -80,9 +80,18 @@ async function deviceAddresses(dev: string): Promise<{ v4: string[]; v6: string[
   return { v4, v6 };
 }
 
-/** Host interfaces by ifindex, to name the host end of a container's veth. */
-function hostIfindexNames(): Map<number, string> {
+/** Host interfaces by ifindex, to name the host end of a container's veth (in a lab host's namespace:
+ * `ip -o link` there, since /sys/class/net shows this process's namespace). */
+async function hostIfindexNames(): Promise<Map<number, string>> {
   const m = new Map<number, string>();
+  if (dockerTarget()) {
+    const r = await hostRun('ip', ['-o', 'link', 'show'], { timeoutMs: 10_000 });
+    for (const line of r.stdout.split('\n')) {
+      const f = /^(\d+):\s+([^:@\s]+)/.exec(line);
+      if (f) m.set(Number(f[1]), f[2]!);
+    }
+    return m;
+  }
   for (const name of readdirSync('/sys/class/net')) {
     try {
       m.set(Number(readFileSync(`/sys/class/net/${name}/ifindex`, 'utf8').trim()), name);
@@ -291,7 +300,7 @@ function sandboxFields(
     interfaces: hostMode || view === null ? null : view.interfaces.map((i) => ({ name: i.name, mtu: i.mtu })).sort((a, b) => (a.name === 'lo' ? -1 : b.name === 'lo' ? 1 : a.name.localeCompare(b.name, 'en', { numeric: true }))),
     routes: hostMode || view === null ? null : view.text.routes,
     hosts_file: hosts,
-    resolv_conf: text === null ? null : normaliseResolvConf(text.resolv, daemonDnsServers(), hostFile('/etc/resolv.conf')),
+    resolv_conf: text === null ? null : normaliseResolvConf(text.resolv, dockerTarget()?.dnsServers ?? daemonDnsServers(), hostFile('/etc/resolv.conf')),
   };
 }
 
@@ -415,7 +424,7 @@ export async function observe(spec: TopologySpec, played: PlayRecord): Promise<O
     ids.length === 0 ? [] : (JSON.parse((await docker(['container', 'inspect', ...ids], { timeoutMs: 30_000 })).stdout || '[]') as DockerContainerJson[]);
   const byName = new Map(raw.map((c) => [c.Name.replace(/^\//, ''), c]));
   const idToName = new Map(raw.map((c) => [c.Id, c.Name.replace(/^\//, '')]));
-  const hostIfs = hostIfindexNames();
+  const hostIfs = await hostIfindexNames();
 
   const views = new Map<string, SandboxView | null>();
   await Promise.all(

@@ -89,3 +89,17 @@ function usesDynamicPorts(spec: TopologySpec): boolean {
     }),
   );
 }
+
+/**
+ * The scenario's text with `hosts.host1.daemon.version` set to `version`: what the engine loads when the
+ * scenario is played on a lab host of that release (the docker side plays the same spec).
+ */
+export function textForVersion(sc: Scenario, version: string): string {
+  const re = /(\bversion:\s*)"20\.10"/g;
+  const hits = sc.text.match(re)?.length ?? 0;
+  if (hits !== 1) throw new Error(`${sc.name}: expected one \`version: "20.10"\` to set to ${version}, found ${hits}`);
+  const text = sc.text.replace(re, `$1"${version}"`);
+  const got = parseTopology(text).spec.hosts[0]?.daemon?.version;
+  if (got !== version) throw new Error(`${sc.name}: daemon.version is ${JSON.stringify(got)} after setting it to ${version}`);
+  return text;
+}
