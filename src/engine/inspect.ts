@@ -85,7 +85,7 @@ export function inspectContainer(host: HostState, c: ContainerState, byName?: Ma
     name: c.name,
     host: host.name,
     id: c.id,
-    network_mode: c.networkMode,
+    network_mode: c.networkMode === 'default' && host.daemon.features.defaultModeShownAsBridge ? 'bridge' : c.networkMode,
     running,
     endpoints,
     ports,

@@ -56,6 +56,8 @@ export interface VersionFeatures {
   splitHostNetworkErrors: boolean;
   /** 20.10 only needs --fixed-cidr-v6 with --ipv6. */
   ipv6NeedsFixedCidr: boolean;
+  /** 25.0+ (API 1.44): a container created without a network mode shows "bridge", not "default" (seen on 26.1). */
+  defaultModeShownAsBridge: boolean;
 }
 
 export function featuresOf(v: DockerVersion): VersionFeatures {
@@ -73,5 +75,6 @@ export function featuresOf(v: DockerVersion): VersionFeatures {
     activeEndpointNames: atLeast(v, 28, 1),
     splitHostNetworkErrors: atLeast(v, 28, 0, 2),
     ipv6NeedsFixedCidr: !atLeast(v, 27),
+    defaultModeShownAsBridge: atLeast(v, 25),
   };
 }
