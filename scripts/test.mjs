@@ -4,8 +4,8 @@
 // message; under CI (CI=true or CI=1) it fails instead, so CI cannot go green by testing nothing.
 // Likewise a skipped (or todo) test fails its tier under CI, unless its skip names an entry of
 // test/EXCLUSIONS.md (a limit of the machine): that one counts as excluded and is listed at the end.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { chromiumAvailable, chromiumPath } from './lib/browser.mjs';
@@ -163,10 +163,20 @@ async function dockerTier() {
       return unavailable('docker', 'the image busybox:local is missing and could not be imported (apt-get install -y busybox-static)');
     }
   }
+  // Files that use only lab hosts (their own dockerd in namespaces of their own, never the main one) run
+  // beside the main-dockerd files, in a process of their own whose output is printed when it ends.
+  const labOnly = files.filter((f) => LAB_ONLY_FILES.includes(f));
+  const background = labOnly.length ? nodeTestsInBackground(labOnly, { concurrency: 1, timeoutMs: 2_400_000 }) : undefined;
   // The scenarios share one dockerd (and its address pools): one file at a time.
   // A file plays many scenarios (each on a freshly started dockerd where it must): allow it time.
-  return nodeTests(files, { concurrency: 1, timeoutMs: 2_400_000 });
+  const main = nodeTests(files.filter((f) => !labOnly.includes(f)), { concurrency: 1, timeoutMs: 2_400_000 });
+  if (!background) return main;
+  const lab = await background;
+  return { passed: main.passed + lab.passed, failed: main.failed + lab.failed, skipped: main.skipped + lab.skipped, excluded: [...main.excluded, ...lab.excluded] };
 }
+
+/** Docker-tier files that touch only lab hosts (no docker lock, no main dockerd): run in parallel with the rest. */
+const LAB_ONLY_FILES = [join('test', 'docker', 'lab', 'differential26.test.ts')];
 
 // ── helpers ─────────────────────────────────────────────────────────────────
 
@@ -224,19 +234,67 @@ function nodeTests(files, { concurrency, timeoutMs = 300_000 }) {
   const scratch = mkdtempSync(join(tmpdir(), 'cnm-tap-'));
   const tap = join(scratch, 'report.tap');
   try {
-    const args = ['--import', 'tsx', '--test', `--test-timeout=${timeoutMs}`,
-      '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`];
-    if (concurrency) args.push(`--test-concurrency=${concurrency}`);
-    const result = run(process.execPath, [...args, ...files]);
-    const report = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
-    const count = (name) => Number(report.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
-    const counts = { passed: count('pass'), failed: count('fail') + count('cancelled') };
-    // A runner that died before its summary (or failed outside any test) still fails the tier.
-    if (result.status !== 0 && counts.failed === 0) counts.failed = 1;
-    return judged(counts, tapSkips(report));
+    const result = run(process.execPath, nodeTestArgs(files, tap, { concurrency, timeoutMs }));
+    return tapCounts(tap, result.status);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * nodeTests in a child process that does not block this one: its console output goes to a file, printed
+ * (framed) when it ends, so it does not interleave with the files run meanwhile.
+ * @returns {Promise<Counts>}
+ */
+function nodeTestsInBackground(files, { concurrency, timeoutMs = 300_000 }) {
+  const scratch = mkdtempSync(join(tmpdir(), 'cnm-tap-'));
+  const tap = join(scratch, 'report.tap');
+  const logFile = join(scratch, 'output.log');
+  const out = openSync(logFile, 'w');
+  console.log(`(in parallel: ${files.join(', ')}; its output follows when it ends)`);
+  const child = spawn(process.execPath, nodeTestArgs(files, tap, { concurrency, timeoutMs }), { cwd: root, stdio: ['ignore', out, out] });
+  closeSync(out);
+  // Interrupted or ending early: SIGTERM it, so its own exit hooks tear its lab down.
+  const stop = () => child.exitCode === null && child.kill('SIGTERM');
+  process.on('exit', stop);
+  return new Promise((resolve) => {
+    const finish = (status) => {
+      const bar = '─'.repeat(78);
+      console.log(`${bar}\n(parallel run of ${files.join(', ')}, exit ${status})`);
+      if (existsSync(logFile)) process.stdout.write(readFileSync(logFile, 'utf8'));
+      console.log(bar);
+      try {
+        resolve(tapCounts(tap, status));
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    };
+    child.on('error', (e) => {
+      console.error(`${files.join(', ')}: ${e.message}`);
+      finish(1);
+    });
+    child.on('close', (code) => {
+      process.off('exit', stop);
+      finish(code);
+    });
+  });
+}
+
+function nodeTestArgs(files, tap, { concurrency, timeoutMs }) {
+  const args = ['--import', 'tsx', '--test', `--test-timeout=${timeoutMs}`,
+    '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`];
+  if (concurrency) args.push(`--test-concurrency=${concurrency}`);
+  return [...args, ...files];
+}
+
+/** The counts of a TAP report (skips judged); a runner that exited non-zero without a failure fails once. */
+function tapCounts(tap, status) {
+  const report = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  const count = (name) => Number(report.match(new RegExp(`^# ${name} (\\d+)$`, 'm'))?.[1] ?? 0);
+  const counts = { passed: count('pass'), failed: count('fail') + count('cancelled') };
+  // A runner that died before its summary (or failed outside any test) still fails the tier.
+  if (status !== 0 && counts.failed === 0) counts.failed = 1;
+  return judged(counts, tapSkips(report));
 }
 
 function bin(name) {
