@@ -115,6 +115,8 @@ export const msg = {
   addressNotInSubnets: (ip: string) => `Invalid address ${ip}: It does not belong to any of this network's subnets`,
   ipOnPredefined: () => 'user specified IP address is supported on user defined networks only',
   ipNeedsSubnet: () => 'user specified IP address is supported only when connecting to networks with user configured subnets',
+  /** 25.0+ (validateEndpointIPAddress). */
+  noSubnetContains: (ip: string) => `no configured subnet or ip-range contain the IP address ${ip}`,
   aliasOnPredefined: () => 'network-scoped alias is supported only for containers in user defined networks',
   invalidIPv4: (ip: string) => `invalid IPv4 address: ${ip}`,
   invalidIPv6: (ip: string) => `invalid IPv6 address: ${ip}`,

@@ -58,6 +58,8 @@ export interface VersionFeatures {
   ipv6NeedsFixedCidr: boolean;
   /** 25.0+ (API 1.44): a container created without a network mode shows "bridge", not "default" (seen on 26.1). */
   defaultModeShownAsBridge: boolean;
+  /** 25.0+: endpoint settings are validated at create and connect, every problem joined ("invalid endpoint settings:"). */
+  validateEndpointSettings: boolean;
 }
 
 export function featuresOf(v: DockerVersion): VersionFeatures {
@@ -76,5 +78,6 @@ export function featuresOf(v: DockerVersion): VersionFeatures {
     splitHostNetworkErrors: atLeast(v, 28, 0, 2),
     ipv6NeedsFixedCidr: !atLeast(v, 27),
     defaultModeShownAsBridge: atLeast(v, 25),
+    validateEndpointSettings: atLeast(v, 25),
   };
 }

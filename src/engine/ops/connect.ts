@@ -6,6 +6,7 @@ import type { ContainerNetwork, ContainerState, EndpointState, HostState, Networ
 import { sandboxKey, shortId } from '../ids';
 import { type IpAddr, parseIp, parseMac } from '../ip';
 import { findContainer, findNetwork, isUserDefinedName } from '../lookup';
+import { assertEndpointSettings } from '../endpointSettings';
 import { newSandbox } from '../sandbox';
 import { type EngineCore, type HostInternals, hostOf } from './core';
 import { createEndpoint, deleteEndpoint } from './endpoints';
@@ -72,9 +73,10 @@ export function disconnect(core: EngineCore, hostName: string, network: string, 
 }
 
 /** daemon.updateNetworkConfig: IP/alias rules per network kind; returns the aliases to store. */
-function updateNetworkConfig(_host: HostState, int: HostInternals, ctr: ContainerState, n: NetworkState, cfg: EndpointConfig, stored?: ContainerNetwork): string[] {
+function updateNetworkConfig(host: HostState, int: HostInternals, ctr: ContainerState, n: NetworkState, cfg: EndpointConfig, stored?: ContainerNetwork): string[] {
   const aliases = [...(cfg.aliases ?? [])];
   const hasIp = !!(cfg.ipv4Address || cfg.ipv6Address);
+  if (int.features.validateEndpointSettings) assertEndpointSettings(host.daemon, n, n.name, cfg, false);
   if (!isUserDefinedName(n.name)) {
     if (hasIp) throw new DockerError(msg.ipOnPredefined(), BAD_REQUEST, { field: cfg.ipv4Address ? 'ipv4_address' : 'ipv6_address' });
     if (aliases.length > 0) throw new DockerError(msg.aliasOnPredefined(), BAD_REQUEST, { field: 'aliases' });

@@ -2,7 +2,8 @@
 // and the sandbox a started container gets.
 import { BAD_REQUEST, CONFLICT, DockerError, INTERNAL, msg } from '../errors';
 import type { ContainerCreateRequest } from '../requests';
-import type { ContainerNetwork, ContainerState, ExposedPort, NetworkModeKind, PortSpecBinding } from '../model';
+import type { ContainerNetwork, ContainerState, ExposedPort, NetworkModeKind, NetworkState, PortSpecBinding } from '../model';
+import { assertEndpointSettings } from '../endpointSettings';
 import { shortId } from '../ids';
 import { parseIp } from '../ip';
 import { parseExpose, parseListen, parsePortSpec } from '../ports/portSpec';
@@ -54,6 +55,17 @@ export function createContainer(core: EngineCore, hostName: string, req: Contain
   if (ep.ipv6Address) {
     const a = parseIp(ep.ipv6Address);
     if (!a || a.family !== 6) throw new DockerError(msg.invalidIPv6(ep.ipv6Address), BAD_REQUEST, { field: 'ipv6_address' });
+  }
+
+  // 25.0+ validateNetworkingConfig: the create-time network's endpoint settings, before the name.
+  if (int.features.validateEndpointSettings && (kind === 'network' || kind === 'default' || kind === 'bridge')) {
+    let n: NetworkState | null = null;
+    try {
+      n = findNetwork(host, int.networksByName, mode);
+    } catch {
+      n = null;
+    }
+    assertEndpointSettings(host.daemon, n, mode, ep, true);
   }
 
   // Name: valid and free.
