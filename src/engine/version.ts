@@ -60,6 +60,8 @@ export interface VersionFeatures {
   defaultModeShownAsBridge: boolean;
   /** 25.0+: endpoint settings are validated at create and connect, every problem joined ("invalid endpoint settings:"). */
   validateEndpointSettings: boolean;
+  /** 23.0+: ipvlan_mode l3s. */
+  ipvlanL3s: boolean;
 }
 
 export function featuresOf(v: DockerVersion): VersionFeatures {
@@ -79,5 +81,6 @@ export function featuresOf(v: DockerVersion): VersionFeatures {
     ipv6NeedsFixedCidr: !atLeast(v, 27),
     defaultModeShownAsBridge: atLeast(v, 25),
     validateEndpointSettings: atLeast(v, 25),
+    ipvlanL3s: atLeast(v, 23),
   };
 }

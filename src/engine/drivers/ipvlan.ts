@@ -7,16 +7,17 @@ import { ParentLinkDriver } from './macvlan';
 import { linkMac } from './parentLink';
 import type { DriverContext, EndpointCreated, JoinInfo, NetworkCreated, NetworkDraft } from './types';
 
-/** 20.10 knows l2 and l3 only (l3s and ipvlan_flag came with 23.0). */
+/** 20.10 knows l2 and l3 only (l3s and ipvlan_flag came with 23.0: features.ipvlanL3s). */
 export const IPVLAN_MODES = ['l2', 'l3'] as const;
 
 export class IpvlanDriver extends ParentLinkDriver {
   readonly name = 'ipvlan' as const;
 
-  protected mode(options: Record<string, string>): string {
+  protected mode(options: Record<string, string>, ctx: DriverContext): string {
     const m = options['ipvlan_mode'] ?? '';
     if (m === '') return 'l2';
-    if (!(IPVLAN_MODES as readonly string[]).includes(m)) throw new DockerError(msg.ipvlanMode(m), INTERNAL, { field: 'driver_opts', key: 'ipvlan_mode' });
+    const known = ctx.features.ipvlanL3s ? [...IPVLAN_MODES, 'l3s'] : IPVLAN_MODES;
+    if (!(known as readonly string[]).includes(m)) throw new DockerError(msg.ipvlanMode(m), INTERNAL, { field: 'driver_opts', key: 'ipvlan_mode' });
     return m;
   }
 
@@ -34,7 +35,8 @@ export class IpvlanDriver extends ParentLinkDriver {
 
   override join(ctx: DriverContext, net: NetworkState, ep: EndpointState, sb: SandboxState): JoinInfo {
     const base = super.join(ctx, net, ep, sb);
-    if (net.parentLink!.mode !== 'l3') return base;
+    // l3s routes like l3 (libnetwork: modeL3 || modeL3S).
+    if (net.parentLink!.mode !== 'l3' && net.parentLink!.mode !== 'l3s') return base;
     const staticRoutes: { family: 4 | 6; destination: string }[] = [{ family: 4, destination: 'default' }];
     if (ep.ipv6) staticRoutes.push({ family: 6, destination: 'default' });
     return { ...base, gateway: null, gateway6: null, staticRoutes, disableGatewayService: true };

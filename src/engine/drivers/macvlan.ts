@@ -19,11 +19,11 @@ export abstract class ParentLinkDriver implements NetworkDriver {
   readonly supportsPortMapping = false;
 
   /** The mode from the options, or throws the driver's text. */
-  protected abstract mode(options: Record<string, string>): string;
+  protected abstract mode(options: Record<string, string>, ctx: DriverContext): string;
 
   createNetwork(ctx: DriverContext, draft: NetworkDraft): NetworkCreated {
     if (draft.ipv4.length === 0) throw new DockerError(msg.ipv4PoolEmpty(), INTERNAL, { field: 'subnet' });
-    const mode = this.mode(draft.options);
+    const mode = this.mode(draft.options, ctx);
     const p = resolveParent(ctx.host, this.name, draft.id, draft.options['parent'] ?? '');
     if (p.created) ctx.host.links.set(p.created.name, p.created);
     return {
