@@ -252,10 +252,18 @@ function nodeTestsInBackground(files, { concurrency, timeoutMs = 300_000 }) {
   const logFile = join(scratch, 'output.log');
   const out = openSync(logFile, 'w');
   console.log(`(in parallel: ${files.join(', ')}; its output follows when it ends)`);
-  const child = spawn(process.execPath, nodeTestArgs(files, tap, { concurrency, timeoutMs }), { cwd: root, stdio: ['ignore', out, out] });
+  // A process group of its own, so that stopping it reaches the test file's own process too.
+  const child = spawn(process.execPath, nodeTestArgs(files, tap, { concurrency, timeoutMs }), { cwd: root, stdio: ['ignore', out, out], detached: true });
   closeSync(out);
-  // Interrupted or ending early: SIGTERM it, so its own exit hooks tear its lab down.
-  const stop = () => child.exitCode === null && child.kill('SIGTERM');
+  // Interrupted or ending early: SIGTERM the group, so the file's exit hooks tear its lab down.
+  const stop = () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  };
   process.on('exit', stop);
   return new Promise((resolve) => {
     const finish = (status) => {
