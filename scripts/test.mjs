@@ -15,6 +15,8 @@ import { isCI } from '../test/support/ci.mjs';
 import { judgeSkips, tapSkips } from '../test/support/exclusions.mjs';
 
 const TIERS = ['static', 'unit', 'extension', 'ui', 'docker'];
+/** Docker-tier files that touch only lab hosts (no docker lock, no main dockerd): run in parallel with the rest. */
+const LAB_ONLY_FILES = [join('test', 'docker', 'lab', 'differential26.test.ts')];
 const ci = isCI();
 
 const requested = process.argv.slice(2);
@@ -174,9 +176,6 @@ async function dockerTier() {
   const lab = await background;
   return { passed: main.passed + lab.passed, failed: main.failed + lab.failed, skipped: main.skipped + lab.skipped, excluded: [...main.excluded, ...lab.excluded] };
 }
-
-/** Docker-tier files that touch only lab hosts (no docker lock, no main dockerd): run in parallel with the rest. */
-const LAB_ONLY_FILES = [join('test', 'docker', 'lab', 'differential26.test.ts')];
 
 // ── helpers ─────────────────────────────────────────────────────────────────
 
