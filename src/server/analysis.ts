@@ -6,10 +6,9 @@ import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { Engine, InspectResult } from '../engine';
 import { buildTopology, networksChanged, parseTopologyDocument, recheckBuild, replayContainer, replayNetwork, type BuildResume, type NetworkSpec, type ParsedTopology, type Range, type TopologyDiagnostic, type TopologySpec, type YamlPath } from '../topology';
 import { checkExpectations } from './expectations';
-import { IncrementalYamlParser, type ParsedYaml } from './incrementalYaml';
+import { IncrementalYamlParser, LineIndex, type ParsedYaml } from '../topology/yaml';
 import { findSilentSurprises } from './silentSurprises';
 import { buildSymbolIndex, type SymbolIndex } from './symbolIndex';
-import { LineIndex } from './yamlNodes';
 
 export interface Analysis {
   readonly uri: string;

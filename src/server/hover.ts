@@ -1,6 +1,5 @@
 // Hovers: what a network, container, service or host is in the built topology; who owns an address;
 // what a port mapping does; what a driver or a driver option does; and what any key means.
-import { isScalar } from 'yaml';
 import { MarkupKind, type Hover } from 'vscode-languageserver';
 import { listenSpecError, parsePortSpec, type InspectContainer, type InspectNetwork, type InspectResult } from '../engine';
 import type { NetworkSpec } from '../topology';
@@ -10,7 +9,7 @@ import { driverInfo, optionDoc } from './driverCatalog';
 import { parseExpectTarget } from './expectTarget';
 import { describeAt } from './schemaDocs';
 import type { Occurrence } from './symbolIndex';
-import { nodeAt, nodeSpan, stringValue, type Span } from './yamlNodes';
+import { isScalar, nodeAt, nodeSpan, type Span, stringValue } from '../topology/yaml';
 
 export function hoverAt(analysis: Analysis, offset: number): Hover | null {
   const occurrence = analysis.symbols().at(offset);

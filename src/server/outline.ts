@@ -1,10 +1,9 @@
 // The outline (document symbols: hosts, networks, containers, services and expect entries, each with a
 // one-line summary) and folding ranges (every map or list that spans lines).
-import { isCollection, isMap, isPair, isSeq, type Node, type Pair } from 'yaml';
 import { SymbolKind, type DocumentSymbol, type FoldingRange } from 'vscode-languageserver';
 import type { InspectContainer, InspectNetwork } from '../engine';
 import type { Analysis } from './analysis';
-import { getValue, pairSpan, pairsOf, scalarSpan, stringValue, type Span } from './yamlNodes';
+import { getValue, isCollection, isMap, isPair, isSeq, type Node, type Pair, pairsOf, pairSpan, scalarSpan, type Span, stringValue } from '../topology/yaml';
 
 export function documentSymbols(analysis: Analysis): DocumentSymbol[] {
   const root = analysis.yaml.doc.contents;

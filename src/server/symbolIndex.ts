@@ -2,9 +2,8 @@
 // `networks:`, `containers:`, …) and each reference (a container's networks, `network_mode`, including
 // the X of `container:X`, `host:` values, services' networks, `expect` from/to). Definition, references,
 // rename, highlights and the outline all read this one index.
-import { isMap, isScalar, isSeq, type Document, type Node, type Scalar } from 'yaml';
 import { expectTargetName } from './expectTarget';
-import { getValue, pairsOf, scalarSpan, stringValue, subSpan, type Span } from './yamlNodes';
+import { type Document, getValue, isMap, isScalar, isSeq, type Node, pairsOf, type Scalar, scalarSpan, type Span, stringValue, subSpan } from '../topology/yaml';
 
 export type SymbolKind = 'network' | 'container' | 'service' | 'host';
 

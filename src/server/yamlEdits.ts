@@ -1,9 +1,8 @@
 // Text edits that change the topology the way a user would by hand, keeping the file's indentation
 // and style: add a network under `networks:`, connect a container to one more network.
-import { isMap, isSeq, type Node } from 'yaml';
 import type { TextEdit } from 'vscode-languageserver';
 import type { Analysis } from './analysis';
-import { getPair, getValue, pairsOf, pairEnd, stringValue } from './yamlNodes';
+import { getPair, getValue, isMap, isSeq, type Node, pairEnd, pairsOf, stringValue } from '../topology/yaml';
 
 function column(analysis: Analysis, offset: number): number {
   return analysis.lines.position(offset).character;

@@ -1,10 +1,9 @@
 // parseTopology: topology text → TopologySpec + positioned diagnostics. Never throws: YAML syntax errors,
 // unknown keys, wrong types, malformed addresses and ports, and dangling references all become diagnostics.
-import { isMap, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, type Document, type Node } from 'yaml';
 import { compareDiagnostics, type Range, type TopologyDiagnostic } from './diagnostics';
 import { ParseContext, describe, type Field, type Item } from './reader';
 import { checkReferences } from './references';
-import { fastParseYaml } from './fastYaml';
 import { DEFAULT_HOST, TOP_LEVEL_KEYS } from './schema';
 import { parseContainers } from './sections/containers';
 import { parseExpect } from './sections/expect';
@@ -13,6 +12,7 @@ import { parseNetworks } from './sections/networks';
 import { parseServices } from './sections/services';
 import { SourceMap, type RangePart } from './sourceMap';
 import type { TopologySpec, YamlPath } from './spec';
+import { parseYaml } from './yaml/parse';
 
 export interface ParsedTopology {
   spec: TopologySpec;
@@ -21,7 +21,7 @@ export interface ParsedTopology {
   rangeOf(path: YamlPath, part?: RangePart): Range;
   /**
    * The YAML node tree with source ranges. It may come from the fast reader, which keeps no comments:
-   * to edit the file and keep its comments, parse it with the `yaml` package's parseDocument.
+   * to edit the file and keep its comments, use src/topology/edit (it parses with parseYamlDocument).
    */
   document: Document;
   source: SourceMap;
@@ -31,9 +31,7 @@ export interface ParsedTopology {
 export function parseTopology(text: string): ParsedTopology {
   // Plain block YAML (nearly every topology file) takes the fast path; anything else, and every file
   // with a syntax error, goes through the `yaml` package. Both give the same nodes and ranges.
-  const fast = fastParseYaml(text);
-  if (fast) return parseTopologyDocument(text, fast.document);
-  return parseTopologyDocument(text, parseDocument(text, { uniqueKeys: false, merge: true, prettyErrors: false }));
+  return parseTopologyDocument(text, parseYaml(text));
 }
 
 /**

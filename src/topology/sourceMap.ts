@@ -1,21 +1,22 @@
 // Positions in the topology text: offsets → LSP ranges, and YAML paths → the range of a key or a value.
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
+import type { Document, Node } from 'yaml';
 import type { Range } from './diagnostics';
 import type { YamlPath } from './spec';
+import { PathIndex } from './yaml/nodes';
 
 export type RangePart = 'key' | 'value';
 
 export class SourceMap {
-  // Key → pair, per map, built on first use: a path lookup in a 10,000-entry map must not be a linear scan.
-  private readonly pairIndex = new WeakMap<object, Map<string, Pair>>();
+  private readonly paths: PathIndex;
 
   /** Offsets where lines start. Computed here: yaml's LineCounter misses the line breaks inside multi-line tokens. */
   private readonly lineStarts: number[] = [0];
 
   constructor(
     private readonly text: string,
-    private readonly doc: Document,
+    doc: Document,
   ) {
+    this.paths = new PathIndex(doc);
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
   }
 
@@ -44,56 +45,14 @@ export class SourceMap {
    * value (`subnet:`) to the key.
    */
   rangeOf(path: YamlPath, part: RangePart = 'value'): Range {
-    const found = this.locate(path);
+    const found = this.paths.locate(path);
     const node = part === 'key' ? found.key ?? found.value : found.value ?? found.key;
     return this.nodeRange(node) ?? this.offsetRange(0, 0);
   }
 
   /** True when `path` exists in the document. */
   has(path: YamlPath): boolean {
-    return this.locate(path).complete;
-  }
-
-  private locate(path: YamlPath): { key?: Node; value?: Node; complete: boolean } {
-    let value: Node | null | undefined = this.doc.contents as Node | null;
-    let key: Node | undefined;
-    for (const segment of path) {
-      const container = resolveAlias(value, this.doc);
-      let nextKey: Node | undefined;
-      let nextValue: Node | null | undefined;
-      if (isMap(container) && typeof segment === 'string') {
-        const pair = this.pairsOf(container).get(segment);
-        if (pair) {
-          nextKey = pair.key as Node;
-          nextValue = pair.value as Node | null;
-        }
-      } else if (isSeq(container) && typeof segment === 'number') {
-        const item = container.items[segment] as Node | undefined;
-        if (item) {
-          nextKey = item;
-          nextValue = item;
-        }
-      }
-      // Gone: point at the key of the deepest node that exists (not at its whole value, which may be huge).
-      if (!nextKey) return { key, complete: false };
-      key = nextKey;
-      value = nextValue;
-    }
-    return { key, value: usable(value), complete: true };
-  }
-
-  private pairsOf(map: { items: unknown[] }): Map<string, Pair> {
-    let index = this.pairIndex.get(map);
-    if (!index) {
-      index = new Map();
-      for (const item of map.items) {
-        if (!isPair(item) || !isScalar(item.key)) continue;
-        const k = String(item.key.value);
-        if (!index.has(k)) index.set(k, item); // the first of duplicate keys is the one that counts
-      }
-      this.pairIndex.set(map, index);
-    }
-    return index;
+    return this.paths.locate(path).complete;
   }
 
   private position(offset: number): { line: number; character: number } {
@@ -107,15 +66,4 @@ export class SourceMap {
     }
     return { line: lo, character: offset - this.lineStarts[lo]! };
   }
-}
-
-function resolveAlias(node: Node | null | undefined, doc: Document): Node | null | undefined {
-  return isAlias(node) ? (node.resolve(doc) as Node | undefined) : node;
-}
-
-/** A null value written as nothing (`key:`) has an empty range; the key is the better place to point at. */
-function usable(node: Node | null | undefined): Node | undefined {
-  if (!node) return undefined;
-  if (isScalar(node) && node.value === null && node.range && node.range[0] === node.range[1]) return undefined;
-  return node;
 }

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { visit, type Document } from 'yaml';
-import { IncrementalYamlParser, parseWhole } from '../../src/server/incrementalYaml';
+import { IncrementalYamlParser, parseWhole } from '../../src/topology/yaml';
 import { bigTopology } from './fixtures';
 
 function scalars(doc: Document): string {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { generateTopology } from '../../../bench/generate';
-import { fastParseYaml } from '../../../src/topology/fastYaml';
+import { fastParseYaml, YAML_PARSE_OPTIONS } from '../../../src/topology/yaml';
 import { mulberry32, mutate } from './mutate';
 import { firstDifference } from './yamlCompare';
 
@@ -18,7 +18,7 @@ const exampleTexts = readdirSync(EXAMPLES)
 
 function slowParse(text: string) {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: false, merge: true, prettyErrors: false });
+  const document = parseDocument(text, { ...YAML_PARSE_OPTIONS, lineCounter });
   return { document, lineCounter };
 }
 

@@ -1,80 +1,12 @@
-// Reading the YAML tree the way the features need it: the node and YAML path under the cursor, the
-// text span of a scalar without its quotes, and offset ↔ position conversion.
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type Scalar } from 'yaml';
-import type { Position, Range } from 'vscode-languageserver';
-import type { YamlPath } from '../topology';
+// Reading the YAML tree of a topology file, for every caller (the topology reader's source map, the
+// language server's features, the edits): a map's pairs and values, the text span of a scalar without
+// its quotes, the node and YAML path at an offset, and the key and value nodes at a YAML path.
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar } from 'yaml';
+import type { YamlPath } from '../spec';
 
 export interface Span {
   start: number;
   end: number;
-}
-
-/** Offsets ↔ LSP positions (UTF-16 code units, like JavaScript strings). */
-export class LineIndex {
-  constructor(
-    private readonly lineStarts: readonly number[],
-    private readonly text: string,
-  ) {}
-
-  /**
-   * Lines as LSP counts them: \n, \r\n and a lone \r each end one. The YAML parser's line starts are
-   * the same unless the text has a lone \r.
-   */
-  static of(lineCounter: LineCounter, text: string): LineIndex {
-    if (!text.includes('\r') && lineCounter.lineStarts.length > 0) return new LineIndex(lineCounter.lineStarts, text);
-    const starts = [0];
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) starts.push(i + 1);
-      else if (c === 13) {
-        if (text.charCodeAt(i + 1) === 10) i++;
-        starts.push(i + 1);
-      }
-    }
-    return new LineIndex(starts, text);
-  }
-
-  position(offset: number): Position {
-    const o = Math.max(0, Math.min(offset, this.text.length));
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid]! <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    const start = this.lineStarts[lo]!;
-    // An offset inside a line break counts as the end of the line.
-    return { line: lo, character: Math.min(o, this.lineEnd(lo)) - start };
-  }
-
-  offset(position: Position): number {
-    if (position.line < 0) return 0;
-    if (position.line >= this.lineStarts.length) return this.text.length;
-    const start = this.lineStarts[position.line]!;
-    return Math.min(start + Math.max(0, position.character), this.lineEnd(position.line));
-  }
-
-  /** Where the line's text ends (before its line break). */
-  lineEnd(line: number): number {
-    const start = this.lineStarts[line]!;
-    if (line + 1 >= this.lineStarts.length) return this.text.length;
-    let end = this.lineStarts[line + 1]! - 1; // the \n or the lone \r
-    if (end > start && this.text.charCodeAt(end) === 10 && this.text.charCodeAt(end - 1) === 13) end--;
-    return end;
-  }
-
-  range(span: Span): Range {
-    return { start: this.position(span.start), end: this.position(span.end) };
-  }
-
-  get lineCount(): number {
-    return this.lineStarts.length;
-  }
-
-  lineStart(line: number): number {
-    return this.lineStarts[Math.max(0, Math.min(line, this.lineStarts.length - 1))]!;
-  }
 }
 
 /** The characters of a scalar's value in the text (inside the quotes for a quoted scalar). */
@@ -196,4 +128,72 @@ export function pairSpan(p: Pair<Node, Node | null>): Span {
 export function nodeSpan(node: Node | null | undefined): Span | undefined {
   const r = node?.range;
   return r ? { start: r[0], end: r[1] } : undefined;
+}
+
+/** The nodes at a YAML path: the key (the map key, or the item itself in a list) and the value. */
+export interface PathNodes {
+  key?: Node;
+  value?: Node;
+  /** False when the path is gone: `key` is then the key of the deepest node that exists. */
+  complete: boolean;
+}
+
+/**
+ * YAML path → nodes of one document. Key → pair, per map, built on first use: a path lookup in a
+ * 10,000-entry map must not be a linear scan.
+ */
+export class PathIndex {
+  private readonly pairIndex = new WeakMap<object, Map<string, Pair>>();
+
+  constructor(private readonly doc: Document) {}
+
+  /** The nodes at `path`; aliases are followed, and a value written as nothing (`key:`) counts as none. */
+  locate(path: YamlPath): PathNodes {
+    let value: Node | null | undefined = this.doc.contents as Node | null;
+    let key: Node | undefined;
+    for (const segment of path) {
+      const container = isAlias(value) ? (value.resolve(this.doc) as Node | undefined) : value;
+      let nextKey: Node | undefined;
+      let nextValue: Node | null | undefined;
+      if (isMap(container) && typeof segment === 'string') {
+        const pair = this.pairsOf(container).get(segment);
+        if (pair) {
+          nextKey = pair.key as Node;
+          nextValue = pair.value as Node | null;
+        }
+      } else if (isSeq(container) && typeof segment === 'number') {
+        const item = container.items[segment] as Node | undefined;
+        if (item) {
+          nextKey = item;
+          nextValue = item;
+        }
+      }
+      // Gone: point at the key of the deepest node that exists (not at its whole value, which may be huge).
+      if (!nextKey) return { key, complete: false };
+      key = nextKey;
+      value = nextValue;
+    }
+    return { key, value: usable(value), complete: true };
+  }
+
+  private pairsOf(map: { items: unknown[] }): Map<string, Pair> {
+    let index = this.pairIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const item of map.items) {
+        if (!isPair(item) || !isScalar(item.key)) continue;
+        const k = String(item.key.value);
+        if (!index.has(k)) index.set(k, item); // the first of duplicate keys is the one that counts
+      }
+      this.pairIndex.set(map, index);
+    }
+    return index;
+  }
+}
+
+/** A null value written as nothing (`key:`) has an empty range; the key is the better place to point at. */
+function usable(node: Node | null | undefined): Node | undefined {
+  if (!node) return undefined;
+  if (isScalar(node) && node.value === null && node.range && node.range[0] === node.range[1]) return undefined;
+  return node;
 }

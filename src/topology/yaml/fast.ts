@@ -7,9 +7,10 @@
 // Anything outside that subset — anchors, aliases, tags, block scalars, multi-line scalars, complex
 // keys, directives, several documents, tabs, CR line ends, odd numbers (0x…, .inf) — and anything that
 // might be a syntax error makes it give up (return undefined), and the caller parses with `yaml`. So
-// the result is always what `parseDocument` gives; test/unit/topology/fastYaml.test.ts checks that
-// differentially.
+// the result is always what `parseDocument` gives with YAML_PARSE_OPTIONS; test/unit/topology/fastYaml.test.ts
+// checks that differentially.
 import { Document, LineCounter, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
+import { YAML_PARSE_OPTIONS } from './options';
 
 export interface FastParse {
   document: Document;
@@ -126,7 +127,7 @@ class FastYaml {
       if (nl < 0) break;
       start = nl + 1;
     }
-    const document = new Document(null, { uniqueKeys: false, merge: true });
+    const document = new Document(null, YAML_PARSE_OPTIONS);
     if (this.content.length > 0) {
       document.contents = this.blockNode(this.indent[0]!) as never;
       if (this.i < this.content.length) giveUp(); // a line indented less than the root

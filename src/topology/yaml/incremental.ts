@@ -7,7 +7,7 @@
 //
 // Anything the chunking cannot represent faithfully (anchors/aliases across chunks, document markers,
 // directives, a chunk with a syntax error, a chunk that is not a map entry) falls back to one full
-// parse, so the result is always what `parseDocument` would give.
+// parse, so the result is always what a whole parse (parseYamlDocument) gives.
 import {
   Document,
   LineCounter,
@@ -20,10 +20,11 @@ import {
   isMap,
   isPair,
   isSeq,
-  parseDocument,
   type Node,
   type YAMLError,
 } from 'yaml';
+import { YAML_PARSE_OPTIONS } from './options';
+import { parseYamlDocument } from './parse';
 
 export interface ParsedYaml {
   text: string;
@@ -35,6 +36,9 @@ export interface ParsedYaml {
 
 /** Below this size one parse is fast enough and always exact. */
 const CHUNKING_THRESHOLD = 32 * 1024;
+
+/** A whole parse reports duplicate keys only with uniqueKeys on; the stitched one must do the same. */
+const REPORTS_DUPLICATES = YAML_PARSE_OPTIONS.uniqueKeys !== false;
 
 /** Top-level sections whose entries are parsed one by one. */
 const SPLIT_SECTIONS = new Set(['hosts', 'networks', 'containers', 'services', 'expect']);
@@ -80,7 +84,7 @@ export class IncrementalYamlParser {
         result.offset = offset;
       }
     } else {
-      const doc = parseDocument(text, { prettyErrors: false, keepSourceTokens: false });
+      const doc = parseYamlDocument(text);
       if (offset !== 0) shiftDocument(doc, offset);
       result = { text, offset, doc };
     }
@@ -108,12 +112,12 @@ export class IncrementalYamlParser {
       if (pair === null) continue; // only comments / blank lines
       const key = keyText(pair);
       if (key !== undefined) {
-        if (seenTop.has(key)) errors.push(duplicateKeyError(pair));
+        if (seenTop.has(key) && REPORTS_DUPLICATES) errors.push(duplicateKeyError(pair));
         seenTop.add(key);
       }
       root.items.push(pair);
     }
-    const doc = new Document() as Document.Parsed;
+    const doc = new Document(null, YAML_PARSE_OPTIONS) as Document.Parsed;
     if (root.items.length > 0) {
       const first = rangeOfPair(root.items[0] as Pair);
       const last = rangeOfPair(root.items[root.items.length - 1] as Pair);
@@ -165,7 +169,7 @@ export class IncrementalYamlParser {
       if (isPair(item)) {
         const k = keyText(item);
         if (k !== undefined) {
-          if (seen.has(k)) errors.push(duplicateKeyError(item));
+          if (seen.has(k) && REPORTS_DUPLICATES) errors.push(duplicateKeyError(item));
           seen.add(k);
         }
       }
@@ -230,7 +234,7 @@ function adoptChunks(text: string, plan: TopLevelChunk[], whole: Document.Parsed
   const root = whole.contents;
   if (!isMap(root)) return cache;
   const add = (start: number, end: number, item: Pair | Node, sequence: boolean) => {
-    const doc = new Document() as Document.Parsed;
+    const doc = new Document(null, YAML_PARSE_OPTIONS) as Document.Parsed;
     const holder = sequence ? new YAMLSeq() : new YAMLMap();
     holder.items.push(item as never);
     const r = isPair(item) ? rangeOfPair(item) : (item as Node).range!;
@@ -264,7 +268,7 @@ function adoptChunks(text: string, plan: TopLevelChunk[], whole: Document.Parsed
 
 /** Parse in one piece, exactly as the topology layer would. */
 export function parseWhole(text: string, lineStarts = lineStartsOf(text)): ParsedYaml {
-  const doc = parseDocument(text, { prettyErrors: false, keepSourceTokens: false });
+  const doc = parseYamlDocument(text);
   // Our own line starts: yaml's LineCounter misses the lines inside a token (e.g. an unclosed quote).
   return { text, doc, lineCounter: counterOf(lineStarts), whole: true };
 }
