@@ -1,26 +1,15 @@
 // Picking addresses for the user: the next free address of a network (completion of ipv4_address,
-// gateway) and a free subnet (completion of subnet, the "pick a free subnet" quick fix). ipaddr.js
-// parses and formats; BigInt does the arithmetic on its byte arrays.
+// gateway) and a free subnet (completion of subnet, the "pick a free subnet" quick fix). Subnets are
+// parsed by the engine; ipaddr.js parses addresses and formats; BigInt does the arithmetic.
 import ipaddr from 'ipaddr.js';
 
-export interface Cidr {
-  family: 4 | 6;
-  base: bigint; // the network address
-  prefix: number;
-}
+import { parseCidr, type IpNet } from '../engine';
 
-export function parseCidr(text: string): Cidr | undefined {
-  try {
-    const [addr, prefix] = ipaddr.parseCIDR(text.trim());
-    const family = addr.kind() === 'ipv4' ? 4 : 6;
-    const bits = family === 4 ? 32 : 128;
-    const value = toBig(addr.toByteArray());
-    const mask = prefix === 0 ? 0n : ((1n << BigInt(prefix)) - 1n) << BigInt(bits - prefix);
-    return { family, base: value & mask, prefix };
-  } catch {
-    return undefined;
-  }
-}
+// One CIDR parser for every layer: the engine's (Go's net.ParseCIDR rules, what dockerd accepts).
+export { parseCidr };
+
+/** A subnet as the planner computes with it: the engine's IpNet without the address as typed. */
+export type Cidr = Pick<IpNet, 'family' | 'base' | 'prefix'>;
 
 export function parseAddress(text: string): { family: 4 | 6; value: bigint } | undefined {
   const t = text.trim();
@@ -72,7 +61,7 @@ export function usableCount(c: Cidr): bigint {
 }
 
 /** The lowest address of `subnet` not in `used` (IPv4: never the network or broadcast address). */
-export function nextFreeAddress(subnet: Cidr, used: Iterable<string>, within?: Cidr): string | undefined {
+export function nextFreeAddress(subnet: Cidr, used: Iterable<string>, within?: Cidr | null): string | undefined {
   const taken = new Set<bigint>();
   for (const u of used) {
     const a = parseAddress(u.split('/')[0]!);

@@ -2,7 +2,7 @@
 // every IPAM option, a static address and aliases for connect, a container's name. No `vscode` here
 // (unit-tested); Docker still has the last word, and its refusal is shown as it says it.
 import ipaddr from 'ipaddr.js';
-import type { EndpointConfig, IpamPoolConfig, NetworkCreateRequest } from '../../engine';
+import { formatNet, netContains, parseCidr, parseIp as parseEngineIp, type EndpointConfig, type IpamPoolConfig, type NetworkCreateRequest } from '../../engine';
 import type { IpamPoolInfo, NetworkInfo } from '../../docker';
 
 /** What the create-network steps collect, as typed (strings), before it becomes a request. */
@@ -41,16 +41,6 @@ export function checkNewNetworkName(name: string, existing: readonly string[]): 
   return undefined;
 }
 
-type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
-
-function parseCidr(text: string): Cidr | undefined {
-  try {
-    return ipaddr.parseCIDR(text);
-  } catch {
-    return undefined;
-  }
-}
-
 function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   return ipaddr.isValid(text) ? ipaddr.parse(text) : undefined;
 }
@@ -59,10 +49,9 @@ function parseIp(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
 export function checkSubnetText(text: string, family: 4 | 6): string | undefined {
   const t = text.trim();
   const cidr = parseCidr(t);
-  if (!cidr || !t.includes('/')) return `invalid CIDR address: ${t} (e.g. ${family === 4 ? '10.30.0.0/24' : 'fd00:30::/64'})`;
-  if (cidr[0].kind() !== (family === 4 ? 'ipv4' : 'ipv6')) return `${t} is not an IPv${family} subnet`;
-  const base = (family === 4 ? ipaddr.IPv4 : ipaddr.IPv6).networkAddressFromCIDR(t);
-  if (base.toString() !== cidr[0].toString()) return `${t} is not a network address: did you mean ${base.toString()}/${cidr[1]}?`;
+  if (!cidr) return `invalid CIDR address: ${t} (e.g. ${family === 4 ? '10.30.0.0/24' : 'fd00:30::/64'})`;
+  if (cidr.family !== family) return `${t} is not an IPv${family} subnet`;
+  if (cidr.base !== cidr.ip) return `${t} is not a network address: did you mean ${formatNet(cidr)}?`;
   return undefined;
 }
 
@@ -71,7 +60,8 @@ export function checkAddressIn(address: string, subnet: string, what: string): s
   const ip = parseIp(address.trim());
   if (!ip) return `invalid ${what} address: ${address.trim()}`;
   const cidr = parseCidr(subnet)!;
-  if (ip.kind() !== cidr[0].kind() || !ip.match(cidr)) return `${what} ${address.trim()} is not in ${subnet}`;
+  const a = parseEngineIp(address.trim());
+  if (!a || !netContains(cidr, a)) return `${what} ${address.trim()} is not in ${subnet}`;
   return undefined;
 }
 
@@ -81,7 +71,7 @@ export function checkRangeIn(range: string, subnet: string): string | undefined 
   if (bad) return `ip range: ${bad}`;
   const r = parseCidr(range.trim())!;
   const s = parseCidr(subnet)!;
-  if (r[1] < s[1] || !r[0].match(s)) return `ip range ${range.trim()} is not inside ${subnet}`;
+  if (r.prefix < s.prefix || !netContains(s, { family: r.family, value: r.base })) return `ip range ${range.trim()} is not inside ${subnet}`;
   return undefined;
 }
 
