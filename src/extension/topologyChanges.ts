@@ -5,7 +5,7 @@
 import { formatAddr, formatNet, netContains, parseCidr, parseIp, type HostState, type NetworkState } from '../engine';
 import { loadTopology, type LoadedTopology, type TopologyDiagnostic } from '../topology';
 import { minimalEdits, type TextEdit } from './textDiff';
-import { YamlEditError } from './yamlEdits';
+import { YamlEditError } from '../topology/edit';
 
 export interface PlannedChange {
   oldText: string;

@@ -6,7 +6,7 @@ import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 
 import type { NetworkSpec, YamlPath } from '../topology';
 import { cidrContains, formatAddress, freeSubnet, nextFreeAddress, parseAddress, parseCidr, type Cidr } from './addressPlanner';
 import type { Analysis } from './analysis';
-import { connectEdit, createNetworkEdit } from './yamlEdits';
+import { addNetworkEdit, connectContainerEdit, YamlEditError, type EditTarget, type TextSplice } from '../topology/edit';
 
 export function codeActionsFor(analysis: Analysis, diagnostics: readonly Diagnostic[]): CodeAction[] {
   const out: CodeAction[] = [];
@@ -29,6 +29,27 @@ function action(analysis: Analysis, title: string, d: Diagnostic, edits: TextEdi
   return { title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: preferred, edit: { changes: { [analysis.uri]: edits } } };
 }
 
+/** The analysis's text with the parse it already has: the shared edits locate things in it without parsing again. */
+function editTarget(analysis: Analysis): EditTarget {
+  return { text: analysis.text, doc: analysis.yaml.doc };
+}
+
+/** One shared edit as an LSP TextEdit, or undefined when it cannot be made to this text. */
+function textEdit(analysis: Analysis, make: (target: EditTarget) => TextSplice): TextEdit | undefined {
+  try {
+    const splice = make(editTarget(analysis));
+    return { range: analysis.lines.range({ start: splice.start, end: splice.end }), newText: splice.text };
+  } catch (err) {
+    if (err instanceof YamlEditError) return undefined;
+    throw err;
+  }
+}
+
+const createNetworkEdit = (analysis: Analysis, name: string) => textEdit(analysis, (t) => addNetworkEdit(t, { name }));
+// Off the default bridge, onto the shared network: names resolve there, not on the default bridge.
+const connectEdit = (analysis: Analysis, container: string, network: string) =>
+  textEdit(analysis, (t) => connectContainerEdit(t, container, network, {}, { leaveDefaultBridge: true }));
+
 function fixesFor(analysis: Analysis, d: Diagnostic): CodeAction[] {
   const code = String(d.code ?? '');
   const path = pathOf(d);
@@ -36,7 +57,8 @@ function fixesFor(analysis: Analysis, d: Diagnostic): CodeAction[] {
   if (code === 'undefined-network') {
     const name = analysis.text.slice(analysis.lines.offset(d.range.start), analysis.lines.offset(d.range.end)).replace(/^["']|["']$/g, '');
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) return [];
-    return [action(analysis, `Create network "${name}"`, d, [createNetworkEdit(analysis, name)])];
+    const edit = createNetworkEdit(analysis, name);
+    return edit ? [action(analysis, `Create network "${name}"`, d, [edit])] : [];
   }
   if (path && (/overlaps/i.test(message) || code === 'subnet-overlaps-host') && path[path.length - 1] === 'subnet') {
     return subnetFix(analysis, d, path);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { root } from '../../scripts/lib/paths.mjs';
-import { addNetwork } from '../../src/extension/yamlEdits';
+import { addNetwork } from '../../src/topology/edit';
 import { diagramFixture, type DiagramFixture } from './diagramFixtures';
 import { screenshot } from './support';
 import { harnessPage, openHarness, type Harness } from './webviewHarness';

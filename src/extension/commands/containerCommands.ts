@@ -8,7 +8,7 @@ import { DockerError, formatNet, type EndpointConfig } from '../../engine';
 import { loadTopology } from '../../topology';
 import type { Ctx } from '../ctx';
 import { checkAliases, checkEndpointAddress, networkByName, planChange } from '../topologyChanges';
-import { addContainer, connectContainer, disconnectContainer, type EndpointOptions, type NewContainer } from '../yamlEdits';
+import { addContainer, connectContainer, disconnectContainer, type EndpointOptions, type NewContainer } from '../../topology/edit';
 import { refuse, resolveHost, resolveInvocation, type Invocation } from './args';
 import { applyChange, type AppliedChange } from './applyChange';
 import { liveConnectContainer, liveDisconnectContainer, liveRunContainer } from './liveContainerCommands';

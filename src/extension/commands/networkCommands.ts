@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { checkGateway, checkNetworkName, checkSubnet, defaultGateway, planChange, suggestSubnet } from '../topologyChanges';
-import { addNetwork, containersOnNetwork, disconnectContainer, removeNetwork, type NewNetwork } from '../yamlEdits';
+import { addNetwork, containersOnNetwork, disconnectContainer, removeNetwork, type NewNetwork } from '../../topology/edit';
 import { refuse, resolveHost, resolveInvocation, type Invocation } from './args';
 import { applyChange, type AppliedChange } from './applyChange';
 import { isLiveInvocation, type LiveResult } from './liveCommon';

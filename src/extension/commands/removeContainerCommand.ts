@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { removeContainer as removeLiveContainer } from '../../docker';
 import type { Ctx } from '../ctx';
 import { planChange } from '../topologyChanges';
-import { referencesToContainer, removeContainer } from '../yamlEdits';
+import { referencesToContainer, removeContainer } from '../../topology/edit';
 import { refuse, resolveInvocation, type Invocation } from './args';
 import { applyChange, type AppliedChange } from './applyChange';
 import { confirmDestructive, isLiveInvocation, refuseLive, resolveLive, sendToHost, snapshotOf, whenTrusted, type LiveResult } from './liveCommon';

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { applyTextEdits, minimalEdits } from '../../../src/extension/textDiff';
 import { checkEndpointAddress, checkNetworkName, checkSubnet, defaultGateway, planChange, suggestSubnet } from '../../../src/extension/topologyChanges';
-import { addContainer, addNetwork, connectContainer, containersOnNetwork, disconnectContainer, referencesToContainer, removeContainer, removeNetwork, YamlEditError } from '../../../src/extension/yamlEdits';
+import { addContainer, addNetwork, addNetworkEdit, applySplice, connectContainer, connectContainerEdit, containersOnNetwork, disconnectContainer, referencesToContainer, removeContainer, removeNetwork, YamlEditError } from '../../../src/topology/edit';
+import { parseYaml } from '../../../src/topology/yaml';
 import { loadTopology } from '../../../src/topology';
 
 const example = (name: string) => readFileSync(join(import.meta.dirname, '../../../examples', name), 'utf8');
@@ -103,6 +104,24 @@ test('connect a container that had no networks: it stays on the default bridge',
   const after = connectContainer(defaultBridge, 'b1', 'bridge2');
   assert.ok(after.includes('    networks: [bridge, bridge2]\n'));
   assert.throws(() => connectContainer(defaultBridge, 'b1', 'bridge'), /already on "bridge"/);
+});
+
+test('connect, leaving the default bridge (the shared-network quick fix): only a container that names no network leaves it', () => {
+  const leave = { leaveDefaultBridge: true };
+  assert.ok(connectContainer(defaultBridge, 'b1', 'bridge2', {}, leave).includes('    networks: [bridge2]\n'));
+  assert.equal(connectContainer('containers:\n  a:\n', 'a', 'n1', {}, leave), 'containers:\n  a:\n    networks: [n1]\n');
+  assert.equal(connectContainer('containers:\n  a:\n', 'a', 'n1'), 'containers:\n  a:\n    networks: [bridge, n1]\n');
+  // network_mode: default is the default bridge, written by its name.
+  assert.equal(connectContainer('containers:\n  a:\n    network_mode: default\n', 'a', 'n1', {}, leave), 'containers:\n  a:\n    networks: [bridge, n1]\n');
+});
+
+test('an edit is one splice: from any exact parse of the text (the language server\'s own), the same as text in, text out', () => {
+  for (const text of [customBridge, defaultBridge]) {
+    const viaText = connectContainer(text, 'b1', 'backend');
+    const splice = connectContainerEdit({ text, doc: parseYaml(text) }, 'b1', 'backend');
+    assert.equal(applySplice(text, splice), viaText);
+    assert.equal(applySplice(text, addNetworkEdit({ text, doc: parseYaml(text) }, { name: 'backend' })), addNetwork(text, { name: 'backend' }));
+  }
 });
 
 test('connect in a map of networks adds one entry; network_mode: host cannot be connected', () => {

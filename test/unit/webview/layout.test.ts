@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildSnapshot } from '../../../src/extension/diagramSnapshot';
-import { addNetwork, connectContainer, addContainer } from '../../../src/extension/yamlEdits';
+import { addNetwork, connectContainer, addContainer } from '../../../src/topology/edit';
 import { loadTopology } from '../../../src/topology';
 import { layoutDiagram, type BoxLayout, type DiagramLayout } from '../../../webview/layout';
 import { generateTopology } from '../../../bench/generate';
