@@ -9,9 +9,11 @@ const vscodeOnlyInExtension = {
   message: 'Only src/extension/ imports `vscode`: the engine, topology, server, CLI and webview must run without VS Code.',
 };
 
+// The topology format has one home: only src/topology parses or writes YAML. Other layers take yaml's
+// node types and guards from src/topology/yaml, edits and the writer from src/topology/edit.
 const yamlOnlyInTopology = {
   name: 'yaml',
-  message: 'Topology text is read and written in src/topology (parse, edit/writer.ts): the Docker client and the live layer work on specs.',
+  message: 'Only src/topology imports `yaml`: parse with src/topology/yaml (node types and guards are re-exported there), edit and write with src/topology/edit; other layers work on specs.',
 };
 
 /** A `regex` pattern that forbids importing the named layers of src/ (relative imports like ../docker/x). */
@@ -43,10 +45,14 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
+    files: ['src/extension/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [yamlOnlyInTopology] }] },
+  },
+  {
     files: ['src/engine/**'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [vscodeOnlyInExtension, ...ioModules],
+        paths: [vscodeOnlyInExtension, ...ioModules, yamlOnlyInTopology],
         patterns: [noNodeBuiltins, layers(['topology', 'docker', 'extension', 'server', 'cli', 'protocol', 'webview'], 'src/engine is the bottom layer: it imports no other part of the project.')],
       }],
     },
@@ -64,7 +70,7 @@ export default tseslint.config(
     files: ['src/server/**'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [vscodeOnlyInExtension],
+        paths: [vscodeOnlyInExtension, yamlOnlyInTopology],
         patterns: [layers(['docker', 'extension', 'cli', 'webview'], 'The language server imports only src/topology and src/engine.')],
       }],
     },
@@ -94,7 +100,7 @@ export default tseslint.config(
     files: ['src/cli/**'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [vscodeOnlyInExtension],
+        paths: [vscodeOnlyInExtension, yamlOnlyInTopology],
         patterns: [layers(['extension', 'server', 'webview'], 'src/cli imports only src/topology, src/engine, src/live and src/docker.')],
       }],
     },
@@ -103,7 +109,7 @@ export default tseslint.config(
     files: ['src/protocol/**'],
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [vscodeOnlyInExtension, ...ioModules],
+        paths: [vscodeOnlyInExtension, ...ioModules, yamlOnlyInTopology],
         patterns: [noNodeBuiltins, layers(['docker', 'extension', 'server', 'cli', 'webview'], 'src/protocol holds message types only.')],
       }],
     },
@@ -114,7 +120,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': ['error', {
-        paths: [vscodeOnlyInExtension, ...ioModules],
+        paths: [vscodeOnlyInExtension, ...ioModules, yamlOnlyInTopology],
         patterns: [
           { group: ['node:*'], message: 'The webview runs in a browser.' },
           layers(['engine', 'topology', 'docker', 'extension', 'server', 'cli'], 'The webview imports only src/protocol: it renders snapshots the host sends.'),
