@@ -4,9 +4,9 @@
 // mode becomes `listen` (what it was meant to say: the process listens there).
 import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver';
 import type { NetworkSpec, YamlPath } from '../topology';
+import { addNetworkEdit, connectContainerEdit, YamlEditError, type EditTarget, type TextSplice } from '../topology/edit';
 import { cidrContains, formatAddress, freeSubnet, nextFreeAddress, parseAddress, parseCidr, type Cidr } from './addressPlanner';
 import type { Analysis } from './analysis';
-import { addNetworkEdit, connectContainerEdit, YamlEditError, type EditTarget, type TextSplice } from '../topology/edit';
 
 export function codeActionsFor(analysis: Analysis, diagnostics: readonly Diagnostic[]): CodeAction[] {
   const out: CodeAction[] = [];
