@@ -1,10 +1,11 @@
 // The one place the Compose reader touches the `yaml` package: a file's text becomes a tree of plain
 // nodes (CNode), each knowing where it came from (file and YAML path), plus the file's syntax errors.
-// Parsed with the options the topology parser uses (src/topology/parse.ts), so both read YAML alike.
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+// Parsed with the options every topology parse uses (YAML_PARSE_OPTIONS), so both read YAML alike.
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { Range } from '../diagnostics';
 import { SourceMap, type RangePart } from '../sourceMap';
 import type { YamlPath } from '../spec';
+import { parseYamlDocument } from '../yaml/parse';
 import type { CNode, Loc } from './nodes';
 
 export interface YamlProblem {
@@ -23,7 +24,7 @@ export interface ParsedYamlFile {
 }
 
 export function parseYamlFile(file: string, text: string): ParsedYamlFile {
-  const doc = parseDocument(text, { uniqueKeys: false, merge: true, prettyErrors: false });
+  const doc = parseYamlDocument(text);
   const source = new SourceMap(text, doc);
   const problems: YamlProblem[] = [];
   for (const e of doc.errors) {
