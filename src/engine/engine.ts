@@ -5,12 +5,9 @@ import type { ContainerCreateRequest, EndpointConfig, HostConfig, NetworkCreateR
 import type { InspectResult } from './inspectTypes';
 import type { ContainerState, EngineState, HostState, NetworkState } from './model';
 import type { IpamDriver } from './ipam/types';
-import { DriverRegistry, type NetworkDriver } from './drivers/types';
-import { BridgeDriver } from './drivers/bridge';
-import { HostDriver, NullDriver } from './drivers/special';
-import { MacvlanDriver } from './drivers/macvlan';
-import { IpvlanDriver } from './drivers/ipvlan';
-import { OverlayDriver, VXLAN_PORT } from './drivers/overlay';
+import { DriverRegistry, withDrivers, type NetworkDriver } from './drivers/types';
+import { BUILTIN_DRIVERS } from './drivers/builtin';
+import { VXLAN_PORT } from './drivers/overlay/driver';
 import { SwarmCluster } from './swarm/cluster';
 import { findContainer } from './lookup';
 import { resolveDns, resolveName } from './dns';
@@ -26,21 +23,17 @@ import { replaceContainer, replaceNetwork } from './ops/replay';
 export { sandboxPortBindings } from './ops/publishing';
 
 export class Engine {
-  readonly state: EngineState = {
+  /** This engine's drivers (each engine its own: a plug-in installed on one leaves the others alone). */
+  readonly drivers = new DriverRegistry();
+  readonly state: EngineState = withDrivers({
     hosts: new Map(),
     swarm: { nodes: [], networks: new Map(), services: new Map(), ingressNetworkId: null, dataPathPort: VXLAN_PORT },
-  };
-  readonly drivers = new DriverRegistry();
+  }, this.drivers);
   /** What the ops/ modules share: this engine's state and bookkeeping. */
   private readonly core: EngineCore;
 
   constructor() {
-    this.drivers.register(new BridgeDriver());
-    this.drivers.register(new HostDriver());
-    this.drivers.register(new NullDriver());
-    this.drivers.register(new MacvlanDriver());
-    this.drivers.register(new IpvlanDriver());
-    this.drivers.register(new OverlayDriver(this.state.swarm.dataPathPort));
+    for (const unit of BUILTIN_DRIVERS) this.drivers.install(unit, this);
     this.core = {
       state: this.state,
       drivers: this.drivers,

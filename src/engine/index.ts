@@ -7,8 +7,10 @@ export type * from './model';
 export type * from './requests';
 export type * from './inspectTypes';
 export { NEWEST_MODELLED_VERSION, parseVersion, featuresOf, type DockerVersion, type VersionFeatures } from './version';
-export type { NetworkDriver, DriverContext, JoinInfo, NetworkDraft, NetworkCreated, EndpointCreated } from './drivers/types';
+export type { NetworkDriver, DriverContext, JoinInfo, NetworkDraft, NetworkCreated, EndpointCreated, DriverDescriptor, DriverUnit, DriverHost, DriverLookup } from './drivers/types';
 export { DriverRegistry } from './drivers/types';
+export { BUILTIN_DRIVERS, PLUGIN_DRIVERS, SHIPPED_DRIVERS, SHIPPED_DESCRIPTORS, installPlugins, findDescriptor } from './drivers';
+export { registerFlannel, flannelUnit, type FlannelOptions } from './drivers/flannel';
 export type { IpamDriver, PoolRequest, AllocatedPool } from './ipam/types';
 export { parseIp, parseCidr, formatAddr, formatNet, netContains, netsOverlap, makeNet, netSize, type IpAddr, type IpNet, type IpFamily } from './ip';
 export { parsePortSpec, parseExpose, parseListen, listenSpecError } from './ports/portSpec';
@@ -17,8 +19,8 @@ export { DEFAULT_HOSTS_ENTRIES } from './sandbox';
 export { INGRESS_SANDBOX_ID, INGRESS_SANDBOX_NAME, replicaForConnection, placeTasks, routingMesh, type MeshEntry } from './swarm/services';
 export { DYNAMIC_PORT_START, DYNAMIC_PORT_END, VNI_START } from './swarm/cluster';
 export { GW_BRIDGE_NETWORK } from './sandbox';
-export { VXLAN_PORT, overlayDeviceNames, overlayMtu } from './drivers/overlay';
-export { BridgeDriver } from './drivers/bridge';
+export { VXLAN_PORT, overlayDeviceNames, overlayMtu } from './drivers/overlay/driver';
+export { BridgeDriver } from './drivers/bridge/driver';
 export { networkMembers, memberByAddress, vxlanPeer, type NetworkMember } from './multiHost';
 // The tracer (trace/index.ts) and the rules (netfilter/index.ts), as the other layers use them.
 export {

@@ -2,6 +2,7 @@
 // packet tracer, the tree or the diagram needs is here, already resolved: every sandbox has its
 // interfaces and routing table, every host its bridges, veths and addresses.
 import type { DockerVersion, VersionFeatures } from './version';
+import type { DriverLookup } from './drivers/types';
 import type { IpamDriver } from './ipam/types';
 import type { IpAddr, IpNet } from './ip';
 import type { EndpointConfig, IpamPoolConfig } from './requests';
@@ -472,4 +473,6 @@ export interface SwarmState {
 export interface EngineState {
   readonly hosts: Map<string, HostState>;
   readonly swarm: SwarmState;
+  /** The engine's drivers: the tracer and the rules find each driver's trace legs and rules here. */
+  readonly drivers: DriverLookup;
 }

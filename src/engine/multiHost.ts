@@ -1,7 +1,7 @@
 // Look-ups across hosts, for the tracer: a swarm (overlay) or global-scope (plug-in) network has one view
 // per host with the same id, each holding only that host's endpoints. These find the endpoint behind an
 // address whichever host it is on, and the underlay address a VXLAN frame for it is sent to.
-import { underlayOf } from './drivers/overlay';
+import { underlayOf } from './drivers/overlay/driver';
 import type { EndpointState, EngineState, HostLink, NetworkState } from './model';
 
 export interface NetworkMember {

@@ -7,7 +7,7 @@ import { listenPortsOf } from '../engine';
 import { formatCidr, freeSubnet, nextFreeAddress, parseCidr, type Cidr } from './addressPlanner';
 import type { Analysis } from './analysis';
 import { completionContext, type CompletionContext } from './completionContext';
-import { DRIVERS, optionDoc, optionsFor } from './driverCatalog';
+import { completionDrivers, optionDoc, optionsFor } from './driverCatalog';
 import { isContainerValue, keysAt, schemaAt, valuesAt } from './schemaDocs';
 
 export function completeAt(analysis: Analysis, offset: number): CompletionItem[] {
@@ -40,7 +40,7 @@ function suggestions(analysis: Analysis, ctx: CompletionContext): Suggestion[] {
     if (isNetworkMap(p)) return names(networkNames().filter((n) => !ctx.siblings.includes(n)), 'network', analysis, ':');
     if (p.length === 3 && p[0] === 'networks' && p[2] === 'driver_opts') {
       const driver = spec.networks.find((n) => n.name === p[1])?.driver;
-      return optionsFor(driver)
+      return optionsFor(driver, analysis.engine)
         .filter((o) => !ctx.siblings.includes(o.name))
         .map((o) => ({ label: o.name, kind: CompletionItemKind.Property, insertText: `${o.name}: `, documentation: md(o.description), detail: `${driver ?? 'bridge'} option` }));
     }
@@ -50,7 +50,7 @@ function suggestions(analysis: Analysis, ctx: CompletionContext): Suggestion[] {
   // A value.
   const last = p[p.length - 1];
   if (p[0] === 'networks' && p.length === 3 && last === 'driver') {
-    return DRIVERS.map((d) => ({ label: d.name, kind: CompletionItemKind.EnumMember, documentation: md(d.summary), detail: 'network driver' }));
+    return completionDrivers(analysis.engine).map((d) => ({ label: d.name, kind: CompletionItemKind.EnumMember, documentation: md(d.summary), detail: 'network driver' }));
   }
   if (last === 'host' && (p[0] === 'networks' || p[0] === 'containers') && p.length === 3) return names(spec.hosts.map((h) => h.name), 'host', analysis);
   if (p[0] === 'containers' && p.length === 3 && last === 'network_mode') return networkModes(analysis, String(p[1]));

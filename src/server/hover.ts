@@ -35,7 +35,7 @@ export function hoverAt(analysis: Analysis, offset: number): Hover | null {
   const last = path[path.length - 1];
 
   if (path[0] === 'networks' && path.length === 3 && last === 'driver') {
-    const info = driverInfo(value);
+    const info = driverInfo(value, analysis.engine);
     return markdown(info ? `**driver \`${value}\`**\n\n${info.summary}` : `**driver \`${value}\`**\n\nNot a built-in driver: a network plug-in of this name must be installed.`, analysis, span);
   }
   if (path[0] === 'networks' && path[2] === 'driver_opts' && path.length === 4) {

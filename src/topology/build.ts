@@ -3,8 +3,7 @@
 // to the others in order), then swarm services — and turns every engine error and warning into a
 // positioned diagnostic.
 // One failing object never stops the rest; what depends on it gets an error that names it.
-import { Engine, checkNetworkCreateFlags, checkRunFlags, listenSpecError, type ContainerCreateRequest, type EndpointConfig, type NetworkCreateRequest } from '../engine';
-import { registerFlannel } from '../engine/plugins/flannel';
+import { Engine, checkNetworkCreateFlags, checkRunFlags, installPlugins, listenSpecError, type ContainerCreateRequest, type EndpointConfig, type NetworkCreateRequest } from '../engine';
 import { BuildReport, type BuildSource } from './buildReport';
 import type { TopologyDiagnostic } from './diagnostics';
 import { subjectKey, type Subject } from './errorTargets';
@@ -33,7 +32,7 @@ export interface BuildResume {
 export function buildTopology(spec: TopologySpec, parsed?: BuildSource): BuildResult {
   const engine = new Engine();
   // Third-party drivers a topology may name (`driver: flannel`), through the engine's plug-in interface.
-  registerFlannel(engine);
+  installPlugins(engine);
   const report = new BuildReport(parsed);
   const builder = new Builder(engine, report);
   builder.hosts(spec);

@@ -284,7 +284,7 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
         let foreign: string[] = [];
         if (saved.code === 0 && host) {
           const real = normaliseIptablesSave(saved.stdout, bridgeLabels(observed.inspect), addressLabels(observed.inspect));
-          const engine = normaliseIptablesSave(formatIptablesSave(hostRules(host)), bridgeLabels(engineInspect), addressLabels(engineInspect));
+          const engine = normaliseIptablesSave(formatIptablesSave(hostRules(host, loaded.engine.state.drivers)), bridgeLabels(engineInspect), addressLabels(engineInspect));
           foreign = real.foreign;
           const others = await foreignObjects();
           if (others.length > 0) {

@@ -1,10 +1,14 @@
-// The network driver contract (libnetwork driverapi.Driver, trimmed to what the model needs). Built-in
-// drivers (bridge, host, null) and plug-ins implement it and are found by name in a DriverRegistry.
+// The network driver contract (libnetwork driverapi.Driver, trimmed to what the model needs), and the
+// unit a driver ships as: its operations, how it takes part in a trace, the rules it adds, and a
+// descriptor every surface (completion, hover, tree, forms, schema, grammar) reads. Each engine keeps its
+// own DriverRegistry: installing a plug-in on one engine leaves every other engine as it was.
 import type { IpAddr } from '../ip';
 import type { IdFactory } from '../ids';
 import type { BridgeConfig, EndpointState, HostState, IpamAssignment, NetworkState, OverlayNetworkInfo, ParentLinkInfo, PortBindingState, PortSpecBinding, SandboxState } from '../model';
 import type { VersionFeatures } from '../version';
 import type { IpamDriver } from '../ipam/types';
+import type { NetworkRules } from '../netfilter/contributed';
+import type { TraceDriver } from '../trace/linkDrivers';
 
 export interface DriverContext {
   readonly host: HostState;
@@ -82,10 +86,96 @@ export interface NetworkDriver {
   revokeExternalConnectivity(ctx: DriverContext, net: NetworkState, ep: EndpointState): void;
 }
 
-/** Drivers and IPAM drivers by name (libnetwork drvregistry). */
-export class DriverRegistry {
+/** A driver option a topology may set (`driver_opts`). Its text and values are the schema's (one source). */
+export type DriverOptionName = string;
+
+/**
+ * What a driver is, for everything that is not the engine: the catalog (completion, hover), the checks
+ * on a topology, the tree, the create forms, the schema's and the grammar's lists of drivers.
+ */
+export interface DriverDescriptor {
+  /** What `driver:` names. */
+  readonly name: string;
+  /** As NetworkDriver.scope: where a network of this driver lives (one host, every host, the swarm). */
+  readonly scope: 'local' | 'global' | 'swarm';
+  /** built-in: every engine has it (libnetwork's own); plugin: shipped with CNM Explorer, installed on the engines built for a topology. */
+  readonly origin: 'builtin' | 'plugin';
+  /** Markdown, a few sentences: hover and completion. */
+  readonly summary: string;
+  /** One line for pickers ("a Linux bridge on the host; private addresses and NAT"). */
+  readonly short: string;
+  /** The driver_opts it accepts; their descriptions and values are in the schema (networks.*.driver_opts). */
+  readonly options: readonly DriverOptionName[];
+  /** The tree's icon: a codicon id and a theme colour. */
+  readonly icon: { readonly id: string; readonly color: string };
+  /** What the create forms offer. */
+  readonly forms: {
+    /** Offered in "Create Network" on a topology file. */
+    readonly file: boolean;
+    /** Offered in "Create Network" on a live host (a plug-in must be installed on that dockerd). */
+    readonly live: boolean;
+    /** The example shown for the options step (`-o`). */
+    readonly optionHint?: string;
+  };
+  /** host and null: no addresses, no interfaces (libnetwork hasSpecialDriver). */
+  readonly special?: boolean;
+  /** Its containers sit on a host interface's LAN (macvlan, ipvlan): a subnet inside that LAN is intended. */
+  readonly onParentLan?: boolean;
+}
+
+/** The engine a driver unit is installed on: what a multi-host driver may read. */
+export interface DriverHost {
+  readonly state: { readonly hosts: ReadonlyMap<string, HostState>; readonly swarm: { readonly dataPathPort: number } };
+  hostNames(): string[];
+}
+
+/** Everything of one driver (src/engine/drivers/<name>/index.ts exports one). */
+export interface DriverUnit {
+  readonly descriptor: DriverDescriptor;
+  /** The driver's operations, made for the engine it is installed on. */
+  create(host: DriverHost): NetworkDriver;
+  /** An IPAM driver it brings (flannel's leases), by name. */
+  readonly ipam?: { readonly name: string; create(host: DriverHost): (h: HostState) => IpamDriver };
+  /** Where the tracer meets a device of this driver's (macvlan children, overlay VXLAN, flannel.1). */
+  readonly trace?: TraceDriver;
+  /** Rules its own daemon adds next to dockerd's (flanneld's). */
+  readonly rules?: NetworkRules;
+}
+
+/** What the tracer and the rules read of an engine's drivers. */
+export interface DriverLookup {
+  trace(name: string): TraceDriver | undefined;
+  rules(name: string): NetworkRules | undefined;
+  hasRules(): boolean;
+}
+
+/**
+ * Gives an engine's state its registry (EngineState.drivers) as a non-enumerable property: code that walks
+ * or copies the state as plain data (tests comparing builds, snapshots) never wanders into the drivers.
+ */
+export function withDrivers<T extends object>(state: T, drivers: DriverLookup): T & { readonly drivers: DriverLookup } {
+  return Object.defineProperty(state, 'drivers', { value: drivers, enumerable: false, writable: false }) as T & { readonly drivers: DriverLookup };
+}
+
+/** One engine's drivers, IPAM drivers, trace drivers, rules and descriptors by name (libnetwork drvregistry). */
+export class DriverRegistry implements DriverLookup {
   private readonly drivers = new Map<string, NetworkDriver>();
   private readonly ipamFactories = new Map<string, (host: HostState) => IpamDriver>();
+  private readonly traces = new Map<string, TraceDriver>();
+  private readonly ruleMakers = new Map<string, NetworkRules>();
+  private readonly described = new Map<string, DriverDescriptor>();
+
+  /** Installs every part of a driver unit (replacing one of the same name). */
+  install(unit: DriverUnit, host: DriverHost): void {
+    const name = unit.descriptor.name;
+    this.register(unit.create(host));
+    this.described.set(name, unit.descriptor);
+    if (unit.ipam) this.registerIpam(unit.ipam.name, unit.ipam.create(host));
+    if (unit.trace) this.traces.set(name, unit.trace);
+    else this.traces.delete(name);
+    if (unit.rules) this.ruleMakers.set(name, unit.rules);
+    else this.ruleMakers.delete(name);
+  }
 
   register(driver: NetworkDriver): void {
     this.drivers.set(driver.name, driver);
@@ -105,5 +195,26 @@ export class DriverRegistry {
 
   driverNames(): string[] {
     return [...this.drivers.keys()];
+  }
+
+  descriptor(name: string): DriverDescriptor | undefined {
+    return this.described.get(name);
+  }
+
+  /** The descriptors of the installed units, in installation order. */
+  descriptors(): DriverDescriptor[] {
+    return [...this.described.values()];
+  }
+
+  trace(name: string): TraceDriver | undefined {
+    return this.traces.get(name);
+  }
+
+  rules(name: string): NetworkRules | undefined {
+    return this.ruleMakers.get(name);
+  }
+
+  hasRules(): boolean {
+    return this.ruleMakers.size > 0;
   }
 }

@@ -1,6 +1,8 @@
 // Rules a network plug-in's own daemon installs next to dockerd's (flanneld's FORWARD accepts and its
-// "no masquerade inside the cluster" rule). A plug-in registers a function of the host and its network;
-// the rules are added after dockerd's, so `cnm rules` prints them and the tracer evaluates them.
+// "no masquerade inside the cluster" rule). A driver unit carries a function of the host and its network
+// (DriverUnit.rules); the rules are added after dockerd's, so `cnm rules` prints them and the tracer
+// evaluates them. They are looked up in the engine's own registry, never in a module-wide one.
+import type { DriverLookup } from '../drivers/types';
 import type { HostState, NetworkState } from '../model';
 import type { Rule, RuleSet } from './types';
 
@@ -12,18 +14,11 @@ export interface ContributedRule {
 
 export type NetworkRules = (host: HostState, net: NetworkState) => ContributedRule[];
 
-const registry = new Map<string, NetworkRules>();
-
-/** Registers the rules networks of driver `name` add to their host. */
-export function registerNetworkRules(name: string, rules: NetworkRules): void {
-  registry.set(name, rules);
-}
-
-/** Adds every registered driver's rules to a host's ruleset (unchanged when no network asks for any). */
-export function withContributedRules(host: HostState, set: RuleSet): RuleSet {
-  if (registry.size === 0 || set.layout === 'disabled') return set;
+/** Adds every installed driver's rules to a host's ruleset (unchanged when no network asks for any). */
+export function withContributedRules(host: HostState, set: RuleSet, drivers: Pick<DriverLookup, 'rules' | 'hasRules'> | undefined): RuleSet {
+  if (!drivers?.hasRules() || set.layout === 'disabled') return set;
   for (const net of host.networks.values()) {
-    const make = registry.get(net.driver);
+    const make = drivers.rules(net.driver);
     if (!make) continue;
     for (const { rule, position } of make(host, net)) {
       const chain = set.tables.get(rule.table)?.chains.get(rule.chain);

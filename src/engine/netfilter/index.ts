@@ -4,5 +4,5 @@ export type * from './types';
 export { formatRule, formatIptablesSave } from './format';
 export { deriveHostRules, hostRules, engineRules } from './derive';
 export { stateStamp } from './stamp';
-export { registerNetworkRules, type ContributedRule, type NetworkRules } from './contributed';
+export type { ContributedRule, NetworkRules } from './contributed';
 export { is, not, rule, ACCEPT, RETURN, MASQUERADE, DROP } from './rules';

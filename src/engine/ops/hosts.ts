@@ -9,7 +9,7 @@ import { formatAddr, formatNet, type IpAddr, type IpNet, makeNet, netContains, p
 import { DefaultIpam } from '../ipam/defaultIpam';
 import { GLOBAL_DEFAULT_POOLS, LOCAL_DEFAULT_POOLS, poolsFromConfig, type PredefinedPools } from '../ipam/predefinedPools';
 import { sha256Bytes } from '../sha256';
-import { BRIDGE_OPT } from '../drivers/bridge';
+import { BRIDGE_OPT } from '../drivers/bridge/driver';
 import { PortAllocator } from '../ports/allocator';
 import type { EngineCore, HostInternals, NetworkSpec } from './core';
 import { createNetworkOn } from './networkViews';

@@ -2,7 +2,7 @@
 // gateway endpoint's ports), and docker_gwbridge for a sandbox no network gives a gateway.
 import type { ContainerState, EndpointState, HostState, NetworkState, SandboxState } from '../model';
 import type { NetworkDriver } from '../drivers/types';
-import { BRIDGE_OPT } from '../drivers/bridge';
+import { BRIDGE_OPT } from '../drivers/bridge/driver';
 import { addSandboxEndpoint, addSandboxInterface, endpointLess, gatewayEndpoint, GW_BRIDGE_NETWORK, rebuildRoutes, removeSandboxEndpoint, removeSandboxInterface } from '../sandbox';
 import type { EngineCore, HostInternals, NetworkSpec } from './core';
 import { createNetworkOn } from './networkViews';

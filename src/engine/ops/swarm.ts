@@ -4,7 +4,7 @@ import { DockerError, FORBIDDEN, INTERNAL, msg } from '../errors';
 import type { IpamPoolConfig, NetworkCreateRequest } from '../requests';
 import type { ContainerState, HostState, NetworkState } from '../model';
 import { parseCidr } from '../ip';
-import { OVERLAY_OPT, underlayOf } from '../drivers/overlay';
+import { OVERLAY_OPT, underlayOf } from '../drivers/overlay/driver';
 import { INGRESS_SANDBOX_ID, INGRESS_SANDBOX_NAME } from '../swarm/services';
 import { newSandbox } from '../sandbox';
 import { type EngineCore, type HostInternals, hostNames, hostOf, type NetworkSpec } from './core';

@@ -6,6 +6,6 @@ export { parseDestination, formatDestination, type Destination } from './destina
 export { reachabilityMatrix, matrixCells, type MatrixResult, type MatrixCell, type MatrixContainer, type MatrixProbe } from './matrix';
 export { checkExpectation, checkExpectations, expectationProblem, type Expectation, type ExpectationResult } from './expect';
 export { listeningFromTopology, listenPortsOf, type ListenEntry } from './listening';
-export { registerTraceDriver, type TraceDriver, type LinkWalk, type VxlanTunnel, type SandboxSide, type HostSide } from './linkDrivers';
+export type { TraceDriver, LinkWalk, VxlanTunnel, SandboxSide, HostSide } from './linkDrivers';
 export { formatV4, parseV4, v4, type V4, type HostIndex, type Route4 } from './hostIndex';
 export type { Leg, Ns, Pkt, Cause } from './walk';

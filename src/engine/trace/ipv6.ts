@@ -8,9 +8,11 @@ import { atLeast } from '../version';
 import { formatAddr, formatNet, netContains, parseIp, type IpAddr } from '../ip';
 import type { EndpointState, HostState, NetworkState, SandboxState } from '../model';
 import type { HostIndex } from './hostIndex';
-import { aDriver } from './links/parentLink';
 import type { Listener } from './hostIndex';
 import type { TraceHop, TraceProto, Verdict } from './types';
+
+/** "a macvlan", "an ipvlan". */
+const aDriver = (driver: string): string => `${/^[aeiou]/.test(driver) ? 'an' : 'a'} ${driver}`;
 
 export interface V6Outcome {
   verdict: Verdict;

@@ -1,11 +1,10 @@
 // How a network driver takes part in a trace. The walker handles veths, bridges and the host's own stack;
 // where a packet enters a device a driver made — a container interface on one of its networks (macvlan,
 // ipvlan, overlay) or a host link it added (flannel.1) — the walker asks the driver's TraceDriver what
-// happens next. Built-in drivers and plug-ins register the same way (registerTraceDriver).
+// happens next. A driver unit carries its TraceDriver (src/engine/drivers/<name>/); the walker finds it
+// through the engine's DriverRegistry (HostIndex.drivers), so built-ins and plug-ins are traced alike.
 import type { EndpointState, HostLink, NetworkState } from '../model';
 import type { HostIndex, Route4 } from './hostIndex';
-import { overlayTrace } from './links/overlay';
-import { parentLinkTrace } from './links/parentLink';
 import type { Cause, Leg, Ns, Pkt } from './walk';
 
 /** A VXLAN tunnel between two hosts: `dev` on `from` encapsulates, `remoteDev` on `to` decapsulates. */
@@ -64,19 +63,9 @@ export interface TraceDriver {
    * its own child (macvlan/ipvlan): the leg, or null to let the walker go on.
    */
   hostToEndpoint?(w: LinkWalk, hx: HostIndex, net: NetworkState, ep: EndpointState, pkt: Pkt): Leg | null;
-}
-
-const registry = new Map<string, TraceDriver>([
-  ['macvlan', parentLinkTrace],
-  ['ipvlan', parentLinkTrace],
-  ['overlay', overlayTrace],
-]);
-
-/** Registers how networks of driver `name` are traced (built-ins at load; plug-ins when they register). */
-export function registerTraceDriver(name: string, driver: TraceDriver): void {
-  registry.set(name, driver);
-}
-
-export function traceDriverFor(name: string): TraceDriver | undefined {
-  return registry.get(name);
+  /**
+   * Host `hx` sends out of its underlay `dev` to `ep`, which another host (`remote`) has on one of this
+   * driver's networks (a macvlan child on the LAN): the leg, or null to let the walker go on.
+   */
+  fromLan?(w: LinkWalk, hx: HostIndex, dev: string, remote: HostIndex, net: NetworkState, ep: EndpointState, pkt: Pkt): Leg | null;
 }

@@ -86,7 +86,7 @@ export class Tracer {
     for (const [name, host] of this.state.hosts) {
       const stamp = stateStamp(host);
       if (this.stamps.get(name) === stamp && this.hostIndexes.has(name)) continue;
-      this.hostIndexes.set(name, buildHostIndex(host, this.options.listening));
+      this.hostIndexes.set(name, buildHostIndex(host, this.options.listening, this.state.drivers));
       this.stamps.set(name, stamp);
       changed = true;
     }

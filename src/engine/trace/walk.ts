@@ -10,8 +10,7 @@ import type { Rule, TableName } from '../netfilter/types';
 import type { EndpointState } from '../model';
 import type { MeshEntry } from '../swarm/services';
 import { formatV4, isLoopback, lookupRoute, parseV4, type HostIndex, type Route4, type SandboxView, type V4 } from './hostIndex';
-import { traceDriverFor, type LinkWalk, type VxlanTunnel } from './linkDrivers';
-import { aDriver, l3NoArp } from './links/parentLink';
+import type { LinkWalk, VxlanTunnel } from './linkDrivers';
 import type { TraceHop, TraceProto } from './types';
 
 /** A network namespace: a host's own, or a sandbox (shared by the containers in it). */
@@ -239,7 +238,7 @@ export class Walker implements LinkWalk {
     const iface = ns.view!.ifaces.get(route.dev);
     const ep = iface?.endpointId ? ns.view!.sb.endpoints.find((e) => e.id === iface.endpointId) : undefined;
     const net = ep ? hx.host.networks.get(ep.networkId) : undefined;
-    const driver = net ? traceDriverFor(net.driver) : undefined;
+    const driver = net ? hx.drivers.trace(net.driver) : undefined;
     if (ep && net && driver?.sandboxSend) return driver.sandboxSend(this, { ns, net, ep, route }, pkt);
     const peer = iface?.hostPeer ?? null;
     const veth = peer ? hx.host.veths.get(peer) : undefined;
@@ -327,23 +326,18 @@ export class Walker implements LinkWalk {
     }
     const link = hx.host.links.get(route.dev);
     const linkNet = link ? hx.host.networks.get(link.networkId) : undefined;
-    const linkDriver = linkNet ? traceDriverFor(linkNet.driver) : undefined;
+    const linkDriver = linkNet ? hx.drivers.trace(linkNet.driver) : undefined;
     if (link && linkNet && linkDriver?.hostSend) return linkDriver.hostSend(this, { hx, link, net: linkNet, route }, pkt);
     const own = this.ownEndpoint(hx, nexthop, pkt);
     if (own) return own;
+    // Another host's endpoint on the LAN (a macvlan child): its driver decides.
     for (const remote of this.world.hosts.values()) {
       if (remote === hx) continue;
       const ep = remote.endpointsByV4.get(nexthop);
       const epNet = ep ? remote.host.networks.get(ep.networkId) : undefined;
-      if (ep && epNet?.parentLink && !epNet.parentLink.dummy && epNet.parentLink.vlanId === null) {
-        const target = this.world.sandboxNs(remote, ep.sandboxId!);
-        if (!target) break;
-        if (epNet.parentLink.driver === 'ipvlan' && epNet.parentLink.mode === 'l3') return this.fail(l3NoArp(ep.name, epNet.name, remote.host.name, epNet.parentLink.parent, formatV4(nexthop)));
-        this.hop(hx.host.name, route.dev, 'send', `out ${route.dev} onto the LAN: ${formatV4(nexthop)} is ${target.label}, ${aDriver(epNet.parentLink.driver)} child of ${epNet.parentLink.parent} on ${remote.host.name} (another machine, so the kernel's filter between a host and its own children does not apply)`);
-        this.hop(target.label, ep.ifname ?? '', 'receive', `in through ${ep.ifname} (${ep.networkName}, ${ep.ipv4?.address ?? ''})`);
-        if (pkt.dst !== nexthop) return { ok: false, cause: { kind: 'not-router', ns: target, addr: pkt.dst } };
-        return { ok: true, ns: target, iface: ep.ifname ?? '', pkt };
-      }
+      const driver = epNet ? remote.drivers.trace(epNet.driver) : undefined;
+      const leg = ep && epNet && driver?.fromLan ? driver.fromLan(this, hx, route.dev, remote, epNet, ep, pkt) : null;
+      if (leg) return leg;
     }
     const other = this.world.underlayOwner.get(nexthop);
     // On-link: the route's own network, or (a route via a gateway, e.g. flannel host-gw) the gateway's.
@@ -359,7 +353,7 @@ export class Walker implements LinkWalk {
   private ownEndpoint(hx: HostIndex, addr: V4, pkt: Pkt): Leg | null {
     const ep = hx.endpointsByV4.get(addr);
     const net = ep ? hx.host.networks.get(ep.networkId) : undefined;
-    const driver = net ? traceDriverFor(net.driver) : undefined;
+    const driver = net ? hx.drivers.trace(net.driver) : undefined;
     return ep && net && driver?.hostToEndpoint ? driver.hostToEndpoint(this, hx, net, ep, pkt) : null;
   }
 

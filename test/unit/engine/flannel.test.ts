@@ -3,8 +3,7 @@
 // host-gw routes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine, hostRoutes } from '../../../src/engine';
-import { registerFlannel } from '../../../src/engine/plugins/flannel';
+import { Engine, hostRoutes, registerFlannel } from '../../../src/engine';
 import { throwsDocker } from './helpers';
 
 function twoHosts(): Engine {

@@ -35,7 +35,7 @@ export function lab(yaml: string): Lab {
     },
     rules(host) {
       const h = loaded.engine.state.hosts.get(host ?? loaded.engine.hostNames()[0]!)!;
-      return formatIptablesSave(hostRules(h));
+      return formatIptablesSave(hostRules(h, loaded.engine.state.drivers));
     },
     ip(container, network) {
       const ep = inspect().containers.find((c) => c.name === container)?.endpoints.find((e) => e.network === network);

@@ -1,11 +1,11 @@
 // The ipvlan driver (libnetwork drivers/ipvlan): children share the parent's MAC. l2 (default) works like
 // macvlan's bridge mode with the network's gateway; l3 routes through the parent with no gateway: the
 // container's default route is "default dev eth0" and it never gets docker_gwbridge (DisableGatewayService).
-import { DockerError, INTERNAL, msg } from '../errors';
-import type { EndpointState, NetworkState, SandboxState } from '../model';
-import { ParentLinkDriver } from './macvlan';
-import { linkMac } from './parentLink';
-import type { DriverContext, EndpointCreated, JoinInfo, NetworkCreated, NetworkDraft } from './types';
+import { DockerError, INTERNAL, msg } from '../../errors';
+import type { EndpointState, NetworkState, SandboxState } from '../../model';
+import { ParentLinkDriver } from '../shared/parentLinkDriver';
+import { linkMac } from '../shared/parentLink';
+import type { DriverContext, EndpointCreated, JoinInfo, NetworkCreated, NetworkDraft } from '../types';
 
 /** 20.10 knows l2 and l3 only (l3s and ipvlan_flag came with 23.0: features.ipvlanL3s). */
 export const IPVLAN_MODES = ['l2', 'l3'] as const;

@@ -1,8 +1,8 @@
 // The host and null drivers: no IPAM, no interfaces. A `host` endpoint puts the container in the host's
 // namespace; a `null` endpoint leaves it with only `lo`.
-import { DockerError, FORBIDDEN } from '../errors';
-import type { EndpointState, NetworkState, PortBindingState, SandboxState } from '../model';
-import type { DriverContext, EndpointCreated, JoinInfo, NetworkCreated, NetworkDraft, NetworkDriver } from './types';
+import { DockerError, FORBIDDEN } from '../../errors';
+import type { EndpointState, NetworkState, PortBindingState, SandboxState } from '../../model';
+import type { DriverContext, EndpointCreated, JoinInfo, NetworkCreated, NetworkDraft, NetworkDriver } from '../types';
 
 abstract class SpecialDriver implements NetworkDriver {
   abstract readonly name: string;

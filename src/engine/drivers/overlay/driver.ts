@@ -3,10 +3,10 @@
 // VXLAN device vx-<6hex vni>-<5hex> (VNI from the manager, UDP 4789) enslaved to it; each container gets
 // a veth whose far end is on that bridge. MTU 1500 (or the mtu option) − 50, encrypted −26 more, rounded
 // down to a multiple of 4. Containers get no gateway from an overlay: libnetwork then adds docker_gwbridge.
-import { addrBytes, formatAddr } from '../ip';
-import { macFromIPv4Bytes, pseudoRandomMac, vethName } from '../ids';
-import type { EndpointState, NetworkState, OverlayNamespace, PortBindingState, SandboxState } from '../model';
-import type { DriverContext, EndpointCreated, JoinInfo, NetworkCreated, NetworkDraft, NetworkDriver } from './types';
+import { addrBytes, formatAddr } from '../../ip';
+import { macFromIPv4Bytes, pseudoRandomMac, vethName } from '../../ids';
+import type { EndpointState, NetworkState, OverlayNamespace, PortBindingState, SandboxState } from '../../model';
+import type { DriverContext, EndpointCreated, JoinInfo, NetworkCreated, NetworkDraft, NetworkDriver } from '../types';
 
 export const OVERLAY_OPT = {
   vxlanIdList: 'com.docker.network.driver.overlay.vxlanid_list',
@@ -87,7 +87,7 @@ export class OverlayDriver implements NetworkDriver {
     ctx.host.overlays.delete(net.id);
   }
 
-  createEndpoint(_ctx: DriverContext, _net: NetworkState, ep: { id: string; ipv4: import('../ip').IpAddr | null; mac: string | null }): EndpointCreated {
+  createEndpoint(_ctx: DriverContext, _net: NetworkState, ep: { id: string; ipv4: import('../../ip').IpAddr | null; mac: string | null }): EndpointCreated {
     // Overlay keeps 02:42 + IPv4 in every release.
     const mac = ep.mac ?? (ep.ipv4 ? macFromIPv4Bytes(addrBytes(ep.ipv4)) : pseudoRandomMac(ep.id));
     return { mac, hostIfname: vethName(ep.id) };

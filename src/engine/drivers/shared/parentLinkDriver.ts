@@ -1,15 +1,10 @@
-// The macvlan driver (libnetwork drivers/macvlan): each container gets a macvlan child of the parent link
-// with its own MAC (02:42 + IPv4 bytes in 20.10, random from 28.0) in one of the kernel's modes. No veth, no
-// bridge, no port publishing; the host cannot talk to its own children (docs/macvlan.md: "explicitly
-// filtered by the kernel").
-import { DockerError, INTERNAL, msg } from '../errors';
-import { addrBytes } from '../ip';
-import { macFromIPv4Bytes, pseudoRandomMac } from '../ids';
-import type { EndpointState, NetworkState, PortBindingState, SandboxState } from '../model';
+// What macvlan and ipvlan share as drivers (libnetwork drivers/{macvlan,ipvlan} *_network.go,
+// *_joinleave.go): the parent link, the network's data, the join without veth or bridge, no ports.
+import { DockerError, INTERNAL, msg } from '../../errors';
+import type { IpAddr } from '../../ip';
+import type { EndpointState, NetworkState, PortBindingState, SandboxState } from '../../model';
 import { releaseParent, resolveParent } from './parentLink';
-import type { DriverContext, EndpointCreated, JoinInfo, NetworkCreated, NetworkDraft, NetworkDriver } from './types';
-
-export const MACVLAN_MODES = ['bridge', 'vepa', 'private', 'passthru'] as const;
+import type { DriverContext, EndpointCreated, JoinInfo, NetworkCreated, NetworkDraft, NetworkDriver } from '../types';
 
 /** Shared by macvlan and ipvlan: checks, parent link and the network's data. */
 export abstract class ParentLinkDriver implements NetworkDriver {
@@ -38,7 +33,7 @@ export abstract class ParentLinkDriver implements NetworkDriver {
     releaseParent(ctx.host, net);
   }
 
-  abstract createEndpoint(ctx: DriverContext, net: NetworkState, ep: { id: string; ipv4: import('../ip').IpAddr | null; ipv6: import('../ip').IpAddr | null; mac: string | null }): EndpointCreated;
+  abstract createEndpoint(ctx: DriverContext, net: NetworkState, ep: { id: string; ipv4: IpAddr | null; ipv6: IpAddr | null; mac: string | null }): EndpointCreated;
 
   deleteEndpoint(): void {}
 
@@ -63,21 +58,4 @@ export abstract class ParentLinkDriver implements NetworkDriver {
   }
 
   revokeExternalConnectivity(): void {}
-}
-
-export class MacvlanDriver extends ParentLinkDriver {
-  readonly name = 'macvlan' as const;
-
-  protected mode(options: Record<string, string>): string {
-    const m = options['macvlan_mode'] ?? '';
-    if (m === '') return 'bridge';
-    if (!(MACVLAN_MODES as readonly string[]).includes(m)) throw new DockerError(msg.macvlanMode(m), INTERNAL, { field: 'driver_opts', key: 'macvlan_mode' });
-    return m;
-  }
-
-  createEndpoint(ctx: DriverContext, _net: NetworkState, ep: { id: string; ipv4: import('../ip').IpAddr | null; mac: string | null }): EndpointCreated {
-    let mac = ep.mac;
-    if (!mac) mac = ctx.features.randomMac || !ep.ipv4 ? pseudoRandomMac(ep.id) : macFromIPv4Bytes(addrBytes(ep.ipv4));
-    return { mac, hostIfname: null };
-  }
 }

@@ -1,11 +1,13 @@
-// How a flannel network shows in a trace and in the rules, through the same hooks the built-in drivers
-// use: registerTraceDriver (the packet leaving the host through flannel.1) and registerNetworkRules
-// (flanneld's own iptables rules). Pods reach their local cni0 like any bridge; a packet for another
+// How a flannel network shows in a trace and in the rules, through the same parts of a driver unit the
+// built-in drivers use: `trace` (the packet leaving the host through flannel.1) and `rules` (flanneld's
+// own iptables rules). Pods reach their local cni0 like any bridge; a packet for another
 // host's lease is routed by the host: over flannel.1 (VXLAN, VNI 1, UDP 8472) with backend vxlan, or
 // straight to the other host's underlay address with host-gw (plain routing, no hook needed).
 import type { NetworkState } from '../../model';
-import { ACCEPT, RETURN, is, rule, type ContributedRule } from '../../netfilter';
-import { formatV4, v4, type TraceDriver } from '../../trace';
+import type { ContributedRule } from '../../netfilter/contributed';
+import { ACCEPT, RETURN, is, rule } from '../../netfilter/rules';
+import { formatV4, v4 } from '../../trace/hostIndex';
+import type { TraceDriver } from '../../trace/linkDrivers';
 import type { FlannelNetworkData } from './driver';
 
 function data(net: NetworkState): FlannelNetworkData | undefined {

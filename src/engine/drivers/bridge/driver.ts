@@ -1,12 +1,12 @@
 // The bridge driver (libnetwork drivers/bridge): one Linux bridge per network (docker0 for the default
 // `bridge`, br-<12 hex of the id> otherwise), a veth pair per endpoint, MACs from the IPv4 address (20.10)
 // or random (28+), and port publishing on the endpoint that carries the sandbox's external connectivity.
-import { DockerError, BAD_REQUEST, FORBIDDEN, msg } from '../errors';
-import { addrBytes, formatAddr, formatNet, netsOverlap, parseIp, type IpAddr, type IpNet } from '../ip';
-import { bridgeMac, macFromIPv4Bytes, pseudoRandomMac, vethName } from '../ids';
-import type { BridgeConfig, EndpointState, NetworkState, PortBindingState, PortSpecBinding, SandboxState } from '../model';
-import { allocatePorts, releasePorts } from '../ports/publish';
-import type { DriverContext, EndpointCreated, JoinInfo, NetworkCreated, NetworkDraft, NetworkDriver } from './types';
+import { DockerError, BAD_REQUEST, FORBIDDEN, msg } from '../../errors';
+import { addrBytes, formatAddr, formatNet, netsOverlap, parseIp, type IpAddr, type IpNet } from '../../ip';
+import { bridgeMac, macFromIPv4Bytes, pseudoRandomMac, vethName } from '../../ids';
+import type { BridgeConfig, EndpointState, NetworkState, PortBindingState, PortSpecBinding, SandboxState } from '../../model';
+import { allocatePorts, releasePorts } from '../../ports/publish';
+import type { DriverContext, EndpointCreated, JoinInfo, NetworkCreated, NetworkDraft, NetworkDriver } from '../types';
 
 export const BRIDGE_OPT = {
   name: 'com.docker.network.bridge.name',

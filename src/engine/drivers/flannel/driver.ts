@@ -1,14 +1,14 @@
-// A flannel-style network driver, written against the engine's public plug-in interface only. Every host
+// A flannel-style network driver, written against the driver interface (../types.ts) only. Every host
 // gets a lease of the cluster network (see leases.ts) on a local bridge `cni0` (the bridge driver does the
 // veths and port publishing); traffic to another host's lease is routed by the host:
 //  - backend "vxlan" (default): `10.244.M.0/24 via 10.244.M.0 dev flannel.1 onlink`; flannel.1 is a VXLAN
 //    device (VNI 1, UDP 8472) with the host's lease network address; container MTU 1450;
 //  - backend "host-gw": `10.244.M.0/24 via <host M's underlay address> dev eth0` (hosts share a LAN).
-import {
-  BridgeDriver, DockerError, formatAddr, formatNet, makeNet, type DriverContext, type EndpointCreated, type EndpointState,
-  type Engine, type HostState, type IpAddr, type JoinInfo, type NetworkCreated, type NetworkDraft, type NetworkDriver,
-  type NetworkState, type PortBindingState, type PortSpecBinding, type Route, type SandboxState,
-} from '../../index';
+import { DockerError } from '../../errors';
+import { formatAddr, formatNet, makeNet, type IpAddr } from '../../ip';
+import type { EndpointState, HostState, NetworkState, PortBindingState, PortSpecBinding, Route, SandboxState } from '../../model';
+import { BridgeDriver } from '../bridge/driver';
+import type { DriverContext, DriverHost, EndpointCreated, JoinInfo, NetworkCreated, NetworkDraft, NetworkDriver } from '../types';
 
 export const FLANNEL_VXLAN = { device: 'flannel.1', vni: 1, port: 8472 } as const;
 export const FLANNEL_BRIDGE = 'cni0';
@@ -37,7 +37,7 @@ export class FlannelDriver implements NetworkDriver {
   readonly defaultIpamDriver = 'flannel';
   private readonly bridge = new BridgeDriver();
 
-  constructor(private readonly engine: Engine, private readonly subnetLen: number) {}
+  constructor(private readonly engine: DriverHost, private readonly subnetLen: number) {}
 
   createNetwork(ctx: DriverContext, draft: NetworkDraft): NetworkCreated {
     const backend = (draft.options['backend'] ?? 'vxlan') as FlannelBackend;

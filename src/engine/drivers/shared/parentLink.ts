@@ -2,9 +2,9 @@
 // createNetwork, *_setup.go createVlanLink/parseVlan/createDummyLink): the host interface named by
 // `-o parent`, an 802.1Q sub-interface such as eth0.10 made on demand, or a dummy dm-<12hex> when no
 // parent is given. One network per parent link.
-import { DockerError, INTERNAL, msg } from '../errors';
-import { pseudoRandomMac } from '../ids';
-import type { HostLink, HostState, NetworkState } from '../model';
+import { DockerError, INTERNAL, msg } from '../../errors';
+import { pseudoRandomMac } from '../../ids';
+import type { HostLink, HostState, NetworkState } from '../../model';
 
 export interface ResolvedParent {
   readonly parent: string;

@@ -1,7 +1,8 @@
 // flannel's subnet leases: the cluster network (e.g. 10.244.0.0/16) is cut into per-host subnets of
 // `subnetLen` bits (/24 by default), leased to the hosts in host order: the first host gets 10.244.0.0/24,
 // the second 10.244.1.0/24, and so on. (flanneld leases from etcd; host order stands in for who came first.)
-import { DockerError, formatNet, makeNet, parseCidr, type IpNet } from '../../index';
+import { DockerError } from '../../errors';
+import { formatNet, makeNet, parseCidr, type IpNet } from '../../ip';
 
 export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
 export const DEFAULT_SUBNET_LEN = 24;

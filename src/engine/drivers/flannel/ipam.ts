@@ -1,6 +1,9 @@
 // The flannel IPAM driver: a host's pool is its lease of the cluster network; the gateway (the host
 // bridge's address) is the lease's first address, containers get the lowest free address after it.
-import { DockerError, formatNet, makeNet, netContains, netSize, type AllocatedPool, type HostState, type IpAddr, type IpamDriver, type PoolRequest } from '../../index';
+import { DockerError } from '../../errors';
+import { formatNet, makeNet, netContains, netSize, type IpAddr } from '../../ip';
+import type { AllocatedPool, IpamDriver, PoolRequest } from '../../ipam/types';
+import type { HostState } from '../../model';
 import { clusterNetwork, leaseFor } from './leases';
 
 export const FLANNEL_ADDRESS_SPACE = 'FlannelCluster';

@@ -1,4 +1,4 @@
-// macvlan and ipvlan in a trace: the container's interface is a child of a host link (no veth, no
+// macvlan and ipvlan in a trace (both drivers' TraceDriver): the container's interface is a child of a host link (no veth, no
 // bridge, so no host iptables). What happens between children of one parent depends on the mode
 // (reference §2.6, §2.7; kernel macvlan/ipvlan): macvlan bridge and ipvlan l2 switch between children,
 // private drops, vepa sends every frame to the external switch (which must hairpin it back), passthru
@@ -6,9 +6,9 @@
 // own children nor they the host's address on the parent (L docs/macvlan.md: "explicitly filtered by the
 // kernel"). An 802.1Q parent (eth0.10) tags the frames with its VLAN id on the underlying link.
 import type { EndpointState, HostInterface, NetworkState, ParentLinkInfo } from '../../model';
-import { formatV4, type HostIndex, type V4 } from '../hostIndex';
-import type { LinkWalk, SandboxSide, TraceDriver } from '../linkDrivers';
-import type { Cause, Leg, Pkt } from '../walk';
+import { formatV4, type HostIndex, type V4 } from '../../trace/hostIndex';
+import type { LinkWalk, SandboxSide, TraceDriver } from '../../trace/linkDrivers';
+import type { Cause, Leg, Pkt } from '../../trace/walk';
 
 /** ipvlan l3 children are routed, not bridged: nobody answers ARP for them on the LAN. */
 export function l3NoArp(name: string, net: string, host: string, parent: string, addr: string): Cause {
@@ -158,6 +158,19 @@ export const parentLinkTrace: TraceDriver = {
       return w.hostReceive(other, u.name, pkt);
     }
     return w.fail({ kind: 'outside', hx, addr: nexthop, dev: p.parent });
+  },
+
+  fromLan(w, hx, dev, remote, net, ep, pkt) {
+    const p = net.parentLink;
+    if (!p || p.dummy || p.vlanId !== null) return null;
+    const target = w.sandboxNs(remote, ep.sandboxId!);
+    if (!target) return null;
+    const nexthop = Number(ep.ipv4!.addr.value) >>> 0;
+    if (p.driver === 'ipvlan' && p.mode === 'l3') return w.fail(l3NoArp(ep.name, net.name, remote.host.name, p.parent, formatV4(nexthop)));
+    w.hop(hx.host.name, dev, 'send', `out ${dev} onto the LAN: ${formatV4(nexthop)} is ${target.label}, ${aDriver(p.driver)} child of ${p.parent} on ${remote.host.name} (another machine, so the kernel's filter between a host and its own children does not apply)`);
+    w.hop(target.label, ep.ifname ?? '', 'receive', `in through ${ep.ifname} (${ep.networkName}, ${ep.ipv4?.address ?? ''})`);
+    if (pkt.dst !== nexthop) return w.fail({ kind: 'not-router', ns: target, addr: pkt.dst });
+    return { ok: true, ns: target, iface: ep.ifname ?? '', pkt };
   },
 
   hostToEndpoint(w, _hx, net, ep, pkt) {

@@ -4,8 +4,8 @@
 // in UDP 4789 from this host's underlay address to the peer host's; there the VXLAN socket strips it and
 // the far namespace's bridge delivers it. MTU 1450 (1500 − 50 bytes of headers), 1424 when encrypted.
 import type { EndpointState, NetworkState } from '../../model';
-import { formatV4, type HostIndex, type V4 } from '../hostIndex';
-import type { TraceDriver } from '../linkDrivers';
+import { formatV4, type HostIndex, type V4 } from '../../trace/hostIndex';
+import type { TraceDriver } from '../../trace/linkDrivers';
 
 function holder(net: NetworkState, addr: V4): EndpointState | null {
   for (const ep of net.endpoints.values()) if (ep.sandboxId && ep.ipv4 && Number(ep.ipv4.addr.value) >>> 0 === addr) return ep;
