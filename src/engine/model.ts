@@ -2,7 +2,6 @@
 // packet tracer, the tree or the diagram needs is here, already resolved: every sandbox has its
 // interfaces and routing table, every host its bridges, veths and addresses.
 import type { DockerVersion, VersionFeatures } from './version';
-import type { DriverLookup } from './drivers/types';
 import type { IpamDriver } from './ipam/types';
 import type { IpAddr, IpNet } from './ip';
 import type { EndpointConfig, IpamPoolConfig } from './requests';
@@ -473,6 +472,6 @@ export interface SwarmState {
 export interface EngineState {
   readonly hosts: Map<string, HostState>;
   readonly swarm: SwarmState;
-  /** The engine's drivers: the tracer and the rules find each driver's trace legs and rules here. */
-  readonly drivers: DriverLookup;
+  // `drivers`, the engine's DriverRegistry (where the tracer and the rules find each driver's trace legs
+  // and rules), is declared by src/engine/drivers/types.ts, so this module imports nothing of the drivers.
 }

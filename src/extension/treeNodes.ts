@@ -3,7 +3,7 @@
 // and shared namespaces. A live Docker host gets the same structure under one node of its own. No
 // `vscode` here: explorerTree.ts turns a node into a TreeItem (thin, with a contextValue for menus),
 // and unit tests can read the structure directly.
-import { formatAddr, formatNet, type ContainerState, type EndpointState, type HostState, type NetworkState } from '../engine';
+import { findDescriptor, formatAddr, formatNet, type ContainerState, type DriverDescriptor, type EndpointState, type HostState, type NetworkState } from '../engine';
 import type { TopologyDiagnostic } from '../topology';
 import type { YamlPath } from '../topology';
 import { portBindingLabel } from './diagramSnapshot';
@@ -56,7 +56,7 @@ export interface SourceView {
   folder?: string;
   loaded: {
     spec: { name?: string; hosts: { name: string; path: YamlPath }[]; networks: { name: string; host: string; path: YamlPath }[]; containers: { name: string; host: string; path: YamlPath; networks: { network: string; path: YamlPath }[] }[] };
-    engine: { state: { hosts: Map<string, HostState> } };
+    engine: { state: { hosts: Map<string, HostState>; drivers?: DescriptorSource } };
     diagnostics: TopologyDiagnostic[];
   };
 }
@@ -68,11 +68,14 @@ export interface SourceView {
 interface Scope {
   key: string;
   liveHost?: string;
+  /** The engine's drivers (icons of a plug-in it has); the shipped drivers when absent. */
+  drivers?: DescriptorSource;
   pathOf(host: string, container: string, network?: string): YamlPath | undefined;
 }
 
 function fileScope(src: SourceView): Scope {
-  return { key: src.key, pathOf: (host, container, network) => containerPath(src, host, container, network) };
+  const drivers = src.loaded.engine.state.drivers;
+  return { key: src.key, ...(drivers ? { drivers } : {}), pathOf: (host, container, network) => containerPath(src, host, container, network) };
 }
 
 /** The node's contextValue: a file's, or the live host's counterpart. */
@@ -87,26 +90,20 @@ const COLOR = {
   stopped: 'disabledForeground',
   bridge: 'charts.blue',
   host: 'charts.orange',
-  null: 'disabledForeground',
-  overlay: 'charts.purple',
-  macvlan: 'charts.yellow',
-  ipvlan: 'charts.yellow',
   internal: 'charts.red',
   port: 'charts.orange',
 };
 
-const DRIVER_ICON: Record<string, string> = {
-  bridge: 'circuit-board',
-  host: 'server',
-  null: 'circle-slash',
-  macvlan: 'radio-tower',
-  ipvlan: 'broadcast',
-  overlay: 'cloud',
-};
+/** Where driver descriptors come from: an engine's registry (EngineState.drivers). */
+export interface DescriptorSource {
+  descriptor(name: string): DriverDescriptor | undefined;
+}
 
-export function driverIcon(driver: string, internal = false): NodeIcon {
-  const id = DRIVER_ICON[driver] ?? 'extensions';
-  const color = internal ? COLOR.internal : (COLOR as Record<string, string>)[driver] ?? 'charts.purple';
+/** A network's icon, from its driver's descriptor (a driver nobody describes: a generic plug-in icon). */
+export function driverIcon(driver: string, internal = false, drivers?: DescriptorSource): NodeIcon {
+  const d = drivers?.descriptor(driver) ?? findDescriptor(driver);
+  const id = d?.icon.id ?? 'extensions';
+  const color = internal ? COLOR.internal : d?.icon.color ?? 'charts.purple';
   return { id: internal ? 'lock' : id, color };
 }
 
@@ -201,7 +198,7 @@ export interface LiveHostView {
   endpoint: string;
   status: LiveConnectionStatus;
   /** The engine's state replayed from the latest snapshot, and the host's name in it. */
-  model?: { state: { hosts: Map<string, HostState> }; host: string; warnings: string[] };
+  model?: { state: { hosts: Map<string, HostState>; drivers?: DescriptorSource }; host: string; warnings: string[] };
   daemon?: { version: string; os: string; kernelVersion: string };
   takenAt?: string;
 }
@@ -220,7 +217,7 @@ export function liveHostViewOf(entry: { key: string; label: string; endpoint: st
  * a file's host has; a host that cannot be read shows one child that says why.
  */
 export function buildLiveHostTree(view: LiveHostView): TreeNode {
-  const scope: Scope = { key: view.id, liveHost: view.liveKey, pathOf: () => undefined };
+  const scope: Scope = { key: view.id, liveHost: view.liveKey, ...(view.model?.state.drivers ? { drivers: view.model.state.drivers } : {}), pathOf: () => undefined };
   const { status } = view;
   const host = view.model?.state.hosts.get(view.model.host);
   const where = view.label === view.endpoint ? '' : view.endpoint;
@@ -294,7 +291,7 @@ function networkNode(src: Scope, host: HostState, n: NetworkState, path: YamlPat
     description: [n.driver, subnet, n.internal ? 'internal' : '', `${n.endpoints.size} ${n.endpoints.size === 1 ? 'endpoint' : 'endpoints'}`].filter(Boolean).join(' · '),
     tooltip: lines.join('\n\n'),
     ...cv(src, n.predefined ? 'cnm.network.predefined' : 'cnm.network', n.predefined ? LIVE_CONTEXT.builtinNetwork : LIVE_CONTEXT.network),
-    icon: n.predefined && n.endpoints.size === 0 ? { id: driverIcon(n.driver).id, color: COLOR.stopped } : driverIcon(n.driver, n.internal),
+    icon: n.predefined && n.endpoints.size === 0 ? { id: driverIcon(n.driver, false, src.drivers).id, color: COLOR.stopped } : driverIcon(n.driver, n.internal, src.drivers),
     children: [], expanded: false, ...(path ? { path } : {}), host: host.name, network: n.name,
   };
 }
@@ -322,7 +319,7 @@ function endpointNode(src: Scope, host: HostState, n: NetworkState, ep: Endpoint
     description: [what, aliases.length && !hostNs ? `aka ${aliases.join(', ')}` : ''].filter(Boolean).join(' · '),
     tooltip: [`**${ep.name}** on **${n.name}**`, ...detail].join('\n\n'),
     ...cv(src, hostNs || noIface ? 'cnm.endpoint.fixed' : 'cnm.endpoint', LIVE_CONTEXT.endpoint),
-    icon: hostNs ? { id: 'server', color: COLOR.host } : noIface ? { id: 'circle-slash', color: COLOR.stopped } : { id: 'plug', color: driverIcon(n.driver).color },
+    icon: hostNs ? { id: 'server', color: COLOR.host } : noIface ? { id: 'circle-slash', color: COLOR.stopped } : { id: 'plug', color: driverIcon(n.driver, false, src.drivers).color },
     children: [], ...(path ? { path } : {}), host: host.name, network: n.name, container: ep.name,
   };
 }

@@ -130,7 +130,7 @@ export class DocumentAnalyzer {
       return build.inspect.value;
     };
     const extra: TopologyDiagnostic[] = [];
-    extra.push(...safely(() => findSilentSurprises({ spec: parsed.spec, inspect, rangeOf: parsed.rangeOf }), []));
+    extra.push(...safely(() => findSilentSurprises({ spec: parsed.spec, inspect, rangeOf: parsed.rangeOf, ...(build.engine ? { drivers: build.engine.drivers.descriptors() } : {}) }), []));
     if (build.engine) {
       const engine = build.engine;
       extra.push(...safely(() => checkExpectations({ parsed, engine, buildDiagnostics: build.diagnostics.map((d) => d.diagnostic) }), []));

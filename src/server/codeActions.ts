@@ -3,6 +3,7 @@
 // to a shared network when a name won't resolve between them; `expose` that Docker refuses in container
 // mode becomes `listen` (what it was meant to say: the process listens there).
 import { CodeActionKind, type CodeAction, type Diagnostic, type TextEdit } from 'vscode-languageserver';
+import { findDescriptor } from '../engine';
 import type { NetworkSpec, YamlPath } from '../topology';
 import { addNetworkEdit, connectContainerEdit, YamlEditError, type EditTarget, type TextSplice } from '../topology/edit';
 import { cidrContains, formatAddress, freeSubnet, nextFreeAddress, parseAddress, parseCidr, type Cidr } from './addressPlanner';
@@ -104,7 +105,7 @@ function subnetFix(analysis: Analysis, d: Diagnostic, path: YamlPath): CodeActio
     for (const p of n.ipamConfig) if (p.subnet && parseCidr(p.subnet)) taken.push(parseCidr(p.subnet)!);
   }
   for (const h of analysis.parsed.spec.hosts) for (const c of Object.values(h.interfaces)) if (parseCidr(c)) taken.push(parseCidr(c)!);
-  const subnet = freeSubnet(taken, { like: current, scope: network.driver === 'overlay' ? 'global' : 'local' });
+  const subnet = freeSubnet(taken, { like: current, scope: findDescriptor(network.driver)?.scope === 'swarm' ? 'global' : 'local' });
   if (!subnet) return [];
   const next = parseCidr(subnet)!;
   const edits: TextEdit[] = [{ range: d.range, newText: subnet }];

@@ -7,7 +7,7 @@ import { listenPortsOf } from '../engine';
 import { formatCidr, freeSubnet, nextFreeAddress, parseCidr, type Cidr } from './addressPlanner';
 import type { Analysis } from './analysis';
 import { completionContext, type CompletionContext } from './completionContext';
-import { completionDrivers, optionDoc, optionsFor } from './driverCatalog';
+import { completionDrivers, driverInfo, optionDoc, optionsFor } from './driverCatalog';
 import { isContainerValue, keysAt, schemaAt, valuesAt } from './schemaDocs';
 
 export function completeAt(analysis: Analysis, offset: number): CompletionItem[] {
@@ -174,7 +174,7 @@ function takenSubnets(analysis: Analysis, except: string): Cidr[] {
 
 function freeSubnetItems(analysis: Analysis, network: string): Suggestion[] {
   const spec = analysis.parsed.spec.networks.find((n) => n.name === network);
-  const scope = spec?.driver === 'overlay' ? 'global' : 'local';
+  const scope = spec && driverInfo(spec.driver, analysis.engine)?.scope === 'swarm' ? 'global' : 'local';
   const subnet = freeSubnet(takenSubnets(analysis, network), { scope });
   return subnet ? [{ label: subnet, kind: CompletionItemKind.Value, detail: 'a free subnet', documentation: md(`Overlaps no other network of this topology and no host interface.`) }] : [];
 }

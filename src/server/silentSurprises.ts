@@ -3,7 +3,7 @@
 // that won't resolve, subnets with host bits): a static address outside ip_range, an overlay reached
 // from a host outside the swarm, a subnet that hides part of a host's own LAN, and a port published on
 // 127.0.0.1 that other containers try to reach.
-import type { InspectResult } from '../engine';
+import { SHIPPED_DESCRIPTORS, type DriverDescriptor, type InspectResult } from '../engine';
 import type { NetworkSpec, TopologyDiagnostic, TopologySpec, YamlPath } from '../topology';
 import { cidrContains, formatCidr, overlaps, parseAddress, parseCidr } from './addressPlanner';
 import { parseExpectTarget } from './expectTarget';
@@ -13,6 +13,8 @@ export interface SurpriseInput {
   /** The engine's view, computed only when a check needs it (it costs a walk over every container). */
   inspect: () => InspectResult | undefined;
   rangeOf(path: YamlPath, part?: 'key' | 'value'): TopologyDiagnostic['range'];
+  /** The drivers the engine has (default: every shipped one): where each driver's networks reach. */
+  drivers?: readonly DriverDescriptor[];
 }
 
 export function findSilentSurprises(input: SurpriseInput): TopologyDiagnostic[] {
@@ -21,7 +23,7 @@ export function findSilentSurprises(input: SurpriseInput): TopologyDiagnostic[] 
     out.push({ range: input.rangeOf(path, part), severity: 'warning', message, code, source: 'cnm', path });
   staticOutsideRange(input.spec, warn);
   overlayOutsideSwarm(input.spec, warn);
-  subnetOverHostLan(input.spec, warn);
+  subnetOverHostLan(input.spec, warn, input.drivers ?? SHIPPED_DESCRIPTORS);
   loopbackPorts(input, warn);
   return out;
 }
@@ -80,14 +82,15 @@ function overlayOutsideSwarm(spec: TopologySpec, warn: Warn): void {
   }
 }
 
-function subnetOverHostLan(spec: TopologySpec, warn: Warn): void {
+function subnetOverHostLan(spec: TopologySpec, warn: Warn, drivers: readonly DriverDescriptor[]): void {
   const interfacesOf = (hostName: string) => Object.entries(spec.hosts.find((h) => h.name === hostName)?.interfaces ?? {});
   if (!spec.hosts.some((h) => Object.keys(h.interfaces).length > 0)) return;
   for (const n of spec.networks) {
-    // macvlan and ipvlan networks are meant to share the LAN of their parent interface.
-    if (n.driver === 'macvlan' || n.driver === 'ipvlan' || n.driver === 'host' || n.driver === 'null') continue;
-    // Overlay networks reach every swarm host; flannel's cluster network every host.
-    const spanned = n.driver === 'overlay' ? spec.hosts.filter((h) => h.swarm) : n.driver === 'flannel' ? spec.hosts : spec.hosts.filter((h) => h.name === n.host);
+    const d = drivers.find((x) => x.name === n.driver);
+    // macvlan and ipvlan networks are meant to share the LAN of their parent interface; host and null have no subnet.
+    if (d?.onParentLan || d?.special) continue;
+    // Swarm-scoped networks (overlay) reach every swarm host; global ones (flannel's cluster network) every host.
+    const spanned = d?.scope === 'swarm' ? spec.hosts.filter((h) => h.swarm) : d?.scope === 'global' ? spec.hosts : spec.hosts.filter((h) => h.name === n.host);
     const hostNames = spanned.map((h) => h.name).filter((h) => interfacesOf(h).length > 0);
     if (hostNames.length === 0) continue;
     n.ipamConfig.forEach((pool, i) => {

@@ -1,5 +1,6 @@
 // Cross-references inside a topology file: hosts, networks and containers named elsewhere must exist
 // (and be on the right host), with a "did you mean" when a name is close to one that does.
+import { SHIPPED_DESCRIPTORS } from '../engine';
 import type { TopologyDiagnostic } from './diagnostics';
 import type { SourceMap } from './sourceMap';
 import { BUILTIN_NETWORKS } from './schema';
@@ -7,7 +8,7 @@ import type { ContainerSpec, NetworkSpec, TopologySpec, YamlPath } from './spec'
 import { didYouMean } from './suggest';
 
 /** Drivers whose networks span the swarm (overlay) or every host (flannel, a global-scope plug-in) rather than living on one host. */
-const SWARM_SCOPE_DRIVERS = ['overlay', 'flannel'];
+const SPANNING_DRIVERS = SHIPPED_DESCRIPTORS.filter((d) => d.scope !== 'local').map((d) => d.name);
 
 export function checkReferences(spec: TopologySpec, source: SourceMap): TopologyDiagnostic[] {
   const out: TopologyDiagnostic[] = [];
@@ -36,7 +37,7 @@ export function checkReferences(spec: TopologySpec, source: SourceMap): Topology
     if ((BUILTIN_NETWORKS as readonly string[]).includes(network)) return undefined;
     const defs = networksByName.get(network) ?? [];
     if (defs.length === 0) return `Network "${network}" is not defined in this file.${didYouMean(network, networkNames)}`;
-    if (defs.some((n) => n.host === host || SWARM_SCOPE_DRIVERS.includes(n.driver))) return undefined;
+    if (defs.some((n) => n.host === host || SPANNING_DRIVERS.includes(n.driver))) return undefined;
     return `Network "${network}" lives on host "${defs[0]!.host}", but this container runs on host "${host}".`;
   };
 

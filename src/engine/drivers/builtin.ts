@@ -7,4 +7,5 @@ import { nullDriver } from './null';
 import { overlay } from './overlay';
 import type { DriverUnit } from './types';
 
-export const BUILTIN_DRIVERS: readonly DriverUnit[] = [bridge, host, nullDriver, macvlan, ipvlan, overlay];
+// In the order completion and the create forms offer them.
+export const BUILTIN_DRIVERS: readonly DriverUnit[] = [bridge, overlay, macvlan, ipvlan, host, nullDriver];

@@ -7,8 +7,8 @@ import type { IdFactory } from '../ids';
 import type { BridgeConfig, EndpointState, HostState, IpamAssignment, NetworkState, OverlayNetworkInfo, ParentLinkInfo, PortBindingState, PortSpecBinding, SandboxState } from '../model';
 import type { VersionFeatures } from '../version';
 import type { IpamDriver } from '../ipam/types';
-import type { NetworkRules } from '../netfilter/contributed';
-import type { TraceDriver } from '../trace/linkDrivers';
+import type { NetworkRules, RuleLookup } from '../netfilter/contributed';
+import type { TraceDriver, TraceLookup } from '../trace/linkDrivers';
 
 export interface DriverContext {
   readonly host: HostState;
@@ -143,10 +143,15 @@ export interface DriverUnit {
 }
 
 /** What the tracer and the rules read of an engine's drivers. */
-export interface DriverLookup {
-  trace(name: string): TraceDriver | undefined;
-  rules(name: string): NetworkRules | undefined;
-  hasRules(): boolean;
+export interface DriverLookup extends TraceLookup, RuleLookup {
+  descriptor(name: string): DriverDescriptor | undefined;
+}
+
+declare module '../model' {
+  interface EngineState {
+    /** The engine's drivers: the tracer and the rules find each driver's trace legs and rules here. */
+    readonly drivers: DriverLookup;
+  }
 }
 
 /**

@@ -2,7 +2,6 @@
 // "no masquerade inside the cluster" rule). A driver unit carries a function of the host and its network
 // (DriverUnit.rules); the rules are added after dockerd's, so `cnm rules` prints them and the tracer
 // evaluates them. They are looked up in the engine's own registry, never in a module-wide one.
-import type { DriverLookup } from '../drivers/types';
 import type { HostState, NetworkState } from '../model';
 import type { Rule, RuleSet } from './types';
 
@@ -14,8 +13,14 @@ export interface ContributedRule {
 
 export type NetworkRules = (host: HostState, net: NetworkState) => ContributedRule[];
 
+/** Where the rules of a network's driver are found (the engine's DriverRegistry). */
+export interface RuleLookup {
+  rules(name: string): NetworkRules | undefined;
+  hasRules(): boolean;
+}
+
 /** Adds every installed driver's rules to a host's ruleset (unchanged when no network asks for any). */
-export function withContributedRules(host: HostState, set: RuleSet, drivers: Pick<DriverLookup, 'rules' | 'hasRules'> | undefined): RuleSet {
+export function withContributedRules(host: HostState, set: RuleSet, drivers: RuleLookup | undefined): RuleSet {
   if (!drivers?.hasRules() || set.layout === 'disabled') return set;
   for (const net of host.networks.values()) {
     const make = drivers.rules(net.driver);

@@ -2,10 +2,9 @@
 // daemon's version: 20.10–27 the legacy FORWARD layout, 28+ DOCKER-FORWARD. Cached per host while the
 // state it was derived from is unchanged. `drivers` is the engine's registry (EngineState.drivers): the
 // rules plug-ins add (flanneld's) come from there.
-import type { DriverLookup } from '../drivers/types';
 import type { EngineState, HostState } from '../model';
 import { atLeast } from '../version';
-import { withContributedRules } from './contributed';
+import { withContributedRules, type RuleLookup } from './contributed';
 import { dockerForwardRules } from './dockerForward';
 import { legacyRules } from './legacy';
 import type { RuleSet } from './types';
@@ -13,12 +12,12 @@ import { stateStamp } from './stamp';
 
 const cache = new WeakMap<HostState, { stamp: string; rules: RuleSet }>();
 
-export function deriveHostRules(host: HostState, drivers?: DriverLookup): RuleSet {
+export function deriveHostRules(host: HostState, drivers?: RuleLookup): RuleSet {
   return withContributedRules(host, atLeast(host.daemon.version, 28) ? dockerForwardRules(host) : legacyRules(host), drivers);
 }
 
 /** The host's rules, recomputed only when the host's state changed. */
-export function hostRules(host: HostState, drivers?: DriverLookup): RuleSet {
+export function hostRules(host: HostState, drivers?: RuleLookup): RuleSet {
   const stamp = stateStamp(host);
   const hit = cache.get(host);
   if (hit && hit.stamp === stamp) return hit.rules;

@@ -5,7 +5,7 @@ import type {
   BridgeDevice, ContainerState, EndpointState, ExposedPort, HostState, InterfaceAddress, NetworkState, PortBindingState, SandboxInterface, SandboxState,
 } from '../model';
 import { compileRules, type CompiledRules } from '../netfilter/evaluate';
-import type { DriverLookup } from '../drivers/types';
+import type { RuleLookup } from '../netfilter/contributed';
 import { hostRules } from '../netfilter/derive';
 import type { RuleSet } from '../netfilter/types';
 import type { ListeningLookup } from './types';
@@ -99,14 +99,12 @@ export interface HostIndex {
   readonly stoppedStatic: Map<V4, ContainerState>;
   /** Underlay interfaces with their on-link networks. */
   readonly underlay: { name: string; addr: V4; route: Route4 }[];
-  /** The engine's drivers: where the walker finds a driver's trace legs. */
-  readonly drivers: DriverLookup;
   sandbox(id: string): SandboxView | null;
   listeners(containers: readonly ContainerState[]): Listener[];
   hostListeners(): Listener[];
 }
 
-export function buildHostIndex(host: HostState, listening: ListeningLookup | undefined, drivers: DriverLookup): HostIndex {
+export function buildHostIndex(host: HostState, listening: ListeningLookup | undefined, drivers?: RuleLookup): HostIndex {
   const ruleSet = hostRules(host, drivers);
   const rules = compileRules(ruleSet);
   const localV4 = new Map<V4, string>();
@@ -186,7 +184,7 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
   const listenOf = (c: ContainerState): readonly ExposedPort[] => listening?.(host.name, c.name) ?? c.listening;
 
   const index: HostIndex = {
-    host, drivers, ruleSet, rules, localV4, routes, bridges: host.bridges, bridgeNetwork, bridgeEndpoints, endpointsByV4, containersByName, containersById,
+    host, ruleSet, rules, localV4, routes, bridges: host.bridges, bridgeNetwork, bridgeEndpoints, endpointsByV4, containersByName, containersById,
     proxies, stoppedStatic, underlay,
     sandbox(id) {
       if (views.has(id)) return views.get(id)!;

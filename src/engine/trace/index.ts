@@ -8,4 +8,4 @@ export { checkExpectation, checkExpectations, expectationProblem, type Expectati
 export { listeningFromTopology, listenPortsOf, type ListenEntry } from './listening';
 export type { TraceDriver, LinkWalk, VxlanTunnel, SandboxSide, HostSide } from './linkDrivers';
 export { formatV4, parseV4, v4, type V4, type HostIndex, type Route4 } from './hostIndex';
-export type { Leg, Ns, Pkt, Cause } from './walk';
+export type { Leg, Ns, Pkt, Cause } from './packet';

@@ -2,10 +2,10 @@
 // where a packet enters a device a driver made — a container interface on one of its networks (macvlan,
 // ipvlan, overlay) or a host link it added (flannel.1) — the walker asks the driver's TraceDriver what
 // happens next. A driver unit carries its TraceDriver (src/engine/drivers/<name>/); the walker finds it
-// through the engine's DriverRegistry (HostIndex.drivers), so built-ins and plug-ins are traced alike.
+// through the engine's DriverRegistry (WorldIndex.drivers), so built-ins and plug-ins are traced alike.
 import type { EndpointState, HostLink, NetworkState } from '../model';
 import type { HostIndex, Route4 } from './hostIndex';
-import type { Cause, Leg, Ns, Pkt } from './walk';
+import type { Cause, Leg, Ns, Pkt } from './packet';
 
 /** A VXLAN tunnel between two hosts: `dev` on `from` encapsulates, `remoteDev` on `to` decapsulates. */
 export interface VxlanTunnel {
@@ -68,4 +68,9 @@ export interface TraceDriver {
    * driver's networks (a macvlan child on the LAN): the leg, or null to let the walker go on.
    */
   fromLan?(w: LinkWalk, hx: HostIndex, dev: string, remote: HostIndex, net: NetworkState, ep: EndpointState, pkt: Pkt): Leg | null;
+}
+
+/** Where the walker finds a driver's TraceDriver (the engine's DriverRegistry). */
+export interface TraceLookup {
+  trace(name: string): TraceDriver | undefined;
 }

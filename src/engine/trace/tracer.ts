@@ -57,6 +57,7 @@ export class Tracer {
         if (!m) this.meshCache.set(hx.host.name, (m = routingMesh(this.state, hx.host.name)));
         return m;
       },
+      drivers: this.state.drivers,
     };
     this.ctx = {
       state: this.state,

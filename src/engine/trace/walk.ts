@@ -9,53 +9,12 @@ import { formatRule } from '../netfilter/format';
 import type { Rule, TableName } from '../netfilter/types';
 import type { EndpointState } from '../model';
 import type { MeshEntry } from '../swarm/services';
-import { formatV4, isLoopback, lookupRoute, parseV4, type HostIndex, type Route4, type SandboxView, type V4 } from './hostIndex';
-import type { LinkWalk, VxlanTunnel } from './linkDrivers';
-import type { TraceHop, TraceProto } from './types';
+import { formatV4, isLoopback, lookupRoute, parseV4, type HostIndex, type Route4, type V4 } from './hostIndex';
+import type { LinkWalk, TraceLookup, VxlanTunnel } from './linkDrivers';
+import type { Cause, Leg, NatNote, Ns, Pkt } from './packet';
+import type { TraceHop } from './types';
 
-/** A network namespace: a host's own, or a sandbox (shared by the containers in it). */
-export interface Ns {
-  readonly kind: 'host' | 'sandbox';
-  readonly hx: HostIndex;
-  readonly view: SandboxView | null;
-  /** How hops name it. */
-  readonly label: string;
-  /** Identity, to tell whether a reply came home. */
-  readonly key: string;
-}
-
-export interface Pkt {
-  src: V4;
-  dst: V4;
-  readonly proto: TraceProto;
-  sport: number;
-  dport: number;
-}
-
-export interface NatNote {
-  readonly host: string;
-  readonly kind: 'dnat' | 'snat';
-  readonly before: V4;
-  readonly beforePort: number;
-  readonly after: V4;
-  readonly afterPort: number;
-  readonly rule: Rule | null;
-}
-
-/** Why a packet did not get through. */
-export type Cause =
-  | { kind: 'rule'; hx: HostIndex; verdict: ChainVerdict; pkt: Pkt; inIf: string; outIf: string }
-  | { kind: 'arp'; hx: HostIndex; br: string; addr: V4 }
-  | { kind: 'no-route'; ns: Ns; addr: V4 }
-  /** The packet leaves the topology (out of `dev`, or by a default route the topology does not describe): `unknown`. */
-  | { kind: 'outside'; hx: HostIndex; addr: V4; dev: string | null }
-  | { kind: 'not-router'; ns: Ns; addr: V4 }
-  | { kind: 'martian'; hx: HostIndex; addr: V4; dev: string }
-  | { kind: 'link'; reason: string; fix?: string }
-  /** A path the tracer does not model: the verdict is `unknown`, never a guessed drop. `what` completes "the tracer does not model …". */
-  | { kind: 'unsupported'; what: string };
-
-export type Leg = { readonly ok: true; readonly ns: Ns; readonly iface: string; readonly pkt: Pkt } | { readonly ok: false; readonly cause: Cause };
+export type { Cause, Leg, NatNote, Ns, Pkt } from './packet';
 
 export interface WorldIndex {
   readonly hosts: Map<string, HostIndex>;
@@ -65,6 +24,8 @@ export interface WorldIndex {
   sandboxNs(hx: HostIndex, sandboxId: string): Ns | null;
   /** The swarm routing mesh as host `hx` serves it (every published port of every service). */
   mesh(hx: HostIndex): readonly MeshEntry[];
+  /** The engine's drivers: where a driver's trace legs are found. */
+  readonly drivers: TraceLookup;
 }
 
 export function describeVerdict(v: ChainVerdict): string {
@@ -238,7 +199,7 @@ export class Walker implements LinkWalk {
     const iface = ns.view!.ifaces.get(route.dev);
     const ep = iface?.endpointId ? ns.view!.sb.endpoints.find((e) => e.id === iface.endpointId) : undefined;
     const net = ep ? hx.host.networks.get(ep.networkId) : undefined;
-    const driver = net ? hx.drivers.trace(net.driver) : undefined;
+    const driver = net ? this.world.drivers.trace(net.driver) : undefined;
     if (ep && net && driver?.sandboxSend) return driver.sandboxSend(this, { ns, net, ep, route }, pkt);
     const peer = iface?.hostPeer ?? null;
     const veth = peer ? hx.host.veths.get(peer) : undefined;
@@ -326,7 +287,7 @@ export class Walker implements LinkWalk {
     }
     const link = hx.host.links.get(route.dev);
     const linkNet = link ? hx.host.networks.get(link.networkId) : undefined;
-    const linkDriver = linkNet ? hx.drivers.trace(linkNet.driver) : undefined;
+    const linkDriver = linkNet ? this.world.drivers.trace(linkNet.driver) : undefined;
     if (link && linkNet && linkDriver?.hostSend) return linkDriver.hostSend(this, { hx, link, net: linkNet, route }, pkt);
     const own = this.ownEndpoint(hx, nexthop, pkt);
     if (own) return own;
@@ -335,7 +296,7 @@ export class Walker implements LinkWalk {
       if (remote === hx) continue;
       const ep = remote.endpointsByV4.get(nexthop);
       const epNet = ep ? remote.host.networks.get(ep.networkId) : undefined;
-      const driver = epNet ? remote.drivers.trace(epNet.driver) : undefined;
+      const driver = epNet ? this.world.drivers.trace(epNet.driver) : undefined;
       const leg = ep && epNet && driver?.fromLan ? driver.fromLan(this, hx, route.dev, remote, epNet, ep, pkt) : null;
       if (leg) return leg;
     }
@@ -353,7 +314,7 @@ export class Walker implements LinkWalk {
   private ownEndpoint(hx: HostIndex, addr: V4, pkt: Pkt): Leg | null {
     const ep = hx.endpointsByV4.get(addr);
     const net = ep ? hx.host.networks.get(ep.networkId) : undefined;
-    const driver = net ? hx.drivers.trace(net.driver) : undefined;
+    const driver = net ? this.world.drivers.trace(net.driver) : undefined;
     return ep && net && driver?.hostToEndpoint ? driver.hostToEndpoint(this, hx, net, ep, pkt) : null;
   }
 

@@ -13,6 +13,7 @@ import {
 } from './liveArgs';
 import { confirmDestructive, CREATED_LABELS, refuseLive, resolveLive, sendToHost, snapshotOf, whenTrusted, type LiveInvocation, type LiveResult } from './liveCommon';
 import { MultiStepInput } from './multiStep';
+import { liveDriverChoices, optionHint } from '../driverChoices';
 
 const CREATE = 'Create Network';
 const REMOVE = 'Remove Network';
@@ -53,12 +54,7 @@ function formFromArgs(inv: LiveInvocation): NetworkForm {
   return form;
 }
 
-const DRIVERS = [
-  { label: 'bridge', description: 'a Linux bridge on the host; private addresses and NAT' },
-  { label: 'macvlan', description: 'containers appear on the parent interface\'s LAN with their own MAC (option parent=…)' },
-  { label: 'ipvlan', description: 'containers share the parent interface\'s MAC (option parent=…)' },
-  { label: 'overlay', description: 'spans swarm nodes over VXLAN (needs swarm mode)' },
-];
+const DRIVERS = liveDriverChoices();
 
 async function askNetwork(inv: LiveInvocation, existing: string[]): Promise<NetworkForm | undefined> {
   const form: NetworkForm = { name: typeof inv.args.name === 'string' ? inv.args.name : '' };
@@ -144,8 +140,7 @@ async function askNetwork(inv: LiveInvocation, existing: string[]): Promise<Netw
     return askOptions;
   };
   const askOptions = async (input: MultiStepInput) => {
-    const hint = form.driver === 'bridge' ? 'e.g. com.docker.network.bridge.enable_icc=false, com.docker.network.driver.mtu=1400'
-      : form.driver === 'macvlan' || form.driver === 'ipvlan' ? 'e.g. parent=eth0' : 'key=value';
+    const hint = optionHint(form.driver);
     form.options = (await input.inputBox({
       title, step: 10, totalSteps: total, value: form.options ?? '', placeholder: `optional, ${hint}`,
       prompt: 'Driver options (-o), as key=value, separated by commas.',

@@ -11,6 +11,7 @@ import { applyChange, type AppliedChange } from './applyChange';
 import { isLiveInvocation, type LiveResult } from './liveCommon';
 import { liveCreateNetwork, liveRemoveNetwork } from './liveNetworkCommands';
 import { MultiStepInput } from './multiStep';
+import { fileDriverChoices } from '../driverChoices';
 
 type Result = AppliedChange | LiveResult | { ok: false; error: string } | undefined;
 
@@ -77,7 +78,7 @@ async function askNetwork(inv: Invocation, host: string): Promise<NewNetwork | u
   const loaded = inv.source.loaded;
   const net: NewNetwork = { name: '' };
   if (host !== inv.source.firstHost) net.host = host;
-  const drivers = loaded.engine.drivers.driverNames().filter((d) => d !== 'host' && d !== 'null');
+  const drivers = fileDriverChoices(loaded.engine);
   const title = `${CREATE} in ${inv.source.fileName}${loaded.spec.hosts.length > 1 ? ` on ${host}` : ''}`;
   const total = 5;
   let suggested: string | undefined;
@@ -90,7 +91,7 @@ async function askNetwork(inv: Invocation, host: string): Promise<NewNetwork | u
     return askDriver;
   };
   const askDriver = async (input: MultiStepInput) => {
-    const items = drivers.map((d) => ({ label: d, description: DRIVER_HELP[d] ?? 'a driver plug-in' }));
+    const items = drivers;
     const [picked] = await input.pick({ title, step: 2, totalSteps: total, items, placeholder: 'The network driver (--driver)', selected: items.filter((i) => i.label === (net.driver ?? 'bridge')) });
     net.driver = picked!.label;
     suggested = suggestSubnet(inv.source.text, host, net.driver);
@@ -126,13 +127,6 @@ async function askNetwork(inv: Invocation, host: string): Promise<NewNetwork | u
   };
   return (await MultiStepInput.run(askName)) ? net : undefined;
 }
-
-const DRIVER_HELP: Record<string, string> = {
-  bridge: 'a Linux bridge on the host; containers get private addresses and NAT',
-  macvlan: 'containers appear on the host\'s LAN with their own MAC',
-  ipvlan: 'containers share the parent interface\'s MAC',
-  overlay: 'spans swarm hosts over VXLAN',
-};
 
 function nextFreeName(inv: Invocation, host: string): string {
   const names = new Set(inv.source.loaded.spec.networks.filter((n) => n.host === host).map((n) => n.name));

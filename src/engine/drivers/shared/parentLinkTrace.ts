@@ -8,7 +8,7 @@
 import type { EndpointState, HostInterface, NetworkState, ParentLinkInfo } from '../../model';
 import { formatV4, type HostIndex, type V4 } from '../../trace/hostIndex';
 import type { LinkWalk, SandboxSide, TraceDriver } from '../../trace/linkDrivers';
-import type { Cause, Leg, Pkt } from '../../trace/walk';
+import type { Cause, Leg, Pkt } from '../../trace/packet';
 
 /** ipvlan l3 children are routed, not bridged: nobody answers ARP for them on the LAN. */
 export function l3NoArp(name: string, net: string, host: string, parent: string, addr: string): Cause {

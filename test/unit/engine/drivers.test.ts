@@ -1,0 +1,170 @@
+// A network driver is one unit (src/engine/drivers/<name>/): operations, trace legs, rules and a
+// descriptor, installed on one engine. These check that every surface reads the descriptors (a driver
+// added in a test engine is offered everywhere), that engines do not share registries, that the static
+// lists (schema, grammar) agree with the shipped drivers, and that src/engine has no import cycle.
+// (The module augmentation in drivers/types.ts, `declare module '../model'`, is not an import.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Engine, SHIPPED_DESCRIPTORS, SHIPPED_DRIVERS, registerFlannel, type DriverUnit } from '../../../src/engine';
+import { engineRules, formatIptablesSave } from '../../../src/engine/netfilter';
+import { HostDriver } from '../../../src/engine/drivers/shared/special';
+import { loadTopology } from '../../../src/topology';
+import { completionDrivers, driverInfo, optionsFor } from '../../../src/server/driverCatalog';
+import { findSilentSurprises } from '../../../src/server/silentSurprises';
+import { fileDriverChoices } from '../../../src/extension/driverChoices';
+import { buildSourceTree, walk } from '../../../src/extension/treeNodes';
+
+const root = resolve(import.meta.dirname, '../../..');
+
+/** A tiny manual-attachment driver (pipework-style): no interfaces of its own. */
+class PipeworkDriver extends HostDriver {
+  override readonly name = 'pipework' as 'host';
+  override readonly special = false as true;
+  override createNetwork(): object {
+    return {};
+  }
+}
+const pipework: DriverUnit = {
+  descriptor: {
+    name: 'pipework', scope: 'local', origin: 'plugin',
+    summary: 'Containers get interfaces added by hand (pipework).', short: 'interfaces added by hand',
+    options: ['pipework_iface'], icon: { id: 'tools', color: 'charts.green' }, forms: { file: true, live: false },
+  },
+  create: () => new PipeworkDriver(),
+};
+
+test('a driver installed on a test engine is offered by completion, hover, the create form and the tree', () => {
+  const loaded = loadTopology('hosts:\n  host1: {}\n');
+  const engine = loaded.engine;
+  engine.drivers.install(pipework, engine);
+  engine.createNetwork('host1', { name: 'pw', driver: 'pipework' });
+
+  assert.ok(completionDrivers(engine).some((d) => d.name === 'pipework'), 'completion offers it');
+  assert.equal(driverInfo('pipework', engine)?.summary, 'Containers get interfaces added by hand (pipework).');
+  assert.deepEqual(optionsFor('pipework', engine).map((o) => o.name), ['pipework_iface']);
+  assert.deepEqual(fileDriverChoices(engine).find((c) => c.label === 'pipework'), { label: 'pipework', description: 'interfaces added by hand' });
+  const tree = buildSourceTree({ key: 'file:///x.cnm.yaml', fileName: 'x.cnm.yaml', loaded });
+  const node = [...walk(tree)].find((n) => n.kind === 'network' && n.label === 'pw');
+  assert.deepEqual(node?.icon, { id: 'tools', color: 'charts.green' });
+  // A fresh engine does not have it: the registry is the engine's.
+  assert.equal(new Engine().drivers.driver('pipework'), undefined);
+  assert.equal(driverInfo('pipework'), undefined);
+});
+
+test('flannel, a shipped plug-in, is offered by every surface', () => {
+  const { engine } = loadTopology('hosts:\n  host1: {}\n');
+  assert.deepEqual(completionDrivers(engine).map((d) => d.name), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel', 'host', 'null']);
+  assert.deepEqual(fileDriverChoices(engine).map((c) => c.label), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel']);
+  assert.match(driverInfo('flannel', engine)?.summary ?? '', /flannel\.1/);
+  assert.deepEqual(optionsFor('flannel').map((o) => o.name)[0], 'backend');
+});
+
+test('registries belong to an engine: flannel installed on one engine leaves another without its driver, trace legs and rules', () => {
+  const a = new Engine();
+  const b = new Engine();
+  registerFlannel(a);
+  assert.ok(a.drivers.driver('flannel') && a.state.drivers.trace('flannel') && a.state.drivers.rules('flannel'));
+  assert.equal(b.drivers.driver('flannel'), undefined);
+  assert.equal(b.state.drivers.trace('flannel'), undefined);
+  assert.equal(b.state.drivers.rules('flannel'), undefined);
+  assert.equal(b.drivers.ipamFactory('flannel'), undefined);
+  for (const e of [a, b]) {
+    e.addHost({ name: 'node1', interfaces: { eth0: '192.168.50.10/24' }, daemon: { version: '20.10' } });
+    e.addHost({ name: 'node2', interfaces: { eth0: '192.168.50.11/24' }, daemon: { version: '20.10' } });
+  }
+  a.createNetwork('node1', { name: 'pods', driver: 'flannel' });
+  assert.match(formatIptablesSave(engineRules(a.state, 'node1')[0]!), /-A FORWARD -s 10\.244\.0\.0\/\d+ -j ACCEPT/);
+  assert.throws(() => b.createNetwork('node1', { name: 'pods', driver: 'flannel' }), /plugin "flannel" not found/);
+});
+
+test('each unit: the descriptor names its driver, with the same scope and special-ness', () => {
+  const e = new Engine();
+  for (const unit of SHIPPED_DRIVERS) {
+    const d = unit.create(e);
+    assert.equal(d.name, unit.descriptor.name);
+    assert.equal(d.scope, unit.descriptor.scope, d.name);
+    assert.equal(d.special, unit.descriptor.special === true, d.name);
+  }
+  assert.equal(new Set(SHIPPED_DESCRIPTORS.map((d) => d.name)).size, SHIPPED_DESCRIPTORS.length);
+});
+
+test('the schema lists exactly the shipped drivers as examples of `driver`', () => {
+  const schema = JSON.parse(readFileSync(join(root, 'schemas/cnm-topology.schema.json'), 'utf8'));
+  const examples = findKey(schema, 'driver', (v) => Array.isArray((v as { examples?: unknown }).examples) && (v as { examples: string[] }).examples.includes('macvlan')) as { examples: string[]; description: string };
+  assert.deepEqual([...examples.examples].sort(), SHIPPED_DESCRIPTORS.map((d) => d.name).sort());
+  for (const d of SHIPPED_DESCRIPTORS) assert.ok(examples.description.includes(`\`${d.name}\``), `the schema's description of driver names ${d.name}`);
+});
+
+test('the grammar colours every shipped driver', () => {
+  const grammar = JSON.parse(readFileSync(join(root, 'syntaxes/cnm-topology.tmLanguage.json'), 'utf8'));
+  const match: string = grammar.repository.driver.match;
+  const names = /\)\(([a-z|]+)\)\(\?=/.exec(match)?.[1]?.split('|') ?? [];
+  for (const d of SHIPPED_DESCRIPTORS) assert.ok(names.includes(d.name), `${d.name} is in the grammar's driver list`);
+});
+
+test('silent surprises read the scope from the descriptor: a global driver reaches every host', () => {
+  const spec = loadTopology([
+    'hosts:', '  h1: { interfaces: { eth0: 10.9.0.10/24 } }', '  h2: { interfaces: { eth0: 10.8.0.10/24 } }',
+    'networks:', '  pods: { driver: flannel, host: h1, subnet: 10.8.0.0/16 }',
+  ].join('\n') + '\n').spec;
+  const warnings = findSilentSurprises({ spec, inspect: () => undefined, rangeOf: () => ({ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }) });
+  assert.ok(warnings.some((w) => w.code === 'subnet-overlaps-host' && /host "h2"/.test(w.message)), JSON.stringify(warnings.map((w) => w.message)));
+  const local = findSilentSurprises({ spec, inspect: () => undefined, rangeOf: () => ({ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }), drivers: SHIPPED_DESCRIPTORS.map((d) => (d.name === 'flannel' ? { ...d, scope: 'local' as const } : d)) });
+  assert.ok(!local.some((w) => w.code === 'subnet-overlaps-host'), 'a local driver on h1 does not reach h2');
+});
+
+test('src/engine has no import cycle, type-only imports included (as madge counts them)', () => {
+  const files = listTs(join(root, 'src/engine'));
+  const graph = new Map<string, string[]>();
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    const deps: string[] = [];
+    for (const m of text.matchAll(/^(?:import|export)\s+(?:[^'";]*?\sfrom\s+)?'(\.[^']+)'/gm)) {
+      const target = resolveTs(resolve(dirname(f), m[1]!));
+      if (target) deps.push(target);
+    }
+    graph.set(f, deps);
+  }
+  const state = new Map<string, 'open' | 'done'>();
+  const cycles: string[] = [];
+  const visit = (f: string, path: string[]): void => {
+    if (state.get(f) === 'done') return;
+    if (state.get(f) === 'open') {
+      cycles.push([...path.slice(path.indexOf(f)), f].map((p) => p.slice(root.length + 1)).join(' → '));
+      return;
+    }
+    state.set(f, 'open');
+    for (const d of graph.get(f) ?? []) visit(d, [...path, f]);
+    state.set(f, 'done');
+  };
+  for (const f of files) visit(f, []);
+  assert.deepEqual(cycles, []);
+});
+
+function listTs(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? listTs(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+function resolveTs(base: string): string | undefined {
+  for (const p of [`${base}.ts`, join(base, 'index.ts')]) {
+    try {
+      if (statSync(p).isFile()) return p;
+    } catch { /* try the next */ }
+  }
+  return undefined;
+}
+
+function findKey(v: unknown, key: string, ok: (v: unknown) => boolean): unknown {
+  if (typeof v !== 'object' || v === null) return undefined;
+  for (const [k, x] of Object.entries(v)) {
+    if (k === key && ok(x)) return x;
+    const found = findKey(x, key, ok);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
