@@ -1,6 +1,6 @@
 // Docker's silent surprises: things Docker accepts without an error but that do not do what the file
 // seems to say. Each becomes a warning (or a note) on the line that says it.
-import { inspectContainer, inspectNetwork, parseCidr, type ContainerState, type Engine, type InspectContainer, type InspectNetwork, type NetworkState } from '../engine';
+import { findDescriptor, inspectContainer, inspectNetwork, parseCidr, type ContainerState, type Engine, type InspectContainer, type InspectNetwork, type NetworkState } from '../engine';
 import { cidrFamily, canonicalCIDR, hasHostBits, ipFamily } from './addresses';
 import type { BuildReport } from './buildReport';
 import type { ContainerSpec, ExpectSpec, NetworkSpec, TopologySpec } from './spec';
@@ -89,7 +89,7 @@ function whyNoPorts(mode: string, live: InspectContainer, networks: Lookup<Inspe
   const nets = live.endpoints.map((ep) => networks.get(live.host, ep.network)).filter((n): n is InspectNetwork => !!n);
   const internal = nets.find((n) => n.internal);
   if (internal && nets.every((n) => n.internal)) return `network "${internal.name}" is internal, and Docker does not publish ports from internal networks`;
-  const direct = nets.find((n) => n.driver === 'macvlan' || n.driver === 'ipvlan');
+  const direct = nets.find((n) => findDescriptor(n.driver)?.onParentLan);
   if (direct) return `the ${direct.driver} driver puts the container directly on the host's LAN and does not publish ports; reach it at its own address`;
   return 'none of the container\'s networks gives it a default gateway to publish through';
 }
