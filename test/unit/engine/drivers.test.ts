@@ -7,9 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Engine, SHIPPED_DESCRIPTORS, SHIPPED_DRIVERS, registerFlannel, type DriverUnit } from '../../../src/engine';
+import { Engine, SHIPPED_DESCRIPTORS, SHIPPED_DRIVERS, registerFlannel, type DriverUnit, type NetworkDriver } from '../../../src/engine';
 import { engineRules, formatIptablesSave } from '../../../src/engine/netfilter';
-import { HostDriver } from '../../../src/engine/drivers/shared/special';
 import { loadTopology } from '../../../src/topology';
 import { completionDrivers, driverInfo, optionsFor } from '../../../src/server/driverCatalog';
 import { findSilentSurprises } from '../../../src/server/silentSurprises';
@@ -18,21 +17,25 @@ import { buildSourceTree, walk } from '../../../src/extension/treeNodes';
 
 const root = resolve(import.meta.dirname, '../../..');
 
-/** A tiny manual-attachment driver (pipework-style): no interfaces of its own. */
-class PipeworkDriver extends HostDriver {
-  override readonly name = 'pipework' as 'host';
-  override readonly special = false as true;
-  override createNetwork(): object {
-    return {};
-  }
-}
+/** A tiny manual-attachment driver (pipework-style): the engine allocates addresses; no interfaces of its own. */
+const pipeworkOps = (): NetworkDriver => ({
+  name: 'pipework', scope: 'local', special: false, supportsPortMapping: false,
+  createNetwork: () => ({}),
+  deleteNetwork: () => {},
+  createEndpoint: () => ({ mac: null, hostIfname: null }),
+  deleteEndpoint: () => {},
+  join: () => ({ ifacePrefix: null, gateway: null, gateway6: null, mtu: 0 }),
+  leave: () => {},
+  programExternalConnectivity: () => [],
+  revokeExternalConnectivity: () => {},
+});
 const pipework: DriverUnit = {
   descriptor: {
     name: 'pipework', scope: 'local', origin: 'plugin',
     summary: 'Containers get interfaces added by hand (pipework).', short: 'interfaces added by hand',
     options: ['pipework_iface'], icon: { id: 'tools', color: 'charts.green' }, forms: { file: true, live: false },
   },
-  create: () => new PipeworkDriver(),
+  create: pipeworkOps,
 };
 
 test('a driver installed on a test engine is offered by completion, hover, the create form and the tree', () => {
