@@ -19,6 +19,23 @@ const yamlOnlyInTopology = {
 /** A `regex` pattern that forbids importing the named layers of src/ (relative imports like ../docker/x). */
 const layers = (names, why) => ({ regex: `(^|/)(${names.join('|')})(/|$)`, message: why });
 
+// Other layers see the engine through its public API (src/engine/index.ts), never its modules, so the
+// engine can move code between its own files (ops/, trace/, drivers/<name>/) without touching them.
+const engineThroughIndex = { regex: '(^|/)engine/.', message: 'Import the engine through src/engine/index.ts (`../engine`), its public API, not one of its modules.' };
+
+// Modules of the extension that do not touch VS Code (tree nodes, diagram snapshot, tracing, checks of
+// an action, live-host helpers): kept that way so unit tests read them directly, without an extension host.
+const pureExtensionModules = [
+  'src/extension/commands.ts', 'src/extension/commands/liveArgs.ts', 'src/extension/diagramSnapshot.ts',
+  'src/extension/driverChoices.ts', 'src/extension/elementIds.ts', 'src/extension/engineTracer.ts',
+  'src/extension/textDiff.ts', 'src/extension/topologyChanges.ts', 'src/extension/tracing.ts',
+  'src/extension/treeNodes.ts', 'src/extension/webviewHtml.ts', 'src/extension/live/applyPlanText.ts',
+  'src/extension/live/driftRanges.ts', 'src/extension/live/endpoints.ts', 'src/extension/live/guard.ts',
+  'src/extension/live/importName.ts', 'src/extension/live/liveHostConnection.ts',
+  'src/extension/live/statusText.ts', 'src/extension/live/verifyReport.ts',
+];
+const extensionLayers = layers(['server', 'cli', 'webview'], 'The extension imports src/protocol, src/engine, src/topology, src/live and src/docker; the language server and the CLI are separate processes, the webview a separate bundle.');
+
 // The engine (and the topology model on top of it) is pure: no I/O, so it runs the same in the extension
 // host, the language server, the CLI, the webview and the benchmarks, and tests need no mocks.
 const ioModules = ['fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'http2', 'dgram', 'dns', 'os', 'tls',
@@ -46,7 +63,16 @@ export default tseslint.config(
   },
   {
     files: ['src/extension/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [yamlOnlyInTopology] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [yamlOnlyInTopology], patterns: [extensionLayers, engineThroughIndex] }] },
+  },
+  {
+    files: pureExtensionModules,
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'This module of src/extension is pure (no `vscode`): unit tests read it without an extension host. Keep VS Code calls in the command or view that uses it.' }, yamlOnlyInTopology],
+        patterns: [extensionLayers, engineThroughIndex],
+      }],
+    },
   },
   {
     files: ['src/engine/**'],
@@ -62,7 +88,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [vscodeOnlyInExtension, ...ioModules],
-        patterns: [noNodeBuiltins, layers(['docker', 'extension', 'server', 'cli', 'protocol', 'webview'], 'src/topology imports only src/engine.')],
+        patterns: [noNodeBuiltins, layers(['docker', 'extension', 'server', 'cli', 'protocol', 'webview'], 'src/topology imports only src/engine.'), engineThroughIndex],
       }],
     },
   },
@@ -71,7 +97,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [vscodeOnlyInExtension, yamlOnlyInTopology],
-        patterns: [layers(['docker', 'extension', 'cli', 'webview'], 'The language server imports only src/topology and src/engine.')],
+        patterns: [layers(['docker', 'extension', 'cli', 'webview'], 'The language server imports only src/topology and src/engine.'), engineThroughIndex],
       }],
     },
   },
@@ -81,7 +107,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [vscodeOnlyInExtension, yamlOnlyInTopology],
-        patterns: [layers(['topology', 'live', 'extension', 'server', 'cli', 'webview'], 'src/docker imports only the engine\'s model types.')],
+        patterns: [layers(['topology', 'live', 'extension', 'server', 'cli', 'webview'], 'src/docker imports only the engine\'s model types.'), engineThroughIndex],
       }],
     },
   },
@@ -91,7 +117,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [vscodeOnlyInExtension, yamlOnlyInTopology],
-        patterns: [layers(['extension', 'server', 'cli', 'webview'], 'src/live imports only src/topology, src/engine and src/docker.')],
+        patterns: [layers(['extension', 'server', 'cli', 'webview'], 'src/live imports only src/topology, src/engine and src/docker.'), engineThroughIndex],
       }],
     },
   },
@@ -101,7 +127,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [vscodeOnlyInExtension, yamlOnlyInTopology],
-        patterns: [layers(['extension', 'server', 'webview'], 'src/cli imports only src/topology, src/engine, src/live and src/docker.')],
+        patterns: [layers(['extension', 'server', 'webview'], 'src/cli imports only src/topology, src/engine, src/live and src/docker.'), engineThroughIndex],
       }],
     },
   },
@@ -110,7 +136,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [vscodeOnlyInExtension, ...ioModules, yamlOnlyInTopology],
-        patterns: [noNodeBuiltins, layers(['docker', 'extension', 'server', 'cli', 'webview'], 'src/protocol holds message types only.')],
+        patterns: [noNodeBuiltins, layers(['docker', 'extension', 'server', 'cli', 'webview'], 'src/protocol holds message types only.'), engineThroughIndex],
       }],
     },
   },
