@@ -1,12 +1,18 @@
 // Bundles the four entry points with esbuild; `tsc --noEmit` (npm run typecheck) does the type-checking.
+// First it regenerates the drivers' parts of the schema and the grammar (scripts/generate-driver-files.mjs),
+// so a new driver's folder is all a developer adds.
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateDriverFiles } from './generate-driver-files.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+
+const regenerated = await generateDriverFiles();
+if (regenerated.length > 0) console.log(`generated ${regenerated.join(', ')} from the driver descriptors`);
 
 const common = {
   bundle: true,

@@ -58,7 +58,7 @@ function suggestions(analysis: Analysis, ctx: CompletionContext): Suggestion[] {
   if (last === 'subnet' && p[0] === 'networks') return freeSubnetItems(analysis, String(p[1]));
   if (last === 'gateway' && p[0] === 'networks') return gatewayItems(analysis, String(p[1]));
   if (p[0] === 'networks' && p.length === 4 && p[2] === 'driver_opts') {
-    return values(optionDoc(String(last)).values);
+    return values(optionDoc(String(last), analysis.engine).values);
   }
   if (p[0] === 'expect' && p.length === 3 && last === 'from') {
     return [...names(spec.containers.map((c) => c.name), 'container', analysis), ...names(spec.hosts.map((h) => h.name), 'host', analysis)];

@@ -24,7 +24,7 @@ export function hoverAt(analysis: Analysis, offset: number): Hover | null {
   if (at.onKey) {
     const key = String(path[path.length - 1]);
     if (path.length === 4 && path[0] === 'networks' && path[2] === 'driver_opts') {
-      return markdown(`**driver option \`${key}\`**\n\n${optionDoc(key).description}`, analysis, span);
+      return markdown(`**driver option \`${key}\`**\n\n${optionDoc(key, analysis.engine).description}`, analysis, span);
     }
     const doc = describeAt(path);
     return doc ? markdown(`**${key}**\n\n${doc}`, analysis, span) : null;
@@ -39,7 +39,7 @@ export function hoverAt(analysis: Analysis, offset: number): Hover | null {
     return markdown(info ? `**driver \`${value}\`**\n\n${info.summary}` : `**driver \`${value}\`**\n\nNot a built-in driver: a network plug-in of this name must be installed.`, analysis, span);
   }
   if (path[0] === 'networks' && path[2] === 'driver_opts' && path.length === 4) {
-    return markdown(`**driver option \`${String(last)}\`** = \`${value}\`\n\n${optionDoc(String(last)).description}`, analysis, span);
+    return markdown(`**driver option \`${String(last)}\`** = \`${value}\`\n\n${optionDoc(String(last), analysis.engine).description}`, analysis, span);
   }
   if ((path[0] === 'containers' || path[0] === 'services') && path[2] === 'ports' && typeof last === 'number') {
     return markdown(portHover(analysis, String(path[1]), value, path[0] === 'services'), analysis, span);

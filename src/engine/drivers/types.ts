@@ -86,8 +86,20 @@ export interface NetworkDriver {
   revokeExternalConnectivity(ctx: DriverContext, net: NetworkState, ep: EndpointState): void;
 }
 
-/** A driver option a topology may set (`driver_opts`). Its text and values are the schema's (one source). */
-export type DriverOptionName = string;
+/**
+ * A driver option a topology may set (`driver_opts`), with its documentation: hover and completion read
+ * it here, and scripts/generate-driver-files.ts writes it into the schema (networks.*.driver_opts).
+ */
+export interface DriverOption {
+  /** The key under `driver_opts` (`-o key=value`). */
+  readonly name: string;
+  /** Markdown, one or two sentences; by convention it starts with the drivers it is for ("bridge: …"). */
+  readonly description: string;
+  /** The fixed set of values, when there is one (completion offers them; the schema's enum). */
+  readonly values?: readonly string[];
+  /** What a YAML value may be besides a string: `boolean` (true/false unquoted) or `integer`. */
+  readonly accepts?: 'boolean' | 'integer';
+}
 
 /**
  * What a driver is, for everything that is not the engine: the catalog (completion, hover), the checks
@@ -104,8 +116,8 @@ export interface DriverDescriptor {
   readonly summary: string;
   /** One line for pickers ("a Linux bridge on the host; private addresses and NAT"). */
   readonly short: string;
-  /** The driver_opts it accepts; their descriptions and values are in the schema (networks.*.driver_opts). */
-  readonly options: readonly DriverOptionName[];
+  /** The driver_opts it accepts, with their docs (the schema's networks.*.driver_opts is generated from them). */
+  readonly options: readonly DriverOption[];
   /** The tree's icon: a codicon id and a theme colour. */
   readonly icon: { readonly id: string; readonly color: string };
   /** What the create forms offer. */

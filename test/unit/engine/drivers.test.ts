@@ -1,16 +1,17 @@
 // A network driver is one unit (src/engine/drivers/<name>/): operations, trace legs, rules and a
 // descriptor, installed on one engine. These check that every surface reads the descriptors (a driver
 // added in a test engine is offered everywhere), that engines do not share registries, that the static
-// lists (schema, grammar) agree with the shipped drivers, and that src/engine has no import cycle.
+// files (schema, grammar) are what the generator makes of the shipped drivers (and take a new driver with
+// nothing else changed), and that src/engine has no import cycle.
 // (The module augmentation in drivers/types.ts, `declare module '../model'`, is not an import.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { Engine, SHIPPED_DESCRIPTORS, SHIPPED_DRIVERS, registerFlannel, type DriverUnit, type NetworkDriver } from '../../../src/engine';
+import { Engine, GRAMMAR_FILE, SCHEMA_FILE, SHIPPED_DESCRIPTORS, SHIPPED_DRIVERS, generateGrammar, generateSchema, registerFlannel, type DriverUnit, type NetworkDriver } from '../../../src/engine';
 import { engineRules, formatIptablesSave } from '../../../src/engine/netfilter';
 import { loadTopology } from '../../../src/topology';
-import { completionDrivers, driverInfo, optionsFor } from '../../../src/server/driverCatalog';
+import { completionDrivers, driverInfo, optionDoc, optionsFor } from '../../../src/server/driverCatalog';
 import { findSilentSurprises } from '../../../src/server/silentSurprises';
 import { fileDriverChoices } from '../../../src/extension/driverChoices';
 import { buildSourceTree, walk } from '../../../src/extension/treeNodes';
@@ -33,7 +34,8 @@ const pipework: DriverUnit = {
   descriptor: {
     name: 'pipework', scope: 'local', origin: 'plugin',
     summary: 'Containers get interfaces added by hand (pipework).', short: 'interfaces added by hand',
-    options: ['pipework_iface'], icon: { id: 'tools', color: 'charts.green' }, forms: { file: true, live: false },
+    options: [{ name: 'pipework_iface', description: 'pipework: the interface to add in the container (default `eth1`).', values: ['eth1', 'eth2'] }],
+    icon: { id: 'tools', color: 'charts.green' }, forms: { file: true, live: false },
   },
   create: pipeworkOps,
 };
@@ -46,7 +48,8 @@ test('a driver installed on a test engine is offered by completion, hover, the c
 
   assert.ok(completionDrivers(engine).some((d) => d.name === 'pipework'), 'completion offers it');
   assert.equal(driverInfo('pipework', engine)?.summary, 'Containers get interfaces added by hand (pipework).');
-  assert.deepEqual(optionsFor('pipework', engine).map((o) => o.name), ['pipework_iface']);
+  assert.deepEqual(optionsFor('pipework', engine), [{ name: 'pipework_iface', description: 'pipework: the interface to add in the container (default `eth1`).', values: ['eth1', 'eth2'] }]);
+  assert.match(optionDoc('pipework_iface', engine).description, /interface to add/, 'hover reads the descriptor');
   assert.deepEqual(fileDriverChoices(engine).find((c) => c.label === 'pipework'), { label: 'pipework', description: 'interfaces added by hand' });
   const tree = buildSourceTree({ key: 'file:///x.cnm.yaml', fileName: 'x.cnm.yaml', loaded });
   const node = [...walk(tree)].find((n) => n.kind === 'network' && n.label === 'pw');
@@ -93,18 +96,61 @@ test('each unit: the descriptor names its driver, with the same scope and specia
   assert.equal(new Set(SHIPPED_DESCRIPTORS.map((d) => d.name)).size, SHIPPED_DESCRIPTORS.length);
 });
 
+const read = (file: string) => readFileSync(join(root, file), 'utf8');
+
+test('the committed schema and grammar are what the generator makes of the shipped drivers', () => {
+  assert.equal(read(SCHEMA_FILE), generateSchema(read(SCHEMA_FILE), SHIPPED_DESCRIPTORS), `${SCHEMA_FILE} is out of date: run npm run generate`);
+  assert.equal(read(GRAMMAR_FILE), generateGrammar(read(GRAMMAR_FILE), SHIPPED_DESCRIPTORS), `${GRAMMAR_FILE} is out of date: run npm run generate`);
+});
+
 test('the schema lists exactly the shipped drivers as examples of `driver`', () => {
-  const schema = JSON.parse(readFileSync(join(root, 'schemas/cnm-topology.schema.json'), 'utf8'));
-  const examples = findKey(schema, 'driver', (v) => Array.isArray((v as { examples?: unknown }).examples) && (v as { examples: string[] }).examples.includes('macvlan')) as { examples: string[]; description: string };
-  assert.deepEqual([...examples.examples].sort(), SHIPPED_DESCRIPTORS.map((d) => d.name).sort());
-  for (const d of SHIPPED_DESCRIPTORS) assert.ok(examples.description.includes(`\`${d.name}\``), `the schema's description of driver names ${d.name}`);
+  const schema = JSON.parse(read(SCHEMA_FILE));
+  const driver = schema.definitions.network.properties.driver as { examples: string[]; description: string };
+  assert.deepEqual([...driver.examples].sort(), SHIPPED_DESCRIPTORS.map((d) => d.name).sort());
+  for (const d of SHIPPED_DESCRIPTORS) assert.ok(driver.description.includes(`\`${d.name}\``), `the schema's description of driver names ${d.name}`);
+  const documented = schema.definitions.network.properties.driver_opts.properties as Record<string, { description: string }>;
+  for (const o of SHIPPED_DESCRIPTORS.flatMap((d) => d.options)) assert.equal(documented[o.name]?.description, o.description, o.name);
 });
 
 test('the grammar colours every shipped driver', () => {
-  const grammar = JSON.parse(readFileSync(join(root, 'syntaxes/cnm-topology.tmLanguage.json'), 'utf8'));
+  const grammar = JSON.parse(read(GRAMMAR_FILE));
   const match: string = grammar.repository.driver.match;
   const names = /\)\(([a-z|]+)\)\(\?=/.exec(match)?.[1]?.split('|') ?? [];
   for (const d of SHIPPED_DESCRIPTORS) assert.ok(names.includes(d.name), `${d.name} is in the grammar's driver list`);
+});
+
+test('a new driver reaches the schema and the grammar through the generator, with its options, and nothing else changes', () => {
+  const withPipework = [...SHIPPED_DESCRIPTORS, pipework.descriptor];
+  const schema = JSON.parse(generateSchema(read(SCHEMA_FILE), withPipework));
+  const network = schema.definitions.network.properties;
+  assert.deepEqual(network.driver.examples, [...SHIPPED_DESCRIPTORS.map((d) => d.name), 'pipework']);
+  assert.match(network.driver.description, /`pipework` \(interfaces added by hand\)\.$/);
+  assert.deepEqual(network.driver_opts.properties.pipework_iface, { description: 'pipework: the interface to add in the container (default `eth1`).', type: 'string', enum: ['eth1', 'eth2'] });
+  // Take pipework out again: the rest is the committed schema, key for key.
+  const committed = JSON.parse(read(SCHEMA_FILE));
+  network.driver.examples.pop();
+  network.driver.description = committed.definitions.network.properties.driver.description;
+  delete network.driver_opts.properties.pipework_iface;
+  assert.deepEqual(schema, committed);
+  // Generating twice changes nothing more (the added sentence is replaced, not repeated).
+  const once = generateSchema(read(SCHEMA_FILE), withPipework);
+  assert.equal(generateSchema(once, withPipework), once);
+  assert.equal(generateSchema(once, SHIPPED_DESCRIPTORS), read(SCHEMA_FILE), 'removing the driver gives the committed schema back');
+
+  const grammar = JSON.parse(generateGrammar(read(GRAMMAR_FILE), withPipework));
+  const committedGrammar = JSON.parse(read(GRAMMAR_FILE));
+  const match: string = grammar.repository.driver.match;
+  const pattern = new RegExp(match, 'm');
+  assert.ok(pattern.test('    driver: pipework'), match);
+  assert.ok(!pattern.test('    driver: pipeworks'), match);
+  assert.equal(match, committedGrammar.repository.driver.match.replace('|none)', '|pipework|none)'));
+  committedGrammar.repository.driver.match = match;
+  assert.deepEqual(grammar, committedGrammar);
+});
+
+test('two drivers may share an option only with the same docs: the schema has one entry per option', () => {
+  const clash = { ...pipework.descriptor, name: 'clash', options: [{ name: 'parent', description: 'clash: something else.' }] };
+  assert.throws(() => generateSchema(read(SCHEMA_FILE), [...SHIPPED_DESCRIPTORS, clash]), /option "parent" is documented differently by the macvlan and clash drivers/);
 });
 
 test('silent surprises read the scope from the descriptor: a global driver reaches every host', () => {
@@ -158,16 +204,6 @@ function resolveTs(base: string): string | undefined {
     try {
       if (statSync(p).isFile()) return p;
     } catch { /* try the next */ }
-  }
-  return undefined;
-}
-
-function findKey(v: unknown, key: string, ok: (v: unknown) => boolean): unknown {
-  if (typeof v !== 'object' || v === null) return undefined;
-  for (const [k, x] of Object.entries(v)) {
-    if (k === key && ok(x)) return x;
-    const found = findKey(x, key, ok);
-    if (found !== undefined) return found;
   }
   return undefined;
 }

@@ -3,6 +3,7 @@
 import { COMMON_DRIVER_OPTIONS } from '../shared/options';
 import type { DriverUnit } from '../types';
 import { BridgeDriver } from './driver';
+import { BRIDGE_OPTIONS } from './options';
 
 export const bridge: DriverUnit = {
   descriptor: {
@@ -12,14 +13,7 @@ export const bridge: DriverUnit = {
     summary:
       'A Linux bridge on one host (`br-<id>`); each container gets a veth pair. Containers on the same user-defined bridge reach each other by name (embedded DNS at 127.0.0.11); other bridges are isolated by the DOCKER-ISOLATION chains; outgoing traffic is masqueraded and published ports are DNATed.',
     short: 'a Linux bridge on the host; containers get private addresses and NAT',
-    options: [
-      'com.docker.network.bridge.name',
-      'com.docker.network.bridge.enable_icc',
-      'com.docker.network.bridge.enable_ip_masquerade',
-      'com.docker.network.bridge.host_binding_ipv4',
-      'com.docker.network.bridge.inhibit_ipv4',
-      ...COMMON_DRIVER_OPTIONS,
-    ],
+    options: [...BRIDGE_OPTIONS, ...COMMON_DRIVER_OPTIONS],
     icon: { id: 'circuit-board', color: 'charts.blue' },
     forms: { file: true, live: true, optionHint: 'e.g. com.docker.network.bridge.enable_icc=false, com.docker.network.driver.mtu=1400' },
   },

@@ -28,7 +28,15 @@ export function flannelUnit(opts: FlannelOptions = {}): DriverUnit {
       summary:
         "A third-party driver (shipped with CNM Explorer, through the engine's plug-in interface), after Kubernetes' flannel: the cluster network (default 10.244.0.0/16) is cut into one /24 lease per host, and the hosts route each other's lease, through the VXLAN device flannel.1 or directly (host-gw).",
       short: "a plug-in after Kubernetes' flannel: one lease of the cluster network per host (option backend=vxlan|host-gw)",
-      options: ['backend', ...COMMON_DRIVER_OPTIONS],
+      options: [
+        {
+          name: 'backend',
+          description:
+            "flannel: `vxlan` (default; every host leases a /24 of the cluster network and the hosts route each other's lease through the VXLAN device flannel.1, VNI 1, UDP 8472) or `host-gw` (plain routes via the other hosts' addresses; the hosts must share a LAN).",
+          values: ['vxlan', 'host-gw'],
+        },
+        ...COMMON_DRIVER_OPTIONS,
+      ],
       icon: { id: 'extensions', color: 'charts.purple' },
       // A live dockerd has it only when the plug-in is installed there: typed names are still accepted.
       forms: { file: true, live: false, optionHint: 'e.g. backend=host-gw' },

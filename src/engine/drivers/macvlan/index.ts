@@ -1,6 +1,6 @@
 // The macvlan driver as a unit: operations (driver.ts; the parent link is shared with ipvlan), trace
 // legs (../shared/parentLinkTrace.ts) and descriptor.
-import { COMMON_DRIVER_OPTIONS } from '../shared/options';
+import { COMMON_DRIVER_OPTIONS, PARENT_OPTION } from '../shared/options';
 import { parentLinkTrace } from '../shared/parentLinkTrace';
 import type { DriverUnit } from '../types';
 import { MacvlanDriver } from './driver';
@@ -13,7 +13,15 @@ export const macvlan: DriverUnit = {
     summary:
       "Containers appear on the host's LAN with their own MAC addresses, through the `parent` interface (or a VLAN sub-interface such as eth0.10). The host itself cannot talk to its macvlan children; ports are not published.",
     short: "containers appear on the parent interface's LAN with their own MAC (option parent=…)",
-    options: ['parent', 'macvlan_mode', ...COMMON_DRIVER_OPTIONS],
+    options: [
+      PARENT_OPTION,
+      {
+        name: 'macvlan_mode',
+        description: 'macvlan: `bridge` (default), `vepa`, `private` or `passthru`.',
+        values: ['bridge', 'vepa', 'private', 'passthru'],
+      },
+      ...COMMON_DRIVER_OPTIONS,
+    ],
     icon: { id: 'radio-tower', color: 'charts.yellow' },
     forms: { file: true, live: true, optionHint: 'e.g. parent=eth0' },
     onParentLan: true,

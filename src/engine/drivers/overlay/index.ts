@@ -13,7 +13,19 @@ export const overlay: DriverUnit = {
     summary:
       'A network spanning the swarm: VXLAN (UDP 4789) between hosts, a bridge per host in its own namespace. Needs a swarm manager; standalone containers can join only an `attachable` one. Subnets come from 10.0.0.0/8 in /24s.',
     short: 'spans swarm hosts over VXLAN (needs swarm mode)',
-    options: ['encrypted', 'com.docker.network.driver.overlay.vxlanid_list', ...COMMON_DRIVER_OPTIONS],
+    options: [
+      {
+        name: 'encrypted',
+        description: 'overlay: encrypt VXLAN traffic with IPsec ESP (the MTU shrinks by 26 more bytes).',
+        accepts: 'boolean',
+      },
+      {
+        name: 'com.docker.network.driver.overlay.vxlanid_list',
+        description: 'overlay: the VXLAN network identifier (VNI); the manager allocates one from 4096 when not given.',
+        accepts: 'integer',
+      },
+      ...COMMON_DRIVER_OPTIONS,
+    ],
     icon: { id: 'cloud', color: 'charts.purple' },
     forms: { file: true, live: true },
   },
