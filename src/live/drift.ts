@@ -5,7 +5,7 @@
 import type { Engine, InspectContainer, InspectNetwork } from '../engine';
 import type { TopologySpec, YamlPath } from '../topology';
 import type { ContainerInfo, NetworkInfo, Snapshot } from '../docker';
-import { networkModeName, poolsOf, PREDEFINED_NETWORKS } from './snapshotView';
+import { labelFilter, networkModeName, poolsOf, PREDEFINED_NETWORKS } from './snapshotView';
 import ipaddr from 'ipaddr.js';
 
 export type DriftKind = 'missing' | 'extra' | 'different';
@@ -166,12 +166,4 @@ function fieldKey(field: string): string {
 
 function show(v: unknown): string {
   return v === null || v === undefined ? 'unset' : String(v);
-}
-
-function labelFilter(label: string | undefined): (labels: Record<string, string>) => boolean {
-  if (!label) return () => true;
-  const eq = label.indexOf('=');
-  const key = eq >= 0 ? label.slice(0, eq) : label;
-  const value = eq >= 0 ? label.slice(eq + 1) : null;
-  return (labels) => key in labels && (value === null || labels[key] === value);
 }

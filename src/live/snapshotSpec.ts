@@ -5,7 +5,7 @@
 import type { ContainerNetworkSpec, ContainerSpec, HostSpec, NetworkSpec, TopologySpec } from '../topology';
 import type { IpamPoolConfig } from '../engine';
 import type { ContainerInfo, EndpointInfo, IpamPoolInfo, Snapshot } from '../docker';
-import { containersByCreation, daemonConfigOf, exposeOf, networkModeName, portSpecsOf, PREDEFINED_NETWORKS, userAliases, userNetworks } from './snapshotView';
+import { containersByCreation, daemonConfigOf, labelFilter, exposeOf, networkModeName, portSpecsOf, PREDEFINED_NETWORKS, userAliases, userNetworks } from './snapshotView';
 import ipaddr from 'ipaddr.js';
 
 export interface ImportOptions {
@@ -165,12 +165,4 @@ function cmpIp(a: string, b: string): number {
   const pa = ipaddr.parse(a).toByteArray(), pb = ipaddr.parse(b).toByteArray();
   for (let i = 0; i < Math.min(pa.length, pb.length); i++) if (pa[i] !== pb[i]) return pa[i]! - pb[i]!;
   return 0;
-}
-
-function labelFilter(label: string | undefined): (labels: Record<string, string>) => boolean {
-  if (!label) return () => true;
-  const eq = label.indexOf('=');
-  const key = eq >= 0 ? label.slice(0, eq) : label;
-  const value = eq >= 0 ? label.slice(eq + 1) : null;
-  return (labels) => key in labels && (value === null || labels[key] === value);
 }

@@ -144,3 +144,11 @@ export function primaryEndpoint(snapshot: Snapshot, c: ContainerInfo): EndpointI
   return c.endpoints.find((e) => endpointNetworkName(snapshot, e) === net) ?? null;
 }
 
+/** `--label key` or `--label key=value` (as `docker ps --filter label=`): which objects a command looks at. */
+export function labelFilter(label: string | undefined): (labels: Record<string, string>) => boolean {
+  if (!label) return () => true;
+  const eq = label.indexOf('=');
+  const key = eq >= 0 ? label.slice(0, eq) : label;
+  const value = eq >= 0 ? label.slice(eq + 1) : null;
+  return (labels) => key in labels && (value === null || labels[key] === value);
+}
