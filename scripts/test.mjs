@@ -37,6 +37,8 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exi
 const runners = { static: staticTier, unit: unitTier, extension: extensionTier, ui: uiTier, docker: dockerTier };
 const done = [];
 for (const tier of tiers) {
+  // A signal that came while a synchronous child ran is handled only when the event loop turns: let it.
+  await new Promise((resolve) => setImmediate(resolve));
   console.log(`\n━━━━ ${tier} ━━━━`);
   const started = Date.now();
   /** @type {Counts} */
@@ -311,5 +313,7 @@ function bin(name) {
 function run(command, args) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
   if (result.error) console.error(`${command}: ${result.error.message}`);
+  // The child was interrupted with us (Ctrl-C or a kill of the process group): stop, not the next tier.
+  if (result.signal === 'SIGINT' || result.signal === 'SIGTERM') process.exit(130);
   return result;
 }
