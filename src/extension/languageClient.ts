@@ -1,9 +1,13 @@
 // Starts the CNM language server (dist/server.js, its own Node process over IPC) for `cnm-topology`
-// documents. Protocol tracing follows the `cnm.languageServer.trace` setting.
+// documents and for Compose files. Compose files are matched by name only: they keep their language
+// (`yaml`, `dockercompose`) and whatever other extension serves it; the server adds only its
+// networking diagnostics, hovers and lenses. Protocol tracing follows the `cnm.languageServer.trace` setting.
 import * as vscode from 'vscode';
 import { LanguageClient, Trace, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
 const TRACE_SETTING = 'cnm.languageServer.trace';
+/** The names `docker compose` finds by itself, and their override files (as the server reads them). */
+export const COMPOSE_FILE_PATTERN = '**/{compose,docker-compose}{,.override}.{yaml,yml}';
 
 export async function startLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): Promise<LanguageClient> {
   const module = context.asAbsolutePath('dist/server.js');
@@ -12,7 +16,7 @@ export async function startLanguageClient(context: vscode.ExtensionContext, outp
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ language: 'cnm-topology' }],
+    documentSelector: [{ language: 'cnm-topology' }, { scheme: 'file', pattern: COMPOSE_FILE_PATTERN }],
     // vscode-languageclient 11 logs to a LogOutputChannel; a plain channel gets one of the client's own.
     ...(isLogChannel(output) ? { outputChannel: output } : {}),
     initializationOptions: { debounceMs: 100 },

@@ -9,9 +9,12 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { existsSync, readFileSync } from 'node:fs';
+import type { ComposeReader } from '../topology/compose';
 import { DocumentAnalyzer, type Analysis } from './analysis';
 import { codeActionsFor } from './codeActions';
 import { codeLenses } from './codeLens';
+import { analyzeCompose, composeHover, composeLenses, isComposeUri, pathOfUri, type ComposeAnalysis } from './compose';
 import { completeAt, completionTriggerCharacters } from './completion';
 import { hoverAt } from './hover';
 import { definitionAt, highlightsAt, prepareRenameAt, referencesAt, renameAt } from './navigation';
@@ -48,6 +51,9 @@ export class TopologyLanguageServer {
   private readonly documents = new TextDocuments(TextDocument);
   private readonly sessions = new Map<string, Session>();
   private debounceMs = 100;
+  /** Compose documents: the analysis of each one's latest version (a project is small; no steps). */
+  private readonly composeLatest = new Map<string, ComposeAnalysis>();
+  private readonly composeTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly connection: Connection) {}
 
@@ -57,7 +63,7 @@ export class TopologyLanguageServer {
     this.documents.onDidChangeContent((e) => this.schedule(e.document.uri));
     this.documents.onDidClose((e) => this.close(e.document.uri));
 
-    c.onHover(this.feature((a, p) => hoverAt(a, a.lines.offset(p.position)), null));
+    c.onHover(async (p) => (isComposeUri(p.textDocument.uri) ? this.composeFeature(p.textDocument.uri, (a) => composeHover(a, a.lines.offset(p.position)), null) : this.feature((a) => hoverAt(a, a.lines.offset(p.position)), null)(p)));
     c.onCompletion(this.feature((a, p) => completeAt(a, a.lines.offset(p.position)), []));
     c.onDefinition(this.feature((a, p) => definitionAt(a, a.lines.offset(p.position)), null));
     c.onReferences(this.feature((a, p) => referencesAt(a, a.lines.offset(p.position), p.context.includeDeclaration), []));
@@ -68,7 +74,7 @@ export class TopologyLanguageServer {
     c.onDocumentSymbol(this.feature((a) => documentSymbols(a), []));
     c.onFoldingRanges(this.feature((a) => foldingRanges(a), []));
     c.onCodeAction(this.feature((a, p) => codeActionsFor(a, p.context.diagnostics), []));
-    c.onCodeLens(this.feature((a) => codeLenses(a), []));
+    c.onCodeLens(async (p) => (isComposeUri(p.textDocument.uri) ? this.composeFeature(p.textDocument.uri, composeLenses, []) : this.feature((a) => codeLenses(a), [])(p)));
     c.onRequest(AnalysisInfoRequest, async ({ uri }) => {
       const a = await this.analysisOf(uri);
       return a ? { version: a.version, timings: a.timings, diagnostics: a.diagnostics.length } : null;
@@ -122,6 +128,7 @@ export class TopologyLanguageServer {
   }
 
   private schedule(uri: string): void {
+    if (isComposeUri(uri)) return this.scheduleCompose(uri);
     const s = this.session(uri);
     if (s.timer) clearTimeout(s.timer);
     s.timer = setTimeout(() => {
@@ -131,6 +138,14 @@ export class TopologyLanguageServer {
   }
 
   private close(uri: string): void {
+    if (isComposeUri(uri)) {
+      clearTimeout(this.composeTimers.get(uri));
+      this.composeTimers.delete(uri);
+      this.composeLatest.delete(uri);
+      this.rescheduleProject(uri);
+      void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+      return;
+    }
     const s = this.sessions.get(uri);
     if (s?.timer) clearTimeout(s.timer);
     this.sessions.delete(uri);
@@ -143,7 +158,7 @@ export class TopologyLanguageServer {
    */
   private async analysisOf(uri: string, publish = false): Promise<Analysis | undefined> {
     const doc = this.documents.get(uri);
-    if (!doc) return undefined;
+    if (!doc || isComposeUri(uri)) return undefined;
     const s = this.session(uri);
     let analysis: Analysis | undefined;
     if (s.latest?.version === doc.version) analysis = s.latest;
@@ -199,6 +214,83 @@ export class TopologyLanguageServer {
         });
       }
       return undefined;
+    }
+  }
+
+  /** Compose files: what the other files of the project say comes from the open documents first, then the disk. */
+  private composeReader(): ComposeReader {
+    const open = new Map(this.documents.all().map((d) => [pathOfUri(d.uri), d]));
+    return {
+      readFile(path) {
+        const d = open.get(path);
+        if (d) return d.getText();
+        try {
+          return readFileSync(path, 'utf8');
+        } catch {
+          return undefined;
+        }
+      },
+      exists: (path) => open.has(path) || existsSync(path),
+    };
+  }
+
+  private composeAnalysisOf(uri: string): ComposeAnalysis | undefined {
+    const doc = this.documents.get(uri);
+    if (!doc) return undefined;
+    const last = this.composeLatest.get(uri);
+    if (last?.version === doc.version) return last;
+    const a = analyzeCompose(uri, doc.version, doc.getText(), this.composeReader());
+    this.composeLatest.set(uri, a);
+    return a;
+  }
+
+  private async composeFeature<R>(uri: string, run: (a: ComposeAnalysis) => R, fallback: R): Promise<R> {
+    try {
+      const a = this.composeAnalysisOf(uri);
+      return a ? run(a) : fallback;
+    } catch (err) {
+      this.connection.console.error(`cnm: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      return fallback;
+    }
+  }
+
+  private scheduleCompose(uri: string): void {
+    clearTimeout(this.composeTimers.get(uri));
+    this.composeTimers.set(uri, setTimeout(() => {
+      this.composeTimers.delete(uri);
+      this.publishCompose(uri);
+    }, this.debounceMs));
+    this.rescheduleProject(uri);
+  }
+
+  /** The other open Compose files of the same directory read this one: analyse them again. */
+  private rescheduleProject(uri: string): void {
+    const dir = pathOfUri(uri).replace(/\/[^/]*$/, '');
+    for (const other of this.composeLatest.keys()) {
+      if (other === uri || pathOfUri(other).replace(/\/[^/]*$/, '') !== dir) continue;
+      this.composeLatest.delete(other);
+      clearTimeout(this.composeTimers.get(other));
+      this.composeTimers.set(other, setTimeout(() => {
+        this.composeTimers.delete(other);
+        this.publishCompose(other);
+      }, this.debounceMs));
+    }
+  }
+
+  private publishCompose(uri: string): void {
+    const doc = this.documents.get(uri);
+    if (!doc) return;
+    try {
+      const a = this.composeAnalysisOf(uri)!;
+      void this.connection.sendDiagnostics({ uri, version: a.version, diagnostics: a.diagnostics });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.connection.console.error(`cnm: analysis failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      void this.connection.sendDiagnostics({
+        uri,
+        version: doc.version,
+        diagnostics: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 1, source: 'cnm', code: 'internal', message: `Internal error in the CNM language server: ${message}` }],
+      });
     }
   }
 
