@@ -84,3 +84,4 @@ export { ComposeLoadError, findComposeFiles, isComposeFileName, loadComposeModel
 export { containerName, type PlayedCompose } from './play';
 export type { ComposeNetwork, ComposeProject, ComposeService } from './project';
 export { interpolate, parseDotEnv } from './interpolate';
+export { addComposeNetwork, attachServiceToNetwork, publishServicePort, type AttachOptions, type NewComposeNetwork } from './edit';
