@@ -3,6 +3,7 @@
 // Each command takes a tree node (menus), a file URI, named arguments ({ file, … }: tests and
 // scripts, no questions asked) or nothing (the palette).
 import type { Ctx } from './ctx';
+import { publishPortCommand } from './commands/composeCommands';
 import { connectContainerCommand, disconnectContainerCommand, runContainerCommand } from './commands/containerCommands';
 import { createNetworkCommand, removeNetworkCommand } from './commands/networkCommands';
 import { traceFromCommand } from './commands/traceCommands';
@@ -23,6 +24,7 @@ export const commands: Record<string, CommandFactory> = {
   disconnectContainer: disconnectContainerCommand,
   runContainer: runContainerCommand,
   removeContainer: removeContainerCommand,
+  publishPort: publishPortCommand,
   traceFrom: traceFromCommand,
   revealInFile: revealInFileCommand,
   // Live Docker hosts (the network and container commands above also act on a live node).

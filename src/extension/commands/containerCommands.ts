@@ -14,6 +14,7 @@ import { applyChange, type AppliedChange } from './applyChange';
 import { liveConnectContainer, liveDisconnectContainer, liveRunContainer } from './liveContainerCommands';
 import { isLiveInvocation, type LiveResult } from './liveCommon';
 import { MultiStepInput } from './multiStep';
+import { composeConnectService, isComposeInvocation } from './composeCommands';
 
 type Result = AppliedChange | LiveResult | { ok: false; error: string } | undefined;
 
@@ -39,6 +40,7 @@ export function connectContainerCommand(ctx: Ctx) {
     if (isLiveInvocation(arg)) return liveConnectContainer(ctx, arg);
     const inv = await resolveInvocation(ctx, arg, CONNECT);
     if (!inv) return undefined;
+    if (isComposeInvocation(inv)) return composeConnectService(ctx, inv);
     const host = await resolveHost(inv, CONNECT);
     if (!host) return undefined;
     const picked = inv.scripted ? fromArgs(inv) : await askConnect(inv, host);

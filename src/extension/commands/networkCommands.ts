@@ -11,6 +11,7 @@ import { applyChange, type AppliedChange } from './applyChange';
 import { isLiveInvocation, type LiveResult } from './liveCommon';
 import { liveCreateNetwork, liveRemoveNetwork } from './liveNetworkCommands';
 import { MultiStepInput } from './multiStep';
+import { composeCreateNetwork, isComposeInvocation } from './composeCommands';
 import { fileDriverChoices } from '../driverChoices';
 
 type Result = AppliedChange | LiveResult | { ok: false; error: string } | undefined;
@@ -45,6 +46,7 @@ export function createNetworkCommand(ctx: Ctx) {
     if (isLiveInvocation(arg)) return liveCreateNetwork(ctx, arg);
     const inv = await resolveInvocation(ctx, arg, CREATE);
     if (!inv) return undefined;
+    if (isComposeInvocation(inv)) return composeCreateNetwork(ctx, inv);
     const host = await resolveHost(inv, CREATE);
     if (!host) return undefined;
     const net = inv.scripted ? fromArgs(inv, host) : await askNetwork(inv, host);

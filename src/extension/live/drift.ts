@@ -4,7 +4,9 @@
 // (ctx.live.onDidChange) and when the file changes. Reading only: allowed in untrusted workspaces.
 //   cnm.docker.compareWithHost({ file, liveHost, host? })  → { items }     cnm.docker.stopComparing({ file })
 import * as vscode from 'vscode';
-import { computeDrift, type DriftItem } from '../../live';
+import { composeDriftRange, computeComposeDrift, computeDrift, type DriftItem } from '../../live';
+import { isComposeFileName } from '../../topology/compose';
+import { loadComposeProject } from '../commands/composeCommands';
 import type { Ctx } from '../ctx';
 import type { TreeNode } from '../treeNodes';
 import { resolveInvocation } from '../commands/args';
@@ -94,11 +96,13 @@ export class DriftComparisons implements vscode.Disposable {
     const entry = liveHostsOf(this.ctx).get(c.entry.key) ?? c.entry;
     c.entry = entry;
     try {
-      const source = await this.ctx.store.get(c.uri);
       const snapshot = await snapshotOf(entry, fresh);
-      c.items = computeDrift(source.loaded.spec, source.loaded.engine, snapshot, { host: c.host });
+      // A Compose file is compared with the running project (Compose's names, its label).
+      const compose = isComposeFileName(c.uri.path) ? loadComposeProject(c.uri) : undefined;
+      const source = compose ? undefined : await this.ctx.store.get(c.uri);
+      c.items = compose ? computeComposeDrift(compose, snapshot) : computeDrift(source!.loaded.spec, source!.loaded.engine, snapshot, { host: c.host });
       c.error = undefined;
-      const diags = driftDiagnostics(c.items, source.loaded.rangeOf, entry.label);
+      const diags = driftDiagnostics(c.items, compose ? (path, part) => composeDriftRange(compose, path, part) : source!.loaded.rangeOf, entry.label);
       c.diagnostics = diags.map((d) => {
         const v = new vscode.Diagnostic(
           new vscode.Range(d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character),

@@ -1,0 +1,51 @@
+// A Compose action is checked on the project read again with the change: Docker's and Compose's
+// refusals stop it in their words, new warnings come with it, and what is applied is only the changed lines.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { networkKeyOf, planComposeChange, serviceOf } from '../../../src/extension/composeChanges';
+import { applyTextEdits } from '../../../src/extension/textDiff';
+import { attachServiceToNetwork, loadCompose, publishServicePort } from '../../../src/topology/compose';
+
+const file = '/p/shop/compose.yaml';
+const example = readFileSync(join(import.meta.dirname, '../../../examples/11-compose-web-api-db/compose.yaml'), 'utf8');
+const load = (text: string) => loadCompose({ readFile: (p) => (p === file ? text : undefined), exists: (p) => p === file }, file, { env: {} });
+
+describe('planComposeChange', () => {
+  it('applies only the changed lines', () => {
+    const plan = planComposeChange(example, (t) => publishServicePort(t, 'web', '9090:90'), load);
+    assert.ok(plan.ok);
+    assert.equal(plan.change.edits.length, 1);
+    assert.equal(applyTextEdits(example, plan.change.edits), plan.change.newText);
+    assert.deepEqual(plan.change.warnings, []);
+  });
+
+  it('refuses what Docker would refuse once changed, in its words', () => {
+    const plan = planComposeChange(example, (t) => attachServiceToNetwork(t, 'web', 'back', { ipv4Address: '10.99.0.5' }), load);
+    assert.ok(!plan.ok);
+    assert.match(plan.error, /^Invalid address 10\.99\.0\.5: It does not belong to any of this network's subnets \(line 20 of compose\.yaml once changed\)$/);
+    const edit = planComposeChange(example, (t) => attachServiceToNetwork(t, 'web', 'nowhere'), load);
+    assert.deepEqual(edit, { ok: false, error: 'service "web" refers to undefined network nowhere: invalid compose project' });
+  });
+
+  it('brings the warnings the change adds (a new start-order race)', () => {
+    const text = 'name: shop\nservices:\n  a: { image: x, networks: [n1] }\n  b: { image: x, networks: [n2] }\nnetworks:\n  n1: { ipam: { config: [{ subnet: 10.40.0.0/24 }] } }\n  n2: { ipam: { config: [{ subnet: 10.41.0.0/24 }] } }\n';
+    const plan = planComposeChange(text, (t) => attachServiceToNetwork(t, 'b', 'n1'), load);
+    assert.ok(plan.ok);
+    assert.deepEqual(plan.change.warnings, [
+      '"a" and "b" start at the same time (no depends_on between them), so which of them gets which address on "shop_n1" depends on who starts first; pin it with ipv4_address, or add a depends_on between them.',
+      '"b" and "a" start at the same time (no depends_on between them), so which of them gets which address on "shop_n1" depends on who starts first; pin it with ipv4_address, or add a depends_on between them.',
+    ]);
+    assert.equal(plan.change.newText.split('\n')[3], '  b: { image: x, networks: [n2, n1] }');
+  });
+
+  it('names services and networks by Docker\'s names too', () => {
+    const compose = load(example);
+    assert.equal(serviceOf(compose, 'shop-api-1'), 'api');
+    assert.equal(serviceOf(compose, 'api'), 'api');
+    assert.equal(serviceOf(compose, 'nope'), undefined);
+    assert.equal(networkKeyOf(compose, 'shop_back'), 'back');
+    assert.equal(networkKeyOf(compose, 'back'), 'back');
+  });
+});
