@@ -24,12 +24,26 @@ const common = {
 };
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
 
+/** run.ts's lazy `require('./docker')` becomes a require of the bundle next to cli.js. */
+function dockerPartApart() {
+  return {
+    name: 'cli-docker-apart',
+    /** @param {esbuild.PluginBuild} build */
+    setup(build) {
+      build.onResolve({ filter: /^\.\/docker$/ }, (args) => (args.importer.endsWith(join('src', 'cli', 'run.ts')) ? { path: './cli-docker.js', external: true } : undefined));
+    },
+  };
+}
+
 /** @type {esbuild.BuildOptions[]} */
 const entryBuilds = [
   // The extension host: `vscode` is provided at run time. dockerode's optional native ssh helpers stay out.
   { ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'] },
   { ...node, entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: ['cpu-features', './crypto/build/Release/sshcrypto.node'] },
+  // The CLI in two bundles: cli.js reads files; `--docker` loads cli-docker.js (the Docker client, dockerode
+  // and the live-host replay, with its own copy of the commands), so a file command never parses them.
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [dockerPartApart()] },
+  { ...node, entryPoints: ['src/cli/docker.ts'], outfile: 'dist/cli-docker.js', external: ['cpu-features', './crypto/build/Release/sshcrypto.node'] },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
 ];
 

@@ -43,3 +43,8 @@ export function stringOption(command: string, values: ParsedArgs['values'], name
   if (required) throw new UsageError(`${command}: --${name} is required`);
   return undefined;
 }
+
+/** `--docker [ENDPOINT]` in place of FILE (cheap to ask: the Docker part of the CLI loads only when it is there). */
+export function wantsDocker(argv: string[]): boolean {
+  return argv.includes('--docker') || argv.some((a) => a.startsWith('--docker='));
+}

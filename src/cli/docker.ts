@@ -2,17 +2,17 @@
 // a live Docker host, through a snapshot replayed on the engine, standing in for the file it would read.
 import { connectDocker, DockerApiError, EndpointError, MalformedAnswerError, resolveEndpoint, takeSnapshot, UnreachableError } from '../docker';
 import { liveTopology, snapshotToEngine, verifyTrace } from '../live';
+import { VerifyInputError } from '../live/verify';
 import type { LoadedTopology } from '../topology';
 import { parseCommandArgs } from './args';
 import type { Command } from './commands/command';
+import { COMMANDS } from './run';
 import { EXIT_USAGE, UsageError } from './errors';
 import type { CliIo } from './io';
 
 const EXIT_INTERNAL = 70;
 
-export function wantsDocker(argv: string[]): boolean {
-  return argv.includes('--docker') || argv.some((a) => a.startsWith('--docker='));
-}
+export { wantsDocker } from './args';
 
 /** A token after --docker is its ENDPOINT only when it looks like one, so `--docker NAME` stays a positional. */
 function looksLikeEndpoint(token: string | undefined): token is string {
@@ -45,6 +45,13 @@ export function dockerTimeoutMs(env: Record<string, string | undefined>): number
   return Math.round(s * 1000);
 }
 
+/** The entry point of dist/cli-docker.js: the command of that name, from this bundle's own table. */
+export function runDockerCommandNamed(name: string, argv: string[], io: CliIo): Promise<number> {
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) throw new Error(`no command ${name}`);
+  return runDockerCommand(command, argv, io);
+}
+
 export async function runDockerCommand(command: Command, argv: string[], io: CliIo): Promise<number> {
   try {
     const { endpoint, rest } = extractDockerFlag(argv);
@@ -62,7 +69,10 @@ export async function runDockerCommand(command: Command, argv: string[], io: Cli
     const virtualFile = `docker:${client.description}`;
     const live = liveTopology(snapshot, model);
     const loaded: LoadedTopology = { spec: live.spec, engine: live.engine, diagnostics: [], rangeOf: (path, part) => live.rangeOf(path, part) };
-    const liveIo: CliIo = { ...io, loadLive: (file) => (file === virtualFile ? loaded : undefined), verify: (request, predicted) => verifyTrace(client, request, predicted) };
+    const liveIo: CliIo = { ...io, loadLive: (file) => (file === virtualFile ? loaded : undefined), verify: (request, predicted) => verifyTrace(client, request, predicted).catch((err: unknown) => {
+      if (err instanceof VerifyInputError) throw new UsageError(`trace: --verify: ${err.message}`);
+      throw err;
+    }) };
     return await command.run({ values: args.values, positionals: [virtualFile, ...args.positionals] }, liveIo);
   } catch (err) {
     if (err instanceof UsageError || err instanceof EndpointError) {

@@ -2,7 +2,7 @@
 // real process; tests can call it directly.
 import pkg from '../../package.json';
 import { parseCommandArgs } from './args';
-import { runDockerCommand, wantsDocker } from './docker';
+import { wantsDocker } from './args';
 import type { Command } from './commands/command';
 import { inspectCommand } from './commands/inspect';
 import { resolveCommand } from './commands/resolve';
@@ -39,7 +39,14 @@ export function runCli(argv: string[], io: CliIo): number | Promise<number> {
     }
     const command = findCommand(first);
     // --docker [ENDPOINT] in place of FILE: the live host (asynchronous, see docker.ts).
-    if (wantsDocker(rest) && !rest.includes('--help') && !rest.includes('-h')) return runDockerCommand(command, rest, io);
+    if (wantsDocker(rest) && !rest.includes('--help') && !rest.includes('-h')) {
+      // Loaded only here: the Docker client and the live-host replay are no part of reading a FILE. The
+      // build makes docker.ts a bundle of its own (dist/cli-docker.js, with its own copy of the commands),
+      // so `cnm validate FILE` neither loads nor parses dockerode; the command goes there by name.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runDockerCommandNamed } = require('./docker') as typeof import('./docker');
+      return runDockerCommandNamed(command.name, rest, io);
+    }
     if (command.unavailable && !rest.includes('--help') && !rest.includes('-h')) return command.run({ values: {}, positionals: rest }, io);
     // --daemon-version V: every command that reads FILE takes it (the Docker release to model).
     const args = parseCommandArgs(command.name, rest, { ...command.options, 'daemon-version': { type: 'string' } });

@@ -4,7 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Duplex, PassThrough } from 'node:stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { describeEndpoint, resolveEndpoint, sshDialCommand, type DockerEndpoint } from './connection';
 import {
   CancelledError,
@@ -40,7 +40,7 @@ export function connectDocker(
   const concurrency = opts.concurrency ?? (ep.kind === 'ssh' ? 4 : ep.kind === 'unix' ? 64 : 16);
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const http = new DockerHttp(httpTarget(ep, concurrency), timeoutMs, opts.maxResponseBytes);
-  return new DockerodeClient(new Docker(dockerodeOptions(ep, timeoutMs)), http, describeEndpoint(ep), concurrency, ep.kind === 'unix');
+  return new DockerodeClient(() => new (loadDockerode())(dockerodeOptions(ep, timeoutMs)), http, describeEndpoint(ep), concurrency, ep.kind === 'unix');
 }
 
 /**
@@ -64,6 +64,16 @@ function httpTarget(ep: DockerEndpoint, maxSockets: number): HttpTarget {
       return { host: 'docker', port: 80, agent, streamAgent: agent, pingAgent: agent };
     }
   }
+}
+
+/**
+ * dockerode (with ssh2, grpc and protobufjs behind it) costs ~100 ms to load and only exec's hijacked
+ * stream uses it: it is loaded on the first exec, so reading a host (`cnm inspect --docker`, import)
+ * never pays for it.
+ */
+function loadDockerode(): typeof Docker {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('dockerode') as typeof Docker;
 }
 
 function dockerodeOptions(ep: DockerEndpoint, timeout: number): Docker.DockerOptions {
@@ -204,13 +214,19 @@ const FOLLOWED_EVENTS = { type: ['network', 'container'] as ('network' | 'contai
 
 class DockerodeClient implements DockerClient {
   constructor(
-    /** Only for exec's hijacked stream (attach and demultiplex). */
-    private readonly docker: Docker,
+    /** Only for exec's hijacked stream (attach and demultiplex): made on the first exec. */
+    private readonly makeDocker: () => Docker,
     private readonly http: DockerHttp,
     readonly description: string,
     private readonly concurrency: number,
     readonly local: boolean,
   ) {}
+
+  private dockerode: Docker | undefined;
+
+  private get docker(): Docker {
+    return (this.dockerode ??= this.makeDocker());
+  }
 
   private get(what: string, path: string, o?: CallOptions): Promise<unknown> {
     return this.http.request(what, path, { ...o });

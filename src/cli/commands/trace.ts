@@ -1,7 +1,7 @@
 // cnm trace FILE --from SRC --to DST[:PORT][/tcp|udp|icmp] [--json] — one packet, hop by hop: the
 // verdict (delivered, refused, dropped, unresolved), the reason and how to fix it.
 import { parseDestination, TraceInputError, tracerFor, type EngineState, type TraceResult } from '../../engine';
-import { VerifyInputError, type VerifyRequest } from '../../live/verify';
+import type { VerifyRequest } from '../../live/verify';
 import { stringOption, expectPositionals } from '../args';
 import { EXIT_OK, UsageError } from '../errors';
 import type { Command } from './command';
@@ -45,13 +45,8 @@ export const traceCommand: Command = {
       const request: VerifyRequest = { from, to: dst.to, proto: dst.proto, ...(dst.port !== undefined ? { port: dst.port } : {}), fromHost: isHostName(loaded.engine.state, from) };
       const verify = io.verify;
       return (async () => {
-        let v;
-        try {
-          v = await verify(request, result);
-        } catch (err) {
-          if (err instanceof VerifyInputError) throw new UsageError(`trace: --verify: ${err.message}`);
-          throw err;
-        }
+        // A VerifyInputError comes back as a UsageError (see docker.ts, which loads the live part).
+        const v = await verify(request, result);
         io.out(values.json ? JSON.stringify({ ...traceJson(result), ...verifyJson(v) }, null, 2) + '\n' : formatTrace(result) + formatVerify(v));
         noteErrors(io, file, loaded);
         return EXIT_OK;
