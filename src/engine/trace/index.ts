@@ -3,7 +3,7 @@
 export type * from './types';
 export { Tracer, TraceInputError, trace, tracerFor } from './tracer';
 export { parseDestination, formatDestination, type Destination } from './destination';
-export { reachabilityMatrix, matrixCells, type MatrixResult, type MatrixCell, type MatrixContainer, type MatrixProbe } from './matrix';
+export { reachabilityMatrix, matrixCells, type MatrixResult, type MatrixCell, type MatrixContainer, type MatrixProbe, type GroupCell } from './matrix';
 export { checkExpectation, checkExpectations, expectationProblem, type Expectation, type ExpectationResult } from './expect';
 export { listeningFromTopology, listenPortsOf, type ListenEntry } from './listening';
 export type { TraceDriver, LinkWalk, VxlanTunnel, SandboxSide, HostSide } from './linkDrivers';

@@ -6,7 +6,7 @@
 import type { ContainerState, EngineState, ExposedPort, HostState, SandboxState } from '../model';
 import { formatV4, v4 } from './hostIndex';
 import { tracerFor, type Tracer } from './tracer';
-import type { TraceOptions, TraceProto, Verdict } from './types';
+import type { TraceOptions, TraceProto, TraceResult, Verdict } from './types';
 
 export interface MatrixProbe {
   readonly proto: TraceProto;
@@ -36,6 +36,41 @@ export interface MatrixResult {
   cell(i: number, j: number): MatrixCell;
   /** How many traces were run (the rest came from equivalent pairs). */
   readonly traces: number;
+  /**
+   * Containers that behave alike, as sources and as targets (the same host, mode, networks in the same
+   * order, gateway network, listening and published ports): groups[g] = their indexes, in file order.
+   */
+  readonly groups: readonly (readonly number[])[];
+  /** containers[i] is in groups[groupOf[i]]. */
+  readonly groupOf: readonly number[];
+  /**
+   * What every pair (i ≠ j) from group g to group h gives, but the pairs of groupExceptions(g, h); null
+   * when no such pair exists or the pairs differ (then they are all among the exceptions).
+   */
+  groupCell(g: number, h: number): GroupCell | null;
+  /** The pairs (i ≠ j) from group g to group h whose cells are their own: they share a namespace (container: mode), or a host-mode target's differ. */
+  groupExceptions(g: number, h: number): readonly (readonly [number, number])[];
+  /** containers[j]'s IPv4 address on a network (by id), or null. */
+  addressOn(j: number, networkId: string): string | null;
+  /** The full trace (hops, reason, rule) behind cell(i, j)'s verdict for probe k of the target. */
+  explain(i: number, j: number, k: number): TraceResult;
+}
+
+export interface GroupCell {
+  /**
+   * The network of the target's address (each member's own address on it), with its name; null when the
+   * cell gives one address for every pair (`address`).
+   */
+  readonly network: { readonly id: string; readonly name: string } | null;
+  /** With `network` null: the address of every pair, or null (no address: stopped, network_mode none). */
+  readonly address: string | null;
+  /** One verdict per probe of the target group. */
+  readonly verdicts: Verdict[];
+  /**
+   * The networks the packet goes between: the one the two share (from = to), else the source's gateway
+   * network and the target's network ("host" for the host's namespace, "-" when there is no address).
+   */
+  readonly path: { readonly from: string; readonly to: string };
 }
 
 interface Shape {
@@ -55,9 +90,10 @@ function sandboxOf(host: HostState, c: ContainerState): SandboxState | null {
   return host.sandboxes.get(c.sandboxId) ?? null;
 }
 
-function networksKey(sb: SandboxState | null): string {
+function networksKey(sb: SandboxState | null, ordered = false): string {
   if (!sb) return '-';
-  const ids = sb.endpoints.map((e) => e.networkId).sort();
+  // As a target, the order matters: a source on two of its networks addresses it on the first one.
+  const ids = ordered ? sb.endpoints.map((e) => e.networkId) : sb.endpoints.map((e) => e.networkId).sort();
   return `${sb.hostNetwork ? 'H' : ''}${ids.join(',')}>${sb.gatewayEndpointId ? sb.endpoints.find((e) => e.id === sb.gatewayEndpointId)?.networkId ?? '' : ''}`;
 }
 
@@ -131,7 +167,7 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
       shapes.push({
         host, c, sb, netIds: new Set((sb?.endpoints ?? []).map((e) => e.networkId)), dstSig,
         srcKey: `${host.name}|${c.modeKind === 'none' ? 'none' : ''}|${nets}|${run}`,
-        dstKey: `${host.name}|${c.modeKind}|${nets}|${run}|${dstSig}`,
+        dstKey: `${host.name}|${c.modeKind}|${networksKey(sb, true)}|${run}|${dstSig}`,
       });
       containers.push({ host: host.name, name: c.name, running: c.status === 'running', probes });
     }
@@ -169,29 +205,130 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
     return a.host === b.host && a.sb !== null && a.sb === b.sb;
   };
 
+  const cell = (i: number, j: number): MatrixCell => {
+    if (i < 0 || j < 0 || i >= n || j >= n) throw new RangeError(`no cell ${i},${j}`);
+    if (sharesNamespace(i, j) || shapes[j]!.c.modeKind === 'host') {
+      const key = i * n + j;
+      let c = ownCells.get(key);
+      if (!c) ownCells.set(key, (c = compute(i, j)));
+      return c;
+    }
+    const key = srcClass[i]! * dstClasses + dstClass[j]!;
+    let c = classCells.get(key);
+    if (!c) {
+      c = compute(i, j);
+      classCells.set(key, c);
+    }
+    // The address differs per member; the verdicts are the class's.
+    if (c.address === null) return c;
+    const target = targetEndpoint(shapes[i]!, shapes[j]!);
+    return { address: target === null ? null : target.address, verdicts: c.verdicts };
+  };
+
+  // Groups: alike as a source and as a target (both classes the same).
+  const groupKeys = new Map<string, number>();
+  const groups: number[][] = [];
+  const groupOf = shapes.map((_, i) => {
+    const key = `${srcClass[i]}/${dstClass[i]}`;
+    let g = groupKeys.get(key);
+    if (g === undefined) {
+      groupKeys.set(key, (g = groups.length));
+      groups.push([]);
+    }
+    groups[g]!.push(i);
+    return g;
+  });
+  // Pairs sharing a namespace (container: mode) have cells of their own, by group pair.
+  const sharing = new Map<number, [number, number][]>();
+  const bySandbox = new Map<SandboxState, number[]>();
+  shapes.forEach((s, i) => {
+    if (s.sb) bySandbox.set(s.sb, [...(bySandbox.get(s.sb) ?? []), i]);
+  });
+  for (const members of bySandbox.values()) {
+    for (const i of members) {
+      for (const j of members) {
+        if (i === j) continue;
+        const key = groupOf[i]! * groups.length + groupOf[j]!;
+        let list = sharing.get(key);
+        if (!list) sharing.set(key, (list = []));
+        list.push([i, j]);
+      }
+    }
+  }
+  const networkName = (host: HostState, id: string): string => host.networks.get(id)?.name ?? state.swarm.networks.get(id)?.name ?? id;
+  const pathOf = (i: number, j: number, c: MatrixCell): { from: string; to: string } => {
+    const s = shapes[i]!, t = shapes[j]!;
+    const gw = gatewayNetwork(s.sb);
+    const fromGw = s.sb?.hostNetwork ? 'host' : gw ? networkName(s.host, gw) : '-';
+    if (c.address === null) return { from: fromGw, to: '-' };
+    const target = targetEndpoint(s, t);
+    if (!target || target.networkId === null) return { from: fromGw, to: 'host' };
+    const to = networkName(t.host, target.networkId);
+    return { from: s.netIds.has(target.networkId) ? to : fromGw, to };
+  };
+  const groupCells = new Map<number, { cell: GroupCell | null; exceptions: [number, number][] }>();
+  const grouped = (g: number, h: number) => {
+    const key = g * groups.length + h;
+    let r = groupCells.get(key);
+    if (r) return r;
+    const shared = sharing.get(key) ?? [];
+    const isShared = (i: number, j: number) => shared.some(([a, b]) => a === i && b === j);
+    const targetOwn = shapes[groups[h]![0]!]!.c.modeKind === 'host';
+    const pairs: [number, number][] = [];
+    let first: [number, number] | undefined;
+    for (const i of groups[g]!) {
+      for (const j of groups[h]!) {
+        if (i === j || isShared(i, j)) continue;
+        if (!targetOwn) {
+          first = [i, j];
+          break;
+        }
+        pairs.push([i, j]);
+      }
+      if (first) break;
+    }
+    if (!targetOwn) {
+      if (!first) r = { cell: null, exceptions: shared };
+      else {
+        const [i, j] = first;
+        const c = cell(i, j);
+        const target = c.address === null ? null : targetEndpoint(shapes[i]!, shapes[j]!);
+        const network = target && target.networkId !== null ? { id: target.networkId, name: networkName(shapes[j]!.host, target.networkId) } : null;
+        r = { cell: { network, address: network ? null : c.address, verdicts: c.verdicts, path: pathOf(i, j, c) }, exceptions: shared };
+      }
+    } else {
+      // A host-mode target: each pair is traced on its own; one cell when they all agree.
+      const cells = pairs.map(([i, j]) => cell(i, j));
+      const same = cells.every((c) => c.address === cells[0]!.address && c.verdicts.every((v, k) => v === cells[0]!.verdicts[k]));
+      const [i, j] = pairs[0] ?? [0, 0];
+      r = cells.length > 0 && same
+        ? { cell: { network: null, address: cells[0]!.address, verdicts: cells[0]!.verdicts, path: pathOf(i, j, cells[0]!) }, exceptions: shared }
+        : { cell: null, exceptions: [...shared, ...pairs] };
+    }
+    groupCells.set(key, r);
+    return r;
+  };
+
   return {
     containers,
     get traces() {
       return traces;
     },
-    cell(i, j) {
-      if (i < 0 || j < 0 || i >= n || j >= n) throw new RangeError(`no cell ${i},${j}`);
-      if (sharesNamespace(i, j) || shapes[j]!.c.modeKind === 'host') {
-        const key = i * n + j;
-        let c = ownCells.get(key);
-        if (!c) ownCells.set(key, (c = compute(i, j)));
-        return c;
-      }
-      const key = srcClass[i]! * dstClasses + dstClass[j]!;
-      let c = classCells.get(key);
-      if (!c) {
-        c = compute(i, j);
-        classCells.set(key, c);
-      }
-      // The address differs per member; the verdicts are the class's.
-      if (c.address === null) return c;
-      const target = targetEndpoint(shapes[i]!, shapes[j]!);
-      return { address: target === null ? null : target.address, verdicts: c.verdicts };
+    cell,
+    groups,
+    groupOf,
+    groupCell: (g, h) => grouped(g, h).cell,
+    groupExceptions: (g, h) => grouped(g, h).exceptions,
+    addressOn(j, networkId) {
+      return shapes[j]!.sb?.endpoints.find((e) => e.networkId === networkId)?.ipv4?.address ?? null;
+    },
+    explain(i, j, k) {
+      const s = shapes[i]!;
+      const c = cell(i, j);
+      const p = containers[j]!.probes[k];
+      if (!p) throw new RangeError(`no probe ${k} of ${containers[j]!.name}`);
+      if (c.address === null) return { verdict: c.verdicts[k]!, reason: `${containers[j]!.name} has no address to reach`, hops: [] };
+      return tracer.trace({ host: s.host.name, from: s.c.name, to: c.address, proto: p.proto, ...(p.port !== undefined ? { port: p.port } : {}) });
     },
   };
 }

@@ -2,9 +2,15 @@
 // one by one gives.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { reachabilityMatrix } from '../../../src/engine/trace';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { reachabilityMatrix, Tracer, type MatrixCell, type MatrixResult } from '../../../src/engine/trace';
+import { loadTopology } from '../../../src/topology';
+import { generateTopology } from '../../../bench/generate';
 import { listeningFromSpec } from '../../../src/cli/commands/tracing';
 import { lab } from './helpers';
+
+const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
 
 const TOPO = `
 hosts: { host1: { daemon: { version: "20.10", icc: false } } }
@@ -92,5 +98,83 @@ describe('reachability matrix across hosts (overlay, macvlan, flannel)', () => {
         });
       }
     }
+  });
+});
+
+describe('reachability matrix, grouped (what `cnm matrix` prints)', () => {
+  /** Every pair (i ≠ j) from the groups: the group cell (each target's own address on its network), else the exception's own cell. */
+  function expand(m: MatrixResult): Map<string, MatrixCell> {
+    const out = new Map<string, MatrixCell>();
+    for (let g = 0; g < m.groups.length; g++) {
+      for (let h = 0; h < m.groups.length; h++) {
+        const own = new Set(m.groupExceptions(g, h).map(([i, j]) => `${i},${j}`));
+        const cell = m.groupCell(g, h);
+        for (const i of m.groups[g]!) {
+          for (const j of m.groups[h]!) {
+            if (i === j) continue;
+            if (own.has(`${i},${j}`)) out.set(`${i},${j}`, m.cell(i, j));
+            else {
+              assert.ok(cell, `group ${g} → ${h} has a cell for ${m.containers[i]!.name} → ${m.containers[j]!.name}`);
+              out.set(`${i},${j}`, { address: cell.network ? m.addressOn(j, cell.network.id) : cell.address, verdicts: cell.verdicts });
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  function assertExact(text: string, label: string): MatrixResult {
+    const loaded = loadTopology(text);
+    const tracer = new Tracer(loaded.engine.state, { listening: listeningFromSpec(loaded.spec) });
+    const m = reachabilityMatrix(loaded.engine.state, { listening: listeningFromSpec(loaded.spec) });
+    const n = m.containers.length;
+    const expanded = expand(m);
+    assert.equal(expanded.size, n * (n - 1), `${label}: the groups cover every pair once`);
+    assert.equal(m.groupOf.length, n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        if (i === j) continue;
+        const from = m.containers[i]!, to = m.containers[j]!;
+        const got = expanded.get(`${i},${j}`)!;
+        // The pair-by-pair matrix, and each probe traced on its own.
+        assert.deepEqual(got, { address: m.cell(i, j).address, verdicts: m.cell(i, j).verdicts }, `${label}: ${from.name} → ${to.name}`);
+        to.probes.forEach((p, k) => {
+          const expected = got.address === null ? 'dropped' : tracer.verdict({ host: from.host, from: from.name, to: got.address, proto: p.proto, ...(p.port !== undefined ? { port: p.port } : {}) });
+          assert.equal(got.verdicts[k], expected, `${label}: ${from.name} → ${to.name} (${got.address}) ${p.label}`);
+        });
+      }
+    }
+    return m;
+  }
+
+  for (const [name, variant] of VARIANTS) it(`expanding the groups gives exactly the pair-by-pair matrix (${name})`, () => {
+    const m = assertExact(variant(TOPO), name);
+    assert.ok(m.groups.length < m.containers.length, `${m.groups.length} groups for ${m.containers.length} containers`);
+  });
+
+  const examples = readdirSync(EXAMPLES).filter((f) => f.endsWith('.cnm.yaml')).sort();
+  it(`expanding the groups gives exactly the pair-by-pair matrix, on every example topology (${examples.length})`, () => {
+    assert.ok(examples.length >= 10);
+    for (const f of examples) assertExact(readFileSync(join(EXAMPLES, f), 'utf8'), f);
+  });
+
+  it('on a generated file (80 containers, 8 networks, aliases, static addresses, published ports), the groups are far fewer than the containers', () => {
+    const m = assertExact(generateTopology({ containers: 80, networks: 8, seed: 3 }), 'generated');
+    assert.ok(m.groups.length <= 40, `${m.groups.length} groups`);
+  });
+
+  it('targets on two networks the source shares (joined in either order, ICC off on one): still exact', () => {
+    assertExact(`
+hosts: { host1: { daemon: { version: "20.10" } } }
+networks:
+  a: { subnet: 10.111.0.0/24, options: { com.docker.network.bridge.enable_icc: "false" } }
+  b: { subnet: 10.112.0.0/24 }
+containers:
+  s1: { networks: [a, b], expose: ["80"] }
+  t1: { networks: [a, b], expose: ["80"] }
+  t2: { networks: [b, a], expose: ["80"] }
+  t3: { networks: [b, a], expose: ["80"] }
+`, 'two networks');
   });
 });
