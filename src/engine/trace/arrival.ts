@@ -2,7 +2,7 @@
 // container), the routing mesh, or nothing (refused) — and whether the reply gets back (conntrack).
 import { formatRule } from '../netfilter/format';
 import { INGRESS_SANDBOX_ID } from '../swarm/services';
-import { causeVerdict, explainCause, type Explanation, type TraceSides } from './explain';
+import { causeRule, causeVerdict, explainCause, type Explanation, type TraceSides } from './explain';
 import { formatV4, isLoopback, parseV4, type HostIndex, type Listener, type ProxyBinding, type V4 } from './hostIndex';
 import type { TraceHop } from './types';
 import { Walker, type Cause, type Leg, type Ns, type Pkt } from './walk';
@@ -14,7 +14,7 @@ export function conclude(run: TraceContext, src: Source, origin: Ns, leg: Leg, w
   const sides = (): TraceSides => ({ source: src.container, sourceNs: origin, target: run.ownerOf(dst), address: dst, ownerOf: (a) => run.ownerOf(a) });
   if (!leg.ok) {
     const verdict = causeVerdict(leg.cause);
-    if (!run.explain) return { verdict, reason: '' };
+    if (!run.explain) return { verdict, reason: '', ...causeRule(leg.cause) };
     const e = explainCause(leg.cause, sides());
     if (verdict === 'unknown') unknownHop(hops, leg.cause, origin, e.reason);
     return { verdict, ...e };
@@ -122,7 +122,7 @@ export function withReply(run: TraceContext, origin: Ns, leg: Leg & { ok: true }
   if (hops) for (const h of replyHops!) hops.push({ ...h, action: `reply ${h.action}` });
   if (!back.ok) {
     const verdict = causeVerdict(back.cause);
-    if (!run.explain) return { verdict, reason: '' };
+    if (!run.explain) return { verdict, reason: '', ...(verdict === 'unknown' ? {} : causeRule(back.cause)) };
     const e = explainCause(back.cause, sides());
     if (verdict === 'unknown') {
       unknownHop(hops, back.cause, leg.ns, e.reason);

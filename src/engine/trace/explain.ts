@@ -60,6 +60,13 @@ export function causeVerdict(cause: Cause): 'dropped' | 'unknown' {
   return cause.kind === 'outside' || cause.kind === 'unsupported' ? 'unknown' : 'dropped';
 }
 
+/** The rule a drop's cause names (as explainCause gives it), without the rest of the explanation: what verdict-only runs keep. */
+export function causeRule(cause: Cause): { rule?: string } {
+  if (cause.kind !== 'rule') return {};
+  const v = cause.verdict;
+  return { rule: v.rule ? formatRule(v.rule) : `-P ${v.chain} ${v.policy}` };
+}
+
 export function explainCause(cause: Cause, sides: TraceSides): Explanation {
   switch (cause.kind) {
     case 'rule': {

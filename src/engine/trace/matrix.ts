@@ -21,6 +21,8 @@ export interface MatrixContainer {
   readonly running: boolean;
   /** ICMP, then each port the container listens on. */
   readonly probes: MatrixProbe[];
+  /** Its IPv4 address on each network (by name), in its sandbox's order. */
+  readonly addresses: Readonly<Record<string, string>>;
 }
 
 export interface MatrixCell {
@@ -52,6 +54,10 @@ export interface MatrixResult {
   groupExceptions(g: number, h: number): readonly (readonly [number, number])[];
   /** containers[j]'s IPv4 address on a network (by id), or null. */
   addressOn(j: number, networkId: string): string | null;
+  /** The networks a packet of cell(i, j) goes between (as GroupCell.path). */
+  path(i: number, j: number): { readonly from: string; readonly to: string };
+  /** The rule (iptables-save form) that decided probe k of cell(i, j), when a rule did. */
+  rule(i: number, j: number, k: number): string | undefined;
   /** The full trace (hops, reason, rule) behind cell(i, j)'s verdict for probe k of the target. */
   explain(i: number, j: number, k: number): TraceResult;
 }
@@ -83,6 +89,11 @@ interface Shape {
   readonly netIds: Set<string>;
   /** As a target: what it listens on and publishes. */
   readonly dstSig: string;
+  /** Short ids for pathKey (a key per class cell: hashing long strings cost more than the look-up saved). */
+  readonly hostNo: number;
+  readonly sigNo: number;
+  /** The network of its default gateway (id, or ""). */
+  readonly gwNet: string;
 }
 
 function sandboxOf(host: HostState, c: ContainerState): SandboxState | null {
@@ -138,11 +149,11 @@ function gatewayNetwork(sb: SandboxState | null): string {
  * the target's gateway network (routed through the host both ways) — plus what the target listens on
  * and publishes. Subnet-based rules see only networks; per-container rules only published ports.
  */
-function pathKey(src: Shape, dst: Shape, networkId: string, dstSig: string): string {
+function pathKey(src: Shape, dst: Shape, networkId: string, netNo: (id: string) => number): string {
   // A network spanning hosts (overlay, flannel) has one id on every host: where the target runs matters too.
-  const there = dst.host === src.host ? '' : dst.host.name;
-  if (src.netIds.has(networkId)) return `L|${src.host.name}|${there}|${networkId}|${dstSig}`;
-  return `R|${src.host.name}|${there}|${gatewayNetwork(src.sb)}|${networkId}|${gatewayNetwork(dst.sb)}|${dstSig}`;
+  const there = dst.host === src.host ? '' : dst.hostNo;
+  if (src.netIds.has(networkId)) return `L${src.hostNo}|${there}|${netNo(networkId)}|${dst.sigNo}`;
+  return `R${src.hostNo}|${there}|${netNo(src.gwNet)}|${netNo(networkId)}|${netNo(dst.gwNet)}|${dst.sigNo}`;
 }
 
 export function reachabilityMatrix(state: EngineState, options: TraceOptions = {}): MatrixResult {
@@ -150,6 +161,14 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
   tracer.refresh();
   const shapes: Shape[] = [];
   const containers: MatrixContainer[] = [];
+  const sigNos = new Map<string, number>();
+  const netNos = new Map<string, number>();
+  const netNo = (id: string): number => {
+    let k = netNos.get(id);
+    if (k === undefined) netNos.set(id, (k = netNos.size));
+    return k;
+  };
+  let hostNo = 0;
   for (const host of state.hosts.values()) {
     const published = new Map<string, string>();
     for (const n of host.networks.values()) {
@@ -164,13 +183,18 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
       const nets = networksKey(sb);
       const run = c.status === 'running' ? 'R' : 'S';
       const dstSig = `${probes.map((p) => p.label).join(',')}|${published.get(c.id) ?? ''}`;
+      let sigNo = sigNos.get(dstSig);
+      if (sigNo === undefined) sigNos.set(dstSig, (sigNo = sigNos.size));
       shapes.push({
-        host, c, sb, netIds: new Set((sb?.endpoints ?? []).map((e) => e.networkId)), dstSig,
+        host, c, sb, netIds: new Set((sb?.endpoints ?? []).map((e) => e.networkId)), dstSig, hostNo, sigNo, gwNet: gatewayNetwork(sb),
         srcKey: `${host.name}|${c.modeKind === 'none' ? 'none' : ''}|${nets}|${run}`,
         dstKey: `${host.name}|${c.modeKind}|${networksKey(sb, true)}|${run}|${dstSig}`,
       });
-      containers.push({ host: host.name, name: c.name, running: c.status === 'running', probes });
+      const addresses: Record<string, string> = {};
+      for (const e of sb?.hostNetwork ? [] : sb?.endpoints ?? []) if (e.ipv4) addresses[e.networkName] = e.ipv4.address;
+      containers.push({ host: host.name, name: c.name, running: c.status === 'running', probes, addresses });
     }
+    hostNo++;
   }
   const n = shapes.length;
   const srcClass = classIds(shapes.map((s) => s.srcKey));
@@ -181,6 +205,8 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
   let traces = 0;
 
   const byPath = new Map<string, Verdict[]>();
+  // The rule that decided each verdict (when one did), by the verdicts array a cell shares with its path.
+  const rulesOf = new WeakMap<Verdict[], (string | undefined)[]>();
   const compute = (i: number, j: number): MatrixCell => {
     const s = shapes[i]!, t = shapes[j]!;
     const target = targetEndpoint(s, t);
@@ -188,13 +214,17 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
     if (target === null) return { address: null, verdicts: probes.map(() => 'dropped') };
     const to = target.address;
     const plain = target.networkId !== null && !sharesNamespace(i, j) && s.sb && !s.sb.hostNetwork && s.c.modeKind !== 'none';
-    const key = plain ? pathKey(s, t, target.networkId!, t.dstSig) : null;
+    const key = plain ? pathKey(s, t, target.networkId!, netNo) : null;
     const known = key === null ? undefined : byPath.get(key);
     if (known) return { address: to, verdicts: known };
+    const rules: (string | undefined)[] = [];
     const verdicts = probes.map((p) => {
       traces++;
-      return tracer.verdict({ host: s.host.name, from: s.c.name, to, proto: p.proto, ...(p.port !== undefined ? { port: p.port } : {}) });
+      const r = tracer.verdictRule({ host: s.host.name, from: s.c.name, to, proto: p.proto, ...(p.port !== undefined ? { port: p.port } : {}) });
+      rules.push(r.rule);
+      return r.verdict;
     });
+    rulesOf.set(verdicts, rules);
     if (key !== null) byPath.set(key, verdicts);
     return { address: to, verdicts };
   };
@@ -205,8 +235,8 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
     return a.host === b.host && a.sb !== null && a.sb === b.sb;
   };
 
-  const cell = (i: number, j: number): MatrixCell => {
-    if (i < 0 || j < 0 || i >= n || j >= n) throw new RangeError(`no cell ${i},${j}`);
+  /** A pair's own cell, or its classes' (with the address of the pair that computed it). */
+  const baseCell = (i: number, j: number): MatrixCell => {
     if (sharesNamespace(i, j) || shapes[j]!.c.modeKind === 'host') {
       const key = i * n + j;
       let c = ownCells.get(key);
@@ -219,6 +249,13 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
       c = compute(i, j);
       classCells.set(key, c);
     }
+    return c;
+  };
+
+  const cell = (i: number, j: number): MatrixCell => {
+    if (i < 0 || j < 0 || i >= n || j >= n) throw new RangeError(`no cell ${i},${j}`);
+    const c = baseCell(i, j);
+    if (sharesNamespace(i, j) || shapes[j]!.c.modeKind === 'host') return c;
     // The address differs per member; the verdicts are the class's.
     if (c.address === null) return c;
     const target = targetEndpoint(shapes[i]!, shapes[j]!);
@@ -256,22 +293,37 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
     }
   }
   const networkName = (host: HostState, id: string): string => host.networks.get(id)?.name ?? state.swarm.networks.get(id)?.name ?? id;
-  const pathOf = (i: number, j: number, c: MatrixCell): { from: string; to: string } => {
+  // One object per network and per pair of names: a group cell per pair of groups shares them.
+  const networkRefs = new Map<string, { id: string; name: string }>();
+  const networkRef = (host: HostState, id: string) => {
+    const key = `${host.name}\u0000${id}`;
+    let r = networkRefs.get(key);
+    if (!r) networkRefs.set(key, (r = { id, name: networkName(host, id) }));
+    return r;
+  };
+  const paths = new Map<string, Map<string, { from: string; to: string }>>();
+  const path = (from: string, to: string) => {
+    let byTo = paths.get(from);
+    if (!byTo) paths.set(from, (byTo = new Map()));
+    let p = byTo.get(to);
+    if (!p) byTo.set(to, (p = { from, to }));
+    return p;
+  };
+  const pathOf = (i: number, j: number, c: MatrixCell, known?: ReturnType<typeof targetEndpoint>): { from: string; to: string } => {
     const s = shapes[i]!, t = shapes[j]!;
-    const gw = gatewayNetwork(s.sb);
-    const fromGw = s.sb?.hostNetwork ? 'host' : gw ? networkName(s.host, gw) : '-';
-    if (c.address === null) return { from: fromGw, to: '-' };
-    const target = targetEndpoint(s, t);
-    if (!target || target.networkId === null) return { from: fromGw, to: 'host' };
-    const to = networkName(t.host, target.networkId);
-    return { from: s.netIds.has(target.networkId) ? to : fromGw, to };
+    const fromGw = s.sb?.hostNetwork ? 'host' : s.gwNet ? networkRef(s.host, s.gwNet).name : '-';
+    if (c.address === null) return path(fromGw, '-');
+    const target = known !== undefined ? known : targetEndpoint(s, t);
+    if (!target || target.networkId === null) return path(fromGw, 'host');
+    const to = networkRef(t.host, target.networkId).name;
+    return path(s.netIds.has(target.networkId) ? to : fromGw, to);
   };
   const groupCells = new Map<number, { cell: GroupCell | null; exceptions: [number, number][] }>();
   const grouped = (g: number, h: number) => {
     const key = g * groups.length + h;
     let r = groupCells.get(key);
     if (r) return r;
-    const shared = sharing.get(key) ?? [];
+    const shared = sharing.get(key) ?? NONE;
     const isShared = (i: number, j: number) => shared.some(([a, b]) => a === i && b === j);
     const targetOwn = shapes[groups[h]![0]!]!.c.modeKind === 'host';
     const pairs: [number, number][] = [];
@@ -291,10 +343,11 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
       if (!first) r = { cell: null, exceptions: shared };
       else {
         const [i, j] = first;
-        const c = cell(i, j);
+        const c = baseCell(i, j);
         const target = c.address === null ? null : targetEndpoint(shapes[i]!, shapes[j]!);
-        const network = target && target.networkId !== null ? { id: target.networkId, name: networkName(shapes[j]!.host, target.networkId) } : null;
-        r = { cell: { network, address: network ? null : c.address, verdicts: c.verdicts, path: pathOf(i, j, c) }, exceptions: shared };
+        const network = target && target.networkId !== null ? networkRef(shapes[j]!.host, target.networkId) : null;
+        const address = network ? null : target ? target.address : null;
+        r = { cell: { network, address, verdicts: c.verdicts, path: pathOf(i, j, c, target) }, exceptions: shared };
       }
     } else {
       // A host-mode target: each pair is traced on its own; one cell when they all agree.
@@ -319,6 +372,8 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
     groupOf,
     groupCell: (g, h) => grouped(g, h).cell,
     groupExceptions: (g, h) => grouped(g, h).exceptions,
+    path: (i, j) => pathOf(i, j, cell(i, j)),
+    rule: (i, j, k) => rulesOf.get(cell(i, j).verdicts)?.[k],
     addressOn(j, networkId) {
       return shapes[j]!.sb?.endpoints.find((e) => e.networkId === networkId)?.ipv4?.address ?? null;
     },
@@ -332,6 +387,8 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
     },
   };
 }
+
+const NONE: [number, number][] = [];
 
 function classIds(keys: string[]): number[] {
   const ids = new Map<string, number>();

@@ -121,6 +121,18 @@ export class Tracer {
     }
   }
 
+  /** The verdict, and the rule that decided it when a rule did (in iptables-save form), without hop texts or explanations. */
+  verdictRule(q: TraceQuery): { verdict: Verdict; rule?: string } {
+    this.refresh();
+    this.ctx.explain = false;
+    try {
+      const r = this.run(q, null);
+      return r.rule !== undefined ? { verdict: r.verdict, rule: r.rule } : { verdict: r.verdict };
+    } finally {
+      this.ctx.explain = true;
+    }
+  }
+
   private run(q: TraceQuery, hops: TraceHop[] | null): TraceResult {
     if ((q.proto === 'tcp' || q.proto === 'udp') && (q.port === undefined || !Number.isInteger(q.port) || q.port < 1 || q.port > 65535)) {
       throw new TraceInputError(`${q.proto.toUpperCase()} needs a port between 1 and 65535`);

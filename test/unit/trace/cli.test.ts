@@ -120,13 +120,71 @@ describe('cnm rules and cnm matrix', () => {
     usageError(cnm('rules', FILE, '--host', 'nope'), /no host "nope"/);
   });
 
-  it('matrix --json lists every pair and probe', () => {
-    const r = cnm('matrix', FILE, '--json');
+  it('matrix --pairs --json lists every pair and probe', () => {
+    const r = cnm('matrix', FILE, '--pairs', '--json');
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
     assert.deepEqual(j.containers.map((c: { name: string }) => c.name), ['r1', 'b1']);
     const cell = j.results.find((x: { from: string; to: string; probe: string }) => x.from === 'r1' && x.to === 'b1' && x.probe === '80/tcp');
     assert.deepEqual(cell, { from: 'r1', to: 'b1', address: '10.102.0.2', probe: '80/tcp', verdict: 'dropped' });
+  });
+});
+
+describe('cnm matrix, grouped (the default)', () => {
+  const f = join(tmp, 'groups.cnm.yaml');
+  writeFileSync(f, `
+hosts: { host1: { daemon: { version: "20.10" } } }
+networks:
+  red: { subnet: 10.101.0.0/24 }
+  blue: { subnet: 10.102.0.0/24 }
+containers:
+  r1: { networks: [red], expose: ["80"] }
+  r2: { networks: [red], expose: ["80"] }
+  r3: { networks: [red], expose: ["80"] }
+  b1: { networks: [blue], expose: ["80"] }
+  b2: { networks: [blue], expose: ["80"] }
+  side: { network_mode: "container:r1" }
+`);
+
+  it('text: the groups, then the verdicts per pair of networks with the rule that decides', () => {
+    const r = cnm('matrix', f);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^6 containers in 3 groups that behave alike; 30 pairs, 55 probes \(cnm matrix --pairs lists every pair\)$/m);
+    assert.match(r.stdout, /^g1 +3 +red +icmp,80\/tcp +r1, r2, r3$/m);
+    assert.match(r.stdout, /^red +red +12 +21 +0 +0 +0 +0 +-$/m);
+    // side shares r1's namespace: one of red's sources.
+    assert.match(r.stdout, /^red +blue +8 +0 +0 +16 +0 +0 +dropped: -A DOCKER-ISOLATION-STAGE-2 -o br-[0-9a-f]{12} -j DROP$/m);
+    assert.match(r.stdout, /^side +r1 +10\.101\.0\.2 +icmp delivered, 80\/tcp delivered$/m, 'a shared namespace is a pair of its own');
+  });
+
+  it('--json: expanding the groups gives exactly the pairs of --pairs --json', () => {
+    const g = JSON.parse(cnm('matrix', f, '--json').stdout);
+    const p = JSON.parse(cnm('matrix', f, '--pairs', '--json').stdout);
+    const names: string[] = g.containers.map((c: { name: string }) => c.name);
+    const expanded = new Map<string, { address: string | null; verdicts: string[] }>();
+    for (const c of g.cells) {
+      for (const from of g.groups[c.from].members) {
+        for (const to of g.groups[c.to].members) {
+          if (from === to) continue;
+          const target = g.containers[names.indexOf(to)];
+          expanded.set(`${from}>${to}`, { address: c.network ? target.addresses[c.network] : c.address, verdicts: c.verdicts });
+        }
+      }
+    }
+    for (const e of g.exceptions) expanded.set(`${e.from}>${e.to}`, { address: e.address, verdicts: e.verdicts });
+    const pairs = new Map<string, { address: string | null; verdicts: string[] }>();
+    for (const x of p.results) {
+      if (x.from === x.to) continue;
+      const k = `${x.from}>${x.to}`;
+      const cell = pairs.get(k) ?? { address: x.address, verdicts: [] };
+      cell.verdicts.push(x.verdict);
+      pairs.set(k, cell);
+    }
+    assert.equal(pairs.size, 30);
+    assert.deepEqual(new Map([...expanded].sort()), new Map([...pairs].sort()));
+    const red = g.networkPairs.find((x: { from: string; to: string }) => x.from === 'red' && x.to === 'blue');
+    assert.deepEqual(red.verdicts, { delivered: 0, refused: 0, dropped: 16, unresolved: 0, unknown: 0 });
+    assert.match(red.decidedBy.dropped, /^-A DOCKER-ISOLATION-STAGE-2 -o br-[0-9a-f]{12} -j DROP$/);
   });
 });
 
@@ -158,14 +216,16 @@ describe('unknown: what the engine cannot know, shown as its own state', () => {
     assert.match(r.stdout, /^1 of 2 expectations hold; cannot check \(unknown\): b2 → 192\.168\.60\.128:80 \(line 11\)$/m);
   });
 
-  it('matrix: unknown in text (with its legend) and in --json', () => {
-    const text = cnm('matrix', f);
+  it('matrix --pairs: unknown in text (with its legend) and in --json', () => {
+    const text = cnm('matrix', f, '--pairs');
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /^node2\/b2 +node1\/c1 +192\.168\.60\.128 +icmp unknown, 80\/tcp unknown$/m);
     assert.match(text.stdout, /^unknown: the engine cannot know \(a path it does not model, or a destination beyond the topology\)/m);
-    const j = JSON.parse(cnm('matrix', f, '--json').stdout);
+    const j = JSON.parse(cnm('matrix', f, '--pairs', '--json').stdout);
     assert.deepEqual(j.results.filter((x: { from: string; to: string }) => x.from === 'b2' && x.to === 'c1').map((x: { verdict: string }) => x.verdict), ['unknown', 'unknown']);
-    assert.doesNotMatch(cnm('matrix', FILE).stdout, /^unknown:/m, 'no legend when nothing is unknown');
+    assert.doesNotMatch(cnm('matrix', FILE, '--pairs').stdout, /^unknown:/m, 'no legend when nothing is unknown');
+    const summary = cnm('matrix', f);
+    assert.match(summary.stdout, /^unknown: the engine cannot know/m, 'the summary has the legend too');
   });
 });
 
