@@ -17,6 +17,7 @@ import { root } from './lib/paths.mjs';
 const BENCHES = {
   cli: { file: 'bench/cli.bench.ts', group: 'validate', about: 'cnm validate / trace / matrix as whole processes' },
   load: { file: 'bench/load.bench.ts', group: 'validate', about: 'parse + build in process' },
+  scaling: { file: 'bench/scaling.bench.ts', group: 'validate', about: 'cnm validate at 1k, 5k, 10k and 50k containers: time and memory growth' },
   trace: { file: 'bench/trace.bench.ts', group: 'trace', about: 'one trace and the matrix in process' },
   lsp: { file: 'bench/diagnostics.bench.ts', group: 'lsp', about: 'the language server over LSP, against yaml-language-server' },
   import: { file: 'bench/import.bench.ts', group: 'import', lock: '/tmp/cnm-docker.lock', about: 'live import against the docker CLI (main dockerd)' },

@@ -176,7 +176,7 @@ containers:
     for (const x of p.results) {
       if (x.from === x.to) continue;
       const k = `${x.from}>${x.to}`;
-      const cell = pairs.get(k) ?? { address: x.address, verdicts: [] };
+      const cell: { address: string | null; verdicts: string[] } = pairs.get(k) ?? { address: x.address, verdicts: [] };
       cell.verdicts.push(x.verdict);
       pairs.set(k, cell);
     }
