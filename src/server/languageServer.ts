@@ -131,10 +131,12 @@ export class TopologyLanguageServer {
     if (isComposeUri(uri)) return this.scheduleCompose(uri);
     const s = this.session(uri);
     if (s.timer) clearTimeout(s.timer);
+    // The debounce is for typing: a file just opened (nothing published yet) is analysed at once.
+    const delay = s.published === undefined && !s.latest && !s.running ? 0 : this.debounceMs;
     s.timer = setTimeout(() => {
       s.timer = undefined;
       void this.analysisOf(uri, true);
-    }, this.debounceMs);
+    }, delay);
   }
 
   private close(uri: string): void {
@@ -190,8 +192,9 @@ export class TopologyLanguageServer {
           return r.value;
         }
         if (r.value.phase === 'parsed') {
-          // Only big files, whose engine build takes long, get the parser's diagnostics first.
-          if (publish && r.value.size >= PRELIMINARY_MIN_OBJECTS && s.lastBuildMs > 50) {
+          // Only big files, whose engine build takes long, get the parser's diagnostics first: on opening
+          // (no build measured yet), and after a slow build.
+          if (publish && r.value.size >= PRELIMINARY_MIN_OBJECTS && (s.lastBuildMs > 50 || s.published === undefined)) {
             void this.connection.sendDiagnostics({ uri, version, diagnostics: r.value.preliminary() });
           }
           buildStart = performance.now();
