@@ -11,6 +11,7 @@ export type { NetworkDriver, DriverContext, JoinInfo, NetworkDraft, NetworkCreat
 export { DriverRegistry } from './drivers/types';
 export { BUILTIN_DRIVERS, PLUGIN_DRIVERS, SHIPPED_DRIVERS, SHIPPED_DESCRIPTORS, installPlugins, findDescriptor } from './drivers';
 export { registerFlannel, flannelUnit, type FlannelOptions } from './drivers/flannel';
+export { setCalicoPolicies, calicoData, parseSelector, type CalicoPolicy, type CalicoRule, type CalicoNetworkData } from './drivers/calico';
 export { generateSchema, generateGrammar, driverPattern, driverOptionsSchema, optionSchema, SCHEMA_FILE, GRAMMAR_FILE } from './drivers/staticFiles';
 export type { IpamDriver, PoolRequest, AllocatedPool } from './ipam/types';
 export { parseIp, parseCidr, formatAddr, formatNet, netContains, netsOverlap, makeNet, netSize, type IpAddr, type IpNet, type IpFamily } from './ip';

@@ -27,6 +27,8 @@ export interface Route {
   readonly dev: string;
   readonly scope: 'link' | 'global' | 'host';
   readonly src: string | null;
+  /** Who installed it, when not the kernel or dockerd (`proto bird`: learned over BGP). */
+  readonly proto?: string;
 }
 
 /** Resolved daemon settings (defaults filled in). */
@@ -48,7 +50,7 @@ export interface DaemonSettings {
 
 export interface HostInterface {
   readonly name: string;
-  readonly kind: 'physical' | 'bridge' | 'veth' | 'loopback' | 'dummy' | 'vlan' | 'vxlan';
+  readonly kind: 'physical' | 'bridge' | 'veth' | 'loopback' | 'dummy' | 'vlan' | 'vxlan' | 'ipip';
   readonly ipv4: InterfaceAddress[];
   readonly ipv6: InterfaceAddress[];
   readonly mac: string | null;
@@ -320,6 +322,8 @@ export interface ContainerState {
   readonly publishAll: boolean;
   /** The MAC given at create (applies to the create-time network only). */
   readonly macAddress: string | null;
+  /** Config.Labels (--label): a calico policy's selectors match them. */
+  readonly labels: Record<string, string>;
   sandboxId: string | null;
   /** Container mode: the container whose sandbox this one joined. */
   joinedContainerId: string | null;
@@ -334,7 +338,7 @@ export interface ContainerState {
  */
 export interface HostLink {
   readonly name: string;
-  readonly kind: 'dummy' | 'vlan' | 'vxlan';
+  readonly kind: 'dummy' | 'vlan' | 'vxlan' | 'ipip';
   readonly networkId: string;
   /** vlan: the link it is stacked on (eth0) and the 802.1Q id. */
   readonly parent: string | null;

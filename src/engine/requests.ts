@@ -81,6 +81,8 @@ export interface ContainerCreateRequest {
   listen?: string[];
   /** --publish-all */
   publishAll?: boolean;
+  /** --label key=value */
+  labels?: Record<string, string>;
 }
 
 /** docker service create (only what matters for networking). */

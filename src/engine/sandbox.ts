@@ -145,7 +145,8 @@ export function rebuildRoutes(sb: SandboxState): void {
   }
   for (const i of sb.interfaces) {
     if (i.name === 'lo') continue;
-    if (i.ipv4) routes.push({ family: 4, destination: formatNet(i.ipv4.network), dest: i.ipv4.network, gateway: null, dev: i.name, scope: 'link', src: i.ipv4.address });
+    // A /32 address (calico-ipam's) adds no on-link route, as in the kernel.
+    if (i.ipv4 && i.ipv4.prefixLength < 32) routes.push({ family: 4, destination: formatNet(i.ipv4.network), dest: i.ipv4.network, gateway: null, dev: i.name, scope: 'link', src: i.ipv4.address });
     if (i.ipv6) routes.push({ family: 6, destination: formatNet(i.ipv6.network), dest: i.ipv6.network, gateway: null, dev: i.name, scope: 'link', src: null });
   }
   const out = sb.routes as Route[];

@@ -3,13 +3,14 @@
 // its folder plus one line in BUILTIN_DRIVERS (./builtin.ts) or PLUGIN_DRIVERS (here): completion, hover,
 // the topology checks, the tree, the create forms, the schema's and the grammar's lists read these.
 import { BUILTIN_DRIVERS } from './builtin';
+import { calico } from './calico';
 import { flannel } from './flannel';
 import type { DriverDescriptor, DriverHost, DriverRegistry, DriverUnit } from './types';
 
 export { BUILTIN_DRIVERS } from './builtin';
 
 /** Third-party drivers shipped with CNM Explorer, through the same interface. */
-export const PLUGIN_DRIVERS: readonly DriverUnit[] = [flannel];
+export const PLUGIN_DRIVERS: readonly DriverUnit[] = [flannel, calico];
 
 export const SHIPPED_DRIVERS: readonly DriverUnit[] = [...BUILTIN_DRIVERS, ...PLUGIN_DRIVERS];
 

@@ -35,6 +35,8 @@ export interface IpamDriver {
   /** preferred = a static address; null = the allocator picks. Returns the address (family of the pool). */
   requestAddress(poolId: string, preferred: IpAddr | null, opts?: AddressRequestOptions): IpAddr;
   releaseAddress(poolId: string, addr: IpAddr): void;
+  /** The prefix length its addresses come with when not the pool's (libnetwork takes RequestAddress's mask; calico-ipam answers /32). */
+  addressPrefixLength?(poolId: string): number | undefined;
   /** Whether an address is currently handed out (for diagnostics and the tracer). */
   isAllocated?(poolId: string, addr: IpAddr): boolean;
 }

@@ -1,7 +1,7 @@
 // Rules a network plug-in's own daemon installs next to dockerd's (flanneld's FORWARD accepts and its
 // "no masquerade inside the cluster" rule). A driver unit carries a function of the host and its network
 // (DriverUnit.rules); the rules are added after dockerd's, so `cnm rules` prints them and the tracer
-// evaluates them. They are looked up in the engine's own registry, never in a module-wide one.
+// evaluates them. A rule in a chain the table does not have yet makes it (a user chain, like felix's). They are looked up in the engine's own registry, never in a module-wide one.
 import type { HostState, NetworkState } from '../model';
 import type { Rule, RuleSet } from './types';
 
@@ -26,8 +26,11 @@ export function withContributedRules(host: HostState, set: RuleSet, drivers: Rul
     const make = drivers.rules(net.driver);
     if (!make) continue;
     for (const { rule, position } of make(host, net)) {
-      const chain = set.tables.get(rule.table)?.chains.get(rule.chain);
-      if (!chain) continue;
+      const table = set.tables.get(rule.table);
+      if (!table) continue;
+      let chain = table.chains.get(rule.chain);
+      // A daemon's own chain (felix's cali-FORWARD): a user chain, made on its first rule.
+      if (!chain) table.chains.set(rule.chain, (chain = { name: rule.chain, policy: null, rules: [] }));
       if (position === 'insert') chain.rules.unshift(rule);
       else chain.rules.push(rule);
     }

@@ -18,6 +18,8 @@ export interface PacketContext {
   srcLocal: boolean;
   dstLocal: boolean;
   ct: ConntrackState;
+  /** The packet's mark (skb->mark); 0 unless a MARK rule set it. */
+  mark?: number;
 }
 
 interface Compiled {
@@ -40,9 +42,17 @@ interface Compiled {
   readonly srcLocal: boolean;
   readonly dstLocal: boolean;
   readonly ct: readonly ConntrackState[] | null;
+  readonly mark: { readonly value: number; readonly mask: number } | null;
+  /** An ipset match: the members as base/mask pairs. */
+  readonly set: { readonly dir: 'src' | 'dst'; readonly nets: readonly { base: number; mask: number }[] } | null;
   /** Index of the jumped-to chain, or -1. */
   jumpTo: number;
-  readonly terminal: 'ACCEPT' | 'DROP' | 'RETURN' | 'DNAT' | 'SNAT' | 'MASQUERADE' | 'JUMP' | 'NONE';
+  readonly terminal: 'ACCEPT' | 'DROP' | 'RETURN' | 'DNAT' | 'SNAT' | 'MASQUERADE' | 'JUMP' | 'GOTO' | 'MARK' | 'NONE';
+}
+
+/** iptables interface names: a trailing `+` matches every name with that prefix (`-i cali+`). */
+function ifaceIs(pattern: string, name: string): boolean {
+  return pattern.endsWith('+') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
 }
 
 interface CompiledChain {
@@ -58,7 +68,7 @@ function candidates(chain: CompiledChain, inIf: string, outIf: string): Compiled
   if (!byOut) chain.byInterfaces.set(inIf, (byOut = new Map()));
   let list = byOut.get(outIf);
   if (!list) {
-    list = chain.rules.filter((r) => (r.inIf === null || (inIf === r.inIf) !== r.inNeg) && (r.outIf === null || (outIf === r.outIf) !== r.outNeg));
+    list = chain.rules.filter((r) => (r.inIf === null || ifaceIs(r.inIf, inIf) !== r.inNeg) && (r.outIf === null || ifaceIs(r.outIf, outIf) !== r.outNeg));
     byOut.set(outIf, list);
   }
   return list;
@@ -106,6 +116,8 @@ function compileRule(rule: Rule): Compiled {
     srcLocal: !!m.srcTypeLocal,
     dstLocal: !!m.dstTypeLocal,
     ct: m.ctstate ?? null,
+    mark: m.mark ?? null,
+    set: m.set ? { dir: m.set.dir, nets: m.set.members.map(prefix) } : null,
     jumpTo: -1,
     terminal: t === 'CHECKSUM' ? 'NONE' : t,
   };
@@ -121,7 +133,7 @@ export function compileRules(rs: RuleSet): CompiledRules {
       chains.push({ name: c.name, policy: c.policy, rules: c.rules.map(compileRule), byInterfaces: new Map() });
     }
     for (const c of chains) {
-      for (const r of c.rules) if (r.rule.target.kind === 'JUMP') r.jumpTo = byName.get(r.rule.target.chain) ?? -1;
+      for (const r of c.rules) if (r.rule.target.kind === 'JUMP' || r.rule.target.kind === 'GOTO') r.jumpTo = byName.get(r.rule.target.chain) ?? -1;
     }
     tables.set(name, { chains, byName });
   }
@@ -129,8 +141,8 @@ export function compileRules(rs: RuleSet): CompiledRules {
 }
 
 function matches(r: Compiled, p: PacketContext): boolean {
-  if (r.inIf !== null && (p.inIf === r.inIf) === r.inNeg) return false;
-  if (r.outIf !== null && (p.outIf === r.outIf) === r.outNeg) return false;
+  if (r.inIf !== null && ifaceIs(r.inIf, p.inIf) === r.inNeg) return false;
+  if (r.outIf !== null && ifaceIs(r.outIf, p.outIf) === r.outNeg) return false;
   if (r.hasSrc && (((p.src & r.srcMask) >>> 0) === r.srcBase) === r.srcNeg) return false;
   if (r.hasDst && (((p.dst & r.dstMask) >>> 0) === r.dstBase) === r.dstNeg) return false;
   if (r.proto !== null && r.proto !== p.proto) return false;
@@ -139,6 +151,11 @@ function matches(r: Compiled, p: PacketContext): boolean {
   if (r.srcLocal && !p.srcLocal) return false;
   if (r.dstLocal && !p.dstLocal) return false;
   if (r.ct !== null && !r.ct.includes(p.ct)) return false;
+  if (r.mark !== null && ((p.mark ?? 0) & r.mark.mask) >>> 0 !== (r.mark.value & r.mark.mask) >>> 0) return false;
+  if (r.set !== null) {
+    const a = r.set.dir === 'src' ? p.src : p.dst;
+    if (!r.set.nets.some((n) => ((a & n.mask) >>> 0) === n.base)) return false;
+  }
   return true;
 }
 
@@ -171,6 +188,19 @@ function walk(t: CompiledTable, index: number, p: PacketContext, path: Rule[], d
         const inner = walk(t, r.jumpTo, p, path, depth + 1);
         if (inner === 'RETURN' || inner === null) continue;
         return inner;
+      }
+      case 'GOTO': {
+        // -g: when the target chain returns (or runs out), so does this one.
+        path.push(r.rule);
+        if (r.jumpTo < 0 || depth >= MAX_DEPTH) continue;
+        const inner = walk(t, r.jumpTo, p, path, depth + 1);
+        return inner === null ? 'RETURN' : inner;
+      }
+      case 'MARK': {
+        const target = r.rule.target as { value: number; mask: number };
+        path.push(r.rule);
+        p.mark = (((p.mark ?? 0) & ~target.mask) | (target.value & target.mask)) >>> 0;
+        continue;
       }
       case 'RETURN':
         path.push(r.rule);

@@ -24,9 +24,14 @@ export function formatRule(rule: Rule): string {
     if (m.dstTypeLocal) parts.push('--dst-type', 'LOCAL');
   }
   if (m.ctstate) parts.push('-m', 'conntrack', '--ctstate', m.ctstate.join(','));
+  if (m.comment !== undefined) parts.push('-m', 'comment', '--comment', JSON.stringify(m.comment));
+  if (m.mark) parts.push('-m', 'mark', '--mark', `${hex(m.mark.value)}/${hex(m.mark.mask)}`);
+  if (m.set) parts.push('-m', 'set', '--match-set', m.set.name, m.set.dir);
   const t = rule.target;
   switch (t.kind) {
     case 'JUMP': parts.push('-j', t.chain); break;
+    case 'GOTO': parts.push('-g', t.chain); break;
+    case 'MARK': parts.push('-j', 'MARK', '--set-xmark', `${hex(t.value)}/${hex(t.mask)}`); break;
     case 'DNAT': parts.push('-j', 'DNAT', '--to-destination', t.to); break;
     case 'SNAT': parts.push('-j', 'SNAT', '--to-source', t.to); break;
     case 'CHECKSUM': parts.push('-j', 'CHECKSUM', '--checksum-fill'); break;
@@ -34,6 +39,8 @@ export function formatRule(rule: Rule): string {
   }
   return parts.join(' ');
 }
+
+const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
 
 function formatTable(table: Table): string[] {
   const lines = [`*${table.name}`];

@@ -25,6 +25,12 @@ export interface RuleMatch {
   readonly dstTypeLocal?: boolean;
   /** -m conntrack --ctstate RELATED,ESTABLISHED */
   readonly ctstate?: readonly ConntrackState[];
+  /** -m mark --mark VALUE/MASK (a plug-in's daemon marks packets: felix's accept and pass bits). */
+  readonly mark?: { readonly value: number; readonly mask: number };
+  /** -m set --match-set NAME src|dst: an ipset, with the addresses it holds (felix's selector sets). */
+  readonly set?: { readonly name: string; readonly dir: 'src' | 'dst'; readonly members: readonly string[] };
+  /** -m comment --comment TEXT (printed; never matched on). */
+  readonly comment?: string;
 }
 
 export type ConntrackState = 'NEW' | 'RELATED' | 'ESTABLISHED';
@@ -32,6 +38,10 @@ export type ConntrackState = 'NEW' | 'RELATED' | 'ESTABLISHED';
 export type RuleTarget =
   | { readonly kind: 'ACCEPT' | 'DROP' | 'RETURN' | 'MASQUERADE' }
   | { readonly kind: 'JUMP'; readonly chain: string }
+  /** -g CHAIN: a RETURN from CHAIN returns to the chain that called this one. */
+  | { readonly kind: 'GOTO'; readonly chain: string }
+  /** -j MARK --set-xmark VALUE/MASK: not terminal, the packet goes on with the new mark. */
+  | { readonly kind: 'MARK'; readonly value: number; readonly mask: number }
   | { readonly kind: 'DNAT'; readonly to: string }
   | { readonly kind: 'SNAT'; readonly to: string }
   | { readonly kind: 'CHECKSUM' };

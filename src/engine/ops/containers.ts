@@ -110,6 +110,7 @@ export function createContainer(core: EngineCore, hostName: string, req: Contain
     portSpecs,
     publishAll: req.publishAll ?? false,
     macAddress: mac || null,
+    labels: { ...(req.labels ?? {}) },
     sandboxId: null,
     joinedContainerId: null,
     warnings,

@@ -3,7 +3,7 @@
 import { BAD_REQUEST, DockerError, INTERNAL, IpamError, msg } from '../errors';
 import type { ContainerState, EndpointState, HostState, IpamAssignment, NetworkState } from '../model';
 import { shortId } from '../ids';
-import { formatAddr, type IpAddr, netContains } from '../ip';
+import { formatAddr, type IpAddr, makeNet, netContains } from '../ip';
 import type { IpamDriver } from '../ipam/types';
 import type { NetworkDriver } from '../drivers/types';
 import type { EngineCore, HostInternals } from './core';
@@ -37,7 +37,7 @@ export function createEndpoint(
     const ep: EndpointState = {
       id, name: ctr.name, networkId: n.id, networkName: n.name, networkDriver: n.driver, networkInternal: n.internal,
       containerId: ctr.id, sandboxId: null,
-      ipv4: v4 ? { address: formatAddr(v4.addr), prefixLength: v4.a.subnet.prefix, addr: v4.addr, network: v4.a.subnet } : null,
+      ipv4: v4 ? addressOf(ipam, v4) : null,
       ipv6: v6 ? { address: formatAddr(v6.addr), prefixLength: v6.a.subnet.prefix, addr: v6.addr, network: v6.a.subnet } : null,
       ipv4PoolId: v4?.a.poolId ?? null, ipv6PoolId: v6?.a.poolId ?? null,
       mac: created.mac, ifname: null, hostIfname: created.hostIfname, gateway: null, gateway6: null,
@@ -74,6 +74,13 @@ export function deleteEndpoint(core: EngineCore, host: HostState, int: HostInter
 }
 
 /** endpoint.assignAddressVersion */
+/** The endpoint's address with the pool's prefix, or the one its IPAM driver answers with (calico-ipam: /32). */
+function addressOf(ipam: IpamDriver | null, v: { addr: IpAddr; a: IpamAssignment }): EndpointState['ipv4'] {
+  const len = ipam?.addressPrefixLength?.(v.a.poolId);
+  const network = len === undefined ? v.a.subnet : makeNet(v.addr.family, v.addr.value, len);
+  return { address: formatAddr(v.addr), prefixLength: network.prefix, addr: v.addr, network };
+}
+
 function assignAddress(ipam: IpamDriver, n: NetworkState, v: 4 | 6, preferred: IpAddr | null): { addr: IpAddr; a: IpamAssignment } | null {
   const infos = v === 4 ? n.ipv4 : n.ipv6;
   if (infos.length === 0) return null;

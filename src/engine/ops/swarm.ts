@@ -159,6 +159,6 @@ function ingressSandboxOwner(): ContainerState {
   return {
     id: INGRESS_SANDBOX_NAME, name: 'ingress-endpoint', hostname: INGRESS_SANDBOX_NAME, image: '', seq: 0, status: 'running',
     networkMode: 'default', modeKind: 'network', modeTarget: null, networks: [], exposedPorts: [], listening: [], portSpecs: [], publishAll: false,
-    macAddress: null, sandboxId: INGRESS_SANDBOX_ID, joinedContainerId: null, warnings: [], runtimeWarnings: [],
+    labels: {}, macAddress: null, sandboxId: INGRESS_SANDBOX_ID, joinedContainerId: null, warnings: [], runtimeWarnings: [],
   };
 }

@@ -131,7 +131,7 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
     const dev = routes.find((x) => x.dev === r.dev);
     routes.push({
       base, mask: maskOf(r.dest.prefix), prefix: r.dest.prefix, gateway: gw, dev: r.dev, src: dev?.src ?? null,
-      text: `${r.destination}${r.gateway ? ` via ${r.gateway}` : ''} dev ${r.dev}${host.links.get(r.dev)?.kind === 'vxlan' ? ' onlink' : ''}`,
+      text: routeText(r, host),
     });
   }
   const bridgeNetwork = new Map<string, NetworkState>();
@@ -207,6 +207,14 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
     },
   };
   return index;
+}
+
+/** A driver's route as `ip route` prints it: a /32 without its length, `proto bird`, `onlink` through a tunnel. */
+function routeText(r: HostState['extraRoutes'][number], host: HostState): string {
+  const dest = r.dest.prefix === 32 ? r.destination.replace(/\/32$/, '') : r.destination;
+  const kind = host.links.get(r.dev)?.kind;
+  const onlink = r.gateway && (kind === 'vxlan' || kind === 'ipip') ? ' onlink' : '';
+  return `${dest}${r.gateway ? ` via ${r.gateway}` : ''} dev ${r.dev}${r.proto ? ` proto ${r.proto}` : ''}${r.scope === 'link' ? ' scope link' : ''}${onlink}`;
 }
 
 /** The host's addressed interfaces: underlay (and lo), bridges, and driver links that carry an address. */
