@@ -3,12 +3,12 @@
 // to the others in order), then swarm services — and turns every engine error and warning into a
 // positioned diagnostic.
 // One failing object never stops the rest; what depends on it gets an error that names it.
-import { Engine, checkNetworkCreateFlags, checkRunFlags, installPlugins, listenSpecError, type ContainerCreateRequest, type EndpointConfig, type NetworkCreateRequest } from '../engine';
+import { Engine, checkNetworkCreateFlags, setCalicoPolicies, checkRunFlags, installPlugins, listenSpecError, type ContainerCreateRequest, type EndpointConfig, type NetworkCreateRequest } from '../engine';
 import { BuildReport, type BuildSource } from './buildReport';
 import type { TopologyDiagnostic } from './diagnostics';
 import { subjectKey, type Subject } from './errorTargets';
 import { BUILTIN_NETWORKS } from './schema';
-import type { ContainerNetworkSpec, ContainerSpec, NetworkSpec, TopologySpec } from './spec';
+import type { ContainerNetworkSpec, ContainerSpec, NetworkSpec, PolicySpec, TopologySpec } from './spec';
 import { findSurprises } from './surprises';
 
 export interface BuildResult {
@@ -41,6 +41,7 @@ export function buildTopology(spec: TopologySpec, parsed?: BuildSource): BuildRe
     networkStart.push(report.diagnostics.length);
     builder.network(n);
   }
+  builder.policies(spec);
   networkStart.push(report.diagnostics.length);
   const containerStart: number[] = [];
   for (const c of spec.containers) {
@@ -253,6 +254,28 @@ class Builder {
     }
   }
 
+  /** calico's policies into its datastore (as `calicoctl apply`): top-level ones reach every calico network. */
+  policies(spec: TopologySpec): void {
+    const all: PolicySpec[] = [...(spec.policies ?? [])];
+    for (const n of spec.networks) {
+      if (!n.policies?.length) continue;
+      if (n.driver !== 'calico') {
+        this.report.add('warning', { path: [...n.path, 'policies'], part: 'key' }, `policies are enforced by calico's felix only: network "${n.name}" uses driver ${n.driver}, which ignores them`, 'policies-ignored');
+        continue;
+      }
+      all.push(...n.policies);
+    }
+    if (all.length === 0) return;
+    if (!spec.networks.some((n) => n.driver === 'calico')) {
+      for (const p of spec.policies ?? []) this.report.add('warning', { path: p.path, part: 'key' }, `policy "${p.name}" has no calico network to apply to (policies are enforced by calico's felix)`, 'policies-ignored');
+    }
+    try {
+      setCalicoPolicies(this.engine, all.map(({ path: _path, ...p }) => p));
+    } catch (err) {
+      this.report.add('error', { path: all[0]!.path, part: 'key' }, err instanceof Error ? err.message : String(err), 'docker');
+    }
+  }
+
   network(n: NetworkSpec): void {
     const subject: Subject = { kind: 'network', network: n };
     if (!this.hostReady(n.host, subject, `Network "${n.name}"`)) {
@@ -293,7 +316,7 @@ class Builder {
     }
     try {
       const endpoint = first ? endpointConfig(first) : undefined;
-      const request: ContainerCreateRequest = { name: c.name, image: c.image, ports: c.ports, expose: c.expose };
+      const request: ContainerCreateRequest = { name: c.name, image: c.image, ports: c.ports, expose: c.expose, ...(c.labels ? { labels: c.labels } : {}) };
       if (c.listen) request.listen = validListen(c.listen);
       if (c.hostname !== undefined) request.hostname = c.hostname;
       if (networkMode !== undefined) request.networkMode = networkMode;

@@ -9,6 +9,7 @@ import { parseContainers } from './sections/containers';
 import { parseExpect } from './sections/expect';
 import { parseHosts } from './sections/hosts';
 import { parseNetworks } from './sections/networks';
+import { parsePolicies } from './sections/policies';
 import { parseServices } from './sections/services';
 import { SourceMap, type RangePart } from './sourceMap';
 import type { TopologySpec, YamlPath } from './spec';
@@ -83,6 +84,8 @@ function readTopology(ctx: ParseContext): TopologySpec {
   spec.networks = parseNetworks(ctx, sections.get('networks'), defaultHost);
   spec.containers = parseContainers(ctx, sections.get('containers'), defaultHost);
   spec.services = parseServices(ctx, sections.get('services'));
+  const policies = sections.get('policies');
+  if (policies) spec.policies = parsePolicies(ctx, policies);
   spec.expect = parseExpect(ctx, sections.get('expect'));
   return spec;
 }

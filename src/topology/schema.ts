@@ -1,7 +1,7 @@
 // The keys the topology format (version 1, SPEC.md) allows at each level. Names follow Docker Compose
 // where the idea is the same; daemon options use daemon.json's spelling.
 
-export const TOP_LEVEL_KEYS = ['name', 'hosts', 'networks', 'containers', 'services', 'expect'] as const;
+export const TOP_LEVEL_KEYS = ['name', 'hosts', 'networks', 'containers', 'services', 'policies', 'expect'] as const;
 
 export const HOST_KEYS = ['interfaces', 'daemon', 'swarm'] as const;
 
@@ -36,6 +36,7 @@ export const NETWORK_KEYS = [
   'enable_ipv6',
   'driver_opts',
   'labels',
+  'policies',
 ] as const;
 
 export const IPAM_KEYS = ['driver', 'config', 'options'] as const;
@@ -49,6 +50,7 @@ export const CONTAINER_KEYS = [
   'ports',
   'expose',
   'listen',
+  'labels',
 ] as const;
 
 export const ENDPOINT_KEYS = ['ipv4_address', 'ipv6_address', 'aliases', 'mac_address'] as const;
@@ -59,6 +61,10 @@ export const PORT_LONG_KEYS = ['target', 'published', 'host_ip', 'protocol', 'mo
 export const SERVICE_KEYS = ['image', 'replicas', 'networks', 'ports', 'endpoint_mode', 'expose', 'listen'] as const;
 
 export const SERVICE_NETWORK_KEYS = ['aliases'] as const;
+
+/** `policies:` (calico): a policy, and one of its ingress/egress rules. */
+export const POLICY_KEYS = ['name', 'selector', 'order', 'ingress', 'egress'] as const;
+export const POLICY_RULE_KEYS = ['action', 'protocol', 'source', 'destination', 'port'] as const;
 
 export const EXPECT_KEYS = ['from', 'to', 'verdict'] as const;
 

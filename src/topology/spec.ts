@@ -30,6 +30,28 @@ export interface NetworkSpec {
   enableIpv6: boolean;
   driverOpts: Record<string, string>;
   labels: Record<string, string>;
+  /** calico: the policies written under this network (they apply to it only). */
+  policies?: PolicySpec[];
+  path: YamlPath;
+}
+
+/** A calico policy rule (`policies[].ingress[]` / `egress[]`). */
+export interface PolicyRuleSpec {
+  readonly action: 'allow' | 'deny';
+  readonly protocol?: 'tcp' | 'udp' | 'icmp';
+  readonly source?: string;
+  readonly destination?: string;
+  readonly port?: number;
+}
+
+/** A calico policy (`policies:` at the top level, or under a calico network: then `network` is its name). */
+export interface PolicySpec {
+  name: string;
+  selector: string;
+  order: number;
+  ingress?: PolicyRuleSpec[];
+  egress?: PolicyRuleSpec[];
+  network?: string;
   path: YamlPath;
 }
 
@@ -53,6 +75,8 @@ export interface ContainerSpec {
   expose: string[];
   /** What its processes listen on; present iff the file says `listen` (else expose + the targets of ports). */
   listen?: string[];
+  /** Docker's --label (Compose `labels`): what a calico policy's selectors match. */
+  labels?: Record<string, string>;
   /**
    * Connected to its other networks after create and before start, as docker compose does (a topology
    * file's containers are started first, then connected, as `docker run` + `docker network connect`).
@@ -87,5 +111,7 @@ export interface TopologySpec {
   networks: NetworkSpec[]; // file order
   containers: ContainerSpec[]; // file order
   services: ServiceSpec[];
+  /** Top-level calico policies (every calico network). */
+  policies?: PolicySpec[];
   expect: ExpectSpec[];
 }

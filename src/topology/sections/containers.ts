@@ -5,6 +5,7 @@ import type { Field, ParseContext } from '../reader';
 import { describe } from '../reader';
 import { CONTAINER_KEYS, ENDPOINT_KEYS } from '../schema';
 import type { ContainerNetworkSpec, ContainerSpec } from '../spec';
+import { readLabels } from './networks';
 import { readExpose, readListen, readPorts } from './ports';
 import { readIPv4, readIPv6, readMac } from './values';
 
@@ -52,6 +53,9 @@ function parseContainer(ctx: ParseContext, entry: Field, defaultHost: string): C
         break;
       case 'listen':
         c.listen = readListen(ctx, f);
+        break;
+      case 'labels':
+        c.labels = readLabels(ctx, f);
         break;
     }
   }

@@ -1,5 +1,6 @@
 // `networks:` — created in file order on their host; IPAM in the short form (subnet/gateway/… directly
 // under the network) or Compose's `ipam: { driver, config: [...] }`.
+import { parsePolicies } from './policies';
 import { isSeq } from 'yaml';
 import type { IpamPoolConfig } from '../../engine';
 import { ipFamily } from '../addresses';
@@ -67,6 +68,9 @@ function parseNetwork(ctx: ParseContext, entry: Field, defaultHost: string): Net
         break;
       case 'labels':
         net.labels = readLabels(ctx, f);
+        break;
+      case 'policies':
+        net.policies = parsePolicies(ctx, f, entry.key);
         break;
     }
   }
@@ -146,7 +150,7 @@ function readableIp(v: string): boolean {
 }
 
 /** Compose allows labels as a map or as a list of "key=value". */
-function readLabels(ctx: ParseContext, f: Field): Record<string, string> {
+export function readLabels(ctx: ParseContext, f: Field): Record<string, string> {
   if (!isSeq(f.value)) return ctx.stringMap(f, 'labels').values;
   const labels: Record<string, string> = {};
   for (const { value } of ctx.stringList(f, 'labels')) {
