@@ -61,10 +61,28 @@ test('a driver installed on a test engine is offered by completion, hover, the c
 
 test('flannel, a shipped plug-in, is offered by every surface', () => {
   const { engine } = loadTopology('hosts:\n  host1: {}\n');
-  assert.deepEqual(completionDrivers(engine).map((d) => d.name), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel', 'host', 'null']);
-  assert.deepEqual(fileDriverChoices(engine).map((c) => c.label), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel']);
+  assert.deepEqual(completionDrivers(engine).map((d) => d.name), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel', 'calico', 'host', 'null']);
+  assert.deepEqual(fileDriverChoices(engine).map((c) => c.label), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel', 'calico']);
   assert.match(driverInfo('flannel', engine)?.summary ?? '', /flannel\.1/);
   assert.deepEqual(optionsFor('flannel').map((o) => o.name)[0], 'backend');
+});
+
+test('calico, a shipped plug-in, is offered by completion, hover, the create form and the tree through its descriptor', () => {
+  const loaded = loadTopology('hosts:\n  host1: {}\nnetworks:\n  calinet: { driver: calico, driver_opts: { ipip_mode: Always } }\n');
+  const { engine } = loaded;
+  assert.ok(completionDrivers(engine).some((d) => d.name === 'calico'));
+  assert.match(driverInfo('calico', engine)?.summary ?? '', /169\.254\.1\.1/);
+  assert.deepEqual(optionsFor('calico', engine).map((o) => o.name), ['ipip_mode', 'vxlan_mode', 'block_size']);
+  assert.deepEqual(optionsFor('calico', engine)[0]!.values, ['Always', 'CrossSubnet', 'Never']);
+  assert.match(optionDoc('vxlan_mode', engine).description, /vxlan\.calico \(UDP 4789, VNI 4096\)/);
+  assert.match(fileDriverChoices(engine).find((c) => c.label === 'calico')?.description ?? '', /Project Calico/);
+  const tree = buildSourceTree({ key: 'file:///x.cnm.yaml', fileName: 'x.cnm.yaml', loaded });
+  const node = [...walk(tree)].find((n) => n.kind === 'network' && n.label === 'calinet');
+  assert.deepEqual(node?.icon, { id: 'shield', color: 'charts.orange' });
+  // The schema and the grammar, generated from the descriptors, take it too.
+  const schema = readFileSync(join(root, SCHEMA_FILE), 'utf8');
+  assert.match(schema, /"ipip_mode"/);
+  assert.match(readFileSync(join(root, GRAMMAR_FILE), 'utf8'), /calico/);
 });
 
 test('registries belong to an engine: flannel installed on one engine leaves another without its driver, trace legs and rules', () => {
