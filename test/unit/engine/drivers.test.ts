@@ -74,7 +74,7 @@ test('calico, a shipped plug-in, is offered by completion, hover, the create for
   assert.match(driverInfo('calico', engine)?.summary ?? '', /169\.254\.1\.1/);
   assert.deepEqual(optionsFor('calico', engine).map((o) => o.name), ['ipip_mode', 'vxlan_mode', 'block_size']);
   assert.deepEqual(optionsFor('calico', engine)[0]!.values, ['Always', 'CrossSubnet', 'Never']);
-  assert.match(optionDoc('vxlan_mode', engine).description, /vxlan\.calico \(UDP 4789, VNI 4096\)/);
+  assert.match(optionDoc('vxlan_mode', engine).description, /vxlan\.calico` \(UDP 4789, VNI 4096\)/);
   assert.match(fileDriverChoices(engine).find((c) => c.label === 'calico')?.description ?? '', /Project Calico/);
   const tree = buildSourceTree({ key: 'file:///x.cnm.yaml', fileName: 'x.cnm.yaml', loaded });
   const node = [...walk(tree)].find((n) => n.kind === 'network' && n.label === 'calinet');
