@@ -16,6 +16,14 @@ export function hostInterfaces(host: HostState): HostInterface[] {
   for (const v of host.veths.values()) {
     out.push({ name: v.hostIfname, kind: 'veth', ipv4: [], ipv6: [], mac: null, mtu: host.bridges.get(v.bridge)?.mtu ?? 1500, master: v.bridge, peer: { sandboxId: v.sandboxId, ifname: v.containerIfname } });
   }
+  // Routed veths a driver made without a bridge (calico's cali…): the host end has no master.
+  for (const n of host.networks.values()) {
+    if (n.bridge) continue;
+    for (const ep of n.endpoints.values()) {
+      if (!ep.hostIfname || !ep.sandboxId || ep.link?.kind !== 'veth' || ep.link.parent !== null || host.veths.has(ep.hostIfname)) continue;
+      out.push({ name: ep.hostIfname, kind: 'veth', ipv4: [], ipv6: [], mac: null, mtu: 1500, master: null, peer: { sandboxId: ep.sandboxId, ifname: ep.ifname ?? '' } });
+    }
+  }
   return out;
 }
 

@@ -145,3 +145,14 @@ describe("calico: felix's chains", () => {
     assert.throws(() => parseSelector('role ~ db'), /cannot parse selector/);
   });
 });
+
+describe('calico: the host view', () => {
+  it("the host's interfaces list each workload's cali veth (no master: no bridge) and tunl0", async () => {
+    const { hostInterfaces } = await import('../../../src/engine/hostView');
+    const ifs = hostInterfaces(view(lab(LAB('ipip_mode: Always')), 'node1'));
+    const cali = ifs.filter((i) => i.name.startsWith('cali'));
+    assert.equal(cali.length, 2);
+    assert.ok(cali.every((i) => i.kind === 'veth' && i.master === null && i.peer?.ifname === 'cali0'));
+    assert.equal(ifs.find((i) => i.name === 'tunl0')?.kind, 'ipip');
+  });
+});
