@@ -156,3 +156,16 @@ describe('calico: the host view', () => {
     assert.equal(ifs.find((i) => i.name === 'tunl0')?.kind, 'ipip');
   });
 });
+
+describe('calico: examples/14-calico.cnm.yaml in the CLI', () => {
+  it('cnm trace shows the routed hops, the BGP-learned route through tunl0 and the policy rule that dropped it', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'trace', 'examples/14-calico.cnm.yaml', '--from', 'batch', '--to', 'db:5432'], { cwd: join(import.meta.dirname, '../../..'), encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /proxy ARP on cali[0-9a-f]{11} with ee:ee:ee:ee:ee:ee/);
+    assert.match(r.stdout, /192\.168\.0\.64\/26 via 10\.0\.0\.2 dev tunl0 proto bird onlink/);
+    assert.match(r.stdout, /encapsulate: tunl0 \(ipipMode Always\)/);
+    assert.match(r.stdout, /DROPPED: dropped by -A cali-pi-gnp\/db-ingress -j DROP \(filter cali-pi-gnp\/db-ingress\)/);
+  });
+});
