@@ -130,6 +130,21 @@ describe("calico: felix's chains", () => {
     assertVerdict(l.t('db', 'batch:80'), 'delivered', undefined);
   });
 
+  it('an egress policy decides on the source host, in its cali-po- chain; a top-level policy with order runs first', () => {
+    const egress = `policies:
+  - name: web-out
+    selector: role == 'web'
+    order: 10
+    egress:
+      - { action: deny, destination: "role == 'db'" }
+      - { action: allow }`;
+    const l = lab(LAB() + egress);
+    const no = l.t('web', 'db:5432');
+    assertVerdict(no, 'dropped', /-A cali-po-gnp\/web-out -m set --match-set cali40s:\S+ dst -j DROP/);
+    assert.equal(no.hops.at(-1)!.node, 'node1');
+    assertVerdict(l.t('web', 'batch:80'), 'delivered');
+  });
+
   it('libcalico-go/lib/hash/unique_id.go GetLengthLimitedID: names over 28 characters (felix/iptables/table.go) are hashed after "_"', () => {
     assert.equal(lengthLimitedId('cali-pi-', 'gnp/short', 28), 'cali-pi-gnp/short');
     const long = lengthLimitedId('cali-pi-', 'gnp/a-very-long-policy-name-indeed', 28);
