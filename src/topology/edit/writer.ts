@@ -3,7 +3,7 @@
 // parsing the text gives the same spec back (same objects, same YAML paths).
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
 import type { DaemonConfig, IpamPoolConfig } from '../../engine';
-import type { ContainerNetworkSpec, ContainerSpec, HostSpec, NetworkSpec, ServiceSpec, TopologySpec } from '../spec';
+import type { ContainerNetworkSpec, ContainerSpec, HostSpec, NetworkSpec, PolicySpec, ServiceSpec, TopologySpec } from '../spec';
 
 export interface WriteTopologyOptions {
   /** Comment lines above the document (without the leading `#`). */
@@ -21,6 +21,7 @@ export function writeTopology(spec: TopologySpec, opts: WriteTopologyOptions = {
   if (spec.networks.length > 0) doc.networks = byName(spec.networks, (n) => networkEntry(n, firstHost));
   if (spec.containers.length > 0) doc.containers = byName(spec.containers, (c) => containerEntry(c, firstHost));
   if (spec.services.length > 0) doc.services = byName(spec.services, serviceEntry);
+  if (spec.policies?.length) doc.policies = spec.policies.map(policyEntry);
   if (spec.expect.length > 0) doc.expect = spec.expect.map((e) => ({ from: e.from, to: e.to, verdict: e.verdict }));
   const yaml = new Document(doc);
   if (opts.comment) yaml.commentBefore = opts.comment;
@@ -81,6 +82,17 @@ function networkEntry(n: NetworkSpec, firstHost: string | undefined): Obj {
   if (n.enableIpv6) out.enable_ipv6 = true;
   if (Object.keys(n.driverOpts).length > 0) out.driver_opts = { ...n.driverOpts };
   if (Object.keys(n.labels).length > 0) out.labels = { ...n.labels };
+  if (n.policies?.length) out.policies = n.policies.map(policyEntry);
+  return out;
+}
+
+/** A calico policy as the file writes it (defaults left out). */
+function policyEntry(p: PolicySpec): Obj {
+  const out: Obj = { name: p.name };
+  if (p.selector !== 'all()') out.selector = p.selector;
+  if (p.order !== 1000) out.order = p.order;
+  if (p.ingress) out.ingress = p.ingress.map((r) => ({ ...r }));
+  if (p.egress) out.egress = p.egress.map((r) => ({ ...r }));
   return out;
 }
 
@@ -102,6 +114,7 @@ function containerEntry(c: ContainerSpec, firstHost: string | undefined): Obj {
   if (c.ports.length > 0) out.ports = [...c.ports];
   if (c.expose.length > 0) out.expose = [...c.expose];
   if (c.listen !== undefined) out.listen = [...c.listen];
+  if (c.labels !== undefined) out.labels = { ...c.labels };
   return out;
 }
 
