@@ -103,6 +103,8 @@ export interface BridgeConfig {
   readonly containerIfacePrefix: string;
   /** Created by libnetwork (deleted on rm) or pre-existing. */
   readonly createdByEngine: boolean;
+  /** A bridge dockerd does not program (pipework's br1): it writes no iptables rules for it. */
+  readonly foreign?: boolean;
 }
 
 /** macvlan/ipvlan: the host link the children hang off, and how. */

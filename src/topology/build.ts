@@ -3,7 +3,7 @@
 // to the others in order), then swarm services — and turns every engine error and warning into a
 // positioned diagnostic.
 // One failing object never stops the rest; what depends on it gets an error that names it.
-import { Engine, checkNetworkCreateFlags, setCalicoPolicies, checkRunFlags, installPlugins, listenSpecError, type ContainerCreateRequest, type EndpointConfig, type NetworkCreateRequest } from '../engine';
+import { DockerError, Engine, PipeworkError, attachPipework, checkNetworkCreateFlags, setCalicoPolicies, checkRunFlags, installPlugins, listenSpecError, type ContainerCreateRequest, type EndpointConfig, type NetworkCreateRequest } from '../engine';
 import { BuildReport, type BuildSource } from './buildReport';
 import type { TopologyDiagnostic } from './diagnostics';
 import { subjectKey, type Subject } from './errorTargets';
@@ -336,6 +336,22 @@ class Builder {
       this.report.failure(subject, err);
     }
     if (!c.connectBeforeStart) this.connectRest(c, first);
+    this.pipework(c);
+  }
+
+  /** `pipework …` run by hand once the container runs, one attachment after the other. */
+  private pipework(c: ContainerSpec): void {
+    for (const a of c.pipework ?? []) {
+      if (a.ip === '' || (a.bridge === undefined && a.macvlan === undefined)) continue; // the parser said why
+      try {
+        attachPipework(this.engine.state, c.host, c.name, a);
+      } catch (err) {
+        if (!(err instanceof DockerError)) throw err;
+        const key = err instanceof PipeworkError && err.key && a[err.key] !== undefined ? err.key : null;
+        const path = key === null ? a.path : [...a.path, key === 'hostIface' ? 'host_iface' : key];
+        this.report.add('error', { path, part: key === null ? 'key' : 'value' }, err.message, 'pipework');
+      }
+    }
   }
 
   /** The container's networks after the first, in order. */

@@ -51,7 +51,11 @@ export const CONTAINER_KEYS = [
   'expose',
   'listen',
   'labels',
+  'pipework',
 ] as const;
+
+/** One entry of a container's `pipework:` (jpetazzo/pipework's arguments: host interface, -i, -l, ip@gateway, mac@vlan). */
+export const PIPEWORK_KEYS = ['bridge', 'macvlan', 'ip', 'gateway', 'iface', 'host_iface', 'mac', 'vlan'] as const;
 
 export const ENDPOINT_KEYS = ['ipv4_address', 'ipv6_address', 'aliases', 'mac_address'] as const;
 

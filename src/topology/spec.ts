@@ -1,6 +1,6 @@
 // A topology file (`*.cnm.yaml`, version 1), parsed into plain data. Every object keeps the YAML path
 // it came from, so a problem found later (by the engine, the tracer or a diff) can be put on a range.
-import type { DaemonConfig, EndpointConfig, IpamPoolConfig } from '../engine';
+import type { DaemonConfig, EndpointConfig, IpamPoolConfig, PipeworkAttachment } from '../engine';
 
 /** Path of a node in the YAML document, e.g. ["networks", "mybridge10", "subnet"]. */
 export type YamlPath = (string | number)[];
@@ -82,6 +82,13 @@ export interface ContainerSpec {
    * file's containers are started first, then connected, as `docker run` + `docker network connect`).
    */
   connectBeforeStart?: boolean;
+  /** Interfaces added by hand after start (jpetazzo/pipework), in order; present iff the file says `pipework`. */
+  pipework?: PipeworkSpec[];
+  path: YamlPath;
+}
+
+/** One `pipework <hostinterface> [-i iface] [-l host_iface] <container> <ip>[@gateway] [mac][@vlan]`. */
+export interface PipeworkSpec extends PipeworkAttachment {
   path: YamlPath;
 }
 

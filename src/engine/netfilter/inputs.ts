@@ -30,7 +30,7 @@ export interface PortMapping {
 export function bridgeNetworks(host: HostState): BridgeNetwork[] {
   const out: BridgeNetwork[] = [];
   for (const net of host.networks.values()) {
-    if (!net.bridge) continue;
+    if (!net.bridge || net.bridge.foreign) continue;
     const dev = host.bridges.get(net.bridge.name);
     const v4 = dev?.ipv4?.network ?? net.ipv4[0]?.subnet;
     if (!v4) continue;

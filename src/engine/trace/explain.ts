@@ -74,9 +74,11 @@ export function explainCause(cause: Cause, sides: TraceSides): Explanation {
       const r = v.rule;
       const where = `${v.table} ${v.chain}`;
       if (!r) {
+        // A bridge dockerd does not manage (pipework's br1): its FORWARD policy DROP covers it too.
+        const foreign = [inIf, outIf].find((i) => i && hx.bridgeNetwork.get(i)?.bridge?.foreign);
         return {
-          reason: `no rule in ${where} accepted it (-i ${inIf || '*'} -o ${outIf || '*'}) and the chain's policy is ${v.policy}`,
-          fix: 'this traffic is not one Docker allows; route it through a published port or a shared network',
+          reason: `no rule in ${where} accepted it (-i ${inIf || '*'} -o ${outIf || '*'}) and the chain's policy is ${v.policy}${foreign && v.chain === 'FORWARD' ? `: dockerd set that policy, and with br_netfilter it covers ${foreign}, a bridge it does not manage` : ''}`,
+          fix: foreign && v.chain === 'FORWARD' ? `accept it yourself: iptables -I DOCKER-USER -i ${inIf || foreign} -o ${outIf || foreign} -j ACCEPT (or sysctl net.bridge.bridge-nf-call-iptables=0 for bridged frames)` : 'this traffic is not one Docker allows; route it through a published port or a shared network',
           rule: `-P ${v.chain} ${v.policy}`,
         };
       }

@@ -3,8 +3,8 @@
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Field, ParseContext } from '../reader';
 import { describe } from '../reader';
-import { CONTAINER_KEYS, ENDPOINT_KEYS } from '../schema';
-import type { ContainerNetworkSpec, ContainerSpec } from '../spec';
+import { CONTAINER_KEYS, ENDPOINT_KEYS, PIPEWORK_KEYS } from '../schema';
+import type { ContainerNetworkSpec, ContainerSpec, PipeworkSpec } from '../spec';
 import { readLabels } from './networks';
 import { readExpose, readListen, readPorts } from './ports';
 import { readIPv4, readIPv6, readMac } from './values';
@@ -56,6 +56,9 @@ function parseContainer(ctx: ParseContext, entry: Field, defaultHost: string): C
         break;
       case 'labels':
         c.labels = readLabels(ctx, f);
+        break;
+      case 'pipework':
+        c.pipework = parsePipework(ctx, f);
         break;
     }
   }
@@ -111,6 +114,32 @@ function parseEndpoints(ctx: ParseContext, f: Field): ContainerNetworkSpec[] {
     }
     for (const k of ['ipv4Address', 'ipv6Address', 'macAddress'] as const) if (ep[k] === undefined) delete ep[k];
     out.push(ep);
+  }
+  return out;
+}
+
+/** `pipework:` a list of { bridge | macvlan, ip, gateway?, iface?, host_iface?, mac?, vlan? }. */
+function parsePipework(ctx: ParseContext, f: Field): PipeworkSpec[] {
+  const out: PipeworkSpec[] = [];
+  for (const item of ctx.items(f, 'pipework') ?? []) {
+    const fields = ctx.fields(item, 'each entry of pipework', PIPEWORK_KEYS);
+    if (!fields) continue;
+    const a: { -readonly [K in keyof PipeworkSpec]: PipeworkSpec[K] } = { ip: '', path: item.path };
+    for (const o of fields) {
+      switch (o.key) {
+        case 'bridge': { const v = ctx.string(o, 'bridge'); if (v !== undefined) a.bridge = v; break; }
+        case 'macvlan': { const v = ctx.string(o, 'macvlan'); if (v !== undefined) a.macvlan = v; break; }
+        case 'ip': a.ip = ctx.string(o, 'ip') ?? ''; break;
+        case 'gateway': { const v = readIPv4(ctx, o, 'gateway'); if (v !== undefined) a.gateway = v; break; }
+        case 'iface': { const v = ctx.string(o, 'iface'); if (v !== undefined) a.iface = v; break; }
+        case 'host_iface': { const v = ctx.string(o, 'host_iface'); if (v !== undefined) a.hostIface = v; break; }
+        case 'mac': { const v = readMac(ctx, o, 'mac'); if (v !== undefined) a.mac = v; break; }
+        case 'vlan': { const v = ctx.int(o, 'vlan', 1, 4094); if (v !== undefined) a.vlan = v; break; }
+      }
+    }
+    if (!fields.some((o) => o.key === 'ip')) ctx.error(item, 'A pipework attachment needs `ip`: an address with its prefix (192.168.1.10/24) or dhcp.', 'pipework');
+    if (!fields.some((o) => o.key === 'bridge' || o.key === 'macvlan')) ctx.error(item, 'A pipework attachment needs its host interface: `bridge: br1` (a veth to a host bridge) or `macvlan: eth1` (a macvlan child).', 'pipework');
+    out.push(a);
   }
   return out;
 }
