@@ -176,6 +176,9 @@ export class Walker implements LinkWalk {
       const own = this.ownEndpoint(hx, pkt.dst, pkt);
       if (own) return own;
     }
+    // An interface without any address (pipework … dhcp): the DHCP server's routes are not in the topology.
+    const dhcp = !route && ns.kind === 'sandbox' ? ns.view!.sb.interfaces.find((i) => i.name !== 'lo' && !i.ipv4 && !i.ipv6) : undefined;
+    if (dhcp) return { ok: false, cause: { kind: 'unsupported', what: `the address and routes ${ns.label} gets by DHCP on ${dhcp.name} (the topology does not know them)` } };
     if (!route) {
       this.hop(ns.label, '', 'route', `${formatV4(pkt.dst)}: no route (${routes.length === 0 ? 'the routing table is empty: only lo' : `routes: ${routes.map((r) => r.text).join('; ')}`})`);
       // A sandbox's routes are all known; a host's are only its interfaces' (its default route is not in
