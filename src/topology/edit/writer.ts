@@ -115,6 +115,15 @@ function containerEntry(c: ContainerSpec, firstHost: string | undefined): Obj {
   if (c.expose.length > 0) out.expose = [...c.expose];
   if (c.listen !== undefined) out.listen = [...c.listen];
   if (c.labels !== undefined) out.labels = { ...c.labels };
+  if (c.pipework !== undefined) {
+    out.pipework = c.pipework.map((a) => {
+      const entry: Record<string, unknown> = {};
+      for (const [k, yamlKey] of [['bridge', 'bridge'], ['macvlan', 'macvlan'], ['ip', 'ip'], ['gateway', 'gateway'], ['iface', 'iface'], ['hostIface', 'host_iface'], ['mac', 'mac'], ['vlan', 'vlan']] as const) {
+        if (a[k] !== undefined) entry[yamlKey] = a[k];
+      }
+      return entry;
+    });
+  }
   return out;
 }
 

@@ -18,9 +18,9 @@ import { buildSourceTree, walk } from '../../../src/extension/treeNodes';
 
 const root = resolve(import.meta.dirname, '../../..');
 
-/** A tiny manual-attachment driver (pipework-style): the engine allocates addresses; no interfaces of its own. */
-const pipeworkOps = (): NetworkDriver => ({
-  name: 'pipework', scope: 'local', special: false, supportsPortMapping: false,
+/** A tiny manual-attachment driver (handmade-style): the engine allocates addresses; no interfaces of its own. */
+const handmadeOps = (): NetworkDriver => ({
+  name: 'handmade', scope: 'local', special: false, supportsPortMapping: false,
   createNetwork: () => ({}),
   deleteNetwork: () => {},
   createEndpoint: () => ({ mac: null, hostIfname: null }),
@@ -30,39 +30,39 @@ const pipeworkOps = (): NetworkDriver => ({
   programExternalConnectivity: () => [],
   revokeExternalConnectivity: () => {},
 });
-const pipework: DriverUnit = {
+const handmade: DriverUnit = {
   descriptor: {
-    name: 'pipework', scope: 'local', origin: 'plugin',
-    summary: 'Containers get interfaces added by hand (pipework).', short: 'interfaces added by hand',
-    options: [{ name: 'pipework_iface', description: 'pipework: the interface to add in the container (default `eth1`).', values: ['eth1', 'eth2'] }],
+    name: 'handmade', scope: 'local', origin: 'plugin',
+    summary: 'Containers get interfaces added by hand (handmade).', short: 'interfaces added by hand',
+    options: [{ name: 'handmade_iface', description: 'handmade: the interface to add in the container (default `eth1`).', values: ['eth1', 'eth2'] }],
     icon: { id: 'tools', color: 'charts.green' }, forms: { file: true, live: false },
   },
-  create: pipeworkOps,
+  create: handmadeOps,
 };
 
 test('a driver installed on a test engine is offered by completion, hover, the create form and the tree', () => {
   const loaded = loadTopology('hosts:\n  host1: {}\n');
   const engine = loaded.engine;
-  engine.drivers.install(pipework, engine);
-  engine.createNetwork('host1', { name: 'pw', driver: 'pipework' });
+  engine.drivers.install(handmade, engine);
+  engine.createNetwork('host1', { name: 'pw', driver: 'handmade' });
 
-  assert.ok(completionDrivers(engine).some((d) => d.name === 'pipework'), 'completion offers it');
-  assert.equal(driverInfo('pipework', engine)?.summary, 'Containers get interfaces added by hand (pipework).');
-  assert.deepEqual(optionsFor('pipework', engine), [{ name: 'pipework_iface', description: 'pipework: the interface to add in the container (default `eth1`).', values: ['eth1', 'eth2'] }]);
-  assert.match(optionDoc('pipework_iface', engine).description, /interface to add/, 'hover reads the descriptor');
-  assert.deepEqual(fileDriverChoices(engine).find((c) => c.label === 'pipework'), { label: 'pipework', description: 'interfaces added by hand' });
+  assert.ok(completionDrivers(engine).some((d) => d.name === 'handmade'), 'completion offers it');
+  assert.equal(driverInfo('handmade', engine)?.summary, 'Containers get interfaces added by hand (handmade).');
+  assert.deepEqual(optionsFor('handmade', engine), [{ name: 'handmade_iface', description: 'handmade: the interface to add in the container (default `eth1`).', values: ['eth1', 'eth2'] }]);
+  assert.match(optionDoc('handmade_iface', engine).description, /interface to add/, 'hover reads the descriptor');
+  assert.deepEqual(fileDriverChoices(engine).find((c) => c.label === 'handmade'), { label: 'handmade', description: 'interfaces added by hand' });
   const tree = buildSourceTree({ key: 'file:///x.cnm.yaml', fileName: 'x.cnm.yaml', loaded });
   const node = [...walk(tree)].find((n) => n.kind === 'network' && n.label === 'pw');
   assert.deepEqual(node?.icon, { id: 'tools', color: 'charts.green' });
   // A fresh engine does not have it: the registry is the engine's.
-  assert.equal(new Engine().drivers.driver('pipework'), undefined);
-  assert.equal(driverInfo('pipework'), undefined);
+  assert.equal(new Engine().drivers.driver('handmade'), undefined);
+  assert.equal(driverInfo('handmade'), undefined);
 });
 
 test('flannel, a shipped plug-in, is offered by every surface', () => {
   const { engine } = loadTopology('hosts:\n  host1: {}\n');
-  assert.deepEqual(completionDrivers(engine).map((d) => d.name), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel', 'calico', 'host', 'null']);
-  assert.deepEqual(fileDriverChoices(engine).map((c) => c.label), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel', 'calico']);
+  assert.deepEqual(completionDrivers(engine).map((d) => d.name), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel', 'calico', 'pipework', 'host', 'null']);
+  assert.deepEqual(fileDriverChoices(engine).map((c) => c.label), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel', 'calico', 'pipework']);
   assert.match(driverInfo('flannel', engine)?.summary ?? '', /flannel\.1/);
   assert.deepEqual(optionsFor('flannel').map((o) => o.name)[0], 'backend');
 });
@@ -138,36 +138,36 @@ test('the grammar colours every shipped driver', () => {
 });
 
 test('a new driver reaches the schema and the grammar through the generator, with its options, and nothing else changes', () => {
-  const withPipework = [...SHIPPED_DESCRIPTORS, pipework.descriptor];
-  const schema = JSON.parse(generateSchema(read(SCHEMA_FILE), withPipework));
+  const withHandmade = [...SHIPPED_DESCRIPTORS, handmade.descriptor];
+  const schema = JSON.parse(generateSchema(read(SCHEMA_FILE), withHandmade));
   const network = schema.definitions.network.properties;
-  assert.deepEqual(network.driver.examples, [...SHIPPED_DESCRIPTORS.map((d) => d.name), 'pipework']);
-  assert.match(network.driver.description, /`pipework` \(interfaces added by hand\)\.$/);
-  assert.deepEqual(network.driver_opts.properties.pipework_iface, { description: 'pipework: the interface to add in the container (default `eth1`).', type: 'string', enum: ['eth1', 'eth2'] });
-  // Take pipework out again: the rest is the committed schema, key for key.
+  assert.deepEqual(network.driver.examples, [...SHIPPED_DESCRIPTORS.map((d) => d.name), 'handmade']);
+  assert.match(network.driver.description, /`handmade` \(interfaces added by hand\)\.$/);
+  assert.deepEqual(network.driver_opts.properties.handmade_iface, { description: 'handmade: the interface to add in the container (default `eth1`).', type: 'string', enum: ['eth1', 'eth2'] });
+  // Take handmade out again: the rest is the committed schema, key for key.
   const committed = JSON.parse(read(SCHEMA_FILE));
   network.driver.examples.pop();
   network.driver.description = committed.definitions.network.properties.driver.description;
-  delete network.driver_opts.properties.pipework_iface;
+  delete network.driver_opts.properties.handmade_iface;
   assert.deepEqual(schema, committed);
   // Generating twice changes nothing more (the added sentence is replaced, not repeated).
-  const once = generateSchema(read(SCHEMA_FILE), withPipework);
-  assert.equal(generateSchema(once, withPipework), once);
+  const once = generateSchema(read(SCHEMA_FILE), withHandmade);
+  assert.equal(generateSchema(once, withHandmade), once);
   assert.equal(generateSchema(once, SHIPPED_DESCRIPTORS), read(SCHEMA_FILE), 'removing the driver gives the committed schema back');
 
-  const grammar = JSON.parse(generateGrammar(read(GRAMMAR_FILE), withPipework));
+  const grammar = JSON.parse(generateGrammar(read(GRAMMAR_FILE), withHandmade));
   const committedGrammar = JSON.parse(read(GRAMMAR_FILE));
   const match: string = grammar.repository.driver.match;
   const pattern = new RegExp(match, 'm');
-  assert.ok(pattern.test('    driver: pipework'), match);
-  assert.ok(!pattern.test('    driver: pipeworks'), match);
-  assert.equal(match, committedGrammar.repository.driver.match.replace('|none)', '|pipework|none)'));
+  assert.ok(pattern.test('    driver: handmade'), match);
+  assert.ok(!pattern.test('    driver: handmades'), match);
+  assert.equal(match, committedGrammar.repository.driver.match.replace('|none)', '|handmade|none)'));
   committedGrammar.repository.driver.match = match;
   assert.deepEqual(grammar, committedGrammar);
 });
 
 test('two drivers may share an option only with the same docs: the schema has one entry per option', () => {
-  const clash = { ...pipework.descriptor, name: 'clash', options: [{ name: 'parent', description: 'clash: something else.' }] };
+  const clash = { ...handmade.descriptor, name: 'clash', options: [{ name: 'parent', description: 'clash: something else.' }] };
   assert.throws(() => generateSchema(read(SCHEMA_FILE), [...SHIPPED_DESCRIPTORS, clash]), /option "parent" is documented differently by the macvlan and clash drivers/);
 });
 
