@@ -12,6 +12,7 @@ export { DriverRegistry } from './drivers/types';
 export { BUILTIN_DRIVERS, PLUGIN_DRIVERS, SHIPPED_DRIVERS, SHIPPED_DESCRIPTORS, installPlugins, findDescriptor } from './drivers';
 export { registerFlannel, flannelUnit, type FlannelOptions } from './drivers/flannel';
 export { setCalicoPolicies, calicoData, parseSelector, type CalicoPolicy, type CalicoRule, type CalicoNetworkData } from './drivers/calico';
+export { WEAVE, weaveVeth, weaveVni, shareOf as weaveShare, type WeaveNetworkData } from './drivers/weave';
 export { attachPipework, PipeworkError, PIPEWORK, pipeworkVethName, type PipeworkAttachment, type PipeworkNetworkData } from './drivers/pipework';
 export { generateSchema, generateGrammar, driverPattern, driverOptionsSchema, optionSchema, SCHEMA_FILE, GRAMMAR_FILE } from './drivers/staticFiles';
 export type { IpamDriver, PoolRequest, AllocatedPool } from './ipam/types';

@@ -6,12 +6,13 @@ import { BUILTIN_DRIVERS } from './builtin';
 import { calico } from './calico';
 import { flannel } from './flannel';
 import { pipework } from './pipework';
+import { weave } from './weave';
 import type { DriverDescriptor, DriverHost, DriverRegistry, DriverUnit } from './types';
 
 export { BUILTIN_DRIVERS } from './builtin';
 
 /** Third-party drivers shipped with CNM Explorer, through the same interface. */
-export const PLUGIN_DRIVERS: readonly DriverUnit[] = [flannel, calico, pipework];
+export const PLUGIN_DRIVERS: readonly DriverUnit[] = [flannel, calico, pipework, weave];
 
 export const SHIPPED_DRIVERS: readonly DriverUnit[] = [...BUILTIN_DRIVERS, ...PLUGIN_DRIVERS];
 

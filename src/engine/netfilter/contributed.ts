@@ -29,8 +29,10 @@ export function withContributedRules(host: HostState, set: RuleSet, drivers: Rul
       const table = set.tables.get(rule.table);
       if (!table) continue;
       let chain = table.chains.get(rule.chain);
-      // A daemon's own chain (felix's cali-FORWARD): a user chain, made on its first rule.
+      // A plug-in's own chain (felix's cali-FORWARD, weave's WEAVE) is made on its first rule, as `iptables -N` does.
       if (!chain) table.chains.set(rule.chain, (chain = { name: rule.chain, policy: null, rules: [] }));
+      // …and a chain it jumps to exists, empty until its own rules come (iptables -N before -j).
+      if (rule.target.kind === 'JUMP' && !table.chains.has(rule.target.chain)) table.chains.set(rule.target.chain, { name: rule.target.chain, policy: null, rules: [] });
       if (position === 'insert') chain.rules.unshift(rule);
       else chain.rules.push(rule);
     }

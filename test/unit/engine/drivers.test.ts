@@ -61,8 +61,8 @@ test('a driver installed on a test engine is offered by completion, hover, the c
 
 test('flannel, a shipped plug-in, is offered by every surface', () => {
   const { engine } = loadTopology('hosts:\n  host1: {}\n');
-  assert.deepEqual(completionDrivers(engine).map((d) => d.name), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel', 'calico', 'pipework', 'host', 'null']);
-  assert.deepEqual(fileDriverChoices(engine).map((c) => c.label), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel', 'calico', 'pipework']);
+  assert.deepEqual(completionDrivers(engine).map((d) => d.name), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel', 'calico', 'pipework', 'weave', 'host', 'null']);
+  assert.deepEqual(fileDriverChoices(engine).map((c) => c.label), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel', 'calico', 'pipework', 'weave']);
   assert.match(driverInfo('flannel', engine)?.summary ?? '', /flannel\.1/);
   assert.deepEqual(optionsFor('flannel').map((o) => o.name)[0], 'backend');
 });
