@@ -83,6 +83,23 @@ test('calico, a shipped plug-in, is offered by completion, hover, the create for
   const schema = readFileSync(join(root, SCHEMA_FILE), 'utf8');
   assert.match(schema, /"ipip_mode"/);
   assert.match(readFileSync(join(root, GRAMMAR_FILE), 'utf8'), /calico/);
+test('pipework and weave, shipped plug-ins, reach completion, hover, the create form and the tree through their descriptors', () => {
+  const loaded = loadTopology([
+    'hosts:\n  node1: { interfaces: { eth0: 192.168.60.10/24 } }',
+    'networks:\n  wn: { driver: weave }',
+    'containers:\n  web:\n    image: busybox\n    networks: [wn]\n    pipework: [{ bridge: br1, ip: 192.168.1.10/24 }]\n',
+  ].join('\n'));
+  const { engine } = loaded;
+  for (const [name, option, icon] of [['pipework', 'bridge', { id: 'plug', color: 'charts.orange' }], ['weave', 'datapath', { id: 'type-hierarchy', color: 'charts.green' }]] as const) {
+    assert.ok(completionDrivers(engine).some((d) => d.name === name), `completion offers ${name}`);
+    assert.match(driverInfo(name, engine)?.summary ?? '', name === 'weave' ? /vxlan|VXLAN.*6784/ : /pipework/);
+    assert.equal(optionsFor(name, engine)[0]?.name, option);
+    assert.match(optionDoc(option, engine).description, new RegExp(`^${name}:`), 'hover reads the descriptor');
+    assert.ok(fileDriverChoices(engine).some((c) => c.label === name), `the create form offers ${name}`);
+    const tree = buildSourceTree({ key: 'file:///x.cnm.yaml', fileName: 'x.cnm.yaml', loaded });
+    const node = [...walk(tree)].find((n) => n.kind === 'network' && n.label === (name === 'weave' ? 'wn' : 'br1'));
+    assert.deepEqual(node?.icon, icon, `${name}'s tree icon`);
+  }
 });
 
 test('registries belong to an engine: flannel installed on one engine leaves another without its driver, trace legs and rules', () => {
