@@ -84,7 +84,7 @@ describe('language features over LSP', () => {
 
     it('offers the keys a container takes, minus those it has', async () => {
       const items = await complete(LAB.replace('  b3:\n    image: busybox\n', '  b3:\n    image: busybox\n    ‸\n'));
-      assert.deepEqual(labels(items), ['host', 'hostname', 'network_mode', 'networks', 'ports', 'expose', 'listen', 'labels']);
+      assert.deepEqual(labels(items), ['host', 'hostname', 'network_mode', 'networks', 'ports', 'expose', 'listen', 'labels', 'pipework']);
       assert.match(String((items[2]!.documentation as { value: string }).value), /container:<name>/);
     });
 
@@ -100,7 +100,7 @@ describe('language features over LSP', () => {
     });
 
     it('offers drivers, and the options of the chosen driver', async () => {
-      assert.deepEqual(labels(await complete(LAB.replace('driver: bridge\n    subnet: 10.20', 'driver: ‸\n    subnet: 10.20'))), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel', 'calico', 'host', 'null']);
+      assert.deepEqual(labels(await complete(LAB.replace('driver: bridge\n    subnet: 10.20', 'driver: ‸\n    subnet: 10.20'))), ['bridge', 'overlay', 'macvlan', 'ipvlan', 'flannel', 'calico', 'pipework', 'weave', 'host', 'null']);
       const macvlan = LAB.replace(
         '    driver: bridge\n    subnet: 10.20.0.0/24\n    driver_opts: { com.docker.network.bridge.enable_icc: "false" }',
         '    driver: macvlan\n    subnet: 10.20.0.0/24\n    driver_opts:\n      ‸',
