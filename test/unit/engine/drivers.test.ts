@@ -83,6 +83,8 @@ test('calico, a shipped plug-in, is offered by completion, hover, the create for
   const schema = readFileSync(join(root, SCHEMA_FILE), 'utf8');
   assert.match(schema, /"ipip_mode"/);
   assert.match(readFileSync(join(root, GRAMMAR_FILE), 'utf8'), /calico/);
+});
+
 test('pipework and weave, shipped plug-ins, reach completion, hover, the create form and the tree through their descriptors', () => {
   const loaded = loadTopology([
     'hosts:\n  node1: { interfaces: { eth0: 192.168.60.10/24 } }',
