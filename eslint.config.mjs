@@ -26,7 +26,7 @@ const engineThroughIndex = { regex: '(^|/)engine/.', message: 'Import the engine
 // Modules of the extension that do not touch VS Code (tree nodes, diagram snapshot, tracing, checks of
 // an action, live-host helpers): kept that way so unit tests read them directly, without an extension host.
 const pureExtensionModules = [
-  'src/extension/commands.ts', 'src/extension/commands/liveArgs.ts', 'src/extension/diagramSnapshot.ts',
+  'src/extension/commands.ts', 'src/extension/commands/liveArgs.ts', 'src/extension/composeFiles.ts', 'src/extension/composeTree.ts', 'src/extension/diagramSnapshot.ts',
   'src/extension/driverChoices.ts', 'src/extension/elementIds.ts', 'src/extension/engineTracer.ts',
   'src/extension/textDiff.ts', 'src/extension/topologyChanges.ts', 'src/extension/tracing.ts',
   'src/extension/treeNodes.ts', 'src/extension/webviewHtml.ts', 'src/extension/live/applyPlanText.ts',

@@ -11,7 +11,7 @@ import { SourceStore } from './live/sourceStore';
 import { dockerStatusText, dockerStatusTooltip, topologyCountText } from './live/statusText';
 import { VerifyReports } from './live/verifyDocuments';
 import type { TreeNode } from './treeNodes';
-import { isTopologyUri } from './topologyStore';
+import { isComposeUri, isSourceUri } from './topologyStore';
 
 export class Ctx implements vscode.Disposable {
   readonly output: vscode.LogOutputChannel;
@@ -76,14 +76,14 @@ export class Ctx implements vscode.Disposable {
     this.live.reload();
   }
 
-  /** Re-read the workspace's topology files and the Docker hosts; update the tree and the status bar. */
+  /** Re-read the workspace's sources and the Docker hosts; update the tree and the status bar. Answers the number of sources. */
   async refresh(): Promise<number> {
     this.store.invalidate();
     // The hosts are read again in the background (a slow host must not hold up the files).
     void this.live.refreshAll();
     this.tree.refresh();
     const count = await this.updateStatus();
-    this.output.info(`found ${count} topology file(s)`);
+    this.output.info(`found ${count} source(s): topology files and Compose projects`);
     return count;
   }
 
@@ -93,13 +93,16 @@ export class Ctx implements vscode.Disposable {
   async updateStatus(): Promise<number> {
     const uris = await this.store.list();
     const count = uris.length;
+    const compose = uris.filter(isComposeUri).length;
+    const files = count - compose;
     let errors = 0;
     for (const uri of uris) errors += this.store.peek(uri)?.errors ?? 0;
     const hosts = this.live.list();
     const now = Date.now();
     const docker = dockerStatusText(hosts, now);
-    this.statusBar.text = [topologyCountText(count, errors), docker].filter(Boolean).join('  ');
-    const tooltip = new vscode.MarkdownString(`CNM Explorer: ${count} topology ${count === 1 ? 'file' : 'files'} (*.cnm.yaml) in this workspace.\n\n${dockerStatusTooltip(hosts, now)}\n\nClick for the Docker hosts.`);
+    this.statusBar.text = [topologyCountText(files, errors, compose), docker].filter(Boolean).join('  ');
+    const projects = compose ? ` and ${compose} Compose ${compose === 1 ? 'project' : 'projects'} (compose.yaml, docker-compose.yml, …)` : '';
+    const tooltip = new vscode.MarkdownString(`CNM Explorer: ${files} topology ${files === 1 ? 'file' : 'files'} (*.cnm.yaml)${projects} in this workspace.\n\n${dockerStatusTooltip(hosts, now)}\n\nClick for the Docker hosts.`);
     tooltip.supportThemeIcons = true;
     this.statusBar.tooltip = tooltip;
     this.statusBar.show();
@@ -140,10 +143,10 @@ export class Ctx implements vscode.Disposable {
     }
   }
 
-  /** The topology file of the active editor, if it is one. */
+  /** The topology file (or Compose project's main file) of the active editor, if it is one. */
   activeTopologyUri(): vscode.Uri | undefined {
     const uri = vscode.window.activeTextEditor?.document.uri;
-    return uri && isTopologyUri(uri) ? uri : undefined;
+    return uri && isSourceUri(uri) ? uri : undefined;
   }
 
   /** Keep `d` until the extension deactivates. */

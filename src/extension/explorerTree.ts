@@ -3,7 +3,8 @@
 // events change it. Items are thin TreeItems over those nodes; menus key off their contextValue.
 import * as vscode from 'vscode';
 import { buildLiveHostTree, buildSourceTree, liveHostViewOf, walk, type TreeNode } from './treeNodes';
-import { isTopologyUri, type TopologySource } from './topologyStore';
+import { buildComposeTree } from './composeTree';
+import { ComposeSource, isSourceUri, type TopologySource } from './topologyStore';
 import type { LiveHostConnection } from './live/liveHosts';
 import { isLiveUri, liveUri } from './live/liveSource';
 import type { SourceStore } from './live/sourceStore';
@@ -142,7 +143,7 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
 
   async rootOf(uri: vscode.Uri): Promise<TreeNode | undefined> {
     let root = (await this.getChildren()).find((r) => r.id === uri.toString());
-    if (!root && isTopologyUri(uri)) {
+    if (!root && isSourceUri(uri)) {
       // Created a moment ago: the file watcher has not reported it yet.
       this.store.relist();
       root = (await this.getChildren()).find((r) => r.id === uri.toString());
@@ -183,12 +184,15 @@ export class ExplorerTreeProvider implements vscode.TreeDataProvider<TreeNode>, 
     // a listing that ran at the same time, still needs the tree.)
     if (have && have.revision === src.revision && have.root === root) return;
     const relative = vscode.workspace.asRelativePath(src.uri, false);
-    const fresh = buildSourceTree({
+    const view = {
       key: root.id,
       fileName: src.fileName,
       ...(relative.includes('/') ? { folder: relative.slice(0, relative.lastIndexOf('/')) } : {}),
       loaded: src.loaded,
-    });
+    };
+    const fresh = src instanceof ComposeSource
+      ? buildComposeTree({ ...view, loaded: src.project.loaded, path: src.uri.path, uriOf: (path) => src.uri.with({ path }).toString() })
+      : buildSourceTree(view);
     // Keep the root object (VS Code holds it), take the rest of the fresh tree.
     Object.assign(root, { ...fresh, expanded: root.expanded, children: fresh.children });
     root.children.push(...(this.sourceExtras?.(root.id) ?? []));

@@ -1,9 +1,12 @@
-// The workspace's topology files, each loaded (parsed and played on the engine) and kept current: an
-// open document is read from the editor (unsaved edits included), re-loaded ~200 ms after typing
-// stops; a closed file is read from disk and re-loaded when it changes there. The tree and the
+// The workspace's sources, each loaded (parsed and played on the engine) and kept current: topology
+// files (*.cnm.yaml) and Compose projects (compose.yaml and its siblings, with the override, `.env`,
+// `extends` and `include` files they read). An open document is read from the editor (unsaved edits
+// included), re-loaded ~200 ms after typing stops; a closed file is read from disk and re-loaded when it
+// changes there — for a Compose project, when any file it read or looked for changes. The tree and the
 // diagrams listen to onDidChange.
 import * as vscode from 'vscode';
 import { loadTopology, type LoadedTopology } from '../topology';
+import { COMPOSE_FILE_NAMES, composeProjects, isComposePath, loadComposeFiles, type ComposeLoad, type FileProbe } from './composeFiles';
 import { buildSnapshot, type ElementIndex } from './diagramSnapshot';
 import type { DiagramSnapshot } from '../protocol/diagram';
 import { engineTracerFor } from './engineTracer';
@@ -11,11 +14,23 @@ import type { Tracer } from './tracing';
 
 /** The glob of topology files, as package.json's language contribution names them. */
 export const TOPOLOGY_GLOB = '**/*.cnm.{yaml,yml}';
+/** Topology files and Compose projects' main files. */
+export const SOURCE_GLOB = `**/{*.cnm.yaml,*.cnm.yml,${COMPOSE_FILE_NAMES.join(',')}}`;
 const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
 export const RELOAD_DELAY_MS = 200;
 
 export function isTopologyUri(uri: vscode.Uri): boolean {
   return /\.cnm\.ya?ml$/.test(uri.path);
+}
+
+/** A Compose file with one of the names `docker compose` finds by itself (the main file of a project). */
+export function isComposeUri(uri: vscode.Uri): boolean {
+  return isComposePath(uri.path);
+}
+
+/** A topology file or a Compose project's main file. */
+export function isSourceUri(uri: vscode.Uri): boolean {
+  return isTopologyUri(uri) || isComposeUri(uri);
 }
 
 /** One topology file, loaded. Replaced (not mutated) on every change, with a higher revision. */
@@ -54,6 +69,11 @@ export class TopologySource {
     return false;
   }
 
+  /** A Compose project (its names are Docker's; the file is not a topology file). */
+  get isCompose(): boolean {
+    return this instanceof ComposeSource;
+  }
+
   /** The diagram's picture of this source and the index trace hops are mapped with (built once). */
   diagram(): { snapshot: DiagramSnapshot; index: ElementIndex } {
     if (!this.built) {
@@ -72,6 +92,18 @@ export class TopologySource {
   /** The first host: where new networks and containers go unless the user picks another. */
   get firstHost(): string {
     return this.loaded.spec.hosts[0]?.name ?? 'host1';
+  }
+}
+
+/** A Compose project, loaded from its main file (the source's URI) and the files that file makes it read. */
+export class ComposeSource extends TopologySource {
+  constructor(uri: vscode.Uri, text: string, readonly project: ComposeLoad, revision: number, documentVersion: number | undefined) {
+    super(uri, text, project.loaded, revision, documentVersion);
+  }
+
+  /** Every file the project was read from or looked for (POSIX paths, as in the source's URI). */
+  dependsOn(path: string): boolean {
+    return this.project.files.has(path);
   }
 }
 
@@ -94,14 +126,22 @@ export class TopologyStore implements vscode.Disposable {
       this.changed,
       this.listChanged,
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (isTopologyUri(e.document.uri) && e.contentChanges.length > 0) this.reloadLater(e.document.uri);
+        if (e.contentChanges.length > 0) this.reloadDependents(e.document.uri);
       }),
       // Closing an unsaved document: the file on disk is the truth again.
       vscode.workspace.onDidCloseTextDocument((d) => {
-        if (isTopologyUri(d.uri) && d.isDirty) this.reloadLater(d.uri);
+        if (d.isDirty) this.reloadDependents(d.uri);
       }),
     );
-    const watcher = vscode.workspace.createFileSystemWatcher(TOPOLOGY_GLOB);
+    // A Compose project reads files of any name (the override, `.env`, included and extended files):
+    // any change in the workspace that one of them is reloads the projects that read it.
+    const anyFile = vscode.workspace.createFileSystemWatcher('**/*');
+    const changedOnDisk = (uri: vscode.Uri) => {
+      if (this.openDocument(uri)) return; // an open document reports its own changes
+      for (const src of this.cache.values()) if (src instanceof ComposeSource && src.uri.path !== uri.path && src.dependsOn(uri.path)) this.reloadLater(src.uri);
+    };
+    this.disposables.push(anyFile, anyFile.onDidChange(changedOnDisk), anyFile.onDidCreate(changedOnDisk), anyFile.onDidDelete(changedOnDisk));
+    const watcher = vscode.workspace.createFileSystemWatcher(SOURCE_GLOB);
     this.disposables.push(
       watcher,
       watcher.onDidCreate(() => this.listLater()),
@@ -116,9 +156,16 @@ export class TopologyStore implements vscode.Disposable {
     );
   }
 
-  /** Every topology file of the workspace, in path order so the tree does not reshuffle. */
+  /**
+   * Every source of the workspace — topology files and Compose projects (per folder the file `docker
+   * compose` would use there) — in path order so the tree does not reshuffle.
+   */
   async list(): Promise<vscode.Uri[]> {
-    this.uris ??= (await vscode.workspace.findFiles(TOPOLOGY_GLOB, EXCLUDE_GLOB)).sort((a, b) => a.path.localeCompare(b.path));
+    if (!this.uris) {
+      const found = await vscode.workspace.findFiles(SOURCE_GLOB, EXCLUDE_GLOB);
+      const projects = new Set(composeProjects(found.filter(isComposeUri).map((u) => u.toString())));
+      this.uris = found.filter((u) => isTopologyUri(u) || projects.has(u.toString())).sort((a, b) => a.path.localeCompare(b.path));
+    }
     return this.uris;
   }
 
@@ -155,6 +202,7 @@ export class TopologyStore implements vscode.Disposable {
     clearTimeout(this.pending.get(key));
     this.pending.delete(key);
     const doc = this.openDocument(uri);
+    if (isComposeUri(uri)) return this.loadCompose(uri, doc);
     let text: string;
     try {
       text = doc ? doc.getText() : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
@@ -186,6 +234,57 @@ export class TopologyStore implements vscode.Disposable {
     // Only a change is news: a first load happens because someone asked for it.
     if (previous) this.changed.fire(uri);
     return source;
+  }
+
+  /** A Compose project: its main file and whatever that makes Compose read, from the editor or the disk. */
+  private async loadCompose(uri: vscode.Uri, doc: vscode.TextDocument | undefined): Promise<TopologySource> {
+    const key = uri.toString();
+    const started = Date.now();
+    const read = async (path: string): Promise<FileProbe> => {
+      const at = uri.with({ path });
+      const open = this.openDocument(at);
+      if (open) return { exists: true, text: open.getText() };
+      try {
+        const stat = await vscode.workspace.fs.stat(at);
+        if (stat.type & vscode.FileType.Directory) return { exists: true };
+        return { exists: true, text: new TextDecoder().decode(await vscode.workspace.fs.readFile(at)) };
+      } catch {
+        return { exists: false };
+      }
+    };
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    let project: ComposeLoad;
+    try {
+      project = await loadComposeFiles(uri.path, read, { env });
+    } catch (e) {
+      // loadComposeFiles promises not to throw; if it does anyway, the project shows as unreadable.
+      this.log.error(`loading ${uri.fsPath} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+      project = await loadComposeFiles(uri.path, async () => ({ exists: false }));
+    }
+    const text = project.files.get(uri.path)?.text ?? '';
+    const previous = this.cache.get(key);
+    if (previous instanceof ComposeSource && previous.project.fingerprint === project.fingerprint) {
+      if (doc && previous.documentVersion !== doc.version) {
+        const same = new ComposeSource(uri, text, previous.project, previous.revision, doc.version);
+        this.cache.set(key, same);
+        return same;
+      }
+      return previous;
+    }
+    const source = new ComposeSource(uri, text, project, this.nextRevision++, doc?.version);
+    this.cache.set(key, source);
+    this.log.debug(`loaded Compose project ${vscode.workspace.asRelativePath(uri)} (${project.files.size} files looked at, revision ${source.revision}) in ${Date.now() - started} ms`);
+    if (previous) this.changed.fire(uri);
+    return source;
+  }
+
+  /** A document changed: reload the source it is, and every Compose project that read it. */
+  private reloadDependents(uri: vscode.Uri): void {
+    if (isSourceUri(uri)) this.reloadLater(uri);
+    for (const src of this.cache.values()) {
+      if (src instanceof ComposeSource && src.uri.toString() !== uri.toString() && src.uri.scheme === uri.scheme && src.dependsOn(uri.path)) this.reloadLater(src.uri);
+    }
   }
 
   private reloadLater(uri: vscode.Uri): void {

@@ -12,7 +12,7 @@ import type { LiveState } from '../live';
 import { LIVE_CONTEXT, type LiveConnectionStatus } from './live/liveHostsApi';
 
 export type NodeKind = 'source' | 'problems' | 'problem' | 'host' | 'networks' | 'containers' | 'network' | 'endpoint'
-  | 'container' | 'port' | 'namespace' | 'listening';
+  | 'container' | 'port' | 'namespace' | 'listening' | 'project' | 'services' | 'service';
 
 /** A codicon name and a theme colour id (or none). */
 export interface NodeIcon {
@@ -40,6 +40,8 @@ export interface TreeNode {
   path?: YamlPath;
   /** For problems: the diagnostic to show. */
   diagnostic?: TopologyDiagnostic;
+  /** The file (a URI string) the node's diagnostic or path is in, when it is not the source's own (a Compose override, an included file). */
+  file?: string;
   /** Names the commands need, so a node is enough as a command argument. */
   host?: string;
   /** The live Docker host's key (LiveHostEntry.key) for a node of a live host's tree. */
@@ -65,7 +67,7 @@ export interface SourceView {
  * Where the nodes being built belong: their id prefix, where a container is written (files) and, for a
  * live host, its key (contextValues then come from LIVE_CONTEXT and every node carries `liveHost`).
  */
-interface Scope {
+export interface Scope {
   key: string;
   liveHost?: string;
   /** The engine's drivers (icons of a plug-in it has); the shipped drivers when absent. */
@@ -73,7 +75,7 @@ interface Scope {
   pathOf(host: string, container: string, network?: string): YamlPath | undefined;
 }
 
-function fileScope(src: SourceView): Scope {
+export function fileScope(src: SourceView): Scope {
   const drivers = src.loaded.engine.state.drivers;
   return { key: src.key, ...(drivers ? { drivers } : {}), pathOf: (host, container, network) => containerPath(src, host, container, network) };
 }
@@ -83,7 +85,7 @@ function cv(scope: Scope, file: string, live: string): { contextValue: string; l
   return scope.liveHost !== undefined ? { contextValue: live, liveHost: scope.liveHost } : { contextValue: file };
 }
 
-const COLOR = {
+export const COLOR = {
   error: 'errorForeground',
   warning: 'list.warningForeground',
   running: 'charts.green',
@@ -131,19 +133,7 @@ export function buildSourceTree(src: SourceView): TreeNode {
     return child;
   };
 
-  const shown = diagnostics.filter((d) => d.severity !== 'information' || d.code !== 'not-simulated');
-  if (shown.length) {
-    const problems = add(root, {
-      kind: 'problems', id: `${src.key}#problems`, label: 'Problems', description: counts || plural(shown.length, 'note'),
-      contextValue: 'cnm.problems', icon: { id: errors ? 'error' : 'warning', color: errors ? COLOR.error : COLOR.warning }, children: [], expanded: errors > 0,
-    });
-    shown.forEach((d, i) => add(problems, {
-      kind: 'problem', id: `${src.key}#problem/${i}`, label: d.message, description: `line ${d.range.start.line + 1}`,
-      tooltip: `${d.message}\n\nline ${d.range.start.line + 1}, column ${d.range.start.character + 1}`,
-      contextValue: 'cnm.problem', diagnostic: d, children: [],
-      icon: d.severity === 'error' ? { id: 'error', color: COLOR.error } : d.severity === 'warning' ? { id: 'warning', color: COLOR.warning } : { id: 'info' },
-    }));
-  }
+  addProblems(root, src.key, diagnostics);
 
   const scope = fileScope(src);
   for (const hostSpec of spec.hosts) {
@@ -162,8 +152,57 @@ export function buildSourceTree(src: SourceView): TreeNode {
   return root;
 }
 
-/** A host's Networks (→ endpoints) and Containers (→ networks, ports, namespaces) groups, added under `hostNode`. */
-function addHostContent(scope: Scope, hostNode: TreeNode, host: HostState, networkPath: (name: string) => YamlPath | undefined): { netGroup: TreeNode; ctrGroup: TreeNode } {
+/**
+ * The Problems group of a source (nothing when there are none). `where` says where a diagnostic is
+ * (default `line N`) and, for one in another file than the source's, which file (a URI string).
+ */
+export function addProblems(root: TreeNode, key: string, diagnostics: TopologyDiagnostic[], where: (d: TopologyDiagnostic) => { text: string; file?: string } = (d) => ({ text: `line ${d.range.start.line + 1}` })): void {
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+  const counts = [errors && plural(errors, 'error'), warnings && plural(warnings, 'warning')].filter(Boolean).join(', ');
+  const shown = diagnostics.filter((d) => d.severity !== 'information' || d.code !== 'not-simulated');
+  if (!shown.length) return;
+  const problems: TreeNode = {
+    kind: 'problems', id: `${key}#problems`, label: 'Problems', description: counts || plural(shown.length, 'note'),
+    contextValue: 'cnm.problems', icon: { id: errors ? 'error' : 'warning', color: errors ? COLOR.error : COLOR.warning }, children: [], expanded: errors > 0, parent: root,
+  };
+  root.children.push(problems);
+  shown.forEach((d, i) => {
+    const at = where(d);
+    problems.children.push({
+      kind: 'problem', id: `${key}#problem/${i}`, label: d.message, description: at.text,
+      tooltip: `${d.message}\n\n${at.text}, column ${d.range.start.character + 1}`,
+      contextValue: 'cnm.problem', diagnostic: d, children: [], parent: problems, ...(at.file ? { file: at.file } : {}),
+      icon: d.severity === 'error' ? { id: 'error', color: COLOR.error } : d.severity === 'warning' ? { id: 'warning', color: COLOR.warning } : { id: 'info' },
+    });
+  });
+}
+
+/** A live container's Compose labels (`com.docker.compose.project`, `.service`, `.container-number`). */
+export interface ComposeLabels {
+  project: string;
+  service: string;
+  number: number;
+}
+
+/** The Compose labels of containers, by name (those without a project label are left out). */
+export function composeLabelsOf(containers: readonly { name: string; labels: Record<string, string> }[]): Map<string, ComposeLabels> {
+  const out = new Map<string, ComposeLabels>();
+  for (const c of containers) {
+    const project = c.labels['com.docker.compose.project'];
+    if (!project) continue;
+    const number = Number.parseInt(c.labels['com.docker.compose.container-number'] ?? '', 10);
+    out.set(c.name, { project, service: c.labels['com.docker.compose.service'] ?? '', number: Number.isInteger(number) ? number : 0 });
+  }
+  return out;
+}
+
+/**
+ * A host's Networks (→ endpoints) and Containers (→ networks, ports, namespaces) groups, added under
+ * `hostNode`. Containers a Compose project made (`compose` has their labels) are grouped under it:
+ * Containers → project → service → containers.
+ */
+function addHostContent(scope: Scope, hostNode: TreeNode, host: HostState, networkPath: (name: string) => YamlPath | undefined, compose = new Map<string, ComposeLabels>()): { netGroup: TreeNode; ctrGroup: TreeNode } {
   const add = (parent: TreeNode, child: TreeNode) => {
     child.parent = parent;
     parent.children.push(child);
@@ -183,7 +222,44 @@ function addHostContent(scope: Scope, hostNode: TreeNode, host: HostState, netwo
     kind: 'containers', id: `${scope.key}#${ids.host(host.name)}/containers`, label: 'Containers', description: String(containers.length),
     ...cv(scope, 'cnm.containers', LIVE_CONTEXT.containers), icon: { id: 'layers' }, children: [], expanded: true, host: host.name,
   });
-  for (const c of containers) add(ctrGroup, containerNode(scope, host, c));
+  const groups = new Map<string, TreeNode>();
+  const groupOf = (id: string, make: () => TreeNode, parent: TreeNode) => {
+    let g = groups.get(id);
+    if (!g) {
+      g = add(parent, make());
+      groups.set(id, g);
+    }
+    return g;
+  };
+  for (const c of containers) {
+    const labels = compose.get(c.name);
+    if (!labels) {
+      add(ctrGroup, containerNode(scope, host, c));
+      continue;
+    }
+    const pid = `${ctrGroup.id}/project/${encodeURIComponent(labels.project)}`;
+    const projectNode = groupOf(pid, () => ({
+      kind: 'project', id: pid, label: labels.project, description: 'Compose project',
+      tooltip: `**${labels.project}** — the containers labelled \`com.docker.compose.project=${labels.project}\``,
+      ...cv(scope, 'cnm.compose.project', LIVE_CONTEXT.composeProject), icon: { id: 'symbol-namespace' }, children: [], expanded: true, host: host.name,
+    }), ctrGroup);
+    const sid = `${pid}/service/${encodeURIComponent(labels.service)}`;
+    const serviceNode = groupOf(sid, () => ({
+      kind: 'service', id: sid, label: labels.service || '(no service label)', description: '',
+      tooltip: `**${labels.service}** — Compose service of ${labels.project}`,
+      ...cv(scope, 'cnm.compose.service', LIVE_CONTEXT.composeService), icon: { id: 'package' }, children: [], expanded: true, host: host.name,
+    }), projectNode);
+    add(serviceNode, containerNode(scope, host, c));
+  }
+  // Replica 1 first under each service; counts in the descriptions; a service stands for its first replica.
+  for (const g of groups.values()) {
+    if (g.kind === 'service') {
+      g.children.sort((a, b) => (compose.get(a.container ?? '')?.number ?? 0) - (compose.get(b.container ?? '')?.number ?? 0));
+      const first = g.children[0]?.container;
+      if (first !== undefined) Object.assign(g, { container: first, elementId: ids.container(host.name, first) });
+      g.description = plural(g.children.length, 'container');
+    } else g.description = `Compose project · ${plural(g.children.length, 'service')}`;
+  }
   return { netGroup, ctrGroup };
 }
 
@@ -199,6 +275,8 @@ export interface LiveHostView {
   status: LiveConnectionStatus;
   /** The engine's state replayed from the latest snapshot, and the host's name in it. */
   model?: { state: { hosts: Map<string, HostState>; drivers?: DescriptorSource }; host: string; warnings: string[] };
+  /** The Compose labels of the host's containers, by name (the tree groups them under their project). */
+  compose?: Map<string, ComposeLabels>;
   daemon?: { version: string; os: string; kernelVersion: string };
   takenAt?: string;
 }
@@ -208,7 +286,7 @@ export function liveHostViewOf(entry: { key: string; label: string; endpoint: st
   const st = entry.state;
   return {
     liveKey: entry.key, id, label: entry.label, endpoint: entry.endpoint, status: entry.status,
-    ...(st ? { model: { state: st.model.engine.state, host: st.model.host, warnings: st.model.warnings }, daemon: st.snapshot.daemon, takenAt: st.snapshot.takenAt } : {}),
+    ...(st ? { model: { state: st.model.engine.state, host: st.model.host, warnings: st.model.warnings }, daemon: st.snapshot.daemon, takenAt: st.snapshot.takenAt, compose: composeLabelsOf(st.snapshot.containers) } : {}),
   };
 }
 
@@ -249,7 +327,7 @@ export function buildLiveHostTree(view: LiveHostView): TreeNode {
     return message(status.message, `**${view.label}** cannot be reached at \`${view.endpoint}\`:\n\n${status.message}\n\n${retry}${stale}`, { id: 'error', color: COLOR.error });
   }
   if (!host) return message(status.kind === 'connecting' ? 'connecting…' : 'no snapshot yet', `Reading ${view.endpoint}…`, { id: 'sync~spin' });
-  addHostContent(scope, root, host, () => undefined);
+  addHostContent(scope, root, host, () => undefined, view.compose);
   return root;
 }
 
@@ -265,7 +343,7 @@ function hostNodeOf(src: SourceView, name: string, host: HostState | undefined, 
   };
 }
 
-function networkNode(src: Scope, host: HostState, n: NetworkState, path: YamlPath | undefined): TreeNode {
+export function networkNode(src: Scope, host: HostState, n: NetworkState, path: YamlPath | undefined): TreeNode {
   const v4 = n.ipv4[0];
   const subnet = v4 ? formatNet(v4.subnet) : undefined;
   const flags = [n.internal && 'internal', n.attachable && 'attachable', n.enableIpv6 && 'IPv6', n.predefined && 'predefined'].filter(Boolean);
@@ -296,7 +374,7 @@ function networkNode(src: Scope, host: HostState, n: NetworkState, path: YamlPat
   };
 }
 
-function endpointNode(src: Scope, host: HostState, n: NetworkState, ep: EndpointState, under: 'network' | 'container', path: YamlPath | undefined): TreeNode {
+export function endpointNode(src: Scope, host: HostState, n: NetworkState, ep: EndpointState, under: 'network' | 'container', path: YamlPath | undefined): TreeNode {
   const elementId = ids.endpoint(host.name, n.name, ep.name);
   const hostNs = n.driver === 'host';
   const noIface = !ep.ifname;
@@ -324,7 +402,7 @@ function endpointNode(src: Scope, host: HostState, n: NetworkState, ep: Endpoint
   };
 }
 
-function containerNode(src: Scope, host: HostState, c: ContainerState): TreeNode {
+export function containerNode(src: Scope, host: HostState, c: ContainerState): TreeNode {
   const elementId = ids.container(host.name, c.name);
   const sb = c.sandboxId ? host.sandboxes.get(c.sandboxId) : undefined;
   const joined = c.joinedContainerId ? host.containers.get(c.joinedContainerId) : undefined;
@@ -399,7 +477,7 @@ function containerNode(src: Scope, host: HostState, c: ContainerState): TreeNode
   return node;
 }
 
-function failedNode(src: SourceView, kind: 'network' | 'container', host: string, name: string, path: YamlPath, diagnostics: TopologyDiagnostic[]): TreeNode {
+export function failedNode(src: SourceView, kind: 'network' | 'container', host: string, name: string, path: YamlPath, diagnostics: TopologyDiagnostic[]): TreeNode {
   const why = diagnostics.find((d) => d.severity === 'error' && d.path && path.every((p, i) => d.path![i] === p));
   const elementId = kind === 'network' ? ids.network(host, name) : ids.container(host, name);
   return {
@@ -421,7 +499,7 @@ export function userAliases(ep: EndpointState): string[] {
   return ep.aliases.filter((a) => a !== ep.name && a !== ep.containerId.slice(0, 12));
 }
 
-function plural(n: number, word: string): string {
+export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 

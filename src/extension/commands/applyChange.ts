@@ -13,6 +13,8 @@ export interface AppliedChange {
 }
 
 export async function applyChange(ctx: Ctx, source: TopologySource, change: PlannedChange, what: string, showEditor = true): Promise<AppliedChange | { ok: false; error: string }> {
+  // These edits are a topology file's: a Compose file has its own keys and names.
+  if (source.isCompose) return { ok: false, error: `${source.fileName} is a Compose file: this action edits topology files (*.cnm.yaml) only.` };
   const doc = await vscode.workspace.openTextDocument(source.uri);
   if (doc.getText() !== change.oldText) {
     return { ok: false, error: 'The file changed while the action was being prepared; run it again.' };

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { TRACE_PROTOS, type TraceProto, type TraceView } from '../../protocol/trace';
 import type { Ctx } from '../ctx';
 import { ids } from '../elementIds';
+import { ComposeSource } from '../topologyStore';
 import { traceForDiagram } from '../tracing';
 import { refuse, resolveInvocation, type Invocation } from './args';
 import { pickDestination, type Destination } from './destinationPick';
@@ -17,8 +18,10 @@ export function traceFromCommand(ctx: Ctx) {
     const inv = await resolveInvocation(ctx, arg, TRACE);
     if (!inv) return undefined;
     const tracer = inv.source.tracer();
-    const from = typeof inv.args.from === 'string' ? inv.args.from : inv.args.container ?? (await pickSource(inv));
-    if (typeof from !== 'string') return undefined;
+    const picked = typeof inv.args.from === 'string' ? inv.args.from : inv.args.container ?? (await pickSource(inv));
+    if (typeof picked !== 'string') return undefined;
+    // A Compose service's name stands for its first replica (as for `cnm trace --from`).
+    const from = firstReplica(inv, picked);
     const spec = inv.source.loaded.spec;
     // A source is a container (on its host) or a host itself (the CLI's SRC takes both).
     const host = inv.args.host ?? spec.containers.find((c) => c.name === from)?.host ?? spec.hosts.find((h) => h.name === from)?.name ?? inv.source.firstHost;
@@ -65,9 +68,23 @@ function configuredProto(): TraceProto {
   return (TRACE_PROTOS as readonly string[]).includes(p) ? (p as TraceProto) : 'icmp';
 }
 
+/** The Compose services of the source (none for a topology file): name, containers (replica 1 first). */
+function servicesOf(inv: Invocation): { name: string; containers: string[] }[] {
+  const played = inv.source instanceof ComposeSource ? inv.source.project.loaded.compose?.played : undefined;
+  return played ? [...played.containersOf].filter(([, c]) => c.length > 0).map(([name, containers]) => ({ name, containers })) : [];
+}
+
+function firstReplica(inv: Invocation, name: string): string {
+  if (inv.source.loaded.spec.containers.some((c) => c.name === name)) return name;
+  return servicesOf(inv).find((s) => s.name === name)?.containers[0] ?? name;
+}
+
 async function pickSource(inv: Invocation): Promise<string | undefined> {
   const { spec } = inv.source.loaded;
+  const services = servicesOf(inv);
   const items: vscode.QuickPickItem[] = [
+    ...(services.length ? [{ label: 'Services', kind: vscode.QuickPickItemKind.Separator }] : []),
+    ...services.map((s) => ({ label: s.name, description: `Compose service: its first replica, ${s.containers[0]}` })),
     { label: 'Containers', kind: vscode.QuickPickItemKind.Separator },
     ...spec.containers.map((c) => ({ label: c.name, description: c.host })),
     { label: 'Hosts', kind: vscode.QuickPickItemKind.Separator },
@@ -81,6 +98,16 @@ async function destinationsFor(inv: Invocation, host: string, from: string): Pro
   const { snapshot } = inv.source.diagram();
   const hosts = [...snapshot.hosts].sort((a, b) => Number(b.name === host) - Number(a.name === host));
   const items: (Destination | vscode.QuickPickItem)[] = [];
+  // A Compose project's services by name: Docker's DNS answers a service name on the networks it shares.
+  const services = servicesOf(inv).filter((s) => !s.containers.includes(from));
+  if (services.length) items.push({ label: 'Services', kind: vscode.QuickPickItemKind.Separator });
+  for (const s of services) {
+    const sb = snapshot.hosts.find((h) => h.name === host)?.sandboxes.find((b) => b.name === s.containers[0]);
+    items.push({
+      label: `$(package) ${s.name}`, description: `Compose service, by name (DNS decides; ${s.containers.join(', ')})`,
+      detail: sb?.listening.length ? `listens on ${sb.listening.join(', ')}` : undefined, to: s.name, ...(sb ? { elementId: sb.id } : {}), ...portOf(sb?.listening ?? []),
+    });
+  }
   for (const h of hosts) {
     const where = hosts.length > 1 ? ` on ${h.name}` : '';
     items.push({ label: `Containers${where}`, kind: vscode.QuickPickItemKind.Separator });

@@ -51,4 +51,7 @@ export const LIVE_CONTEXT = {
   listening: 'live.listening',
   /** The one child of a host that cannot be read: why. */
   message: 'live.message',
+  /** Containers grouped by their `com.docker.compose.project` and `com.docker.compose.service` labels. */
+  composeProject: 'live.compose.project',
+  composeService: 'live.compose.service',
 } as const;

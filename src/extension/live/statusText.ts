@@ -1,4 +1,4 @@
-// The status bar item's text and tooltip: the workspace's topology files, and the Docker connection
+// The status bar item's text and tooltip: the workspace's topology files and Compose projects, and the Docker connection
 // (the first host: the default one; others summed up). Pure: the caller passes the time.
 import type { LiveConnectionStatus } from './liveHostsApi';
 
@@ -43,6 +43,8 @@ export function dockerStatusTooltip(hosts: readonly StatusHost[], now: number): 
   return `Docker hosts:\n\n${lines.join('\n')}`;
 }
 
-export function topologyCountText(count: number, errors: number): string {
-  return `$(type-hierarchy) CNM: ${count} ${count === 1 ? 'topology' : 'topologies'}${errors ? ` $(error) ${errors}` : ''}`;
+/** `$(type-hierarchy) CNM: 12 topologies · 1 Compose project $(error) 2`: each kind of source counted on its own. */
+export function topologyCountText(count: number, errors: number, composeProjects = 0): string {
+  const compose = composeProjects ? ` · ${composeProjects} Compose ${composeProjects === 1 ? 'project' : 'projects'}` : '';
+  return `$(type-hierarchy) CNM: ${count} ${count === 1 ? 'topology' : 'topologies'}${compose}${errors ? ` $(error) ${errors}` : ''}`;
 }

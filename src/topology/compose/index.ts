@@ -1,11 +1,12 @@
 // Compose projects as a source: read (load.ts), type (project.ts), play as `docker compose up` would
 // (play.ts), build on the engine, and put every diagnostic on its file and range.
 import { buildTopology } from '../build';
+import { DEFAULT_HOST } from '../schema';
 import { compareDiagnostics, ZERO_RANGE, type Range, type TopologyDiagnostic } from '../diagnostics';
 import type { Engine } from '../../engine';
 import type { RangePart } from '../sourceMap';
 import type { TopologySpec, YamlPath } from '../spec';
-import { loadComposeModel, type ComposeModel, type ComposeOptions, type ComposeProblem, type ComposeReader } from './load';
+import { ComposeLoadError, loadComposeModel, type ComposeModel, type ComposeOptions, type ComposeProblem, type ComposeReader } from './load';
 import type { Loc } from './nodes';
 import { playCompose, type PlayedCompose } from './play';
 import { readProject, type ComposeProject } from './project';
@@ -80,8 +81,55 @@ export function loadCompose(reader: ComposeReader, target: string, options: Load
   return { spec: played.spec, engine: built.engine, diagnostics, file, rangeOf: (path, part) => locate(path, part).range, locate, project, played, model };
 }
 
+/** A Compose project as a source beside topology files: loadTopology's shape, never throws. */
+export interface LoadedComposeSource {
+  spec: TopologySpec;
+  engine: Engine;
+  /** Every diagnostic, each in its file (the main file, its override, `.env`, extended and included files). */
+  diagnostics: ComposeDiagnostic[];
+  rangeOf(path: YamlPath, part?: RangePart): Range;
+  /** The main file. */
+  file: string;
+  /** The whole project, when it could be read (undefined: no Compose file there, or the reader failed). */
+  compose?: LoadedCompose;
+  /** Every path the reader asked about (read or probed), in the order asked: what a change of would change the project. */
+  touched: string[];
+}
+
+/**
+ * Loads the project of `file` (a Compose file with one of the default names stands for its directory,
+ * so the override there is merged in) through `reader`, recording every path it looks at. Where Compose
+ * would refuse to start, the reason is a diagnostic in Compose's words; nothing throws.
+ */
+export function loadComposeSource(reader: ComposeReader, file: string, options: LoadComposeOptions = {}): LoadedComposeSource {
+  const touched = new Set<string>();
+  const recording: ComposeReader = {
+    readFile: (p) => {
+      touched.add(p);
+      return reader.readFile(p);
+    },
+    exists: (p) => {
+      touched.add(p);
+      return reader.exists(p);
+    },
+  };
+  try {
+    const compose = loadCompose(recording, file, options);
+    return { spec: compose.spec, engine: compose.engine, diagnostics: compose.diagnostics, rangeOf: compose.rangeOf, file: compose.file, compose, touched: [...touched] };
+  } catch (err) {
+    const message = err instanceof ComposeLoadError ? `cannot read ${file}: ${err.message}` : `reading the Compose project failed: ${err instanceof Error ? err.message : String(err)}`;
+    const spec: TopologySpec = { hosts: [{ name: DEFAULT_HOST, interfaces: {}, daemon: {}, path: ['host'] }], networks: [], containers: [], services: [], expect: [] };
+    const built = buildTopology(spec);
+    return {
+      spec, engine: built.engine, file, touched: [...touched], rangeOf: () => ZERO_RANGE,
+      diagnostics: [{ range: ZERO_RANGE, severity: 'error', message, code: 'compose', source: 'cnm', file }],
+    };
+  }
+}
+
 export { ComposeLoadError, findComposeFiles, isComposeFileName, loadComposeModel, normalizeProjectName, type ComposeOptions, type ComposeReader } from './load';
 export { containerName, type PlayedCompose } from './play';
+export { DEFAULT_FILE_NAMES, DEFAULT_OVERRIDE_FILE_NAMES } from './load';
 export type { ComposeNetwork, ComposeProject, ComposeService } from './project';
 export { interpolate, parseDotEnv } from './interpolate';
 export { addComposeNetwork, attachServiceToNetwork, publishServicePort, type AttachOptions, type NewComposeNetwork } from './edit';
