@@ -25,6 +25,23 @@ function topologyFilesOnDisk(dir: string): string[] {
   return found.sort();
 }
 
+/** The Compose projects on disk: per folder the file docker compose would use there (never an override). */
+function composeProjectsOnDisk(dir: string): string[] {
+  const found: string[] = [];
+  const entries = readdirSync(dir, { withFileTypes: true });
+  const main = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'].find((n) => entries.some((e) => e.isFile() && e.name === n));
+  if (main) found.push(join(dir, main));
+  for (const entry of entries) {
+    if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.')) found.push(...composeProjectsOnDisk(join(dir, entry.name)));
+  }
+  return found.sort();
+}
+
+/** Every source the tree should list. */
+function sourcesOnDisk(dir: string): string[] {
+  return [...topologyFilesOnDisk(dir), ...composeProjectsOnDisk(dir)].sort();
+}
+
 async function api(): Promise<CnmExplorerApi> {
   const extension = vscode.extensions.getExtension<CnmExplorerApi>(EXTENSION_ID);
   assert.ok(extension, `${EXTENSION_ID} is installed`);
@@ -60,16 +77,20 @@ suite('CNM Explorer in VS Code', () => {
     await vscode.commands.executeCommand('cnm.explorer.focus');
   });
 
-  test('the tree lists the topology files of the workspace', async () => {
-    const onDisk = topologyFilesOnDisk(workspaceRoot());
-    assert.ok(onDisk.length > 0, 'the examples workspace holds topology files');
+  test('the tree lists the topology files and Compose projects of the workspace', async () => {
+    const onDisk = sourcesOnDisk(workspaceRoot());
+    assert.ok(topologyFilesOnDisk(workspaceRoot()).length > 0, 'the examples workspace holds topology files');
+    assert.ok(composeProjectsOnDisk(workspaceRoot()).length > 0, 'the examples workspace holds a Compose project');
     assert.deepEqual((await (await api()).listedSources()).slice().sort(), onDisk);
   });
 
-  test('Refresh answers with the number of topology files', async () => {
-    await api();
+  test('Refresh answers with the number of sources, and the status bar counts each kind', async () => {
+    const explorer = await api();
     const count = await vscode.commands.executeCommand<number>('cnm.refresh');
-    assert.equal(count, topologyFilesOnDisk(workspaceRoot()).length);
+    assert.equal(count, sourcesOnDisk(workspaceRoot()).length);
+    const files = topologyFilesOnDisk(workspaceRoot()).length;
+    const projects = composeProjectsOnDisk(workspaceRoot()).length;
+    assert.match(explorer.statusBar().text, new RegExp(`CNM: ${files} topologies · ${projects} Compose project${projects === 1 ? '' : 's'}`));
   });
 
   test('a topology file created or deleted on disk shows in the tree by itself', async () => {

@@ -16,11 +16,15 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-/** `untrusted`: workspace trust is on and the folder is not trusted (Restricted Mode), without asking. */
-export async function openWorkbench(opts: { viewport?: { width: number; height: number }; untrusted?: boolean } = {}): Promise<Workbench> {
+/**
+ * `untrusted`: workspace trust is on and the folder is not trusted (Restricted Mode), without asking.
+ * `folder`: the workspace is a copy of this folder (relative to the repository) instead of examples/.
+ */
+export async function openWorkbench(opts: { viewport?: { width: number; height: number }; untrusted?: boolean; folder?: string } = {}): Promise<Workbench> {
   const scratch = mkdtempSync(join(tmpdir(), 'cnm-ui-'));
-  const workspace = join(scratch, 'examples');
-  cpSync(join(root, 'examples'), workspace, { recursive: true });
+  const from = opts.folder ?? 'examples';
+  const workspace = join(scratch, from.slice(from.lastIndexOf('/') + 1));
+  cpSync(join(root, from), workspace, { recursive: true });
   const extensionsDir = join(scratch, 'extensions');
   installExtensionFolder(extensionsDir);
   let codeServer: CodeServer | undefined;
