@@ -1,6 +1,6 @@
 // A Compose project in the real extension host: the examples' compose.yaml is a source of its own,
 // its tree has Docker's names, "Trace From Here" takes a service's name, the diagram opens, and
-// the project follows a new override file; the tree's topology-file edits leave it alone.
+// the project follows a new override file.
 import * as assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,10 +52,5 @@ suite('A Compose project', () => {
     const web = find(tree, 'shop', 'Services', 'web', 'shop-web-1');
     assert.ok(web?.children.some((c) => c.label === '0.0.0.0:9090 → 80/tcp'), labels(web).join(' | '));
     assert.ok(!(await explorer.listedSources()).includes(override()), 'an override is not a source of its own');
-  });
-
-  test('is not edited by the topology-file actions', async () => {
-    const r = await vscode.commands.executeCommand<{ ok: boolean; error?: string }>('cnm.createNetwork', { file: file(), name: 'extra', driver: 'bridge' });
-    assert.equal(r.ok, false);
   });
 });
