@@ -23,6 +23,8 @@ export interface PlayedCompose {
   racing: Map<string, Set<string>>;
   /** Networks whose subnet depends on Compose's creation order (warned). */
   racingSubnets: Set<string>;
+  /** Containers on several networks: which interface is eth0, eth1, … depends on dockerd's join order at start (warned). */
+  racingInterfaces: Set<string>;
   problems: ComposeProblem[];
 }
 
@@ -162,6 +164,18 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
     }
   }
   const racing = concurrencyWarnings(enabled, p, warn, containersOf);
+  // Compose connects every network before the container starts; dockerd then joins them ranging over a
+  // Go map (allocateNetwork), so the interface names follow no fixed order. The default route does not
+  // depend on it (the gateway endpoint is chosen by priority, internal last, then network name).
+  const racingInterfaces = new Set<string>();
+  for (const s of enabled) {
+    const names = containersOf.get(s.name) ?? [];
+    const c = spec.containers.find((x) => x.name === names[0]);
+    if (!c || c.networks.length < 2) continue;
+    for (const n of names) racingInterfaces.add(n);
+    problems.push({ file: s.loc.file, path: s.loc.path, part: 'key', severity: 'information', code: 'compose-order',
+      message: `"${s.name}" is on ${c.networks.length} networks, all connected before it starts; dockerd joins them in no fixed order, so which of its interfaces is eth0, eth1, … changes from run to run (its addresses and its default route do not).` });
+  }
   // On a user-defined network Docker answers a link's names from its embedded DNS, for the linking
   // container only (EndpointSettings.Links); the engine has no such per-container names yet.
   for (const s of enabled) {
@@ -177,7 +191,7 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
     const from = containersOf.get(e.from)?.[0] ?? e.from;
     spec.expect.push({ from, to: e.to, verdict: e.verdict as ExpectSpec['verdict'], path });
   }
-  return { spec, locations, containersOf, networkNames, racing, racingSubnets, problems };
+  return { spec, locations, containersOf, networkNames, racing, racingSubnets, racingInterfaces, problems };
 }
 
 /** The Engine API version of a Docker release (what Compose checks features against). */

@@ -1,20 +1,42 @@
 // Differential test of Compose projects: real `docker compose up` (v2, Debian 13's 2.26.1) plays each
-// stack in stacks/ on a fresh lab host (its own dockerd in network namespaces: fresh address cursors,
-// the main dockerd untouched), with every image replaced by busybox:local listening on the declared
-// ports (an override file given with -f; the originals stay as written), while the engine reads the
-// original files. Networks (names, driver, subnets, gateways, flags), containers (names, network
-// mode), endpoints (addresses, MACs, DNS aliases) and published ports must agree. Addresses the engine
-// says depend on start timing (its warnings) are compared as a set among the containers that race.
+// stack in stacks/ on a fresh lab host (its own dockerd in network namespaces: fresh address cursors; the
+// main dockerd is never used, not even for the image: busybox:local is imported into the lab from the
+// static busybox, harness/labTarget.ts), with every image replaced by busybox:local listening on the
+// declared ports (an override file given with -f; the originals stay as written), while the engine reads
+// the original files. Compared exactly as the topology-file differential compares (harness/observe.ts,
+// harness/compare.ts): networks, containers, endpoints (addresses, MACs, DNS aliases), published ports,
+// interfaces, routes, /etc/hosts, resolv.conf and every name look-up from every container; then real
+// ICMP, TCP and UDP probes between the services and from the host against the packet tracer, and
+// `iptables-save` against `cnm rules`. Values the engine says depend on start timing (its warnings) are
+// compared as a set, and everything derived from them under that one assignment (compose/races.ts).
+//
+//   CI=true node --import tsx --test test/docker/compose/compose.test.ts
+//   CNM_COMPOSE_VERSIONS=20.10 CNM_SCENARIO=modes node --import tsx --test test/docker/compose/compose.test.ts
+//
+// A stack may hold a `cnm-stack.json`: { "profiles": [...], "before": [[docker args], ...] } — profiles
+// given to both sides, and docker commands run on the lab host before `up` (an external network).
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test, type TestContext } from 'node:test';
-import { docker as mainDocker, run } from '../harness/exec';
-import { labMissing, startLab, type LabHost, type LabVersion } from '../harness/lab';
-import { unavailable } from '../../support/exclusions.mjs';
+import { after, test, type TestContext } from 'node:test';
+import { hostRules } from '../../../src/engine/netfilter/derive';
+import { formatIptablesSave } from '../../../src/engine/netfilter/format';
+import { Tracer, type TraceResult } from '../../../src/engine/trace';
+import { listeningFromSpec } from '../../../src/cli/commands/tracing';
 import { loadCompose, type ComposeReader, type LoadedCompose } from '../../../src/topology/compose';
+import { compare, formatDisagreements, type EngineSide } from '../harness/compare';
+import { dockerOk, hostRun, run } from '../harness/exec';
+import { labMissing, type LabVersion } from '../harness/lab';
+import { freshLabDaemon, stopLabDaemon } from '../harness/labTarget';
+import { observe } from '../harness/observe';
+import { containerScript, listenList, type PlayRecord } from '../harness/play';
+import { moreProbes, runAnyProbes, startUdpListeners, udpHostPort } from '../harness/probeKinds';
+import { AddressBook, assertSafe, probeLabel, safeTargets, scenarioProbes, type Observed, type Probe } from '../harness/probe';
+import { addressLabels, bridgeLabels, canonicalPortOrder, diffRules, normaliseIptablesSave } from '../harness/rulesCompare';
+import { unavailable } from '../../support/exclusions.mjs';
+import { linkQueries, translateRaces } from './races';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const STACKS = join(HERE, 'stacks');
@@ -22,208 +44,195 @@ const IMAGE = 'busybox:local';
 const COMPOSE_PLUGIN = '/usr/libexec/docker/cli-plugins/docker-compose';
 const VERSIONS: LabVersion[] = (process.env.CNM_COMPOSE_VERSIONS?.split(',') as LabVersion[] | undefined) ?? ['20.10', '26.1'];
 const ONLY = process.env.CNM_SCENARIO?.split(',');
+const OUT_DIR = join(process.env.CNM_DIFF_OUT ?? join(tmpdir(), 'cnm-differential'), 'compose');
 
 const diskReader: ComposeReader = {
   readFile: (p) => (existsSync(p) && statSync(p).isFile() ? readFileSync(p, 'utf8') : undefined),
   exists: (p) => existsSync(p),
 };
 
-async function ready(t: TestContext): Promise<boolean> {
+interface StackOptions {
+  profiles?: string[];
+  before?: string[][];
+}
+
+function ready(t: TestContext): boolean {
   const missing = labMissing(VERSIONS);
   if (!existsSync(COMPOSE_PLUGIN)) missing.push(`the Compose plugin ${COMPOSE_PLUGIN} is missing (apt-get install -t trixie docker-compose)`);
-  const image = await mainDocker(['image', 'inspect', '--format', '{{.Id}}', IMAGE], { timeoutMs: 30_000 });
-  if (image.code !== 0) missing.push(`the main dockerd has no ${IMAGE} (bash scripts/busybox-image.sh)`);
+  if (!existsSync('/bin/busybox')) missing.push('/bin/busybox is missing (apt-get install -y busybox-static): lab hosts import busybox:local from it');
   if (missing.length === 0) return true;
   unavailable(t, `Compose differential cannot run here: ${missing.join('; ')}`);
   return false;
 }
 
-/** The override that swaps every service's image for busybox listening on its TCP ports. */
+/**
+ * The override that swaps every service's image for busybox listening as the harness's play does (one
+ * httpd per TCP port the service listens on: its `expose` and the container ports of `ports`), so the
+ * probes' expectations (harness/play.ts namespaceListeners) hold on both sides.
+ */
 function testOverride(loaded: LoadedCompose): string {
   const lines = ['services:'];
   for (const s of loaded.project.services) {
-    const ports = new Set<number>();
-    for (const e of s.expose) if (!/\/udp$/.test(e.value)) ports.add(Number(e.value.split('/')[0]!.split('-')[0]));
-    for (const p of s.ports) {
-      const m = /(?:^|:)(\d+)(?:-\d+)?(?:\/(tcp|udp))?$/.exec(p.value);
-      if (m && m[2] !== 'udp') ports.add(Number(m[1]));
-    }
-    const serve = [...ports].filter((p) => p > 0).map((p) => `httpd -p ${p} -h /tmp;`).join(' ');
-    lines.push(`  ${JSON.stringify(s.name)}:`, `    image: ${IMAGE}`, '    build: !reset null', '    pull_policy: never', `    command: ["sh", "-c", ${JSON.stringify(`${serve} exec sleep 3600`)}]`, '    healthcheck: !reset null');
+    const first = loaded.played.containersOf.get(s.name)?.[0];
+    const c = loaded.spec.containers.find((x) => x.name === first);
+    const script = containerScript(c ? listenList(c) : []);
+    lines.push(`  ${JSON.stringify(s.name)}:`, `    image: ${IMAGE}`, '    build: !reset null', '    pull_policy: never', `    command: ["sh", "-c", ${JSON.stringify(script)}]`, '    healthcheck: !reset null');
   }
   return lines.join('\n') + '\n';
 }
 
-interface Side {
-  networks: Map<string, Record<string, unknown>>;
-  containers: Map<string, { network_mode: string; endpoints: Map<string, { ipv4: string | null; ipv6: string | null; mac: string | null; aliases: string[] }>; ports: string[] }>;
+/** Which network namespace a probe source sends from (probes from one namespace take turns). */
+function namespaceGroup(l: LoadedCompose, source: string): string {
+  let name = source;
+  for (let hops = 0; hops < 10; hops++) {
+    const c = l.spec.containers.find((x) => x.name === name);
+    if (!c || c.networkMode === 'host') return 'host';
+    if (c.networkMode?.startsWith('container:')) name = c.networkMode.slice('container:'.length);
+    else return name;
+  }
+  return name;
 }
 
-const SHORT_ID = /^[0-9a-f]{12}$/;
+const totals = { stacks: 0, containers: 0, endpoints: 0, lookups: 0, probes: 0, probesAgree: 0, rules: 0, rulesAgree: 0, raced: 0 };
 
-/** What the comparison reads of `docker network inspect` and `docker inspect`. */
-interface DockerNetwork {
-  Id: string;
-  Name: string;
-  Driver: string;
-  Internal: boolean;
-  EnableIPv6: boolean;
-  Options?: Record<string, string>;
-  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] | null };
-}
-interface DockerContainer {
-  Id: string;
-  Name: string;
-  HostConfig: { NetworkMode: string };
-  NetworkSettings: {
-    Networks?: Record<string, { IPAddress?: string; GlobalIPv6Address?: string; MacAddress?: string; Aliases?: string[] | null }>;
-    Ports?: Record<string, { HostIp: string; HostPort: string }[] | null>;
-  };
-}
-
-function engineSide(l: LoadedCompose): Side {
-  const st = l.engine.inspect();
-  const side: Side = { networks: new Map(), containers: new Map() };
-  for (const n of st.networks) {
-    if (['bridge', 'host', 'none'].includes(n.name)) continue;
-    side.networks.set(n.name, { driver: n.driver, subnet: n.subnet, gateway: n.gateway, ipv6_subnet: n.ipv6_subnet ?? null, internal: n.internal, enable_ipv6: n.enable_ipv6 });
-  }
-  for (const c of st.containers) {
-    side.containers.set(c.name, {
-      network_mode: c.network_mode,
-      endpoints: new Map(c.endpoints.filter((e) => e.network !== 'host' && e.network !== 'none').map((e) => [e.network, { ipv4: e.ipv4_address, ipv6: e.ipv6_address, mac: e.mac_address, aliases: e.aliases.filter((a) => !SHORT_ID.test(a)).sort() }])),
-      ports: c.ports.map((p) => `${p.host_ip}:${p.host_port}->${p.container_port}/${p.protocol}`).sort(),
-    });
-  }
-  return side;
-}
-
-async function dockerSide(host: LabHost, project: string): Promise<Side> {
-  const side: Side = { networks: new Map(), containers: new Map() };
-  const ids = (await host.dockerOk(['network', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`])).split('\n').filter(Boolean);
-  for (const id of ids) {
-    const [n] = JSON.parse(await host.dockerOk(['network', 'inspect', id])) as DockerNetwork[];
-    if (!n) continue;
-    const cfg = n.IPAM?.Config ?? [];
-    const v4 = cfg.find((c) => c.Subnet && !c.Subnet.includes(':'));
-    const v6 = cfg.find((c) => c.Subnet?.includes(':'));
-    let gateway = v4?.Gateway || null;
-    if (!gateway && v4 && n.Driver === 'bridge') {
-      // inspect hides a gateway dockerd chose itself: read the bridge's address.
-      const dev = n.Options?.['com.docker.network.bridge.name'] ?? `br-${String(n.Id).slice(0, 12)}`;
-      const r = await host.inNamespace('ip', ['-j', '-4', 'addr', 'show', 'dev', dev]);
-      gateway = (JSON.parse(r.stdout || '[]') as { addr_info?: { local?: string }[] }[])[0]?.addr_info?.[0]?.local ?? null;
-    }
-    side.networks.set(n.Name, { driver: n.Driver, subnet: v4?.Subnet ?? null, gateway, ipv6_subnet: v6?.Subnet ?? null, internal: n.Internal, enable_ipv6: n.EnableIPv6 });
-  }
-  const cids = (await host.dockerOk(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])).split('\n').filter(Boolean);
-  const all = cids.length ? (JSON.parse(await host.dockerOk(['inspect', ...cids])) as DockerContainer[]) : [];
-  const nameOf = new Map(all.map((c) => [c.Id, c.Name.replace(/^\//, '')]));
-  for (const c of all) {
-    let mode = String(c.HostConfig.NetworkMode);
-    if (mode.startsWith('container:')) mode = `container:${nameOf.get(mode.slice(10)) ?? mode.slice(10)}`;
-    const endpoints = new Map<string, { ipv4: string | null; ipv6: string | null; mac: string | null; aliases: string[] }>();
-    for (const [net, e] of Object.entries(c.NetworkSettings.Networks ?? {})) {
-      if (net === 'none' || net === 'host') continue;
-      endpoints.set(net, { ipv4: e.IPAddress || null, ipv6: e.GlobalIPv6Address || null, mac: e.MacAddress || null, aliases: (e.Aliases ?? []).filter((a) => !SHORT_ID.test(a)).sort() });
-    }
-    const ports: string[] = [];
-    for (const [k, binds] of Object.entries(c.NetworkSettings.Ports ?? {})) {
-      const [port, proto] = k.split('/');
-      for (const b of binds ?? []) ports.push(`${b.HostIp}:${b.HostPort}->${port}/${proto}`);
-    }
-    side.containers.set(nameOf.get(c.Id)!, { network_mode: mode, endpoints, ports: ports.sort() });
-  }
-  return side;
-}
-
-/** Every disagreement, as lines; timing-dependent values compared as a set. */
-function compare(l: LoadedCompose, engine: Side, real: Side): string[] {
-  const out: string[] = [];
-  const { racing, racingSubnets } = l.played;
-  const keys = (a: Map<string, unknown>, b: Map<string, unknown>) => [...new Set([...a.keys(), ...b.keys()])].sort();
-  for (const name of keys(engine.networks, real.networks)) {
-    const e = engine.networks.get(name);
-    const r = real.networks.get(name);
-    if (!e || !r) {
-      out.push(`network ${name}: ${e ? 'only in the engine' : 'only in docker'}`);
-      continue;
-    }
-    for (const k of Object.keys(r)) {
-      if (racingSubnets.has(name) && (k === 'subnet' || k === 'gateway')) continue;
-      if (JSON.stringify(e[k]) !== JSON.stringify(r[k])) out.push(`network ${name} ${k}: engine ${JSON.stringify(e[k])}, docker ${JSON.stringify(r[k])}`);
-    }
-  }
-  const racySets = new Map<string, { e: string[]; r: string[] }>();
-  for (const name of keys(engine.containers, real.containers)) {
-    const e = engine.containers.get(name);
-    const r = real.containers.get(name);
-    if (!e || !r) {
-      out.push(`container ${name}: ${e ? 'only in the engine' : 'only in docker'}`);
-      continue;
-    }
-    const mode = (m: string) => (m === 'default' ? 'bridge' : m);
-    if (mode(e.network_mode) !== mode(r.network_mode)) out.push(`container ${name} network_mode: engine ${e.network_mode}, docker ${r.network_mode}`);
-    if (JSON.stringify(e.ports) !== JSON.stringify(r.ports)) out.push(`container ${name} ports: engine ${JSON.stringify(e.ports)}, docker ${JSON.stringify(r.ports)}`);
-    for (const net of keys(e.endpoints, r.endpoints)) {
-      const ee = e.endpoints.get(net);
-      const re = r.endpoints.get(net);
-      if (!ee || !re) {
-        out.push(`endpoint ${name} on ${net}: ${ee ? 'only in the engine' : 'only in docker'}`);
-        continue;
-      }
-      const racy = racing.get(net)?.has(name) || racingSubnets.has(net);
-      for (const k of ['ipv4', 'ipv6', 'mac', 'aliases'] as const) {
-        // MACs follow addresses on 20.10 (derived from the IPv4 address), so they race with them.
-        if (racy && k !== 'aliases') {
-          const set = racySets.get(`${net} ${k}`) ?? { e: [], r: [] };
-          set.e.push(JSON.stringify(ee[k]));
-          set.r.push(JSON.stringify(re[k]));
-          racySets.set(`${net} ${k}`, set);
-          continue;
-        }
-        if (JSON.stringify(ee[k]) !== JSON.stringify(re[k])) out.push(`endpoint ${name} on ${net} ${k}: engine ${JSON.stringify(ee[k])}, docker ${JSON.stringify(re[k])}`);
-      }
-    }
-  }
-  for (const [what, s] of racySets) {
-    const [e, r] = [s.e.sort(), s.r.sort()];
-    // Random MACs (26.1) differ anyway; only their presence is compared.
-    if (what.endsWith(' mac') && e.every((x) => x !== 'null') && r.every((x) => x !== 'null') && e.length === r.length) continue;
-    if (JSON.stringify(e) !== JSON.stringify(r)) out.push(`timing-dependent ${what} (compared as a set): engine ${e.join(' ')}, docker ${r.join(' ')}`);
-  }
-  return out;
-}
+after(() => {
+  console.log(
+    `  compose differential: ${totals.stacks} stack plays, ${totals.containers} containers, ${totals.endpoints} endpoints, ${totals.lookups} name look-ups compared; ` +
+      `${totals.probes} probes (${totals.probesAgree} agree); rules agree on ${totals.rulesAgree} of ${totals.rules}; ${totals.raced} timing-dependent values compared as sets`,
+  );
+});
 
 const stacks = readdirSync(STACKS).filter((s) => existsSync(join(STACKS, s, 'compose.yaml'))).filter((s) => !ONLY || ONLY.some((o) => s.includes(o))).sort();
 
 for (const version of VERSIONS) {
-  test(`docker compose up on Docker ${version} agrees with the engine`, { timeout: 30 * 60_000 }, async (t) => {
-    if (!(await ready(t))) return;
+  test(`docker compose up on Docker ${version} agrees with the engine`, { timeout: 40 * 60_000 }, async (t) => {
+    if (!ready(t)) return;
+    mkdirSync(OUT_DIR, { recursive: true });
     for (const stack of stacks) {
-      await t.test(stack, async () => {
+      await t.test(stack, async (st) => {
+        const options = (existsSync(join(STACKS, stack, 'cnm-stack.json')) ? JSON.parse(readFileSync(join(STACKS, stack, 'cnm-stack.json'), 'utf8')) : {}) as StackOptions;
         const dir = mkdtempSync(join(tmpdir(), 'cnmcmp-'));
         const copy = join(dir, stack);
         cpSync(join(STACKS, stack), copy, { recursive: true });
-        const loaded = loadCompose(diskReader, join(STACKS, stack), { daemonVersion: version, env: {} });
+        const loaded = loadCompose(diskReader, join(STACKS, stack), { daemonVersion: version, env: {}, ...(options.profiles ? { profiles: options.profiles } : {}) });
         assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), [], `the engine reads ${stack} without errors`);
         writeFileSync(join(copy, 'cnm-test.override.yaml'), testOverride(loaded));
-        const lab = await startLab({ hosts: [{ name: 'cmp', version }], lan: false, log: (line) => console.log(`  ${line}`) });
+        const problems: string[] = [];
+        let stopUdp = (): void => {};
         try {
-          const host = lab.host('cmp');
-          const compose = (args: string[]) =>
-            run(host.cli, ['compose', '-f', join(copy, 'compose.yaml'), '-f', join(copy, 'cnm-test.override.yaml'), ...args], { env: host.env, timeoutMs: 180_000 });
-          const up = await compose(['up', '-d']);
+          const lab = await freshLabDaemon(version, []);
+          const host = lab.host('host1');
+          for (const args of options.before ?? []) await dockerOk(args);
+          const profileArgs = (options.profiles ?? []).flatMap((p) => ['--profile', p]);
+          const up = await run(host.cli, ['compose', '-f', join(copy, 'compose.yaml'), '-f', join(copy, 'cnm-test.override.yaml'), ...profileArgs, 'up', '-d'], { env: host.env, timeoutMs: 180_000 });
           assert.equal(up.code, 0, `docker compose up: ${up.stderr}`);
-          const real = await dockerSide(host, loaded.project.name);
-          const diff = compare(loaded, engineSide(loaded), real);
-          const endpoints = [...real.containers.values()].reduce((n, c) => n + c.endpoints.size, 0);
-          const ports = [...real.containers.values()].reduce((n, c) => n + c.ports.length, 0);
-          console.log(`  ${stack} on ${version}: ${real.networks.size} networks, ${real.containers.size} containers, ${endpoints} endpoints, ${ports} port bindings compared; ${diff.length} disagreements`);
-          assert.deepEqual(diff, [], `${stack} on ${version}:\n${diff.join('\n')}`);
-          await compose(['down']);
+
+          // The docker side, read as the topology differential reads it.
+          const ids = (await dockerOk(['ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${loaded.project.name}`])).split('\n').filter(Boolean);
+          const names = ids.length ? (JSON.parse(await dockerOk(['inspect', ...ids])) as { Id: string; Name: string }[]) : [];
+          const played: PlayRecord = { steps: [], containerIds: new Map(names.map((c) => [c.Name.replace(/^\//, ''), c.Id])) };
+          const extra = linkQueries(loaded);
+          const raw = await observe(loaded.spec, played, extra);
+          const engineInspect = loaded.engine.inspect();
+          // Timing-dependent values: compared as sets, then the docker side relabelled to the engine's assignment.
+          const races = translateRaces(loaded, raw, engineInspect);
+          problems.push(...races.problems);
+          totals.raced += races.compared;
+          const observed = races.observation;
+          const engine: EngineSide = {
+            inspect: engineInspect,
+            resolve: (from, name) => loaded.engine.resolve('host1', from, name),
+            diagnostics: loaded.diagnostics.filter((d) => d.severity === 'error'),
+          };
+          const disagreements = compare(loaded.spec, played, observed, engine, extra);
+          if (disagreements.length) problems.push(formatDisagreements(`${stack} (Docker ${version})`, disagreements));
+          // Every container of the project is one the engine predicts (compare() walks the engine's list).
+          for (const n of played.containerIds.keys()) if (!loaded.spec.containers.some((c) => c.name === n)) problems.push(`container ${n}: only in docker`);
+          const projectNets = (await dockerOk(['network', 'ls', '--format', '{{.Name}}', '--filter', `label=com.docker.compose.project=${loaded.project.name}`])).split('\n').filter(Boolean);
+          for (const n of projectNets) if (!loaded.spec.networks.some((x) => x.name === n)) problems.push(`network ${n}: only in docker`);
+
+          // Probes: symbolic targets, each side its own addresses (harness/probe.ts), against the tracer.
+          const realBook = new AddressBook(observed.inspect);
+          const engineBook = new AddressBook(engineInspect);
+          const tracer = new Tracer(loaded.engine.state, { listening: listeningFromSpec(loaded.spec) });
+          const safe = safeTargets(loaded.spec, observed.inspect);
+          const probes = [...scenarioProbes(loaded.spec, observed.inspect), ...moreProbes(loaded.spec, observed.inspect)];
+          type Job = { probe: Probe; realDest: string; engineDest: string; realPort?: number; enginePort?: number };
+          const bySource = new Map<string, Job[]>();
+          for (const p of probes) {
+            const realDest = realBook.resolve(p.target, engineBook);
+            const engineDest = engineBook.resolve(p.target, realBook);
+            const realPort = p.published ? (p.proto === 'udp' ? udpHostPort(observed.inspect, p.published) : realBook.hostPort(p.published)) : p.port;
+            const enginePort = p.published ? (p.proto === 'udp' ? udpHostPort(engineInspect, p.published) : engineBook.hostPort(p.published)) : p.port;
+            if (realDest === null || engineDest === null || realPort === null || enginePort === null) {
+              if ((realDest === null || realPort === null) && (engineDest === null || enginePort === null)) continue; // neither side has it
+              problems.push(`${probeLabel(p)}: its target is missing on ${realDest === null || realPort === null ? 'dockerd' : 'the engine'}`);
+              continue;
+            }
+            assertSafe(realDest, p.fromHost, safe);
+            bySource.set(p.from, [...(bySource.get(p.from) ?? []), { probe: p, realDest, engineDest, ...(realPort !== undefined ? { realPort } : {}), ...(enginePort !== undefined ? { enginePort } : {}) }]);
+          }
+          const groups = new Map<string, [string, Job[]][]>();
+          for (const entry of bySource) groups.set(namespaceGroup(loaded, entry[0]), [...(groups.get(namespaceGroup(loaded, entry[0])) ?? []), entry]);
+          stopUdp = await startUdpListeners(loaded.spec, observed.inspect);
+          const results = (
+            await Promise.all(
+              [...groups.values()].map(async (members) => {
+                const done: { list: Job[]; res: Observed[] }[] = [];
+                for (const [source, list] of members) {
+                  done.push({ list, res: await runAnyProbes(source, list[0]!.probe.fromHost, list.map((x) => ({ proto: x.probe.proto, dest: x.realDest, ...(x.realPort !== undefined ? { port: x.realPort } : {}) }))) });
+                }
+                return done;
+              }),
+            )
+          ).flat();
+          const records: object[] = [];
+          let agree = 0;
+          for (const { list, res } of results) {
+            list.forEach((x, i) => {
+              const o = res[i]!;
+              let traced: TraceResult;
+              try {
+                traced = tracer.trace({ host: 'host1', from: x.probe.from, to: x.engineDest, proto: x.probe.proto, ...(x.enginePort !== undefined ? { port: x.enginePort } : {}) });
+              } catch (e) {
+                traced = { verdict: 'unknown', reason: `tracer error: ${(e as Error).message}`, hops: [] };
+              }
+              const ok = traced.verdict !== 'unknown' && o.verdict === traced.verdict;
+              if (ok) agree++;
+              else problems.push(`${probeLabel(x.probe)}: dockerd ${o.verdict} (${x.realDest}; ${o.output.split('\n').filter((l) => l && !l.startsWith('rc=')).slice(-1)[0] ?? ''}), engine ${traced.verdict} (${x.engineDest}): ${traced.reason}`);
+              records.push({ probe: probeLabel(x.probe), dockerd: { dest: x.realDest, verdict: o.verdict, output: o.output }, engine: { dest: x.engineDest, verdict: traced.verdict, reason: traced.reason }, agree: ok });
+            });
+          }
+          const probeCount = records.length;
+
+          // Rules: the lab host's iptables-save against `cnm rules`, normalised.
+          const saved = await hostRun('iptables-save', [], { timeoutMs: 30_000 });
+          const hostState = loaded.engine.state.hosts.get('host1');
+          let rulesDiff: string[] = ['iptables-save failed'];
+          if (saved.code === 0 && hostState) {
+            const real = normaliseIptablesSave(saved.stdout, bridgeLabels(observed.inspect), addressLabels(observed.inspect));
+            const mine = normaliseIptablesSave(formatIptablesSave(hostRules(hostState, loaded.engine.state.drivers)), bridgeLabels(engineInspect), addressLabels(engineInspect));
+            rulesDiff = diffRules(canonicalPortOrder(real.lines), canonicalPortOrder(mine.lines));
+          }
+          for (const d of rulesDiff) problems.push(`rules: ${d}`);
+
+          const endpoints = observed.inspect.containers.reduce((n, c) => n + c.endpoints.length, 0);
+          totals.stacks++;
+          totals.containers += observed.inspect.containers.length;
+          totals.endpoints += endpoints;
+          totals.lookups += observed.resolutions.length;
+          totals.probes += probeCount;
+          totals.probesAgree += agree;
+          totals.rules++;
+          if (rulesDiff.length === 0) totals.rulesAgree++;
+          writeFileSync(join(OUT_DIR, `${stack}-${version}.json`), JSON.stringify({ stack, version, observed, engine: engineInspect, disagreements, probes: records, rulesDiff, races: races.sets }, null, 2));
+          const line = `${stack} on ${version}: ${observed.inspect.networks.length} networks, ${observed.inspect.containers.length} containers, ${endpoints} endpoints, ${observed.resolutions.length} look-ups, ${probeCount} probes (${agree} agree), rules ${rulesDiff.length ? `${rulesDiff.length} differences` : 'agree'}, ${races.compared} timing-dependent values as sets; ${problems.length} problems`;
+          console.log(`  ${line}`);
+          st.diagnostic(line);
+          assert.deepEqual(problems, [], `${stack} on ${version}:\n${problems.join('\n')}`);
         } finally {
-          await lab.stop();
+          stopUdp();
+          await stopLabDaemon();
           rmSync(dir, { recursive: true, force: true });
         }
       });

@@ -8,7 +8,7 @@ import type { TopologySpec } from '../../../src/topology/spec';
 import ipaddr from 'ipaddr.js';
 import type { Observation } from './observe';
 import type { PlayRecord } from './play';
-import { nameQueries, queryText } from './queries';
+import { nameQueries, queryText, type NameQuery } from './queries';
 
 export interface Disagreement {
   /** e.g. "networks.mynet.gateway", "containers.web.endpoints[mynet].mac_address", "resolve web → db.mynet". */
@@ -181,9 +181,9 @@ function compareContainers(out: Disagreement[], spec: TopologySpec, d: InspectRe
   }
 }
 
-function compareResolutions(out: Disagreement[], spec: TopologySpec, obs: Observation, engine: EngineSide, played: PlayRecord): void {
+function compareResolutions(out: Disagreement[], spec: TopologySpec, obs: Observation, engine: EngineSide, played: PlayRecord, extra: readonly NameQuery[]): void {
   const engineIds = new Map(engine.inspect.containers.map((c) => [c.name, c.id]));
-  const queries = new Map(nameQueries(spec).map((q) => [q.label, q]));
+  const queries = new Map([...extra, ...nameQueries(spec)].map((q) => [q.label, q]));
   for (const r of obs.resolutions) {
     const field = `resolve from ${r.from}: ${r.query}`;
     if (r.failure) {
@@ -294,13 +294,14 @@ function compareLines(out: Disagreement[], field: string, a: string[] | null, b:
   out.push({ field, dockerd: show(x), engine: show(y), note });
 }
 
-export function compare(spec: TopologySpec, played: PlayRecord, obs: Observation, engine: EngineSide): Disagreement[] {
+/** `extra`: the names observe() looked up beyond queries.ts's. */
+export function compare(spec: TopologySpec, played: PlayRecord, obs: Observation, engine: EngineSide, extra: readonly NameQuery[] = []): Disagreement[] {
   const out: Disagreement[] = [];
   compareErrors(out, played, engine);
   compareNetworks(out, spec, obs.inspect, engine.inspect);
   compareContainers(out, spec, obs.inspect, engine.inspect);
   compareSandboxes(out, spec, obs.inspect, engine.inspect);
-  compareResolutions(out, spec, obs, engine, played);
+  compareResolutions(out, spec, obs, engine, played, extra);
   return out;
 }
 

@@ -17,10 +17,16 @@ async function ip(args: string[]): Promise<void> {
   if (r.code !== 0) throw new Error(`ip ${args.join(' ')} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
 }
 
-/** A fresh network namespace with its loopback up. */
+/**
+ * A fresh network namespace with its loopback up, and IPv4 forwarding off as on a freshly booted host: a
+ * new namespace copies the main one's setting, which the main dockerd turned on, and dockerd sets the
+ * FORWARD policy to DROP only when it has to turn forwarding on itself (what the engine models).
+ */
 export async function createNamespace(name: string): Promise<void> {
   await ip(['netns', 'add', name]);
   await ip(['-n', name, 'link', 'set', 'lo', 'up']);
+  const r = await run('nsenter', [`--net=/run/netns/${name}`, '--', 'sysctl', '-qw', 'net.ipv4.ip_forward=0'], { timeoutMs: 15_000 });
+  if (r.code !== 0) throw new Error(`sysctl net.ipv4.ip_forward=0 in ${name} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
 }
 
 export interface LanPort {

@@ -410,7 +410,8 @@ async function resolveFrom(container: string, queries: { label: string; text: st
 
 // ---------------------------------------------------------------------------------------------------
 
-export async function observe(spec: TopologySpec, played: PlayRecord): Promise<Observation> {
+/** `extra`: names looked up beyond queries.ts's (a Compose project's link aliases). */
+export async function observe(spec: TopologySpec, played: PlayRecord, extra: readonly NameQuery[] = []): Promise<Observation> {
   const host = spec.hosts[0]!.name;
   const notes: string[] = [];
 
@@ -499,7 +500,7 @@ export async function observe(spec: TopologySpec, played: PlayRecord): Promise<O
   }
 
   // Every running container looks up every name.
-  const queries: NameQuery[] = nameQueries(spec);
+  const queries: NameQuery[] = [...nameQueries(spec), ...extra.filter((q) => !nameQueries(spec).some((x) => x.label === q.label))];
   const resolutions: Resolution[] = [];
   const running = containers.filter((c) => c.running);
   const perContainer = await Promise.all(

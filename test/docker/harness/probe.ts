@@ -11,7 +11,7 @@ import ipaddr from 'ipaddr.js';
 import type { InspectResult } from '../../../src/engine/inspectTypes';
 import type { TopologySpec } from '../../../src/topology/spec';
 import type { Verdict } from '../../../src/engine/trace';
-import { docker, run } from './exec';
+import { docker, hostRun, run } from './exec';
 import { namespaceListeners } from './play';
 
 export type ProbeTarget =
@@ -262,7 +262,7 @@ export async function runProbes(source: string, fromHost: boolean, jobs: { proto
   if (jobs.length === 0) return [];
   const args = jobs.flatMap((j) => [j.proto, j.dest, String(j.port ?? 0)]);
   const r = fromHost
-    ? await run('/bin/busybox', ['sh', '-c', SCRIPT, 'sh', '/bin/busybox', ...args], { timeoutMs: 60_000 })
+    ? await hostRun('/bin/busybox', ['sh', '-c', SCRIPT, 'sh', '/bin/busybox', ...args], { timeoutMs: 60_000 })
     : await docker(['exec', source, 'sh', '-c', SCRIPT, 'sh', '', ...args], { timeoutMs: 60_000 });
   const blocks = new Map<number, string>();
   let current = -1;

@@ -11,7 +11,7 @@ import { readlinkSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import type { InspectResult } from '../../../src/engine/inspectTypes';
 import type { TopologySpec } from '../../../src/topology/spec';
-import { docker, run } from './exec';
+import { docker, hostRun, run } from './exec';
 import { listenList, listeners, namespaceListeners } from './play';
 import { CLOSED_PORT, classify, runProbes, type Observed, type Probe, type ProbeTarget, type PublishedRef } from './probe';
 
@@ -96,7 +96,7 @@ export async function runUdpProbes(source: string, fromHost: boolean, jobs: { de
   if (jobs.length === 0) return [];
   const args = [UDP_SCRIPT, 'probe', ...jobs.flatMap((j) => [j.dest, String(j.port)])];
   let r: Awaited<ReturnType<typeof run>>;
-  if (fromHost) r = await run(process.execPath, args, { timeoutMs: 30_000 });
+  if (fromHost) r = await hostRun(process.execPath, args, { timeoutMs: 30_000 });
   else {
     const pid = await containerPid(source);
     if (pid === null) return jobs.map(() => ({ verdict: 'error', output: `no pid for ${source}` }));

@@ -1,0 +1,153 @@
+// Values that differ between two plays of the same Compose project. Compose starts independent services
+// (and replicas) at the same time and creates networks in Go map order, so which container gets which
+// address, and which network gets which pool, depends on timing; the engine warns where it does
+// (PlayedCompose.racing, racingSubnets). Such values are compared as a set: dockerd's and the engine's
+// addresses of the containers that race must be the same set (likewise the subnets). When they are, the
+// docker side is relabelled to the engine's assignment — each address, MAC (02:42 + the address) and
+// address inside a racing subnet becomes the engine's value for the same container or network — so that
+// everything derived from them (routes, /etc/hosts, DNS answers) is still compared exactly.
+import ipaddr from 'ipaddr.js';
+import type { InspectResult } from '../../../src/engine/inspectTypes';
+import type { LoadedCompose } from '../../../src/topology/compose';
+import type { Observation } from '../harness/observe';
+import type { NameQuery } from '../harness/queries';
+
+export interface RaceResult {
+  /** The docker side under the engine's assignment. */
+  observation: Observation;
+  /** Sets that differ: each a failure. */
+  problems: string[];
+  /** How many timing-dependent values were compared as members of a set. */
+  compared: number;
+  /** The sets, for the record. */
+  sets: { what: string; dockerd: string[]; engine: string[] }[];
+}
+
+const show = (xs: (string | null)[]) => xs.map((x) => x ?? '-').sort();
+
+function v4(ip: string): number | null {
+  try {
+    const a = ipaddr.parse(ip);
+    return a.kind() === 'ipv4' ? (a.toByteArray().reduce((n, b) => n * 256 + b, 0)) : null;
+  } catch {
+    return null;
+  }
+}
+const fromInt = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+
+export function translateRaces(l: LoadedCompose, obs: Observation, engine: InspectResult): RaceResult {
+  const problems: string[] = [];
+  const sets: RaceResult['sets'] = [];
+  let compared = 0;
+  const exact = new Map<string, string>();
+  const subnets: { from: number; to: number; size: number }[] = [];
+
+  // Networks whose pool depends on creation order: their subnets, as a set.
+  const racingNets = [...l.played.racingSubnets];
+  if (racingNets.length) {
+    const d = racingNets.map((n) => obs.inspect.networks.find((x) => x.name === n)?.subnet ?? null);
+    const e = racingNets.map((n) => engine.networks.find((x) => x.name === n)?.subnet ?? null);
+    sets.push({ what: `subnets of ${racingNets.join(', ')}`, dockerd: show(d), engine: show(e) });
+    compared += racingNets.length;
+    if (JSON.stringify(show(d)) !== JSON.stringify(show(e))) problems.push(`timing-dependent subnets of ${racingNets.join(', ')} (compared as a set): dockerd ${show(d).join(' ')}, engine ${show(e).join(' ')}`);
+    else {
+      racingNets.forEach((_, i) => {
+        const [dn, dl] = d[i]!.split('/');
+        const [en, el] = e[i]!.split('/');
+        if (dn !== en && dl === el && v4(dn!) !== null && v4(en!) !== null) subnets.push({ from: v4(dn!)!, to: v4(en!)!, size: 2 ** (32 - Number(dl)) });
+      });
+    }
+  }
+  const mapV4 = (ip: string): string => {
+    if (exact.has(ip)) return exact.get(ip)!;
+    const n = v4(ip);
+    if (n === null) return ip;
+    const s = subnets.find((x) => n >= x.from && n < x.from + x.size);
+    return s ? fromInt(s.to + (n - s.from)) : ip;
+  };
+
+  // Containers whose addresses on a network depend on who starts first: per family, as a set.
+  const endpoint = (inspect: InspectResult, c: string, net: string) => inspect.containers.find((x) => x.name === c)?.endpoints.find((e) => e.network === net);
+  for (const [net, members] of l.played.racing) {
+    const cs = [...members];
+    for (const fam of ['ipv4_address', 'ipv6_address', 'mac_address'] as const) {
+      const d = cs.map((c) => {
+        const v = endpoint(obs.inspect, c, net)?.[fam] ?? null;
+        return v !== null && fam === 'ipv4_address' ? mapV4(v) : v;
+      });
+      const e = cs.map((c) => endpoint(engine, c, net)?.[fam] ?? null);
+      if (d.every((x) => x === null) && e.every((x) => x === null)) continue;
+      sets.push({ what: `${fam} on ${net} of ${cs.join(', ')}`, dockerd: show(d), engine: show(e) });
+      compared += cs.length;
+      if (fam === 'mac_address') continue; // follows the address (02:42 + IPv4): relabelled with it below
+      if (JSON.stringify(show(d)) !== JSON.stringify(show(e))) {
+        problems.push(`timing-dependent ${fam} on ${net} of ${cs.join(', ')} (compared as a set): dockerd ${show(d).join(' ')}, engine ${show(e).join(' ')}`);
+        continue;
+      }
+      cs.forEach((c, i) => {
+        const raw = endpoint(obs.inspect, c, net)?.[fam];
+        if (raw && e[i] && raw !== e[i]) exact.set(raw, e[i]!);
+      });
+    }
+  }
+
+  const v6keys = [...exact.keys()].filter((k) => k.includes(':')).sort((a, b) => b.length - a.length);
+  const v6re = v6keys.length ? new RegExp(`(?<![0-9A-Fa-f:])(${v6keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![0-9A-Fa-f:])`, 'g') : null;
+  const text = (s: string): string => {
+    let out = v6re ? s.replace(v6re, (k) => exact.get(k) ?? k) : s;
+    // MACs derived from the IPv4 address follow it.
+    out = out.replace(/\b02:42:([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2})\b/gi, (all, ...b: string[]) => {
+      const ip = b.slice(0, 4).map((h) => parseInt(h, 16)).join('.');
+      const to = mapV4(ip);
+      return to === ip ? all : `02:42:${to.split('.').map((x) => Number(x).toString(16).padStart(2, '0')).join(':')}`;
+    });
+    return out.replace(/(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d]|\.\d)/g, (ip) => mapV4(ip));
+  };
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return text(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  const observation = walk(obs) as Observation;
+  // Answers are sets: keep them sorted after relabelling.
+  for (const r of observation.resolutions) r.addresses = [...r.addresses].sort();
+
+  // Interface names of containers on several networks (joined in Go map order at start): as a set, then
+  // each endpoint's interface (and the routes naming it) relabelled to the engine's name for that network.
+  for (const name of l.played.racingInterfaces) {
+    const d = observation.inspect.containers.find((c) => c.name === name);
+    const e = engine.containers.find((c) => c.name === name);
+    if (!d || !e) continue;
+    const dn = d.endpoints.map((x) => x.interface ?? null);
+    const en = e.endpoints.map((x) => x.interface ?? null);
+    sets.push({ what: `interfaces of ${name}`, dockerd: show(dn), engine: show(en) });
+    compared += dn.length;
+    if (JSON.stringify(show(dn)) !== JSON.stringify(show(en))) {
+      problems.push(`timing-dependent interface names of ${name} (compared as a set): dockerd ${show(dn).join(' ')}, engine ${show(en).join(' ')}`);
+      continue;
+    }
+    const rename = new Map<string, string>();
+    for (const ep of d.endpoints) {
+      const mine = e.endpoints.find((x) => x.network === ep.network)?.interface;
+      if (ep.interface && mine) rename.set(ep.interface, mine);
+    }
+    for (const ep of d.endpoints) if (ep.interface) ep.interface = rename.get(ep.interface) ?? ep.interface;
+    // The namespace's routes: its own, and those of containers sharing it (network_mode container:).
+    for (const c of observation.inspect.containers) {
+      if (c.name !== name && c.network_mode !== `container:${name}`) continue;
+      if (c.routes) c.routes = c.routes.map((r) => r.replace(/\bdev (\S+)/g, (all, dev: string) => (rename.has(dev) ? `dev ${rename.get(dev)}` : all)));
+    }
+  }
+  return { observation, problems, compared, sets };
+}
+
+/** Link aliases (`links: ["svc:alias"]`): looked up from every container, as Docker answers them for the linking one only. */
+export function linkQueries(l: LoadedCompose): NameQuery[] {
+  const out = new Map<string, NameQuery>();
+  for (const s of l.project.services) {
+    if (!s.enabled) continue;
+    for (const link of s.links) out.set(link.alias, { label: link.alias, name: link.alias });
+  }
+  return [...out.values()];
+}
