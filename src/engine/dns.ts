@@ -58,20 +58,25 @@ function lookup(host: HostState, sb: SandboxState, name: string, v: 4 | 6, swarm
     candidates.push([name.slice(0, i), name.slice(i + 1)]);
   }
   const eps = endpointOrder(host, sb);
-  for (const [req, netName] of candidates) {
+  // Per candidate: the endpoints' link aliases first (EndpointSettings.Links: alias → container name),
+  // then the name itself on every endpoint that has no such link alias (sandbox.resolveName).
+  const pass = (req: string, netName: string | null, alias: boolean): IpAddr[] | 'v6miss' | null => {
     let v6Miss = false;
     for (const ep of eps) {
       const net = host.networks.get(ep.networkId);
       if (!net) continue;
       if (netName !== null && netName !== net.name.toLowerCase()) continue;
+      let target = req;
+      if (alias) {
+        const t = ep.links?.get(req);
+        if (t === undefined) continue;
+        target = t;
+      } else if (ep.links?.has(req)) continue;
       if (swarm && net.scope === 'swarm' && !net.ingress) {
-        const svc = serviceRecords(swarm, net, req);
-        if (svc) {
-          if (v === 6) return [];
-          return svc;
-        }
+        const svc = serviceRecords(swarm, net, target);
+        if (svc) return v === 6 ? [] : svc;
       }
-      const records = net.dnsRecords.get(req);
+      const records = net.dnsRecords.get(target);
       if (!records || records.length === 0) continue;
       if (v === 6 && !net.enableIpv6) {
         // The name exists here with IPv4 only: the AAAA answer is empty, not forwarded.
@@ -81,7 +86,14 @@ function lookup(host: HostState, sb: SandboxState, name: string, v: 4 | 6, swarm
       const out = uniqueAddrs(records, v);
       if (out.length > 0) return out;
     }
-    if (v6Miss) return [];
+    return v6Miss ? 'v6miss' : null;
+  };
+  for (const [req, netName] of candidates) {
+    for (const alias of [true, false]) {
+      const r = pass(req, netName, alias);
+      if (r === 'v6miss') return [];
+      if (r) return r;
+    }
   }
   return [];
 }

@@ -206,6 +206,8 @@ export interface EndpointState {
   gateway6: IpAddr | null;
   /** NetworkSettings.Networks[n].Aliases as Docker shows them. */
   readonly aliases: string[];
+  /** Link aliases of this endpoint (EndpointSettings.Links, lower-cased alias → container name): answered for its own container only. */
+  readonly links?: ReadonlyMap<string, string>;
   /** Every name the embedded DNS answers for this endpoint on its network. */
   readonly dnsNames: string[];
   /** Anonymous endpoints (default bridge) get no DNS records. */

@@ -56,6 +56,8 @@ export interface EndpointConfig {
   ipv4Address?: string;
   ipv6Address?: string;
   aliases?: string[];
+  /** EndpointSettings.Links: "<container>:<alias>" (what docker compose passes for `links`). */
+  links?: string[];
   macAddress?: string;
   /** 28.0+ gw-priority: the endpoint with the highest priority gives the default route. */
   gwPriority?: number;

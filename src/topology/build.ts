@@ -448,12 +448,13 @@ function networkRequest(n: NetworkSpec): NetworkCreateRequest {
 }
 
 function endpointConfig(ep: ContainerNetworkSpec): EndpointConfig | undefined {
-  if (ep.ipv4Address === undefined && ep.ipv6Address === undefined && ep.aliases === undefined && ep.macAddress === undefined) return undefined;
+  if (ep.ipv4Address === undefined && ep.ipv6Address === undefined && ep.aliases === undefined && ep.macAddress === undefined && ep.links === undefined) return undefined;
   const cfg: EndpointConfig = {};
   if (ep.ipv4Address !== undefined) cfg.ipv4Address = ep.ipv4Address;
   if (ep.ipv6Address !== undefined) cfg.ipv6Address = ep.ipv6Address;
   if (ep.aliases !== undefined) cfg.aliases = ep.aliases;
   if (ep.macAddress !== undefined) cfg.macAddress = ep.macAddress;
+  if (ep.links !== undefined) cfg.links = ep.links;
   return cfg;
 }
 

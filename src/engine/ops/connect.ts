@@ -181,7 +181,7 @@ export function connectToNetwork(core: EngineCore, host: HostState, int: HostInt
   }
   let ep: EndpointState;
   try {
-    ep = createEndpoint(core, host, int, driver, n, ctr, epId, { staticV4, staticV6, mac, aliases, userDefined, gwPriority, clusterAssigned });
+    ep = createEndpoint(core, host, int, driver, n, ctr, epId, { staticV4, staticV6, mac, aliases, userDefined, gwPriority, clusterAssigned, ...(cfg.links ? { links: cfg.links } : {}) });
   } catch (e) {
     if (n.scope === 'swarm' && staticV4) core.swarm.releaseAddress(n.id, staticV4);
     throw e;

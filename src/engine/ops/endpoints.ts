@@ -12,7 +12,7 @@ import { ipamDriver } from './networkViews';
 export function createEndpoint(
   core: EngineCore,
   host: HostState, int: HostInternals, driver: NetworkDriver, n: NetworkState, ctr: ContainerState, id: string,
-  o: { staticV4: IpAddr | null; staticV6: IpAddr | null; mac: string | null; aliases: string[]; userDefined: boolean; gwPriority: number; clusterAssigned?: boolean },
+  o: { staticV4: IpAddr | null; staticV6: IpAddr | null; mac: string | null; aliases: string[]; userDefined: boolean; gwPriority: number; clusterAssigned?: boolean; links?: string[] },
 ): EndpointState {
   let v4: { addr: IpAddr; a: IpamAssignment } | null = null;
   let v6: { addr: IpAddr; a: IpamAssignment } | null = null;
@@ -49,6 +49,15 @@ export function createEndpoint(
       portBindings: [],
       gwPriority: o.gwPriority,
     };
+    // Links join the endpoint as aliases of another container's name (buildJoinOptions, opts.ParseLink).
+    if (o.userDefined && o.links?.length) {
+      const links = new Map<string, string>();
+      for (const l of o.links) {
+        const [name, alias] = l.split(':');
+        if (name && alias) links.set(alias.replace(/^\//, '').toLowerCase(), name.replace(/^\//, '').toLowerCase());
+      }
+      (ep as { links?: ReadonlyMap<string, string> }).links = links;
+    }
     n.endpoints.set(id, ep);
     return ep;
   } catch (e) {

@@ -57,12 +57,13 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
 
   // Networks: Compose ranges over a Go map (no fixed order); the engine uses key order.
   const networkNames = new Map<string, string>();
-  const keys = [...p.networks.keys()].sort();
+  // External networks modelled from x-cnm exist before the project: first.
+  const keys = [...p.networks.keys()].sort((a, b) => Number(!!p.networks.get(b)!.known) - Number(!!p.networks.get(a)!.known) || (a < b ? -1 : a > b ? 1 : 0));
   const created: ComposeNetwork[] = [];
   for (const key of keys) {
     const n = p.networks.get(key)!;
     networkNames.set(key, n.name);
-    if (n.external) {
+    if (n.external && !n.known) {
       warn(n.loc ?? { file: '', path: [] }, `Network "${n.name}" is external: it exists outside this project, so its subnet and the addresses on it are unknown here; nothing on it is predicted.`, 'compose-external');
       continue;
     }
@@ -86,13 +87,16 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
       enableIpv6: n.enableIpv6,
       driverOpts: n.driverOpts,
       // Compose labels what it creates (prepareNetworks).
-      labels: { ...n.labels, 'com.docker.compose.network': key, 'com.docker.compose.project': p.name, 'com.docker.compose.version': '2.26.1' },
+      labels: n.known ? n.labels : { ...n.labels, 'com.docker.compose.network': key, 'com.docker.compose.project': p.name, 'com.docker.compose.version': '2.26.1' },
       path,
     };
     if (n.ipamDriver !== undefined) spec1.ipamDriver = n.ipamDriver;
     if (n.ipamOptions !== undefined) spec1.ipamOptions = n.ipamOptions;
     spec.networks.push(spec1);
-    created.push(n);
+    if (n.known) {
+      problems.push({ file: n.loc!.file, path: n.loc!.path, part: 'key', severity: 'information', code: 'compose-external',
+        message: `Network "${n.name}" is external: modelled as created before the project with the settings in its x-cnm, with nothing outside this project attached to it (other containers on it would take addresses too).` });
+    } else created.push(n);
   }
   const racingSubnets = new Set<string>();
   const pooled = created.filter((n) => (n.driver ?? 'bridge') === 'bridge' && !n.ipamConfig.some((c) => c.subnet !== undefined && !c.subnet.includes(':')));
@@ -145,7 +149,7 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
         for (const sn of s.networks) {
           const net = p.networks.get(sn.key);
           if (!net) continue;
-          if (net.external) {
+          if (net.external && !net.known) {
             warn(sn.loc, `"${name}" is not connected to the external network "${net.name}" here: its addresses there are unknown.`, 'compose-external');
             continue;
           }
@@ -153,6 +157,8 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
           at(ep.path, sn.loc);
           if (sn.ipv4Address !== undefined) ep.ipv4Address = sn.ipv4Address;
           if (sn.ipv6Address !== undefined) ep.ipv6Address = sn.ipv6Address;
+          const links = linksOf(p, s, n, containersOf);
+          if (links.length) ep.links = links;
           const m = primary ? mac.primary : mac.api144 ? sn.macAddress : undefined;
           if (m !== undefined && m !== '') ep.macAddress = m;
           c.networks.push(ep);
@@ -176,14 +182,6 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
     problems.push({ file: s.loc.file, path: s.loc.path, part: 'key', severity: 'information', code: 'compose-order',
       message: `"${s.name}" is on ${c.networks.length} networks, all connected before it starts; dockerd joins them in no fixed order, so which of its interfaces is eth0, eth1, … changes from run to run (its addresses and its default route do not).` });
   }
-  // On a user-defined network Docker answers a link's names from its embedded DNS, for the linking
-  // container only (EndpointSettings.Links); the engine has no such per-container names yet.
-  for (const s of enabled) {
-    for (const l of s.links) {
-      warn(l.loc, `Docker resolves the link name "${l.alias}" (to "${l.service}") for "${s.name}" only; the engine does not model link names yet, so a trace from "${s.name}" to "${l.alias}" says unresolved where Docker would answer. Use "${l.service}" or a network alias instead.`, 'compose-links');
-    }
-  }
-
   // x-cnm-expect: a service name as `from` means its first replica.
   for (const e of p.expect) {
     const path: YamlPath = ['e', spec.expect.length];
@@ -192,6 +190,23 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
     spec.expect.push({ from, to: e.to, verdict: e.verdict as ExpectSpec['verdict'], path });
   }
   return { spec, locations, containersOf, networkNames, racing, racingSubnets, racingInterfaces, problems };
+}
+
+/**
+ * EndpointSettings.Links as docker compose 2.26 passes them (getLinks): for each container of a linked
+ * service, its name as the link's alias, as `<service>-<n>` and as `<project>-<service>-<n>` (n: the
+ * linking container's number). dockerd answers these names from its embedded DNS for the linking
+ * container only (on a user-defined network links touch no /etc/hosts). With several containers behind
+ * one alias the last one Compose lists wins; the engine takes the first replica.
+ */
+function linksOf(p: ComposeProject, s: ComposeService, n: number, containersOf: Map<string, string[]>): string[] {
+  const out: string[] = [];
+  for (const l of s.links) {
+    const target = containersOf.get(l.service)?.[0];
+    if (target === undefined) continue;
+    out.push(`${target}:${l.alias}`, `${target}:${l.service}${COMPOSE_SEPARATOR}${n}`, `${target}:${[p.name, l.service, String(n)].join(COMPOSE_SEPARATOR)}`);
+  }
+  return out;
 }
 
 /** The Engine API version of a Docker release (what Compose checks features against). */
@@ -271,7 +286,7 @@ function concurrencyWarnings(services: ComposeService[], p: ComposeProject, warn
   };
   const byName = new Map(services.map((s) => [s.name, s]));
   const dynamicOn = (s: ComposeService) =>
-    s.networkMode ? [] : s.networks.filter((n) => n.ipv4Address === undefined && p.networks.get(n.key) && !p.networks.get(n.key)!.external).map((n) => n.key);
+    s.networkMode ? [] : s.networks.filter((n) => n.ipv4Address === undefined && p.networks.get(n.key) && !(p.networks.get(n.key)!.external && !p.networks.get(n.key)!.known)).map((n) => n.key);
   const preds = new Map(services.map((s) => [s.name, before(s, byName)]));
   for (const s of services) {
     const mine = dynamicOn(s);

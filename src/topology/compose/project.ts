@@ -40,6 +40,8 @@ export interface ComposeNetwork {
   attachable: boolean;
   enableIpv6: boolean;
   labels: Record<string, string>;
+  /** External, and how it was created is given in its `x-cnm` (the keys of a network, with an IPv4 subnet): the engine models it. */
+  known?: boolean;
   /** undefined for the implicit `default`. */
   loc?: Loc;
 }
@@ -247,6 +249,18 @@ class ProjectReader {
     };
     const driver = textOf(get(node, 'driver'));
     if (driver !== undefined) out.driver = driver;
+    // An external network exists before the project; `x-cnm` (ignored by Compose) may say how it was made.
+    const made = external ? get(node, 'x-cnm') : undefined;
+    if (made?.kind === 'map') {
+      const k = this.network(key, made);
+      if (k.ipamConfig.some((c) => c.subnet !== undefined && !c.subnet.includes(':'))) {
+        Object.assign(out, { driverOpts: k.driverOpts, ipamConfig: k.ipamConfig, internal: k.internal, attachable: k.attachable, enableIpv6: k.enableIpv6, labels: k.labels, known: true });
+        if (k.driver !== undefined) out.driver = k.driver;
+      } else {
+        this.problems.push({ file: made.loc.file, path: made.loc.path, part: 'key', severity: 'warning', code: 'compose-external',
+          message: `networks.${key}.x-cnm: give the external network's ipam config with an IPv4 subnet (as it was created) for its addresses to be predicted` });
+      }
+    }
     const ipamDriver = textOf(get(ipam, 'driver'));
     if (ipamDriver !== undefined) out.ipamDriver = ipamDriver;
     if (get(ipam, 'options')) out.ipamOptions = this.stringMap(get(ipam, 'options'), `${where}.ipam.options`);

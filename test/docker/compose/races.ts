@@ -133,6 +133,14 @@ export function translateRaces(l: LoadedCompose, obs: Observation, engine: Inspe
       if (ep.interface && mine) rename.set(ep.interface, mine);
     }
     for (const ep of d.endpoints) if (ep.interface) ep.interface = rename.get(ep.interface) ?? ep.interface;
+    // /etc/hosts gets a line per network in join order (26.1): the same lines, in the engine's order.
+    if (d.hosts_file && e.hosts_file && d.hosts_file.length === e.hosts_file.length) {
+      const norm = (xs: string[]) => JSON.stringify(xs.map((x) => x.replace(/\b[0-9a-f]{12}\b/g, '<id>')).sort());
+      if (norm(d.hosts_file) === norm(e.hosts_file)) {
+        const order = e.hosts_file.map((x) => x.split(/\s+/)[0]);
+        d.hosts_file = [...d.hosts_file].sort((a, b) => order.indexOf(a.split(/\s+/)[0]) - order.indexOf(b.split(/\s+/)[0]));
+      }
+    }
     // The namespace's routes: its own, and those of containers sharing it (network_mode container:).
     for (const c of observation.inspect.containers) {
       if (c.name !== name && c.network_mode !== `container:${name}`) continue;
@@ -147,7 +155,7 @@ export function linkQueries(l: LoadedCompose): NameQuery[] {
   const out = new Map<string, NameQuery>();
   for (const s of l.project.services) {
     if (!s.enabled) continue;
-    for (const link of s.links) out.set(link.alias, { label: link.alias, name: link.alias });
+    for (const link of s.links) for (const name of [link.alias, `${link.service}-1`]) out.set(name, { label: name, name });
   }
   return [...out.values()];
 }
