@@ -278,21 +278,24 @@ function before(s: ComposeService, byName: Map<string, ComposeService>, seen = n
 
 function concurrencyWarnings(services: ComposeService[], p: ComposeProject, warn: (loc: Loc, message: string) => void, containersOf: Map<string, string[]>): Map<string, Set<string>> {
   const racing = new Map<string, Set<string>>();
+  // `network_mode: bridge` (or default) puts a service on docker0, whose addresses race as well.
+  const DOCKER0 = '\0bridge';
+  const nameOf = (key: string) => (key === DOCKER0 ? 'bridge' : p.networks.get(key)!.name);
   const mark = (key: string, service: string) => {
-    const name = p.networks.get(key)!.name;
+    const name = nameOf(key);
     const set = racing.get(name) ?? new Set<string>();
     for (const c of containersOf.get(service) ?? []) set.add(c);
     racing.set(name, set);
   };
   const byName = new Map(services.map((s) => [s.name, s]));
   const dynamicOn = (s: ComposeService) =>
-    s.networkMode ? [] : s.networks.filter((n) => n.ipv4Address === undefined && p.networks.get(n.key) && !(p.networks.get(n.key)!.external && !p.networks.get(n.key)!.known)).map((n) => n.key);
+    s.networkMode ? (['bridge', 'default'].includes(s.networkMode.value) ? [DOCKER0] : []) : s.networks.filter((n) => n.ipv4Address === undefined && p.networks.get(n.key) && !(p.networks.get(n.key)!.external && !p.networks.get(n.key)!.known)).map((n) => n.key);
   const preds = new Map(services.map((s) => [s.name, before(s, byName)]));
   for (const s of services) {
     const mine = dynamicOn(s);
     if (s.scale > 1 && mine.length > 0) {
       for (const k of mine) mark(k, s.name);
-      warn(s.loc, `The ${s.scale} replicas of "${s.name}" are created at the same time, so which replica gets which address on ${mine.map((k) => `"${p.networks.get(k)!.name}"`).join(', ')} depends on the order they start (replicas cannot be pinned; where it matters, make separate services with ipv4_address).`);
+      warn(s.loc, `The ${s.scale} replicas of "${s.name}" are created at the same time, so which replica gets which address on ${mine.map((k) => `"${nameOf(k)}"`).join(', ')} depends on the order they start (replicas cannot be pinned; where it matters, make separate services with ipv4_address).`);
     }
     const racers = new Map<string, string[]>();
     for (const o of services) {
@@ -304,7 +307,7 @@ function concurrencyWarnings(services: ComposeService[], p: ComposeProject, warn
         mark(k, s.name);
         mark(k, other);
       }
-      warn(s.loc, `"${s.name}" and "${other}" start at the same time (no depends_on between them), so which of them gets which address on ${nets.map((k) => `"${p.networks.get(k)!.name}"`).join(', ')} depends on who starts first; pin it with ipv4_address, or add a depends_on between them.`);
+      warn(s.loc, `"${s.name}" and "${other}" start at the same time (no depends_on between them), so which of them gets which address on ${nets.map((k) => `"${nameOf(k)}"`).join(', ')} depends on who starts first; pin it with ipv4_address, or add a depends_on between them.`);
     }
   }
   return racing;

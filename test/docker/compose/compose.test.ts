@@ -93,16 +93,22 @@ function namespaceGroup(l: LoadedCompose, source: string): string {
   return name;
 }
 
-const totals = { stacks: 0, containers: 0, endpoints: 0, lookups: 0, probes: 0, probesAgree: 0, rules: 0, rulesAgree: 0, raced: 0 };
+const totals = { retried: 0, stacks: 0, containers: 0, endpoints: 0, lookups: 0, probes: 0, probesAgree: 0, rules: 0, rulesAgree: 0, raced: 0 };
 
 after(() => {
   console.log(
     `  compose differential: ${totals.stacks} stack plays, ${totals.containers} containers, ${totals.endpoints} endpoints, ${totals.lookups} name look-ups compared; ` +
-      `${totals.probes} probes (${totals.probesAgree} agree); rules agree on ${totals.rulesAgree} of ${totals.rules}; ${totals.raced} timing-dependent values compared as sets`,
+      `${totals.probes} probes (${totals.probesAgree} agree, ${totals.retried} retried once after a timeout); rules agree on ${totals.rulesAgree} of ${totals.rules}; ${totals.raced} timing-dependent values compared as sets`,
   );
 });
 
-const stacks = readdirSync(STACKS).filter((s) => existsSync(join(STACKS, s, 'compose.yaml'))).filter((s) => !ONLY || ONLY.some((o) => s.includes(o))).sort();
+// The stacks, then the seed's cases as Compose projects (examples/12-compose-seed): what they teach holds on Docker.
+const SEED = join(HERE, '..', '..', '..', 'examples', '12-compose-seed');
+const stackDirs = new Map<string, string>([
+  ...readdirSync(STACKS).filter((s) => existsSync(join(STACKS, s, 'compose.yaml'))).sort().map((s) => [s, join(STACKS, s)] as [string, string]),
+  ...(existsSync(SEED) ? readdirSync(SEED).filter((s) => existsSync(join(SEED, s, 'compose.yaml'))).sort().map((s) => [`seed-${s}`, join(SEED, s)] as [string, string]) : []),
+]);
+const stacks = [...stackDirs.keys()].filter((s) => !ONLY || ONLY.some((o) => s.includes(o)));
 
 for (const version of VERSIONS) {
   test(`docker compose up on Docker ${version} agrees with the engine`, { timeout: 40 * 60_000 }, async (t) => {
@@ -110,11 +116,11 @@ for (const version of VERSIONS) {
     mkdirSync(OUT_DIR, { recursive: true });
     for (const stack of stacks) {
       await t.test(stack, async (st) => {
-        const options = (existsSync(join(STACKS, stack, 'cnm-stack.json')) ? JSON.parse(readFileSync(join(STACKS, stack, 'cnm-stack.json'), 'utf8')) : {}) as StackOptions;
+        const options = (existsSync(join(stackDirs.get(stack)!, 'cnm-stack.json')) ? JSON.parse(readFileSync(join(stackDirs.get(stack)!, 'cnm-stack.json'), 'utf8')) : {}) as StackOptions;
         const dir = mkdtempSync(join(tmpdir(), 'cnmcmp-'));
         const copy = join(dir, stack);
-        cpSync(join(STACKS, stack), copy, { recursive: true });
-        const loaded = loadCompose(diskReader, join(STACKS, stack), { daemonVersion: version, env: {}, ...(options.profiles ? { profiles: options.profiles } : {}) });
+        cpSync(stackDirs.get(stack)!, copy, { recursive: true });
+        const loaded = loadCompose(diskReader, stackDirs.get(stack)!, { daemonVersion: version, env: {}, ...(options.profiles ? { profiles: options.profiles } : {}) });
         assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), [], `the engine reads ${stack} without errors`);
         writeFileSync(join(copy, 'cnm-test.override.yaml'), testOverride(loaded));
         const problems: string[] = [];
@@ -187,17 +193,29 @@ for (const version of VERSIONS) {
               }),
             )
           ).flat();
+          // A probe dockerd saw time out where the tracer says delivered is made once more, alone: on this
+          // loaded 2-core machine a 2 s timeout is sometimes only slowness. Counted as retried.
+          const trace = (x: Job): TraceResult => {
+            try {
+              return tracer.trace({ host: 'host1', from: x.probe.from, to: x.engineDest, proto: x.probe.proto, ...(x.enginePort !== undefined ? { port: x.enginePort } : {}) });
+            } catch (e) {
+              return { verdict: 'unknown', reason: `tracer error: ${(e as Error).message}`, hops: [] };
+            }
+          };
+          for (const { list, res } of results) {
+            for (const [i, x] of list.entries()) {
+              if (res[i]!.verdict !== 'dropped' || trace(x).verdict !== 'delivered') continue;
+              const [again] = await runAnyProbes(x.probe.from, x.probe.fromHost, [{ proto: x.probe.proto, dest: x.realDest, ...(x.realPort !== undefined ? { port: x.realPort } : {}) }]);
+              totals.retried++;
+              res[i] = { verdict: again!.verdict, output: `${res[i]!.output}\n(retried: ${again!.output})` };
+            }
+          }
           const records: object[] = [];
           let agree = 0;
           for (const { list, res } of results) {
             list.forEach((x, i) => {
               const o = res[i]!;
-              let traced: TraceResult;
-              try {
-                traced = tracer.trace({ host: 'host1', from: x.probe.from, to: x.engineDest, proto: x.probe.proto, ...(x.enginePort !== undefined ? { port: x.enginePort } : {}) });
-              } catch (e) {
-                traced = { verdict: 'unknown', reason: `tracer error: ${(e as Error).message}`, hops: [] };
-              }
+              const traced = trace(x);
               const ok = traced.verdict !== 'unknown' && o.verdict === traced.verdict;
               if (ok) agree++;
               else problems.push(`${probeLabel(x.probe)}: dockerd ${o.verdict} (${x.realDest}; ${o.output.split('\n').filter((l) => l && !l.startsWith('rc=')).slice(-1)[0] ?? ''}), engine ${traced.verdict} (${x.engineDest}): ${traced.reason}`);

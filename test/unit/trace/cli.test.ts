@@ -109,6 +109,29 @@ describe('cnm check', () => {
       if (entries > 0) assert.match(r.stdout, new RegExp(`${entries} of ${entries} expectations? hold`));
     });
   }
+  // Compose projects among the examples (a folder holding a compose.yaml, at any depth): their
+  // x-cnm-expect entries, and none of them may be missing.
+  const composeDirs = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .flatMap((e) => {
+        const sub = `${dir}/${e.name}`;
+        return [...(readdirSync(join(ROOT, sub)).includes('compose.yaml') ? [sub] : []), ...composeDirs(sub)];
+      });
+  const projects = composeDirs('examples');
+  it('the examples hold Compose projects (the seed cases among them)', () => {
+    assert.ok(projects.some((p) => p.startsWith('examples/12-compose-seed/')), projects.join(', '));
+  });
+  for (const dir of projects) {
+    it(`every x-cnm-expect entry of ${dir} holds`, () => {
+      const entries = ((parse(readFileSync(join(ROOT, dir, 'compose.yaml'), 'utf8')) as { 'x-cnm-expect'?: unknown[] })['x-cnm-expect'] ?? []).length;
+      const r = cnm('check', dir);
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.doesNotMatch(r.stdout, /^FAIL/m);
+      assert.ok(entries > 0, `${dir} teaches with x-cnm-expect entries`);
+      assert.match(r.stdout, new RegExp(`${entries} of ${entries} expectations? hold`));
+    });
+  }
 });
 
 describe('cnm rules and cnm matrix', () => {
