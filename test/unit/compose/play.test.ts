@@ -83,6 +83,50 @@ describe('network_mode, ports, expose, links', () => {
     assert.deepEqual(l.spec.containers.map((c) => c.name), ['shop-db-1', 'shop-web-1']);
     assert.deepEqual(l.project.services[0]!.links.map((k) => `${k.service}:${k.alias}`), ['db:database']);
   });
+
+  it('a link\'s alias and <service>-<n> resolve from the linking container only, by its embedded DNS (not /etc/hosts)', () => {
+    const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  web: { image: x, links: ["db:database"] }\n  db: { image: y }\n  other: { image: z, depends_on: [web] }\n` });
+    noErrors(l);
+    const db = l.engine.inspect().containers.find((c) => c.name === 'shop-db-1')!.endpoints[0]!.ipv4_address!;
+    assert.deepEqual(l.engine.resolve('host1', 'shop-web-1', 'database'), [db]);
+    assert.deepEqual(l.engine.resolve('host1', 'shop-web-1', 'DATABASE.shop_default'), [db]);
+    assert.deepEqual(l.engine.resolve('host1', 'shop-web-1', 'db-1'), [db]);
+    assert.deepEqual(l.engine.resolve('host1', 'shop-other-1', 'database'), []);
+    assert.ok(!l.engine.inspect().containers.find((c) => c.name === 'shop-web-1')!.hosts_file!.some((x) => /database/.test(x)));
+    assert.deepEqual(messages(l).filter((m) => /link/.test(m)), []);
+  });
+});
+
+describe('what differs between two plays', () => {
+  it('a container on several networks: its interface order is timing-dependent (information), its default route is not', () => {
+    const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  api: { image: x, networks: [front, back] }\nnetworks:\n  front: {}\n  back: { internal: true }\n` });
+    assert.deepEqual([...l.played.racingInterfaces], ['shop-api-1']);
+    assert.match(messages(l, 'information').join('\n'), /"api" is on 2 networks, .* no fixed order/);
+  });
+
+  it('services on docker0 (network_mode: bridge) race for its addresses unless ordered', () => {
+    const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  a: { image: x, network_mode: bridge }\n  b: { image: x, network_mode: bridge }\n  c: { image: x, network_mode: bridge, depends_on: [a, b] }\n` });
+    assert.deepEqual([...(l.played.racing.get('bridge') ?? [])].sort(), ['shop-a-1', 'shop-b-1']);
+    assert.match(messages(l, 'warning').join('\n'), /"a" and "b" start at the same time .* on "bridge"/);
+  });
+});
+
+describe('external networks', () => {
+  it('described in x-cnm (an IPv4 subnet): modelled as created before the project, containers connected', () => {
+    const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  web: { image: x, networks: [shared, own] }\nnetworks:\n  own: {}\n  shared:\n    external: true\n    name: proxy-net\n    x-cnm: { ipam: { config: [{ subnet: 10.235.0.0/24 }] } }\n` });
+    noErrors(l);
+    assert.deepEqual(l.spec.networks.map((n) => n.name), ['proxy-net', 'shop_own']);
+    assert.equal(l.spec.networks[0]!.labels['com.docker.compose.project'], undefined);
+    assert.equal(endpoints(l)['shop-web-1 proxy-net']!.split(' ')[1], '10.235.0.2');
+    assert.match(messages(l, 'information').join('\n'), /Network "proxy-net" is external: modelled as created before the project/);
+  });
+
+  it('x-cnm without an IPv4 subnet: a warning, and its addresses stay unknown', () => {
+    const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  web: { image: x, networks: [shared] }\nnetworks:\n  shared: { external: true, x-cnm: { driver: bridge } }\n` });
+    assert.match(messages(l, 'warning').join('\n'), /x-cnm: give the external network's ipam config with an IPv4 subnet/);
+    assert.match(messages(l, 'warning').join('\n'), /Network "shared" is external: .* unknown/);
+    assert.deepEqual(l.spec.networks.map((n) => n.name), []);
+  });
 });
 
 describe('MAC addresses as Compose 2.26 passes them', () => {
