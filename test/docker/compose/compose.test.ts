@@ -93,11 +93,11 @@ function namespaceGroup(l: LoadedCompose, source: string): string {
   return name;
 }
 
-const totals = { retried: 0, stacks: 0, containers: 0, endpoints: 0, lookups: 0, probes: 0, probesAgree: 0, rules: 0, rulesAgree: 0, raced: 0 };
+const totals = { dnsNames: 0, retried: 0, stacks: 0, containers: 0, endpoints: 0, lookups: 0, probes: 0, probesAgree: 0, rules: 0, rulesAgree: 0, raced: 0 };
 
 after(() => {
   console.log(
-    `  compose differential: ${totals.stacks} stack plays, ${totals.containers} containers, ${totals.endpoints} endpoints, ${totals.lookups} name look-ups compared; ` +
+    `  compose differential: ${totals.stacks} stack plays, ${totals.containers} containers, ${totals.endpoints} endpoints, ${totals.lookups} name look-ups, ${totals.dnsNames} DNSNames lists compared; ` +
       `${totals.probes} probes (${totals.probesAgree} agree, ${totals.retried} retried once after a timeout); rules agree on ${totals.rulesAgree} of ${totals.rules}; ${totals.raced} timing-dependent values compared as sets`,
   );
 });
@@ -135,7 +135,9 @@ for (const version of VERSIONS) {
 
           // The docker side, read as the topology differential reads it.
           const ids = (await dockerOk(['ps', '-aq', '--no-trunc', '--filter', `label=com.docker.compose.project=${loaded.project.name}`])).split('\n').filter(Boolean);
-          const names = ids.length ? (JSON.parse(await dockerOk(['inspect', ...ids])) as { Id: string; Name: string }[]) : [];
+          const names = ids.length
+            ? (JSON.parse(await dockerOk(['inspect', ...ids])) as { Id: string; Name: string; NetworkSettings: { Networks: Record<string, { DNSNames?: string[] | null }> | null } }[])
+            : [];
           const played: PlayRecord = { steps: [], containerIds: new Map(names.map((c) => [c.Name.replace(/^\//, ''), c.Id])) };
           const extra = linkQueries(loaded);
           const raw = await observe(loaded.spec, played, extra);
@@ -152,6 +154,20 @@ for (const version of VERSIONS) {
           };
           const disagreements = compare(loaded.spec, played, observed, engine, extra);
           if (disagreements.length) problems.push(formatDisagreements(`${stack} (Docker ${version})`, disagreements));
+          // DNSNames (inspect, API 1.44+): every name the embedded DNS answers for the endpoint, own short id
+          // normalised. 20.10 has no such field; the engine's are then internal (its DNS records).
+          for (const c of names) {
+            const cname = c.Name.replace(/^\//, '');
+            for (const [net, ep] of Object.entries(c.NetworkSettings.Networks ?? {})) {
+              if (ep.DNSNames === undefined) continue;
+              const n = [...(loaded.engine.state.hosts.get('host1')?.networks.values() ?? [])].find((x) => x.name === net);
+              const mine = [...(n?.endpoints.values() ?? [])].find((e) => e.name === cname);
+              const norm = (xs: readonly string[] | null | undefined, id: string | undefined) => JSON.stringify((xs ?? []).map((x) => (id !== undefined && x === id.slice(0, 12) ? '<own short id>' : x)));
+              const engineId = engineInspect.containers.find((x) => x.name === cname)?.id;
+              totals.dnsNames++;
+              if (norm(ep.DNSNames, c.Id) !== norm(mine?.dnsNames, engineId)) problems.push(`DNSNames of ${cname} on ${net}: dockerd ${norm(ep.DNSNames, c.Id)}, engine ${norm(mine?.dnsNames, engineId)}`);
+            }
+          }
           // Every container of the project is one the engine predicts (compare() walks the engine's list).
           for (const n of played.containerIds.keys()) if (!loaded.spec.containers.some((c) => c.name === n)) problems.push(`container ${n}: only in docker`);
           const projectNets = (await dockerOk(['network', 'ls', '--format', '{{.Name}}', '--filter', `label=com.docker.compose.project=${loaded.project.name}`])).split('\n').filter(Boolean);
