@@ -307,7 +307,7 @@ function concurrencyWarnings(services: ComposeService[], p: ComposeProject, warn
         mark(k, s.name);
         mark(k, other);
       }
-      warn(s.loc, `"${s.name}" and "${other}" start at the same time (no depends_on between them), so which of them gets which address on ${nets.map((k) => `"${nameOf(k)}"`).join(', ')} depends on who starts first; pin it with ipv4_address, or add a depends_on between them.`);
+      warn(s.loc, `"${s.name}" and "${other}" start at the same time (no depends_on between them), so which of them gets which address on ${nets.map((k) => `"${nameOf(k)}"`).join(', ')} depends on who starts first; ${nets.includes(DOCKER0) ? 'add a depends_on between them (docker0 takes no ipv4_address)' : 'pin it with ipv4_address, or add a depends_on between them'}.`);
     }
   }
   return racing;
