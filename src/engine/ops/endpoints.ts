@@ -27,7 +27,8 @@ export function createEndpoint(
     if (ipam && n.enableIpv6 && postIpv6) v6 = assignAddress(ipam, n, 6, o.staticV6 ?? created.ipv6 ?? null);
     const dnsNames: string[] = [];
     if (o.userDefined) {
-      dnsNames.push(ctr.name, ...o.aliases);
+      // Deduplicated, as Docker shows DNSNames (a Compose container's first alias is its own name).
+      for (const n of [ctr.name, ...o.aliases]) if (!dnsNames.includes(n)) dnsNames.push(n);
       if (int.features.dnsNamesField) {
         const sid = shortId(ctr.id);
         if (!dnsNames.includes(sid)) dnsNames.push(sid);
