@@ -102,8 +102,8 @@ after(() => {
   );
 });
 
-// The stacks, then the seed's cases as Compose projects (examples/12-compose-seed): what they teach holds on Docker.
-const SEED = join(HERE, '..', '..', '..', 'examples', '12-compose-seed');
+// The stacks, then the seed's cases as Compose projects (examples/15-compose-seed): what they teach holds on Docker.
+const SEED = join(HERE, '..', '..', '..', 'examples', '15-compose-seed');
 const stackDirs = new Map<string, string>([
   ...readdirSync(STACKS).filter((s) => existsSync(join(STACKS, s, 'compose.yaml'))).sort().map((s) => [s, join(STACKS, s)] as [string, string]),
   ...(existsSync(SEED) ? readdirSync(SEED).filter((s) => existsSync(join(SEED, s, 'compose.yaml'))).sort().map((s) => [`seed-${s}`, join(SEED, s)] as [string, string]) : []),

@@ -120,7 +120,7 @@ describe('cnm check', () => {
       });
   const projects = composeDirs('examples');
   it('the examples hold Compose projects (the seed cases among them)', () => {
-    assert.ok(projects.some((p) => p.startsWith('examples/12-compose-seed/')), projects.join(', '));
+    assert.ok(projects.some((p) => p.startsWith('examples/15-compose-seed/')), projects.join(', '));
   });
   for (const dir of projects) {
     it(`every x-cnm-expect entry of ${dir} holds`, () => {
