@@ -1,6 +1,6 @@
 // `--docker [ENDPOINT]` in place of FILE: the command (inspect, resolve, trace, matrix, rules) works on
 // a live Docker host, through a snapshot replayed on the engine, standing in for the file it would read.
-import { connectDocker, DockerApiError, EndpointError, MalformedAnswerError, resolveEndpoint, takeSnapshot, UnreachableError } from '../docker';
+import { connectDocker, DockerApiError, EndpointError, MalformedAnswerError, observeHost, resolveEndpoint, takeSnapshot, UnreachableError } from '../docker';
 import { liveTopology, snapshotToEngine, verifyTrace } from '../live';
 import { VerifyInputError } from '../live/verify';
 import type { LoadedTopology } from '../topology';
@@ -60,7 +60,9 @@ export async function runDockerCommand(command: Command, argv: string[], io: Cli
     }
     const args = parseCommandArgs(command.name, rest, command.options);
     const client = connectDocker(resolveEndpoint(endpoint), { timeoutMs: dockerTimeoutMs(process.env) });
-    const snapshot = await takeSnapshot(client);
+    // What the host really has (each container's listening sockets, its iptables rules and sysctls),
+    // so predictions follow the kernel rather than the expose lists and dockerd's modelled rules.
+    const snapshot = await observeHost(client, await takeSnapshot(client), { timeoutMs: Math.min(8_000, dockerTimeoutMs(process.env)) });
     const model = snapshotToEngine(snapshot);
     // What the engine could not reproduce goes to stderr (stdout stays the result only).
     for (const w of model.warnings) io.err(`cnm: note: ${w}\n`);

@@ -4,7 +4,9 @@
 export * from './types';
 export { resolveEndpoint, describeEndpoint, parseDockerHost, sshDialCommand, contextDirName, parseContextMeta, EndpointError, type DockerEndpoint, type ConnectionEnv } from './connection';
 export { connectDocker } from './client';
-export { takeSnapshot, withMembers, type Snapshot } from './snapshot';
+export { takeSnapshot, withMembers, observeHost, type Snapshot, type ObserveOptions } from './snapshot';
+export { readListeners, readAllListeners, parseProcNet, procAddress, type ListenerReading, type SocketListener } from './listeners';
+export { readHostNetfilter, HOST_SYSCTLS, type HostReading, type SaveReading } from './hostNetfilter';
 export { localInterfaces } from './localHost';
 export { DockerWatcher, type WatchStatus, type RefreshReason, type WatchOptions } from './events';
 export * from './actions';

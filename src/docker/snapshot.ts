@@ -2,6 +2,8 @@
 // Plain data; src/live reads it in CNM terms (replay on the engine, import, drift).
 import type { ContainerInfo, DaemonInfo, DockerClient, NetworkInfo } from './types';
 import { localInterfaces } from './localHost';
+import { readAllListeners, type ListenerReading } from './listeners';
+import { readHostNetfilter, type HostReading } from './hostNetfilter';
 
 export interface Snapshot {
   /** Where it came from (describeEndpoint). */
@@ -13,6 +15,10 @@ export interface Snapshot {
   takenAt: string;
   /** The host's own interfaces (name → CIDR) when known: a daemon on this machine. */
   hostInterfaces?: Record<string, string>;
+  /** What each running container really listens on (by container id), once read (observeHost). */
+  listeners?: Record<string, ListenerReading>;
+  /** The host's real rules and sysctls (a daemon on this machine), or why they could not be read. */
+  host?: HostReading | { readonly unread: string };
 }
 
 export async function takeSnapshot(client: DockerClient): Promise<Snapshot> {
@@ -40,4 +46,30 @@ export function withMembers(networks: NetworkInfo[], containers: ContainerInfo[]
     );
     return { ...n, members };
   });
+}
+
+export interface ObserveOptions {
+  /** Bound on reading one container's sockets, and on each iptables-save. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Read only these containers again; the other readings are kept (after events naming them). */
+  only?: ReadonlySet<string>;
+}
+
+/**
+ * The snapshot with what the host really has: every running container's listening sockets and, on a
+ * daemon on this machine, its iptables rules and sysctls. Never throws: what cannot be read is said.
+ */
+export async function observeHost(client: DockerClient, snapshot: Snapshot, opts: ObserveOptions = {}): Promise<Snapshot> {
+  const read = opts.only ? snapshot.containers.filter((c) => opts.only!.has(c.id)) : snapshot.containers;
+  const [fresh, host] = await Promise.all([
+    readAllListeners(client, read, { ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }),
+    client.local
+      ? readHostNetfilter(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {})
+      : Promise.resolve({ unread: `the Docker host (${client.description}) is not this machine: its iptables rules and sysctls cannot be read from here` }),
+  ]);
+  const live = new Set(snapshot.containers.filter((c) => c.running).map((c) => c.id));
+  const listeners: Record<string, ListenerReading> = {};
+  for (const [id, r] of Object.entries({ ...(opts.only ? snapshot.listeners ?? {} : {}), ...fresh })) if (live.has(id)) listeners[id] = r;
+  return { ...snapshot, listeners, host };
 }

@@ -89,6 +89,8 @@ export interface ContainerInfo {
   created: string;
   running: boolean;
   status: string;
+  /** State.Pid when it runs: its namespaces are /proc/<pid>/… on the daemon's machine. */
+  pid?: number;
   hostname: string;
   /** HostConfig.NetworkMode: default, bridge, host, none, container:<id>, or a network name. */
   networkMode: string;

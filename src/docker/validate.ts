@@ -262,6 +262,7 @@ export function parseContainerInspect(raw: unknown): ContainerInfo {
     created: r.optString('Created') ?? '',
     running: state?.bool('Running', false) ?? false,
     status: state?.optString('Status') ?? 'unknown',
+    ...pidOf(state?.raw('Pid')),
     hostname: config?.optString('Hostname') ?? '',
     networkMode: hostConfig?.optString('NetworkMode') ?? 'default',
     macAddress: config?.optMac('MacAddress') ?? null,
@@ -272,6 +273,11 @@ export function parseContainerInspect(raw: unknown): ContainerInfo {
     publishAll: hostConfig?.bool('PublishAllPorts', false) ?? false,
     labels: config?.stringMap('Labels') ?? {},
   };
+}
+
+/** State.Pid: the container's init process on the daemon's machine (0 when it does not run). */
+function pidOf(raw: unknown): { pid?: number } {
+  return typeof raw === 'number' && Number.isInteger(raw) && raw > 0 ? { pid: raw } : {};
 }
 
 function parseEndpoint(network: string, raw: unknown, where: string): EndpointInfo {

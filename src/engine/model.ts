@@ -6,6 +6,7 @@ import type { IpamDriver } from './ipam/types';
 import type { IpAddr, IpNet } from './ip';
 import type { EndpointConfig, IpamPoolConfig } from './requests';
 import type { PortAllocator } from './ports/allocator';
+import type { RuleSet } from './netfilter/types';
 
 export type Protocol = 'tcp' | 'udp' | 'sctp';
 
@@ -277,6 +278,8 @@ export type ContainerStatus = 'created' | 'running' | 'exited';
 export interface ExposedPort {
   readonly port: number;
   readonly proto: string;
+  /** For what a process listens on: the address its socket is bound to; absent, every address. */
+  readonly bind?: string;
 }
 
 /** One `-p` binding as the daemon stores it (HostConfig.PortBindings). */
@@ -404,6 +407,20 @@ export interface HostState {
   readonly extraRoutes: Route[];
   /** Overlay networks' per-host namespaces, by network id. */
   readonly overlays: Map<string, OverlayNamespace>;
+  /** Set on a live host: what was read from the host itself rather than derived from Docker's requests. */
+  observed?: HostObserved;
+}
+
+/** What a live host really has, beside what dockerd's requests imply. */
+export interface HostObserved {
+  /** The host's IPv4 ruleset as iptables-save printed it, parsed: evaluated instead of dockerd's modelled rules. */
+  rules?: RuleSet;
+  /** Why the real rules could not be read: the tracer then evaluates dockerd's rules as modelled, and says so. */
+  rulesUnread?: string;
+  /** net.ipv4.ip_forward as read (absent: not read; the engine assumes 1, as dockerd sets it). */
+  ipForward?: boolean;
+  /** net.bridge.bridge-nf-call-iptables as read: false, bridged packets skip iptables. */
+  bridgeNfCallIptables?: boolean;
 }
 
 export interface SwarmNode {

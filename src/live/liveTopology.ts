@@ -14,7 +14,7 @@ export interface LiveTopology extends LoadedTopology {
 }
 
 export function liveTopology(snapshot: Snapshot, model: SnapshotEngine): LiveTopology {
-  const { spec } = snapshotToSpec(snapshot, { host: model.host });
+  const { spec } = snapshotToSpec(snapshot, { host: model.host, observed: true });
   // What the engine could not reproduce is said, not hidden: notes in the diagram's problem count.
   const note = (message: string): TopologyDiagnostic => ({ severity: 'warning', message, code: 'live-not-modelled', source: 'cnm', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
   let text: string | undefined;

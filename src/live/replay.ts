@@ -1,11 +1,11 @@
 // A snapshot replayed on the CNM engine, so the tracer, tree and diagram work on the live host:
 // networks with their real subnets and gateways, containers with their real addresses and MACs (given
 // as static, so the engine's allocation order cannot move them).
-import { DockerError, Engine } from '../engine';
+import { DockerError, Engine, deriveHostRules, hasDockerChains, parseIptablesSave, IptablesSaveError } from '../engine';
 import type { ContainerCreateRequest, EndpointConfig, IpamPoolConfig, NetworkCreateRequest } from '../engine';
 import type { ContainerInfo, EndpointInfo, NetworkInfo, Snapshot } from '../docker';
 import {
-  containersByCreation, daemonConfigOf, endpointNetworkName, exposeOf, networkModeName, poolsOf, portSpecsOf, PREDEFINED_NETWORKS, userAliases, userNetworks,
+  containersByCreation, daemonConfigOf, endpointNetworkName, exposeOf, networkModeName, observedListen, poolsOf, portSpecsOf, PREDEFINED_NETWORKS, userAliases, userNetworks,
 } from './snapshotView';
 import ipaddr from 'ipaddr.js';
 
@@ -46,7 +46,41 @@ export function snapshotToEngine(snapshot: Snapshot, hostName = 'host1'): Snapsh
     }
   }
   new ContainerReplay(engine, hostName, snapshot, modelled, warn).run();
+  observeOn(engine, hostName, snapshot, warnings);
   return { engine, host: hostName, warnings };
+}
+
+/**
+ * What was read from the host itself (observeHost) goes on the engine's host: its real iptables rules
+ * (evaluated instead of dockerd's modelled ones) and sysctls; what could not be read is said where a
+ * trace rests on it.
+ */
+function observeOn(engine: Engine, hostName: string, snapshot: Snapshot, warnings: string[]): void {
+  const reading = snapshot.host;
+  const host = engine.state.hosts.get(hostName);
+  if (!reading || !host) return;
+  if ('unread' in reading) {
+    host.observed = { rulesUnread: reading.unread };
+    return;
+  }
+  const observed: NonNullable<typeof host.observed> = {};
+  if ('error' in reading.iptables) observed.rulesUnread = reading.iptables.error;
+  else {
+    try {
+      const rules = parseIptablesSave(reading.iptables.text, hostName, deriveHostRules(host, engine.state.drivers));
+      observed.rules = rules;
+      if (!hasDockerChains(rules)) warnings.push(`${reading.iptables.command} shows none of dockerd's chains (dockerd may run with --iptables=false): traces evaluate the rules as read`);
+    } catch (err) {
+      if (!(err instanceof IptablesSaveError)) throw err;
+      observed.rulesUnread = `${reading.iptables.command} printed what cannot be read: ${err.message}`;
+    }
+  }
+  if (observed.rulesUnread) warnings.push(`the host's iptables rules could not be read (${observed.rulesUnread}): traces evaluate dockerd's rules as modelled`);
+  const forward = reading.sysctls['net.ipv4.ip_forward'];
+  if (forward === '0' || forward === '1') observed.ipForward = forward === '1';
+  const bridgeNf = reading.sysctls['net.bridge.bridge-nf-call-iptables'];
+  if (bridgeNf === '0' || bridgeNf === '1') observed.bridgeNfCallIptables = bridgeNf === '1';
+  host.observed = observed;
 }
 
 export function networkRequestOf(snapshot: Snapshot, n: NetworkInfo): NetworkCreateRequest {
@@ -113,6 +147,9 @@ class ContainerReplay {
     const startNet = mode === 'default' ? 'bridge' : mode;
     const primary = c.endpoints.find((e) => this.networkName(e) === startNet) ?? null;
     const req: ContainerCreateRequest = { name: c.name, image: c.image, networkMode: mode };
+    // What it really listens on, when read: the tree shows it, and traces use it.
+    const heard = observedListen(this.snapshot, c);
+    if (heard) req.listen = 'listen' in heard ? heard.listen : [];
     if (!mode.startsWith('container:')) {
       if (mode !== 'host' && c.hostname && c.hostname !== c.id.slice(0, 12)) req.hostname = c.hostname;
       if (mode !== 'host') {

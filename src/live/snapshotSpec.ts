@@ -5,7 +5,7 @@
 import type { ContainerNetworkSpec, ContainerSpec, HostSpec, NetworkSpec, TopologySpec } from '../topology';
 import type { IpamPoolConfig } from '../engine';
 import type { ContainerInfo, EndpointInfo, IpamPoolInfo, Snapshot } from '../docker';
-import { containersByCreation, daemonConfigOf, labelFilter, exposeOf, networkModeName, portSpecsOf, PREDEFINED_NETWORKS, userAliases, userNetworks } from './snapshotView';
+import { containersByCreation, daemonConfigOf, labelFilter, exposeOf, networkModeName, observedListen, portSpecsOf, PREDEFINED_NETWORKS, userAliases, userNetworks } from './snapshotView';
 import ipaddr from 'ipaddr.js';
 
 export interface ImportOptions {
@@ -15,6 +15,11 @@ export interface ImportOptions {
   host?: string;
   /** Keep only networks/containers carrying this label (key=value or key). */
   label?: string;
+  /**
+   * Give each container the `listen` list its sockets really have (when read): the live host's own spec,
+   * for traces. Not for import: a file says what a container should listen on, not what it did once.
+   */
+  observed?: boolean;
 }
 
 export interface SnapshotSpec {
@@ -62,7 +67,16 @@ export function snapshotToSpec(snapshot: Snapshot, opts: ImportOptions = {}): Sn
   for (const c of fileOrder(snapshot)) {
     if (!keep(c.labels)) continue;
     if (!c.running) stopped.push(c.name);
-    else spec.containers.push(containerSpec(snapshot, c, host));
+    else {
+      const cs = containerSpec(snapshot, c, host);
+      const heard = opts.observed ? observedListen(snapshot, c) : null;
+      if (heard && 'listen' in heard) cs.listen = heard.listen;
+      else if (heard) {
+        cs.listen = [];
+        cs.listenUnknown = heard.unknown;
+      }
+      spec.containers.push(cs);
+    }
   }
   return { spec, stopped };
 }

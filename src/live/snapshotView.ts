@@ -152,3 +152,24 @@ export function labelFilter(label: string | undefined): (labels: Record<string, 
   const value = eq >= 0 ? label.slice(eq + 1) : null;
   return (labels) => key in labels && (value === null || labels[key] === value);
 }
+
+/**
+ * What a running container really listens on, as `listen` entries with the bound address
+ * ("0.0.0.0:80/tcp", "127.0.0.1:6379/tcp", "[::]:53/udp"), when its sockets were read; `unknown` with
+ * why when they could not be; null when they were not read (the expose list then stands in).
+ */
+const DOCKER_DNS = '127.0.0.11';
+
+export function observedListen(snapshot: Snapshot, c: ContainerInfo): { listen: string[] } | { unknown: string } | null {
+  const r = snapshot.listeners?.[c.id];
+  if (!r) return null;
+  if (r.state === 'unknown') return { unknown: r.why };
+  const listen: string[] = [];
+  for (const s of r.sockets) {
+    // dockerd's embedded DNS resolver (its sockets in the container's namespace): not the container's process.
+    if (s.address === DOCKER_DNS) continue;
+    const entry = `${s.address.includes(':') ? `[${s.address}]` : s.address}:${s.port}/${s.proto}`;
+    if (!listen.includes(entry)) listen.push(entry);
+  }
+  return { listen };
+}

@@ -77,6 +77,8 @@ export interface ContainerSpec {
   listen?: string[];
   /** Docker's --label (Compose `labels`): what a calico policy's selectors match. */
   labels?: Record<string, string>;
+  /** A live host's container whose sockets could not be read: why (never from a file). */
+  listenUnknown?: string;
   /**
    * Connected to its other networks after create and before start, as docker compose does (a topology
    * file's containers are started first, then connected, as `docker run` + `docker network connect`).

@@ -18,6 +18,8 @@ export function deriveHostRules(host: HostState, drivers?: RuleLookup): RuleSet 
 
 /** The host's rules, recomputed only when the host's state changed. */
 export function hostRules(host: HostState, drivers?: RuleLookup): RuleSet {
+  // A live host's real rules, when they could be read, are what the kernel evaluates.
+  if (host.observed?.rules) return host.observed.rules;
   const stamp = stateStamp(host);
   const hit = cache.get(host);
   if (hit && hit.stamp === stamp) return hit.rules;

@@ -47,7 +47,7 @@ interface Compiled {
   readonly set: { readonly dir: 'src' | 'dst'; readonly nets: readonly { base: number; mask: number }[] } | null;
   /** Index of the jumped-to chain, or -1. */
   jumpTo: number;
-  readonly terminal: 'ACCEPT' | 'DROP' | 'RETURN' | 'DNAT' | 'SNAT' | 'MASQUERADE' | 'JUMP' | 'GOTO' | 'MARK' | 'NONE';
+  readonly terminal: 'ACCEPT' | 'DROP' | 'RETURN' | 'DNAT' | 'SNAT' | 'MASQUERADE' | 'JUMP' | 'GOTO' | 'MARK' | 'NONE' | 'OPAQUE';
 }
 
 /** iptables interface names: a trailing `+` matches every name with that prefix (`-i cali+`). */
@@ -119,7 +119,8 @@ function compileRule(rule: Rule): Compiled {
     mark: m.mark ?? null,
     set: m.set ? { dir: m.set.dir, nets: m.set.members.map(prefix) } : null,
     jumpTo: -1,
-    terminal: t === 'CHECKSUM' ? 'NONE' : t,
+    // A rule the engine cannot evaluate stops the walk where it could apply (unless it only logs or marks).
+    terminal: t === 'CHECKSUM' || t === 'CONTINUE' ? 'NONE' : rule.opaque !== undefined ? 'OPAQUE' : t,
   };
 }
 
@@ -227,6 +228,7 @@ export function evaluateChain(rules: CompiledRules, table: TableName, chain: str
     const policy = t.chains[index]!.policy ?? 'ACCEPT';
     return { verdict: policy, rule: null, path, chain, table, policy };
   }
-  const kind = decided.terminal as ChainVerdict['verdict'];
+  // An opaque rule ends the walk as a drop whose cause the tracer reports as `unknown` (see explain.ts).
+  const kind = decided.terminal === 'OPAQUE' ? 'DROP' : (decided.terminal as ChainVerdict['verdict']);
   return { verdict: kind, rule: decided.rule, path, chain, table, policy: null };
 }

@@ -10,6 +10,7 @@ function neg(flag: string, v: Negatable<string> | undefined): string[] {
 
 /** The rule as `iptables-save` prints it, e.g. `-A FORWARD -i docker0 ! -o docker0 -j ACCEPT`. */
 export function formatRule(rule: Rule): string {
+  if (rule.text !== undefined) return rule.text;
   const m = rule.match;
   const parts: string[] = ['-A', rule.chain, ...neg('-s', m.src), ...neg('-d', m.dst), ...neg('-i', m.in), ...neg('-o', m.out)];
   if (m.proto) parts.push('-p', m.proto);
@@ -35,6 +36,7 @@ export function formatRule(rule: Rule): string {
     case 'DNAT': parts.push('-j', 'DNAT', '--to-destination', t.to); break;
     case 'SNAT': parts.push('-j', 'SNAT', '--to-source', t.to); break;
     case 'CHECKSUM': parts.push('-j', 'CHECKSUM', '--checksum-fill'); break;
+    case 'CONTINUE': parts.push('-j', t.name); break;
     default: parts.push('-j', t.kind);
   }
   return parts.join(' ');

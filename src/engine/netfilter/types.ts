@@ -44,7 +44,9 @@ export type RuleTarget =
   | { readonly kind: 'MARK'; readonly value: number; readonly mask: number }
   | { readonly kind: 'DNAT'; readonly to: string }
   | { readonly kind: 'SNAT'; readonly to: string }
-  | { readonly kind: 'CHECKSUM' };
+  | { readonly kind: 'CHECKSUM' }
+  /** A target that lets the packet go on (LOG, MARK, …), read from a live host's iptables-save. */
+  | { readonly kind: 'CONTINUE'; readonly name: string };
 
 /** Why dockerd installs a rule: lets the tracer explain a verdict in plain words. */
 export type RulePurpose =
@@ -74,7 +76,9 @@ export type RulePurpose =
   | 'loopback-port-drop'
   | 'sctp-checksum'
   /** Installed by a network plug-in's own daemon (see contributed.ts). */
-  | 'plugin';
+  | 'plugin'
+  /** Read from a live host's iptables-save, and not one dockerd writes (DOCKER-USER entries, ufw, firewalld, by hand). */
+  | 'host';
 
 export interface Rule {
   readonly table: TableName;
@@ -86,6 +90,13 @@ export interface Rule {
   readonly network?: string;
   /** The container (by name) whose published port the rule serves. */
   readonly container?: string;
+  /** The rule as iptables-save printed it, when it was read from a live host. */
+  readonly text?: string;
+  /**
+   * What the engine cannot evaluate in a rule read from a live host (a match module such as `-m set`, a
+   * REJECT target): a packet that gets that far has an `unknown` fate.
+   */
+  readonly opaque?: string;
 }
 
 export type Policy = 'ACCEPT' | 'DROP';

@@ -125,17 +125,30 @@ export function parsePortSpec(raw: string, index?: number): ParsedPortSpec {
 export function parseListen(raw: string, index?: number): ExposedPort[] {
   const error = listenSpecError(raw);
   if (error) throw new DockerError(error, BAD_REQUEST, { field: 'listen', index });
-  const [proto, port] = splitProtoPort(raw);
+  const { bind, rest } = splitListenAddress(raw)!;
+  const [proto, port] = splitProtoPort(rest);
   const r = parsePortRange(port) as { start: number; end: number };
   const out: ExposedPort[] = [];
-  for (let p = r.start; p <= r.end; p++) out.push({ port: p, proto: proto.toLowerCase() });
+  for (let p = r.start; p <= r.end; p++) out.push({ port: p, proto: proto.toLowerCase(), ...(bind !== undefined ? { bind } : {}) });
   return out;
 }
 
-/** Why a `listen` entry is not PORT[-PORT][/tcp|/udp], or undefined when it is. */
+/** "127.0.0.1:80/tcp" → bind 127.0.0.1; "[::1]:80" → bind ::1; "80" → no bind (every address). null: a malformed address. */
+function splitListenAddress(raw: string): { bind?: string; rest: string } | null {
+  const v6 = /^\[([0-9A-Fa-f:.]+)\]:(.*)$/.exec(raw);
+  if (v6) return v6[1]!.includes(':') ? { bind: v6[1]!.toLowerCase(), rest: v6[2]! } : null;
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):(.*)$/.exec(raw);
+  if (v4) return v4[1]!.split('.').every((b) => Number(b) <= 255) ? { bind: v4[1]!, rest: v4[2]! } : null;
+  if (raw.includes(':')) return null;
+  return { rest: raw };
+}
+
+/** Why a `listen` entry is not [ADDRESS:]PORT[-PORT][/tcp|/udp], or undefined when it is. */
 export function listenSpecError(raw: string): string | undefined {
-  const m = /^(\d+)(?:-(\d+))?(?:\/([A-Za-z]*))?$/.exec(raw);
-  const form = 'a port or a range, with /tcp (the default) or /udp: "8081", "53/udp", "8000-8010"';
+  const form = 'a port or a range, with /tcp (the default) or /udp, optionally after the address it is bound to: "8081", "53/udp", "8000-8010", "127.0.0.1:6379"';
+  const split = splitListenAddress(raw);
+  if (!split) return `invalid listen entry ${JSON.stringify(raw)}: ${form}`;
+  const m = /^(\d+)(?:-(\d+))?(?:\/([A-Za-z]*))?$/.exec(split.rest);
   if (!m) return `invalid listen entry ${JSON.stringify(raw)}: ${form}`;
   const start = Number(m[1]);
   const end = m[2] === undefined ? start : Number(m[2]);

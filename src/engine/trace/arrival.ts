@@ -29,9 +29,8 @@ export function conclude(run: TraceContext, src: Source, origin: Ns, leg: Leg, w
     hops?.push({ node: ns.label, interface: leg.iface, action: 'deliver', detail: `the kernel of ${ns.label} answers the ICMP echo request to ${formatV4(pkt.dst)}` });
     return withReply(run, origin, leg, walker, hops, sides, { verdict: 'delivered', reason: `${ns.label} answered the ping (ICMP echo reply)${viaNat(walker)}` }, 'echo reply');
   }
-  const listener = ns.kind === 'sandbox'
-    ? findListener(ns.hx.listeners(ns.view!.containers), pkt)
-    : findListener(ns.hx.hostListeners(), pkt);
+  const candidates = ns.kind === 'sandbox' ? ns.hx.listeners(ns.view!.containers) : ns.hx.hostListeners();
+  const listener = findListener(candidates, pkt);
   if (listener) {
     hops?.push({ node: ns.label, interface: leg.iface, action: 'deliver', detail: `${listener.container.name} listens on ${pkt.dport}/${pkt.proto}: ${pkt.proto === 'tcp' ? 'connection accepted' : 'datagram received'}` });
     return withReply(run, origin, leg, walker, hops, sides, { verdict: 'delivered', reason: `${listener.container.name} accepts ${where}/${pkt.proto}${viaNat(walker)}` }, pkt.proto === 'tcp' ? 'SYN-ACK' : '');
@@ -39,6 +38,28 @@ export function conclude(run: TraceContext, src: Source, origin: Ns, leg: Leg, w
   if (ns.kind === 'host') {
     const proxy = findProxy(ns.hx, pkt);
     if (proxy && depth === 0) return throughProxy(run, origin, leg, walker, hops, proxy, sides);
+  }
+  // A live container whose sockets could not be read: whether anything listens is unknown.
+  const unread = ns.kind === 'sandbox' ? ns.hx.unknownListening(ns.view!.containers) : null;
+  if (unread) {
+    const reason = `what ${unread.container.name} listens on could not be read (${unread.why}), so whether ${where}/${pkt.proto} is accepted or refused is unknown`;
+    hops?.push({ node: ns.label, interface: leg.iface, action: 'unknown', detail: reason });
+    return { verdict: 'unknown', reason, fix: `check inside the container: docker exec ${unread.container.name} netstat -ln (or ss -ln)` };
+  }
+  // Bound to another address only (127.0.0.1): the port is open inside, but not to this packet.
+  const elsewhere = candidates.find((l) => l.port === pkt.dport && l.proto === pkt.proto);
+  if (elsewhere && elsewhere.bind !== undefined) {
+    const loop = isLoopbackBind(elsewhere.bind);
+    hops?.push({ node: ns.label, interface: leg.iface, action: 'refuse', detail: `${elsewhere.container.name} listens on ${pkt.dport}/${pkt.proto} only on ${elsewhere.bind}${loop ? ' (loopback: reachable only from inside the container)' : ''}, not on ${formatV4(pkt.dst)}: ${pkt.proto === 'tcp' ? 'the kernel answers with a TCP reset' : 'the kernel answers ICMP port unreachable'}` });
+    const kernel = pkt.proto === 'tcp' ? 'a TCP reset ("Connection refused")' : 'ICMP port unreachable';
+    const outcome: Outcome = {
+      verdict: 'refused',
+      reason: `${elsewhere.container.name}'s process listens on ${pkt.dport}/${pkt.proto} only on ${elsewhere.bind}${loop ? ', which is not reachable from outside the container' : ''}: ${formatV4(pkt.dst)}:${pkt.dport} is answered with ${kernel}`,
+      fix: ns.hx.live
+        ? `make the process listen on 0.0.0.0:${pkt.dport} (every address) instead of ${elsewhere.bind}:${pkt.dport}`
+        : `make the process listen on every address: listen: ["${pkt.dport}/${pkt.proto}"] instead of "${elsewhere.bind}:${pkt.dport}/${pkt.proto}"`,
+    };
+    return withReply(run, origin, leg, walker, hops, sides, outcome, pkt.proto === 'tcp' ? 'reset (RST)' : 'port unreachable');
   }
   // Nobody listens: TCP reset / ICMP port unreachable, which must get back to be seen.
   hops?.push({ node: ns.label, interface: leg.iface, action: 'refuse', detail: `nothing listens on ${pkt.dport}/${pkt.proto}: ${pkt.proto === 'tcp' ? 'the kernel answers with a TCP reset' : 'the kernel answers ICMP port unreachable'}` });
@@ -142,8 +163,18 @@ export function unknownHop(hops: TraceHop[] | null, cause: Cause, origin: Ns, re
 }
 
 function findListener(listeners: Listener[], pkt: Pkt): Listener | null {
-  for (const l of listeners) if (l.port === pkt.dport && l.proto === pkt.proto) return l;
+  for (const l of listeners) if (l.port === pkt.dport && l.proto === pkt.proto && bindAccepts(l.bind, pkt.dst)) return l;
   return null;
+}
+
+const isLoopbackBind = (bind: string): boolean => bind.startsWith('127.') || bind === '::1' || bind.startsWith('::ffff:127.');
+
+/** A socket bound to BIND takes an IPv4 packet to DST (a dual-stack [::] socket takes IPv4 too). */
+function bindAccepts(bind: string | undefined, dst: V4): boolean {
+  if (bind === undefined || bind === '0.0.0.0' || bind === '::') return true;
+  const v4 = parseV4(bind.startsWith('::ffff:') ? bind.slice('::ffff:'.length) : bind);
+  if (v4 === null) return false; // an IPv6 address only
+  return isLoopback(v4) ? isLoopback(dst) : v4 === dst;
 }
 
 function findProxy(hx: HostIndex, pkt: Pkt): ProxyBinding | null {
@@ -158,14 +189,16 @@ function explainRefused(ns: Ns, pkt: Pkt): Explanation {
   const kernel = pkt.proto === 'tcp' ? 'a TCP reset ("Connection refused")' : 'ICMP port unreachable';
   if (ns.kind === 'sandbox') {
     const ls = ns.hx.listeners(ns.view!.containers);
-    const list = ls.map((l) => `${l.port}/${l.proto}`).join(', ');
+    const list = ls.map((l) => `${l.bind !== undefined ? `${l.bind.includes(':') ? `[${l.bind}]` : l.bind}:` : ''}${l.port}/${l.proto}`).join(', ');
     const c = ns.view!.containers[0]?.name ?? ns.label;
     const loop = isLoopback(pkt.dst) ? `; ${formatV4(pkt.dst)} inside a container is the container itself, not the host` : '';
     return {
       reason: `nothing in ${ns.label} listens on ${what} (${ls.length ? `it listens on ${list}` : 'it listens on nothing'}): ${c} answers with ${kernel}${loop}`,
       fix: isLoopback(pkt.dst)
         ? `to reach a port published on the host, use the host's address as the container sees it (its gateway), not 127.0.0.1`
-        : ls.length ? `use a port it listens on (${list}), or make its process listen on ${what} (${listenFix(ls.filter((l) => l.container === ns.view!.containers[0]), what)})` : `make its process listen on ${what} (listen: ["${what}"])`,
+        : ns.hx.live
+          ? `${ls.length ? `use a port it listens on (${list}), or ` : ''}start a process in ${c} that listens on 0.0.0.0:${pkt.dport}${pkt.proto === 'udp' ? '/udp' : ''}`
+          : ls.length ? `use a port it listens on (${list}), or make its process listen on ${what} (${listenFix(ls.filter((l) => l.container === ns.view!.containers[0]), what)})` : `make its process listen on ${what} (listen: ["${what}"])`,
     };
   }
   const hx = ns.hx;
@@ -174,12 +207,16 @@ function explainRefused(ns: Ns, pkt: Pkt): Explanation {
     const o = others[0]!;
     return {
       reason: `port ${pkt.dport}/${pkt.proto} is published only on ${o.binding.hostIp} (by ${o.container.name}), so nothing listens on ${formatV4(pkt.dst)}:${pkt.dport}: ${hx.host.name} answers with ${kernel}`,
-      fix: `publish it on every address ("${pkt.dport}:${o.binding.containerPort}${pkt.proto === 'udp' ? '/udp' : ''}"), or connect to ${o.binding.hostIp}:${pkt.dport} from the host itself`,
+      fix: hx.live
+        ? `recreate ${o.container.name} publishing on every address (docker run -p ${pkt.dport}:${o.binding.containerPort}${pkt.proto === 'udp' ? '/udp' : ''} …), or connect to ${o.binding.hostIp}:${pkt.dport} from the host itself`
+        : `publish it on every address ("${pkt.dport}:${o.binding.containerPort}${pkt.proto === 'udp' ? '/udp' : ''}"), or connect to ${o.binding.hostIp}:${pkt.dport} from the host itself`,
     };
   }
   return {
     reason: `nothing listens on ${formatV4(pkt.dst)}:${pkt.dport}/${pkt.proto} on host ${hx.host.name}: no container publishes ${what} there, so the host answers with ${kernel}`,
-    fix: `publish the container's port on the host, e.g. ports: ["${pkt.dport}:<container port>${pkt.proto === 'udp' ? '/udp' : ''}"]`,
+    fix: hx.live
+      ? `publish the container's port on the host: docker run -p ${pkt.dport}:<container port>${pkt.proto === 'udp' ? '/udp' : ''} … (a running container's ports cannot be added: recreate it)`
+      : `publish the container's port on the host, e.g. ports: ["${pkt.dport}:<container port>${pkt.proto === 'udp' ? '/udp' : ''}"]`,
   };
 }
 

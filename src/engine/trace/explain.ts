@@ -57,6 +57,7 @@ function iccSwitch(hx: HostIndex, n: NetworkState | undefined): string {
 
 /** A cause the engine knows (a rule, a missing route, nobody answering ARP) is a drop; one it cannot follow is `unknown`. */
 export function causeVerdict(cause: Cause): 'dropped' | 'unknown' {
+  if (cause.kind === 'rule' && cause.verdict.rule?.opaque !== undefined) return 'unknown';
   return cause.kind === 'outside' || cause.kind === 'unsupported' ? 'unknown' : 'dropped';
 }
 
@@ -83,6 +84,20 @@ export function explainCause(cause: Cause, sides: TraceSides): Explanation {
         };
       }
       const text = formatRule(r);
+      if (r.opaque !== undefined) {
+        return {
+          reason: `the host's rule ${text} (${r.table} ${r.chain}) could apply here, but the engine cannot evaluate ${r.opaque}: whether it stops this packet is unknown`,
+          rule: text,
+        };
+      }
+      if (r.purpose === 'host') {
+        const del = text.replace(/^-A /, '-D ');
+        return {
+          reason: `dropped by ${text} (${r.table} ${r.chain}), a rule on ${hx.host.name} that dockerd did not write (read from iptables-save)`,
+          fix: `if this traffic should pass, remove or narrow that rule: iptables${r.table === 'filter' ? '' : ` -t ${r.table}`} ${del}`,
+          rule: text,
+        };
+      }
       const inNet = hx.bridgeNetwork.get(inIf);
       const outNet = hx.bridgeNetwork.get(outIf);
       const ruleNet = r.network !== undefined ? [...hx.host.networks.values()].find((n) => n.name === r.network) : undefined;

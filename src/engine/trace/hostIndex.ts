@@ -58,6 +58,8 @@ export interface Listener {
   readonly port: number;
   readonly proto: string;
   readonly container: ContainerState;
+  /** The address the socket is bound to; absent: every address. */
+  readonly bind?: string;
 }
 
 export interface SandboxView {
@@ -102,6 +104,10 @@ export interface HostIndex {
   sandbox(id: string): SandboxView | null;
   listeners(containers: readonly ContainerState[]): Listener[];
   hostListeners(): Listener[];
+  /** The first of these containers whose sockets could not be read (a live host), with why. */
+  unknownListening(containers: readonly ContainerState[]): { container: ContainerState; why: string } | null;
+  /** A live host: fixes name commands, not file keys. */
+  readonly live: boolean;
 }
 
 export function buildHostIndex(host: HostState, listening: ListeningLookup | undefined, drivers?: RuleLookup): HostIndex {
@@ -197,10 +203,19 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
       const out: Listener[] = [];
       for (const c of containers) {
         if (c.status !== 'running') continue;
-        for (const p of listenOf(c)) out.push({ port: p.port, proto: p.proto, container: c });
+        for (const p of listenOf(c)) out.push({ port: p.port, proto: p.proto, container: c, ...(p.bind !== undefined ? { bind: p.bind } : {}) });
       }
       return out;
     },
+    unknownListening(containers) {
+      if (!listening?.unknown) return null;
+      for (const c of containers) {
+        const why = c.status === 'running' ? listening.unknown(host.name, c.name) : undefined;
+        if (why !== undefined) return { container: c, why };
+      }
+      return null;
+    },
+    live: listening?.live === true || host.observed !== undefined,
     hostListeners() {
       hostModeListeners ??= index.listeners([...host.containers.values()].filter((c) => c.modeKind === 'host' && c.status === 'running'));
       return hostModeListeners;

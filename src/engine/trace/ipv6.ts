@@ -208,10 +208,18 @@ export class Ipv6Walk {
       this.hop(at.label, '', 'deliver', `the kernel of ${at.label} answers the ICMPv6 echo request to ${to}; ${back}`);
       return { verdict: 'delivered', reason: `${at.label} answered the ping over IPv6 (ICMPv6 echo reply from ${to})` };
     }
-    const l = this.listeners(at.hx, at.sb).find((x) => x.port === port && x.proto === proto);
+    // Unbound (a file's listen): a dual-stack socket. Read from a live host: [::] or this very address.
+    const v6Bind = (b: string | undefined) => b === undefined || b === '::' || b.toLowerCase() === to.toLowerCase();
+    const l = this.listeners(at.hx, at.sb).find((x) => x.port === port && x.proto === proto && v6Bind(x.bind));
     if (l) {
-      this.hop(at.label, '', 'deliver', `${l.container.name} listens on ${port}/${proto} (a dual-stack socket: IPv4 and IPv6): ${proto === 'tcp' ? 'connection accepted' : 'datagram received'}; ${back}`);
+      this.hop(at.label, '', 'deliver', `${l.container.name} listens on ${port}/${proto} (${l.bind === undefined ? 'a dual-stack socket: IPv4 and IPv6' : `bound to [${l.bind}]`}): ${proto === 'tcp' ? 'connection accepted' : 'datagram received'}; ${back}`);
       return { verdict: 'delivered', reason: `${l.container.name} accepts [${to}]:${port}/${proto} over IPv6` };
+    }
+    const other = this.listeners(at.hx, at.sb).find((x) => x.port === port && x.proto === proto);
+    if (other) {
+      const only = other.bind === '0.0.0.0' ? 'on IPv4 only (0.0.0.0)' : `only on ${other.bind}`;
+      this.hop(at.label, '', 'refuse', `${other.container.name} listens on ${port}/${proto} ${only}, not on [${to}]: ${proto === 'tcp' ? 'the kernel answers with a TCP reset' : 'ICMPv6 port unreachable'}; ${back}`);
+      return { verdict: 'refused', reason: `${other.container.name}'s process listens on ${port}/${proto} ${only}: [${to}]:${port} is refused`, fix: `make the process listen on [::]:${port} (IPv6 and IPv4)` };
     }
     this.hop(at.label, '', 'refuse', `nothing listens on ${port}/${proto}: ${proto === 'tcp' ? 'the kernel answers with a TCP reset' : 'ICMPv6 port unreachable'}; ${back}`);
     return { verdict: 'refused', reason: `nothing in ${at.label} listens on ${port}/${proto}: it answers [${to}]:${port} with ${proto === 'tcp' ? 'a TCP reset ("Connection refused")' : 'ICMPv6 port unreachable'}`, fix: `make its process listen on ${port}/${proto} (listen: ["${port}/${proto}"])` };

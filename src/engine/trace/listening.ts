@@ -14,6 +14,8 @@ export interface ListenEntry {
   readonly ports?: readonly string[];
   /** Present iff the file says `listen`. */
   readonly listen?: readonly string[];
+  /** A live host's container whose sockets could not be read: why (its ports' fate is `unknown`). */
+  readonly listenUnknown?: string;
 }
 
 /** The ports one entry listens on; a bad entry is the validator's to report and opens no port. */
@@ -26,7 +28,7 @@ export function listenPortsOf(c: Omit<ListenEntry, 'host' | 'name'>): ExposedPor
     } catch {
       return;
     }
-    for (const p of list) if (!out.some((o) => o.port === p.port && o.proto === p.proto)) out.push(p);
+    for (const p of list) if (!out.some((o) => o.port === p.port && o.proto === p.proto && o.bind === p.bind)) out.push(p);
   };
   if (c.listen) {
     for (const l of c.listen) add(() => parseListen(l));
@@ -37,8 +39,16 @@ export function listenPortsOf(c: Omit<ListenEntry, 'host' | 'name'>): ExposedPor
   return out;
 }
 
-export function listeningFromTopology(entries: Iterable<ListenEntry>): ListeningLookup {
+export function listeningFromTopology(entries: Iterable<ListenEntry>, opts: { live?: boolean } = {}): ListeningLookup {
   const byContainer = new Map<string, ExposedPort[]>();
-  for (const c of entries) byContainer.set(`${c.host}\0${c.name}`, listenPortsOf(c));
-  return (host, container) => byContainer.get(`${host}\0${container}`);
+  const unknown = new Map<string, string>();
+  for (const c of entries) {
+    byContainer.set(`${c.host}\0${c.name}`, listenPortsOf(c));
+    if (c.listenUnknown !== undefined) unknown.set(`${c.host}\0${c.name}`, c.listenUnknown);
+  }
+  const lookup = (host: string, container: string) => byContainer.get(`${host}\0${container}`);
+  return Object.assign(lookup, {
+    ...(unknown.size > 0 ? { unknown: (host: string, container: string) => unknown.get(`${host}\0${container}`) } : {}),
+    ...(opts.live ? { live: true } : {}),
+  });
 }

@@ -49,7 +49,12 @@ export interface TraceResult {
  * The ports a container's processes listen on, when the caller knows better than the engine's own
  * `listening` (the file's `listen`, else expose and the published container ports); undefined: ask the engine.
  */
-export type ListeningLookup = (host: string, container: string) => readonly ExposedPort[] | undefined;
+export type ListeningLookup = ((host: string, container: string) => readonly ExposedPort[] | undefined) & {
+  /** Why what a container listens on could not be read (a live host): its ports' fate is then `unknown`. */
+  readonly unknown?: (host: string, container: string) => string | undefined;
+  /** The host is a live one: fixes name docker/ip commands and processes, not file keys. */
+  readonly live?: boolean;
+};
 
 export interface TraceOptions {
   readonly listening?: ListeningLookup;

@@ -29,7 +29,8 @@ export interface WorldIndex {
 }
 
 export function describeVerdict(v: ChainVerdict): string {
-  const steps = v.path.map(formatRule);
+  // A rule read from the host that dockerd did not write is said to be one.
+  const steps = v.path.map((r) => (r.purpose === 'host' ? `${formatRule(r)} [the host's rule, not dockerd's]` : formatRule(r)));
   if (v.rule === null) {
     if (v.table === 'nat') steps.push('no address translation');
     else steps.push(`policy ${v.policy}${v.path.length === 0 ? ' (no rule matched)' : ''}`);
@@ -116,7 +117,9 @@ export class Walker implements LinkWalk {
     const v = evaluateChain(hx.rules, table, chain, this.ctx(hx, inIf, outIf, pkt));
     if (this.hops && (table === 'filter' || v.path.length > 0) && hx.rules.tables.has(table)) {
       const where = inIf && outIf ? `-i ${inIf} -o ${outIf}` : inIf ? `-i ${inIf}` : outIf ? `-o ${outIf}` : '';
-      this.hop(hx.host.name, inIf || outIf, `${table} ${chain}`, `${note ? `${note}: ` : ''}${where ? `(${where}) ` : ''}${describeVerdict(v)}`);
+      const unread = hx.host.observed?.rulesUnread;
+      const modelled = unread ? ` (dockerd's rules as modelled: the host's real rules could not be read: ${unread})` : '';
+      this.hop(hx.host.name, inIf || outIf, `${table} ${chain}`, `${note ? `${note}: ` : ''}${where ? `(${where}) ` : ''}${describeVerdict(v)}${modelled}`);
     }
     return v;
   }
@@ -225,6 +228,10 @@ export class Walker implements LinkWalk {
     if (!target) return { ok: false, cause: { kind: 'arp', hx, br, addr: nexthop } };
     if (pkt.dst !== nexthop) return { ok: false, cause: { kind: 'not-router', ns: target, addr: pkt.dst } };
     this.hop(br, port, 'switch', `ARP: ${formatV4(nexthop)} is at ${ep.mac ?? '?'} (${target.label}): switched from ${port} to ${ep.hostIfname}`);
+    if (hx.host.observed?.bridgeNfCallIptables === false) {
+      this.hop(br, port, 'bridge', `net.bridge.bridge-nf-call-iptables is 0 on ${hx.host.name} (read from the host): the bridged packet skips iptables`);
+      return this.enterSandbox(target, ep, pkt);
+    }
     // br_netfilter: bridged IPv4 packets go through the iptables hooks too.
     const raw = this.chain(hx, 'raw', 'PREROUTING', br, '', pkt);
     if (raw.verdict === 'DROP') return this.drop(hx, raw, pkt, br, '');
@@ -264,7 +271,10 @@ export class Walker implements LinkWalk {
     }
     const route = lookupRoute(hx.routes, pkt.dst);
     if (!route) return { ok: false, cause: { kind: 'outside', hx, addr: pkt.dst, dev: null } };
-    this.hop(hx.host.name, route.dev, 'route', `${formatV4(pkt.dst)} is not the host's: forwarded (ip_forward=1): ${route.text}`);
+    if (hx.host.observed?.ipForward === false) {
+      return { ok: false, cause: { kind: 'link', reason: `net.ipv4.ip_forward is 0 on ${hx.host.name} (read from the host): its kernel does not route packets from ${inIf} to ${route.dev}, so the packet for ${formatV4(pkt.dst)} is dropped`, fix: `sysctl -w net.ipv4.ip_forward=1 on ${hx.host.name} (dockerd sets it at start unless it runs with --ip-forward=false)` } };
+    }
+    this.hop(hx.host.name, route.dev, 'route', `${formatV4(pkt.dst)} is not the host's: forwarded (ip_forward=1${hx.host.observed?.ipForward === true ? ', read from the host' : ''}): ${route.text}`);
     if (meshed) {
       this.hop(hx.host.name, inIf, 'filter FORWARD', `(-i ${inIf} -o ${route.dev}) -A FORWARD -j DOCKER-USER → -A DOCKER-USER -j RETURN → -A FORWARD -j DOCKER-INGRESS → -A DOCKER-INGRESS -p ${meshed.proto} -m ${meshed.proto} --dport ${meshed.published} -j ACCEPT`);
       return this.hostEmit(hx, route, pkt);

@@ -1,0 +1,62 @@
+// What the Docker host's kernel really has, on a daemon on this machine: its iptables rules
+// (`iptables-save`, and `ip6tables-save`) and the sysctls that decide whether Docker's networks route at
+// all. Read as text, with a deadline; what cannot be read is said with why (not root, no iptables, a
+// remote daemon). src/live turns the text into the rules the tracer evaluates.
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+
+export type SaveReading = { readonly text: string; readonly command: string } | { readonly error: string };
+
+export interface HostReading {
+  readonly iptables: SaveReading;
+  readonly ip6tables: SaveReading;
+  /** sysctl name → value, or null when it could not be read (e.g. br_netfilter not loaded). */
+  readonly sysctls: Record<string, string | null>;
+}
+
+/** The sysctls that change a trace's outcome. */
+export const HOST_SYSCTLS = ['net.ipv4.ip_forward', 'net.bridge.bridge-nf-call-iptables', 'net.ipv6.conf.all.forwarding'] as const;
+
+function run(file: string, args: string[], timeoutMs: number): Promise<{ ok: true; stdout: string } | { ok: false; error: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (!err) return resolve({ ok: true, stdout });
+      const e = err as NodeJS.ErrnoException & { killed?: boolean };
+      if (e.code === 'ENOENT') return resolve({ ok: false, error: `${file} is not installed` });
+      if (e.killed) return resolve({ ok: false, error: `${file} gave no answer within ${Math.round(timeoutMs / 1000)} s` });
+      resolve({ ok: false, error: `${file}: ${(stderr || e.message).trim().split('\n')[0]}` });
+    });
+  });
+}
+
+/** dockerd's chains are in it (an nft iptables-save beside a dockerd on the legacy backend shows none). */
+const hasDocker = (text: string) => /^:DOCKER\b/m.test(text);
+
+/** iptables-save, else the legacy backend's when the default one holds none of dockerd's chains. */
+async function save(family: 4 | 6, timeoutMs: number): Promise<SaveReading> {
+  const base = family === 4 ? 'iptables' : 'ip6tables';
+  const first = await run(`${base}-save`, [], timeoutMs);
+  if (first.ok && hasDocker(first.stdout)) return { text: first.stdout, command: `${base}-save` };
+  const legacy = await run(`${base}-legacy-save`, [], timeoutMs);
+  if (legacy.ok && hasDocker(legacy.stdout)) return { text: legacy.stdout, command: `${base}-legacy-save` };
+  if (!first.ok) return { error: first.error };
+  if (first.stdout.trim() === '') return { error: `${base}-save printed nothing (not permitted: it needs root or CAP_NET_ADMIN)` };
+  // Read, but without dockerd's chains: dockerd runs with iptables=false, or on another backend.
+  return { text: first.stdout, command: `${base}-save` };
+}
+
+async function sysctl(name: string, procRoot: string): Promise<string | null> {
+  try {
+    return (await readFile(`${procRoot}/sys/${name.replace(/\./g, '/')}`, 'utf8')).trim();
+  } catch {
+    return null;
+  }
+}
+
+/** The host's rules and sysctls; call only for a daemon on this machine. */
+export async function readHostNetfilter(opts: { timeoutMs?: number; procRoot?: string } = {}): Promise<HostReading> {
+  const timeoutMs = opts.timeoutMs ?? 5_000;
+  const procRoot = opts.procRoot ?? '/proc';
+  const [iptables, ip6tables, values] = await Promise.all([save(4, timeoutMs), save(6, timeoutMs), Promise.all(HOST_SYSCTLS.map((n) => sysctl(n, procRoot)))]);
+  return { iptables, ip6tables, sysctls: Object.fromEntries(HOST_SYSCTLS.map((n, i) => [n, values[i]!])) };
+}
