@@ -62,7 +62,7 @@ export async function runDockerCommand(command: Command, argv: string[], io: Cli
     const client = connectDocker(resolveEndpoint(endpoint), { timeoutMs: dockerTimeoutMs(process.env) });
     // What the host really has (each container's listening sockets, its iptables rules and sysctls),
     // so predictions follow the kernel rather than the expose lists and dockerd's modelled rules.
-    const snapshot = await observeHost(client, await takeSnapshot(client), { timeoutMs: Math.min(8_000, dockerTimeoutMs(process.env)) });
+    const snapshot = await observeHost(client, await takeSnapshot(client), { timeoutMs: Math.min(client.local ? 8_000 : 20_000, dockerTimeoutMs(process.env)) });
     const model = snapshotToEngine(snapshot);
     // What the engine could not reproduce goes to stderr (stdout stays the result only).
     for (const w of model.warnings) io.err(`cnm: note: ${w}\n`);

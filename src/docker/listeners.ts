@@ -109,20 +109,32 @@ export async function readListeners(client: DockerClient, c: ContainerInfo, opts
     }
   } else tried.push(client.local ? 'no process id in its inspect' : `${client.description} is not this machine, so its /proc cannot be read from here`);
   const timeoutMs = opts.timeoutMs ?? 8_000;
+  // One exec for the four tables (each exec over ssh is a session of its own); tcp6/udp6 are missing
+  // when IPv6 is off in the kernel, so cat's exit status 1 with some tables printed is still a reading.
+  const argv = ['cat', ...FILES.map((f) => `/proc/net/${f.file}`)];
   try {
-    const results = await Promise.all(FILES.map(async (f) => ({ f, r: await client.exec(c.id, ['cat', `/proc/net/${f.file}`], { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) }) })));
-    const tcp = results.find((x) => x.f.file === 'tcp')!.r;
-    const out = `${tcp.stdout}${tcp.stderr}`;
-    if (tcp.timedOut) return { state: 'unknown', why: `${tried.join('; ')}; docker exec ${c.name} cat /proc/net/tcp did not finish within ${Math.round(timeoutMs / 1000)} s` };
-    if (tcp.exitCode !== 0 || !/local_address/.test(tcp.stdout)) {
-      const missing = tcp.exitCode === 126 || tcp.exitCode === 127 || /executable file not found|not found|no such file/i.test(out);
-      return { state: 'unknown', why: `${tried.join('; ')}; ${missing ? `the image has no \`cat\` to run through docker exec` : `docker exec ${c.name} cat /proc/net/tcp failed (exit ${tcp.exitCode}): ${out.trim().slice(0, 120)}`}` };
+    const r = await client.exec(c.id, argv, { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
+    const out = `${r.stdout}${r.stderr}`;
+    if (r.timedOut) return { state: 'unknown', why: `${tried.join('; ')}; docker exec ${c.name} ${argv.join(' ')} did not finish within ${Math.round(timeoutMs / 1000)} s` };
+    const tables = splitTables(r.stdout);
+    if (tables.length === 0) {
+      const missing = r.exitCode === 126 || r.exitCode === 127 || /executable file not found|applet not found|not found/i.test(out);
+      return { state: 'unknown', why: `${tried.join('; ')}; ${missing ? 'the image has no `cat` to run through docker exec' : `docker exec ${c.name} cat /proc/net/tcp failed (exit ${r.exitCode}): ${out.trim().slice(0, 120)}`}` };
     }
-    // tcp6/udp6 are absent when IPv6 is off in the kernel: nothing listens there.
-    return { state: 'read', via: 'exec', sockets: merge(results.filter((x) => x.r.exitCode === 0).map((x) => ({ text: x.r.stdout, proto: x.f.proto }))) };
+    return { state: 'read', via: 'exec', sockets: merge(tables) };
   } catch (err) {
     return { state: 'unknown', why: `${tried.join('; ')}; docker exec failed: ${(err as Error).message}` };
   }
+}
+
+/** The tables of several /proc/net files printed one after the other: each starts with its header line. */
+export function splitTables(text: string): { text: string; proto: 'tcp' | 'udp' }[] {
+  const out: { text: string; proto: 'tcp' | 'udp' }[] = [];
+  for (const line of text.split('\n')) {
+    if (/\blocal_address\b/.test(line)) out.push({ text: line, proto: /\bdrops\b/.test(line) ? 'udp' : 'tcp' });
+    else if (out.length > 0) out[out.length - 1]!.text += `\n${line}`;
+  }
+  return out;
 }
 
 /** Every running container's listeners (by container id), a few at a time, each within the deadline. */
