@@ -58,7 +58,11 @@ export function snapshotToEngine(snapshot: Snapshot, hostName = 'host1'): Snapsh
 function observeOn(engine: Engine, hostName: string, snapshot: Snapshot, warnings: string[]): void {
   const reading = snapshot.host;
   const host = engine.state.hosts.get(hostName);
-  if (!reading || !host) return;
+  if (!host) return;
+  if (!reading) {
+    if (snapshot.listeners) host.observed = {}; // a live host all the same: fixes in its terms
+    return;
+  }
   if ('unread' in reading) {
     host.observed = { rulesUnread: reading.unread };
     return;
