@@ -182,6 +182,8 @@ function walk(t: CompiledTable, index: number, p: PacketContext, path: Rule[], d
     if (!matches(r, p)) continue;
     switch (r.terminal) {
       case 'NONE':
+        // A host's LOG or MARK rule matched: shown on the way (dockerd's CHECKSUM stays silent, as before).
+        if (r.rule.target.kind === 'CONTINUE') path.push(r.rule);
         continue;
       case 'JUMP': {
         path.push(r.rule);
