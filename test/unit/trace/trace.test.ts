@@ -224,3 +224,26 @@ containers:
     assertVerdict(l.t('p1', l.ip('p2', 'priv')), 'dropped', /private mode/);
   });
 });
+
+describe('listen entries bound to one address', () => {
+  const b = lab(`
+hosts: { host1: { daemon: { version: "20.10" } } }
+networks:
+  lan: { subnet: 10.119.0.0/24 }
+containers:
+  db: { networks: [lan], listen: ["127.0.0.1:6379", "10.119.0.50:5432", "0.0.0.0:8080"] }
+  client: { networks: [lan] }
+`);
+
+  it('a 127.0.0.1-only listener is refused from outside the container, and the fix says to listen on every address', () => {
+    const r = b.t('client', 'db:6379');
+    assertVerdict(r, 'refused', /listens on 6379\/tcp only on 127\.0\.0\.1, which is not reachable from outside the container/);
+    assert.match(r.fix!, /listen: \["6379\/tcp"\] instead of "127\.0\.0\.1:6379\/tcp"/);
+    assertVerdict(b.t('db', '127.0.0.1:6379'), 'delivered', /db accepts 127\.0\.0\.1:6379/);
+  });
+
+  it('a listener bound to another address is refused; 0.0.0.0 takes every IPv4 address', () => {
+    assertVerdict(b.t('client', 'db:5432'), 'refused', /only on 10\.119\.0\.50/);
+    assertVerdict(b.t('client', 'db:8080'), 'delivered', /db accepts/);
+  });
+});
