@@ -210,7 +210,7 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
   return out;
 }
 
-const FOLLOWED_EVENTS = { type: ['network', 'container'] as ('network' | 'container')[], event: ['create', 'destroy', 'connect', 'disconnect', 'start', 'die', 'rename'] };
+const FOLLOWED_EVENTS = { type: ['network', 'container'] as ('network' | 'container')[], event: ['create', 'destroy', 'connect', 'disconnect', 'start', 'die', 'rename', 'exec_start'] };
 
 class DockerodeClient implements DockerClient {
   constructor(

@@ -106,7 +106,9 @@ export interface ContainerInfo {
 
 export type DockerEventKind =
   | 'network:create' | 'network:destroy' | 'network:connect' | 'network:disconnect'
-  | 'container:start' | 'container:die' | 'container:destroy' | 'container:rename';
+  | 'container:start' | 'container:die' | 'container:destroy' | 'container:rename'
+  /** A process started in a running container (docker exec): it may listen on a port now. */
+  | 'container:exec_start';
 
 export interface DockerEvent {
   kind: DockerEventKind;
@@ -116,6 +118,8 @@ export interface DockerEvent {
   container: string | null;
   /** Unix time in nanoseconds as a string when Docker gives it. */
   timeNano: string | null;
+  /** exec_start: the command run ("cat /proc/net/tcp …"). */
+  command?: string;
 }
 
 export interface NetworkCreateOptions {

@@ -368,7 +368,7 @@ function parseExposed(raw: unknown, where: string): { port: number; protocol: Po
 
 const EVENT_KINDS: ReadonlySet<string> = new Set<DockerEventKind>([
   'network:create', 'network:destroy', 'network:connect', 'network:disconnect',
-  'container:start', 'container:die', 'container:destroy', 'container:rename',
+  'container:start', 'container:die', 'container:destroy', 'container:rename', 'container:exec_start',
 ]);
 
 /** One line of GET /events; null for events we do not follow (or that are not well-formed). */
@@ -376,12 +376,14 @@ export function parseEvent(raw: unknown): DockerEvent | null {
   if (!isObj(raw)) return null;
   const type = raw.Type, action = raw.Action, actor = raw.Actor;
   if (typeof type !== 'string' || typeof action !== 'string' || !isObj(actor)) return null;
-  const kind = `${type}:${action}`;
+  // "exec_start: cat /proc/net/tcp": the action carries the command.
+  const exec = /^exec_start: ?(.*)$/s.exec(action);
+  const kind = exec ? `${type}:exec_start` : `${type}:${action}`;
   if (!EVENT_KINDS.has(kind)) return null;
   const id = typeof actor.ID === 'string' ? actor.ID : '';
   const attrs = isObj(actor.Attributes) ? actor.Attributes : {};
   const name = typeof attrs.name === 'string' ? attrs.name : null;
   const container = type === 'network' && typeof attrs.container === 'string' ? attrs.container : null;
   const timeNano = typeof raw.timeNano === 'number' || typeof raw.timeNano === 'string' ? String(raw.timeNano) : null;
-  return { kind: kind as DockerEventKind, id, name, container, timeNano };
+  return { kind: kind as DockerEventKind, id, name, container, timeNano, ...(exec ? { command: exec[1]! } : {}) };
 }

@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../../../src/cli/run';
 import type { CliIo } from '../../../src/cli/io';
+import { LiveHost, type LiveState } from '../../../src/live/liveHost';
+import { liveTopology } from '../../../src/live/liveTopology';
+import { listeningFromTopology, trace } from '../../../src/engine';
 import { client, dockerCli, IMAGE, LIVE_LABELS, liveScenario, requireLive, SLEEP } from './support';
 
 interface VerifiedJson {
@@ -183,4 +186,42 @@ test('where the sockets cannot be read (a daemon over ssh, an image without cat)
     await dockerCli(['image', 'rm', '-f', image]);
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('LiveHost (the extension\'s live hosts): the tree comes at once, the real sockets follow, and a process started by docker exec is seen', { timeout: 240_000 }, async (t) => {
+  const c = client();
+  if (!(await requireLive(t, c))) return;
+  await liveScenario(c, 'cnmlive-truth-', async (made) => {
+    const net = made.net('n');
+    await c.createNetwork({ name: net, labels: LIVE_LABELS, ipamConfig: [{ subnet: '10.246.5.0/24', gateway: '10.246.5.1', auxAddresses: {} }] });
+    const a = made.ctr('a'), b = made.ctr('b');
+    await c.runContainer({ name: a, image: IMAGE, cmd: SLEEP, labels: LIVE_LABELS, networkMode: net, endpoint: { ipv4Address: '10.246.5.10' } });
+    await c.runContainer({ name: b, image: IMAGE, cmd: SLEEP, labels: LIVE_LABELS, networkMode: net, endpoint: { ipv4Address: '10.246.5.11' } });
+    const states: LiveState[] = [];
+    const live = new LiveHost(c, { onState: (s) => states.push(s) });
+    const verdict = (s: LiveState) => {
+      const topo = liveTopology(s.snapshot, s.model);
+      return trace(topo.engine.state, { from: b, to: '10.246.5.10', proto: 'tcp', port: 90 }, { listening: listeningFromTopology(topo.spec.containers) }).verdict;
+    };
+    const until = async (what: string, ok: (s: LiveState) => boolean) => {
+      const end = Date.now() + 30_000;
+      while (!states.some(ok)) {
+        if (Date.now() > end) throw new Error(`LiveHost never gave a state where ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await live.start();
+    try {
+      assert.equal(states[0]!.snapshot.listeners, undefined, 'the first state does not wait for the sockets');
+      await until('the sockets were read', (s) => s.snapshot.listeners !== undefined);
+      assert.equal(verdict(states.at(-1)!), 'refused');
+      const ex = await c.exec(a, ['httpd', '-p', '90', '-h', '/tmp']);
+      assert.equal(ex.exitCode, 0, ex.stderr);
+      await until('a listens on 90 after docker exec', (s) => verdict(s) === 'delivered');
+      const v = await verified(b, `${a}:90`);
+      agrees(v, 'delivered');
+    } finally {
+      live.stop();
+    }
+  });
 });
