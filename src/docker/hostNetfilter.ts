@@ -4,6 +4,8 @@
 // remote daemon). src/live turns the text into the rules the tracer evaluates.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+import type { NetworkInfo } from './types';
 
 export type SaveReading = { readonly text: string; readonly command: string } | { readonly error: string };
 
@@ -59,4 +61,24 @@ export async function readHostNetfilter(opts: { timeoutMs?: number; procRoot?: s
   const procRoot = opts.procRoot ?? '/proc';
   const [iptables, ip6tables, values] = await Promise.all([save(4, timeoutMs), save(6, timeoutMs), Promise.all(HOST_SYSCTLS.map((n) => sysctl(n, procRoot)))]);
   return { iptables, ip6tables, sysctls: Object.fromEntries(HOST_SYSCTLS.map((n, i) => [n, values[i]!])) };
+}
+
+/**
+ * Whether this process sees the daemon's network namespace: its bridges (docker0, br-<id>) are here
+ * with their gateway addresses. A daemon on a unix socket may run in a namespace of its own (a lab
+ * host, a rootless daemon): this machine's iptables and sysctls are then not its. null: no evidence.
+ */
+export function sharesDaemonNetns(networks: readonly NetworkInfo[], list: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces()): { same: boolean | null; why: string } {
+  let seen = 0;
+  for (const n of networks) {
+    if (n.driver !== 'bridge') continue;
+    const dev = n.options['com.docker.network.bridge.name'] ?? (n.name === 'bridge' ? 'docker0' : `br-${n.id.slice(0, 12)}`);
+    const gateway = n.ipamConfig.find((p) => p.gateway && !p.gateway.includes(':'))?.gateway;
+    if (!gateway) continue;
+    const addrs = list[dev];
+    if (!addrs) return { same: false, why: `the daemon's bridge ${dev} (network ${n.name}) is not in this process's network namespace` };
+    if (!addrs.some((a) => a.address === gateway)) return { same: false, why: `${dev} here does not carry ${n.name}'s gateway ${gateway}: the daemon runs in another network namespace` };
+    seen++;
+  }
+  return seen > 0 ? { same: true, why: '' } : { same: null, why: 'no bridge network to tell which network namespace the daemon runs in' };
 }

@@ -102,10 +102,13 @@ export async function readListeners(client: DockerClient, c: ContainerInfo, opts
   if (client.local && c.pid !== undefined) {
     const root = opts.procRoot ?? '/proc';
     try {
+      // The pid is the daemon's: in another PID namespace (a daemon in a container) it is another process here.
+      const cgroup = await readFile(`${root}/${c.pid}/cgroup`, 'utf8');
+      if (!cgroup.includes(c.id)) throw Object.assign(new Error(`process ${c.pid} here is not ${c.name}'s (the daemon runs in another PID namespace)`), { code: 'ESRCH' });
       const texts = await Promise.all(FILES.map(async (f) => ({ text: await readFile(`${root}/${c.pid}/net/${f.file}`, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' && f.file.endsWith('6') ? '' : Promise.reject(err))), proto: f.proto })));
       return { state: 'read', via: 'proc', sockets: merge(texts) };
     } catch (err) {
-      tried.push(`${root}/${c.pid}/net/tcp: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      tried.push(`${root}/${c.pid}/net/tcp: ${(err as NodeJS.ErrnoException).code === 'ESRCH' ? (err as Error).message : (err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   } else tried.push(client.local ? 'no process id in its inspect' : `${client.description} is not this machine, so its /proc cannot be read from here`);
   const timeoutMs = opts.timeoutMs ?? 8_000;

@@ -3,7 +3,7 @@
 import type { ContainerInfo, DaemonInfo, DockerClient, NetworkInfo } from './types';
 import { localInterfaces } from './localHost';
 import { readAllListeners, type ListenerReading } from './listeners';
-import { readHostNetfilter, type HostReading } from './hostNetfilter';
+import { readHostNetfilter, sharesDaemonNetns, type HostReading } from './hostNetfilter';
 
 export interface Snapshot {
   /** Where it came from (describeEndpoint). */
@@ -62,11 +62,15 @@ export interface ObserveOptions {
  */
 export async function observeHost(client: DockerClient, snapshot: Snapshot, opts: ObserveOptions = {}): Promise<Snapshot> {
   const read = opts.only ? snapshot.containers.filter((c) => opts.only!.has(c.id)) : snapshot.containers;
+  // A unix socket does not mean the daemon's namespace is ours (a lab host, a rootless daemon).
+  const netns = client.local ? sharesDaemonNetns(snapshot.networks) : { same: false, why: '' };
   const [fresh, host] = await Promise.all([
     readAllListeners(client, read, { ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }),
-    client.local
-      ? readHostNetfilter(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {})
-      : Promise.resolve({ unread: `the Docker host (${client.description}) is not this machine: its iptables rules and sysctls cannot be read from here` }),
+    !client.local
+      ? Promise.resolve({ unread: `the Docker host (${client.description}) is not this machine: its iptables rules and sysctls cannot be read from here` })
+      : netns.same === false
+        ? Promise.resolve({ unread: `${netns.why}, so this machine's iptables rules and sysctls are not the daemon's` })
+        : readHostNetfilter(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
   ]);
   const live = new Set(snapshot.containers.filter((c) => c.running).map((c) => c.id));
   const listeners: Record<string, ListenerReading> = {};

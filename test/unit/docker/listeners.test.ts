@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseProcNet, procAddress, splitTables } from '../../../src/docker/listeners';
+import { sharesDaemonNetns } from '../../../src/docker/hostNetfilter';
 
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:0051 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 100 0 0 10 0
@@ -41,5 +42,21 @@ describe('/proc/net socket tables', () => {
     assert.deepEqual(tables.map((t) => t.proto), ['tcp', 'tcp', 'udp']);
     assert.equal(tables.flatMap((t) => parseProcNet(t.text, t.proto)).length, 5);
     assert.deepEqual(splitTables('sh: cat: not found\n'), []);
+  });
+});
+
+describe("the daemon's network namespace", () => {
+  const net = (name: string, id: string, gateway: string, options: Record<string, string> = {}) => ({
+    id, name, driver: 'bridge', scope: 'local', created: '', internal: false, attachable: false, ingress: false, enableIpv6: false,
+    ipamDriver: 'default', ipamOptions: {}, ipamConfig: [{ subnet: `${gateway}/16`, gateway, auxAddresses: {} }], options, labels: {}, members: [],
+  });
+  const iface = (address: string) => [{ address, netmask: '255.255.0.0', family: 'IPv4' as const, mac: '02:42:00:00:00:00', internal: false, cidr: `${address}/16` }];
+
+  it('is ours when its bridges are here with their gateways; another one when a bridge is missing or carries another address', () => {
+    const nets = [net('bridge', 'a'.repeat(64), '172.17.0.1'), net('lan', 'b'.repeat(64), '10.203.0.1')];
+    assert.equal(sharesDaemonNetns(nets, { docker0: iface('172.17.0.1'), ['br-' + 'b'.repeat(12)]: iface('10.203.0.1') }).same, true);
+    assert.match(sharesDaemonNetns(nets, { docker0: iface('172.17.0.1') }).why, /br-bbbbbbbbbbbb \(network lan\) is not in this process's network namespace/);
+    assert.equal(sharesDaemonNetns(nets, { docker0: iface('172.30.0.1'), ['br-' + 'b'.repeat(12)]: iface('10.203.0.1') }).same, false);
+    assert.equal(sharesDaemonNetns([], {}).same, null);
   });
 });
