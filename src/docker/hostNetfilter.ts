@@ -3,6 +3,7 @@
 // all. Read as text, with a deadline; what cannot be read is said with why (not root, no iptables, a
 // remote daemon). src/live turns the text into the rules the tracer evaluates.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import type { NetworkInfo } from './types';
@@ -68,16 +69,21 @@ export async function readHostNetfilter(opts: { timeoutMs?: number; procRoot?: s
  * with their gateway addresses. A daemon on a unix socket may run in a namespace of its own (a lab
  * host, a rootless daemon): this machine's iptables and sysctls are then not its. null: no evidence.
  */
-export function sharesDaemonNetns(networks: readonly NetworkInfo[], list: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces()): { same: boolean | null; why: string } {
+export function sharesDaemonNetns(
+  networks: readonly NetworkInfo[],
+  list: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+  exists: (dev: string) => boolean = (dev) => existsSync(`/sys/class/net/${dev}`),
+): { same: boolean | null; why: string } {
   let seen = 0;
   for (const n of networks) {
     if (n.driver !== 'bridge') continue;
     const dev = n.options['com.docker.network.bridge.name'] ?? (n.name === 'bridge' ? 'docker0' : `br-${n.id.slice(0, 12)}`);
     const gateway = n.ipamConfig.find((p) => p.gateway && !p.gateway.includes(':'))?.gateway;
     if (!gateway) continue;
-    const addrs = list[dev];
+    // A bridge without containers is down, and the interface list leaves down ones out: its device tells.
+    const addrs = list[dev] ?? (exists(dev) ? [] : undefined);
     if (!addrs) return { same: false, why: `the daemon's bridge ${dev} (network ${n.name}) is not in this process's network namespace` };
-    if (!addrs.some((a) => a.address === gateway)) return { same: false, why: `${dev} here does not carry ${n.name}'s gateway ${gateway}: the daemon runs in another network namespace` };
+    if (addrs.length > 0 && !addrs.some((a) => a.address === gateway)) return { same: false, why: `${dev} here does not carry ${n.name}'s gateway ${gateway}: the daemon runs in another network namespace` };
     seen++;
   }
   return seen > 0 ? { same: true, why: '' } : { same: null, why: 'no bridge network to tell which network namespace the daemon runs in' };

@@ -54,9 +54,11 @@ describe("the daemon's network namespace", () => {
 
   it('is ours when its bridges are here with their gateways; another one when a bridge is missing or carries another address', () => {
     const nets = [net('bridge', 'a'.repeat(64), '172.17.0.1'), net('lan', 'b'.repeat(64), '10.203.0.1')];
-    assert.equal(sharesDaemonNetns(nets, { docker0: iface('172.17.0.1'), ['br-' + 'b'.repeat(12)]: iface('10.203.0.1') }).same, true);
-    assert.match(sharesDaemonNetns(nets, { docker0: iface('172.17.0.1') }).why, /br-bbbbbbbbbbbb \(network lan\) is not in this process's network namespace/);
-    assert.equal(sharesDaemonNetns(nets, { docker0: iface('172.30.0.1'), ['br-' + 'b'.repeat(12)]: iface('10.203.0.1') }).same, false);
-    assert.equal(sharesDaemonNetns([], {}).same, null);
+    assert.equal(sharesDaemonNetns(nets, { docker0: iface('172.17.0.1'), ['br-' + 'b'.repeat(12)]: iface('10.203.0.1') }, () => false).same, true);
+    const none = () => false;
+    assert.equal(sharesDaemonNetns(nets, { ['br-' + 'b'.repeat(12)]: iface('10.203.0.1') }, (dev) => dev === 'docker0').same, true, 'docker0 is down (no containers): its device is here');
+    assert.match(sharesDaemonNetns(nets, { docker0: iface('172.17.0.1') }, none).why, /br-bbbbbbbbbbbb \(network lan\) is not in this process's network namespace/);
+    assert.equal(sharesDaemonNetns(nets, { docker0: iface('172.30.0.1'), ['br-' + 'b'.repeat(12)]: iface('10.203.0.1') }, none).same, false);
+    assert.equal(sharesDaemonNetns([], {}, none).same, null);
   });
 });
