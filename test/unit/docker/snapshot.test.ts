@@ -68,7 +68,9 @@ describe('validated inspect answers', () => {
 
   it('events: the ones the explorer follows are kept, the rest and garbage ignored', () => {
     assert.deepEqual(parseEvent({ Type: 'network', Action: 'connect', Actor: { ID: 'n1', Attributes: { container: 'c1', name: 'lan', type: 'bridge' } }, timeNano: 5 }), { kind: 'network:connect', id: 'n1', name: 'lan', container: 'c1', timeNano: '5' });
-    assert.equal(parseEvent({ Type: 'container', Action: 'exec_start: sh', Actor: { ID: 'c1' } }), null);
+    // A process started by docker exec may listen on a port: followed, with its command.
+    assert.deepEqual(parseEvent({ Type: 'container', Action: 'exec_start: httpd -p 90', Actor: { ID: 'c1', Attributes: { name: 'web' } } }), { kind: 'container:exec_start', id: 'c1', name: 'web', container: null, timeNano: null, command: 'httpd -p 90' });
+    assert.equal(parseEvent({ Type: 'container', Action: 'exec_create: sh', Actor: { ID: 'c1' } }), null);
     assert.equal(parseEvent({ Type: 'image', Action: 'pull', Actor: {} }), null);
     assert.equal(parseEvent('garbage'), null);
   });
