@@ -78,7 +78,9 @@ export function inspectContainer(host: HostState, c: ContainerState, byName?: Ma
     if (gw) gatewayNetwork = gw.networkName;
     if (gw && c.modeKind !== 'container') {
       const sorted = [...gw.portBindings].sort((a, b) => a.containerPort - b.containerPort || a.proto.localeCompare(b.proto));
-      for (const b of sorted) ports.push({ container_port: b.containerPort, protocol: b.proto, host_ip: b.hostIp, host_port: b.hostPort });
+      for (const b of sorted) {
+        ports.push({ container_port: b.containerPort, protocol: b.proto, host_ip: b.hostIp, host_port: b.hostPort, ...(b.hostPortOneOf ? { host_port_one_of: [...b.hostPortOneOf] } : {}) });
+      }
     }
   }
   return {

@@ -43,6 +43,11 @@ export interface InspectPortBinding {
   protocol: 'tcp' | 'udp' | 'sctp';
   host_ip: string; // "0.0.0.0", "::", "127.0.0.1", …
   host_port: number;
+  /**
+   * Present when the daemon picks this port in an order that varies from run to run (Docker 23.0+, two
+   * ephemeral bindings of one container): every port it can get, sorted; `host_port` is one of them.
+   */
+  host_port_one_of?: number[];
 }
 
 export interface InspectContainer {

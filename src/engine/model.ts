@@ -180,6 +180,11 @@ export interface PortBindingState {
   readonly hostPort: number;
   /** The container address the binding forwards to. */
   readonly containerIp: string;
+  /**
+   * Every host port this binding can get, when the daemon's allocation order varies from run to run
+   * (features.randomPortMapOrder) and the port depends on it; hostPort is then the first order's pick.
+   */
+  readonly hostPortOneOf?: readonly number[];
 }
 
 export interface EndpointState {

@@ -44,7 +44,8 @@ export function inspectTables(result: InspectResult): string {
 }
 
 function containerRows(c: InspectContainer): string[][] {
-  const ports = c.ports.map((p) => `${p.host_ip.includes(':') ? `[${p.host_ip}]` : p.host_ip}:${p.host_port}->${p.container_port}/${p.protocol}`).join(', ');
+  // A port the daemon picks in a run-dependent order is shown as the set it is one of.
+  const ports = c.ports.map((p) => `${p.host_ip.includes(':') ? `[${p.host_ip}]` : p.host_ip}:${p.host_port_one_of ? `{${p.host_port_one_of.join('|')}}` : p.host_port}->${p.container_port}/${p.protocol}`).join(', ');
   const state = c.running ? '' : ' (stopped)';
   if (c.endpoints.length === 0) return [[c.name + state, c.host, c.network_mode, '-', '-', '-', ports || '-']];
   return c.endpoints.map((ep, i) => [

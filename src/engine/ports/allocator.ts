@@ -25,6 +25,16 @@ export class PortAllocator {
 
   constructor(readonly begin = EPHEMERAL_BEGIN, readonly end = EPHEMERAL_END) {}
 
+  /** An independent copy (to try another allocation order without touching this one). */
+  clone(): PortAllocator {
+    const c = new PortAllocator(this.begin, this.end);
+    for (const [k, m] of this.maps) {
+      c.maps.set(k, { taken: new Set(m.taken), ranges: new Map([...m.ranges].map(([rk, r]) => [rk, { ...r }])) });
+    }
+    for (const [k, set] of this.listeners) c.listeners.set(k, new Set(set));
+    return c;
+  }
+
   private portMap(ip: string, proto: string): PortMap {
     const key = `${ip}/${proto}`;
     let m = this.maps.get(key);

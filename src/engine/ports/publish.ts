@@ -6,6 +6,9 @@ import { formatAddr, parseIp } from '../ip';
 import type { PortBindingState, PortSpecBinding } from '../model';
 import type { PortAllocator } from './allocator';
 
+/** The `ports` binding each allocated binding came from (to match one binding across allocation orders). */
+export const bindingSource = new WeakMap<PortBindingState, PortSpecBinding>();
+
 /** portmapper retries a dynamic port this many times (maxAllocatePortAttempts). */
 const MAX_ALLOCATE_ATTEMPTS = 10;
 
@@ -107,7 +110,9 @@ function allocatePort(o: PublishOptions, b: PortSpecBinding, hostIp: string, con
         const text = o.userlandProxy ? msg.userlandProxy(net, joinHostPort(hostIp, port)) : msg.bindInUse(net, joinHostPort(hostIp, port));
         throw new DockerError(text, INTERNAL);
       }
-      return { containerPort: b.containerPort, proto: b.proto, hostIp, hostPort: port, containerIp };
+      const state: PortBindingState = { containerPort: b.containerPort, proto: b.proto, hostIp, hostPort: port, containerIp };
+      bindingSource.set(state, b);
+      return state;
     } catch (e) {
       if (!(e instanceof DockerError)) throw e;
       lastError = e;

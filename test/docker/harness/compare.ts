@@ -140,8 +140,27 @@ function endpointView(ep: InspectEndpoint, ownShortId: string) {
   };
 }
 
-function portSet(c: InspectContainer): string[] {
-  return c.ports.map((p) => `${p.host_ip}:${p.host_port}->${p.container_port}/${p.protocol}`).sort();
+/**
+ * Published ports as `host_ip:host_port->port/proto`, a set. An engine binding whose port is one of a set
+ * (host_port_one_of: the daemon's allocation order varies from run to run) is `host_ip:{p1|p2}->…` on both
+ * sides: dockerd's binding of the same address and container port shows so when its port is in the set.
+ * `picked` lists the ports those bindings got on each side (sorted), so that two bindings cannot both get
+ * one port of the set: compared too.
+ */
+export function portSets(d: InspectContainer, e: InspectContainer): { dockerd: string[]; engine: string[]; picked: { dockerd: number[]; engine: number[] } } {
+  const plain = (p: InspectContainer['ports'][number]) => `${p.host_ip}:${p.host_port}->${p.container_port}/${p.protocol}`;
+  const oneOf = (p: InspectContainer['ports'][number], set: number[]) => `${p.host_ip}:{${set.join('|')}}->${p.container_port}/${p.protocol}`;
+  const open = e.ports.filter((p) => p.host_port_one_of);
+  const picked = { dockerd: [] as number[], engine: open.map((p) => p.host_port).sort((a, b) => a - b) };
+  const dockerd = d.ports.map((p) => {
+    const i = open.findIndex((x) => x.host_ip === p.host_ip && x.container_port === p.container_port && x.protocol === p.protocol && x.host_port_one_of!.includes(p.host_port));
+    if (i < 0) return plain(p);
+    const [x] = open.splice(i, 1);
+    picked.dockerd.push(p.host_port);
+    return oneOf(p, x!.host_port_one_of!);
+  });
+  picked.dockerd.sort((a, b) => a - b);
+  return { dockerd: dockerd.sort(), engine: e.ports.map((p) => (p.host_port_one_of ? oneOf(p, p.host_port_one_of) : plain(p))).sort(), picked };
 }
 
 function compareContainers(out: Disagreement[], spec: TopologySpec, d: InspectResult, e: InspectResult): void {
@@ -175,7 +194,9 @@ function compareContainers(out: Disagreement[], spec: TopologySpec, d: InspectRe
       const vy = endpointView(y, b.id.slice(0, 12));
       for (const k of Object.keys(vx) as (keyof typeof vx)[]) compareField(out, `${eat}.${k}`, vx[k], vy[k]);
     }
-    compareField(out, `${at}.ports`, portSet(a), portSet(b));
+    const ports = portSets(a, b);
+    compareField(out, `${at}.ports`, ports.dockerd, ports.engine);
+    if (ports.picked.engine.length) compareField(out, `${at}.ports (the host ports picked from a set)`, ports.picked.dockerd, ports.picked.engine);
     compareField(out, `${at}.default_gateway_network`, a.default_gateway_network, b.default_gateway_network ?? null);
     compareField(out, `${at}.warnings`, [...a.warnings].sort(), [...(b.warnings ?? [])].sort());
   }

@@ -7,7 +7,6 @@
 //
 //   node --import tsx --test test/docker/lab/differential26.test.ts
 //   CNM_SCENARIO=07,seed node --import tsx --test test/docker/lab/differential26.test.ts
-//   CNM_LAB26_ALL=1 ...     also the scenarios listed in PENDING (known disagreements on 26.1)
 //
 // Records go to $CNM_DIFF_OUT/26.1 (default <tmpdir>/cnm-differential/26.1/<scenario>.json).
 import assert from 'node:assert/strict';
@@ -26,16 +25,6 @@ const VERSION = '26.1';
 const OUT_DIR = join(process.env.CNM_DIFF_OUT ?? join(tmpdir(), 'cnm-differential'), VERSION);
 const only = process.env.CNM_SCENARIO?.split(',').map((s) => s.trim());
 
-/**
- * Scenarios that still disagree on 26.1, each with the cause (test/docker/KNOWN-DISAGREEMENTS.md, "Docker
- * 26.1"). They are not played unless CNM_LAB26_ALL=1 or CNM_SCENARIO names them; the list only shrinks.
- */
-const PENDING: Record<string, string> = {
-  '14-port-forms':
-    "26.1 allocates web's ephemeral ports in an order that varies from run to run (nat.SortPortMap over a Go map): " +
-    '0.0.0.0:80 and 127.0.0.1:92 get 32769/32768 or 32768/32769; the engine gives the first',
-};
-
 describe(`differential: dockerd ${VERSION} on a lab host against the engine`, { concurrency: 1 }, () => {
   const missing = labMissing([VERSION]);
   const timings: string[] = [];
@@ -50,10 +39,6 @@ describe(`differential: dockerd ${VERSION} on a lab host against the engine`, { 
     }
     mkdirSync(OUT_DIR, { recursive: true });
     console.log(`  Docker ${VERSION} on lab hosts; records in ${OUT_DIR}`);
-    const pending = Object.entries(PENDING).filter(([n]) => !(only?.some((o) => n.startsWith(o)) || process.env.CNM_LAB26_ALL === '1'));
-    if (pending.length) {
-      console.warn(`\n*** ${pending.length} scenario(s) not played on ${VERSION} (known disagreements, KNOWN-DISAGREEMENTS.md):\n${pending.map(([n, why]) => `***   ${n}: ${why}`).join('\n')}\n`);
-    }
   });
 
   after(async () => {
@@ -64,7 +49,6 @@ describe(`differential: dockerd ${VERSION} on a lab host against the engine`, { 
   for (const file of [...scenarioFiles(), ...scenarioFiles(HOST_LINK_SCENARIO_DIR)]) {
     const sc = loadScenario(file);
     if (only && !only.some((o) => sc.name.startsWith(o))) continue;
-    if (!only && sc.name in PENDING && process.env.CNM_LAB26_ALL !== '1') continue;
     test(sc.name, { timeout: 300_000 }, async (t) => {
       if (missing.length) return t.skip(`lab hosts of Docker ${VERSION} cannot run here`);
       assert.deepEqual(sc.parseErrors, [], `${sc.name} must be a clean topology file`);

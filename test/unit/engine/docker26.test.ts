@@ -53,3 +53,25 @@ test('ipvlan_mode l3s: refused by 20.10, a mode of 26.1', () => {
   throwsDocker(mk('20.10'), "requested ipvlan mode 'l3s' is not valid, 'l2' mode is the ipvlan driver default");
   mk('26.1')();
 });
+
+test('26.1: two ephemeral bindings of one container are each one of the ports they share (the order varies); 20.10 gives one order', () => {
+  // 14-port-forms: dockerd 26.1 gave 0.0.0.0:32769->80 with 127.0.0.1:32768->92 on some runs, the swap on others.
+  const ports = (version: string) => {
+    const e = engine(version);
+    e.createNetwork(H, { name: 'pub', ipam: { config: [{ subnet: '10.69.0.0/24' }] } });
+    e.runContainer(H, { name: 'web', networkMode: 'pub', ports: ['8080:80', '127.0.0.1:9090:90/udp', '80', '8000-8010:81', '127.0.0.1::92'] });
+    return ctr(e, 'web').ports.map((p) => `${p.host_ip}:${p.host_port_one_of ? `{${p.host_port_one_of.join('|')}}` : p.host_port}->${p.container_port}/${p.protocol}`);
+  };
+  assert.deepEqual(ports('26.1'), [
+    '0.0.0.0:8080->80/tcp', ':::8080->80/tcp', '0.0.0.0:{32768|32769}->80/tcp', ':::32768->80/tcp',
+    '0.0.0.0:8000->81/tcp', ':::8000->81/tcp', '127.0.0.1:9090->90/udp', '127.0.0.1:{32768|32769}->92/tcp',
+  ]);
+  assert.deepEqual(ports('20.10'), [
+    '0.0.0.0:8080->80/tcp', ':::8080->80/tcp', '0.0.0.0:32769->80/tcp', ':::32768->80/tcp',
+    '0.0.0.0:8000->81/tcp', ':::8000->81/tcp', '127.0.0.1:9090->90/udp', '127.0.0.1:32768->92/tcp',
+  ]);
+  // One ephemeral binding, or two on different protocols' maps that never meet: nothing to choose.
+  const e = engine('26.1');
+  e.runContainer(H, { name: 'one', ports: ['80', '8080:81'] });
+  assert.ok(ctr(e, 'one').ports.every((p) => !p.host_port_one_of));
+});
