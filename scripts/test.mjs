@@ -17,7 +17,10 @@ import { judgeSkips, tapSkips } from '../test/support/exclusions.mjs';
 const TIERS = ['static', 'unit', 'extension', 'ui', 'docker'];
 /** Docker-tier files that touch only lab hosts (no docker lock, no main dockerd): run in parallel with the rest. */
 // (lab/lab.test.ts stays in the main sequence: it asserts that the main dockerd is left unchanged.)
-const LAB_ONLY_FILES = [join('test', 'docker', 'lab', 'differential26.test.ts'), join('test', 'docker', 'compose', 'compose.test.ts')];
+const LAB_ONLY_FILES = [
+  ...['differential26', 'probes26', 'multihost'].map((f) => join('test', 'docker', 'lab', `${f}.test.ts`)),
+  join('test', 'docker', 'compose', 'compose.test.ts'),
+];
 const ci = isCI();
 
 const requested = process.argv.slice(2);

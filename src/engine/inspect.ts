@@ -5,6 +5,7 @@ import { formatAddr, formatNet } from './ip';
 import type { InspectContainer, InspectEndpoint, InspectNetwork, InspectPortBinding, InspectResult } from './inspectTypes';
 import type { ContainerState, EndpointState, EngineState, HostState, NetworkState } from './model';
 import { sandboxFiles } from './sandboxView';
+import { INGRESS_SANDBOX_ID, INGRESS_SANDBOX_NAME } from './swarm/services';
 
 export function buildInspect(state: EngineState): InspectResult {
   const networks: InspectNetwork[] = [];
@@ -12,7 +13,7 @@ export function buildInspect(state: EngineState): InspectResult {
   for (const host of state.hosts.values()) {
     const byName = new Map<string, NetworkState>();
     for (const n of host.networks.values()) {
-      networks.push(inspectNetwork(n));
+      networks.push(inspectNetwork(n, host));
       byName.set(n.name, n);
     }
     for (const c of host.containers.values()) containers.push(inspectContainer(host, c, byName));
@@ -20,9 +21,16 @@ export function buildInspect(state: EngineState): InspectResult {
   return { networks, containers };
 }
 
-export function inspectNetwork(n: NetworkState): InspectNetwork {
+export function inspectNetwork(n: NetworkState, host?: HostState): InspectNetwork {
   const v4 = n.ipv4[0];
   const v6 = n.ipv6[0];
+  const swarmEndpoints: NonNullable<InspectNetwork['swarm_endpoints']> = [];
+  const lb = host?.overlays.get(n.id)?.loadBalancer;
+  if (lb && !n.ingress) swarmEndpoints.push({ key: `lb-${n.name}`, name: `${n.name}-endpoint`, ipv4_address: lb.address, mac_address: lb.mac });
+  for (const ep of n.endpoints.values()) {
+    if (ep.sandboxId !== INGRESS_SANDBOX_ID) continue;
+    swarmEndpoints.push({ key: INGRESS_SANDBOX_NAME, name: n.ingress ? 'ingress-endpoint' : `gateway_${INGRESS_SANDBOX_NAME}`, ipv4_address: ep.ipv4?.address ?? null, mac_address: ep.mac });
+  }
   return {
     name: n.name,
     host: n.host,
@@ -40,6 +48,7 @@ export function inspectNetwork(n: NetworkState): InspectNetwork {
     enable_ipv6: n.enableIpv6,
     options: { ...n.options },
     bridge: n.bridge ? n.bridge.name : null,
+    ...(swarmEndpoints.length ? { swarm_endpoints: swarmEndpoints } : {}),
   };
 }
 

@@ -19,6 +19,12 @@ export interface InspectNetwork {
   options: Record<string, string>;
   /** Linux device of the network on the host: docker0, br-<12hex>, … (null for host/null drivers). */
   bridge: string | null;
+  /**
+   * Swarm's own endpoints on this host's view, as `docker network inspect`'s Containers lists them under
+   * these keys: `lb-<network>` (the node's load-balancer endpoint on an overlay) and `ingress-sbox` (the
+   * routing mesh's sandbox, on ingress and docker_gwbridge). Absent when there are none.
+   */
+  swarm_endpoints?: { key: string; name: string; ipv4_address: string | null; mac_address: string | null }[];
 }
 
 export interface InspectEndpoint {

@@ -373,8 +373,8 @@ export interface VxlanInfo {
 
 /**
  * A host's part of an overlay network: the network namespace libnetwork makes for it
- * (/var/run/docker/netns/1-<10hex>), with the bridge ov-<6hex vni>-<5hex> holding the gateway address and
- * the containers' veth ends, and the VXLAN device vx-<6hex vni>-<5hex> enslaved to it. Frames for a
+ * (/var/run/docker/netns/1-<10hex>), with the bridge br0 (created as ov-<6hex vni>-<5hex>) holding the gateway
+ * address and the containers' veth ends, and the VXLAN device vxlan0 (created as vx-<…>) enslaved to it. Frames for a
  * peer on another host leave the vx- device encapsulated in UDP <port> from this host's underlay address.
  */
 export interface OverlayNamespace {
@@ -389,6 +389,12 @@ export interface OverlayNamespace {
   readonly encrypted: boolean;
   /** Veth ends (in this namespace) enslaved to the ov- bridge, by endpoint id. */
   readonly ports: Map<string, string>;
+  /**
+   * The node's load-balancer endpoint `lb-<network>` (named `<network>-endpoint`): swarm gives one to every
+   * node on each (non-ingress) overlay it joins, with an address from the network's pool, taken right after
+   * the address of the node's first container on it. Only its address is modelled (no IPVS behind it).
+   */
+  loadBalancer?: { address: string; mac: string };
 }
 
 export interface HostState {

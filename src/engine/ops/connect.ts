@@ -3,8 +3,8 @@
 import { BAD_REQUEST, DockerError, FORBIDDEN, INTERNAL, msg } from '../errors';
 import type { EndpointConfig } from '../requests';
 import type { ContainerNetwork, ContainerState, EndpointState, HostState, NetworkState, SandboxState } from '../model';
-import { sandboxKey, shortId } from '../ids';
-import { type IpAddr, parseIp, parseMac } from '../ip';
+import { macFromIPv4Bytes, sandboxKey, shortId } from '../ids';
+import { addrBytes, formatAddr, type IpAddr, parseIp, parseMac } from '../ip';
 import { findContainer, findNetwork, isUserDefinedName } from '../lookup';
 import { assertEndpointSettings } from '../endpointSettings';
 import { newSandbox } from '../sandbox';
@@ -197,6 +197,19 @@ export function connectToNetwork(core: EngineCore, host: HostState, int: HostInt
     cn.endpointId = null;
     throw e;
   }
+  if (n.scope === 'swarm' && !n.ingress && !core.taskContainers.has(ctr.id)) ensureLoadBalancer(core, host, n);
+}
+
+/**
+ * The node's `lb-<network>` endpoint, made when its first container joins the overlay (seen on dockerd 20.10
+ * and 26.1 lab swarms: the container's address first, then the node's load balancer's, so every later
+ * address moves by one per node). Service tasks' nodes are not modelled here (not verified).
+ */
+function ensureLoadBalancer(core: EngineCore, host: HostState, n: NetworkState): void {
+  const ns = host.overlays.get(n.id);
+  if (!ns || ns.loadBalancer) return;
+  const addr = core.swarm.allocateAddress(n.id, null);
+  ns.loadBalancer = { address: formatAddr(addr), mac: macFromIPv4Bytes(addrBytes(addr)) };
 }
 
 /** daemon.releaseNetwork: the sandbox goes away with all its endpoints (addresses and ports released). */

@@ -20,8 +20,9 @@ export function join(core: EngineCore, host: HostState, int: HostInternals, ctr:
   if (info.disableGatewayService) ep.disableGatewayService = true;
   if (info.link) ep.link = info.link;
   // /etc/hosts gets "<ip> <hostname>" for every address of every network joined: libnetwork's
-  // updateHostsFile writes one record per ep.getEtcHostsAddrs() (IPv4, then IPv6; seen on dockerd 20.10).
-  if (!sb.hostNetwork) for (const a of [ep.ipv4?.address, ep.ipv6?.address]) if (a) sb.hostsEntries.push({ ip: a, names: hostsNames(ctr.hostname) });
+  // updateHostsFile writes one record per ep.getEtcHostsAddrs() (IPv4, then IPv6; seen on dockerd 20.10),
+  // except on ingress and docker_gwbridge (doUpdateHostsFile / getEtcHostsAddrs; seen on lab swarms).
+  if (!sb.hostNetwork && !n.ingress && n.name !== 'docker_gwbridge') for (const a of [ep.ipv4?.address, ep.ipv6?.address]) if (a) sb.hostsEntries.push({ ip: a, names: hostsNames(ctr.hostname) });
   if (!ep.disableResolution && !sb.hostNetwork) {
     sb.resolverStarted = true;
     sb.resolvConf = 'embedded';

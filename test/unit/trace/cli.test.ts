@@ -256,8 +256,8 @@ describe('cnm trace across hosts, drivers and services (issue 5)', () => {
   it('the overlay crossing prints the encapsulation and decapsulation hops', () => {
     const r = cnm('trace', 'examples/two-host-lab.cnm.yaml', '--from', 'api', '--to', 'db');
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /node1 \[vx-001001-\w{5}\] {2}encapsulate: .* VNI 4097: outer UDP 192\.168\.50\.10 → 192\.168\.50\.11:4789/);
-    assert.match(r.stdout, /node2 \[vx-001001-\w{5}\] {2}decapsulate: /);
+    assert.match(r.stdout, /node1 \[vxlan0\] {2}encapsulate: .* VNI 4097: outer UDP 192\.168\.50\.10 → 192\.168\.50\.11:4789/);
+    assert.match(r.stdout, /node2 \[vxlan0\] {2}decapsulate: /);
     assert.match(r.stdout, /\nDELIVERED: db answered the ping/);
   });
 

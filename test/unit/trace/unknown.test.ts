@@ -127,7 +127,7 @@ describe('unknown: paths the tracer does not model (IPv6)', () => {
 describe('unknown: states the tracer does not follow (IPv4)', () => {
   it('routing through the overlay namespace\'s own bridge address (overlay containers have no gateway there)', () => {
     const r = lab(OVERLAY).t('api', '10.0.1.1');
-    assertVerdict(r, 'unknown', /^the tracer does not model routing through 10\.0\.1\.1, the address of ov-001001-\w+ inside backend's overlay namespace/);
+    assertVerdict(r, 'unknown', /^the tracer does not model routing through 10\.0\.1\.1, the address of br0 inside backend's overlay namespace/);
     lastHopUnknown(r, 'api', '');
   });
 

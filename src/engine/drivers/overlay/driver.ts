@@ -1,6 +1,6 @@
 // The overlay driver (libnetwork drivers/overlay), one host's part of it: a network namespace per overlay
-// (/var/run/docker/netns/1-<10hex>) holding a bridge ov-<6hex vni>-<5hex> with the gateway address and a
-// VXLAN device vx-<6hex vni>-<5hex> (VNI from the manager, UDP 4789) enslaved to it; each container gets
+// (/var/run/docker/netns/1-<10hex>) holding a bridge br0 (created as ov-<6hex vni>-<5hex>) with the gateway
+// address and a VXLAN device vxlan0 (created as vx-<6hex vni>-<5hex>; VNI from the manager, UDP 4789) enslaved to it; each container gets
 // a veth whose far end is on that bridge. MTU 1500 (or the mtu option) − 50, encrypted −26 more, rounded
 // down to a multiple of 4. Containers get no gateway from an overlay: libnetwork then adds docker_gwbridge.
 import { addrBytes, formatAddr } from '../../ip';
@@ -36,12 +36,19 @@ function hex6(vni: number): string {
   return vni.toString(16).padStart(6, '0');
 }
 
-export function overlayDeviceNames(networkId: string, vni: number): { namespace: string; bridge: string; vxlan: string } {
+/**
+ * The overlay namespace and the names of its devices as they are seen in it: libnetwork creates them as
+ * ov-<6hex vni>-<5hex id> and vx-<…> (the names in `createdAs`), then moves them into the namespace under
+ * the prefixes "br" and "vxlan" and the namespace's next index (osl AddInterface): br0 and vxlan0 for the
+ * network's one subnet (seen on dockerd 20.10 and 26.1 lab swarms).
+ */
+export function overlayDeviceNames(networkId: string, vni: number): { namespace: string; bridge: string; vxlan: string; createdAs: { bridge: string; vxlan: string } } {
   const id5 = networkId.slice(0, 5);
   return {
     namespace: `/var/run/docker/netns/1-${networkId.slice(0, 10)}`,
-    bridge: `ov-${hex6(vni)}-${id5}`,
-    vxlan: `vx-${hex6(vni)}-${id5}`,
+    bridge: 'br0',
+    vxlan: 'vxlan0',
+    createdAs: { bridge: `ov-${hex6(vni)}-${id5}`, vxlan: `vx-${hex6(vni)}-${id5}` },
   };
 }
 

@@ -1,6 +1,6 @@
-// overlay in a trace (reference §2.8): the container's eth is a veth into the bridge ov-<vni>-<id> inside
+// overlay in a trace (reference §2.8): the container's eth is a veth into the bridge br0 inside
 // the network's own namespace (1-<10hex>), not the host's; the bridge switches to a local peer, or — the
-// peer's MAC being known from the swarm's gossip — to the VXLAN device vx-<vni>-<id>, which wraps the frame
+// peer's MAC being known from the swarm's gossip — to the VXLAN device vxlan0, which wraps the frame
 // in UDP 4789 from this host's underlay address to the peer host's; there the VXLAN socket strips it and
 // the far namespace's bridge delivers it. MTU 1450 (1500 − 50 bytes of headers), 1424 when encrypted.
 import type { EndpointState, NetworkState } from '../../model';
