@@ -28,15 +28,15 @@ containers:
 `;
 
 describe('overlay across hosts', () => {
-  it('container on node1 → container on node2: eth → ov- bridge → vx- (VNI) → UDP 4789 node1 → node2 → decap → delivery', () => {
+  it('container on node1 → container on node2: eth → br0 → vxlan0 (VNI) → UDP 4789 node1 → node2 → decap → delivery', () => {
     const l = lab(TWO());
     const r = l.t('api', 'db:5432');
-    assertVerdict(r, 'delivered', /db accepts 10\.0\.1\.3:5432\/tcp/);
+    assertVerdict(r, 'delivered', /db accepts 10\.0\.1\.4:5432\/tcp/);
     const actions = r.hops.map((h) => h.action);
     const order = ['resolve', 'route', 'send', 'switch', 'encapsulate', 'filter OUTPUT', 'underlay', 'filter INPUT', 'decapsulate', 'switch', 'receive', 'deliver', 'reply'];
     assert.deepEqual(actions, order, 'the hop sequence of an overlay crossing');
     assert.match(hop(r, 'send')!.detail, /out eth0 \(MTU 1450\), through its veth pair to veth\w+ in backend's overlay namespace \/var\/run\/docker\/netns\/1-\w{10}, a port of bridge br0: the host's iptables never see it/);
-    assert.match(hop(r, 'switch')!.detail, /10\.0\.1\.3 is db .* on node2: the bridge's forwarding table .* sends its MAC to the VXLAN device vxlan0/);
+    assert.match(hop(r, 'switch')!.detail, /10\.0\.1\.4 is db .* on node2: the bridge's forwarding table .* sends its MAC to the VXLAN device vxlan0/);
     const encap = hop(r, 'encapsulate')!;
     assert.equal(encap.node, 'node1');
     assert.match(encap.detail, /in VXLAN with VNI 4097: outer UDP 192\.168\.50\.10 → 192\.168\.50\.11:4789; .*inner MTU is 1500 − 50/);
