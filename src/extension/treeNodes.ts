@@ -164,7 +164,7 @@ export function addProblems(root: TreeNode, key: string, diagnostics: TopologyDi
   if (!shown.length) return;
   const problems: TreeNode = {
     kind: 'problems', id: `${key}#problems`, label: 'Problems', description: counts || plural(shown.length, 'note'),
-    contextValue: 'cnm.problems', icon: { id: errors ? 'error' : 'warning', color: errors ? COLOR.error : COLOR.warning }, children: [], expanded: errors > 0, parent: root,
+    contextValue: 'cnm.problems', icon: errors ? { id: 'error', color: COLOR.error } : warnings ? { id: 'warning', color: COLOR.warning } : { id: 'info' }, children: [], expanded: errors > 0, parent: root,
   };
   root.children.push(problems);
   shown.forEach((d, i) => {

@@ -94,6 +94,8 @@ interface Shape {
   readonly sigNo: number;
   /** The network of its default gateway (id, or ""). */
   readonly gwNet: string;
+  /** Short id of extrasKey: what else makes its packets differ. */
+  readonly extraNo: number;
 }
 
 function sandboxOf(host: HostState, c: ContainerState): SandboxState | null {
@@ -106,6 +108,18 @@ function networksKey(sb: SandboxState | null, ordered = false): string {
   // As a target, the order matters: a source on two of its networks addresses it on the first one.
   const ids = ordered ? sb.endpoints.map((e) => e.networkId) : sb.endpoints.map((e) => e.networkId).sort();
   return `${sb.hostNetwork ? 'H' : ''}${ids.join(',')}>${sb.gatewayEndpointId ? sb.endpoints.find((e) => e.id === sb.gatewayEndpointId)?.networkId ?? '' : ''}`;
+}
+
+/**
+ * What else decides a container's verdicts beyond Docker's networks: its labels (calico's policies
+ * select by them), its routes (pipework's gateway replaces the default route) and endpoints whose
+ * address is unknown (pipework's dhcp).
+ */
+function extrasKey(c: ContainerState, sb: SandboxState | null): string {
+  const labels = Object.keys(c.labels ?? {}).length ? JSON.stringify(Object.entries(c.labels).sort()) : '';
+  if (!sb) return labels;
+  const routes = sb.routes.map((r) => `${r.destination}>${r.gateway ?? ''}>${r.dev}`).join(';');
+  return `${labels}|${routes}|${sb.endpoints.map((e) => (e.ipv4 ? '' : '?')).join('')}`;
 }
 
 function probesOf(ports: readonly ExposedPort[]): MatrixProbe[] {
@@ -152,8 +166,9 @@ function gatewayNetwork(sb: SandboxState | null): string {
 function pathKey(src: Shape, dst: Shape, networkId: string, netNo: (id: string) => number): string {
   // A network spanning hosts (overlay, flannel) has one id on every host: where the target runs matters too.
   const there = dst.host === src.host ? '' : dst.hostNo;
-  if (src.netIds.has(networkId)) return `L${src.hostNo}|${there}|${netNo(networkId)}|${dst.sigNo}`;
-  return `R${src.hostNo}|${there}|${netNo(src.gwNet)}|${netNo(networkId)}|${netNo(dst.gwNet)}|${dst.sigNo}`;
+  const extras = `${src.extraNo}|${dst.extraNo}`;
+  if (src.netIds.has(networkId)) return `L${src.hostNo}|${there}|${netNo(networkId)}|${dst.sigNo}|${extras}`;
+  return `R${src.hostNo}|${there}|${netNo(src.gwNet)}|${netNo(networkId)}|${netNo(dst.gwNet)}|${dst.sigNo}|${extras}`;
 }
 
 export function reachabilityMatrix(state: EngineState, options: TraceOptions = {}): MatrixResult {
@@ -162,6 +177,7 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
   const shapes: Shape[] = [];
   const containers: MatrixContainer[] = [];
   const sigNos = new Map<string, number>();
+  const extraNos = new Map<string, number>();
   const netNos = new Map<string, number>();
   const netNo = (id: string): number => {
     let k = netNos.get(id);
@@ -185,10 +201,13 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
       const dstSig = `${probes.map((p) => p.label).join(',')}|${published.get(c.id) ?? ''}`;
       let sigNo = sigNos.get(dstSig);
       if (sigNo === undefined) sigNos.set(dstSig, (sigNo = sigNos.size));
+      const extras = extrasKey(c, sb);
+      let extraNo = extraNos.get(extras);
+      if (extraNo === undefined) extraNos.set(extras, (extraNo = extraNos.size));
       shapes.push({
-        host, c, sb, netIds: new Set((sb?.endpoints ?? []).map((e) => e.networkId)), dstSig, hostNo, sigNo, gwNet: gatewayNetwork(sb),
-        srcKey: `${host.name}|${c.modeKind === 'none' ? 'none' : ''}|${nets}|${run}`,
-        dstKey: `${host.name}|${c.modeKind}|${networksKey(sb, true)}|${run}|${dstSig}`,
+        host, c, sb, netIds: new Set((sb?.endpoints ?? []).map((e) => e.networkId)), dstSig, hostNo, sigNo, gwNet: gatewayNetwork(sb), extraNo,
+        srcKey: `${host.name}|${c.modeKind === 'none' ? 'none' : ''}|${nets}|${run}|${extraNo}`,
+        dstKey: `${host.name}|${c.modeKind}|${networksKey(sb, true)}|${run}|${dstSig}|${extraNo}`,
       });
       const addresses: Record<string, string> = {};
       for (const e of sb?.hostNetwork ? [] : sb?.endpoints ?? []) if (e.ipv4) addresses[e.networkName] = e.ipv4.address;

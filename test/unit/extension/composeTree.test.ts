@@ -111,7 +111,12 @@ describe('the tree of a Compose project', () => {
     assert.equal(t.label, 'compose.yaml');
     assert.equal(t.description, 'project shop · 3 containers · shop');
     assert.equal(t.contextValue, 'cnm.source.compose');
-    assert.deepEqual(labels(t), ['shop']);
+    // api is on two networks: a note (not a warning) that its interface names follow no fixed order.
+    assert.deepEqual(labels(t), ['Problems', 'shop']);
+    const notes = child(t, 'Problems');
+    assert.equal(notes?.description, '1 note');
+    assert.deepEqual(notes?.icon, { id: 'info' });
+    assert.match(notes?.children[0]?.label ?? '', /"api" is on 2 networks/);
     const project = child(t, 'shop');
     assert.equal(project?.kind, 'project');
     assert.match(project?.description ?? '', /^Compose project · Docker 20\.10/);
