@@ -117,3 +117,30 @@ test('"Trace From Here…" on a service offers the services as destinations and 
     await diagram().locator('.verdict-delivered').waitFor({ timeout: 20_000 });
   });
 });
+
+test('in the editor: "Trace ▸" lenses on the services, and a networking mistake in Compose\'s words in the Problems panel', async (t) => {
+  const editorLines = () => page().locator('.monaco-editor .view-lines').first();
+  await step(t, 'editor-lenses', async () => {
+    await row(/^compose\.yaml$/).click();
+    await page().locator('.tabs-container .tab.active', { hasText: 'compose.yaml' }).waitFor({ timeout: 15_000 });
+    await page().locator('.monaco-editor .codelens-decoration a', { hasText: /^Trace ▸$/ }).first().waitFor({ timeout: 60_000 });
+  });
+  await step(t, 'editor-mistake', async () => {
+    // web's `networks: [front]` (line 9) names a network the file does not define.
+    await editorLines().click();
+    await page().keyboard.press('Control+G');
+    await quickInput().locator('input.input').first().fill(':9');
+    await page().keyboard.press('Enter');
+    await page().keyboard.press('End');
+    await page().keyboard.press('ArrowLeft');
+    await page().keyboard.type(', nowhere');
+    await page().locator('.monaco-editor .squiggly-error').first().waitFor({ timeout: 60_000 });
+    await page().locator('.statusbar-item[id="status.problems"]').click();
+    const problem = page().locator('.panel .markers-panel .monaco-list-row', { hasText: 'refers to undefined network nowhere' }).first();
+    await problem.waitFor({ timeout: 30_000 });
+    assert.match(await problem.innerText(), /service "web" refers to undefined network nowhere: invalid compose project/);
+    assert.match(await problem.innerText(), /\[Ln 9, Col 23\]/);
+    await editorLines().click({ position: { x: 400, y: 5 } });
+    await page().mouse.move(700, 20);
+  });
+});

@@ -4,7 +4,7 @@
 // extension turns the difference into the WorkspaceEdit it applies, so undo works).
 import { isMap, isSeq, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { childStep, column, findPair, indentStep, isFlow, isNull, lineStart, nextLineStart, pairEnd, range, scalarText, topPair } from '../edit/layout';
-import { addEntry, appendToSeq, insertInFlow, insertLines } from '../edit/primitives';
+import { addEntry, appendToSeq, insertInFlow, insertLines, placeSection } from '../edit/primitives';
 import { editTarget, YamlEditError, type TextSplice } from '../edit/splice';
 import { blockLines, flow, quoted, scalar, type Body, type Value } from '../edit/values';
 
@@ -196,16 +196,5 @@ function networkFlow(net: NewComposeNetwork): string {
 function insertTopLevel(text: string, doc: Document, lines: string[]): TextSplice {
   const top = isMap(doc.contents) ? (doc.contents as YAMLMap<Node, Node | null>).items : [];
   const next = top.find((p) => ['volumes', 'secrets', 'configs'].includes(scalarText(p.key)) || scalarText(p.key).startsWith('x-'));
-  if (next) {
-    // Above that section and the comment lines that introduce it.
-    let at = lineStart(text, range(next.key)[0]);
-    while (at > 0) {
-      const prev = lineStart(text, at - 1);
-      if (!/^\s*#/.test(text.slice(prev, at))) break;
-      at = prev;
-    }
-    return insertLines(text, at, [...lines, '']);
-  }
-  const trimmed = text.replace(/\s*$/, '').length;
-  return { start: trimmed, end: text.length, text: trimmed ? `\n\n${lines.join('\n')}\n` : `${lines.join('\n')}\n` };
+  return placeSection(text, (next?.key as Node | undefined) ?? null, lines);
 }

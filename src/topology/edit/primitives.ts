@@ -126,11 +126,14 @@ function trailingComment(line: string): string {
 export function insertSection(text: string, doc: Document, key: string, entries: [string, Value][], before: string[]): TextSplice {
   const step = indentStep(text, doc);
   const lines = [`${key}:`, ...entries.flatMap(([k, v]) => blockLines(k, v, step, step, true))];
-  for (const next of before) {
-    const pair = topPair(doc, next);
-    if (!pair) continue;
-    // Above the section and the comment lines that introduce it.
-    let at = lineStart(text, range(pair.key)[0]);
+  const next = before.map((k) => topPair(doc, k)).find((p) => p !== undefined);
+  return placeSection(text, next?.key ?? null, lines);
+}
+
+/** A new top-level section's lines, above the section whose key is `next` (and the comment lines that introduce it), else at the end. */
+export function placeSection(text: string, next: Node | null, lines: string[]): TextSplice {
+  if (next) {
+    let at = lineStart(text, range(next)[0]);
     while (at > 0) {
       const prev = lineStart(text, at - 1);
       if (!/^\s*#/.test(text.slice(prev, at))) break;
