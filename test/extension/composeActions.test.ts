@@ -24,6 +24,8 @@ suite('Actions on a Compose source', () => {
   suiteTeardown(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     rmSync(dir, { recursive: true, force: true });
+    // The watcher may tell of the deletion only later: re-list now, so the next suite sees the workspace as it is.
+    await vscode.commands.executeCommand('cnm.refresh');
   });
 
   test('Create Network writes it under networks:, comments kept; undo takes it back', async () => {
