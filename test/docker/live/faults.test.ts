@@ -24,10 +24,11 @@ const IDLE_MS = Number(process.env.CNM_IDLE_MS ?? 75_000);
 /**
  * The shipped liveness: a dead or silent daemon is noticed within this. The next ping is scheduled
  * when the last one answered, so the bound is interval + deadline + the last ping's own round trip and
- * the scheduling slack; on a loaded CI machine (the differential suite busy on the same dockerd) those
- * two reached 1.8 s, so 3.5 s is allowed for them.
+ * the scheduling slack. On a loaded CI machine (the differential suite busy on the same dockerd, two lab
+ * suites beside it, and this process also running the fault proxy and the background socket and rule
+ * reads) those reached 3.5 s, so 8 s is allowed for them: still "within seconds" for a user.
  */
-const NOTICE_MS = PING_INTERVAL_MS + PING_TIMEOUT_MS + 3500;
+const NOTICE_MS = PING_INTERVAL_MS + PING_TIMEOUT_MS + 8000;
 
 interface Watched {
   conn: LiveHostConnection<LiveState>;
