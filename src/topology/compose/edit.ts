@@ -6,20 +6,14 @@ import { isMap, isSeq, type Document, type Node, type Pair, type YAMLMap, type Y
 import { childStep, column, findPair, indentStep, isFlow, isNull, lineStart, nextLineStart, pairEnd, range, scalarText, topPair } from '../edit/layout';
 import { addEntry, appendToSeq, insertInFlow, insertLines, placeSection } from '../edit/primitives';
 import { editTarget, YamlEditError, type TextSplice } from '../edit/splice';
+import type { NewNetwork } from '../edit/networks';
 import { blockLines, flow, quoted, scalar, type Body, type Value } from '../edit/values';
 
-export interface NewComposeNetwork {
+/** A network under `networks:`, with the options a topology file's network takes (no host: Compose has one). */
+export type NewComposeNetwork = Omit<NewNetwork, 'name' | 'host'> & {
   /** The key under `networks:` (Docker names it `<project>_<key>`). */
   key: string;
-  driver?: string;
-  subnet?: string;
-  gateway?: string;
-  ipRange?: string;
-  internal?: boolean;
-  attachable?: boolean;
-  enableIpv6?: boolean;
-  driverOpts?: Record<string, string>;
-}
+};
 
 export interface AttachOptions {
   ipv4Address?: string;
