@@ -32,6 +32,7 @@ import { labMissing, type LabVersion } from '../harness/lab';
 import { freshLabDaemon, stopLabDaemon } from '../harness/labTarget';
 import { observe } from '../harness/observe';
 import { containerScript, listenList, type PlayRecord } from '../harness/play';
+import { waitForIpv6Dad } from '../harness/ipv6Settle';
 import { moreProbes, runAnyProbes, startUdpListeners, udpHostPort } from '../harness/probeKinds';
 import { AddressBook, assertSafe, probeLabel, safeTargets, scenarioProbes, type Observed, type Probe } from '../harness/probe';
 import { addressLabels, bridgeLabels, canonicalPortOrder, diffRules, normaliseIptablesSave } from '../harness/rulesCompare';
@@ -197,6 +198,9 @@ for (const version of VERSIONS) {
           }
           const groups = new Map<string, [string, Job[]][]>();
           for (const entry of bySource) groups.set(namespaceGroup(loaded, entry[0]), [...(groups.get(namespaceGroup(loaded, entry[0])) ?? []), entry]);
+          // IPv6 duplicate address detection first (harness/ipv6Settle.ts): a tentative gateway drops packets.
+          const stillTentative = await waitForIpv6Dad();
+          if (stillTentative.length) console.error(`  IPv6 addresses still tentative after 8 s: ${stillTentative.join(', ')}`);
           stopUdp = await startUdpListeners(loaded.spec, raw.inspect);
           const results = (
             await Promise.all(

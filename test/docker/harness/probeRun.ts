@@ -12,6 +12,7 @@ import type { TopologySpec } from '../../../src/topology/spec';
 import { listeningFromSpec } from '../../../src/cli/commands/tracing';
 import { foreignObjects, markCursorUsed } from './daemon';
 import { hostRun } from './exec';
+import { waitForIpv6Dad } from './ipv6Settle';
 import { excludeNoIpvlan, refusedForNoIpvlan } from './machineLimits';
 import { observe } from './observe';
 import { play } from './play';
@@ -132,6 +133,10 @@ export async function probeScenario(t: TestContext, sc: Scenario, engineText: st
       const g = namespaceGroup(sc.spec, entry[0]);
       groups.set(g, [...(groups.get(g) ?? []), entry]);
     }
+    // Probes wait for IPv6 duplicate address detection (ipv6Settle.ts): a tentative address drops packets
+    // for a moment after a bridge's first port, which is not what the network does once settled.
+    const stillTentative = await waitForIpv6Dad();
+    if (stillTentative.length) console.error(`  ${sc.name}: IPv6 addresses still tentative after 8 s: ${stillTentative.join(', ')}`);
     // UDP needs a listener that answers (probeKinds.ts); stopped in `finally`.
     stopUdp = await startUdpListeners(sc.spec, observed.inspect);
     const observedBySource = (
