@@ -51,21 +51,18 @@ describe('incremental YAML parsing', () => {
     assert.ok(chunked > 250, `most edits take the chunked path (${chunked})`);
   });
 
-  it('re-parses only what changed: a one-character edit of 5,000 containers is fast', () => {
+  it('re-parses only what changed: a one-character edit of 5,000 containers parses one chunk anew', () => {
     let text = bigTopology(5000);
     const parser = new IncrementalYamlParser();
     parser.parse(text);
-    const times: number[] = [];
     for (let k = 0; k < 10; k++) {
       const at = text.indexOf('busybox', text.indexOf(`  c${2000 + k}:`)) + 3;
       text = `${text.slice(0, at)}x${text.slice(at)}`;
-      const t = performance.now();
       const r = parser.parse(text);
-      times.push(performance.now() - t);
       assert.equal(r.whole, false);
+      // Only the edited container's chunk is parsed again; every other one is reused (how long that
+      // takes is measured by the bench, not asserted here).
+      assert.equal(r.freshChunks, 1, `edit ${k}: ${r.freshChunks} chunks parsed anew`);
     }
-    times.sort((a, b) => a - b);
-    // A whole parse takes ~500 ms here; the chunked one a few tens (generous bound for slow machines).
-    assert.ok(times[5]! < 150, `median ${times[5]!.toFixed(1)} ms`);
   });
 });

@@ -32,6 +32,8 @@ export interface ParsedYaml {
   lineCounter: LineCounter;
   /** True when the text was parsed in one piece (fallback or small file). */
   whole: boolean;
+  /** Chunked parses only: how many chunks were parsed anew (the others were reused). */
+  freshChunks?: number;
 }
 
 /** Below this size one parse is fast enough and always exact. */
@@ -52,6 +54,8 @@ interface ChunkResult {
 
 export class IncrementalYamlParser {
   private cache = new Map<string, ChunkResult[]>();
+  /** Chunks parsed anew by the current parse (for freshChunks). */
+  private fresh = 0;
 
   constructor(private readonly threshold = CHUNKING_THRESHOLD) {}
 
@@ -84,6 +88,7 @@ export class IncrementalYamlParser {
         result.offset = offset;
       }
     } else {
+      this.fresh++;
       const doc = parseYamlDocument(text);
       if (offset !== 0) shiftDocument(doc, offset);
       result = { text, offset, doc };
@@ -100,6 +105,7 @@ export class IncrementalYamlParser {
     lineStarts: number[],
     next: Map<string, ChunkResult[]>,
   ): ParsedYaml | undefined {
+    this.fresh = 0;
     const root = new YAMLMap();
     const seenTop = new Set<string>();
     const errors: YAMLError[] = [];
@@ -129,7 +135,7 @@ export class IncrementalYamlParser {
     doc.range = [0, text.length, text.length];
     doc.errors = errors as YAMLParseError[];
     doc.warnings = warnings as Document.Parsed['warnings'];
-    return { text, doc, lineCounter: counterOf(lineStarts), whole: false };
+    return { text, doc, lineCounter: counterOf(lineStarts), whole: false, freshChunks: this.fresh };
   }
 
   /**
