@@ -7,6 +7,7 @@ import { publishPortCommand } from './commands/composeCommands';
 import { connectContainerCommand, disconnectContainerCommand, runContainerCommand } from './commands/containerCommands';
 import { createNetworkCommand, removeNetworkCommand } from './commands/networkCommands';
 import { traceFromCommand } from './commands/traceCommands';
+import { showMatrixCommand, showRulesCommand } from './commands/analysisCommands';
 import { removeContainerCommand } from './commands/removeContainerCommand';
 import { openDiagramCommand, revealInFileCommand } from './commands/viewCommands';
 import { applyToHostCommand } from './live/apply';
@@ -26,6 +27,8 @@ export const commands: Record<string, CommandFactory> = {
   removeContainer: removeContainerCommand,
   publishPort: publishPortCommand,
   traceFrom: traceFromCommand,
+  showMatrix: showMatrixCommand,
+  showRules: showRulesCommand,
   revealInFile: revealInFileCommand,
   // Live Docker hosts (the network and container commands above also act on a live node).
   'docker.importHost': importHostCommand,

@@ -11,6 +11,8 @@ import { SourceStore } from './live/sourceStore';
 import { dockerStatusText, dockerStatusTooltip, topologyCountText } from './live/statusText';
 import { VerifyReports } from './live/verifyDocuments';
 import type { TreeNode } from './treeNodes';
+import { RulesView } from './rulesView';
+import { MatrixPanels } from './matrixPanel';
 import { isComposeUri, isSourceUri } from './topologyStore';
 
 export class Ctx implements vscode.Disposable {
@@ -24,6 +26,10 @@ export class Ctx implements vscode.Disposable {
   readonly tree: ExplorerTreeProvider;
   readonly treeView: vscode.TreeView<TreeNode>;
   readonly diagrams: DiagramPanels;
+  /** The rules documents (iptables-save per host), marked with each source's latest trace. */
+  readonly rules: RulesView;
+  /** The reachability matrices, one panel per source. */
+  readonly matrices: MatrixPanels;
   private readonly disposables: vscode.Disposable[] = [];
   /** Set while the tree is revealing a node because the diagram selected it, so the echo is not sent back. */
   private revealing = false;
@@ -45,6 +51,8 @@ export class Ctx implements vscode.Disposable {
       onSelected: (uri, id) => void this.revealInTree(uri, id),
       onReveal: (uri, id) => void vscode.commands.executeCommand('cnm.revealInFile', { file: uri.toString(), element: id }),
     }));
+    this.rules = this.track(new RulesView(this.store));
+    this.matrices = this.track(new MatrixPanels(extension.extensionUri, this.store, this.output));
     this.track(vscode.window.registerWebviewPanelSerializer(DIAGRAM_VIEW_TYPE, {
       // A diagram left open when the window reloaded comes back with its file.
       deserializeWebviewPanel: async (panel, state: unknown) => {

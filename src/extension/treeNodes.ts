@@ -10,9 +10,10 @@ import { portBindingLabel } from './diagramSnapshot';
 import { ids } from './elementIds';
 import type { LiveState } from '../live';
 import { LIVE_CONTEXT, type LiveConnectionStatus } from './live/liveHostsApi';
+import { sandboxNode } from './sandboxNodes';
 
 export type NodeKind = 'source' | 'problems' | 'problem' | 'host' | 'networks' | 'containers' | 'network' | 'endpoint'
-  | 'container' | 'port' | 'namespace' | 'listening' | 'project' | 'services' | 'service';
+  | 'container' | 'port' | 'namespace' | 'listening' | 'project' | 'services' | 'service' | 'sandbox' | 'sandboxFile' | 'sandboxLine';
 
 /** A codicon name and a theme colour id (or none). */
 export interface NodeIcon {
@@ -474,6 +475,8 @@ export function containerNode(src: Scope, host: HostState, c: ContainerState): T
       ...cv(src, 'cnm.listening', LIVE_CONTEXT.listening), icon: { id: 'radio-tower' }, children: [], host: host.name, container: c.name,
     });
   }
+  // Its own namespace's interfaces, routes, /etc/hosts and resolv.conf (a joiner sees its owner's: under the owner).
+  if (sb && !joined) add(sandboxNode(node.id, (file) => cv(src, file, file.replace(/^cnm\./, 'live.')), host, c, sb));
   return node;
 }
 

@@ -1,4 +1,5 @@
-// "Trace ▸" lenses: above every container (trace from it) and every `expect` entry (trace that packet).
+// "Trace ▸" lenses: above every container and every host (trace from it: the extension asks for a
+// destination) and every `expect` entry (trace that packet).
 // The command runs in the extension: `cnm.traceFrom` with one argument, TraceFromArgs.
 import type { CodeLens } from 'vscode-languageserver';
 import type { Analysis } from './analysis';
@@ -25,7 +26,7 @@ export function codeLenses(analysis: Analysis): CodeLens[] {
   const out: CodeLens[] = [];
   const symbols = analysis.symbols();
   for (const o of symbols.occurrences) {
-    if (!o.definition || o.kind !== 'container') continue;
+    if (!o.definition || (o.kind !== 'container' && o.kind !== 'host')) continue;
     const args: TraceFromArgs = { uri: analysis.uri, from: o.name, interactive: true };
     out.push({ range: analysis.lines.range(o.span), command: { title: 'Trace ▸', command: TRACE_COMMAND, arguments: [args] } });
   }

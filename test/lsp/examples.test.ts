@@ -32,12 +32,15 @@ describe('the examples over LSP', () => {
       const containers = doc.get('containers');
       const names = isMap(containers) ? containers.items.map((p) => String((p.key as { value: unknown }).value)) : [];
       const expects = (doc.toJS() as { expect?: unknown[] }).expect?.length ?? 0;
+      const hostsNode = doc.get('hosts');
+      const hostCount = isMap(hostsNode) ? hostsNode.items.length : 0;
 
       const symbols = await lsp.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
       assert.deepEqual(symbols.find((s) => s.name === 'containers')?.children?.map((c) => c.name) ?? [], names);
 
       const lenses = await lsp.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
-      assert.equal(lenses.length, names.length + expects);
+      // One lens above every container and every host (trace from it), one on every expect entry.
+      assert.equal(lenses.length, names.length + hostCount + expects);
 
       if (isMap(containers)) {
         for (const pair of containers.items) {

@@ -261,9 +261,12 @@ expect:
   });
 
   describe('trace lenses', () => {
-    it('puts Trace ▸ on every container and on every expect entry', async () => {
+    it('puts Trace ▸ on every container, every host and every expect entry', async () => {
       const lenses = await lsp.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: LAB_URI } });
-      assert.equal(lenses.length, 5 + 2);
+      assert.equal(lenses.length, 5 + 1 + 2);
+      // A host's lens traces from the host itself (the extension asks for a destination).
+      const host = lenses.find((l) => l.range.start.line === positionOf(LAB, 'host1:').line)!;
+      assert.deepEqual(host.command!.arguments, [{ uri: LAB_URI, from: 'host1', interactive: true }]);
       const web = lenses.find((l) => l.range.start.line === positionOf(LAB, 'web:').line)!;
       assert.equal(web.command!.title, 'Trace ▸');
       assert.equal(web.command!.command, 'cnm.traceFrom');

@@ -9,7 +9,8 @@ import { ids } from '../elementIds';
 import { ComposeSource } from '../topologyStore';
 import { traceForDiagram } from '../tracing';
 import { refuse, resolveInvocation, type Invocation } from './args';
-import { pickDestination, type Destination } from './destinationPick';
+import { outsideItem, pickDestination, type Destination } from './destinationPick';
+import { nameDestinations, swarmServiceDestinations } from './destinationItems';
 
 const TRACE = 'Trace From Here';
 
@@ -18,13 +19,15 @@ export function traceFromCommand(ctx: Ctx) {
     const inv = await resolveInvocation(ctx, arg, TRACE);
     if (!inv) return undefined;
     const tracer = inv.source.tracer();
-    const picked = typeof inv.args.from === 'string' ? inv.args.from : inv.args.container ?? (await pickSource(inv));
+    // A host's node (tree) or lens traces from the host itself, as `cnm trace --from HOST` does.
+    const hostNode = inv.node?.kind === 'host' && inv.node.host ? inv.node.host : undefined;
+    const picked = typeof inv.args.from === 'string' ? inv.args.from : hostNode ?? inv.args.container ?? (await pickSource(inv));
     if (typeof picked !== 'string') return undefined;
     // A Compose service's name stands for its first replica (as for `cnm trace --from`).
     const from = firstReplica(inv, picked);
     const spec = inv.source.loaded.spec;
     // A source is a container (on its host) or a host itself (the CLI's SRC takes both).
-    const host = inv.args.host ?? spec.containers.find((c) => c.name === from)?.host ?? spec.hosts.find((h) => h.name === from)?.name ?? inv.source.firstHost;
+    const host = spec.hosts.find((h) => h.name === from)?.name ?? inv.args.host ?? spec.containers.find((c) => c.name === from)?.host ?? inv.source.firstHost;
     let dest: Destination | undefined;
     // Given a destination (an expect entry's lens, a script), the port is given too or there is none (ping).
     const given = typeof inv.args.to === 'string';
@@ -49,18 +52,36 @@ export function traceFromCommand(ctx: Ctx) {
     const trace = result.trace;
     const said = trace.verdict === 'unknown' ? 'unknown (the engine cannot know)' : trace.verdict;
     ctx.output.info(`trace ${from} → ${trace.to}${trace.port ? `:${trace.port}` : ''}/${trace.proto}: ${said} — ${trace.reason}`);
-    // The diagram shows the path; the editor keeps the focus.
-    const panel = ctx.diagrams.open(inv.source, vscode.ViewColumn.Beside, true);
+    // The rules view highlights what decided the latest trace of the source.
+    ctx.rules.traced(inv.source.uri, host, trace);
     const targetId = dest.elementId ?? index.address(trace.address ?? trace.to) ?? index.sandboxOf(host, trace.to) ?? null;
     const sourceId = index.isHost(from) ? ids.host(from) : index.sandboxOf(host, from) ?? ids.container(host, from);
-    await panel.showTrace(sourceId, targetId, trace);
-    if (!inv.scripted) {
-      // An unknown is no failure the engine found: said as information, in its own words.
-      const show = trace.verdict === 'delivered' || trace.verdict === 'unknown' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-      void show(`${from} → ${trace.to}${trace.port ? `:${trace.port}` : ''}/${trace.proto}: ${said}. ${trace.reason}${trace.fix ? ` Fix: ${trace.fix}` : ''}`);
-    }
+    const showInDiagram = async () => {
+      // The diagram shows the path; the editor keeps the focus.
+      const panel = ctx.diagrams.open(inv.source, vscode.ViewColumn.Beside, true);
+      await panel.showTrace(sourceId, targetId, trace);
+    };
+    // A lens click keeps the editor as it is unless the diagram is open already: the notification says the
+    // verdict and offers the diagram. The tree, the palette and scripts open the diagram beside.
+    const fromLens = inv.args.interactive === true;
+    if (!fromLens || ctx.diagrams.get(inv.source.uri)) await showInDiagram();
+    if (!inv.scripted) void notifyVerdict(ctx, inv, host, from, trace, said, showInDiagram);
     return trace;
   };
+}
+
+const SHOW_IN_DIAGRAM = 'Show in Diagram';
+const SHOW_RULE = 'Show Rule';
+
+/** The verdict as a notification (information for delivered and unknown, a warning otherwise), with its buttons. */
+async function notifyVerdict(ctx: Ctx, inv: Invocation, host: string, from: string, trace: TraceView, said: string, showInDiagram: () => Promise<void>): Promise<void> {
+  // An unknown is no failure the engine found: said as information, in its own words.
+  const show = trace.verdict === 'delivered' || trace.verdict === 'unknown' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+  const buttons = [SHOW_IN_DIAGRAM, ...(trace.rule ? [SHOW_RULE] : [])];
+  const text = `${from} → ${trace.to}${trace.port ? `:${trace.port}` : ''}/${trace.proto}: ${said}. ${trace.reason}${trace.fix ? ` Fix: ${trace.fix}` : ''}`;
+  const chosen = await show(text, ...buttons);
+  if (chosen === SHOW_IN_DIAGRAM) await showInDiagram();
+  else if (chosen === SHOW_RULE) await ctx.rules.show(inv.source, host);
 }
 
 function configuredProto(): TraceProto {
@@ -108,6 +129,8 @@ async function destinationsFor(inv: Invocation, host: string, from: string): Pro
       detail: sb?.listening.length ? `listens on ${sb.listening.join(', ')}` : undefined, to: s.name, ...(sb ? { elementId: sb.id } : {}), ...portOf(sb?.listening ?? []),
     });
   }
+  // Swarm services: by name (their VIP, or DNS round robin) and tasks.<name> (every task's address).
+  items.push(...swarmServiceDestinations(inv.source.loaded.engine.state, snapshot));
   for (const h of hosts) {
     const where = hosts.length > 1 ? ` on ${h.name}` : '';
     items.push({ label: `Containers${where}`, kind: vscode.QuickPickItemKind.Separator });
@@ -131,6 +154,9 @@ async function destinationsFor(inv: Invocation, host: string, from: string): Pro
     if (h.interfaces.length) items.push({ label: h.name, kind: vscode.QuickPickItemKind.Separator });
     for (const i of h.interfaces) items.push({ label: `$(server) ${i.address.split('/')[0]}`, description: `${h.name} ${i.name}`, to: i.address.split('/')[0]!, elementId: i.id });
   }
+  // Other names Docker's DNS answers: network aliases, links, Compose's extra names.
+  items.push(...nameDestinations(snapshot, from, new Set(items.filter((i): i is Destination => 'to' in i).map((i) => i.to))));
+  items.push({ label: 'Outside the topology', kind: vscode.QuickPickItemKind.Separator }, outsideItem(`leaves ${host} by its default route`));
   return pickDestination(`${TRACE}: from ${from}`, items);
 }
 
