@@ -1,6 +1,8 @@
 // The "Trace ▸" code lenses, clicked as a user clicks them in code-server, on the two-host example:
 // a container's lens asks for a destination (every host's targets are offered) and shows the verdict;
-// an expect entry's lens traces from a host that is not the file's first and shows the verdict.
+// an expect entry's lens traces from a host that is not the file's first and shows the verdict, whose
+// "Show in Diagram" opens the diagram with the path; a host's own lens traces from the host to an
+// address outside the topology typed into the picker's "An address outside the topology…".
 // Screenshots: test-results/screenshots/lens-*.png.
 import * as assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
@@ -83,11 +85,37 @@ test("an expect entry's lens traces from the file's second host and shows the ve
       await verdict.waitFor({ timeout: 10_000 }).catch(() => undefined);
     }
     await verdict.waitFor({ timeout: 10_000 });
+    // A lens keeps the editor as it is: the notification offers the diagram.
+    await verdict.locator('.monaco-button', { hasText: 'Show in Diagram' }).click();
     // The diagram beside shows the same trace, from the host itself.
     const diagram = page().frameLocator('iframe.webview').frameLocator('iframe');
     await diagram.locator('.source-name', { hasText: 'node2' }).waitFor({ timeout: 30_000 });
     await diagram.locator('.verdict-delivered').waitFor({ timeout: 30_000 });
     await screenshot(page(), 'lens-expect-host');
+  });
+});
+
+test("a host's lens traces from the host to an address outside the topology", async (t) => {
+  await step(t, 'lens-host-outside', async () => {
+    await page().locator('.tabs-container .tab', { hasText: FILE }).first().click();
+    await goToLine(26);
+    await lens(/^Trace ▸$/).waitFor({ timeout: 30_000 });
+    await clickLensAbove('node2:');
+    const outside = quickInput().locator('.monaco-list-row', { hasText: 'An address outside the topology' }).first();
+    await outside.waitFor({ timeout: 20_000 });
+    assert.match(await quickInput().locator('.quick-input-title').innerText(), /from node2/);
+    await quickInput().locator('input.input').first().fill('outside');
+    await quickInput().locator('.monaco-list-row.focused', { hasText: 'An address outside the topology' }).first().waitFor({ timeout: 10_000 });
+    await screenshot(page(), 'lens-host-outside-pick');
+    await page().keyboard.press('Enter');
+    // The input box takes ADDRESS[:PORT] in the tracer's own syntax.
+    await quickInput().locator('.quick-input-message, .quick-input-title', { hasText: /outside the topology|from node2/ }).first().waitFor({ timeout: 15_000 });
+    await quickInput().locator('input.input').first().fill('1.1.1.1:443');
+    await page().keyboard.press('Enter');
+    const verdict = toast(/node2 → 1\.1\.1\.1:443\/tcp: /);
+    await verdict.waitFor({ timeout: 30_000 });
+    await verdict.locator('.monaco-button', { hasText: 'Show in Diagram' }).waitFor({ timeout: 5_000 });
+    await screenshot(page(), 'lens-host-outside-verdict');
   });
 });
 

@@ -65,23 +65,25 @@ export function traceFromCommand(ctx: Ctx) {
     // verdict and offers the diagram. The tree, the palette and scripts open the diagram beside.
     const fromLens = inv.args.interactive === true;
     if (!fromLens || ctx.diagrams.get(inv.source.uri)) await showInDiagram();
-    if (!inv.scripted) void notifyVerdict(ctx, inv, host, from, trace, said, showInDiagram);
+    if (!inv.scripted) void notifyVerdict(ctx, inv, from, trace, said, showInDiagram);
     return trace;
   };
 }
 
 const SHOW_IN_DIAGRAM = 'Show in Diagram';
-const SHOW_RULE = 'Show Rule';
+const SHOW_RULES = 'Show Rules';
 
 /** The verdict as a notification (information for delivered and unknown, a warning otherwise), with its buttons. */
-async function notifyVerdict(ctx: Ctx, inv: Invocation, host: string, from: string, trace: TraceView, said: string, showInDiagram: () => Promise<void>): Promise<void> {
+async function notifyVerdict(ctx: Ctx, inv: Invocation, from: string, trace: TraceView, said: string, showInDiagram: () => Promise<void>): Promise<void> {
   // An unknown is no failure the engine found: said as information, in its own words.
   const show = trace.verdict === 'delivered' || trace.verdict === 'unknown' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-  const buttons = [SHOW_IN_DIAGRAM, ...(trace.rule ? [SHOW_RULE] : [])];
+  // A packet that met netfilter: the rules view marks the rules it passed and the one that decided.
+  const metRules = !!trace.rule || trace.hops.some((h) => /^(filter|nat|raw|mangle) /.test(h.action));
+  const buttons = [SHOW_IN_DIAGRAM, ...(metRules ? [SHOW_RULES] : [])];
   const text = `${from} → ${trace.to}${trace.port ? `:${trace.port}` : ''}/${trace.proto}: ${said}. ${trace.reason}${trace.fix ? ` Fix: ${trace.fix}` : ''}`;
   const chosen = await show(text, ...buttons);
   if (chosen === SHOW_IN_DIAGRAM) await showInDiagram();
-  else if (chosen === SHOW_RULE) await ctx.rules.show(inv.source, host);
+  else if (chosen === SHOW_RULES) await ctx.rules.show(inv.source);
 }
 
 function configuredProto(): TraceProto {
