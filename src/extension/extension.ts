@@ -8,6 +8,7 @@ import type { LiveConnectionStatus } from './live/liveHostsApi';
 import { showLiveHostsCommand, verifyTraceCommand } from './live/liveCommands';
 import { liveUri } from './live/liveSource';
 import type { NodeKind, TreeNode } from './treeNodes';
+import type { MatrixPanelState } from './matrixPanel';
 
 /** A tree node as the tests read it. */
 export interface TreeEntry {
@@ -51,6 +52,10 @@ export interface CnmExplorerApi {
   liveTree(key: string): Promise<TreeEntry | undefined>;
   /** The status bar item's text and tooltip (markdown). */
   statusBar(): { text: string; tooltip: string };
+  /** The open matrix of a source, if any. */
+  matrix(file: string): MatrixPanelState | undefined;
+  /** Hands a message to a source's matrix as if its page had sent it (bad input is ignored and counted). */
+  sendToMatrix(file: string, message: unknown): Promise<boolean>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<CnmExplorerApi> {
@@ -91,6 +96,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<CnmExp
     liveTree: async (key) => {
       const root = await ctx.tree.rootOf(liveUri(key));
       return root ? treeEntry(root) : undefined;
+    },
+    matrix: (file) => ctx.matrices.get(uriOf(file)),
+    sendToMatrix: async (file, message) => {
+      const done = ctx.matrices.receive(uriOf(file), message);
+      await done;
+      return !!done;
     },
     statusBar: () => ({
       text: ctx.statusBar.text,

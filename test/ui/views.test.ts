@@ -39,7 +39,8 @@ async function runCommand(title: string): Promise<void> {
 async function expand(label: string): Promise<void> {
   const row = treeRow(label);
   await row.waitFor({ timeout: 30_000 });
-  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  // The twistie: a click on a file's row opens the file (and does not expand it).
+  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.locator('.monaco-tl-twistie').click();
   await page().waitForFunction((l) => [...document.querySelectorAll('.sidebar .monaco-list-row')].some((r) => r.querySelector('.label-name')?.textContent === l && r.getAttribute('aria-expanded') === 'true'), label, { timeout: 15_000 });
 }
 
@@ -89,11 +90,16 @@ test('the reachability matrix colours every probe, filters by network and traces
     await page().locator('.tabs-container .tab.active', { hasText: 'node1 rules' }).waitFor({ timeout: 20_000 });
     const dropLine = page().locator('.monaco-editor .view-line', { hasText: '-A DOCKER-ISOLATION-STAGE-2 -o cni0 -j DROP' }).first();
     await dropLine.waitFor({ timeout: 15_000 });
-    // The cursor is put on the rule that dropped the packet: the status bar says its line.
-    const text = await page().locator('.monaco-editor .view-lines').first().innerText();
-    const line = text.split('\n').findIndex((l) => l.includes('-A DOCKER-ISOLATION-STAGE-2 -o cni0 -j DROP'));
-    assert.ok(line >= 0);
-    await page().locator('.statusbar-item', { hasText: /Ln \d+, Col 1/ }).first().waitFor({ timeout: 10_000 });
+    // The cursor is put on the rule that dropped the packet: the status bar says the line the gutter numbers it.
+    const y = (await dropLine.boundingBox())!.y;
+    const numbers = page().locator('.editor-group-container.active .margin-view-overlays .line-numbers');
+    let number: string | undefined;
+    for (let i = 0; i < (await numbers.count()); i++) {
+      const box = await numbers.nth(i).boundingBox();
+      if (box && Math.abs(box.y - y) < 3) number = (await numbers.nth(i).innerText()).trim();
+    }
+    assert.ok(number, 'the rule has a line number');
+    await page().locator('.statusbar-item', { hasText: new RegExp(`Ln ${number}, Col 1`) }).first().waitFor({ timeout: 10_000 });
     await screenshot(page(), 'views-rules');
   });
 });
