@@ -24,7 +24,8 @@ after(async () => {
 const step = (t: TestContext, name: string, body: () => Promise<void>) => stepWithScreenshot(wb.page, t, name, body);
 const page = () => wb.page;
 const treeRow = (label: string): Locator => page().locator('.sidebar .monaco-list-row', { has: page().locator('.label-name', { hasText: label }) }).first();
-const lens = (title: string | RegExp): Locator => page().locator('.monaco-editor .codelens-decoration a', { hasText: title }).first();
+// Visible ones only: the editor keeps the lenses of lines scrolled away (a host's, above) in its DOM, hidden.
+const lens = (title: string | RegExp): Locator => page().locator('.monaco-editor .codelens-decoration a', { hasText: title }).filter({ visible: true }).first();
 const quickInput = () => page().locator('.quick-input-widget');
 const toast = (text: RegExp): Locator => page().locator('.notifications-toasts .notification-toast', { hasText: text }).first();
 

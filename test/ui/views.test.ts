@@ -53,12 +53,20 @@ test("a container's network namespace shows under its tree node", async (t) => {
     await treeRow(LAB).click();
     await page().locator('.tabs-container .tab.active', { hasText: LAB }).waitFor({ timeout: 15_000 });
     await expand(LAB);
+    // Room for the container's rows: the list draws only what fits.
+    // (node1's Networks: level 3, under the file and the host; a live host's is at level 2.)
+    await page().locator('.sidebar .monaco-list-row[aria-level="3"]').filter({ has: page().locator('.label-name', { hasText: /^Networks$/ }) }).first().locator('.monaco-tl-twistie').click();
     await expand('api');
     await expand('network namespace');
     await expand('routes');
+    // Down from "routes" moves the focus over its lines, and the list scrolls with it.
+    for (let i = 0; i < 3; i++) await page().keyboard.press('ArrowDown');
     // api is on the overlay (eth0) and docker_gwbridge (eth1): its default route leaves by the gateway bridge.
-    await page().locator('.sidebar .monaco-list-row', { hasText: /^default via 172\.18\.0\.1 dev eth1/ }).first().waitFor({ timeout: 15_000 });
-    await expand('/etc/resolv.conf');
+    await treeRow('default via 172.18.0.1 dev eth1').waitFor({ timeout: 15_000 });
+    await page().keyboard.press('ArrowDown'); // /etc/hosts
+    await page().keyboard.press('ArrowDown'); // /etc/resolv.conf
+    await page().keyboard.press('ArrowRight');
+    for (let i = 0; i < 2; i++) await page().keyboard.press('ArrowDown');
     await treeRow('nameserver 127.0.0.11').waitFor({ timeout: 15_000 });
     await screenshot(page(), 'views-namespace');
   });
