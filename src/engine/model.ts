@@ -420,6 +420,18 @@ export interface HostState {
   readonly overlays: Map<string, OverlayNamespace>;
   /** Set on a live host: what was read from the host itself rather than derived from Docker's requests. */
   observed?: HostObserved;
+  /** The host's edge toward what the topology does not describe (its default route); absent: unknown. */
+  uplink?: HostUplink;
+  /** What the host's own processes listen on (the file's `listen` of a host); absent: nothing beyond Docker's. */
+  listening?: readonly ExposedPort[];
+}
+
+/** The host's default route: `default via <gateway> dev <dev>`, leaving with source `address`. */
+export interface HostUplink {
+  readonly dev: string;
+  readonly gateway: string;
+  /** The interface's IPv4 address: MASQUERADE's source on the way out. */
+  readonly address: string;
 }
 
 /** What a live host really has, beside what dockerd's requests imply. */

@@ -27,6 +27,13 @@ export interface HostConfig {
   name: string;
   /** The host's own (underlay) interfaces: name -> CIDR, e.g. { eth0: "192.168.50.10/24" }. */
   interfaces?: Record<string, string>;
+  /**
+   * Not Docker's: the next hop of the host's default route (`default via <gateway> dev <its interface>`),
+   * an address on one of `interfaces`. Without it the host's default route, so its uplink, is unknown.
+   */
+  gateway?: string;
+  /** Not Docker's: what the host's own processes listen on ("5432", "127.0.0.1:6379", "53/udp"). */
+  listen?: string[];
   daemon?: DaemonConfig;
   swarm?: 'manager' | 'worker';
 }

@@ -246,7 +246,10 @@ class Builder {
   hosts(spec: TopologySpec): void {
     for (const host of spec.hosts) {
       try {
-        this.engine.addHost({ name: host.name, interfaces: host.interfaces, daemon: host.daemon, ...(host.swarm ? { swarm: host.swarm } : {}) });
+        this.engine.addHost({
+          name: host.name, interfaces: host.interfaces, daemon: host.daemon, ...(host.swarm ? { swarm: host.swarm } : {}),
+          ...(host.gateway !== undefined ? { gateway: host.gateway } : {}), ...(host.listen ? { listen: host.listen } : {}),
+        });
         this.hostsUp.add(host.name);
       } catch (err) {
         this.hostsDown.set(host.name, this.report.failure({ kind: 'host', host }, err));

@@ -52,6 +52,8 @@ function hostTarget(host: HostSpec, hint: ErrorHint | undefined): Target {
     return { path: hint.index === undefined ? path : [...path, hint.index], part: 'value' };
   }
   if (hint?.field === 'daemon') return { path: [...host.path, 'daemon'], part: 'key' };
+  if (hint?.field === 'gateway') return { path: [...host.path, 'gateway'], part: 'value' };
+  if (hint?.field === 'listen') return { path: hint.index === undefined ? [...host.path, 'listen'] : [...host.path, 'listen', hint.index], part: 'value' };
   return { path: host.path, part: 'key' };
 }
 

@@ -3,7 +3,7 @@
 
 export const TOP_LEVEL_KEYS = ['name', 'hosts', 'networks', 'containers', 'services', 'policies', 'expect'] as const;
 
-export const HOST_KEYS = ['interfaces', 'daemon', 'swarm'] as const;
+export const HOST_KEYS = ['interfaces', 'gateway', 'listen', 'daemon', 'swarm'] as const;
 
 export const DAEMON_KEYS = [
   'version',

@@ -8,6 +8,10 @@ export type YamlPath = (string | number)[];
 export interface HostSpec {
   name: string;
   interfaces: Record<string, string>;
+  /** Not Docker's: the next hop of the host's default route (on one of `interfaces`); absent: unknown. */
+  gateway?: string;
+  /** Not Docker's: what the host's own processes listen on (`listen` entries, as a container's). */
+  listen?: string[];
   daemon: DaemonConfig;
   swarm?: 'manager' | 'worker';
   path: YamlPath;

@@ -2,10 +2,11 @@
 // networks (none, host, bridge as docker0); a swarm node joins the swarm.
 import { BAD_REQUEST, CONFLICT, DockerError, type ErrorHint, INTERNAL, msg } from '../errors';
 import type { HostConfig, IpamPoolConfig } from '../requests';
-import type { DaemonSettings, HostInterface, HostState } from '../model';
+import type { DaemonSettings, ExposedPort, HostInterface, HostState, HostUplink } from '../model';
+import { parseListen } from '../ports/portSpec';
 import { featuresOf, parseVersion } from '../version';
 import { IdFactory } from '../ids';
-import { formatAddr, formatNet, type IpAddr, type IpNet, makeNet, netContains, parseCidr } from '../ip';
+import { formatAddr, formatNet, type IpAddr, type IpNet, makeNet, netContains, parseCidr, parseIp } from '../ip';
 import { DefaultIpam } from '../ipam/defaultIpam';
 import { GLOBAL_DEFAULT_POOLS, LOCAL_DEFAULT_POOLS, poolsFromConfig, type PredefinedPools } from '../ipam/predefinedPools';
 import { sha256Bytes } from '../sha256';
@@ -67,6 +68,9 @@ export function addHost(core: EngineCore, cfg: HostConfig): void {
     extraRoutes: [],
     overlays: new Map(),
   };
+  const uplink = cfg.gateway !== undefined ? uplinkOf(cfg.name, cfg.gateway, underlay) : undefined;
+  if (uplink) host.uplink = uplink;
+  if (cfg.listen) host.listening = hostListening(cfg.listen);
   const ids = new IdFactory(cfg.name);
   host.ipam.set('default', new DefaultIpam({ localPools, globalPools: GLOBAL_DEFAULT_POOLS, lowestFree: features.lowestFreeSubnet }));
   const internals: HostInternals = {
@@ -136,6 +140,34 @@ function defaultBridgeSpec(daemon: DaemonSettings, localPools: PredefinedPools, 
     [BRIDGE_OPT.mtu]: String(daemon.mtu),
   };
   return { ...base, name: 'bridge', driver: 'bridge', options, v4: [v4], v4Index: [0], v6, v6Index: v6.map(() => 0), enableIpv6: daemon.ipv6, deferIpv6Alloc };
+}
+
+/** `gateway:` — the default route's next hop must be on-link on one of the host's IPv4 interfaces (the kernel's rule). */
+function uplinkOf(hostName: string, gateway: string, underlay: readonly HostInterface[]): HostUplink {
+  const hint: ErrorHint = { field: 'gateway' };
+  const gw = parseIp(gateway);
+  if (!gw || gw.family !== 4) throw new DockerError(`invalid gateway ${gateway} for host ${hostName}: an IPv4 address on one of its interfaces`, BAD_REQUEST, hint);
+  for (const i of underlay) {
+    if (i.kind !== 'physical') continue;
+    for (const a of i.ipv4) {
+      const net = makeNet(4, a.addr.value, a.prefixLength);
+      if (!netContains(net, gw)) continue;
+      if (a.addr.value === gw.value) throw new DockerError(`gateway ${gateway} of host ${hostName} is its own address on ${i.name}: the default route needs another router`, BAD_REQUEST, hint);
+      return { dev: i.name, gateway: formatAddr(gw), address: a.address };
+    }
+  }
+  const have = underlay.filter((i) => i.kind === 'physical' && i.ipv4.length > 0).map((i) => `${i.name} ${i.ipv4[0]!.address}/${i.ipv4[0]!.prefixLength}`);
+  throw new DockerError(
+    `gateway ${gateway} of host ${hostName} is on none of its interfaces (${have.length ? have.join(', ') : 'it has none'}): a default route needs a next hop on a connected network ("Nexthop has invalid gateway")`,
+    BAD_REQUEST, hint);
+}
+
+function hostListening(raw: readonly string[]): ExposedPort[] {
+  const out: ExposedPort[] = [];
+  raw.forEach((r, i) => {
+    for (const p of parseListen(r, i)) if (!out.some((o) => o.port === p.port && o.proto === p.proto && o.bind === p.bind)) out.push(p);
+  });
+  return out;
 }
 
 function ifaceAddr(cidr: string) {

@@ -36,6 +36,12 @@ export function conclude(run: TraceContext, src: Source, origin: Ns, leg: Leg, w
     return withReply(run, origin, leg, walker, hops, sides, { verdict: 'delivered', reason: `${listener.container.name} accepts ${where}/${pkt.proto}${viaNat(walker)}` }, pkt.proto === 'tcp' ? 'SYN-ACK' : '');
   }
   if (ns.kind === 'host') {
+    // The host's own processes, as the file says (a host's `listen`): before docker-proxy, which could not bind a port they hold.
+    const own = (ns.hx.host.listening ?? []).find((p) => p.port === pkt.dport && p.proto === pkt.proto && bindAccepts(p.bind, pkt.dst));
+    if (own) {
+      hops?.push({ node: ns.label, interface: leg.iface, action: 'deliver', detail: `a process of ${ns.hx.host.name} listens on ${own.bind ? `${own.bind}:` : ''}${pkt.dport}/${pkt.proto} (the host's listen): ${pkt.proto === 'tcp' ? 'connection accepted' : 'datagram received'}` });
+      return withReply(run, origin, leg, walker, hops, sides, { verdict: 'delivered', reason: `a process on ${ns.hx.host.name} accepts ${where}/${pkt.proto} (the host's own service)${viaNat(walker)}` }, pkt.proto === 'tcp' ? 'SYN-ACK' : '');
+    }
     const proxy = findProxy(ns.hx, pkt);
     if (proxy && depth === 0) return throughProxy(run, origin, leg, walker, hops, proxy, sides);
   }
@@ -212,11 +218,20 @@ function explainRefused(ns: Ns, pkt: Pkt): Explanation {
         : `publish it on every address ("${pkt.dport}:${o.binding.containerPort}${pkt.proto === 'udp' ? '/udp' : ''}"), or connect to ${o.binding.hostIp}:${pkt.dport} from the host itself`,
     };
   }
+  // A host process bound to another address only (127.0.0.1:5432): open on the host, not to this packet.
+  const bound = (hx.host.listening ?? []).find((p) => p.port === pkt.dport && p.proto === pkt.proto);
+  if (bound?.bind !== undefined) {
+    return {
+      reason: `a process on ${hx.host.name} listens on ${pkt.dport}/${pkt.proto} only on ${bound.bind}${isLoopbackBind(bound.bind) ? ' (loopback: reachable only from the host itself, not from containers or the LAN)' : ''}, not on ${formatV4(pkt.dst)}: ${hx.host.name} answers with ${kernel}`,
+      fix: `make the host's process listen on ${formatV4(pkt.dst)} or on every address (0.0.0.0:${pkt.dport}), e.g. hosts.${hx.host.name}.listen: ["${what}"]`,
+    };
+  }
+  const own = hx.host.listening ? `the host's own processes listen on ${hx.host.listening.length ? hx.host.listening.map((p) => `${p.bind ? `${p.bind}:` : ''}${p.port}/${p.proto}`).join(', ') : 'nothing'} (its listen)` : 'the topology names no process of the host itself (no listen)';
   return {
-    reason: `nothing listens on ${formatV4(pkt.dst)}:${pkt.dport}/${pkt.proto} on host ${hx.host.name}: no container publishes ${what} there, so the host answers with ${kernel}`,
+    reason: `nothing listens on ${formatV4(pkt.dst)}:${pkt.dport}/${pkt.proto} on host ${hx.host.name}: no container publishes ${what} there and ${own}, so the host answers with ${kernel}`,
     fix: hx.live
       ? `publish the container's port on the host: docker run -p ${pkt.dport}:<container port>${pkt.proto === 'udp' ? '/udp' : ''} … (a running container's ports cannot be added: recreate it)`
-      : `publish the container's port on the host, e.g. ports: ["${pkt.dport}:<container port>${pkt.proto === 'udp' ? '/udp' : ''}"]`,
+      : `publish the container's port on the host, e.g. ports: ["${pkt.dport}:<container port>${pkt.proto === 'udp' ? '/udp' : ''}"]; if a process of the host itself serves it, say so: hosts.${hx.host.name}.listen: ["${what}"]`,
   };
 }
 

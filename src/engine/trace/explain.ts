@@ -1,9 +1,33 @@
 // Plain-words reasons and fixes for a packet that did not get through: which rule or condition stopped
 // it, what Docker meant by it, and the change that would let it pass.
 import { formatRule } from '../netfilter/format';
+import { formatNet } from '../ip';
 import type { ContainerState, EndpointState, NetworkState } from '../model';
 import { formatV4, isLoopback, type HostIndex, type V4 } from './hostIndex';
-import type { Cause, Ns } from './walk';
+import type { Cause, Departure, Ns } from './walk';
+
+/** The source a packet leaves the host with, and, when it is a container's own private address, why that matters. */
+function leavingSource(hx: HostIndex, left: Departure): { text: string; private?: string; fix?: string } {
+  if (left.masqueradeUnknown) {
+    return { text: `the address of the interface that route leaves by, which the topology does not name (MASQUERADE of ${formatV4(left.masqueradeUnknown.before)})` };
+  }
+  const src = formatV4(left.pkt.src);
+  if (left.snat) return { text: `${src} (${left.snat.rule?.target.kind === 'SNAT' ? 'SNAT' : 'MASQUERADE'} of ${formatV4(left.snat.before)})` };
+  const ep = hx.endpointsByV4.get(left.pkt.src);
+  const net = ep ? hx.host.networks.get(ep.networkId) : undefined;
+  if (!ep || !net?.bridge || net.bridge.enableIpMasquerade) return { text: src };
+  const subnet = net.ipv4[0] ? formatNet(net.ipv4[0].subnet) : src;
+  const why = net.bridge.defaultBridge && !hx.host.daemon.ipMasq
+    ? 'dockerd runs with --ip-masq=false'
+    : `network ${net.name} has com.docker.network.bridge.enable_ip_masquerade=false`;
+  return {
+    text: `${src}, ${ep.name}'s own address (not masqueraded)`,
+    private: `; masquerading is off (${why}), so an answer can come back only if the routers beyond ${hx.host.name} route ${subnet} to it`,
+    fix: net.bridge.defaultBridge && !hx.host.daemon.ipMasq
+      ? `run dockerd with masquerading (hosts.${hx.host.name}.daemon.ip-masq: true), or route ${subnet} to ${hx.host.name} on the router beyond it`
+      : `turn masquerading on for ${net.name} (remove com.docker.network.bridge.enable_ip_masquerade=false), or route ${subnet} to ${hx.host.name} on the router beyond it`,
+  };
+}
 
 export interface Explanation {
   reason: string;
@@ -182,18 +206,26 @@ export function explainCause(cause: Cause, sides: TraceSides): Explanation {
       return { reason, fix: `connect ${who} to a network that is not internal (docker network connect <network> ${who}), or to ${formatV4(addr)}'s network` };
     }
     case 'outside': {
-      // The packet leaving the host is known; what happens to it beyond the topology is not.
+      // The packet leaving the host is known (its interface, gateway and source after NAT); what happens to
+      // it beyond the host's edge is not.
       const a = formatV4(cause.addr);
       const host = cause.hx.host.name;
       const t = sides.address === cause.addr ? sides.target : sides.ownerOf?.(cause.addr) ?? null;
       const who = t ? `${a} is ${t.container?.name ?? t.ep.name} on ${t.hx.host.name}, but` : `no one in the topology has ${a}:`;
+      const left = cause.left;
+      const src = left ? leavingSource(cause.hx, left) : null;
+      if (cause.dev) {
+        const via = left?.gateway != null ? ` to its default gateway ${formatV4(left.gateway)}` : '';
+        return {
+          reason: `${who} ${host} sends it out ${cause.dev}${via}${src ? ` with source ${src.text}` : ''}, beyond what the topology describes, so the engine cannot know whether it is answered${src?.private ?? ''}`,
+          fix: src?.fix ?? (left?.gateway != null
+            ? `beyond ${host}'s uplink only the real network can tell: test it on the real host (its own route: ip route get ${a})`
+            : 'check the address (cnm inspect lists every endpoint); a destination outside the topology can only be tested on the real host'),
+        };
+      }
       return {
-        reason: cause.dev
-          ? `${who} ${host} sends it out ${cause.dev}, beyond what the topology describes, so the engine cannot know whether it is answered`
-          : `${who} the topology gives ${host} no route to it: a real host would send it by its own default route, which the topology does not describe, so the engine cannot know what happens to it`,
-        fix: cause.dev
-          ? 'check the address (cnm inspect lists every endpoint); a destination outside the topology can only be tested on the real host'
-          : `to be sure it gets there, give ${host} a route to ${a} (ip route add <its subnet> via <a router or host that reaches it>); what the real host's own routes do can only be tested on it`,
+        reason: `${who} the topology gives ${host} no route to it: a real host would send it by its own default route, which the topology does not describe, so the engine cannot know what happens to it${src ? `; it would leave with source ${src.text}` : ''}${src?.private ?? ''}`,
+        fix: src?.fix ?? `to trace it to ${host}'s edge, give ${host} its default route (hosts.${host}.gateway: <its router>, on one of its interfaces), or a route to ${a}; what the real host's own routes do can only be tested on it`,
       };
     }
     case 'martian':

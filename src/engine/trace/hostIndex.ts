@@ -101,6 +101,8 @@ export interface HostIndex {
   readonly stoppedStatic: Map<V4, ContainerState>;
   /** Underlay interfaces with their on-link networks. */
   readonly underlay: { name: string; addr: V4; route: Route4 }[];
+  /** The default route the file gives the host (`gateway:`); null: the host's default route is unknown. */
+  readonly uplink: { dev: string; addr: V4; gateway: V4; route: Route4 } | null;
   sandbox(id: string): SandboxView | null;
   listeners(containers: readonly ContainerState[]): Listener[];
   hostListeners(): Listener[];
@@ -139,6 +141,15 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
       base, mask: maskOf(r.dest.prefix), prefix: r.dest.prefix, gateway: gw, dev: r.dev, src: dev?.src ?? null,
       text: routeText(r, host),
     });
+  }
+  // The default route (`gateway:`), after every on-link route: the longest prefix still wins.
+  let uplink: HostIndex['uplink'] = null;
+  const gw = host.uplink ? parseV4(host.uplink.gateway) : null;
+  const upAddr = host.uplink ? parseV4(host.uplink.address) : null;
+  if (host.uplink && gw !== null && upAddr !== null) {
+    const route: Route4 = { base: 0, mask: 0, prefix: 0, gateway: gw, dev: host.uplink.dev, src: upAddr, text: `default via ${host.uplink.gateway} dev ${host.uplink.dev} src ${host.uplink.address}` };
+    routes.push(route);
+    uplink = { dev: host.uplink.dev, addr: upAddr, gateway: gw, route };
   }
   const bridgeNetwork = new Map<string, NetworkState>();
   const bridgeEndpoints = new Map<string, Map<V4, EndpointState>>();
@@ -191,7 +202,7 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
 
   const index: HostIndex = {
     host, ruleSet, rules, localV4, routes, bridges: host.bridges, bridgeNetwork, bridgeEndpoints, endpointsByV4, containersByName, containersById,
-    proxies, stoppedStatic, underlay,
+    proxies, stoppedStatic, underlay, uplink,
     sandbox(id) {
       if (views.has(id)) return views.get(id)!;
       const sb = host.sandboxes.get(id);

@@ -8,7 +8,8 @@ import type { TraceProto } from './types';
 
 /** A network namespace: a host's own, or a sandbox (shared by the containers in it). */
 export interface Ns {
-  readonly kind: 'host' | 'sandbox';
+  /** `outside`: a client beyond the host's edge (a trace from an address the topology does not have). */
+  readonly kind: 'host' | 'sandbox' | 'outside';
   readonly hx: HostIndex;
   readonly view: SandboxView | null;
   /** How hops name it. */
@@ -41,11 +42,32 @@ export type Cause =
   | { kind: 'arp'; hx: HostIndex; br: string; addr: V4 }
   | { kind: 'no-route'; ns: Ns; addr: V4 }
   /** The packet leaves the topology (out of `dev`, or by a default route the topology does not describe): `unknown`. */
-  | { kind: 'outside'; hx: HostIndex; addr: V4; dev: string | null }
+  | { kind: 'outside'; hx: HostIndex; addr: V4; dev: string | null; left?: Departure }
   | { kind: 'not-router'; ns: Ns; addr: V4 }
   | { kind: 'martian'; hx: HostIndex; addr: V4; dev: string }
   | { kind: 'link'; reason: string; fix?: string }
   /** A path the tracer does not model: the verdict is `unknown`, never a guessed drop. `what` completes "the tracer does not model …". */
   | { kind: 'unsupported'; what: string };
+
+/** How a packet leaves the host for what the topology does not describe: what the engine does know. */
+export interface Departure {
+  /** The packet as it leaves (its source after MASQUERADE). */
+  readonly pkt: Pkt;
+  /** The default route's next hop, when it leaves by the host's (known) default route. */
+  readonly gateway: V4 | null;
+  /** The source NAT on the way out, if any. */
+  readonly snat: NatNote | null;
+  /** MASQUERADE applied, but to the address of an interface the topology does not name (no `gateway:`). */
+  readonly masqueradeUnknown: { before: V4; rule: Rule | null } | null;
+}
+
+/** A client outside the topology (the way in): its address, the host it reaches and the interface it comes in by. */
+export interface OutsideClient {
+  readonly addr: V4;
+  readonly hx: HostIndex;
+  /** "" when it comes in by the host's default route and the topology does not say which interface that is. */
+  readonly dev: string;
+  readonly ns: Ns;
+}
 
 export type Leg = { readonly ok: true; readonly ns: Ns; readonly iface: string; readonly pkt: Pkt } | { readonly ok: false; readonly cause: Cause };

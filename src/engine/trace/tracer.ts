@@ -16,14 +16,10 @@ import { EPHEMERAL_PORT, type Outcome, type Source, type TraceContext } from './
 import { conclude, withReply } from './arrival';
 import { serviceVip } from './mesh';
 import { resolverOf, resolveTarget, resolveTargetV6 } from './names';
+import { TraceInputError } from './errors';
+import { outsideClientAddress, traceFromOutside } from './outside';
 
-/** A question the tracer cannot answer because it is malformed (unknown source, no port for TCP…). */
-export class TraceInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TraceInputError';
-  }
-}
+export { TraceInputError };
 
 export class Tracer {
   private readonly hostIndexes = new Map<string, HostIndex>();
@@ -136,6 +132,12 @@ export class Tracer {
   private run(q: TraceQuery, hops: TraceHop[] | null): TraceResult {
     if ((q.proto === 'tcp' || q.proto === 'udp') && (q.port === undefined || !Number.isInteger(q.port) || q.port < 1 || q.port > 65535)) {
       throw new TraceInputError(`${q.proto.toUpperCase()} needs a port between 1 and 65535`);
+    }
+    const client = q.host === undefined ? outsideClientAddress(this.hostIndexes.values(), q.from) : null;
+    if (client !== null) {
+      if (q.family === 6 || q.to.includes(':')) throw new TraceInputError('a trace from a client outside the topology is IPv4 only');
+      const o = traceFromOutside(this.ctx, { from: q.from, client, to: q.to, proto: q.proto, ...(q.port !== undefined ? { port: q.port } : {}) }, hops);
+      return { verdict: o.verdict, reason: o.reason, ...(o.fix ? { fix: o.fix } : {}), hops: hops ?? [], ...(o.rule ? { rule: o.rule } : {}), ...(o.address !== undefined ? { address: formatV4(o.address) } : {}) };
     }
     const src = this.locateSource(q);
     const done = (o: Outcome, address?: V4): TraceResult => ({

@@ -12,7 +12,10 @@ export type TraceProto = 'icmp' | 'tcp' | 'udp';
 export interface TraceQuery {
   /** The host `from` is on; found by name when omitted. */
   readonly host?: string;
-  /** A container name, or a host name (the host's own namespace). */
+  /**
+   * A container name, a host name (the host's own namespace), or an IPv4 address nothing in the topology
+   * has: a client outside it (on a host's LAN, or beyond its default gateway) — the way in.
+   */
   readonly from: string;
   /** A name (resolved as `from` would resolve it) or an IPv4 address. */
   readonly to: string;

@@ -11,10 +11,16 @@ import type { EndpointState } from '../model';
 import type { MeshEntry } from '../swarm/services';
 import { formatV4, isLoopback, lookupRoute, parseV4, type HostIndex, type Route4, type V4 } from './hostIndex';
 import type { LinkWalk, TraceLookup, VxlanTunnel } from './linkDrivers';
-import type { Cause, Leg, NatNote, Ns, Pkt } from './packet';
+import type { Cause, Leg, NatNote, Ns, OutsideClient, Pkt } from './packet';
 import type { TraceHop } from './types';
 
-export type { Cause, Leg, NatNote, Ns, Pkt } from './packet';
+export type { Cause, Departure, Leg, NatNote, Ns, OutsideClient, Pkt } from './packet';
+
+/**
+ * The host's default route when the topology does not give one (no `gateway:`): a real host has one, so
+ * the packet is still forwarded, filtered and masqueraded, but out of an interface the engine cannot name.
+ */
+export const UNKNOWN_DEFAULT_ROUTE: Route4 = { base: 0, mask: 0, prefix: 0, gateway: null, dev: '', src: null, text: "the host's own default route (not in the topology)" };
 
 export interface WorldIndex {
   readonly hosts: Map<string, HostIndex>;
@@ -22,6 +28,8 @@ export interface WorldIndex {
   readonly underlayOwner: Map<V4, { hx: HostIndex; iface: string; net: Route4 }>;
   hostNs(hx: HostIndex): Ns;
   sandboxNs(hx: HostIndex, sandboxId: string): Ns | null;
+  /** A trace from outside the topology: the client a reply goes back to. */
+  readonly outside?: OutsideClient;
   /** The swarm routing mesh as host `hx` serves it (every published port of every service). */
   mesh(hx: HostIndex): readonly MeshEntry[];
   /** The engine's drivers: where a driver's trace legs are found. */
@@ -42,6 +50,8 @@ export class Walker implements LinkWalk {
   readonly nat: NatNote[] = [];
   /** The `-i <bridge> -j RETURN` rule that kept a packet from a bridge away from the DNAT rules. */
   skippedDnat: Rule | null = null;
+  /** MASQUERADE out of the host's unknown default route: to an address the engine cannot name. */
+  masqueradeUnknown: { before: V4; rule: Rule | null } | null = null;
 
   constructor(
     readonly world: WorldIndex,
@@ -140,8 +150,13 @@ export class Walker implements LinkWalk {
     if (port) pkt.dport = Number(port);
   }
 
-  private applySnat(hx: HostIndex, v: ChainVerdict, pkt: Pkt, outAddr: V4 | null): void {
+  private applySnat(hx: HostIndex, v: ChainVerdict, pkt: Pkt, outAddr: V4 | null, unknownOut = false): void {
     if (v.verdict !== 'MASQUERADE' && v.verdict !== 'SNAT') return;
+    if (v.verdict === 'MASQUERADE' && unknownOut) {
+      this.masqueradeUnknown = { before: pkt.src, rule: v.rule };
+      this.hop(hx.host.name, '', 'MASQUERADE', `source ${formatV4(pkt.src)} → the address of the interface ${hx.host.name}'s default route leaves by (unknown: the topology gives ${hx.host.name} no gateway)`);
+      return;
+    }
     const to = v.rule?.target.kind === 'SNAT' ? parseDotted(v.rule.target.to.split(':')[0]!) : outAddr;
     if (to === null || to === pkt.src) return;
     this.nat.push({ host: hx.host.name, kind: 'snat', before: pkt.src, beforePort: pkt.sport, after: to, afterPort: pkt.sport, rule: v.rule });
@@ -182,22 +197,27 @@ export class Walker implements LinkWalk {
     // An interface without any address (pipework … dhcp): the DHCP server's routes are not in the topology.
     const dhcp = !route && ns.kind === 'sandbox' ? ns.view!.sb.interfaces.find((i) => i.name !== 'lo' && !i.ipv4 && !i.ipv6) : undefined;
     if (dhcp) return { ok: false, cause: { kind: 'unsupported', what: `the address and routes ${ns.label} gets by DHCP on ${dhcp.name} (the topology does not know them)` } };
-    if (!route) {
+    if (!route && ns.kind !== 'host') {
       this.hop(ns.label, '', 'route', `${formatV4(pkt.dst)}: no route (${routes.length === 0 ? 'the routing table is empty: only lo' : `routes: ${routes.map((r) => r.text).join('; ')}`})`);
-      // A sandbox's routes are all known; a host's are only its interfaces' (its default route is not in
-      // the topology), so from a host this is beyond what the engine can know.
-      return { ok: false, cause: ns.kind === 'host' ? { kind: 'outside', hx, addr: pkt.dst, dev: null } : { kind: 'no-route', ns, addr: pkt.dst } };
+      return { ok: false, cause: { kind: 'no-route', ns, addr: pkt.dst } };
     }
-    this.hop(ns.label, route.dev, 'route', `${formatV4(pkt.dst)}: ${route.prefix === 0 ? 'no on-link network has it, so the default route' : 'on-link'}: ${route.text}`);
-    if (ns.kind === 'sandbox') return this.leaveSandbox(ns, route, pkt);
-    const out = this.chain(hx, 'filter', 'OUTPUT', '', route.dev, pkt);
-    if (out.verdict === 'DROP') return this.drop(hx, out, pkt, '', route.dev);
+    if (!route) {
+      // A sandbox's routes are all known; a host's default route is known only when the file gives it
+      // (`gateway:`): otherwise the packet leaves by a route the engine cannot name.
+      this.hop(ns.label, '', 'route', `${formatV4(pkt.dst)}: no route the topology describes (${routes.length === 0 ? 'only lo' : routes.map((r) => r.text).join('; ')}): ${hx.host.name}'s own default route, which the topology does not describe`);
+    } else this.hop(ns.label, route.dev, 'route', `${formatV4(pkt.dst)}: ${route.prefix === 0 ? 'no on-link network has it, so the default route' : 'on-link'}: ${route.text}`);
+    if (ns.kind === 'sandbox') return this.leaveSandbox(ns, route!, pkt);
+    const via = route ?? UNKNOWN_DEFAULT_ROUTE;
+    const out = this.chain(hx, 'filter', 'OUTPUT', '', via.dev, pkt);
+    if (out.verdict === 'DROP') return this.drop(hx, out, pkt, '', via.dev);
     if (!this.reply) {
-      const post = this.chain(hx, 'nat', 'POSTROUTING', '', route.dev, pkt);
-      this.applySnat(hx, post, pkt, route.src);
+      const post = this.chain(hx, 'nat', 'POSTROUTING', '', via.dev, pkt);
+      this.applySnat(hx, post, pkt, via.src, !route);
     }
-    if (isLoopback(pkt.src)) return { ok: false, cause: { kind: 'martian', hx, addr: pkt.src, dev: route.dev } };
-    return this.hostEmit(hx, route, pkt);
+    if (!route) return this.hostEmit(hx, via, pkt);
+    const ownRoute = route;
+    if (isLoopback(pkt.src)) return { ok: false, cause: { kind: 'martian', hx, addr: pkt.src, dev: ownRoute.dev } };
+    return this.hostEmit(hx, ownRoute, pkt);
   }
 
   private leaveSandbox(ns: Ns, route: Route4, pkt: Pkt): Leg {
@@ -269,10 +289,11 @@ export class Walker implements LinkWalk {
       if (input.verdict === 'DROP') return this.drop(hx, input, pkt, inIf, '');
       return { ok: true, ns: this.world.hostNs(hx), iface: inIf, pkt };
     }
-    const route = lookupRoute(hx.routes, pkt.dst);
-    if (!route) return { ok: false, cause: { kind: 'outside', hx, addr: pkt.dst, dev: null } };
+    // No route the topology describes: the host's own default route (unknown) would take it.
+    const route = lookupRoute(hx.routes, pkt.dst) ?? UNKNOWN_DEFAULT_ROUTE;
+    const outName = route.dev || "the default route's interface";
     if (hx.host.observed?.ipForward === false) {
-      return { ok: false, cause: { kind: 'link', reason: `net.ipv4.ip_forward is 0 on ${hx.host.name} (read from the host): its kernel does not route packets from ${inIf} to ${route.dev}, so the packet for ${formatV4(pkt.dst)} is dropped`, fix: `sysctl -w net.ipv4.ip_forward=1 on ${hx.host.name} (dockerd sets it at start unless it runs with --ip-forward=false)` } };
+      return { ok: false, cause: { kind: 'link', reason: `net.ipv4.ip_forward is 0 on ${hx.host.name} (read from the host): its kernel does not route packets from ${inIf || 'its uplink'} to ${outName}, so the packet for ${formatV4(pkt.dst)} is dropped`, fix: `sysctl -w net.ipv4.ip_forward=1 on ${hx.host.name} (dockerd sets it at start unless it runs with --ip-forward=false)` } };
     }
     this.hop(hx.host.name, route.dev, 'route', `${formatV4(pkt.dst)} is not the host's: forwarded (ip_forward=1${hx.host.observed?.ipForward === true ? ', read from the host' : ''}): ${route.text}`);
     if (meshed) {
@@ -283,13 +304,30 @@ export class Walker implements LinkWalk {
     if (fwd.verdict === 'DROP') return this.drop(hx, fwd, pkt, inIf, route.dev);
     if (!this.reply) {
       const post = this.chain(hx, 'nat', 'POSTROUTING', inIf, route.dev, pkt);
-      this.applySnat(hx, post, pkt, route.src);
+      this.applySnat(hx, post, pkt, route.src, route === UNKNOWN_DEFAULT_ROUTE);
     }
     return this.hostEmit(hx, route, pkt);
   }
 
+  /** The packet leaves the host toward what the topology does not describe: a known outside client, or beyond. */
+  private leaveHost(hx: HostIndex, route: Route4, pkt: Pkt): Leg {
+    const client = this.world.outside;
+    const dev = route.dev || "the default route's interface (not in the topology)";
+    if (client && client.hx === hx && pkt.dst === client.addr) {
+      this.hop(hx.host.name, route.dev, 'send', `out ${dev}${route.gateway !== null ? ` to the gateway ${formatV4(route.gateway)}` : ''} toward the client ${formatV4(client.addr)}, the way its packets came in`);
+      return { ok: true, ns: client.ns, iface: route.dev, pkt };
+    }
+    const snat = [...this.nat].reverse().find((n) => n.kind === 'snat' && n.host === hx.host.name && n.after === pkt.src) ?? null;
+    const masq = this.masqueradeUnknown;
+    const source = masq ? `that interface's address (MASQUERADE of ${formatV4(masq.before)})` : `${formatV4(pkt.src)}${snat ? ` (${snat.rule?.target.kind === 'SNAT' ? 'SNAT' : 'MASQUERADE'} of ${formatV4(snat.before)})` : ''}`;
+    this.hop(hx.host.name, route.dev, 'uplink', `out ${dev}${route.gateway !== null ? ` to the gateway ${formatV4(route.gateway)}` : route.dev ? ' onto its LAN' : ''}: ${formatV4(pkt.dst)}${pkt.proto === 'icmp' ? '' : `:${pkt.dport}/${pkt.proto}`} leaves ${hx.host.name} with source ${source}`);
+    const left = { pkt: { ...pkt }, gateway: route.gateway, snat, masqueradeUnknown: masq };
+    return { ok: false, cause: { kind: 'outside', hx, addr: pkt.dst, dev: route.dev || null, left } };
+  }
+
   /** The host sends a packet out of one of its devices: onto a bridge, or onto its LAN. */
   private hostEmit(hx: HostIndex, route: Route4, pkt: Pkt): Leg {
+    if (route === UNKNOWN_DEFAULT_ROUTE || (this.world.outside?.hx === hx && pkt.dst === this.world.outside.addr)) return this.leaveHost(hx, route, pkt);
     const nexthop = route.gateway ?? pkt.dst;
     if (hx.bridges.has(route.dev)) {
       const ep = hx.bridgeEndpoints.get(route.dev)?.get(nexthop);
@@ -320,7 +358,7 @@ export class Walker implements LinkWalk {
       this.hop(hx.host.name, route.dev, 'send', `out ${route.dev} onto the LAN: ${formatV4(nexthop)} is ${other.hx.host.name} (${other.iface})`);
       return this.hostReceive(other.hx, other.iface, pkt);
     }
-    return { ok: false, cause: { kind: 'outside', hx, addr: nexthop, dev: route.dev } };
+    return this.leaveHost(hx, route, pkt);
   }
 
   /** The host reaching one of its own endpoints off the bridges (its macvlan/ipvlan children): the driver decides. */

@@ -4,6 +4,8 @@ import type { Field, ParseContext } from '../reader';
 import { ADDRESS_POOL_KEYS, DAEMON_KEYS, DEFAULT_HOST, HOST_KEYS } from '../schema';
 import type { HostSpec } from '../spec';
 import { readCidr, readIp } from './values';
+import { readListen } from './ports';
+import { ipFamily } from '../addresses';
 
 export function parseHosts(ctx: ParseContext, section: Field | undefined): HostSpec[] {
   const hosts: HostSpec[] = [];
@@ -22,6 +24,15 @@ function parseHost(ctx: ParseContext, entry: Field): HostSpec {
           const cidr = readCidr(ctx, i, `the address of interface "${i.key}"`);
           if (cidr !== undefined) host.interfaces[i.key] = cidr;
         }
+        break;
+      case 'gateway': {
+        // An unreadable address has its error here; the engine then sees no gateway (an unknown default route).
+        const gw = readIp(ctx, f, 'gateway');
+        if (gw !== undefined && ipFamily(gw)) host.gateway = gw;
+        break;
+      }
+      case 'listen':
+        host.listen = readListen(ctx, f);
         break;
       case 'daemon':
         host.daemon = parseDaemon(ctx, f);
