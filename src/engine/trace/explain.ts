@@ -225,7 +225,9 @@ export function explainCause(cause: Cause, sides: TraceSides): Explanation {
       }
       return {
         reason: `${who} the topology gives ${host} no route to it: a real host would send it by its own default route, which the topology does not describe, so the engine cannot know what happens to it${src ? `; it would leave with source ${src.text}` : ''}${src?.private ?? ''}`,
-        fix: src?.fix ?? `to trace it to ${host}'s edge, give ${host} its default route (hosts.${host}.gateway: <its router>, on one of its interfaces), or a route to ${a}; what the real host's own routes do can only be tested on it`,
+        fix: src?.fix ?? (t
+          ? `to be sure it gets there, give ${host} a route to ${a} (ip route add <its subnet> via <a router or host that reaches it>); what the real host's own routes do can only be tested on it`
+          : `to follow it to ${host}'s edge, give ${host} its default route (hosts.${host}.gateway: <its router>, on one of its interfaces; ip route add default via <router>); beyond it only the real network can tell`),
       };
     }
     case 'martian':

@@ -32,14 +32,15 @@ containers:
 describe('unknown: beyond what the topology describes (IPv4)', () => {
   it('container → an address on the host\'s LAN that no one in the topology has: it leaves through eth0, its fate beyond is unknown', () => {
     const r = lab(BRIDGE).t('a1', '192.168.50.99');
-    assertVerdict(r, 'unknown', /^no one in the topology has 192\.168\.50\.99: host1 sends it out eth0, beyond what the topology describes, so the engine cannot know whether it is answered$/);
+    assertVerdict(r, 'unknown', /^no one in the topology has 192\.168\.50\.99: host1 sends it out eth0 with source 192\.168\.50\.10 \(MASQUERADE of 10\.113\.0\.2\), beyond what the topology describes, so the engine cannot know whether it is answered$/);
     lastHopUnknown(r, 'host1', 'eth0');
   });
 
   it('container → an address no route of the topology covers: the host\'s own default route is not in the topology', () => {
     const r = lab(BRIDGE).t('a1', '203.0.113.5:443');
     assertVerdict(r, 'unknown', /^no one in the topology has 203\.0\.113\.5: the topology gives host1 no route to it: a real host would send it by its own default route, which the topology does not describe/);
-    assert.match(r.fix!, /give host1 a route to 203\.0\.113\.5 \(ip route add/);
+    assert.match(r.fix!, /give host1 its default route \(hosts\.host1\.gateway: <its router>/);
+    assert.match(r.reason, /it would leave with source the address of the interface that route leaves by, which the topology does not name \(MASQUERADE of 10\.113\.0\.2\)$/);
     lastHopUnknown(r, 'host1', '');
   });
 

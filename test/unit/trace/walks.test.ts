@@ -52,7 +52,7 @@ describe('packet walks of Docker 20.10 (reference §3.1.5)', () => {
   it('container → outside: FORWARD -i br ! -o br ACCEPT, then MASQUERADE to the host address; beyond the LAN the engine cannot know', () => {
     const l = lab(TWO_NETS());
     const r = l.t('a1', '192.168.50.99');
-    assertVerdict(r, 'unknown', /no one in the topology has 192\.168\.50\.99: host1 sends it out eth0, beyond what the topology describes, so the engine cannot know whether it is answered/);
+    assertVerdict(r, 'unknown', /no one in the topology has 192\.168\.50\.99: host1 sends it out eth0 with source 192\.168\.50\.10 \(MASQUERADE of 10\.81\.0\.2\), beyond what the topology describes, so the engine cannot know whether it is answered/);
     assert.deepEqual(r.hops.at(-1), { node: 'host1', interface: 'eth0', action: 'unknown', detail: r.reason }, 'the last hop is where it leaves the topology');
     assert.ok(hop(r, 'filter FORWARD', new RegExp(`-A FORWARD -i ${l.bridge('neta')} ! -o ${l.bridge('neta')} -j ACCEPT`)));
     assert.ok(hop(r, 'MASQUERADE', /10\.81\.0\.2 → 192\.168\.50\.10/));
