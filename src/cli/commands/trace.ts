@@ -13,8 +13,12 @@ export const traceCommand: Command = {
   usage: 'cnm trace FILE --from SRC --to DST [--json] [--verify]',
   summary: 'trace a packet hop by hop: verdict, rule, reason',
   details:
-    'SRC: a container or host name. DST: NAME|IP[:PORT][/tcp|udp|icmp]; no port means ICMP echo (ping), a port\n' +
+    'SRC: a container or host name, or an IPv4 address nothing in FILE has: a client outside the topology, on a\n' +
+    'host\'s LAN or beyond its gateway (the way in: DST is then a host\'s name or address and a port published there).\n' +
+    'DST: NAME|IP[:PORT][/tcp|udp|icmp]; no port means ICMP echo (ping), a port\n' +
     'without protocol means TCP. --host H picks the host of SRC when names repeat across hosts.\n' +
+    'A DST outside the topology (1.1.1.1:443) ends where it leaves the host (hosts.<h>.gateway names the default\n' +
+    'route), after MASQUERADE, with the source it leaves with; beyond that the verdict is unknown.\n' +
     'Output: numbered hops (name resolution, routes, veths, bridges, each netfilter chain and the rule that\n' +
     'decided, NAT, docker-proxy, the destination socket, the reply), then the verdict with its reason and a fix.\n' +
     'With --json: {"verdict", "reason", "fix" (when there is one), "hops": [{"node", "interface", "action", "detail"}]}.\n' +

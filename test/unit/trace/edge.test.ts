@@ -4,7 +4,11 @@
 // client on the LAN or the internet (published ports by DNAT, userland-proxy off, a port nobody
 // publishes); and a service of the host itself (hosts.<h>.listen).
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { listeningFromSpec } from '../../../src/cli/commands/tracing';
 import { loadTopology } from '../../../src/topology';
 import { Tracer, TraceInputError } from '../../../src/engine/trace';
@@ -168,5 +172,36 @@ describe('the way in: a client outside the topology', () => {
     assert.throws(() => l.t('192.168.50.10', '1.1.1.1'), (e: unknown) => e instanceof TraceInputError && /host1's own address \(eth0\): trace from host1/.test(e.message));
     assert.throws(() => l.t('10.10.0.2', '1.1.1.1'), (e: unknown) => e instanceof TraceInputError && /web's address on appnet/.test(e.message));
     assert.throws(() => l.t('127.0.0.1', 'host1'), (e: unknown) => e instanceof TraceInputError && /loopback/.test(e.message));
+  });
+});
+
+describe('cnm trace at the edge, as a user runs it', () => {
+  const ROOT = join(__dirname, '../../..');
+  const dir = mkdtempSync(join(tmpdir(), 'cnm-edge-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'edge.cnm.yaml');
+  writeFileSync(file, WITH_GW);
+  const cnm = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+
+  it('--to 1.1.1.1:443 --json: unknown, the last hop at the uplink, the masqueraded source in the reason', () => {
+    const r = cnm('trace', file, '--from', 'b1', '--to', '1.1.1.1:443', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { verdict: string; reason: string; hops: { node: string; interface: string; action: string }[] };
+    assert.equal(j.verdict, 'unknown');
+    assert.match(j.reason, /with source 192\.168\.50\.10 \(MASQUERADE of 172\.17\.0\.2\)/);
+    assert.deepEqual(j.hops.at(-2), { node: 'host1', interface: 'eth0', action: 'uplink', detail: 'out eth0 to the gateway 192.168.50.1: 1.1.1.1:443/tcp leaves host1 with source 192.168.50.10 (MASQUERADE of 172.17.0.2)' });
+  });
+
+  it('--from an address outside the topology: the way in to a published port', () => {
+    const r = cnm('trace', file, '--from', '203.0.113.7', '--to', 'host1:8080');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^DELIVERED: web accepts 10\.10\.0\.2:80\/tcp \(published port 192\.168\.50\.10:8080 → 10\.10\.0\.2:80 by DNAT on host1\)$/m);
+  });
+
+  it('--from an address the topology has: exit 2 with one clear line', () => {
+    const r = cnm('trace', file, '--from', '192.168.50.10', '--to', '1.1.1.1');
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr.trim(), /^cnm: trace: 192\.168\.50\.10 is host1's own address \(eth0\): trace from host1 in /);
   });
 });
