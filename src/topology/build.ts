@@ -319,7 +319,7 @@ class Builder {
     }
     try {
       const endpoint = first ? endpointConfig(first) : undefined;
-      const request: ContainerCreateRequest = { name: c.name, image: c.image, ports: c.ports, expose: c.expose, ...(c.labels ? { labels: c.labels } : {}) };
+      const request: ContainerCreateRequest = { name: c.name, image: c.image, ports: c.ports, expose: c.expose, ...(c.publishAll ? { publishAll: true } : {}), ...(c.labels ? { labels: c.labels } : {}) };
       if (c.listen) request.listen = validListen(c.listen);
       if (c.hostname !== undefined) request.hostname = c.hostname;
       if (networkMode !== undefined) request.networkMode = networkMode;

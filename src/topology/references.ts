@@ -6,6 +6,7 @@ import type { SourceMap } from './sourceMap';
 import { BUILTIN_NETWORKS } from './schema';
 import type { ContainerSpec, NetworkSpec, TopologySpec, YamlPath } from './spec';
 import { didYouMean } from './suggest';
+import { isIPv4Address } from './addresses';
 
 /** Drivers whose networks span the swarm (overlay) or every host (flannel, a global-scope plug-in) rather than living on one host. */
 const SPANNING_DRIVERS = SHIPPED_DESCRIPTORS.filter((d) => d.scope !== 'local').map((d) => d.name);
@@ -79,7 +80,8 @@ export function checkReferences(spec: TopologySpec, source: SourceMap): Topology
 
   const sources = new Set([...spec.containers.map((c) => c.name), ...hostNames]);
   for (const e of spec.expect) {
-    if (!sources.has(e.from)) {
+    // An IPv4 address is a client outside the topology (the way in); the tracer checks it is truly outside.
+    if (!sources.has(e.from) && !isIPv4Address(e.from)) {
       error([...e.path, 'from'], 'value', `"${e.from}" is neither a container nor a host of this file.${didYouMean(e.from, sources)}`, 'undefined-source');
     }
   }

@@ -48,6 +48,7 @@ export const CONTAINER_KEYS = [
   'network_mode',
   'networks',
   'ports',
+  'publish_all',
   'expose',
   'listen',
   'labels',

@@ -75,6 +75,8 @@ export interface ContainerSpec {
   networks: ContainerNetworkSpec[];
   /** One entry per YAML list item, in order (so an index the engine reports maps back to the file). */
   ports: string[];
+  /** Docker's -P (--publish-all): every exposed port on a port of the host's ephemeral range. */
+  publishAll?: boolean;
   /** Docker's --expose: metadata (ExposedPorts), refused with network_mode container:. */
   expose: string[];
   /** What its processes listen on; present iff the file says `listen` (else expose + the targets of ports). */

@@ -48,6 +48,11 @@ function parseContainer(ctx: ParseContext, entry: Field, defaultHost: string): C
       case 'ports':
         c.ports = readPorts(ctx, f);
         break;
+      case 'publish_all': {
+        const all = ctx.bool(f, 'publish_all');
+        if (all) c.publishAll = true;
+        break;
+      }
       case 'expose':
         c.expose = readExpose(ctx, f);
         break;
