@@ -1,6 +1,6 @@
 // Create and remove networks. Create is a five-step input — name, driver, subnet (the one Docker would
 // pick, suggested), gateway, options — or, with named arguments, no questions at all:
-//   cnm.createNetwork({ file, name, driver?, subnet?, gateway?, host?, internal?, options? })
+//   cnm.createNetwork({ file, name, driver?, subnet?, gateway?, ipRange?, auxAddresses?, host?, internal?, attachable?, ingress?, enableIpv6?, options? })
 //   cnm.removeNetwork({ file, network, disconnect?: true })
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
@@ -69,8 +69,12 @@ function fromArgs(inv: Invocation, host: string): NewNetwork | { error: string }
   if (typeof a.driver === 'string') net.driver = a.driver;
   if (typeof a.subnet === 'string') net.subnet = a.subnet;
   if (typeof a.gateway === 'string') net.gateway = a.gateway;
+  if (typeof a.ipRange === 'string') net.ipRange = a.ipRange;
+  if (typeof a.auxAddresses === 'object' && a.auxAddresses !== null) net.auxAddresses = Object.fromEntries(Object.entries(a.auxAddresses).map(([k, v]) => [k, String(v)]));
   if (a.internal === true) net.internal = true;
   if (a.attachable === true) net.attachable = true;
+  if (a.ingress === true) net.ingress = true;
+  if (a.enableIpv6 === true) net.enableIpv6 = true;
   if (typeof a.options === 'object' && a.options !== null) net.driverOpts = Object.fromEntries(Object.entries(a.options).map(([k, v]) => [k, String(v)]));
   if (host !== inv.source.firstHost) net.host = host;
   return net;

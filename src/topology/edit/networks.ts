@@ -13,7 +13,11 @@ export interface NewNetwork {
   subnet?: string;
   gateway?: string;
   ipRange?: string;
+  /** aux_addresses: addresses IPAM must not hand out (name → address). */
+  auxAddresses?: Record<string, string>;
   internal?: boolean;
+  /** A swarm's ingress network (overlay). */
+  ingress?: boolean;
   attachable?: boolean;
   enableIpv6?: boolean;
   driverOpts?: Record<string, string>;
@@ -72,7 +76,10 @@ function networkBody(n: NewNetwork): Body {
   if (n.subnet) body.push(['subnet', n.subnet]);
   if (n.gateway) body.push(['gateway', n.gateway]);
   if (n.ipRange) body.push(['ip_range', n.ipRange]);
+  const aux = Object.entries(n.auxAddresses ?? {});
+  if (aux.length) body.push(['aux_addresses', aux.map(([k, v]): [string, Value] => [k, v])]);
   if (n.internal) body.push(['internal', true]);
+  if (n.ingress) body.push(['ingress', true]);
   if (n.attachable) body.push(['attachable', true]);
   if (n.enableIpv6) body.push(['enable_ipv6', true]);
   const opts = Object.entries(n.driverOpts ?? {});

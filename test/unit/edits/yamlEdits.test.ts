@@ -206,3 +206,16 @@ test('the input checks answer as the user types', () => {
   assert.match(checkEndpointAddress(loaded, 'host1', 'mybridge10', '10.10.0.1') ?? '', /gateway/);
   assert.equal(checkEndpointAddress(loaded, 'host1', 'mybridge10', '10.10.0.50'), undefined);
 });
+
+test('create network: ip_range, aux_addresses and ingress are written, and the engine plays them', () => {
+  const text = 'hosts:\n  host1: { swarm: manager }\nnetworks: {}\n';
+  const after = addNetwork(text, { name: 'mesh', driver: 'overlay', subnet: '10.77.0.0/24', ipRange: '10.77.0.128/25', auxAddresses: { router: '10.77.0.254' }, ingress: true });
+  assert.match(after, /ip_range: 10\.77\.0\.128\/25/);
+  assert.match(after, /aux_addresses: \{ router: 10\.77\.0\.254 \}/);
+  assert.match(after, /ingress: true/);
+  const loaded = loadTopology(after);
+  assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+  const net = loaded.engine.inspect().networks.find((n) => n.name === 'mesh');
+  assert.equal(net?.ip_range, '10.77.0.128/25');
+  assert.equal(net?.ingress, true);
+});
