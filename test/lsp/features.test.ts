@@ -84,7 +84,7 @@ describe('language features over LSP', () => {
 
     it('offers the keys a container takes, minus those it has', async () => {
       const items = await complete(LAB.replace('  b3:\n    image: busybox\n', '  b3:\n    image: busybox\n    ‸\n'));
-      assert.deepEqual(labels(items), ['host', 'hostname', 'network_mode', 'networks', 'ports', 'expose', 'listen', 'labels', 'pipework']);
+      assert.deepEqual(labels(items), ['host', 'hostname', 'network_mode', 'networks', 'ports', 'publish_all', 'expose', 'listen', 'labels', 'pipework']);
       assert.match(String((items[2]!.documentation as { value: string }).value), /container:<name>/);
     });
 
