@@ -14,7 +14,7 @@ import { createContainer, removeContainer, startContainer } from './containers';
 /**
  * docker service create on a manager: swarmkit's checks, published ports (given or 30000+), one VIP per
  * network in vip mode, then the tasks — containers <service>.<slot>.<task id> placed round robin over
- * the nodes in host order, attached to ingress (when ports are published) and the service's networks
+ * the nodes (fewest of this service's tasks, then fewest in all; see placeTasks), attached to ingress (when ports are published) and the service's networks
  * with addresses the manager allocates serially.
  */
 export function createService(core: EngineCore, hostName: string, req: ServiceCreateRequest): { id: string } {
@@ -51,7 +51,7 @@ export function createService(core: EngineCore, hostName: string, req: ServiceCr
     networks: networks.map((n) => n.id), vips, ports: published, tasks: [], firstBackend: 0,
   };
   sw.services.set(id, svc);
-  placeTasks(sw.nodes, svc.replicas).forEach((node, i) => {
+  placeTasks(sw.nodes, svc.replicas, [...sw.services.values()].flatMap((o) => (o === svc ? [] : o.tasks.map((x) => x.host)))).forEach((node, i) => {
     const slot = i + 1;
     const taskId = swarmId(`task\u0000${id}\u0000${slot}`);
     const name = `${req.name}.${slot}.${taskId}`;

@@ -51,13 +51,27 @@ export function validateEndpointSpec(mode: 'vip' | 'dnsrr', ports: readonly Serv
 }
 
 /**
- * Where each replica runs. swarmkit's scheduler spreads tasks over the nodes with the fewest tasks of the
- * service; with nodes that start equal this is round robin. The engine uses exactly that, over the swarm
- * nodes in host order (managers run tasks too): slot n runs on nodes[(n - 1) % nodes.length].
+ * Where each replica runs: swarmkit's scheduler puts each task on the node with the fewest tasks of this
+ * service, then the fewest tasks in all (nodeLess in scheduler.go; managers run tasks too), so every
+ * node's total stays balanced (seen on 20.10 and 26.1 lab swarms). Between nodes still equal swarmkit
+ * takes Go map order, which varies from run to run; the engine takes host order there. `existing` is the
+ * node of every task already running (other services).
  */
-export function placeTasks(nodes: readonly SwarmNode[], replicas: number): string[] {
+export function placeTasks(nodes: readonly SwarmNode[], replicas: number, existing: readonly string[] = []): string[] {
+  const total = new Map(nodes.map((n) => [n.host, 0]));
+  for (const h of existing) if (total.has(h)) total.set(h, total.get(h)! + 1);
+  const mine = new Map(nodes.map((n) => [n.host, 0]));
   const out: string[] = [];
-  for (let slot = 1; slot <= replicas && nodes.length > 0; slot++) out.push(nodes[(slot - 1) % nodes.length]!.host);
+  for (let slot = 1; slot <= replicas && nodes.length > 0; slot++) {
+    let best = nodes[0]!.host;
+    for (const n of nodes) {
+      const [m, t, bm, bt] = [mine.get(n.host)!, total.get(n.host)!, mine.get(best)!, total.get(best)!];
+      if (m < bm || (m === bm && t < bt)) best = n.host;
+    }
+    mine.set(best, mine.get(best)! + 1);
+    total.set(best, total.get(best)! + 1);
+    out.push(best);
+  }
   return out;
 }
 

@@ -126,3 +126,18 @@ test('docker service rm: the tasks go, their addresses, VIP and published port a
   e.createService('node1', { name: 'again', ports: ['8080:8000'] });
   assert.equal(service(e, 'again').ports[0]!.published, 8080);
 });
+
+test('placement balances each node: fewest tasks of the service, then fewest in all, as swarmkit (seen on 20.10 and 26.1 lab swarms)', () => {
+  const e = new Engine();
+  ['node1', 'node2'].forEach((h, i) => e.addHost({ name: h, interfaces: { eth0: `192.168.213.${11 + i}/24` }, swarm: i === 0 ? 'manager' : 'worker', daemon: { version: '26.1' } }));
+  e.createNetwork('node1', { name: 'backend', driver: 'overlay', attachable: true });
+  e.createService('node1', { name: 'web', replicas: 3, networks: ['backend'] });
+  e.createService('node1', { name: 'rr', replicas: 3, networks: ['backend'], endpointMode: 'dnsrr' });
+  e.createService('node1', { name: 'pub', replicas: 2, ports: ['8080:80'] });
+  // web: 2 and 1 (equal nodes: swarmkit's tie is map order, the engine's host order); rr then fills node2 first.
+  assert.deepEqual(service(e, 'web').tasks.map((t) => t.host), ['node1', 'node2', 'node1']);
+  assert.deepEqual(service(e, 'rr').tasks.map((t) => t.host), ['node2', 'node1', 'node2']);
+  assert.deepEqual(service(e, 'pub').tasks.map((t) => t.host), ['node1', 'node2']);
+  const all = [...e.state.swarm.services.values()].flatMap((s) => s.tasks.map((t) => t.host));
+  assert.deepEqual([all.filter((h) => h === 'node1').length, all.filter((h) => h === 'node2').length], [4, 4]);
+});
