@@ -203,9 +203,10 @@ export function connectToNetwork(core: EngineCore, host: HostState, int: HostInt
 /**
  * The node's `lb-<network>` endpoint, made when its first container joins the overlay (seen on dockerd 20.10
  * and 26.1 lab swarms: the container's address first, then the node's load balancer's, so every later
- * address moves by one per node). Service tasks' nodes are not modelled here (not verified).
+ * address moves by one per node). A service's tasks get theirs from createService, after all the
+ * service's task addresses.
  */
-function ensureLoadBalancer(core: EngineCore, host: HostState, n: NetworkState): void {
+export function ensureLoadBalancer(core: EngineCore, host: HostState, n: NetworkState): void {
   const ns = host.overlays.get(n.id);
   if (!ns || ns.loadBalancer) return;
   const addr = core.swarm.allocateAddress(n.id, null);

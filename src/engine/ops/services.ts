@@ -8,7 +8,7 @@ import { parseServicePorts, placeTasks, validateEndpointSpec } from '../swarm/se
 import { parsePortSpec } from '../ports/portSpec';
 import { GW_BRIDGE_NETWORK } from '../sandbox';
 import { type EngineCore, hostOf } from './core';
-import { connect } from './connect';
+import { connect, ensureLoadBalancer } from './connect';
 import { createContainer, removeContainer, startContainer } from './containers';
 
 /**
@@ -71,6 +71,16 @@ export function createService(core: EngineCore, hostName: string, req: ServiceCr
     addresses.sort((a, b) => taskNets.findIndex((n) => n.id === a.networkId) - taskNets.findIndex((n) => n.id === b.networkId));
     svc.tasks.push({ name, slot, id: taskId, host: node, containerId: created, addresses });
   });
+  // swarmkit allocates every task's address first, then each node that has none yet its lb-<network>
+  // endpoint (seen on a 26.1 lab swarm: tasks .3-.5, then the two nodes' .6 and .7). Which node is first
+  // among those is the order tasks were assigned (Go map order); the engine takes slot order.
+  for (const t of svc.tasks) {
+    const nodeHost = core.state.hosts.get(t.host)!;
+    for (const n of networks) {
+      const view = [...nodeHost.networks.values()].find((x) => x.id === n.id);
+      if (view) ensureLoadBalancer(core, nodeHost, view);
+    }
+  }
   return { id };
 }
 

@@ -6,7 +6,8 @@
 // endpoints (lb-<network>, ingress-sbox) per node, the task endpoints; DNS from a client on each node for
 // `<service>`, `tasks.<service>`, every task's name; real ping and TCP probes from each client to the
 // service names and every task (by name and address), and to the published port from each node's own
-// namespace (LAN addresses and loopback).
+// namespace (LAN addresses and loopback). A second service sits alone on an internal overlay: its VIP,
+// tasks and each node's lb-<network>, which there come after the tasks' addresses.
 //
 // What swarmkit decides at random is compared where it is decided: which slot gets which address and which
 // of two equally loaded nodes gets the odd replica are Go map order, so addresses are compared as the
@@ -32,7 +33,7 @@ import { loadTopology } from '../../../src/topology/index';
 import { listeningFromSpec } from '../../../src/cli/commands/tracing';
 import { docker as mainDocker, useDockerTarget } from '../harness/exec';
 import { labMissing, startLab, type Lab, type LabHost, type LabVersion } from '../harness/lab';
-import { ipvsMissing, realTasks, realVips, servicesConverged, swarmEndpointsOn, type RealTask } from '../harness/labSwarm';
+import { ipvsMissing, realTasks, realVips, servicesConverged, swarmEndpointsOn } from '../harness/labSwarm';
 import { parseNslookup } from '../harness/observe';
 import { CLOSED_PORT, runProbes } from '../harness/probe';
 import { exclude } from '../../support/exclusions.mjs';
@@ -42,6 +43,10 @@ const OUT_DIR = process.env.CNM_DIFF_OUT ?? join(tmpdir(), 'cnm-differential');
 const VERSIONS = (process.env.CNM_SERVICES_VERSIONS ?? '26.1,20.10').split(',').map((v) => v.trim()) as LabVersion[];
 const IMAGE = 'busybox:local';
 const NET = 'backend';
+/** An internal overlay only a service's tasks join: each node's lb-<network> comes after the tasks' addresses. */
+const INTERNAL = 'front';
+/** The services on NET, which the clients resolve and probe. */
+const ON_NET = new Set(['web', 'rr']);
 const NODES = ['node1', 'node2'] as const;
 const PUBLISHED = 8080;
 const LAN = { node1: '192.168.213.11', node2: '192.168.213.12' } as const;
@@ -59,6 +64,7 @@ hosts:
     swarm: worker
 networks:
   ${NET}: { driver: overlay, host: node1, attachable: true }
+  ${INTERNAL}: { driver: overlay, host: node1, internal: true }
 containers:
   c1: { host: node1, image: busybox, networks: [${NET}] }
   c2: { host: node2, image: busybox, networks: [${NET}] }
@@ -66,12 +72,14 @@ services:
   web: { image: busybox, replicas: 3, networks: [${NET}], endpoint_mode: vip, listen: ["80"] }
   rr: { image: busybox, replicas: 3, networks: [${NET}], endpoint_mode: dnsrr, listen: ["80"] }
   pub: { image: busybox, replicas: 2, ports: ["${PUBLISHED}:80"], listen: ["80"] }
+  solo: { image: busybox, replicas: 2, networks: [${INTERNAL}], listen: ["80"] }
 `;
 const CLIENTS = [{ name: 'c1', host: 'node1' }, { name: 'c2', host: 'node2' }] as const;
 const SERVICE_SPECS = [
   { name: 'web', replicas: 3, args: ['--network', NET, '--endpoint-mode', 'vip'] },
   { name: 'rr', replicas: 3, args: ['--network', NET, '--endpoint-mode', 'dnsrr'] },
   { name: 'pub', replicas: 2, args: ['-p', `${PUBLISHED}:80`] },
+  { name: 'solo', replicas: 2, args: ['--network', INTERNAL] },
 ];
 const SERVE = 'httpd -p 80 -h /tmp; sleep 3600 & wait';
 
@@ -167,6 +175,7 @@ describe('swarm services: a real two-node swarm on lab hosts against the engine'
 
         // Play, in the topology file's order.
         await manager.dockerOk(['network', 'create', '-d', 'overlay', '--attachable', NET]);
+        await manager.dockerOk(['network', 'create', '-d', 'overlay', '--internal', INTERNAL]);
         for (const c of CLIENTS) await node(c.host).dockerOk(['run', '-d', '--name', c.name, '--network', NET, IMAGE, 'sleep', '3600'], { timeoutMs: 120_000 });
         for (const s of SERVICE_SPECS) {
           await manager.dockerOk(['service', 'create', '-d', '--quiet', '--name', s.name, '--replicas', String(s.replicas), ...s.args, IMAGE, 'sh', '-c', SERVE], { timeoutMs: 60_000 });
@@ -225,6 +234,13 @@ describe('swarm services: a real two-node swarm on lab hosts against the engine'
             compareField(out, `${h.name}: networks.${n} swarm endpoints`, real, mine ? [...(mine.swarm_endpoints ?? [])].sort((a, b) => a.key.localeCompare(b.key)) : null);
           }
         }
+        // On the service-only overlay the nodes' lb endpoints follow the tasks in the order the tasks were
+        // assigned (map order): compared as the set over the nodes, each with its key, name and MAC.
+        const lbOf = (list: { key: string; name: string; ipv4_address: string | null; mac_address: string | null }[] | null | undefined) =>
+          (list ?? []).filter((e) => e.key.startsWith('lb-')).map((e) => `${e.key} ${e.name} ${e.ipv4_address} ${e.mac_address}`);
+        const realLbs: string[] = [];
+        for (const h of hosts) realLbs.push(...lbOf(await swarmEndpointsOn(h, INTERNAL)));
+        compareField(out, `networks.${INTERNAL}: lb endpoints over the nodes (sorted)`, realLbs.sort(), engine.networks.filter((x) => x.name === INTERNAL).flatMap((x) => lbOf(x.swarm_endpoints)).sort());
         const mineLabels = engineLabels(state);
         for (const n of engine.networks) for (const e of n.swarm_endpoints ?? []) mineLabels.add(e.ipv4_address, `${e.key} ${n.host}@${n.name}`);
         const realClientAddr = new Map<string, string>();
@@ -239,12 +255,12 @@ describe('swarm services: a real two-node swarm on lab hosts against the engine'
         // ── DNS from a client on each node ──────────────────────────────────────
         const engineTaskName = (realName: string) => services.flatMap((s) => s.tasks).find((x) => slotOf(x.name) === slotOf(realName))?.name;
         const names: { real: string; mine: string | undefined; label: string }[] = [
-          ...['web', 'tasks.web', 'rr', 'tasks.rr', 'pub', 'tasks.pub'].map((n) => ({ real: n, mine: n, label: n })),
+          ...['web', 'tasks.web', 'rr', 'tasks.rr', 'pub', 'tasks.pub', 'solo', 'tasks.solo'].map((n) => ({ real: n, mine: n, label: n })),
           ...tasks.map((x) => ({ real: x.name, mine: engineTaskName(x.name), label: `<task ${slotOf(x.name)}>` })),
         ];
         for (const c of CLIENTS) {
           for (const n of names) {
-            const wantAnswer = !n.real.startsWith('pub') && !n.real.startsWith('tasks.pub');
+            const wantAnswer = ON_NET.has(n.real.replace(/^tasks\./, '').split('.')[0]!);
             const real = await eventually(async () => {
               const r = await node(c.host).docker(['exec', c.name, 'nslookup', n.real], { timeoutMs: 20_000 });
               const got = parseNslookup(r.stdout);
@@ -278,7 +294,7 @@ describe('swarm services: a real two-node swarm on lab hosts against the engine'
           both('web', 'web', 'web (name, the VIP)', true);
           both('rr', 'rr', 'rr (name, dnsrr)', false);
           both('tasks.web', 'tasks.web', 'tasks.web', false);
-          for (const x of tasks.filter((y) => y.service !== 'pub')) {
+          for (const x of tasks.filter((y) => ON_NET.has(y.service))) {
             const a = x.addresses[NET]!;
             if (!ownAddresses.has(a)) continue;
             both(x.name, engineTaskName(x.name), `<task ${slotOf(x.name)}> (name)`, false);
