@@ -141,3 +141,17 @@ test('placement balances each node: fewest tasks of the service, then fewest in 
   const all = [...e.state.swarm.services.values()].flatMap((s) => s.tasks.map((t) => t.host));
   assert.deepEqual([all.filter((h) => h === 'node1').length, all.filter((h) => h === 'node2').length], [4, 4]);
 });
+
+test("a service's tasks: every task's address first, then each task node's lb-<network> endpoint (26.1 lab swarm: tasks .3-.5, lbs .6 and .7)", () => {
+  const e = new Engine();
+  ['node1', 'node2'].forEach((h, i) => e.addHost({ name: h, interfaces: { eth0: `192.168.213.${11 + i}/24` }, swarm: i === 0 ? 'manager' : 'worker', daemon: { version: '26.1' } }));
+  e.createNetwork('node1', { name: 'front', driver: 'overlay', internal: true });
+  e.createService('node1', { name: 'web', replicas: 3, networks: ['front'] });
+  assert.deepEqual(service(e, 'web').vips.map((v) => v.address), ['10.0.1.2']);
+  assert.deepEqual(service(e, 'web').tasks.map((t) => t.addresses[0]!.address).sort(), ['10.0.1.3', '10.0.1.4', '10.0.1.5']);
+  const lbs = e.inspect().networks.filter((n) => n.name === 'front').map((n) => `${n.host} ${(n.swarm_endpoints ?? []).map((x) => `${x.key} ${x.ipv4_address} ${x.mac_address}`).join()}`);
+  assert.deepEqual(lbs, ['node1 lb-front 10.0.1.6 02:42:0a:00:01:06', 'node2 lb-front 10.0.1.7 02:42:0a:00:01:07']);
+  // A second service on the same network: the nodes have their lb already, so its tasks follow on directly.
+  e.createService('node1', { name: 'rr', replicas: 2, networks: ['front'], endpointMode: 'dnsrr' });
+  assert.deepEqual(service(e, 'rr').tasks.map((t) => t.addresses[0]!.address).sort(), ['10.0.1.8', '10.0.1.9']);
+});
