@@ -17,7 +17,7 @@ import { addHost } from './ops/hosts';
 import { createNetwork, relabelNetwork, removeNetwork } from './ops/networks';
 import { createContainer, removeContainer, runContainer, startContainer, stopContainer } from './ops/containers';
 import { connect, disconnect } from './ops/connect';
-import { createService, removeService } from './ops/services';
+import { createService, leaveSwarm, removeService } from './ops/services';
 import { replaceContainer, replaceNetwork } from './ops/replay';
 
 export { sandboxPortBindings } from './ops/publishing';
@@ -118,6 +118,11 @@ export class Engine {
   /** docker service rm: the tasks' containers go, then the VIPs and published ports are released. */
   removeService(hostName: string, nameOrId: string): void {
     removeService(this.core, hostName, nameOrId);
+  }
+
+  /** docker swarm leave on a worker: its tasks start again on the other nodes (ops/services.ts leaveSwarm). */
+  leaveSwarm(hostName: string): void {
+    leaveSwarm(this.core, hostName);
   }
 
   // ---------------------------------------------------------------- queries

@@ -63,6 +63,8 @@ export const msg = {
   activeEndpoints281: (name: string, eps: string[]) =>
     `error while removing network: network ${name} has active endpoints (${eps.join(', ')})`,
   pluginNotFound: (driver: string) => `plugin "${driver}" not found`,
+  leaveManager: () =>
+    'You are attempting to leave the swarm on a node that is participating as a manager. Removing the last manager erases all current state of the swarm. Use `--force` to ignore this message.',
   notSwarmManager: () =>
     'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.',
   invalidSubnet: (subnet: string, goErr: string) => `Invalid subnet ${subnet} : ${goErr}`,

@@ -1,15 +1,17 @@
 // docker service create / rm: published ports, virtual IPs and the tasks (containers placed on the nodes).
 import { CONFLICT, DockerError, FORBIDDEN, msg, NOT_FOUND } from '../errors';
 import type { ServiceCreateRequest } from '../requests';
-import type { PublishedPort, ServiceState, TaskState } from '../model';
+import type { HostState, PublishedPort, ServiceState, TaskState } from '../model';
 import { formatAddr, parseIp } from '../ip';
 import { swarmId } from '../swarm/cluster';
 import { parseServicePorts, placeTasks, validateEndpointSpec } from '../swarm/services';
 import { parsePortSpec } from '../ports/portSpec';
 import { GW_BRIDGE_NETWORK } from '../sandbox';
 import { type EngineCore, hostOf } from './core';
-import { connect, ensureLoadBalancer } from './connect';
+import { connect, disconnect, ensureLoadBalancer } from './connect';
 import { createContainer, removeContainer, startContainer } from './containers';
+import { dropView } from './networkViews';
+import { detachIngressSandbox } from './swarm';
 
 /**
  * docker service create on a manager: swarmkit's checks, published ports (given or 30000+), one VIP per
@@ -51,36 +53,11 @@ export function createService(core: EngineCore, hostName: string, req: ServiceCr
     networks: networks.map((n) => n.id), vips, ports: published, tasks: [], firstBackend: 0,
   };
   sw.services.set(id, svc);
+  const opts: TaskOptions = { image: req.image ?? '', expose: req.expose ?? [], listen: req.listen ?? serviceListenDefault(req) };
   placeTasks(sw.nodes, svc.replicas, [...sw.services.values()].flatMap((o) => (o === svc ? [] : o.tasks.map((x) => x.host)))).forEach((node, i) => {
-    const slot = i + 1;
-    const taskId = swarmId(`task\u0000${id}\u0000${slot}`);
-    const name = `${req.name}.${slot}.${taskId}`;
-    const first = taskNets[0];
-    const created = createContainerAs(core, node, name, req, first?.name);
-    core.taskContainers.add(created);
-    startContainer(core, node, created);
-    for (const n of taskNets.slice(1)) connect(core, node, n.name, created);
-    const nodeHost = core.state.hosts.get(node)!;
-    const sb = nodeHost.sandboxes.get(nodeHost.containers.get(created)!.sandboxId!)!;
-    const addresses: TaskState['addresses'][number][] = [];
-    for (const ep of sb.endpoints) {
-      if (ep.networkName === GW_BRIDGE_NETWORK) continue;
-      ep.service = { name: req.name, task: name };
-      if (ep.ipv4) addresses.push({ networkId: ep.networkId, address: ep.ipv4.address });
-    }
-    addresses.sort((a, b) => taskNets.findIndex((n) => n.id === a.networkId) - taskNets.findIndex((n) => n.id === b.networkId));
-    svc.tasks.push({ name, slot, id: taskId, host: node, containerId: created, addresses });
+    startTask(core, svc, i + 1, node, opts, taskNets.map((n) => n.name));
   });
-  // swarmkit allocates every task's address first, then each node that has none yet its lb-<network>
-  // endpoint (seen on a 26.1 lab swarm: tasks .3-.5, then the two nodes' .6 and .7). Which node is first
-  // among those is the order tasks were assigned (Go map order); the engine takes slot order.
-  for (const t of svc.tasks) {
-    const nodeHost = core.state.hosts.get(t.host)!;
-    for (const n of networks) {
-      const view = [...nodeHost.networks.values()].find((x) => x.id === n.id);
-      if (view) ensureLoadBalancer(core, nodeHost, view);
-    }
-  }
+  taskLoadBalancers(core, svc, svc.tasks);
   return { id };
 }
 
@@ -100,11 +77,99 @@ export function removeService(core: EngineCore, hostName: string, nameOrId: stri
   sw.services.delete(svc.id);
 }
 
-function createContainerAs(core: EngineCore, node: string, name: string, req: ServiceCreateRequest, network: string | undefined): string {
-  return createContainer(core, node, {
-    name, image: req.image ?? '', ...(network ? { networkMode: network } : {}), expose: req.expose ?? [],
-    listen: req.listen ?? serviceListenDefault(req),
+interface TaskOptions {
+  readonly image: string;
+  readonly expose: readonly string[];
+  readonly listen: readonly string[];
+}
+
+/** One task of `svc` in `slot` on `node`: its container on the task networks (by name, ingress first), started. */
+function startTask(core: EngineCore, svc: ServiceState, slot: number, node: string, opts: TaskOptions, networks: readonly string[], again = ''): TaskState {
+  const taskId = swarmId(`task\u0000${svc.id}\u0000${slot}${again ? `\u0000${again}` : ''}`);
+  const name = `${svc.name}.${slot}.${taskId}`;
+  const created = createContainer(core, node, {
+    name, image: opts.image, ...(networks[0] ? { networkMode: networks[0] } : {}), expose: [...opts.expose], listen: [...opts.listen],
   }).id;
+  core.taskContainers.add(created);
+  startContainer(core, node, created);
+  for (const n of networks.slice(1)) connect(core, node, n, created);
+  const nodeHost = core.state.hosts.get(node)!;
+  const sb = nodeHost.sandboxes.get(nodeHost.containers.get(created)!.sandboxId!)!;
+  const addresses: TaskState['addresses'][number][] = [];
+  for (const ep of sb.endpoints) {
+    if (ep.networkName === GW_BRIDGE_NETWORK) continue;
+    ep.service = { name: svc.name, task: name };
+    if (ep.ipv4) addresses.push({ networkId: ep.networkId, address: ep.ipv4.address });
+  }
+  const order = (id: string) => networks.findIndex((n) => nodeHost.networks.get(id)?.name === n);
+  addresses.sort((a, b) => order(a.networkId) - order(b.networkId));
+  const task: TaskState = { name, slot, id: taskId, host: node, containerId: created, addresses };
+  svc.tasks.push(task);
+  svc.tasks.sort((a, b) => a.slot - b.slot);
+  return task;
+}
+
+/**
+ * swarmkit allocates every task's address first, then each node that has none yet its lb-<network> endpoint
+ * (seen on a 26.1 lab swarm: tasks .3-.5, then the two nodes' .6 and .7). Which node is first among those
+ * is the order tasks were assigned (Go map order); the engine takes slot order.
+ */
+function taskLoadBalancers(core: EngineCore, svc: ServiceState, tasks: readonly TaskState[]): void {
+  for (const t of tasks) {
+    const nodeHost = core.state.hosts.get(t.host)!;
+    for (const id of svc.networks) {
+      const view = nodeHost.networks.get(id);
+      if (view) ensureLoadBalancer(core, nodeHost, view);
+    }
+  }
+}
+
+/**
+ * docker swarm leave on a worker: its task containers go, containers on swarm networks are disconnected,
+ * it loses its view of every overlay and its ingress-sbox, and the manager (once it sees the node Down,
+ * ~20 s on a lab swarm) starts each lost task again on the other nodes: same slot, a new task id and a
+ * new address, allocated serially after every address given so far (seen on a 26.1 lab swarm).
+ */
+export function leaveSwarm(core: EngineCore, hostName: string): void {
+  const { host } = hostOf(core, hostName);
+  const sw = core.state.swarm;
+  if (!sw.nodes.some((n) => n.host === hostName)) throw new DockerError('This node is not part of a swarm', FORBIDDEN, { field: 'name' });
+  if (host.swarm === 'manager') throw new DockerError(msg.leaveManager(), FORBIDDEN, { field: 'name' });
+  const lost: { svc: ServiceState; slot: number; opts: TaskOptions }[] = [];
+  for (const svc of sw.services.values()) {
+    for (const t of svc.tasks.filter((x) => x.host === hostName)) {
+      const ctr = host.containers.get(t.containerId);
+      lost.push({ svc, slot: t.slot, opts: { image: svc.image, expose: (ctr?.exposedPorts ?? []).map((p) => `${p.port}/${p.proto}`), listen: (ctr?.listening ?? []).map((p) => `${p.port}/${p.proto}`) } });
+      if (ctr) removeContainer(core, hostName, t.containerId, { force: true });
+      core.taskContainers.delete(t.containerId);
+      svc.tasks.splice(svc.tasks.indexOf(t), 1);
+    }
+  }
+  for (const c of [...host.containers.values()]) {
+    for (const cn of [...c.networks]) {
+      const n = [...host.networks.values()].find((x) => x.name === cn.key);
+      if (n?.scope === 'swarm') disconnect(core, hostName, cn.key, c.id, true);
+    }
+  }
+  detachIngressSandbox(core, hostName);
+  for (const net of sw.networks.values()) {
+    if (!net.hosts.includes(hostName)) continue;
+    dropView(core, hostName, net.id);
+    net.hosts.splice(net.hosts.indexOf(hostName), 1);
+  }
+  host.overlays.clear();
+  sw.nodes.splice(sw.nodes.findIndex((n) => n.host === hostName), 1);
+  (host as { swarm: HostState['swarm'] }).swarm = null;
+  const started: TaskState[] = [];
+  for (const l of lost.sort((a, b) => a.svc.name.localeCompare(b.svc.name) || a.slot - b.slot)) {
+    const others = [...sw.services.values()].flatMap((o) => (o === l.svc ? [] : o.tasks.map((x) => x.host)));
+    const node = placeTasks(sw.nodes, 1, others, l.svc.tasks.map((x) => x.host))[0];
+    if (!node) continue;
+    const ingress = l.svc.ports.length > 0 && sw.ingressNetworkId ? [sw.ingressNetworkId] : [];
+    const names = [...ingress, ...l.svc.networks].map((id) => core.state.hosts.get(node)!.networks.get(id)?.name).filter((n): n is string => !!n);
+    started.push(startTask(core, l.svc, l.slot, node, l.opts, names, `after ${hostName} left`));
+  }
+  for (const svc of sw.services.values()) taskLoadBalancers(core, svc, started.filter((t) => svc.tasks.includes(t)));
 }
 
 /** A task listens, unless told otherwise, on the service's expose and the targets of its ports (as -p's container ports). */

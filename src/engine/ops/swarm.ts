@@ -144,7 +144,7 @@ function attachIngressSandbox(core: EngineCore, hostName: string): void {
   join(core, host, int, ctr, sb, n, driver, ep);
 }
 
-function detachIngressSandbox(core: EngineCore, hostName: string): void {
+export function detachIngressSandbox(core: EngineCore, hostName: string): void {
   const { host, int } = hostOf(core, hostName);
   const sb = host.sandboxes.get(INGRESS_SANDBOX_ID);
   if (!sb) return;

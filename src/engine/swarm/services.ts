@@ -55,12 +55,17 @@ export function validateEndpointSpec(mode: 'vip' | 'dnsrr', ports: readonly Serv
  * service, then the fewest tasks in all (nodeLess in scheduler.go; managers run tasks too), so every
  * node's total stays balanced (seen on 20.10 and 26.1 lab swarms). Between nodes still equal swarmkit
  * takes Go map order, which varies from run to run; the engine takes host order there. `existing` is the
- * node of every task already running (other services).
+ * node of every task already running of other services, `ownExisting` of this service's (a task started again).
  */
-export function placeTasks(nodes: readonly SwarmNode[], replicas: number, existing: readonly string[] = []): string[] {
+export function placeTasks(nodes: readonly SwarmNode[], replicas: number, existing: readonly string[] = [], ownExisting: readonly string[] = []): string[] {
   const total = new Map(nodes.map((n) => [n.host, 0]));
-  for (const h of existing) if (total.has(h)) total.set(h, total.get(h)! + 1);
   const mine = new Map(nodes.map((n) => [n.host, 0]));
+  for (const h of existing) if (total.has(h)) total.set(h, total.get(h)! + 1);
+  for (const h of ownExisting) {
+    if (!total.has(h)) continue;
+    total.set(h, total.get(h)! + 1);
+    mine.set(h, mine.get(h)! + 1);
+  }
   const out: string[] = [];
   for (let slot = 1; slot <= replicas && nodes.length > 0; slot++) {
     let best = nodes[0]!.host;

@@ -155,3 +155,29 @@ test("a service's tasks: every task's address first, then each task node's lb-<n
   e.createService('node1', { name: 'rr', replicas: 2, networks: ['front'], endpointMode: 'dnsrr' });
   assert.deepEqual(service(e, 'rr').tasks.map((t) => t.addresses[0]!.address).sort(), ['10.0.1.8', '10.0.1.9']);
 });
+
+test('a worker leaves: its tasks start again on the others (same slot, new id, the next serial address), it keeps no overlay (26.1 lab swarm)', () => {
+  const e = new Engine();
+  ['node1', 'node2'].forEach((h, i) => e.addHost({ name: h, interfaces: { eth0: `192.168.213.${11 + i}/24` }, swarm: i === 0 ? 'manager' : 'worker', daemon: { version: '26.1' } }));
+  e.createNetwork('node1', { name: 'backend', driver: 'overlay', attachable: true });
+  e.runContainer('node1', { name: 'c1', image: 'busybox', networkMode: 'backend' });
+  e.createService('node1', { name: 'web', replicas: 3, networks: ['backend'], ports: ['8080:80'] });
+  const before = service(e, 'web').tasks.map((t) => `${t.slot} ${t.host} ${t.name}`);
+  const moved = service(e, 'web').tasks.find((t) => t.host === 'node2')!;
+  e.leaveSwarm('node2');
+  const web = service(e, 'web');
+  assert.equal(web.tasks.length, 3);
+  assert.ok(web.tasks.every((t) => t.host === 'node1'));
+  const again = web.tasks.find((t) => t.slot === moved.slot)!;
+  assert.notEqual(again.name, moved.name);
+  assert.match(again.name, new RegExp(`^web\\.${moved.slot}\\.[0-9a-z]{25}$`));
+  // backend: c1 .2, node1's lb .3, the VIP .4, tasks .5-.7, node2's lb .8: the task started again gets .9.
+  assert.equal(again.addresses.find((a) => e.state.hosts.get('node1')!.networks.get(a.networkId)?.name === 'backend')?.address, '10.0.1.9');
+  assert.deepEqual(e.resolve('node1', 'c1', 'tasks.web').length, 3);
+  assert.ok(e.resolve('node1', 'c1', 'tasks.web').includes('10.0.1.9'));
+  assert.deepEqual(e.inspect().networks.filter((n) => n.host === 'node2').map((n) => n.name).sort(), ['bridge', 'docker_gwbridge', 'host', 'none']);
+  assert.deepEqual(e.inspect().containers.filter((c) => c.host === 'node2'), []);
+  assert.equal(before.length, 3);
+  throwsDocker(() => e.leaveSwarm('node1'), /leave the swarm on a node that is participating as a manager/);
+  throwsDocker(() => e.leaveSwarm('node2'), /not part of a swarm/);
+});
