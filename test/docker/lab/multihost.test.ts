@@ -8,7 +8,7 @@
 // table, /etc/hosts and resolv.conf; the names of the overlay's bridge and VXLAN device in the node's
 // overlay namespace; every container's DNS answer for every container name (the embedded DNS across
 // nodes); and real ping and TCP probes between the containers, across nodes and on one node, against the
-// packet tracer's verdicts. Swarm services (VIPs, dnsrr, tasks.<svc>) are not played here yet. It never touches the main dockerd beyond `docker save` of busybox:local (read-only):
+// packet tracer's verdicts. Swarm services (VIPs, dnsrr, tasks.<svc>, the routing mesh, a node leaving) are played by services.test.ts. It never touches the main dockerd beyond `docker save` of busybox:local (read-only):
 // no docker lock, and scripts/test.mjs runs it beside the main-dockerd files.
 //
 //   node --import tsx --test test/docker/lab/multihost.test.ts

@@ -188,6 +188,8 @@ describe('swarm services: a real two-node swarm on lab hosts against the engine'
         const engine = loaded.engine.inspect();
         const services = [...state.swarm.services.values()];
         const svcByName = (n: string): ServiceState | undefined => services.find((s) => s.name === n);
+        const engineTasksBefore = services.flatMap((s) => s.tasks.map((x) => x.name));
+        const engineTaskAddrsBefore = services.flatMap((s) => s.tasks.flatMap((x) => x.addresses.map((a) => a.address)));
         const out: Disagreement[] = [];
 
         // ── services: VIPs, task names, addresses, placement ───────────────────
@@ -341,10 +343,78 @@ describe('swarm services: a real two-node swarm on lab hosts against the engine'
           useDockerTarget(undefined);
         }
 
+        // ── node2 leaves the swarm: its tasks start again on node1 ─────────────────
+        const tLeave = Date.now();
+        await node('node2').dockerOk(['swarm', 'leave'], { timeoutMs: 60_000 });
+        loaded.engine.leaveSwarm('node2');
+        // (`service ls` still counts the tasks of the node that left as running: the task containers decide.)
+        const after = await eventually(async () => {
+          const now = await realTasks(hosts);
+          if (!SERVICE_SPECS.every((s) => now.filter((x) => x.service === s.name && x.node === 'node1').length === s.replicas)) throw new Error(`tasks not started again on node1 after node2 left: ${now.map((x) => `${slotOf(x.name)}@${x.node}`).join(' ')}`);
+          return now;
+        }, 120_000);
+        const leaveSeconds = ((Date.now() - tLeave) / 1000).toFixed(0);
+        const afterLabels = new Labels();
+        afterLabels.add(webVip, `VIP web@${NET}`);
+        for (const x of after) for (const [n, a] of Object.entries(x.addresses)) afterLabels.add(a, `task ${slotOf(x.name)}@${n}`);
+        const mineAfter = engineLabels(state);
+        // Which tasks were on node2 was map order (above), so what started again is compared over all services:
+        // how many tasks have a new id, and the addresses they got (serial, after every address given so far).
+        const realOld = new Set(tasks.flatMap((x) => Object.values(x.addresses)));
+        const mineOld = new Set(engineTaskAddrsBefore);
+        const renamed = (list: { name: string }[], old: string[]) => list.filter((x) => !old.includes(x.name)).length;
+        const mineTasksAfter = services.flatMap((x) => x.tasks);
+        compareField(out, 'after node2 left: tasks started again (new ids)', renamed(after, tasks.map((x) => x.name)), renamed(mineTasksAfter, engineTasksBefore));
+        compareField(out, 'after node2 left: the addresses of the tasks started again',
+          after.flatMap((x) => Object.entries(x.addresses).filter(([, a]) => !realOld.has(a)).map(([n, a]) => `${n} ${a}`)).sort(),
+          mineTasksAfter.flatMap((x) => x.addresses.filter((a) => !mineOld.has(a.address)).map((a) => `${netName(state, a.networkId)} ${a.address}`)).sort());
+        for (const s of SERVICE_SPECS) {
+          compareField(out, `after node2 left: services.${s.name}.tasks (slots)`, after.filter((x) => x.service === s.name).map((x) => slotOf(x.name)).sort(), (svcByName(s.name)?.tasks ?? []).map((x) => slotOf(x.name)).sort());
+        }
+        compareField(out, 'after node2 left: tasks per node (all services)', tasksPerNode(after.map((x) => x.node), NODES), tasksPerNode(services.flatMap((s) => s.tasks.map((x) => x.host)), NODES));
+        const realNets = (await node('node2').dockerOk(['network', 'ls', '--format', '{{.Name}}'])).split('\n').map((l) => l.trim()).filter(Boolean).sort();
+        compareField(out, 'after node2 left: node2 networks', realNets, loaded.engine.inspect().networks.filter((n) => n.host === 'node2').map((n) => n.name).sort());
+        const c2Nets = Object.keys((JSON.parse(await node('node2').dockerOk(['inspect', 'c2'])) as { NetworkSettings: { Networks: Record<string, unknown> } }[])[0]!.NetworkSettings.Networks).sort();
+        compareField(out, 'after node2 left: c2 networks', c2Nets, (loaded.engine.inspect().containers.find((c) => c.name === 'c2')?.endpoints ?? []).map((e) => e.network).sort());
+        const afterNames = [...['web', 'tasks.web', 'rr', 'tasks.rr'].map((n) => ({ real: n, mine: n, label: n })),
+          ...after.filter((x) => ON_NET.has(x.service)).map((x) => ({ real: x.name, mine: services.flatMap((y) => y.tasks).find((y) => slotOf(y.name) === slotOf(x.name))?.name, label: `<task ${slotOf(x.name)}>` }))];
+        const answers = await eventually(async () => {
+          const r = await manager.docker(['exec', 'c1', 'sh', '-c', 'for n; do echo "@@CNM-DNS $n"; nslookup "$n" 2>&1; done', 'sh', ...afterNames.map((n) => n.real)], { timeoutMs: 60_000 });
+          const got = new Map<string, string[]>();
+          for (const block of r.stdout.split('@@CNM-DNS ').slice(1)) {
+            const [first, ...rest] = block.split('\n');
+            got.set(first!.trim(), parseNslookup(rest.join('\n')));
+          }
+          // The records of the tasks that went away leave the other nodes' tables within seconds.
+          const wantCount = (n: string) => (n === 'tasks.web' || n === 'tasks.rr' || n === 'rr' ? 3 : 1);
+          if (afterNames.some((n) => (got.get(n.real)?.length ?? 0) !== wantCount(n.real))) throw Object.assign(new Error('not settled'), { got });
+          return got;
+        }).catch((e: Error & { got?: Map<string, string[]> }) => e.got ?? new Map<string, string[]>());
+        for (const n of afterNames) {
+          compareField(out, `after node2 left: DNS ${n.label} from c1`, afterLabels.list(answers.get(n.real) ?? []),
+            mineAfter.list(n.mine ? loaded.engine.resolve('node1', 'c1', n.mine) : []));
+        }
+        useDockerTarget({ label: `lab ${lab.id} node1`, cli: manager.cli, env: manager.env, netnsPath: manager.paths.netnsPath, dnsServers: ['127.0.0.1'] });
+        const afterJobs = after.filter((x) => ON_NET.has(x.service)).flatMap((x) => {
+          const a = x.addresses[NET]!;
+          const mineTask = mineTasksAfter.find((y) => slotOf(y.name) === slotOf(x.name));
+          const mine = mineTask?.addresses.find((z) => netName(state, z.networkId) === NET)?.address;
+          return [{ proto: 'icmp' as const, dest: a, mine, to: `<task ${slotOf(x.name)}> (address)` }, { proto: 'tcp' as const, dest: a, port: 80, mine, to: `<task ${slotOf(x.name)}> (address):80` }];
+        });
+        const afterResults = await runProbes('c1', false, afterJobs.map((j) => ({ proto: j.proto, dest: j.dest, ...('port' in j ? { port: j.port } : {}) })));
+        const tracerAfter = new Tracer(state, { listening: listeningFromSpec(loaded.spec) });
+        afterJobs.forEach((j, i) => {
+          const traced = j.mine ? tracerAfter.trace({ host: 'node1', from: 'c1', to: j.mine, proto: j.proto, ...('port' in j ? { port: j.port } : {}) }) : { verdict: 'unknown', reason: 'the engine has no task in that slot' };
+          const real = afterResults[i]!;
+          probes.push({ from: 'c1', to: `after node2 left: ${j.to}`, proto: j.proto, ...('port' in j ? { port: j.port } : {}), dockerd: real.verdict, engine: traced.verdict, reason: traced.reason, ipvs: false });
+          if (traced.verdict === 'unknown' || real.verdict !== traced.verdict) out.push({ field: `after node2 left: probe c1 → ${j.to} ${j.proto}`, dockerd: `${real.verdict} (${real.output.trim().split('\n').slice(-1)[0]})`, engine: `${traced.verdict}: ${traced.reason}` });
+        });
+        useDockerTarget(undefined);
+
         const seconds = ((Date.now() - t0) / 1000).toFixed(0);
         writeFileSync(join(OUT_DIR, `services-${version}.json`), JSON.stringify({ version, disagreements: out, probes, tasks, engine: { services: services.map((s) => ({ ...s })) } }, null, 2));
         const counted = probes.filter((p) => !(p.ipvs && noIpvs.length));
-        t.diagnostic(`Docker ${version}: ${counted.length} probes compared (${counted.filter((p) => p.dockerd === p.engine).length} agree), ${probes.length - counted.length} through IPVS left out; ${out.length} disagreement(s); lab up in ${((tUp - t0) / 1000).toFixed(0)} s, ${seconds} s in all`);
+        t.diagnostic(`Docker ${version}: ${counted.length} probes compared (${counted.filter((p) => p.dockerd === p.engine).length} agree), ${probes.length - counted.length} through IPVS left out; ${out.length} disagreement(s); lab up in ${((tUp - t0) / 1000).toFixed(0)} s, node2 leaving ${leaveSeconds} s, ${seconds} s in all`);
         if (noIpvs.length) await excludeIpvs(t, version, noIpvs, probes.filter((p) => p.ipvs));
         assert.equal(out.length, 0, `swarm services (Docker ${version}): ${out.length} disagreement(s):\n  ${out.map((d) => `${d.field}: dockerd ${d.dockerd}, engine ${d.engine}`).join('\n  ')}`);
       } finally {
