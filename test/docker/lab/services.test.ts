@@ -7,7 +7,9 @@
 // `<service>`, `tasks.<service>`, every task's name; real ping and TCP probes from each client to the
 // service names and every task (by name and address), and to the published port from each node's own
 // namespace (LAN addresses and loopback). A second service sits alone on an internal overlay: its VIP,
-// tasks and each node's lb-<network>, which there come after the tasks' addresses.
+// tasks and each node's lb-<network>, which there come after the tasks' addresses. Then node2 leaves the
+// swarm (docker swarm leave; the engine's leaveSwarm): the tasks started again on node1, their new ids and
+// addresses, node2's networks and its container, DNS and probes from c1 to every task.
 //
 // What swarmkit decides at random is compared where it is decided: which slot gets which address and which
 // of two equally loaded nodes gets the odd replica are Go map order, so addresses are compared as the
@@ -21,7 +23,8 @@
 //   node --import tsx --test test/docker/lab/services.test.ts
 //   CNM_SERVICES_VERSIONS=20.10 node --import tsx --test test/docker/lab/services.test.ts
 //
-// Records go to $CNM_DIFF_OUT/services-<version>.json. Only lab hosts (no docker lock).
+// Records go to $CNM_DIFF_OUT/services-<version>.json. Only lab hosts (no docker lock). About 1.5 min per
+// version on an idle machine (of which ~30 s is swarmkit noticing that node2 left).
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
