@@ -181,7 +181,7 @@ describe('swarm services: a real two-node swarm on lab hosts against the engine'
         await manager.dockerOk(['network', 'create', '-d', 'overlay', '--internal', INTERNAL]);
         for (const c of CLIENTS) await node(c.host).dockerOk(['run', '-d', '--name', c.name, '--network', NET, IMAGE, 'sleep', '3600'], { timeoutMs: 120_000 });
         for (const s of SERVICE_SPECS) {
-          await manager.dockerOk(['service', 'create', '-d', '--quiet', '--name', s.name, '--replicas', String(s.replicas), ...s.args, IMAGE, 'sh', '-c', SERVE], { timeoutMs: 60_000 });
+          await manager.dockerOk(['service', 'create', '-d', '--quiet', '--no-resolve-image', '--name', s.name, '--replicas', String(s.replicas), ...s.args, IMAGE, 'sh', '-c', SERVE], { timeoutMs: 60_000 });
         }
         await servicesConverged(manager, hosts, Object.fromEntries(SERVICE_SPECS.map((s) => [s.name, s.replicas])));
 
