@@ -1,6 +1,6 @@
 // `--docker [ENDPOINT]` in place of FILE: the command (inspect, resolve, trace, matrix, rules) works on
 // a live Docker host, through a snapshot replayed on the engine, standing in for the file it would read.
-import { connectDocker, DockerApiError, EndpointError, MalformedAnswerError, observeHost, resolveEndpoint, takeSnapshot, UnreachableError } from '../docker';
+import { connectDocker, DockerApiError, EndpointError, MalformedAnswerError, observeHost, resolveEndpoint, takeSnapshot, tlsWarning, UnreachableError } from '../docker';
 import { liveTopology, snapshotToEngine, verifyTrace } from '../live';
 import { VerifyInputError } from '../live/verify';
 import type { LoadedTopology } from '../topology';
@@ -59,7 +59,12 @@ export async function runDockerCommand(command: Command, argv: string[], io: Cli
       throw new UsageError(`${command.name}: --docker does not apply (a live host has no file to ${command.name === 'validate' ? 'validate' : 'check'}); give a topology FILE`);
     }
     const args = parseCommandArgs(command.name, rest, command.options);
-    const client = connectDocker(resolveEndpoint(endpoint), { timeoutMs: dockerTimeoutMs(process.env) });
+    const ep = resolveEndpoint(endpoint);
+    // TLS that does not check the daemon is the user's choice (DOCKER_CERT_PATH without DOCKER_TLS_VERIFY,
+    // a context's SkipTLSVerify), never a silent one: it is said on stderr every time.
+    const insecure = tlsWarning(ep);
+    if (insecure) io.err(`cnm: warning: ${insecure}\n`);
+    const client = connectDocker(ep, { timeoutMs: dockerTimeoutMs(process.env) });
     // What the host really has (each container's listening sockets, its iptables rules and sysctls),
     // so predictions follow the kernel rather than the expose lists and dockerd's modelled rules.
     const snapshot = await observeHost(client, await takeSnapshot(client), { timeoutMs: Math.min(client.local ? 8_000 : 20_000, dockerTimeoutMs(process.env)) });

@@ -57,7 +57,7 @@ function httpTarget(ep: DockerEndpoint, maxSockets: number): HttpTarget {
       if (!ep.tls) return { host: ep.host, port: ep.port, agent: new HttpAgent({ keepAlive: true, maxSockets, maxFreeSockets: 8, timeout: 10_000 }), pingAgent: new HttpAgent({ keepAlive: true, maxSockets: 1, timeout: 10_000 }) };
       const tls = { ...(ep.tls.ca ? { ca: ep.tls.ca } : {}), ...(ep.tls.cert ? { cert: ep.tls.cert } : {}), ...(ep.tls.key ? { key: ep.tls.key } : {}), rejectUnauthorized: ep.tls.verify };
       const agent = (max: number) => new HttpsAgent({ ...tls, keepAlive: true, maxSockets: max, maxFreeSockets: Math.min(max, 8), timeout: 10_000 });
-      return { host: ep.host, port: ep.port, https: true, tls, agent: agent(maxSockets), pingAgent: agent(1) };
+      return { host: ep.host, port: ep.port, https: true, tls, ...(ep.tls.dir ? { tlsDir: ep.tls.dir } : {}), agent: agent(maxSockets), pingAgent: agent(1) };
     }
     case 'ssh': {
       const agent = new SshDialAgent(ep);
@@ -125,7 +125,10 @@ class ChildProcessSocket extends Duplex {
     this.child.on('error', (err) => this.destroy(new UnreachableError(`cannot run ${file}: ${err.message}`)));
     this.child.on('close', (code) => {
       if (code !== 0 && code !== null && !this.gotData) {
-        this.destroy(new UnreachableError(`ssh ${this.host}: ${this.stderr.trim() || `exited with ${code}`}`));
+        const said = this.stderr.trim();
+        // ssh's own words first; then what to do about a host key it does not know (BatchMode never asks).
+        const hint = /Host key verification failed/.test(said) ? ` (check the host's key and add it to known_hosts, e.g. by \`ssh ${this.host}\` once in a terminal)` : '';
+        this.destroy(new UnreachableError(`ssh ${this.host}: ${said || `exited with ${code}`}${hint}`));
       } else this.push(null);
     });
   }

@@ -14,6 +14,10 @@ export interface TlsMaterial {
   key?: string;
   /** false = DOCKER_TLS_VERIFY unset / context SkipTLSVerify: encrypt but do not check the server. */
   verify: boolean;
+  /** The folder the files came from (DOCKER_CERT_PATH, ~/.docker, the context's TLS folder), for messages. */
+  dir?: string;
+  /** Why the daemon's certificate is not checked (verify false): said to the user, never silent. */
+  unverified?: string;
 }
 
 export type DockerEndpoint =
@@ -67,17 +71,24 @@ export function resolveEndpoint(explicit: string | undefined, cenv: ConnectionEn
   return { kind: 'unix', socketPath: DEFAULT_UNIX_SOCKET, source: { from: 'default' } };
 }
 
-/** DOCKER_TLS_VERIFY / DOCKER_CERT_PATH: TLS when either is set, material from the cert path. */
+/**
+ * DOCKER_TLS_VERIFY / DOCKER_TLS / DOCKER_CERT_PATH, as the docker CLI and its Go client read them:
+ * DOCKER_TLS_VERIFY set to anything (even "0" or "false") verifies the daemon; DOCKER_TLS or
+ * DOCKER_CERT_PATH alone encrypt without verifying, and the endpoint then says so (tlsWarning).
+ */
 function tlsFromEnv(cenv: ConnectionEnv): TlsMaterial | null {
-  const verify = !!cenv.env.DOCKER_TLS_VERIFY && cenv.env.DOCKER_TLS_VERIFY !== '0';
+  const verify = (cenv.env.DOCKER_TLS_VERIFY ?? '') !== '';
   const certPath = cenv.env.DOCKER_CERT_PATH;
-  if (!verify && !certPath) return null;
+  const tlsOnly = (cenv.env.DOCKER_TLS ?? '') !== '';
+  if (!verify && !certPath && !tlsOnly) return null;
   const dir = certPath || cenv.configDir;
-  return tlsFromDir(dir, verify, cenv);
+  const tls = tlsFromDir(dir, verify, cenv);
+  if (!verify) tls.unverified = `DOCKER_TLS_VERIFY is not set${certPath ? ' (DOCKER_CERT_PATH alone encrypts but does not check the daemon)' : ''}`;
+  return tls;
 }
 
 function tlsFromDir(dir: string, verify: boolean, cenv: ConnectionEnv): TlsMaterial {
-  const tls: TlsMaterial = { verify };
+  const tls: TlsMaterial = { verify, dir };
   const ca = cenv.readFile(join(dir, 'ca.pem'));
   const cert = cenv.readFile(join(dir, 'cert.pem'));
   const key = cenv.readFile(join(dir, 'key.pem'));
@@ -85,7 +96,21 @@ function tlsFromDir(dir: string, verify: boolean, cenv: ConnectionEnv): TlsMater
   if (cert !== null) tls.cert = cert;
   if (key !== null) tls.key = key;
   if (verify && ca === null) throw new EndpointError(`TLS verification is on but ${join(dir, 'ca.pem')} cannot be read`);
+  checkPair(tls, dir);
   return tls;
+}
+
+/** A client certificate needs its key and the other way round: half a pair would fail in the handshake, later and less clearly. */
+function checkPair(tls: TlsMaterial, dir: string): void {
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new EndpointError(`TLS: ${join(dir, tls.cert === undefined ? 'key.pem' : 'cert.pem')} is there but ${join(dir, tls.cert === undefined ? 'cert.pem' : 'key.pem')} cannot be read (the client certificate needs both)`);
+  }
+}
+
+/** The warning a TLS endpoint that does not check the daemon's certificate must give, or undefined. */
+export function tlsWarning(ep: DockerEndpoint): string | undefined {
+  if (ep.kind !== 'tcp' || !ep.tls || ep.tls.verify) return undefined;
+  return `TLS without verifying the daemon's certificate (${ep.tls.unverified ?? 'verification is off'}): anyone on the way to ${ep.host}:${ep.port} could pose as the daemon; set DOCKER_TLS_VERIFY=1 to check it against ca.pem`;
 }
 
 /** unix:///path, tcp://host:port, ssh://[user@]host[:port][/socket], npipe is Windows-only. */
@@ -161,13 +186,15 @@ export function contextEndpoint(name: string, cenv: ConnectionEnv): DockerEndpoi
   const key = cenv.readFile(join(tlsDir, 'key.pem'));
   let tls: TlsMaterial | null = null;
   if (ca !== null || cert !== null || key !== null) {
-    tls = { verify: !meta.skipTlsVerify };
+    tls = { verify: !meta.skipTlsVerify, dir: tlsDir };
     if (ca !== null) tls.ca = ca;
     if (cert !== null) tls.cert = cert;
     if (key !== null) tls.key = key;
+    checkPair(tls, tlsDir);
   } else if (meta.skipTlsVerify) {
     tls = { verify: false };
   }
+  if (tls && meta.skipTlsVerify) tls.unverified = `docker context "${name}" has SkipTLSVerify`;
   return parseDockerHost(meta.host, tls, { from: 'context', context: name });
 }
 
@@ -203,7 +230,7 @@ export function describeEndpoint(ep: DockerEndpoint): string {
     ep.kind === 'unix'
       ? `unix://${ep.socketPath}`
       : ep.kind === 'tcp'
-        ? `tcp://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}${ep.tls ? ' (TLS)' : ''}`
+        ? `tcp://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}${ep.tls ? (ep.tls.verify ? ' (TLS)' : ' (TLS, daemon not verified)') : ''}`
         : `ssh://${ep.user ? `${ep.user}@` : ''}${ep.host}${ep.port ? `:${ep.port}` : ''}`;
   const from = ep.source.from === 'context' ? ` (context ${ep.source.context})` : ep.source.from === 'DOCKER_HOST' ? ' (DOCKER_HOST)' : '';
   return where + from;
@@ -211,11 +238,13 @@ export function describeEndpoint(ep: DockerEndpoint): string {
 
 /**
  * The command run for an ssh endpoint: `ssh [-l user] [-p port] -- host docker system dial-stdio`, as
- * the docker CLI does (connhelper/ssh). The remote docker CLI relays stdin/stdout to its daemon, so
+ * the docker CLI does (connhelper/ssh), but never prompting. The remote docker CLI relays stdin/stdout to its daemon, so
  * no ssh-agent or socket forwarding is needed. `--host` selects a non-default remote socket.
  */
 export function sshDialCommand(ep: Extract<DockerEndpoint, { kind: 'ssh' }>): { file: string; args: string[] } {
-  const args: string[] = ['-o', 'ConnectTimeout=30', '-T'];
+  // BatchMode: never a prompt (host key, password) that nobody can answer: several sessions run at
+  // once and the extension has no terminal, so an unknown host key is refused with ssh's own message.
+  const args: string[] = ['-o', 'ConnectTimeout=30', '-o', 'BatchMode=yes', '-T'];
   if (ep.user) args.push('-l', ep.user);
   if (ep.port) args.push('-p', String(ep.port));
   args.push('--', ep.host, 'docker');

@@ -15,6 +15,8 @@ export interface HttpTarget {
   https?: boolean;
   /** TLS material and verification (https only). */
   tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized: boolean };
+  /** Where the TLS files came from, named in a refused handshake's message. */
+  tlsDir?: string;
   /** The agent of ordinary requests (keep-alive pool, or ssh dial-stdio). */
   agent?: HttpAgent;
   /** The agent of the event stream (its own connection); default: a fresh connection. */
@@ -46,10 +48,20 @@ export class DockerHttp {
 
   private options(method: string, path: string, headers: Record<string, string | number>, agent: HttpAgent | false | undefined): RequestOptions {
     const t = this.target;
-    const base: RequestOptions = { method, path, headers: { Host: 'docker', ...headers } };
+    // Over TLS the Host header is the host dialled: Node takes the name it checks the daemon's
+    // certificate against (and the SNI) from it, so a fixed "docker" would refuse every real certificate.
+    const host = t.https && t.host ? `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port ?? 443}` : 'docker';
+    const base: RequestOptions = { method, path, headers: { Host: host, ...headers } };
     if (agent !== undefined) base.agent = agent;
     if (t.socketPath) return { ...base, socketPath: t.socketPath };
     return { ...base, host: t.host ?? 'docker', port: t.port ?? 80, ...(t.https && t.tls ? { ...t.tls } : {}) };
+  }
+
+  /** What a refused handshake's message names (https only). */
+  private tlsContext(): { dir?: string; clientCert: boolean } | undefined {
+    const t = this.target;
+    if (!t.https) return undefined;
+    return { ...(t.tlsDir ? { dir: t.tlsDir } : {}), clientCert: !!t.tls?.cert };
   }
 
   private send(opts: RequestOptions): ClientRequest {
@@ -68,7 +80,7 @@ export class DockerHttp {
       if (spec.signal?.aborted) return reject(new CancelledError(`${what}: cancelled`));
       const agent = spec.liveness && this.target.pingAgent !== undefined ? this.target.pingAgent : this.target.agent;
       const req = this.send(this.options(method, path, headers, agent));
-      const guard = deadline(req, what, timeoutMs, spec.signal, reject);
+      const guard = deadline(req, what, timeoutMs, spec.signal, reject, this.tlsContext());
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -118,7 +130,7 @@ export class DockerHttp {
     return new Promise((resolve, reject) => {
       if (spec.signal?.aborted) return reject(new CancelledError(`${what}: cancelled`));
       const req = this.send(this.options('GET', path, { Accept: 'application/json' }, this.target.streamAgent ?? false));
-      const guard = deadline(req, what, timeoutMs, spec.signal, reject);
+      const guard = deadline(req, what, timeoutMs, spec.signal, reject, this.tlsContext());
       req.on('response', (res) => {
         guard.done();
         if ((res.statusCode ?? 0) >= 400) {
@@ -140,7 +152,7 @@ function mib(n: number): string {
 }
 
 /** The request's total deadline and its cancellation; `fail` maps transport errors, once. */
-function deadline(req: ClientRequest, what: string, ms: number, signal: AbortSignal | undefined, reject: (e: Error) => void) {
+function deadline(req: ClientRequest, what: string, ms: number, signal: AbortSignal | undefined, reject: (e: Error) => void, tls?: { dir?: string; clientCert: boolean }) {
   let finished = false;
   const finish = () => {
     finished = true;
@@ -161,7 +173,7 @@ function deadline(req: ClientRequest, what: string, ms: number, signal: AbortSig
     fail: (e: Error) => {
       if (finished) return;
       finish();
-      reject(transportError(e, what));
+      reject(transportError(e, what, tls));
     },
   };
 }
@@ -172,13 +184,35 @@ function seconds(ms: number): string {
 
 const UNREACHABLE_CODES = ['ENOENT', 'ECONNREFUSED', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH'];
 
+/** OpenSSL's verdicts on the daemon's certificate: not signed by a CA we trust. */
+const UNTRUSTED_CODES = ['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE'];
+
+/**
+ * A refused TLS handshake in words a user can act on (which side refused, and what to check), with
+ * OpenSSL's code kept at the end; undefined when the failure is not about TLS.
+ */
+export function tlsProblem(code: string, message: string, tlsDir?: string, clientCert = false): string | undefined {
+  const ca = tlsDir ? `${tlsDir.replace(/\/+$/, '')}/ca.pem` : 'the CA given (ca.pem)';
+  const pair = tlsDir ? `${tlsDir.replace(/\/+$/, '')}/cert.pem and key.pem` : 'cert.pem and key.pem';
+  if (UNTRUSTED_CODES.includes(code)) return `TLS: the daemon's certificate is not signed by ${ca}, so it was refused (${code}: ${message})`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `TLS: the daemon's certificate is not for this host name or address, so it was refused (${message})`;
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return `TLS: the daemon's certificate is not valid now, so it was refused (${code}: ${message})`;
+  const clientAlert = /^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|DECRYPT_ERROR|HANDSHAKE_FAILURE)$/.test(code);
+  if (clientAlert && !clientCert) return `TLS: the daemon requires a client certificate and none was given (${pair} not found) (${code})`;
+  if (clientAlert) return `TLS: the daemon refused our client certificate (${pair}: is it signed by the CA the daemon trusts?) (${code})`;
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO') return `TLS: the daemon does not answer with TLS on this port (plain HTTP? then leave out DOCKER_TLS_VERIFY and DOCKER_CERT_PATH) (${code}: ${message})`;
+  return undefined;
+}
+
 /** A transport failure as an UnreachableError naming the request and the system's code. */
-export function transportError(e: unknown, what: string): Error {
+export function transportError(e: unknown, what: string, tls?: { dir?: string; clientCert: boolean }): Error {
   if (e instanceof DockerApiError || e instanceof MalformedAnswerError || e instanceof UnreachableError || e instanceof CancelledError) {
     return e instanceof UnreachableError && !e.message.startsWith(what) ? new UnreachableError(`${what}: ${e.message}`) : e;
   }
   const err = e as { code?: unknown; message?: unknown };
   const code = typeof err?.code === 'string' ? err.code : '';
+  const refused = code && tls ? tlsProblem(code, String(err.message), tls.dir, tls.clientCert) : undefined;
+  if (refused) return new UnreachableError(`${what}: ${refused}`);
   if (UNREACHABLE_CODES.includes(code)) return new UnreachableError(`${what}: cannot reach Docker (${code}: ${String(err.message)})`);
   if (err?.message === 'socket hang up') return new UnreachableError(`${what}: Docker closed the connection without answering`);
   return new UnreachableError(`${what}: ${e instanceof Error ? e.message : String(e)}`);

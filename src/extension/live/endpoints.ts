@@ -21,7 +21,7 @@ export type EndpointResolver = (explicit: string | undefined) => DockerEndpoint;
 
 /** The endpoint's URL without where it came from: `unix:///var/run/docker.sock`, `tcp://box:2376`. */
 export function endpointUrl(ep: DockerEndpoint): string {
-  return describeEndpoint({ ...ep, source: { from: 'explicit' } }).replace(/ \(TLS\)$/, '');
+  return describeEndpoint({ ...ep, source: { from: 'explicit' } }).replace(/ \(TLS(, daemon not verified)?\)$/, '');
 }
 
 /** A short name for the engine: the context, the remote machine's name, or the label. */

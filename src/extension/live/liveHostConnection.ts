@@ -1,7 +1,7 @@
 // One configured Docker host and its connection: a LiveHost (snapshot + Docker's event stream) whose
 // watcher reconnects with backoff, mapped to the status the status bar and the tree show. No `vscode`
 // at run time (unit-tested with a fake client): the log and the source builder are passed in.
-import { type DockerClient, type WatchStatus } from '../../docker';
+import { tlsWarning, type DockerClient, type WatchStatus } from '../../docker';
 import { LiveHost, type LiveState } from '../../live';
 import { endpointUrl, type ConfiguredHost } from './endpoints';
 import type { LiveConnectionStatus, LiveHostEntry } from './liveHostsApi';
@@ -127,6 +127,9 @@ export class LiveHostConnection<S = unknown> implements LiveHostEntry {
       this.setStatus({ kind: 'unreachable', message: this.config.endpoint.error, retryAt: Number.POSITIVE_INFINITY });
       return;
     }
+    // Encryption without checking the daemon's certificate is said, never silent (tlsWarning).
+    const insecure = tlsWarning(this.config.endpoint);
+    if (insecure) this.log.warn(`Docker host ${this.label}: ${insecure}`);
     this.setStatus({ kind: 'connecting' });
     this.live = new LiveHost(this.client, {
       hostName: this.config.hostName,

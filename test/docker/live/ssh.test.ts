@@ -23,7 +23,7 @@ test('ssh://user@host:port talks to dockerd through `ssh … docker system dial-
     const snap = await takeSnapshot(c);
     assert.match(snap.daemon.version, /^\d+\.\d+/);
     assert.ok(snap.networks.some((n) => n.name === 'bridge'), 'the default bridge, read over the pipe');
-    assert.equal(readFileSync(join(dir, 'args'), 'utf8').trim(), '-o ConnectTimeout=30 -T -l ops -p 2222 -- build.example docker system dial-stdio');
+    assert.equal(readFileSync(join(dir, 'args'), 'utf8').trim(), '-o ConnectTimeout=30 -o BatchMode=yes -T -l ops -p 2222 -- build.example docker system dial-stdio');
   } finally {
     process.env.PATH = oldPath;
     rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { contextDirName, describeEndpoint, EndpointError, resolveEndpoint, sshDialCommand, type ConnectionEnv } from '../../../src/docker/connection';
+import { contextDirName, describeEndpoint, EndpointError, resolveEndpoint, sshDialCommand, tlsWarning, type ConnectionEnv } from '../../../src/docker/connection';
+import { tlsProblem } from '../../../src/docker/transport';
 
 function fakeEnv(env: Record<string, string>, files: Record<string, string> = {}): ConnectionEnv {
   return { env, configDir: '/home/u/.docker', readFile: (p) => files[p] ?? null };
@@ -31,11 +32,37 @@ describe('resolveEndpoint', () => {
     assert.equal(tls.kind, 'tcp');
     if (tls.kind !== 'tcp') return;
     assert.equal(tls.port, 2376, 'TLS default port');
-    assert.deepEqual(tls.tls, { verify: true, ca: 'CA', cert: 'CERT', key: 'KEY' });
+    assert.deepEqual(tls.tls, { verify: true, dir: '/certs', ca: 'CA', cert: 'CERT', key: 'KEY' });
   });
 
   it('TLS verification without a readable ca.pem is a clear error, not a silent downgrade', () => {
     assert.throws(() => resolveEndpoint(undefined, fakeEnv({ DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/nowhere' })), (e: Error) => e instanceof EndpointError && /ca\.pem cannot be read/.test(e.message));
+  });
+
+  it('verification is never turned off silently: DOCKER_TLS_VERIFY=0 still verifies (as the docker CLI), DOCKER_CERT_PATH alone warns', () => {
+    const files = { '/certs/ca.pem': 'CA', '/certs/cert.pem': 'CERT', '/certs/key.pem': 'KEY' };
+    const zero = resolveEndpoint(undefined, fakeEnv({ DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS_VERIFY: '0', DOCKER_CERT_PATH: '/certs' }, files));
+    assert.equal(zero.kind === 'tcp' && zero.tls?.verify, true);
+    assert.equal(tlsWarning(zero), undefined);
+    const pathOnly = resolveEndpoint(undefined, fakeEnv({ DOCKER_HOST: 'tcp://h:2376', DOCKER_CERT_PATH: '/certs' }, files));
+    assert.equal(pathOnly.kind === 'tcp' && pathOnly.tls?.verify, false);
+    assert.match(tlsWarning(pathOnly) ?? '', /^TLS without verifying the daemon's certificate \(DOCKER_TLS_VERIFY is not set .*h:2376/);
+    assert.equal(describeEndpoint(pathOnly), 'tcp://h:2376 (TLS, daemon not verified) (DOCKER_HOST)');
+    const tlsOnly = resolveEndpoint(undefined, fakeEnv({ DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS: '1' }));
+    assert.equal(tlsOnly.kind === 'tcp' && tlsOnly.tls?.verify, false);
+    assert.ok(tlsWarning(tlsOnly));
+  });
+
+  it('half a client certificate (cert.pem without key.pem) is a clear error before any handshake', () => {
+    assert.throws(() => resolveEndpoint(undefined, fakeEnv({ DOCKER_HOST: 'tcp://h:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/c' }, { '/c/ca.pem': 'CA', '/c/cert.pem': 'CERT' })), (e: Error) => e instanceof EndpointError && /\/c\/cert\.pem is there but \/c\/key\.pem cannot be read/.test(e.message));
+  });
+
+  it('a refused handshake says which side refused and what to check', () => {
+    assert.match(tlsProblem('SELF_SIGNED_CERT_IN_CHAIN', 'self-signed certificate in certificate chain', '/c') ?? '', /^TLS: the daemon's certificate is not signed by \/c\/ca\.pem, so it was refused/);
+    assert.match(tlsProblem('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames: IP: 10.0.0.2 is not in the cert's list: 10.0.0.1") ?? '', /not for this host name or address.*10\.0\.0\.2/);
+    assert.match(tlsProblem('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'x', '/c', false) ?? '', /requires a client certificate and none was given \(\/c\/cert\.pem and key\.pem not found\)/);
+    assert.match(tlsProblem('ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'x', '/c', true) ?? '', /refused our client certificate/);
+    assert.equal(tlsProblem('ECONNREFUSED', 'x'), undefined);
   });
 
   it('the current context from config.json and the context store (meta under sha256 of the name, TLS beside it)', () => {
@@ -52,7 +79,7 @@ describe('resolveEndpoint', () => {
     assert.equal(ep.kind, 'tcp');
     if (ep.kind !== 'tcp') return;
     assert.equal(ep.host, 'prod.example');
-    assert.deepEqual(ep.tls, { verify: true, ca: 'PRODCA', cert: 'PRODCERT', key: 'PRODKEY' });
+    assert.deepEqual(ep.tls, { verify: true, dir: `/home/u/.docker/contexts/tls/${dir}/docker`, ca: 'PRODCA', cert: 'PRODCERT', key: 'PRODKEY' });
     assert.equal(describeEndpoint(ep), 'tcp://prod.example:2376 (TLS) (context prod)');
   });
 
