@@ -37,6 +37,10 @@ export interface DiagramPanelState {
   visible: boolean;
   lastTrace?: TraceView;
   ignoredMessages: number;
+  /** The file is gone from disk (deleted, or renamed outside VS Code): the title says so. */
+  stale: boolean;
+  /** The panel's title, as the tab shows it. */
+  title: string;
 }
 
 export class DiagramPanel implements vscode.Disposable {
@@ -47,6 +51,7 @@ export class DiagramPanel implements vscode.Disposable {
   private shownTrace?: { source: string; target: string | null; trace: TraceView };
   private ignored = 0;
   private batchToken = 0;
+  private gone = false;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly closed = new vscode.EventEmitter<void>();
   readonly onDidClose = this.closed.event;
@@ -76,6 +81,15 @@ export class DiagramPanel implements vscode.Disposable {
       hooks.store.onDidChange((changed) => {
         if (changed.toString() === uri.toString()) void this.sendSnapshot();
       }),
+      // Deleted on disk (or renamed outside VS Code: a delete and a create): the picture is of a file that
+      // is no longer there, and the title says so until the file comes back.
+      hooks.store.onDidChangePresence(({ uri: changed, exists }) => {
+        if (changed.toString() !== uri.toString()) return;
+        this.gone = !exists;
+        hooks.log.info(`diagram of ${vscode.workspace.asRelativePath(uri)}: ${exists ? 'the file is back' : 'the file was deleted or moved on disk; the diagram is stale'}`);
+        this.panel.title = this.title(this.panel.title.replace(/^Diagram: /, '').replace(/ \(deleted on disk\)$/, ''));
+        if (exists) void this.sendSnapshot(true);
+      }),
       // A live host's picture follows Docker's events.
       hooks.store.onDidChangeLive((changed) => {
         if (changed.toString() === uri.toString()) void this.sendSnapshot();
@@ -87,7 +101,7 @@ export class DiagramPanel implements vscode.Disposable {
   }
 
   get state(): DiagramPanelState {
-    const s: DiagramPanelState = { uri: this.uri.toString(), ready: this.ready, revision: this.revision, selection: this.selection, visible: this.panel.visible, ignoredMessages: this.ignored };
+    const s: DiagramPanelState = { uri: this.uri.toString(), ready: this.ready, revision: this.revision, selection: this.selection, visible: this.panel.visible, ignoredMessages: this.ignored, stale: this.gone, title: this.panel.title };
     if (this.lastTrace) s.lastTrace = this.lastTrace;
     return s;
   }
@@ -149,6 +163,10 @@ export class DiagramPanel implements vscode.Disposable {
     }
   }
 
+  private title(fileName: string): string {
+    return isLiveUri(this.uri) ? `Diagram: ${fileName} (Docker)` : `Diagram: ${fileName}${this.gone ? ' (deleted on disk)' : ''}`;
+  }
+
   private sendTheme(): void {
     const theme = vscode.workspace.getConfiguration('cnm').get<string>('diagram.theme', 'auto');
     this.post({ protocol: PROTOCOL_VERSION, type: 'theme', theme: theme === 'light' || theme === 'dark' ? theme : 'auto' });
@@ -165,7 +183,7 @@ export class DiagramPanel implements vscode.Disposable {
     }
     if (!force && src.revision === this.revision) return;
     this.revision = src.revision;
-    this.panel.title = isLiveUri(this.uri) ? `Diagram: ${src.fileName} (Docker)` : `Diagram: ${src.fileName}`;
+    this.panel.title = this.title(src.fileName);
     this.post({ protocol: PROTOCOL_VERSION, type: 'snapshot', revision: src.revision, snapshot: src.diagram().snapshot, file: this.uri.toString() });
   }
 

@@ -114,6 +114,9 @@ export class TopologyStore implements vscode.Disposable {
   private readonly listChanged = new vscode.EventEmitter<void>();
   /** Files were added or removed. */
   readonly onDidChangeList = this.listChanged.event;
+  private readonly presence = new vscode.EventEmitter<{ uri: vscode.Uri; exists: boolean }>();
+  /** A source file was deleted on disk (a rename on disk is a delete and a create), or created again. */
+  readonly onDidChangePresence = this.presence.event;
 
   private uris: vscode.Uri[] | undefined;
   private readonly cache = new Map<string, TopologySource>();
@@ -125,6 +128,7 @@ export class TopologyStore implements vscode.Disposable {
     this.disposables.push(
       this.changed,
       this.listChanged,
+      this.presence,
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length > 0) this.reloadDependents(e.document.uri);
       }),
@@ -144,10 +148,14 @@ export class TopologyStore implements vscode.Disposable {
     const watcher = vscode.workspace.createFileSystemWatcher(SOURCE_GLOB);
     this.disposables.push(
       watcher,
-      watcher.onDidCreate(() => this.listLater()),
+      watcher.onDidCreate((uri) => {
+        this.listLater();
+        this.presence.fire({ uri, exists: true });
+      }),
       watcher.onDidDelete((uri) => {
         this.cache.delete(uri.toString());
         this.listLater();
+        this.presence.fire({ uri, exists: false });
       }),
       // Changed on disk while not open (a checkout, another tool): an open document reports its own changes.
       watcher.onDidChange((uri) => {

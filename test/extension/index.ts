@@ -15,7 +15,9 @@ export interface ExtensionTestResults {
 
 export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 30_000 });
-  for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
+  // CNM_EXTENSION_TESTS=a,b runs only a.test.js and b.test.js (while working on them; CI runs all).
+  const only = (process.env.CNM_EXTENSION_TESTS ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && (!only.length || only.includes(f.replace(/\.test\.js$/, '')))).sort()) {
     mocha.addFile(join(__dirname, file));
   }
   const results: ExtensionTestResults = { passed: 0, failed: 0, skipped: 0, tests: [] };

@@ -19,6 +19,8 @@ export async function applyChange(ctx: Ctx, source: TopologySource, change: Plan
   if (doc.getText() !== change.oldText) {
     return { ok: false, error: 'The file changed while the action was being prepared; run it again.' };
   }
+  // VS Code applies the edit only to this version of the document: text typed meanwhile is never overwritten.
+  const version = doc.version;
   const edit = new vscode.WorkspaceEdit();
   for (const e of change.edits) {
     edit.replace(source.uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.text, {
@@ -26,7 +28,10 @@ export async function applyChange(ctx: Ctx, source: TopologySource, change: Plan
       needsConfirmation: false,
     });
   }
-  if (!(await vscode.workspace.applyEdit(edit))) return { ok: false, error: 'VS Code did not apply the edit (is the file read-only?).' };
+  if (!(await vscode.workspace.applyEdit(edit))) {
+    if (doc.version !== version) return { ok: false, error: 'The file changed while the action was being applied (typing?); nothing was changed: run it again.' };
+    return { ok: false, error: 'VS Code did not apply the edit (is the file read-only?).' };
+  }
   ctx.output.info(`${what}: edited ${vscode.workspace.asRelativePath(source.uri)} (${change.edits.length} change${change.edits.length === 1 ? '' : 's'})`);
   // The tree and the diagram follow now, not after the typing debounce.
   await ctx.store.load(source.uri);

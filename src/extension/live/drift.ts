@@ -40,6 +40,12 @@ export class DriftComparisons implements vscode.Disposable {
     this.disposables.push(ctx.store.onDidChange((uri) => {
       if (this.active.has(uri.toString())) void this.update(uri.toString());
     }));
+    // A comparison of a file that is gone (deleted, or renamed on disk) has nothing left to compare: it stops.
+    this.disposables.push(ctx.store.onDidChangePresence(({ uri, exists }) => {
+      if (exists || !this.active.has(uri.toString())) return;
+      this.stop(uri);
+      ctx.output.info(`${COMPARE}: stopped for ${vscode.workspace.asRelativePath(uri)}: the file was deleted or moved on disk`);
+    }));
   }
 
   get(uri: vscode.Uri): Comparison | undefined {
