@@ -22,6 +22,7 @@ const BENCHES = {
   lsp: { file: 'bench/diagnostics.bench.ts', group: 'lsp', about: 'the language server over LSP, against yaml-language-server' },
   import: { file: 'bench/import.bench.ts', group: 'import', lock: '/tmp/cnm-docker.lock', about: 'live import against the docker CLI (main dockerd)' },
   diagram: { file: 'bench/diagram.bench.ts', group: 'diagram', lock: '/tmp/cnm-browser.lock', about: 'the diagram in Chromium' },
+  fuzz: { file: 'bench/fuzz.bench.ts', group: 'fuzz', about: 'fuzz soak: 12,000 mutated topology and Compose documents and language-server requests' },
 };
 /** Figures are listed by what they measure (process and in-process figures side by side). */
 const GROUPS = ['validate', 'trace', 'matrix', 'lsp', 'import', 'diagram'];
