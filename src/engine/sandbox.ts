@@ -126,6 +126,14 @@ const DEFAULT_V6 = makeNet(6, 0n, 0);
 
 /** The sandbox's main routing table: on-link routes of each interface, then the default route(s). */
 export function rebuildRoutes(sb: SandboxState): void {
+  const routes = standardRoutes(sb);
+  const out = sb.routes as Route[];
+  out.length = 0;
+  for (const r of routes) out.push(r);
+}
+
+/** The routes Docker gives a sandbox from its endpoints and interfaces (what rebuildRoutes installs; pipework adds its own). */
+export function standardRoutes(sb: SandboxState): Route[] {
   const routes: Route[] = [];
   // `ip route` lists the default route first, then the on-link routes.
   const gw = sb.endpoints.find((e) => e.id === sb.gatewayEndpointId);
@@ -149,7 +157,5 @@ export function rebuildRoutes(sb: SandboxState): void {
     if (i.ipv4 && i.ipv4.prefixLength < 32) routes.push({ family: 4, destination: formatNet(i.ipv4.network), dest: i.ipv4.network, gateway: null, dev: i.name, scope: 'link', src: i.ipv4.address });
     if (i.ipv6) routes.push({ family: 6, destination: formatNet(i.ipv6.network), dest: i.ipv6.network, gateway: null, dev: i.name, scope: 'link', src: null });
   }
-  const out = sb.routes as Route[];
-  out.length = 0;
-  for (const r of routes) out.push(r);
+  return routes;
 }

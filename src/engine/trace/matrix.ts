@@ -3,8 +3,9 @@
 // and published ports — get the same verdicts, so one representative pair is traced per pair of such
 // classes instead of N² full traces. A cell is traced on its own when source and target share a
 // namespace (the same container, or container: mode).
-import type { ContainerState, EngineState, ExposedPort, HostState, SandboxState } from '../model';
-import { formatV4, v4 } from './hostIndex';
+import type { ContainerState, EngineState, ExposedPort, HostState, Route, SandboxState } from '../model';
+import { standardRoutes } from '../sandbox';
+import { formatV4, v4, type V4 } from './hostIndex';
 import { tracerFor, type Tracer } from './tracer';
 import type { TraceOptions, TraceProto, TraceResult, Verdict } from './types';
 
@@ -96,6 +97,25 @@ interface Shape {
   readonly gwNet: string;
   /** Short id of extrasKey: what else makes its packets differ. */
   readonly extraNo: number;
+  /**
+   * Short id of what pathKey needs beyond the networks: labels, unknown addresses, and its routes only
+   * when they are not the ones Docker derives from its endpoints (else they split every pair of network
+   * sets apart, and the matrix traced nearly every pair of classes).
+   */
+  readonly pathExtraNo: number;
+  /** Short id of its IPv4 default route: the network of its device and the gateway ("" when none). */
+  readonly defaultNo: number;
+  /** Its IPv4 routes but the default ones, with the network of each one's device ("" when none). */
+  readonly specific: readonly Specific[];
+  /** Its IPv4 address on each network (by id). */
+  readonly addr4: ReadonlyMap<string, V4>;
+}
+
+interface Specific {
+  readonly base: V4;
+  readonly mask: V4;
+  readonly prefix: number;
+  readonly networkId: string;
 }
 
 function sandboxOf(host: HostState, c: ContainerState): SandboxState | null {
@@ -120,6 +140,63 @@ function extrasKey(c: ContainerState, sb: SandboxState | null): string {
   if (!sb) return labels;
   const routes = sb.routes.map((r) => `${r.destination}>${r.gateway ?? ''}>${r.dev}`).join(';');
   return `${labels}|${routes}|${sb.endpoints.map((e) => (e.ipv4 ? '' : '?')).join('')}`;
+}
+
+const routeText = (r: Route): string => `${r.destination}>${r.gateway ?? ''}>${r.dev}`;
+const fullRouteText = (r: Route): string => `${r.family}|${r.destination}|${r.gateway ?? ''}|${r.dev}|${r.scope}|${r.src ?? ''}|${r.proto ?? ''}`;
+
+/** As extrasKey, but routes Docker derived from the endpoints are left to pathKey's own look-ups. */
+function pathExtrasKey(c: ContainerState, sb: SandboxState | null): string {
+  const labels = Object.keys(c.labels ?? {}).length ? JSON.stringify(Object.entries(c.labels).sort()) : '';
+  if (!sb) return labels;
+  const std = standardRoutes(sb);
+  const derived = std.length === sb.routes.length && std.every((r, k) => fullRouteText(r) === fullRouteText(sb.routes[k]!));
+  const routes = derived ? '' : sb.routes.map(routeText).join(';');
+  return `${labels}|${routes}|${sb.endpoints.map((e) => (e.ipv4 ? '' : '?')).join('')}`;
+}
+
+/** The network of each IPv4 route's device, its default route's key, and its addresses by network. */
+function routing(sb: SandboxState | null): { specific: Specific[]; defaultKey: string; addr4: Map<string, V4> } {
+  const specific: Specific[] = [];
+  const addr4 = new Map<string, V4>();
+  if (!sb) return { specific, defaultKey: '', addr4 };
+  const netOfDev = new Map<string, string>();
+  for (const i of sb.interfaces) {
+    const ep = sb.endpoints.find((e) => e.id === i.endpointId);
+    if (ep) netOfDev.set(i.name, ep.networkId);
+  }
+  for (const e of sb.endpoints) {
+    const a = v4(e.ipv4?.addr);
+    if (a !== null) addr4.set(e.networkId, a);
+  }
+  const defaults: string[] = [];
+  for (const r of sb.routes) {
+    if (r.family !== 4) continue;
+    const networkId = netOfDev.get(r.dev) ?? '';
+    if (r.destination === 'default') {
+      defaults.push(`${networkId}>${r.gateway ?? ''}>${r.dev}`);
+      continue;
+    }
+    const base = v4({ family: 4, value: r.dest.base });
+    if (base === null) continue;
+    specific.push({ base, mask: r.dest.prefix === 0 ? 0 : (0xffffffff << (32 - r.dest.prefix)) >>> 0, prefix: r.dest.prefix, networkId });
+  }
+  return { specific, defaultKey: defaults.join(';'), addr4 };
+}
+
+/** The network of the most specific non-default route to a, or undefined (the default route, or none). */
+function specificRoute(s: Shape, a: V4): string | undefined {
+  let best: Specific | undefined;
+  let tie = false;
+  for (const r of s.specific) {
+    if (((a & r.mask) >>> 0) !== r.base) continue;
+    if (!best || r.prefix > best.prefix) {
+      best = r;
+      tie = false;
+    } else if (r.prefix === best.prefix) tie = true;
+  }
+  // Two routes as specific (overlapping subnets): the kernel's choice is the table's order; say "unusual".
+  return best === undefined ? undefined : tie ? '\u0000tie' : best.networkId;
 }
 
 function probesOf(ports: readonly ExposedPort[]): MatrixProbe[] {
@@ -159,16 +236,29 @@ function gatewayNetwork(sb: SandboxState | null): string {
 
 /**
  * What decides a container-to-container verdict by address: on a shared network, that network (the
- * packet is bridged, the reply too); otherwise the source's gateway network, the target's network and
- * the target's gateway network (routed through the host both ways) — plus what the target listens on
+ * packet is bridged, the reply too); otherwise the source's default route, the target's network and
+ * the target's default route (routed through the host both ways) — plus what the target listens on
  * and publishes. Subnet-based rules see only networks; per-container rules only published ports.
+ * Each side's routes are looked up for the other's address: a pair where a more specific route than
+ * the one assumed applies (overlapping subnets, a driver's static route) gets no key (null: traced
+ * for its pair of classes alone).
  */
-function pathKey(src: Shape, dst: Shape, networkId: string, netNo: (id: string) => number): string {
+function pathKey(src: Shape, dst: Shape, networkId: string, netNo: (id: string) => number): string | null {
+  const dstAddr = dst.addr4.get(networkId);
+  if (dstAddr === undefined) return null;
   // A network spanning hosts (overlay, flannel) has one id on every host: where the target runs matters too.
   const there = dst.host === src.host ? '' : dst.hostNo;
-  const extras = `${src.extraNo}|${dst.extraNo}`;
-  if (src.netIds.has(networkId)) return `L${src.hostNo}|${there}|${netNo(networkId)}|${dst.sigNo}|${extras}`;
-  return `R${src.hostNo}|${there}|${netNo(src.gwNet)}|${netNo(networkId)}|${netNo(dst.gwNet)}|${dst.sigNo}|${extras}`;
+  const extras = `${src.pathExtraNo}|${dst.pathExtraNo}`;
+  if (src.netIds.has(networkId)) {
+    const srcAddr = src.addr4.get(networkId);
+    if (srcAddr === undefined || specificRoute(src, dstAddr) !== networkId || specificRoute(dst, srcAddr) !== networkId) return null;
+    return `L${src.hostNo}|${there}|${netNo(networkId)}|${dst.sigNo}|${extras}`;
+  }
+  if (specificRoute(src, dstAddr) !== undefined) return null;
+  // The address the target sees (no NAT between a host's networks) is the source's on its default route's network.
+  const srcAddr = src.addr4.get(src.gwNet);
+  if (srcAddr !== undefined && specificRoute(dst, srcAddr) !== undefined) return null;
+  return `R${src.hostNo}|${there}|${src.defaultNo}|${netNo(src.gwNet)}|${netNo(networkId)}|${dst.defaultNo}|${dst.sigNo}|${extras}`;
 }
 
 export function reachabilityMatrix(state: EngineState, options: TraceOptions = {}): MatrixResult {
@@ -178,6 +268,12 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
   const containers: MatrixContainer[] = [];
   const sigNos = new Map<string, number>();
   const extraNos = new Map<string, number>();
+  const numbers = new Map<string, number>();
+  const numberOf = (key: string): number => {
+    let k = numbers.get(key);
+    if (k === undefined) numbers.set(key, (k = numbers.size));
+    return k;
+  };
   const netNos = new Map<string, number>();
   const netNo = (id: string): number => {
     let k = netNos.get(id);
@@ -204,8 +300,10 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
       const extras = extrasKey(c, sb);
       let extraNo = extraNos.get(extras);
       if (extraNo === undefined) extraNos.set(extras, (extraNo = extraNos.size));
+      const { specific, defaultKey, addr4 } = routing(sb);
       shapes.push({
         host, c, sb, netIds: new Set((sb?.endpoints ?? []).map((e) => e.networkId)), dstSig, hostNo, sigNo, gwNet: gatewayNetwork(sb), extraNo,
+        pathExtraNo: numberOf(`x${pathExtrasKey(c, sb)}`), defaultNo: numberOf(`d${defaultKey}`), specific, addr4,
         srcKey: `${host.name}|${c.modeKind === 'none' ? 'none' : ''}|${nets}|${run}|${extraNo}`,
         dstKey: `${host.name}|${c.modeKind}|${networksKey(sb, true)}|${run}|${dstSig}|${extraNo}`,
       });
