@@ -11,6 +11,15 @@ function neg(flag: string, v: Negatable<string> | undefined): string[] {
 /** The rule as `iptables-save` prints it, e.g. `-A FORWARD -i docker0 ! -o docker0 -j ACCEPT`. */
 export function formatRule(rule: Rule): string {
   if (rule.text !== undefined) return rule.text;
+  // Rules are immutable and shared by every trace a rule set decides (the matrix names one per drop).
+  let text = formatted.get(rule);
+  if (text === undefined) formatted.set(rule, (text = formatFresh(rule)));
+  return text;
+}
+
+const formatted = new WeakMap<Rule, string>();
+
+function formatFresh(rule: Rule): string {
   const m = rule.match;
   const parts: string[] = ['-A', rule.chain, ...neg('-s', m.src), ...neg('-d', m.dst), ...neg('-i', m.in), ...neg('-o', m.out)];
   if (m.proto) parts.push('-p', m.proto);

@@ -411,11 +411,12 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
   }
   const networkName = (host: HostState, id: string): string => host.networks.get(id)?.name ?? state.swarm.networks.get(id)?.name ?? id;
   // One object per network and per pair of names: a group cell per pair of groups shares them.
-  const networkRefs = new Map<string, { id: string; name: string }>();
+  const networkRefs = new Map<HostState, Map<string, { id: string; name: string }>>();
   const networkRef = (host: HostState, id: string) => {
-    const key = `${host.name}\u0000${id}`;
-    let r = networkRefs.get(key);
-    if (!r) networkRefs.set(key, (r = { id, name: networkName(host, id) }));
+    let byId = networkRefs.get(host);
+    if (!byId) networkRefs.set(host, (byId = new Map()));
+    let r = byId.get(id);
+    if (!r) byId.set(id, (r = { id, name: networkName(host, id) }));
     return r;
   };
   const paths = new Map<string, Map<string, { from: string; to: string }>>();

@@ -177,4 +177,27 @@ containers:
   t3: { networks: [b, a], expose: ["80"] }
 `, 'two networks');
   });
+
+  it('a source whose other network overlaps the target\'s subnet on another host: its own verdicts, not its gateway network\'s', () => {
+    // s1 and s2 leave by the same gateway network (a), but s1 reaches 10.50.0.x on its own lan (on-link):
+    // the one path key they would share must not hide that.
+    const text = `
+hosts:
+  host1: { interfaces: { eth0: 192.168.70.11/24 }, daemon: { version: "20.10" } }
+  host2: { interfaces: { eth0: 192.168.70.12/24 }, daemon: { version: "20.10" } }
+networks:
+  a: { host: host1, subnet: 10.41.0.0/24 }
+  lan1: { host: host1, subnet: 10.50.0.0/24 }
+  lan2: { host: host2, subnet: 10.50.0.0/24 }
+containers:
+  xx: { host: host1, networks: [lan1], expose: ["80"] }
+  s1: { host: host1, networks: [a, lan1] }
+  s2: { host: host1, networks: [a] }
+  tt: { host: host2, networks: [lan2], expose: ["80"] }
+`;
+    assert.deepEqual(loadTopology(text).diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+    const m = assertExact(text, 'overlapping subnets');
+    const idx = (name: string) => m.containers.findIndex((c) => c.name === name);
+    assert.notDeepEqual(m.cell(idx('s1'), idx('tt')).verdicts, m.cell(idx('s2'), idx('tt')).verdicts, 's1 reaches 10.50.0.x on its lan; s2 goes by its gateway');
+  });
 });
