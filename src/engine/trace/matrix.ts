@@ -105,6 +105,8 @@ interface Shape {
   readonly pathExtraNo: number;
   /** Short id of its IPv4 default route: the network of its device and the gateway ("" when none). */
   readonly defaultNo: number;
+  /** The network of its default route's device: null when it has no default route, "" when the device is no endpoint's. */
+  readonly defaultNet: string | null;
   /** Its IPv4 routes but the default ones, with the network of each one's device ("" when none). */
   readonly specific: readonly Specific[];
   /** Its IPv4 address on each network (by id). */
@@ -156,10 +158,10 @@ function pathExtrasKey(c: ContainerState, sb: SandboxState | null): string {
 }
 
 /** The network of each IPv4 route's device, its default route's key, and its addresses by network. */
-function routing(sb: SandboxState | null): { specific: Specific[]; defaultKey: string; addr4: Map<string, V4> } {
+function routing(sb: SandboxState | null): { specific: Specific[]; defaultKey: string; defaultNet: string | null; addr4: Map<string, V4> } {
   const specific: Specific[] = [];
   const addr4 = new Map<string, V4>();
-  if (!sb) return { specific, defaultKey: '', addr4 };
+  if (!sb) return { specific, defaultKey: '', defaultNet: null, addr4 };
   const netOfDev = new Map<string, string>();
   for (const i of sb.interfaces) {
     const ep = sb.endpoints.find((e) => e.id === i.endpointId);
@@ -170,18 +172,20 @@ function routing(sb: SandboxState | null): { specific: Specific[]; defaultKey: s
     if (a !== null) addr4.set(e.networkId, a);
   }
   const defaults: string[] = [];
+  let defaultNet: string | null = null;
   for (const r of sb.routes) {
     if (r.family !== 4) continue;
     const networkId = netOfDev.get(r.dev) ?? '';
     if (r.destination === 'default') {
       defaults.push(`${networkId}>${r.gateway ?? ''}>${r.dev}`);
+      defaultNet ??= networkId;
       continue;
     }
     const base = v4({ family: 4, value: r.dest.base });
     if (base === null) continue;
     specific.push({ base, mask: r.dest.prefix === 0 ? 0 : (0xffffffff << (32 - r.dest.prefix)) >>> 0, prefix: r.dest.prefix, networkId });
   }
-  return { specific, defaultKey: defaults.join(';'), addr4 };
+  return { specific, defaultKey: defaults.join(';'), defaultNet, addr4 };
 }
 
 /** The network of the most specific non-default route to a, or undefined (the default route, or none). */
@@ -256,8 +260,10 @@ function pathKey(src: Shape, dst: Shape, networkId: string, netNo: (id: string) 
   }
   if (specificRoute(src, dstAddr) !== undefined) return null;
   // The address the target sees (no NAT between a host's networks) is the source's on its default route's network.
-  const srcAddr = src.addr4.get(src.gwNet);
-  if (srcAddr !== undefined && specificRoute(dst, srcAddr) !== undefined) return null;
+  if (src.defaultNet !== null) {
+    const srcAddr = src.addr4.get(src.defaultNet);
+    if (srcAddr === undefined || specificRoute(dst, srcAddr) !== undefined) return null;
+  }
   return `R${src.hostNo}|${there}|${src.defaultNo}|${netNo(src.gwNet)}|${netNo(networkId)}|${dst.defaultNo}|${dst.sigNo}|${extras}`;
 }
 
@@ -300,10 +306,10 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
       const extras = extrasKey(c, sb);
       let extraNo = extraNos.get(extras);
       if (extraNo === undefined) extraNos.set(extras, (extraNo = extraNos.size));
-      const { specific, defaultKey, addr4 } = routing(sb);
+      const { specific, defaultKey, defaultNet, addr4 } = routing(sb);
       shapes.push({
         host, c, sb, netIds: new Set((sb?.endpoints ?? []).map((e) => e.networkId)), dstSig, hostNo, sigNo, gwNet: gatewayNetwork(sb), extraNo,
-        pathExtraNo: numberOf(`x${pathExtrasKey(c, sb)}`), defaultNo: numberOf(`d${defaultKey}`), specific, addr4,
+        pathExtraNo: numberOf(`x${pathExtrasKey(c, sb)}`), defaultNo: numberOf(`d${defaultKey}`), defaultNet, specific, addr4,
         srcKey: `${host.name}|${c.modeKind === 'none' ? 'none' : ''}|${nets}|${run}|${extraNo}`,
         dstKey: `${host.name}|${c.modeKind}|${networksKey(sb, true)}|${run}|${dstSig}|${extraNo}`,
       });
