@@ -97,6 +97,11 @@ export interface Rule {
    * REJECT target): a packet that gets that far has an `unknown` fate.
    */
   readonly opaque?: string;
+  /**
+   * A plug-in's own words for a packet this rule drops (felix's policy and profile chains): why, and what
+   * to change in the topology file. Dockerd's rules are explained by their purpose instead.
+   */
+  readonly explain?: { readonly reason: string; readonly fix: string };
 }
 
 export type Policy = 'ACCEPT' | 'DROP';

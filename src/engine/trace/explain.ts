@@ -168,6 +168,8 @@ export function explainCause(cause: Cause, sides: TraceSides): Explanation {
             rule: text,
           };
         default:
+          // A plug-in's rule may say itself why it drops and what to change (felix's policies and profiles).
+          if (r.explain) return { reason: `dropped by ${text} (${r.table} ${r.chain}): ${r.explain.reason}`, fix: r.explain.fix, rule: text };
           return { reason: `dropped by ${text} (${r.table} ${r.chain})`, rule: text };
       }
     }

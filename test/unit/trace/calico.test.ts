@@ -145,6 +145,38 @@ describe("calico: felix's chains", () => {
     assertVerdict(l.t('web', 'batch:80'), 'delivered');
   });
 
+  it('every felix drop says what to change, in the file\'s words: the deny rule, the policy with no allow, the profile', () => {
+    const l = lab(LAB('', DENY));
+    const deny = l.t('batch', 'db:5432');
+    assertVerdict(deny, 'dropped', /rule 2 of calico policy db-ingress's ingress, \{ action: deny \}, denies it/);
+    assert.equal(deny.fix, 'if this traffic should pass, change ingress rule 2 of policy db-ingress (networks.calinet.policies: db-ingress): narrow its source, protocol or port, or put an allow rule for this traffic before it');
+
+    // A top-level policy with no deny rule: the end of the tier drops what it does not allow.
+    const onlyWeb = `policies:
+  - name: db-only-web
+    selector: role == 'db'
+    ingress:
+      - { action: allow, source: "role == 'web'" }`;
+    const tier = lab(LAB() + onlyWeb).t('batch', 'db:5432');
+    assertVerdict(tier, 'dropped', /End of tier default.*calico policy db-only-web selects db for ingress, and none of its rules allows this packet/);
+    assert.equal(tier.fix, 'if this traffic should pass, add an allow rule for it to the ingress of policy policies: db-only-web');
+
+    // The profile: ingress only from endpoints of the same calico network.
+    const two = lab(`
+hosts:
+  node1: { interfaces: { eth0: 10.0.0.1/24 } }
+networks:
+  front: { driver: calico, host: node1, subnet: 192.168.0.0/16 }
+  back: { driver: calico, host: node1, subnet: 10.99.0.0/16 }
+containers:
+  web: { host: node1, networks: [front] }
+  api: { host: node1, networks: [back], expose: ["80"] }
+`);
+    const prof = two.t('web', `${two.ip('api', 'back')}:80`);
+    assertVerdict(prof, 'dropped', /Drop if no profiles matched.*the profile of calico network back .* accepts ingress only from endpoints on back \(source has\(back\)\)/);
+    assert.match(prof.fix ?? '', /^connect the source to back, or allow it with a policy that selects api/);
+  });
+
   it('libcalico-go/lib/hash/unique_id.go GetLengthLimitedID: names over 28 characters (felix/iptables/table.go) are hashed after "_"', () => {
     assert.equal(lengthLimitedId('cali-pi-', 'gnp/short', 28), 'cali-pi-gnp/short');
     const long = lengthLimitedId('cali-pi-', 'gnp/a-very-long-policy-name-indeed', 28);
@@ -182,5 +214,6 @@ describe('calico: examples/14-calico.cnm.yaml in the CLI', () => {
     assert.match(r.stdout, /192\.168\.0\.64\/26 via 10\.0\.0\.2 dev tunl0 proto bird onlink/);
     assert.match(r.stdout, /encapsulate: tunl0 \(ipipMode Always\)/);
     assert.match(r.stdout, /DROPPED: dropped by -A cali-pi-gnp\/db-ingress -j DROP \(filter cali-pi-gnp\/db-ingress\)/);
+    assert.match(r.stdout, /fix: if this traffic should pass, change ingress rule 2 of policy db-ingress \(networks\.calinet\.policies: db-ingress\)/);
   });
 });

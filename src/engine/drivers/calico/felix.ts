@@ -93,7 +93,7 @@ export function felixRules(host: HostState, net: NetworkState, everyHost: () => 
   const mine = all.filter((w) => w.host === host.name);
   const policies = uniquePolicies(nets.flatMap((n) => calicoData(n)!.policies));
   const out: Rule[] = [];
-  const f = (chain: string, match: RuleMatch, target: RuleTarget): void => void out.push(rule('filter', chain, match, target, 'plugin', { network: net.name }));
+  const f: Emit = (chain, match, target, explain) => void out.push(explain ? { ...rule('filter', chain, match, target, 'plugin', { network: net.name }), explain } : rule('filter', chain, match, target, 'plugin', { network: net.name }));
 
   f(CHAINS.forward, { in: is(`${IF_PREFIX}+`) }, jump(CHAINS.fromWl));
   f(CHAINS.forward, { out: is(`${IF_PREFIX}+`) }, jump(CHAINS.toWl));
@@ -117,16 +117,16 @@ export function felixRules(host: HostState, net: NetworkState, everyHost: () => 
           f(chain, { mark: { value: 0, mask: MARK_PASS } }, jump(pc));
           f(chain, { mark: { value: MARK_ACCEPT, mask: MARK_ACCEPT }, comment: 'Return if policy accepted' }, RETURN);
         }
-        f(chain, { mark: { value: 0, mask: MARK_PASS }, comment: 'End of tier default. Drop if no policies passed packet' }, DROP);
+        f(chain, { mark: { value: 0, mask: MARK_PASS }, comment: 'End of tier default. Drop if no policies passed packet' }, DROP, endOfTier(w, dir, applied));
       }
       const prof = profileChain(dir, w.network);
       usedProfiles.add(`${dir} ${w.network}`);
       f(chain, {}, jump(prof));
       f(chain, { mark: { value: MARK_ACCEPT, mask: MARK_ACCEPT }, comment: 'Return if profile accepted' }, RETURN);
-      f(chain, { comment: 'Drop if no profiles matched' }, DROP);
+      f(chain, { comment: 'Drop if no profiles matched' }, DROP, noProfile(w, dir));
     }
   }
-  for (const [pc, { p, dir }] of usedPolicies) for (const r of p[dir] ?? []) ruleOf(f, pc, dir, r, all);
+  for (const [pc, { p, dir }] of usedPolicies) (p[dir] ?? []).forEach((r, i) => ruleOf(f, pc, dir, r, all, { p, index: i }));
   for (const key of usedProfiles) {
     const [dir, network] = key.split(' ') as ['ingress' | 'egress', string];
     // network_driver.go: the profile allows all egress and ingress from has(<network>).
@@ -143,7 +143,7 @@ export function felixRules(host: HostState, net: NetworkState, everyHost: () => 
 }
 
 /** One policy rule (policy.go): the match, then allow (set the accept mark, return) or deny (drop). */
-function ruleOf(f: (chain: string, m: RuleMatch, t: RuleTarget) => void, chain: string, dir: 'ingress' | 'egress', r: CalicoRule, all: readonly Workload[]): void {
+function ruleOf(f: Emit, chain: string, dir: 'ingress' | 'egress', r: CalicoRule, all: readonly Workload[], of?: { p: CalicoPolicy; index: number }): void {
   const match: { -readonly [K in keyof RuleMatch]: RuleMatch[K] } = {};
   if (r.protocol) match.proto = r.protocol;
   if (r.port !== undefined) match.dport = r.port;
@@ -156,11 +156,53 @@ function ruleOf(f: (chain: string, m: RuleMatch, t: RuleTarget) => void, chain: 
     match.set = { name: selectorSetName(peer), dir: dir === 'ingress' ? 'src' : 'dst', members: all.filter((w) => selects(sel, w.labels)).map((w) => `${w.address}/32`) };
   }
   if (r.action === 'deny') {
-    f(chain, match, DROP);
+    f(chain, match, DROP, of ? denied(of.p, dir, of.index, r) : undefined);
     return;
   }
   f(chain, match, mark(MARK_ACCEPT, MARK_ACCEPT));
   f(chain, { mark: { value: MARK_ACCEPT, mask: MARK_ACCEPT } }, RETURN);
+}
+
+type Emit = (chain: string, match: RuleMatch, target: RuleTarget, explain?: Rule['explain']) => void;
+
+/** Where the topology file writes a policy: under its network, or at the top level. */
+function policyPlace(p: CalicoPolicy): string {
+  return p.network === undefined ? `policies: ${p.name}` : `networks.${p.network}.policies: ${p.name}`;
+}
+
+/** A policy rule as the file writes it: { action: deny, protocol: tcp, source: "role == 'web'", port: 5432 }. */
+export function ruleText(r: CalicoRule): string {
+  const parts = [`action: ${r.action}`];
+  if (r.protocol) parts.push(`protocol: ${r.protocol}`);
+  if (r.source !== undefined) parts.push(`source: "${r.source}"`);
+  if (r.destination !== undefined) parts.push(`destination: "${r.destination}"`);
+  if (r.port !== undefined) parts.push(`port: ${r.port}`);
+  return `{ ${parts.join(', ')} }`;
+}
+
+/** A policy's deny rule (policy.go renders it as a plain DROP in cali-pi-/cali-po-<policy>). */
+function denied(p: CalicoPolicy, dir: 'ingress' | 'egress', index: number, r: CalicoRule): Rule['explain'] {
+  return {
+    reason: `rule ${index + 1} of calico policy ${p.name}'s ${dir}, ${ruleText(r)}, denies it`,
+    fix: `if this traffic should pass, change ${dir} rule ${index + 1} of policy ${p.name} (${policyPlace(p)}): narrow its ${dir === 'ingress' ? 'source' : 'destination'}, protocol or port, or put an allow rule for this traffic before it`,
+  };
+}
+
+/** endpoints.go: once a policy selects an endpoint for a direction, what no policy allows is dropped. */
+function endOfTier(w: Workload, dir: 'ingress' | 'egress', applied: readonly CalicoPolicy[]): Rule['explain'] {
+  const names = applied.map((p) => p.name).join(', ');
+  return {
+    reason: `calico policy ${names} selects ${w.container} for ${dir}, and none of ${applied.length > 1 ? 'their' : 'its'} rules allows this packet (a policy that selects an endpoint drops what it does not allow)`,
+    fix: `if this traffic should pass, add an allow rule for it to the ${dir} of policy ${applied.map(policyPlace).join(' or ')}`,
+  };
+}
+
+/** network_driver.go: the network's profile allows ingress only from its own endpoints (has(<network>)). */
+function noProfile(w: Workload, dir: 'ingress' | 'egress'): Rule['explain'] {
+  return {
+    reason: `the profile of calico network ${w.network} (the plug-in makes one per network) accepts ${dir} only from endpoints on ${w.network} (source has(${w.network})), and no policy accepted it before`,
+    fix: `connect the source to ${w.network}, or allow it with a policy that selects ${w.container} (policies: with ingress: [{ action: allow, source: <the source's labels> }])`,
+  };
 }
 
 function uniquePolicies(list: readonly CalicoPolicy[]): CalicoPolicy[] {
