@@ -75,6 +75,20 @@ export interface HostLayout extends Rect {
   endpoints: EndpointLayout[];
   links: LinkLayout[];
   ports: PortLayout[];
+  /** The drivers' own devices (DiagramHost.devices), in a row under the networks. */
+  devices: DeviceLayout[];
+}
+
+export interface DeviceLayout extends Rect {
+  id: string;
+}
+
+/** A driver's tunnel between devices on two hosts: down from each device to a lane under the hosts. */
+export interface DeviceTunnelLayout {
+  id: string;
+  path: string;
+  labelX: number;
+  labelY: number;
 }
 
 /** A multi-host network's buses on two neighbouring hosts, joined (VXLAN between the hosts). */
@@ -91,6 +105,7 @@ export interface TunnelLayout {
 export interface DiagramLayout {
   hosts: HostLayout[];
   tunnels: TunnelLayout[];
+  deviceTunnels: DeviceTunnelLayout[];
   width: number;
   height: number;
   /** Every drawn element's centre, for panning to a selection. */
@@ -113,16 +128,78 @@ export function layoutDiagram(snapshot: DiagramSnapshot): DiagramLayout {
     x += h.w + HOST_GAP;
     height = Math.max(height, h.h);
   }
-  return { hosts, tunnels: tunnelsOf(snapshot, hosts), width: Math.max(0, x - HOST_GAP), height, centres };
+  const deviceTunnels = deviceTunnelsOf(snapshot, hosts, height, centres);
+  if (deviceTunnels.length) height += DEVICE_LANE_TOP + deviceTunnels.length * DEVICE_LANE + 8;
+  return { hosts, tunnels: tunnelsOf(snapshot, hosts), deviceTunnels, width: Math.max(0, x - HOST_GAP), height, centres };
+}
+
+const DEVICE_LINE = 13;
+const DEVICE_HEAD = 20;
+const DEVICE_LANE_TOP = 16;
+const DEVICE_LANE = 16;
+
+export function deviceHeight(lines: number): number {
+  return DEVICE_HEAD + lines * DEVICE_LINE + 6;
+}
+
+/** The drivers' devices of a host in a row (wrapping) from `y`; returns where the row ends. */
+function layoutDevices(host: DiagramHost, left: number, y: number, innerW: number, centres: DiagramLayout['centres']): { devices: DeviceLayout[]; bottom: number } {
+  const devices: DeviceLayout[] = [];
+  const list = host.devices ?? [];
+  if (!list.length) return { devices, bottom: y };
+  const w = Math.min(innerW - GUTTER, 380);
+  let x = left;
+  let top = y + 8;
+  let rowH = 0;
+  for (const d of list) {
+    if (x > left && x + w > left + innerW - GUTTER) {
+      x = left;
+      top += rowH + 10;
+      rowH = 0;
+    }
+    const h = deviceHeight(d.lines.length);
+    devices.push({ id: d.id, x, y: top, w, h });
+    centres.set(d.id, { x: x + w / 2, y: top + h / 2 });
+    rowH = Math.max(rowH, h);
+    x += w + GUTTER;
+  }
+  return { devices, bottom: top + rowH + 10 };
+}
+
+/** Each device tunnel: down from both devices to its own lane under every host, across between them. */
+function deviceTunnelsOf(snapshot: DiagramSnapshot, hosts: HostLayout[], height: number, centres: DiagramLayout['centres']): DeviceTunnelLayout[] {
+  const at = new Map<string, { d: DeviceLayout; host: number }>();
+  hosts.forEach((h, i) => h.devices.forEach((d) => at.set(d.id, { d, host: i })));
+  const out: DeviceTunnelLayout[] = [];
+  const perDevice = new Map<string, number>();
+  for (const t of snapshot.deviceTunnels ?? []) {
+    const a = at.get(t.from), b = at.get(t.to);
+    if (!a || !b || a.host === b.host) continue;
+    const [l, r] = a.d.x <= b.d.x ? [a, b] : [b, a];
+    const lane = height + DEVICE_LANE_TOP + out.length * DEVICE_LANE;
+    // Two tunnels of one device leave it side by side.
+    const off = (id: string) => {
+      const k = perDevice.get(id) ?? 0;
+      perDevice.set(id, k + 1);
+      return 24 + k * 12;
+    };
+    const lx = l.d.x + l.d.w - off(l.d.id), rx = r.d.x + off(r.d.id);
+    const gap = (hosts[l.host]!.x + hosts[l.host]!.w + hosts[r.host]!.x) / 2;
+    out.push({ id: t.id, path: `M${lx},${l.d.y + l.d.h}V${lane}H${rx}V${r.d.y + r.d.h}`, labelX: r.host === l.host + 1 ? gap : (lx + rx) / 2, labelY: lane - 4 });
+    centres.set(t.id, { x: (lx + rx) / 2, y: lane });
+  }
+  return out;
 }
 
 /** Joins each swarm/global network's bus on one host to its bus on the next host that has it. */
 function tunnelsOf(snapshot: DiagramSnapshot, hosts: HostLayout[]): TunnelLayout[] {
   const out: TunnelLayout[] = [];
   const last = new Map<string, { bus: BusLayout; host: number }>();
+  // A network whose driver draws its own tunnels (calico, weave) is joined there, not bus to bus.
+  const ownTunnels = new Set((snapshot.deviceTunnels ?? []).flatMap((t) => t.network.split(', ')));
   snapshot.hosts.forEach((h, i) => {
     for (const n of h.networks) {
-      if (n.scope === 'local') continue;
+      if (n.scope === 'local' || ownTunnels.has(n.name)) continue;
       const bus = hosts[i]!.buses.find((b) => b.id === n.id);
       if (!bus) continue;
       const prev = last.get(n.name);
@@ -197,6 +274,8 @@ function layoutHost(host: DiagramHost, x0: number, y0: number, centres: DiagramL
     }
   }
   const busById = new Map(buses.map((b) => [b.id, b]));
+  const row = layoutDevices(host, left, y, innerW, centres);
+  y = row.bottom;
 
   const endpoints: EndpointLayout[] = [];
   const links: LinkLayout[] = [];
@@ -256,7 +335,7 @@ function layoutHost(host: DiagramHost, x0: number, y0: number, centres: DiagramL
   const h = contentBottom - y0 + HOST_PAD;
   centres.set(host.id, { x: x0 + w / 2, y: y0 + 20 });
   for (const i of host.interfaces) centres.set(i.id, { x: x0 + w / 2, y: y0 + 20 });
-  return { id: host.id, x: x0, y: y0, w, h, buses, boxes, endpoints, links, ports };
+  return { id: host.id, x: x0, y: y0, w, h, buses, boxes, endpoints, links, ports, devices: row.devices };
 }
 
 export function boxHeight(interfaces: number): number {

@@ -5,7 +5,7 @@
 import { select, zoom, zoomIdentity, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
 import type { DiagramHost, DiagramNetwork, DiagramSandbox, DiagramSnapshot } from '../src/protocol/diagram';
 import type { TraceView } from '../src/protocol/trace';
-import { layoutDiagram, type BusLayout, type DiagramLayout, type HostLayout, type LinkLayout, type PortLayout } from './layout';
+import { layoutDiagram, type BusLayout, type DeviceLayout, type DiagramLayout, type HostLayout, type LinkLayout, type PortLayout } from './layout';
 
 export interface ViewEvents {
   select(id: string | null): void;
@@ -107,6 +107,7 @@ export class DiagramView {
         t.select('text').attr('x', (d) => d.labelX).attr('y', (d) => d.labelY).text((d) => d.label);
         t.select('title').text((d) => `${d.network} spans both hosts: its traffic between them travels over the hosts' own network (${d.label})`);
       });
+    drawDeviceTunnels(this.viewport, snapshot, layout);
     this.index();
     // A container in another's namespace is drawn as part of that one's box: its id finds the box.
     for (const h of snapshot.hosts) for (const sb of h.sandboxes) for (const m of sb.sharedBy) this.byId.set(m.id, this.byId.get(sb.id) ?? []);
@@ -319,6 +320,8 @@ function drawHost(g: G, host: DiagramHost, l: HostLayout): void {
       s.select('title').text(`published port: ${ip}:${p.hostPort}/${p.proto} → ${sbById.get(p.sandboxId)?.name ?? ''}:${p.containerPort}`);
     });
 
+  drawDevices(g, host, l);
+
   // Bulk updates (d3's select passes each box's datum to its children): one pass per attribute, no
   // per-box queries, so a 2,000-sandbox host draws fast.
   const boxData = l.boxes.map((b) => ({ b, sb: sbById.get(b.id)! }));
@@ -359,6 +362,62 @@ function drawHost(g: G, host: DiagramHost, l: HostLayout): void {
     .attr('cx', (d) => d.x)
     .attr('cy', (d) => d.y)
     .attr('r', 4.5);
+}
+
+/** The drivers' own devices (tunl0, the weave router, pipework's links): a box with its lines. */
+function drawDevices(g: G, host: DiagramHost, l: HostLayout): void {
+  const byId = new Map((host.devices ?? []).map((d) => [d.id, d]));
+  layer(g, 'devices').selectAll<SVGGElement, DeviceLayout>('g.device')
+    .data(l.devices, (d) => d.id)
+    .join((e) => {
+      const d = e.append('g');
+      d.append('rect').attr('class', 'device-box').attr('rx', 4);
+      d.append('text').attr('class', 'device-name').attr('x', 8).attr('y', 14);
+      d.append('title');
+      return d;
+    })
+    .attr('class', (d) => `device driver-${cls(byId.get(d.id)?.driver)} kind-${cls(byId.get(d.id)?.kind)}`)
+    .attr('data-id', (d) => d.id)
+    .attr('transform', (d) => `translate(${d.x},${d.y})`)
+    .each(function (d) {
+      const dev = byId.get(d.id)!;
+      const s = select(this);
+      s.select('rect').attr('width', d.w).attr('height', d.h);
+      s.select('text.device-name').text(`${dev.name} · ${dev.driver} ${dev.kind}`);
+      s.selectAll<SVGTextElement, string>('text.device-line')
+        .data(dev.lines)
+        .join('text')
+        .attr('class', 'device-line')
+        .attr('x', 8)
+        .attr('y', (_t, i) => 29 + i * 13)
+        .text((t) => clip(t, Math.floor((d.w - 14) / 6.2)));
+      s.select('title').text([`${dev.name} (${dev.driver}, ${dev.kind})`, ...dev.lines].join('\n'));
+    });
+}
+
+/** A driver's tunnels between two hosts' devices (IP-in-IP, the weave router's VXLAN or sleeve). */
+function drawDeviceTunnels(viewport: G, snapshot: DiagramSnapshot, layout: DiagramLayout): void {
+  const byId = new Map((snapshot.deviceTunnels ?? []).map((t) => [t.id, t]));
+  const g = viewport.selectAll<SVGGElement, unknown>('g.device-tunnels').data([0]).join('g').attr('class', 'device-tunnels');
+  g.selectAll<SVGGElement, DiagramLayout['deviceTunnels'][number]>('g.device-tunnel')
+    .data(layout.deviceTunnels, (d) => d.id)
+    .join((e) => {
+      const t = e.append('g');
+      t.append('path');
+      t.append('text').attr('text-anchor', 'middle');
+      t.append('title');
+      return t;
+    })
+    .attr('class', (d) => `device-tunnel driver-${cls(byId.get(d.id)?.driver)}`)
+    .attr('data-id', (d) => d.id)
+    .call((t) => {
+      t.select('path').attr('d', (d) => d.path);
+      t.select('text').attr('x', (d) => d.labelX).attr('y', (d) => d.labelY).text((d) => byId.get(d.id)?.label ?? '');
+      t.select('title').text((d) => {
+        const x = byId.get(d.id);
+        return x ? `${x.network} (${x.driver}) between the hosts: ${x.label}` : '';
+      });
+    });
 }
 
 function drawBus(g: G, b: BusLayout, n: DiagramNetwork): void {

@@ -7,7 +7,7 @@ export type * from './model';
 export type * from './requests';
 export type * from './inspectTypes';
 export { NEWEST_MODELLED_VERSION, parseVersion, featuresOf, type DockerVersion, type VersionFeatures } from './version';
-export type { NetworkDriver, DriverContext, JoinInfo, NetworkDraft, NetworkCreated, EndpointCreated, DriverDescriptor, DriverOption, DriverUnit, DriverHost, DriverLookup } from './drivers/types';
+export type { NetworkDriver, DriverContext, JoinInfo, NetworkDraft, NetworkCreated, EndpointCreated, DriverDescriptor, DriverOption, DriverUnit, DriverHost, DriverLookup, DriverPicture, PictureDevice, PictureTunnel } from './drivers/types';
 export { DriverRegistry } from './drivers/types';
 export { BUILTIN_DRIVERS, PLUGIN_DRIVERS, SHIPPED_DRIVERS, SHIPPED_DESCRIPTORS, installPlugins, findDescriptor } from './drivers';
 export { registerFlannel, flannelUnit, type FlannelOptions } from './drivers/flannel';

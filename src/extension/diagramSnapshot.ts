@@ -1,7 +1,7 @@
 // The engine's state as the diagram's snapshot (src/protocol/diagram.ts), plus an index from what the
 // tracer names (containers, devices, addresses) to the diagram's element ids. Pure: no `vscode`.
 import { formatAddr, formatNet, type ContainerState, type EngineState, type HostState, type NetworkState, type SandboxState } from '../engine';
-import type { DiagramEndpoint, DiagramHost, DiagramNetwork, DiagramPort, DiagramSandbox, DiagramSnapshot } from '../protocol/diagram';
+import type { DiagramDevice, DiagramDeviceTunnel, DiagramEndpoint, DiagramHost, DiagramNetwork, DiagramPort, DiagramSandbox, DiagramSnapshot } from '../protocol/diagram';
 import { ids } from './elementIds';
 
 /** Looks up diagram elements by the names a trace hop uses. */
@@ -18,6 +18,8 @@ export interface ElementIndex {
   hostOfContainer(container: string): string | undefined;
   /** True when `name` is one of the hosts. */
   isHost(name: string): boolean;
+  /** The drawn tunnel a driver's traffic takes from `host` to `toHost`, by the interface where it is encapsulated (tunl0, vxlan-6784). */
+  tunnelVia(host: string, via: string, toHost: string): string | undefined;
 }
 
 export interface SnapshotAndIndex {
@@ -28,6 +30,8 @@ export interface SnapshotAndIndex {
 export function buildSnapshot(state: EngineState, title: string, problems = { errors: 0, warnings: 0 }): SnapshotAndIndex {
   const sandboxByContainer = new Map<string, string>();
   const devices = new Map<string, string>();
+  const tunnelDrafts: TunnelDraft[] = [];
+  const tunnelVia = new Map<string, string>();
   const sandboxIfs = new Map<string, string>();
   const addresses = new Map<string, string>();
   const hostOfContainer = new Map<string, string>();
@@ -82,8 +86,13 @@ export function buildSnapshot(state: EngineState, title: string, problems = { er
         sandboxByContainer.set(key(host.name, c.name), box.id);
       }
     }
-    hosts.push({ id: hostId, name: host.name, dockerVersion: host.daemon.version.text, interfaces, networks, sandboxes, ports });
+    const own = driverDevices(state, host, devices, tunnelDrafts);
+    for (const d of own.list) {
+      for (const name of d.names) if (!devices.has(key(host.name, name))) devices.set(key(host.name, name), d.device.id);
+    }
+    hosts.push({ id: hostId, name: host.name, dockerVersion: host.daemon.version.text, interfaces, networks, sandboxes, ports, ...(own.list.length ? { devices: own.list.map((d) => d.device) } : {}) });
   }
+  const deviceTunnels = joinTunnels(tunnelDrafts, tunnelVia);
 
   const index: ElementIndex = {
     sandboxOf: (host, container) => sandboxByContainer.get(key(host, container)),
@@ -92,8 +101,63 @@ export function buildSnapshot(state: EngineState, title: string, problems = { er
     address: (ip) => addresses.get(ip),
     hostOfContainer: (container) => hostOfContainer.get(container),
     isHost: (name) => state.hosts.has(name),
+    tunnelVia: (host, via, toHost) => tunnelVia.get(key(host, via, toHost)),
   };
-  return { snapshot: { title, hosts, problems }, index };
+  return { snapshot: { title, hosts, problems, ...(deviceTunnels.length ? { deviceTunnels } : {}) }, index };
+}
+
+interface TunnelDraft {
+  host: string;
+  device: string;
+  toHost: string;
+  toDevice: string;
+  network: string;
+  driver: string;
+  label: string;
+  via: string;
+}
+
+/**
+ * The drivers' own devices on a host (DriverUnit.picture), one per name: a device two networks share
+ * (the weave router, tunl0) gets both networks' lines. Devices already drawn (a bridge, a veth) keep their element.
+ */
+function driverDevices(state: EngineState, host: HostState, drawn: Map<string, string>, tunnels: TunnelDraft[]): { list: { device: DiagramDevice; names: string[] }[] } {
+  const byName = new Map<string, { device: DiagramDevice; names: string[] }>();
+  for (const net of [...host.networks.values()].sort((a, b) => a.seq - b.seq)) {
+    const picture = state.drivers?.picture(net.driver);
+    if (!picture) continue;
+    let drawnPicture;
+    try {
+      drawnPicture = picture(host, net, state.hosts);
+    } catch {
+      continue; // a driver's picture is a nicety: never let it break the diagram
+    }
+    for (const d of drawnPicture.devices) {
+      const had = byName.get(d.name);
+      if (had) {
+        for (const line of d.lines) if (!had.device.lines.includes(line)) had.device.lines.push(line);
+        continue;
+      }
+      byName.set(d.name, { device: { id: ids.device(host.name, d.name), name: d.name, kind: d.kind, driver: net.driver, lines: [...d.lines] }, names: [d.name, ...(d.aliases ?? [])].filter((n) => !drawn.has(`${host.name}\0${n}`)) });
+    }
+    for (const t of drawnPicture.tunnels) tunnels.push({ host: host.name, device: t.device, toHost: t.toHost, toDevice: t.toDevice, network: t.network, driver: net.driver, label: t.label, via: t.via });
+  }
+  return { list: [...byName.values()] };
+}
+
+/** One drawn tunnel per pair of devices and label (each host describes its side); `via` finds it from either end. */
+function joinTunnels(drafts: TunnelDraft[], via: Map<string, string>): DiagramDeviceTunnel[] {
+  const out = new Map<string, DiagramDeviceTunnel>();
+  for (const t of drafts) {
+    const a = ids.device(t.host, t.device);
+    const b = ids.device(t.toHost, t.toDevice);
+    const [from, to] = a < b ? [a, b] : [b, a];
+    const id = ids.deviceTunnel(from, to, t.label);
+    if (!out.has(id)) out.set(id, { id, from, to, network: t.network, driver: t.driver, label: t.label });
+    else if (!out.get(id)!.network.split(', ').includes(t.network)) out.get(id)!.network += `, ${t.network}`;
+    via.set([t.host, t.via, t.toHost].join('\0'), id);
+  }
+  return [...out.values()];
 }
 
 function diagramNetwork(host: HostState, n: NetworkState): DiagramNetwork {

@@ -2,7 +2,7 @@
 // same thing in the other, and trace hops can name what they light. Names are URI-encoded: a name with
 // a slash cannot break the scheme. No `vscode` import: unit tests use this.
 
-export type ElementKind = 'host' | 'hostIf' | 'network' | 'container' | 'endpoint' | 'link' | 'port';
+export type ElementKind = 'host' | 'hostIf' | 'network' | 'container' | 'endpoint' | 'link' | 'port' | 'device';
 
 export type ElementRef =
   | { kind: 'host'; host: string }
@@ -11,9 +11,10 @@ export type ElementRef =
   | { kind: 'container'; host: string; container: string }
   | { kind: 'endpoint'; host: string; network: string; container: string }
   | { kind: 'link'; host: string; network: string; container: string }
-  | { kind: 'port'; host: string; container: string; binding: string };
+  | { kind: 'port'; host: string; container: string; binding: string }
+  | { kind: 'device'; host: string; device: string };
 
-const PREFIX: Record<ElementKind, string> = { host: 'h', hostIf: 'i', network: 'n', container: 'c', endpoint: 'e', link: 'l', port: 'p' };
+const PREFIX: Record<ElementKind, string> = { host: 'h', hostIf: 'i', network: 'n', container: 'c', endpoint: 'e', link: 'l', port: 'p', device: 'd' };
 const KIND_OF = Object.fromEntries(Object.entries(PREFIX).map(([k, p]) => [p, k as ElementKind]));
 
 const join = (prefix: string, parts: string[]) => [prefix, ...parts.map(encodeURIComponent)].join('/');
@@ -27,6 +28,10 @@ export const ids = {
   link: (host: string, network: string, container: string) => join('l', [host, network, container]),
   /** `binding` like "0.0.0.0:8080->80/tcp". */
   port: (host: string, container: string, binding: string) => join('p', [host, container, binding]),
+  /** A driver's own device on a host (tunl0, the weave router). */
+  device: (host: string, device: string) => join('d', [host, device]),
+  /** Not an element of the tree: a driver's traffic between two devices (ids.device) on two hosts. */
+  deviceTunnel: (from: string, to: string, label: string) => ['t', from, to, label].map(encodeURIComponent).join('/'),
 };
 
 /** The parts of an id, or undefined for anything that is not one of ours. */
@@ -40,7 +45,7 @@ export function parseElementId(id: string): ElementRef | undefined {
   } catch {
     return undefined;
   }
-  const want: Record<ElementKind, number> = { host: 1, hostIf: 2, network: 2, container: 2, endpoint: 3, link: 3, port: 3 };
+  const want: Record<ElementKind, number> = { host: 1, hostIf: 2, network: 2, container: 2, endpoint: 3, link: 3, port: 3, device: 2 };
   if (parts.length !== want[kind] || parts.some((p) => p === '')) return undefined;
   const [a, b, c] = parts as [string, string, string];
   switch (kind) {
@@ -51,5 +56,6 @@ export function parseElementId(id: string): ElementRef | undefined {
     case 'endpoint': return { kind, host: a, network: b, container: c };
     case 'link': return { kind, host: a, network: b, container: c };
     case 'port': return { kind, host: a, container: b, binding: c };
+    case 'device': return { kind, host: a, device: b };
   }
 }

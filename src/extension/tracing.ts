@@ -78,6 +78,8 @@ export function destinationOf(snapshot: DiagramSnapshot, targetId: string, by: T
       return { to: hostAddress };
     case 'link':
       return { error: 'a veth link is not a destination' };
+    case 'device':
+      return { error: `${ref.device} is a device of a network driver, not a destination: pick a container, an interface or a port` };
   }
 }
 
@@ -103,9 +105,11 @@ export function traceForDiagram(
   // The host the packet is on: a trace across hosts (overlay, macvlan LAN, flannel) moves on at a hop
   // that names another host or a container of another host, and the later hops are drawn there.
   let at = query.host;
+  const hostOfHop: string[] = [];
   const hops: TraceHopView[] = result.hops.map((h, i) => {
     if (index.isHost(h.node)) at = h.node;
     else if (!index.sandboxOf(at, h.node)) at = index.hostOfContainer(h.node) ?? at;
+    hostOfHop.push(at);
     // A hop with no picture of its own (a netfilter chain, a DNS answer) happens where the packet is.
     const own = hopElements(index, at, h);
     const elements = own.length ? own : where.slice(-1);
@@ -117,6 +121,7 @@ export function traceForDiagram(
     else if (i === result.hops.length - 1 && result.verdict !== 'delivered') hop.drop = true;
     return hop;
   });
+  lightDeviceTunnels(index, result.hops, hostOfHop, hops);
   // Nothing left the source (no route, not running): the packet ends at the source, and the list says so.
   if (hops.length === 0 && result.verdict === 'unknown') {
     hops.push({ node: query.from, action: 'unknown', detail: result.reason, elements: where.slice(-1), unknown: true });
@@ -129,6 +134,24 @@ export function traceForDiagram(
   if (result.rule) trace.rule = result.rule;
   if (result.address) trace.address = result.address;
   return { trace };
+}
+
+/**
+ * A driver's tunnel between two hosts (calico's tunl0s, weave's routers) lights from the hop that
+ * encapsulates (its interface is the tunnel's `via`) until the packet is on the other host.
+ */
+function lightDeviceTunnels(index: ElementIndex, raw: EngineTrace['hops'], hostOfHop: string[], hops: TraceHopView[]): void {
+  for (let i = 0; i < raw.length; i++) {
+    const via = raw[i]!.interface;
+    const here = hostOfHop[i]!;
+    if (!via) continue;
+    const j = hostOfHop.findIndex((h, k) => k > i && h !== here);
+    if (j < 0) continue;
+    const tunnel = index.tunnelVia(here, via, hostOfHop[j]!);
+    if (!tunnel) continue;
+    for (let k = i; k < j; k++) if (!hops[k]!.elements.includes(tunnel)) hops[k]!.elements.push(tunnel);
+    i = j - 1;
+  }
 }
 
 /** The diagram elements a hop passes: the interface it names, else the node (container box or host). */

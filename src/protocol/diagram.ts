@@ -11,6 +11,34 @@ export interface DiagramSnapshot {
   problems: { errors: number; warnings: number };
   /** Read from a live Docker host: nothing in it is written in a file (no "Show in file"). */
   live?: boolean;
+  /** Traffic between two hosts' driver devices (calico's tunl0s, weave's routers), as the drivers describe it. */
+  deviceTunnels?: DiagramDeviceTunnel[];
+}
+
+/** A device a network driver makes on a host besides bridges and veths (tunl0, vxlan.calico, the weave router). */
+export interface DiagramDevice {
+  id: string;
+  /** e.g. "tunl0", "weave router". */
+  name: string;
+  /** One word from the driver: ipip, vxlan, router, routes, veth, macvlan. */
+  kind: string;
+  /** The driver that made it. */
+  driver: string;
+  /** Lines under the name: address, ports, the routes through it. */
+  lines: string[];
+}
+
+/** One network's traffic between a device on one host and a device on another. */
+export interface DiagramDeviceTunnel {
+  id: string;
+  /** Device ids at both ends. */
+  from: string;
+  to: string;
+  /** The network it carries (its name). */
+  network: string;
+  driver: string;
+  /** What carries it, e.g. "IP-in-IP (protocol 4)". */
+  label: string;
 }
 
 export interface DiagramHost {
@@ -26,6 +54,8 @@ export interface DiagramHost {
   sandboxes: DiagramSandbox[];
   /** Published ports, drawn at the host's edge. */
   ports: DiagramPort[];
+  /** Devices the drivers make on the host (tunnels, routers): drawn in a row under the networks. */
+  devices?: DiagramDevice[];
 }
 
 export interface DiagramNetwork {
@@ -101,6 +131,8 @@ export function snapshotIds(s: DiagramSnapshot): Set<string> {
       }
     }
     for (const p of h.ports) ids.add(p.id);
+    for (const d of h.devices ?? []) ids.add(d.id);
   }
+  for (const t of s.deviceTunnels ?? []) ids.add(t.id);
   return ids;
 }

@@ -135,6 +135,37 @@ export interface DriverDescriptor {
   readonly onParentLan?: boolean;
 }
 
+/** A device a driver makes on a host that is neither a network's bridge nor a container's veth (calico's tunl0, weave's router). */
+export interface PictureDevice {
+  /** Its name on the host ("tunl0", "weave router"): unique per host, the diagram's label. */
+  readonly name: string;
+  /** One word for what it is: ipip, vxlan, router, routes. */
+  readonly kind: string;
+  /** Lines under the name: its address and ports, the routes through it. */
+  readonly lines: readonly string[];
+  /** Other names the tracer writes for it (a router's ports, its VXLAN vport): a hop at any of them lights it. */
+  readonly aliases?: readonly string[];
+}
+
+/** Traffic of one network from a device on this host to one on another host (encapsulated or routed over the underlay). */
+export interface PictureTunnel {
+  readonly network: string;
+  /** A PictureDevice name on this host, and on the other host. */
+  readonly device: string;
+  readonly toHost: string;
+  readonly toDevice: string;
+  /** What carries it between the hosts, e.g. "IP-in-IP (protocol 4)", "VXLAN UDP 6784 (fast datapath)". */
+  readonly label: string;
+  /** The interface the tracer names where it encapsulates (tunl0, vxlan-6784): that hop lights the tunnel. */
+  readonly via: string;
+}
+
+/** What the diagram draws of one network of a driver on one host, beyond its bus and its containers' veths. */
+export interface DriverPicture {
+  readonly devices: readonly PictureDevice[];
+  readonly tunnels: readonly PictureTunnel[];
+}
+
 /** The engine a driver unit is installed on: what a multi-host driver may read. */
 export interface DriverHost {
   readonly state: { readonly hosts: ReadonlyMap<string, HostState>; readonly swarm: { readonly dataPathPort: number } };
@@ -152,11 +183,15 @@ export interface DriverUnit {
   readonly trace?: TraceDriver;
   /** Rules its own daemon adds next to dockerd's (flanneld's). */
   readonly rules?: NetworkRules;
+  /** Its own host devices and tunnels between hosts, for the diagram (called per host and network). */
+  readonly picture?: (host: HostState, net: NetworkState, hosts: ReadonlyMap<string, HostState>) => DriverPicture;
 }
 
 /** What the tracer and the rules read of an engine's drivers. */
 export interface DriverLookup extends TraceLookup, RuleLookup {
   descriptor(name: string): DriverDescriptor | undefined;
+  /** What the diagram draws of a driver's own devices (DriverUnit.picture). */
+  picture(name: string): DriverUnit['picture'];
 }
 
 declare module '../model' {
@@ -181,6 +216,7 @@ export class DriverRegistry implements DriverLookup {
   private readonly traces = new Map<string, TraceDriver>();
   private readonly ruleMakers = new Map<string, NetworkRules>();
   private readonly described = new Map<string, DriverDescriptor>();
+  private readonly pictures = new Map<string, NonNullable<DriverUnit['picture']>>();
 
   /** Installs every part of a driver unit (replacing one of the same name). */
   install(unit: DriverUnit, host: DriverHost): void {
@@ -192,6 +228,8 @@ export class DriverRegistry implements DriverLookup {
     else this.traces.delete(name);
     if (unit.rules) this.ruleMakers.set(name, unit.rules);
     else this.ruleMakers.delete(name);
+    if (unit.picture) this.pictures.set(name, unit.picture);
+    else this.pictures.delete(name);
   }
 
   register(driver: NetworkDriver): void {
@@ -225,6 +263,10 @@ export class DriverRegistry implements DriverLookup {
 
   trace(name: string): TraceDriver | undefined {
     return this.traces.get(name);
+  }
+
+  picture(name: string): DriverUnit['picture'] {
+    return this.pictures.get(name);
   }
 
   rules(name: string): NetworkRules | undefined {

@@ -6,6 +6,7 @@ import type { DriverUnit } from '../types';
 import { CalicoDriver } from './driver';
 import { CalicoIpam } from './ipam';
 import { calicoRules, calicoTrace } from './trace';
+import { calicoPicture } from './picture';
 
 export { calicoData, type CalicoNetworkData, type RemoteBlock } from './driver';
 export { CHAINS as FELIX_CHAINS, MARK_ACCEPT, MARK_PASS, endpointChain, policyChain, profileChain } from './felix';
@@ -33,4 +34,5 @@ export const calico: DriverUnit = {
   ipam: { name: 'calico-ipam', create: (engine) => (host) => new CalicoIpam(host, () => engine.hostNames().indexOf(host.name)) },
   trace: calicoTrace,
   rules: calicoRules,
+  picture: calicoPicture,
 };

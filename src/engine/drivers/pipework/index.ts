@@ -4,6 +4,7 @@
 // bridge for them and the host's address on it. Listed in ../index.ts PLUGIN_DRIVERS.
 import type { DriverUnit } from '../types';
 import { PipeworkDriver, PIPEWORK } from './driver';
+import { pipeworkPicture } from './picture';
 
 export { attachPipework, PipeworkError, type PipeworkAttachment } from './attach';
 export { PIPEWORK, pipeworkVethName, type PipeworkNetworkData } from './driver';
@@ -26,4 +27,5 @@ export const pipework: DriverUnit = {
     forms: { file: true, live: false, optionHint: 'e.g. bridge=br1' },
   },
   create: () => new PipeworkDriver(),
+  picture: pipeworkPicture,
 };

@@ -7,6 +7,7 @@ import type { DriverUnit } from '../types';
 import { WeaveDriver } from './driver';
 import { WeaveIpam, shareOf } from './ipam';
 import { weaveRules, weaveTrace } from './trace';
+import { weavePicture } from './picture';
 
 export { WEAVE, weaveVeth, type WeaveDatapath, type WeaveNetworkData } from './driver';
 export { shareOf, WeaveIpam } from './ipam';
@@ -45,6 +46,7 @@ export const weave: DriverUnit = {
   ipam: { name: 'weave', create: (engine) => (host) => new WeaveIpam(() => ({ index: engine.hostNames().indexOf(host.name), count: engine.hostNames().length })) },
   trace: weaveTrace,
   rules: weaveRules,
+  picture: weavePicture,
 };
 
 
