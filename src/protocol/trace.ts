@@ -46,8 +46,9 @@ export interface TraceView {
  * netfilter ones, "filter FORWARD", "nat PREROUTING" …) are shown as they are.
  */
 export const HOP_LABELS: Readonly<Record<string, string>> = {
-  encapsulate: 'VXLAN encap',
-  decapsulate: 'VXLAN decap',
+  // Not only VXLAN: IP-in-IP (calico's tunl0) and weave's sleeve encapsulate too; the hop's interface says which.
+  encapsulate: 'encap',
+  decapsulate: 'decap',
   underlay: 'underlay',
   ipvs: 'IPVS',
   'filter6 FORWARD': 'ip6tables FORWARD',

@@ -78,8 +78,8 @@ describe('IPv6 between containers', () => {
 describe('hop labels in the diagram trace list', () => {
   it('new hop kinds get readable labels; others show as written', async () => {
     const { hopLabel } = await import('../../../src/protocol/trace');
-    assert.equal(hopLabel('encapsulate'), 'VXLAN encap');
-    assert.equal(hopLabel('decapsulate'), 'VXLAN decap');
+    assert.equal(hopLabel('encapsulate'), 'encap');
+    assert.equal(hopLabel('decapsulate'), 'decap');
     assert.equal(hopLabel('ipvs'), 'IPVS');
     assert.equal(hopLabel('filter6 FORWARD'), 'ip6tables FORWARD');
     assert.equal(hopLabel('reply filter6 FORWARD'), 'reply ip6tables FORWARD');
