@@ -39,7 +39,8 @@ export async function openWorkbench(opts: { viewport?: { width: number; height: 
     codeServer = await startCodeServer({ workspace, extensionsDir, workspaceTrust: opts.untrusted === true, settings: { 'workbench.colorTheme': 'Default Dark Modern', ...trust } });
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 800 } });
-    await page.goto(codeServer.url);
+    // A loaded machine (CI beside the docker tier) can take longer than the default 30 s to load the workbench.
+    await page.goto(codeServer.url, { timeout: 120_000 });
     return { page, workspace, codeServer, close };
   } catch (e) {
     await close();
