@@ -147,7 +147,7 @@ function layoutDevices(host: DiagramHost, left: number, y: number, innerW: numbe
   const devices: DeviceLayout[] = [];
   const list = host.devices ?? [];
   if (!list.length) return { devices, bottom: y };
-  const w = Math.min(innerW - GUTTER, 380);
+  const w = Math.min(innerW - GUTTER, 400);
   let x = left;
   let top = y + 8;
   let rowH = 0;

@@ -383,7 +383,7 @@ function drawDevices(g: G, host: DiagramHost, l: HostLayout): void {
       const dev = byId.get(d.id)!;
       const s = select(this);
       s.select('rect').attr('width', d.w).attr('height', d.h);
-      s.select('text.device-name').text(`${dev.name} · ${dev.driver} ${dev.kind}`);
+      s.select('text.device-name').text(dev.name.includes(dev.driver) ? dev.name : `${dev.name} (${dev.driver})`);
       s.selectAll<SVGTextElement, string>('text.device-line')
         .data(dev.lines)
         .join('text')

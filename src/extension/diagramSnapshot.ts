@@ -182,14 +182,16 @@ function namespaceListening(c: ContainerState, sb: SandboxState | undefined, byI
 
 function diagramSandbox(host: HostState, c: ContainerState, byId: Map<string, ContainerState>): DiagramSandbox {
   const sb: SandboxState | undefined = c.sandboxId ? host.sandboxes.get(c.sandboxId) : undefined;
-  const mode = !sb ? 'stopped' : sb.hostNetwork ? 'host' : c.modeKind === 'none' ? 'none' : 'sandbox';
+  const byHand = sb && !sb.hostNetwork ? handMadeEndpoints(host, sb) : [];
+  // network_mode: none with an interface added by hand (pipework) is no longer "lo only".
+  const mode = !sb ? 'stopped' : sb.hostNetwork ? 'host' : c.modeKind === 'none' && byHand.length === 0 ? 'none' : 'sandbox';
   const sharedBy = sb
     ? [...sb.sharedBy].map((id) => byId.get(id)).filter((m): m is ContainerState => !!m && m.id !== c.id)
       .sort((a, b) => a.seq - b.seq).map((m) => ({ id: ids.container(host.name, m.name), name: m.name }))
     : [];
   const endpoints: DiagramEndpoint[] = [];
   if (sb && !sb.hostNetwork) {
-    for (const ep of sb.endpoints) {
+    for (const ep of [...sb.endpoints, ...byHand]) {
       // null-driver endpoints (network_mode: none) have no interface: nothing to draw.
       if (!ep.ifname) continue;
       const e: DiagramEndpoint = {
@@ -217,6 +219,23 @@ function diagramSandbox(host: HostState, c: ContainerState, byId: Map<string, Co
     listening: namespaceListening(c, sb, byId),
     endpoints,
   };
+}
+
+/** Interfaces put in the namespace by hand (pipework): Docker's sandbox does not list their endpoints, their network does. */
+function handMadeEndpoints(host: HostState, sb: SandboxState): SandboxState['endpoints'] {
+  const known = new Set(sb.endpoints.map((e) => e.id));
+  const out: SandboxState['endpoints'][number][] = [];
+  for (const i of sb.interfaces) {
+    if (!i.endpointId || known.has(i.endpointId)) continue;
+    for (const n of host.networks.values()) {
+      const ep = n.endpoints.get(i.endpointId);
+      if (ep) {
+        out.push(ep);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 function diagramPorts(host: HostState, c: ContainerState, sandboxId: string): DiagramPort[] {

@@ -56,7 +56,7 @@ test('weave: one router per host (both networks), a fast datapath tunnel for wea
   assert.deepEqual(snapshot.hosts.map((h) => h.devices?.map((d) => d.name)), [['weave router'], ['weave router']]);
   const lines = snapshot.hosts[1]!.devices![0]!.lines;
   assert.ok(lines.includes('weavenet: fast datapath, vxlan-6784 (VXLAN UDP 6784)') && lines.includes('slow: sleeve, vethwe-pcap (UDP 6783)'), lines.join('\n'));
-  assert.ok(lines.includes('weavenet: IPAM share 10.40.0.0–10.47.255.255 of 10.32.0.0/12'));
+  assert.ok(lines.includes('weavenet: share 10.40.0.0–10.47.255.255 of 10.32.0.0/12'));
   assert.deepEqual(snapshot.deviceTunnels?.map((t) => `${t.network}: ${t.label}`), ['weavenet: fast datapath: VXLAN UDP 6784', 'slow: sleeve: UDP 6783']);
   const [fast, sleeve] = snapshot.deviceTunnels!;
   assert.ok(trace.hops.find((h) => h.action === 'encapsulate')!.elements.includes(fast!.id));
@@ -73,6 +73,21 @@ test("pipework: the links pipework made by hand, by the script's names, on the b
   assert.deepEqual(devices[0]!.lines.slice(1), ['veth1pl<pid:web> ⇄ web eth1 192.168.1.10/24', 'veth1pl<pid:api> ⇄ api eth1 192.168.1.11/24', 'veth7pl<pid:db> ⇄ db eth7 192.168.1.12/24 @192.168.1.254']);
   assert.deepEqual(devices[1]!.lines.slice(1), ['macvlan (bridge) on eth0 ⇄ cam eth1 dhcp']);
   assert.equal(snapshot.deviceTunnels, undefined, 'one host: no tunnels');
+  // The interfaces themselves: Docker's sandbox does not list them, the diagram does (with their links).
+  const box = (name: string) => snapshot.hosts[0]!.sandboxes.find((s) => s.name === name)!;
+  assert.deepEqual(box('web').endpoints.map((e) => `${e.ifname} ${e.ipv4 ?? 'dhcp'} ${e.networkId} ${e.veth ?? ''}`), ['eth0 172.17.0.2 n/node1/bridge veth' + box('web').endpoints[0]!.veth!.slice(4), 'eth1 192.168.1.10 n/node1/br1 veth1pl<pid:web>']);
+  assert.equal(box('api').mode, 'sandbox', 'network_mode: none, but pipework gave it eth1: not "lo only"');
+  assert.deepEqual(box('db').endpoints.map((e) => `${e.ifname} ${e.ipv4}`), ['eth7 192.168.1.12']);
+  assert.deepEqual(box('cam').endpoints.map((e) => `${e.ifname} ${e.networkId} ${e.veth ?? 'no veth'}`), ['eth1 n/node1/eth0 no veth']);
+});
+
+test('pipework: a trace from a container over its hand-made interface lights that interface and its link', () => {
+  const loaded = load('12-pipework.cnm.yaml');
+  const { index } = buildSnapshot(loaded.engine.state, 'x');
+  const r = traceForDiagram(engineTracerFor(loaded.spec), loaded.engine.state, index, { host: 'node1', from: 'web', to: '192.168.1.11', proto: 'icmp' });
+  assert.ok('trace' in r);
+  assert.equal(r.trace.verdict, 'dropped');
+  assert.ok(r.trace.hops.some((h) => h.elements.includes('e/node1/br1/web') && h.elements.includes('l/node1/br1/web')), JSON.stringify(r.trace.hops.map((h) => h.elements)));
 });
 
 test('layout: devices in a row under the networks, tunnels in lanes under the hosts; a network with its own tunnels is not also joined bus to bus', () => {

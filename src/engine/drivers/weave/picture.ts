@@ -18,7 +18,7 @@ export function weavePicture(host: HostState, net: NetworkState, hosts: Readonly
     lines: [
       `${WEAVE.bridgePort} ↔ ${WEAVE.datapathPort} → ODP "${WEAVE.datapath}"`,
       `${net.name}: ${fastdp ? `fast datapath, ${WEAVE.vxlanDev} (VXLAN UDP ${WEAVE.fastdpPort})` : `sleeve, ${WEAVE.pcap} (UDP ${WEAVE.port})`}`,
-      `${net.name}: IPAM share ${d.share} of ${d.subnet}`,
+      `${net.name}: share ${d.share} of ${d.subnet}`,
     ],
     aliases: [WEAVE.bridgePort, WEAVE.datapathPort, WEAVE.datapath, WEAVE.vxlanDev, WEAVE.pcap, SLEEVE_DEV],
   }];
