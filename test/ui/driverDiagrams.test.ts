@@ -48,6 +48,8 @@ async function openDiagram(file: string): Promise<void> {
   await page().locator('.quick-input-widget .monaco-list-row', { hasText: 'View: Close All Editors' }).first().waitFor({ timeout: 10_000 });
   await page().keyboard.press('Enter');
   await page().locator('iframe.webview:visible').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
+  // Selections in a diagram reveal their rows in the tree: collapse it so the next file's row is in view.
+  await page().locator('.sidebar .title-actions .action-label[aria-label^="Collapse All"]').click();
   await row(file).waitFor({ timeout: 30_000 });
   await row(file).hover();
   await row(file).locator('.action-label[aria-label="Open Diagram"]').click();
