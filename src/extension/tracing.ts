@@ -3,7 +3,7 @@
 // it passes. Pure: no `vscode`.
 import type { EngineState } from '../engine';
 import type { DiagramSnapshot } from '../protocol/diagram';
-import type { TraceHopView, TraceProto, TraceView, Verdict } from '../protocol/trace';
+import type { HopPacketView, TraceHopView, TraceProto, TraceView, Verdict } from '../protocol/trace';
 import type { ElementIndex } from './diagramSnapshot';
 import { parseElementId } from './elementIds';
 
@@ -25,7 +25,7 @@ export interface EngineTrace {
   rule?: string;
   /** The destination address after name resolution. */
   address?: string;
-  hops: { node: string; interface?: string | null; action: string; detail: string; rule?: string }[];
+  hops: { node: string; interface?: string | null; action: string; detail: string; rule?: string; packet?: HopPacketView }[];
 }
 
 export type Tracer = (state: EngineState, query: TraceQuery) => EngineTrace;
@@ -116,6 +116,7 @@ export function traceForDiagram(
     where = elements.length ? elements : where;
     const hop: TraceHopView = { node: h.node, action: h.action, detail: h.rule ? `${h.detail} — ${h.rule}` : h.detail, elements };
     if (h.interface) hop.interface = h.interface;
+    if (h.packet) hop.packet = { ...h.packet, ...(h.packet.outer ? { outer: { ...h.packet.outer } } : {}) };
     // The last hop of an undelivered packet: where it ends, or (unknown) where the engine stops following it.
     if (i === result.hops.length - 1 && result.verdict === 'unknown') hop.unknown = true;
     else if (i === result.hops.length - 1 && result.verdict !== 'delivered') hop.drop = true;

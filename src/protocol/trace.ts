@@ -22,6 +22,22 @@ export interface TraceHopView {
   drop?: boolean;
   /** The engine cannot follow the packet past this hop (verdict `unknown`): not a drop. */
   unknown?: boolean;
+  /** The packet's headers as they leave this hop (after its rewrite), when the tracer knows them. */
+  packet?: HopPacketView;
+}
+
+/** A packet's headers at one hop (the engine's HopPacket, src/engine/trace/types.ts). */
+export interface HopPacketView {
+  src: string;
+  dst: string;
+  proto: TraceProto;
+  sport?: number;
+  dport?: number;
+  ttl: number;
+  srcMac?: string;
+  dstMac?: string;
+  /** While VXLAN-encapsulated: the outer packet between the hosts. */
+  outer?: { src: string; dst: string; dport: number; vni: number };
 }
 
 export interface TraceView {

@@ -33,6 +33,28 @@ export interface TraceHop {
   /** resolve, route, send, switch, bridge, netfilter <table> <CHAIN>, nat, docker-proxy, deliver, reply, drop, … */
   readonly action: string;
   readonly detail: string;
+  /**
+   * The packet's headers as they leave this hop (after its rewrite: DNAT, SNAT, VXLAN), when the walk
+   * knows them; absent on hops before the packet exists (name resolution) or at the socket.
+   */
+  readonly packet?: HopPacket;
+}
+
+/** A packet's headers at one hop (IPv4 walks). */
+export interface HopPacket {
+  readonly src: string;
+  readonly dst: string;
+  readonly proto: TraceProto;
+  /** TCP/UDP only. */
+  readonly sport?: number;
+  readonly dport?: number;
+  /** 64 as Linux sends it, less one per router (a host forwarding it). */
+  readonly ttl: number;
+  /** The frame's MACs on the current link, where the topology knows them. */
+  readonly srcMac?: string;
+  readonly dstMac?: string;
+  /** While VXLAN-encapsulated: the outer UDP packet between the hosts' underlay addresses. */
+  readonly outer?: { readonly src: string; readonly dst: string; readonly dport: number; readonly vni: number };
 }
 
 export interface TraceResult {

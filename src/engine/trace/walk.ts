@@ -12,7 +12,7 @@ import type { MeshEntry } from '../swarm/services';
 import { formatV4, isLoopback, lookupRoute, parseV4, type HostIndex, type Route4, type V4 } from './hostIndex';
 import type { LinkWalk, TraceLookup, VxlanTunnel } from './linkDrivers';
 import type { Cause, Leg, NatNote, Ns, OutsideClient, Pkt } from './packet';
-import type { TraceHop } from './types';
+import type { HopPacket, TraceHop } from './types';
 
 export type { Cause, Departure, Leg, NatNote, Ns, OutsideClient, Pkt } from './packet';
 
@@ -64,8 +64,39 @@ export class Walker implements LinkWalk {
     this.nat.push(...natOfRequest);
   }
 
+  // The packet the next hops show (headers only, for the step-through view): set wherever the walk
+  // takes a packet in hand; TTL drops by one per forwarding host; MACs where the topology has them.
+  private cur: Pkt | null = null;
+  private ttl = 64;
+  private srcMac: string | undefined;
+  private dstMac: string | undefined;
+  private encap: { inner: Pkt; outer: Pkt; vni: number } | null = null;
+
+  /** The walk now carries `pkt` (the headers recorded with the following hops). */
+  track(pkt: Pkt): void {
+    if (!this.encap) this.cur = pkt;
+  }
+
+  private macs(src: string | null | undefined, dst: string | null | undefined): void {
+    this.srcMac = src ?? undefined;
+    this.dstMac = dst ?? undefined;
+  }
+
+  private headers(): HopPacket | undefined {
+    const p = this.encap?.inner ?? this.cur;
+    if (!p) return undefined;
+    const ports = p.proto === 'icmp' ? {} : { sport: p.sport, dport: p.dport };
+    const outer = this.encap ? { outer: { src: formatV4(this.encap.outer.src), dst: formatV4(this.encap.outer.dst), dport: this.encap.outer.dport, vni: this.encap.vni } } : {};
+    return {
+      src: formatV4(p.src), dst: formatV4(p.dst), proto: p.proto, ...ports, ttl: this.ttl,
+      ...(this.srcMac ? { srcMac: this.srcMac } : {}), ...(this.dstMac ? { dstMac: this.dstMac } : {}), ...outer,
+    };
+  }
+
   hop(node: string, iface: string, action: string, detail: string): void {
-    this.hops?.push({ node, interface: iface, action, detail });
+    if (!this.hops) return;
+    const packet = this.headers();
+    this.hops.push(packet ? { node, interface: iface, action, detail, packet } : { node, interface: iface, action, detail });
   }
 
   hosts(): Iterable<HostIndex> {
@@ -97,6 +128,7 @@ export class Walker implements LinkWalk {
       return this.fail({ kind: 'link', reason: `${t.to.host.name}'s underlay address ${formatV4(b.addr)} is not on a LAN ${t.from.host.name} is on, so the VXLAN packets of ${t.what} cannot reach it`, fix: `put both hosts' interfaces on one subnet (the swarm's data path)` });
     }
     const outer: Pkt = { src: a.addr, dst: b.addr, proto: 'udp', sport: t.port, dport: t.port };
+    this.encap = { inner: pkt, outer, vni: Number(t.vni) };
     this.hop(t.from.host.name, t.dev, 'encapsulate',
       `${t.dev} wraps the frame (inner ${formatV4(pkt.src)} → ${formatV4(pkt.dst)}, MTU ${t.mtu}) in VXLAN with VNI ${t.vni}: outer UDP ${formatV4(a.addr)} → ${formatV4(b.addr)}:${t.port}${t.encrypted ? ', inside IPsec ESP (encrypted overlay)' : ''}; the 50 bytes of outer Ethernet/IPv4/UDP/VXLAN headers are why the inner MTU is ${t.encrypted ? '1500 − 50 − 26 (ESP)' : '1500 − 50'}${t.mtu === 1450 || t.mtu === 1424 ? '' : ' of the configured MTU'}`);
     const out = this.chain(t.from, 'filter', 'OUTPUT', '', r.dev, outer, 'the VXLAN packet');
@@ -104,6 +136,8 @@ export class Walker implements LinkWalk {
     this.hop(t.from.host.name, r.dev, 'underlay', `out ${r.dev} onto the hosts' LAN: ${formatV4(b.addr)} is ${t.to.host.name} (${b.name})`);
     const input = this.chain(t.to, 'filter', 'INPUT', b.name, '', outer, 'the VXLAN packet');
     if (input.verdict === 'DROP') return this.drop(t.to, input, outer, b.name, '');
+    this.encap = null;
+    this.cur = pkt;
     this.hop(t.to.host.name, t.remoteDev, 'decapsulate', `UDP ${t.port} to ${formatV4(b.addr)} is the VXLAN socket: VNI ${t.vni} is ${t.what} → ${t.remoteDev} strips the outer headers${t.encrypted ? ' (after IPsec decrypts it)' : ''} and passes on the inner frame for ${formatV4(pkt.dst)}`);
     return after();
   }
@@ -124,6 +158,7 @@ export class Walker implements LinkWalk {
 
   /** One built-in chain; recorded when it did something (filter chains always). */
   chain(hx: HostIndex, table: TableName, chain: string, inIf: string, outIf: string, pkt: Pkt, note?: string): ChainVerdict {
+    this.track(pkt);
     const v = evaluateChain(hx.rules, table, chain, this.ctx(hx, inIf, outIf, pkt));
     if (this.hops && (table === 'filter' || v.path.length > 0) && hx.rules.tables.has(table)) {
       const where = inIf && outIf ? `-i ${inIf} -o ${outIf}` : inIf ? `-i ${inIf}` : outIf ? `-o ${outIf}` : '';
@@ -145,9 +180,10 @@ export class Walker implements LinkWalk {
     const to = ip ? parseDotted(ip) : null;
     if (to === null) return;
     this.nat.push({ host: hx.host.name, kind: 'dnat', before: pkt.dst, beforePort: pkt.dport, after: to, afterPort: port ? Number(port) : pkt.dport, rule: v.rule });
-    this.hop(hx.host.name, '', 'DNAT', `destination ${formatV4(pkt.dst)}:${pkt.dport} → ${v.rule.target.to}`);
+    const detail = `destination ${formatV4(pkt.dst)}:${pkt.dport} → ${v.rule.target.to}`;
     pkt.dst = to;
     if (port) pkt.dport = Number(port);
+    this.hop(hx.host.name, '', 'DNAT', detail);
   }
 
   private applySnat(hx: HostIndex, v: ChainVerdict, pkt: Pkt, outAddr: V4 | null, unknownOut = false): void {
@@ -160,13 +196,15 @@ export class Walker implements LinkWalk {
     const to = v.rule?.target.kind === 'SNAT' ? parseDotted(v.rule.target.to.split(':')[0]!) : outAddr;
     if (to === null || to === pkt.src) return;
     this.nat.push({ host: hx.host.name, kind: 'snat', before: pkt.src, beforePort: pkt.sport, after: to, afterPort: pkt.sport, rule: v.rule });
-    this.hop(hx.host.name, '', v.verdict, `source ${formatV4(pkt.src)} → ${formatV4(to)}`);
+    const detail = `source ${formatV4(pkt.src)} → ${formatV4(to)}`;
     pkt.src = to;
+    this.hop(hx.host.name, '', v.verdict, detail);
   }
 
   /** A packet made by a socket in `ns`. `srcFixed`: the source is already chosen (a reply). */
   send(ns: Ns, pkt: Pkt, srcFixed: boolean): Leg {
     const hx = ns.hx;
+    this.track(pkt);
     const routes = ns.kind === 'host' ? hx.routes : ns.view!.routes;
     if (!srcFixed) {
       if (this.isLocal(ns, pkt.dst)) pkt.src = pkt.dst;
@@ -230,6 +268,7 @@ export class Walker implements LinkWalk {
     const peer = iface?.hostPeer ?? null;
     const veth = peer ? hx.host.veths.get(peer) : undefined;
     if (!peer || !veth) return { ok: false, cause: { kind: 'unsupported', what: `sending out of interface ${route.dev} of ${ns.label} (it is not a veth into a bridge, nor a link of a driver the tracer knows)` } };
+    this.macs(ep?.mac, null);
     this.hop(ns.label, route.dev, 'send', `out ${route.dev}, through its veth pair to ${peer} on the host, a port of bridge ${veth.bridge}`);
     return this.bridgeFromPort(hx, veth.bridge, peer, route.gateway ?? pkt.dst, pkt);
   }
@@ -238,6 +277,7 @@ export class Walker implements LinkWalk {
   private bridgeFromPort(hx: HostIndex, br: string, port: string, nexthop: V4, pkt: Pkt): Leg {
     const dev = hx.bridges.get(br);
     const brAddr = dev?.ipv4 ? Number(dev.ipv4.addr.value) >>> 0 : null;
+    this.track(pkt);
     if (nexthop === brAddr) {
       this.hop(br, port, 'bridge', `${formatV4(nexthop)} is ${br}'s own address (the gateway): up into ${hx.host.name}'s network stack`);
       return this.hostReceive(hx, br, pkt);
@@ -247,6 +287,7 @@ export class Walker implements LinkWalk {
     const target = this.world.sandboxNs(hx, ep.sandboxId!);
     if (!target) return { ok: false, cause: { kind: 'arp', hx, br, addr: nexthop } };
     if (pkt.dst !== nexthop) return { ok: false, cause: { kind: 'not-router', ns: target, addr: pkt.dst } };
+    this.dstMac = ep.mac ?? undefined;
     this.hop(br, port, 'switch', `ARP: ${formatV4(nexthop)} is at ${ep.mac ?? '?'} (${target.label}): switched from ${port} to ${ep.hostIfname}`);
     if (hx.host.observed?.bridgeNfCallIptables === false) {
       this.hop(br, port, 'bridge', `net.bridge.bridge-nf-call-iptables is 0 on ${hx.host.name} (read from the host): the bridged packet skips iptables`);
@@ -265,6 +306,7 @@ export class Walker implements LinkWalk {
   }
 
   enterSandbox(target: Ns, ep: EndpointState, pkt: Pkt): Leg {
+    this.track(pkt);
     this.hop(target.label, ep.ifname ?? '', 'receive', `in through ${ep.hostIfname} → ${ep.ifname} (${ep.networkName}, ${ep.ipv4?.address ?? ''})`);
     if (!this.isLocal(target, pkt.dst)) return { ok: false, cause: { kind: 'not-router', ns: target, addr: pkt.dst } };
     return { ok: true, ns: target, iface: ep.ifname ?? '', pkt };
@@ -272,6 +314,7 @@ export class Walker implements LinkWalk {
 
   /** A packet routed into the host's own stack through interface `inIf`. */
   hostReceive(hx: HostIndex, inIf: string, pkt: Pkt): Leg {
+    this.track(pkt);
     if (this.reply) this.undoNat(hx, pkt);
     const raw = this.chain(hx, 'raw', 'PREROUTING', inIf, '', pkt);
     if (raw.verdict === 'DROP') return this.drop(hx, raw, pkt, inIf, '');
@@ -295,6 +338,8 @@ export class Walker implements LinkWalk {
     if (hx.host.observed?.ipForward === false) {
       return { ok: false, cause: { kind: 'link', reason: `net.ipv4.ip_forward is 0 on ${hx.host.name} (read from the host): its kernel does not route packets from ${inIf || 'its uplink'} to ${outName}, so the packet for ${formatV4(pkt.dst)} is dropped`, fix: `sysctl -w net.ipv4.ip_forward=1 on ${hx.host.name} (dockerd sets it at start unless it runs with --ip-forward=false)` } };
     }
+    this.ttl--;
+    this.macs(null, null);
     this.hop(hx.host.name, route.dev, 'route', `${formatV4(pkt.dst)} is not the host's: forwarded (ip_forward=1${hx.host.observed?.ipForward === true ? ', read from the host' : ''}): ${route.text}`);
     if (meshed) {
       this.hop(hx.host.name, inIf, 'filter FORWARD', `(-i ${inIf} -o ${route.dev}) -A FORWARD -j DOCKER-USER → -A DOCKER-USER -j RETURN → -A FORWARD -j DOCKER-INGRESS → -A DOCKER-INGRESS -p ${meshed.proto} -m ${meshed.proto} --dport ${meshed.published} -j ACCEPT`);
@@ -333,6 +378,8 @@ export class Walker implements LinkWalk {
       const ep = hx.bridgeEndpoints.get(route.dev)?.get(nexthop);
       const target = ep ? this.world.sandboxNs(hx, ep.sandboxId!) : null;
       if (!ep || !target) return { ok: false, cause: { kind: 'arp', hx, br: route.dev, addr: nexthop } };
+      this.track(pkt);
+      this.macs(null, ep.mac);
       this.hop(route.dev, route.dev, 'switch', `ARP: ${formatV4(nexthop)} is at ${ep.mac ?? '?'} (${target.label}): out of port ${ep.hostIfname}`);
       return this.enterSandbox(target, ep, pkt);
     }
@@ -382,8 +429,9 @@ export class Walker implements LinkWalk {
     const rule = `-A DOCKER-INGRESS -p ${m.proto} -m ${m.proto} --dport ${m.published} -j DNAT --to-destination ${m.dnatTo}:${m.published}`;
     this.hop(hx.host.name, '', `nat ${hook}`, `-A ${hook} -m addrtype --dst-type LOCAL -j DOCKER-INGRESS → ${rule} (port ${m.published}/${m.proto} of service ${m.service.name} is published on the routing mesh: every swarm node listens on it)`);
     this.nat.push({ host: hx.host.name, kind: 'dnat', before: pkt.dst, beforePort: pkt.dport, after: to, afterPort: pkt.dport, rule: null });
-    this.hop(hx.host.name, '', 'DNAT', `destination ${formatV4(pkt.dst)}:${pkt.dport} → ${m.dnatTo}:${m.published} (ingress-sbox on docker_gwbridge)`);
+    const detail = `destination ${formatV4(pkt.dst)}:${pkt.dport} → ${m.dnatTo}:${m.published} (ingress-sbox on docker_gwbridge)`;
     pkt.dst = to;
+    this.hop(hx.host.name, '', 'DNAT', detail);
     return m;
   }
 
@@ -393,12 +441,14 @@ export class Walker implements LinkWalk {
       const n = this.nat[i]!;
       if (n.host !== hx.host.name) continue;
       if (n.kind === 'snat' && n.after === pkt.dst) {
-        this.hop(hx.host.name, '', 'conntrack', `reply to the masqueraded connection: destination ${formatV4(pkt.dst)} → ${formatV4(n.before)}`);
+        const detail = `reply to the masqueraded connection: destination ${formatV4(pkt.dst)} → ${formatV4(n.before)}`;
         pkt.dst = n.before;
+        this.hop(hx.host.name, '', 'conntrack', detail);
       } else if (n.kind === 'dnat' && n.after === pkt.src) {
-        this.hop(hx.host.name, '', 'conntrack', `reply of the DNATed connection: source ${formatV4(pkt.src)}:${pkt.sport} → ${formatV4(n.before)}:${n.beforePort}`);
+        const detail = `reply of the DNATed connection: source ${formatV4(pkt.src)}:${pkt.sport} → ${formatV4(n.before)}:${n.beforePort}`;
         pkt.src = n.before;
         pkt.sport = n.beforePort;
+        this.hop(hx.host.name, '', 'conntrack', detail);
       }
     }
   }
