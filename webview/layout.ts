@@ -68,8 +68,24 @@ export interface PortLayout extends Rect {
   path: string;
 }
 
+/** A collapsed group: a band's sandboxes drawn as one box with their count. */
+export interface GroupLayout extends Rect {
+  /** `group/<band key>` (see groupKey). */
+  id: string;
+  /** The group's key: the network id, or `<host id>#unnetworked`. */
+  key: string;
+  hostId: string;
+  networkId: string;
+  /** The sandboxes it holds, in creation order. */
+  members: string[];
+  /** Where its link meets the bus (none for the unnetworked band). */
+  busY?: number;
+}
+
 export interface HostLayout extends Rect {
   id: string;
+  /** Collapsed bands. */
+  groups: GroupLayout[];
   buses: BusLayout[];
   boxes: BoxLayout[];
   endpoints: EndpointLayout[];
@@ -117,13 +133,26 @@ export function columnsFor(sandboxes: number): number {
   return Math.max(4, Math.min(28, Math.ceil(Math.sqrt(sandboxes * 1.6))));
 }
 
-export function layoutDiagram(snapshot: DiagramSnapshot): DiagramLayout {
+/** A band's group key: its network's id, or for sandboxes on no network, the host's. */
+export function groupKey(hostId: string, band: string): string {
+  return band || `${hostId}#unnetworked`;
+}
+
+export interface LayoutOptions {
+  /** Group keys (groupKey) drawn collapsed; a host id collapses all its bands. */
+  collapsed?: ReadonlySet<string>;
+}
+
+const GROUP_H = 44;
+
+export function layoutDiagram(snapshot: DiagramSnapshot, opts: LayoutOptions = {}): DiagramLayout {
   const centres = new Map<string, { x: number; y: number }>();
   const hosts: HostLayout[] = [];
+  const collapsed = opts.collapsed ?? new Set<string>();
   let x = 0;
   let height = 0;
   for (const host of snapshot.hosts) {
-    const h = layoutHost(host, x, 0, centres);
+    const h = layoutHost(host, x, 0, centres, collapsed);
     hosts.push(h);
     x += h.w + HOST_GAP;
     height = Math.max(height, h.h);
@@ -226,14 +255,23 @@ function homeBand(host: DiagramHost, sb: DiagramHost['sandboxes'][number]): stri
   return '';
 }
 
-function layoutHost(host: DiagramHost, x0: number, y0: number, centres: DiagramLayout['centres']): HostLayout {
-  const members = new Map<string, typeof host.sandboxes>();
+/** The sandboxes of each band (keyed by network id, "" for none), in creation order. */
+export function bandMembers(host: DiagramHost): Map<string, DiagramHost['sandboxes']> {
+  const members = new Map<string, DiagramHost['sandboxes']>();
   for (const sb of host.sandboxes) {
     const band = homeBand(host, sb);
-    members.set(band, [...(members.get(band) ?? []), sb]);
+    const list = members.get(band);
+    if (list) list.push(sb);
+    else members.set(band, [sb]);
   }
-  // As wide as the fullest band needs (at least three columns, so the buses' labels fit).
-  const fullest = Math.max(0, ...[...members.values()].map((m) => m.length));
+  return members;
+}
+
+function layoutHost(host: DiagramHost, x0: number, y0: number, centres: DiagramLayout['centres'], collapsed: ReadonlySet<string>): HostLayout {
+  const members = bandMembers(host);
+  const isCollapsed = (band: string) => collapsed.has(host.id) || collapsed.has(groupKey(host.id, band));
+  // As wide as the fullest expanded band needs (at least three columns, so the buses' labels fit).
+  const fullest = Math.max(0, ...[...members].map(([band, m]) => (isCollapsed(band) ? 3 : m.length)));
   const cols = Math.max(3, Math.min(columnsFor(host.sandboxes.length), fullest));
   const hasPorts = host.ports.length > 0;
   const left = x0 + HOST_PAD + (hasPorts ? PORT_W + 24 : 0);
@@ -246,12 +284,38 @@ function layoutHost(host: DiagramHost, x0: number, y0: number, centres: DiagramL
 
   const boxes: BoxLayout[] = [];
   const buses: BusLayout[] = [];
+  const groups: GroupLayout[] = [];
   const boxById = new Map<string, BoxLayout>();
   let y = y0 + HOST_HEAD;
   for (const band of bands) {
     const bandTop = y;
     y += BAND_TOP;
     const list = members.get(band.id) ?? [];
+    if (list.length && isCollapsed(band.id)) {
+      // One box for the whole band: its members' ids point at it (a trace or a search lands there).
+      const key = groupKey(host.id, band.id);
+      const group: GroupLayout = { id: `group/${key}`, key, hostId: host.id, networkId: band.id, members: list.map((sb) => sb.id), x: left, y, w: Math.min(innerW - GUTTER, 3 * COL_W - GUTTER), h: GROUP_H };
+      groups.push(group);
+      const c = { x: group.x + group.w / 2, y: group.y + group.h / 2 };
+      centres.set(group.id, c);
+      for (const sb of list) {
+        centres.set(sb.id, c);
+        for (const m of sb.sharedBy) centres.set(m.id, c);
+        for (const e of sb.endpoints) {
+          centres.set(e.id, c);
+          centres.set(e.linkId, c);
+        }
+      }
+      y += GROUP_H + ROW_GAP;
+      if (band.hasBus) {
+        y += BUS_GAP - ROW_GAP;
+        group.busY = y;
+        buses.push({ id: band.id, x1: left - 10, x2: left + innerW - GUTTER + 10, y, bandTop });
+        centres.set(band.id, { x: left + innerW / 2, y });
+        y += BAND_BOTTOM;
+      } else y += 4;
+      continue;
+    }
     for (let i = 0; i < list.length; i += cols) {
       const row = list.slice(i, i + cols);
       const rowH = Math.max(...row.map((sb) => boxHeight(sb.endpoints.length)));
@@ -335,7 +399,7 @@ function layoutHost(host: DiagramHost, x0: number, y0: number, centres: DiagramL
   const h = contentBottom - y0 + HOST_PAD;
   centres.set(host.id, { x: x0 + w / 2, y: y0 + 20 });
   for (const i of host.interfaces) centres.set(i.id, { x: x0 + w / 2, y: y0 + 20 });
-  return { id: host.id, x: x0, y: y0, w, h, buses, boxes, endpoints, links, ports, devices: row.devices };
+  return { id: host.id, x: x0, y: y0, w, h, groups, buses, boxes, endpoints, links, ports, devices: row.devices };
 }
 
 export function boxHeight(interfaces: number): number {

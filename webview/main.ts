@@ -10,6 +10,12 @@ import { connectHost } from './hostBridge';
 import type { DiagramLayout } from './layout';
 import { DiagramView } from './render';
 import { SidePanel, type TraceSettings } from './sidePanel';
+import { collapsedGroups, groupOfSandbox } from './groups';
+import { bandMembers, groupKey } from './layout';
+import { KeyboardNav } from './keyboard';
+import { Minimap } from './minimap';
+import { neighbourhood, searchSnapshot, type SearchHit } from './search';
+import { Stepper } from './stepper';
 
 const host = connectHost();
 const app = document.getElementById('app') ?? document.body;
@@ -24,6 +30,15 @@ title.textContent = app.getAttribute('data-title') ?? 'Diagram';
 const problems = document.createElement('span');
 problems.className = 'problems';
 toolbar.append(title, problems);
+// Search: a container, network, address, MAC, alias or published port.
+const search = document.createElement('vscode-textfield') as HTMLElement & { value: string };
+search.className = 'search';
+search.setAttribute('placeholder', 'Search: container, network, address');
+search.setAttribute('aria-label', 'Search the diagram for a container, network or address (Enter: next match)');
+const searchCount = document.createElement('span');
+searchCount.className = 'search-count';
+searchCount.setAttribute('aria-live', 'polite');
+toolbar.append(search, searchCount);
 const tools = document.createElement('vscode-toolbar-container');
 tools.className = 'tools';
 const tool = (icon: string, label: string, action: () => void) => {
@@ -61,17 +76,90 @@ const cache = new Map<string, TraceView | { error: string }>();
 const waiting = new Map<number, Set<string>>();
 const exports = new Map<number, (saved: boolean) => void>();
 
-const view = new DiagramView(canvas, {
+/** The user's expand (false) and collapse (true) choices per group key; big bands start collapsed. */
+const groupChoices = new Map<string, boolean>();
+let shownTrace: TraceView | null = null;
+/** A clicked target's trace stays while the mouse moves on (to the panel's step controls). */
+let pinned = false;
+let focusOn = false;
+let hits: SearchHit[] = [];
+let hitIndex = -1;
+
+const view: DiagramView = new DiagramView(canvas, {
   select: (id) => {
     host.post({ protocol: PROTOCOL_VERSION, type: 'selected', id });
     host.saveState({ selection: id });
+    // A click on a target while tracing pins its trace; a click elsewhere lets hovering trace again.
+    pinned = !!(id && source && id !== source && isTarget(id));
+    if (pinned && id) traceTo(id);
+    if (focusOn) applyFocus();
     updatePanelForSelection();
   },
   hover: (id) => {
-    if (id && source && id !== source) traceTo(id);
+    if (id && source && id !== source && !pinned && !stepper.active) traceTo(id);
   },
+  toggleGroup: (key) => toggleGroup(key),
   pickSource: (id) => setSource(id),
-  moved: (t) => host.saveState({ transform: t, userMoved: view.userMoved }),
+  moved: (t) => {
+    host.saveState({ transform: t, userMoved: view.userMoved });
+    minimap?.update();
+  },
+});
+const minimap: Minimap = new Minimap(canvas, {
+  get transform() {
+    return view.transform;
+  },
+  size: () => ({ w: view.svg.node()!.clientWidth, h: view.svg.node()!.clientHeight }),
+  panTo: (x, y) => view.panTo(x, y),
+});
+const keyboard = new KeyboardNav(view.svg.node()!, {
+  centreOf: (el) => {
+    // A bus and a host are reached where their names are written (their left ends), not their middles.
+    if (el.matches('g.bus')) {
+      const line = el.querySelector('line.bus-line');
+      return line ? { x: Number(line.getAttribute('x1')) + 60, y: Number(line.getAttribute('y1')) } : undefined;
+    }
+    if (el.matches('g.group')) {
+      const c = layout?.centres.get(el.getAttribute('data-id') ?? '');
+      const w = Number(el.querySelector('rect.group-box')?.getAttribute('width') ?? 0);
+      return c ? { x: c.x - w / 2 + 60, y: c.y } : undefined;
+    }
+    if (el.matches('rect.host-frame')) return { x: Number(el.getAttribute('x')) + 60, y: Number(el.getAttribute('y')) + 20 };
+    const id = el.getAttribute('data-id');
+    const c = id ? layout?.centres.get(id) : undefined;
+    if (c) return c;
+    const b = (el as SVGGraphicsElement).getBBox?.();
+    return b ? { x: b.x + b.width / 2, y: b.y + b.height / 2 } : undefined;
+  },
+  activate: (el) => {
+    const group = el.getAttribute('data-group');
+    if (group) return toggleGroup(group);
+    const id = el.getAttribute('data-id');
+    view.setSelection(id);
+    el.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+  },
+  focused: (el) => {
+    const id = el.getAttribute('data-id');
+    if (id) view.reveal(id);
+  },
+});
+view.svg.attr('role', 'group').attr('aria-label', 'Topology diagram: Tab enters it, the arrow keys move between containers, networks and ports, Enter selects or expands a group');
+const stepper = new Stepper({
+  step: (i, hop) => {
+    document.body.dataset.step = String(i);
+    if (i < 0 || !hop) {
+      view.movePacket(null);
+      view.mark('hop-current', null);
+      panel.markHop(-1);
+      return;
+    }
+    const at = [...hop.elements].reverse().map((id) => layout?.centres.get(id)).find(Boolean);
+    if (at) view.movePacket(at, `${i + 1}`);
+    view.mark('hop-current', hop.elements);
+    panel.markHop(i);
+    const last = hop.elements.at(-1);
+    if (last) view.reveal(last);
+  },
 });
 
 const panel = new SidePanel(body, {
@@ -85,7 +173,23 @@ const panel = new SidePanel(body, {
   clearSource: () => setSource(null),
   reveal: (id) => host.post({ protocol: PROTOCOL_VERSION, type: 'reveal', id }),
   focusHop: (ids) => view.focusHop(ids),
+  pickHop: (i) => stepper.go(i),
 }, { proto: 'icmp', targetBy: 'name' });
+panel.stepSlot.appendChild(stepper.root);
+
+/** The panel's trace and the step-through follow each other. */
+function panelTrace(trace: TraceView | null, pending?: string, error?: string): void {
+  panel.showTrace(trace, pending, error);
+  if (trace !== shownTrace || !trace) {
+    stepper.load(trace);
+    view.movePacket(null);
+    view.mark('hop-current', null);
+    panel.markHop(-1);
+  }
+  shownTrace = trace;
+  if (focusOn) applyFocus();
+  minimapMarks();
+}
 
 tool('zoom-in', 'Zoom in', () => view.zoomBy(1.25));
 tool('zoom-out', 'Zoom out', () => view.zoomBy(0.8));
@@ -94,9 +198,145 @@ tool('screen-full', 'Fit to window', () => {
   view.fit();
 });
 tool('export', 'Export SVG…', () => void saveSvg());
+const focusButton = tool('target', 'Focus: only the selection\'s neighbourhood, or the current trace\'s path', () => {
+  focusOn = !focusOn;
+  applyFocus();
+});
+tool('map', 'Show or hide the minimap', () => {
+  minimap.canvas.hidden = !minimap.canvas.hidden;
+  minimap.update();
+});
+
+search.addEventListener('input', () => {
+  window.clearTimeout(searchTimer);
+  searchTimer = window.setTimeout(() => runSearch(search.value), 180);
+});
+search.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && hits.length) {
+    e.preventDefault();
+    window.clearTimeout(searchTimer);
+    if (hitIndex < 0 || search.value.trim() !== lastQuery) return runSearch(search.value);
+    goHit((hitIndex + (e.shiftKey ? hits.length - 1 : 1)) % hits.length);
+  } else if (e.key === 'Enter') {
+    runSearch(search.value);
+  } else if (e.key === 'Escape') {
+    e.stopPropagation();
+    search.value = '';
+    runSearch('');
+  }
+});
+let searchTimer = 0;
+let lastQuery = '';
+
+function runSearch(q: string): void {
+  lastQuery = q.trim();
+  hits = snapshot ? searchSnapshot(snapshot, q) : [];
+  hitIndex = -1;
+  view.svg.classed('searching', hits.length > 0);
+  document.body.dataset.searchHits = String(hits.length);
+  if (!hits.length) {
+    view.mark('search-hit', null);
+    view.mark('search-current', null);
+    searchCount.textContent = lastQuery ? 'no match' : '';
+    minimapMarks();
+    return;
+  }
+  goHit(0);
+}
+
+/** Shows match i: its group expanded if it was collapsed, centred, the count line updated. */
+function goHit(i: number): void {
+  const hit = hits[i];
+  if (!hit || !snapshot) return;
+  hitIndex = i;
+  const key = groupOfSandbox(snapshot, hit.id);
+  if (key && layout?.hosts.some((h) => h.groups.some((g) => g.key === key))) {
+    groupChoices.set(key, false);
+    draw();
+  }
+  view.mark('search-hit', hits.map((h) => h.id));
+  view.mark('search-current', [hit.id]);
+  view.centreOn(hit.id, 1);
+  keyboard.focusId(hit.id);
+  searchCount.textContent = `${i + 1} of ${hits.length}${hits.length >= 500 ? '+' : ''}: ${hit.what}`;
+  document.body.dataset.searchCurrent = hit.id;
+  minimapMarks();
+}
+
+function minimapMarks(): void {
+  const marks: { x: number; y: number; cls: string }[] = [];
+  for (const h of hits) {
+    const c = layout?.centres.get(h.id);
+    if (c) marks.push({ ...c, cls: 'hit' });
+  }
+  for (const hop of shownTrace?.hops ?? []) for (const id of hop.elements) {
+    const c = layout?.centres.get(id);
+    if (c) marks.push({ ...c, cls: 'trace' });
+  }
+  minimap.setMarks(marks);
+}
+
+/** Focus: everything but the current trace's path (or the selection's neighbourhood) fades. */
+function applyFocus(): void {
+  focusButton.toggleAttribute('checked', focusOn);
+  focusButton.setAttribute('aria-pressed', String(focusOn));
+  let ids: Set<string> | null = null;
+  if (focusOn && snapshot) {
+    if (shownTrace) {
+      ids = new Set(shownTrace.hops.flatMap((h) => h.elements));
+      if (source) ids.add(source);
+      if (shownTarget) ids.add(shownTarget);
+    } else if (view.selection) ids = neighbourhood(snapshot, view.selection);
+  }
+  view.svg.classed('focus-mode', !!ids);
+  document.body.dataset.focus = ids ? String(ids.size) : '';
+  view.mark('in-focus', ids);
+  if (ids) view.fitTo(ids);
+}
+
+function isTarget(id: string): boolean {
+  return !!view.elementsOf(id).some((el) => el.closest('[data-target]'));
+}
+
+function toggleGroup(key: string): void {
+  if (!snapshot || !layout) return;
+  const h = snapshot.hosts.find((x) => x.id === key);
+  if (h) {
+    // A host's toggle: collapse every band of it, or (when any is collapsed) expand them all.
+    const anyCollapsed = (layout.hosts.find((x) => x.id === key)?.groups.length ?? 0) > 0;
+    for (const band of bandMembers(h).keys()) groupChoices.set(groupKey(h.id, band), !anyCollapsed);
+  } else {
+    groupChoices.set(key, !collapsedGroups(snapshot, groupChoices).has(key));
+  }
+  draw();
+  keyboard.focusId(h ? key : `group/${key}`);
+}
+
+/** Lays out and draws the snapshot with the groups as chosen; keeps what is lit, found and focused. */
+function draw(): void {
+  if (!snapshot) return;
+  layout = view.render(snapshot, { collapsed: collapsedGroups(snapshot, groupChoices) });
+  keyboard.refresh();
+  minimap.setLayout(layout);
+  document.body.dataset.groups = String(layout.hosts.reduce((n, h) => n + h.groups.length, 0));
+  if (shownTrace) view.highlight(shownTrace, shownTarget && view.has(shownTarget) ? shownTarget : null);
+  if (hits.length) view.mark('search-hit', hits.map((x) => x.id));
+  if (hitIndex >= 0 && hits[hitIndex]) view.mark('search-current', [hits[hitIndex]!.id]);
+  if (focusOn) applyFocus();
+  if (stepper.active) stepper.go(stepper.current);
+  minimapMarks();
+}
 
 document.addEventListener('keydown', (e) => {
-  if (e.key === 'Escape') setSource(null);
+  if (e.key === 'Escape' && stepper.active) stepper.stop();
+  else if (e.key === 'Escape' && focusOn) {
+    focusOn = false;
+    applyFocus();
+  } else if (e.key === 'Escape') setSource(null);
+  else if ((e.key === 'f' || e.key === 'F') && (e.ctrlKey || e.metaKey)) {
+    e.preventDefault();
+    search.focus();
+  }
   else if ((e.key === '+' || e.key === '=') && !isTyping(e)) view.zoomBy(1.25);
   else if (e.key === '-' && !isTyping(e)) view.zoomBy(0.8);
   else if (e.key === '0' && !isTyping(e)) {
@@ -136,8 +376,9 @@ host.onMessage((m: HostMessage) => {
     case 'showTrace':
       if (view.has(m.source)) setSource(m.source, false);
       view.highlight(m.trace, m.target && view.has(m.target) ? m.target : null);
-      panel.showTrace(m.trace);
       shownTarget = m.target;
+      pinned = true;
+      panelTrace(m.trace);
       return;
     case 'exportDone':
       exports.get(m.requestId)?.(m.saved);
@@ -156,7 +397,7 @@ function applySnapshot(s: DiagramSnapshot, rev: number, file: string): void {
   cache.clear();
   empty.remove();
   const started = performance.now();
-  layout = view.render(s);
+  draw();
   document.body.dataset.revision = String(rev);
   document.body.dataset.renderMs = (performance.now() - started).toFixed(1);
   // When the browser has painted it (the frame after the one that rendered), for the benchmark.
@@ -180,8 +421,8 @@ function applySnapshot(s: DiagramSnapshot, rev: number, file: string): void {
   if (shownTarget && source && view.has(shownTarget)) traceTo(shownTarget);
   else if (shownTarget) {
     view.highlight(null, null);
-    panel.showTrace(null);
     shownTarget = null;
+    panelTrace(null);
   }
   updatePanelForSelection();
 }
@@ -198,7 +439,8 @@ function setSource(id: string | null, fetchAll = true): void {
   view.markSource(id);
   view.highlight(null, null);
   shownTarget = null;
-  panel.showTrace(null);
+  pinned = false;
+  panelTrace(null);
   panel.setSource(id ? nameOf(id) : null, !!view.selection && canTraceFrom(view.selection));
   document.body.dataset.traceSource = id ?? '';
   if (id && fetchAll) prefetch();
@@ -252,7 +494,7 @@ function traceTo(target: string): void {
   if (!source || target === source) return;
   if (cache.has(cacheKey(target))) return show(target);
   panelPending = target;
-  panel.showTrace(null, labelOf(target));
+  panelTrace(null, labelOf(target));
   request([target]);
 }
 
@@ -264,10 +506,10 @@ function show(target: string): void {
   panelPending = null;
   if ('error' in r) {
     view.highlight(null, null);
-    panel.showTrace(null, undefined, r.error);
+    panelTrace(null, undefined, r.error);
   } else {
     view.highlight(r, target);
-    panel.showTrace(r);
+    panelTrace(r);
   }
   document.body.dataset.highlightMs = (performance.now() - started).toFixed(2);
   document.body.dataset.shownTarget = target;

@@ -5,7 +5,9 @@
 import { select, zoom, zoomIdentity, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
 import type { DiagramHost, DiagramNetwork, DiagramSandbox, DiagramSnapshot } from '../src/protocol/diagram';
 import type { TraceView } from '../src/protocol/trace';
-import { layoutDiagram, type BusLayout, type DeviceLayout, type DiagramLayout, type HostLayout, type LinkLayout, type PortLayout } from './layout';
+import { layoutDiagram, type BusLayout, type DeviceLayout, type DiagramLayout, type HostLayout, type LayoutOptions, type LinkLayout, type PortLayout } from './layout';
+import { drawGroups, drawToggles } from './groups';
+import { busLabel, portLabel, sandboxLabel } from './a11y';
 
 export interface ViewEvents {
   select(id: string | null): void;
@@ -14,6 +16,8 @@ export interface ViewEvents {
   pickSource(id: string): void;
   /** The view moved (zoom or pan): the webview keeps it in its state. */
   moved(t: { x: number; y: number; k: number }): void;
+  /** A collapsed group (or a group's toggle) was activated: expand or collapse it. */
+  toggleGroup(key: string): void;
 }
 
 // d3's selections carry their parents' types; drawing code does not care where a group came from.
@@ -57,6 +61,8 @@ export class DiagramView {
     }).observe(host);
     const root = this.svg.node()!;
     root.addEventListener('click', (e) => {
+      const group = (e.target as Element).closest?.('[data-group]');
+      if (group) return events.toggleGroup(group.getAttribute('data-group')!);
       const id = idOf(e.target);
       this.setSelection(id);
       events.select(id);
@@ -81,8 +87,8 @@ export class DiagramView {
   }
 
   /** Draws (or redraws) a snapshot. */
-  render(snapshot: DiagramSnapshot): DiagramLayout {
-    const layout = layoutDiagram(snapshot);
+  render(snapshot: DiagramSnapshot, opts: LayoutOptions = {}): DiagramLayout {
+    const layout = layoutDiagram(snapshot, opts);
     this.layout = layout;
     const hostData = snapshot.hosts.map((h, i) => ({ host: h, layout: layout.hosts[i]! }));
     this.viewport.selectAll<SVGGElement, (typeof hostData)[number]>('g.host')
@@ -111,6 +117,7 @@ export class DiagramView {
     this.index();
     // A container in another's namespace is drawn as part of that one's box: its id finds the box.
     for (const h of snapshot.hosts) for (const sb of h.sandboxes) for (const m of sb.sharedBy) this.byId.set(m.id, this.byId.get(sb.id) ?? []);
+    this.aliasGroups(snapshot, layout);
     // A selection or a lit path that still exists stays; one that vanished is dropped.
     this.setSelection(this.selected && this.byId.has(this.selected) ? this.selected : null);
     this.markSource(this.source && this.byId.has(this.source) ? this.source : null);
@@ -126,6 +133,97 @@ export class DiagramView {
       else this.byId.set(id, [el]);
     }
     this.lit = this.lit.filter((el) => el.isConnected);
+  }
+
+  /** A collapsed group stands for its members: their ids (and their endpoints' and links') find its box. */
+  private aliasGroups(snapshot: DiagramSnapshot, layout: DiagramLayout): void {
+    layout.hosts.forEach((hl, i) => {
+      if (!hl.groups.length) return;
+      const sbById = new Map(snapshot.hosts[i]!.sandboxes.map((sb) => [sb.id, sb]));
+      for (const g of hl.groups) {
+        const els = this.byId.get(g.id) ?? [];
+        for (const id of g.members) {
+          const sb = sbById.get(id);
+          if (!sb) continue;
+          for (const x of [sb.id, ...sb.sharedBy.map((m) => m.id), ...sb.endpoints.flatMap((e) => [e.id, e.linkId])]) if (!this.byId.has(x)) this.byId.set(x, els);
+        }
+      }
+    });
+  }
+
+  get currentLayout(): DiagramLayout | undefined {
+    return this.layout;
+  }
+
+  /** The elements drawn for an id (a hidden member's: its group's box). */
+  elementsOf(id: string): Element[] {
+    return this.byId.get(id) ?? [];
+  }
+
+  private marks = new Map<string, Element[]>();
+  /** Puts class `cls` on the elements of `ids` only (search hits, focus): touches only what changes. */
+  mark(cls: string, ids: Iterable<string> | null): void {
+    for (const el of this.marks.get(cls) ?? []) el.classList.remove(cls);
+    const els: Element[] = [];
+    for (const id of ids ?? []) for (const el of this.byId.get(id) ?? []) {
+      el.classList.add(cls);
+      els.push(el);
+    }
+    this.marks.set(cls, els);
+  }
+
+  /** Centres the view on an element, at least at zoom `k` (readable). */
+  centreOn(id: string, k = 1): void {
+    const c = this.layout?.centres.get(id);
+    if (!c) return;
+    const node = this.svg.node()!;
+    const t = zoomTransformOf(node);
+    const scale = Math.max(t.k, k);
+    const w = node.clientWidth || 800, h = node.clientHeight || 600;
+    this.userMoved = true;
+    this.svg.call(this.zoomer.transform, zoomIdentity.translate(w / 2 - c.x * scale, h / 2 - c.y * scale).scale(scale));
+  }
+
+  /** Fits the view to the centres of `ids` (a neighbourhood, a trace's path). */
+  fitTo(ids: Iterable<string>): void {
+    const pts = [...ids].map((id) => this.layout?.centres.get(id)).filter((c): c is { x: number; y: number } => !!c);
+    if (!pts.length) return;
+    const node = this.svg.node()!;
+    const w = node.clientWidth || 800, h = node.clientHeight || 600;
+    const x1 = Math.min(...pts.map((p) => p.x)) - 120, x2 = Math.max(...pts.map((p) => p.x)) + 120;
+    const y1 = Math.min(...pts.map((p) => p.y)) - 90, y2 = Math.max(...pts.map((p) => p.y)) + 90;
+    const k = Math.min(1.25, Math.max(0.05, Math.min(w / (x2 - x1), h / (y2 - y1))));
+    this.userMoved = true;
+    this.svg.call(this.zoomer.transform, zoomIdentity.translate(w / 2 - ((x1 + x2) / 2) * k, h / 2 - ((y1 + y2) / 2) * k).scale(k));
+  }
+
+  /** Pans so that a diagram point is in the middle (the minimap). */
+  panTo(x: number, y: number): void {
+    this.userMoved = true;
+    this.svg.call(this.zoomer.translateTo, x, y);
+  }
+
+  get transform(): { x: number; y: number; k: number } {
+    const t = zoomTransformOf(this.svg.node()!);
+    return { x: t.x, y: t.y, k: t.k };
+  }
+
+  private packetEl: SVGGElement | null = null;
+  /** The step-through's packet: a marker at a diagram point that glides to the next one (CSS transition). */
+  movePacket(at: { x: number; y: number } | null, label = ''): void {
+    if (!at) {
+      this.packetEl?.remove();
+      this.packetEl = null;
+      return;
+    }
+    if (!this.packetEl) {
+      const g = this.viewport.append('g').attr('class', 'packet').attr('aria-hidden', 'true');
+      g.append('circle').attr('r', 9);
+      g.append('text').attr('class', 'packet-label').attr('x', 13).attr('y', -10);
+      this.packetEl = g.node();
+    } else this.viewport.node()!.appendChild(this.packetEl); // on top of what was drawn since
+    this.packetEl!.setAttribute('transform', `translate(${at.x},${at.y})`);
+    this.packetEl!.querySelector('text')!.textContent = label;
   }
 
   private detail = '';
@@ -256,6 +354,7 @@ function idOf(target: EventTarget | null): string | null {
 
 function drawHost(g: G, host: DiagramHost, l: HostLayout): void {
   const frame = ensure(g, 'rect.host-frame', 'rect');
+  frame.attr('role', 'button').attr('aria-label', `host ${host.name}, Docker ${host.dockerVersion}, ${host.sandboxes.length} sandboxes, ${host.networks.length} networks`);
   frame.attr('class', 'host-frame').attr('data-id', host.id).attr('x', l.x).attr('y', l.y).attr('width', l.w).attr('height', l.h).attr('rx', 10);
   const head = ensure(g, 'text.host-title', 'text').attr('class', 'host-title').attr('x', l.x + 14).attr('y', l.y + 22);
   head.selectAll('tspan').remove();
@@ -273,6 +372,9 @@ function drawHost(g: G, host: DiagramHost, l: HostLayout): void {
     .each(function (b) {
       drawBus(select(this), b, netById.get(b.id)!);
     });
+
+  drawGroups(layer(g, 'groups'), host, l);
+  drawToggles(layer(g, 'toggles'), host, l);
 
   layer(g, 'links').selectAll<SVGPathElement, LinkLayout>('path.link')
     .data(l.links, (d) => d.id)
@@ -310,6 +412,8 @@ function drawHost(g: G, host: DiagramHost, l: HostLayout): void {
     })
     .attr('data-id', (d) => d.id)
     .attr('data-target', '')
+    .attr('role', 'button')
+    .attr('aria-label', (d) => portLabel(portById.get(d.id)!, sbById.get(d.sandboxId)?.name ?? ''))
     .attr('transform', (d) => `translate(${d.x},${d.y})`)
     .each(function (d) {
       const p = portById.get(d.id)!;
@@ -339,6 +443,8 @@ function drawHost(g: G, host: DiagramHost, l: HostLayout): void {
     .attr('data-id', (d) => d.sb.id)
     .attr('data-target', '')
     .attr('data-source', (d) => (d.sb.mode === 'stopped' ? null : ''))
+    .attr('role', 'button')
+    .attr('aria-label', (d) => sandboxLabel(d.sb, netById))
     .attr('transform', (d) => `translate(${d.b.x},${d.b.y})`);
   boxes.select('rect.box').attr('width', (d) => d.b.w).attr('height', (d) => d.b.h);
   boxes.select('text.box-name').text((d) => clip(membersOf(d.sb), 20));
@@ -421,7 +527,8 @@ function drawDeviceTunnels(viewport: G, snapshot: DiagramSnapshot, layout: Diagr
 }
 
 function drawBus(g: G, b: BusLayout, n: DiagramNetwork): void {
-  g.attr('data-id', n.id).attr('data-target', '').attr('class', `bus driver-${cls(n.driver)}${n.internal ? ' internal' : ''}${n.predefined ? ' predefined' : ''}`);
+  g.attr('data-id', n.id).attr('data-target', '').attr('class', `bus driver-${cls(n.driver)}${n.internal ? ' internal' : ''}${n.predefined ? ' predefined' : ''}`)
+    .attr('role', 'button').attr('aria-label', busLabel(n));
   ensure(g, 'line.bus-hit', 'line').attr('class', 'bus-hit').attr('x1', b.x1).attr('x2', b.x2).attr('y1', b.y).attr('y2', b.y);
   ensure(g, 'line.bus-line', 'line').attr('class', 'bus-line').attr('x1', b.x1).attr('x2', b.x2).attr('y1', b.y).attr('y2', b.y);
   const rest = [`${n.driver}${n.predefined && n.driver === 'bridge' ? ' (default)' : ''}`, n.subnet, n.gateway ? `gw ${n.gateway}` : '', n.device, n.internal ? 'internal' : ''].filter(Boolean).join(' · ');

@@ -26,6 +26,8 @@ export interface PanelEvents {
   clearSource(): void;
   reveal(id: string): void;
   focusHop(elements: string[] | null): void;
+  /** A hop in the list was clicked: step to it. */
+  pickHop?(index: number): void;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -47,6 +49,8 @@ export class SidePanel {
   private readonly byAddress: HTMLElement & { checked: boolean };
   private readonly clearButton: HTMLElement;
   private readonly hint: HTMLElement;
+  /** Where the step-through controls go: under the verdict, above the hop list. */
+  readonly stepSlot: HTMLElement;
   private settingsValue: TraceSettings;
 
   constructor(parent: HTMLElement, private readonly events: PanelEvents, initial: TraceSettings) {
@@ -109,6 +113,8 @@ export class SidePanel {
     }
     this.legend.hidden = true;
     this.root.appendChild(this.legend);
+    this.stepSlot = el('div', 'step-slot');
+    this.root.appendChild(this.stepSlot);
     this.hops = el('ol', 'hops');
     this.hops.addEventListener('mouseleave', () => events.focusHop(null));
     this.root.appendChild(this.hops);
@@ -194,8 +200,20 @@ export class SidePanel {
       head.append(el('span', 'hop-action', hopLabel(hop.action)), el('span', 'hop-node', `${hop.node}${hop.interface ? ` ${hop.interface}` : ''}`));
       li.append(head, el('div', 'hop-detail', hop.detail));
       li.addEventListener('mouseenter', () => this.events.focusHop(hop.elements));
+      li.dataset['hop'] = String(i);
+      li.addEventListener('click', () => this.events.pickHop?.(i));
       this.hops.appendChild(li);
     });
+    if (this.currentHop >= 0) this.markHop(this.currentHop);
+  }
+
+  private currentHop = -1;
+  /** The step-through's current hop in the list (-1: none). */
+  markHop(i: number): void {
+    this.currentHop = i;
+    for (const li of this.hops.children) li.classList.toggle('hop-current', (li as HTMLElement).dataset['hop'] === String(i));
+    const at = this.hops.children[i] as HTMLElement | undefined;
+    at?.scrollIntoView({ block: 'nearest' });
   }
 
   /** What the selected element is, in words; null: nothing selected. */
