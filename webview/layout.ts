@@ -272,7 +272,9 @@ function layoutHost(host: DiagramHost, x0: number, y0: number, centres: DiagramL
   const isCollapsed = (band: string) => collapsed.has(host.id) || collapsed.has(groupKey(host.id, band));
   // As wide as the fullest expanded band needs (at least three columns, so the buses' labels fit).
   const fullest = Math.max(0, ...[...members].map(([band, m]) => (isCollapsed(band) ? 3 : m.length)));
-  const cols = Math.max(3, Math.min(columnsFor(host.sandboxes.length), fullest));
+  // Collapsed groups take no columns: a host of big collapsed bands stays as narrow as what is drawn.
+  const drawn = [...members].reduce((n, [band, m]) => n + (isCollapsed(band) ? 0 : m.length), 0);
+  const cols = Math.max(3, Math.min(columnsFor(drawn), fullest));
   const hasPorts = host.ports.length > 0;
   const left = x0 + HOST_PAD + (hasPorts ? PORT_W + 24 : 0);
   const innerW = cols * COL_W;

@@ -195,7 +195,7 @@ tool('zoom-in', 'Zoom in', () => view.zoomBy(1.25));
 tool('zoom-out', 'Zoom out', () => view.zoomBy(0.8));
 tool('screen-full', 'Fit to window', () => {
   view.userMoved = false;
-  view.fit();
+  view.fit(false);
 });
 tool('export', 'Export SVG…', () => void saveSvg());
 const focusButton = tool('target', 'Focus: only the selection\'s neighbourhood, or the current trace\'s path', () => {
@@ -341,7 +341,7 @@ document.addEventListener('keydown', (e) => {
   else if (e.key === '-' && !isTyping(e)) view.zoomBy(0.8);
   else if (e.key === '0' && !isTyping(e)) {
     view.userMoved = false;
-    view.fit();
+    view.fit(false);
   }
 });
 

@@ -309,12 +309,21 @@ export class DiagramView {
     for (const el of this.focused) el.classList.add('hop-focus');
   }
 
-  fit(): void {
+  /**
+   * Fits the drawing to the view. `readable` (opening, resizing): a drawing that would fit only at a
+   * zoom where names are not drawn opens instead at a readable zoom on its top left (the minimap shows
+   * the whole); the Fit button fits it all.
+   */
+  fit(readable = true): void {
     const l = this.layout;
     const node = this.svg.node()!;
     const w = node.clientWidth || 800, h = node.clientHeight || 600;
     if (!l || l.width === 0) return;
     const k = Math.min(1.25, Math.max(0.05, Math.min((w - 40) / l.width, (h - 40) / l.height)));
+    if (readable && k < 0.45) {
+      this.svg.call(this.zoomer.transform, zoomIdentity.translate(20, 20).scale(0.6));
+      return;
+    }
     const t = zoomIdentity.translate((w - l.width * k) / 2, Math.max(20, (h - l.height * k) / 2)).scale(k);
     this.svg.call(this.zoomer.transform, t);
   }

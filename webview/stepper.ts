@@ -138,7 +138,8 @@ export class Stepper {
     if (rewrite) this.headers.append(el('div', 'step-rewrite', rewrite));
     const chain = /^(raw|mangle|nat|filter|filter6)\s/.test(hop.action) ? hop.action.replace('filter6', 'ip6tables filter') : null;
     if (chain) this.headers.append(el('div', 'step-chain', `Chain: ${chain}`));
-    this.headers.append(el('div', chain ? 'step-rule' : 'step-detail', `${chain ? 'Rule: ' : ''}${hop.detail}`));
+    // A NAT hop's detail is its rewrite, already said above.
+    if (!(rewrite && /^(DNAT|SNAT|MASQUERADE)$/.test(hop.action))) this.headers.append(el('div', chain ? 'step-rule' : 'step-detail', `${chain ? 'Rule: ' : ''}${hop.detail}`));
     if (!packet) {
       this.headers.append(el('p', 'hint', 'No packet yet: the source is still resolving the name.'));
       return;

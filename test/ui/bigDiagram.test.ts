@@ -66,7 +66,7 @@ test('a group expands on a click and collapses from its toggle', async () => {
   await h.page.locator(`g.group[data-group="${key}"] rect.group-box`).click({ force: true });
   await h.page.locator('g.sandbox[data-id="c/node1/app-node1-349"]').waitFor();
   assert.equal(await h.page.locator(`g.group[data-group="${key}"]`).count(), 0);
-  await h.page.locator(`text.group-toggle[data-group="${key}"]`).click({ force: true });
+  await h.page.locator(`text.group-toggle[data-group="${key}"]`).dispatchEvent("click");
   await h.page.locator(`g.group[data-group="${key}"]`).waitFor();
   assert.equal(await h.page.locator('g.sandbox[data-id="c/node1/app-node1-349"]').count(), 0);
 });
