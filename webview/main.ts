@@ -157,8 +157,10 @@ const stepper = new Stepper({
     if (at) view.movePacket(at, `${i + 1}`);
     view.mark('hop-current', hop.elements);
     panel.markHop(i);
+    // The packet stays in sight, at a zoom where its surroundings can be read.
     const last = hop.elements.at(-1);
-    if (last) view.reveal(last);
+    if (last && view.transform.k < 0.45) view.centreOn(last, 0.6);
+    else if (last) view.reveal(last);
   },
 });
 
