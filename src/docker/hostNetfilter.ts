@@ -18,7 +18,7 @@ export interface HostReading {
 }
 
 /** The sysctls that change a trace's outcome. */
-export const HOST_SYSCTLS = ['net.ipv4.ip_forward', 'net.bridge.bridge-nf-call-iptables', 'net.ipv6.conf.all.forwarding'] as const;
+export const HOST_SYSCTLS = ['net.ipv4.ip_forward', 'net.bridge.bridge-nf-call-iptables', 'net.ipv6.conf.all.forwarding', 'net.bridge.bridge-nf-call-ip6tables'] as const;
 
 function run(file: string, args: string[], timeoutMs: number): Promise<{ ok: true; stdout: string } | { ok: false; error: string }> {
   return new Promise((resolve) => {
@@ -38,9 +38,10 @@ const hasDocker = (text: string) => /^:DOCKER\b/m.test(text);
 /** iptables-save, else the legacy backend's when the default one holds none of dockerd's chains. */
 async function save(family: 4 | 6, timeoutMs: number): Promise<SaveReading> {
   const base = family === 4 ? 'iptables' : 'ip6tables';
-  const first = await run(`${base}-save`, [], timeoutMs);
+  // Both at once: waiting for the first before starting the fallback doubled the time a command
+  // waited (ip6tables on a dockerd without --ip6tables always falls back).
+  const [first, legacy] = await Promise.all([run(`${base}-save`, [], timeoutMs), run(`${base}-legacy-save`, [], timeoutMs)]);
   if (first.ok && hasDocker(first.stdout)) return { text: first.stdout, command: `${base}-save` };
-  const legacy = await run(`${base}-legacy-save`, [], timeoutMs);
   if (legacy.ok && hasDocker(legacy.stdout)) return { text: legacy.stdout, command: `${base}-legacy-save` };
   if (!first.ok) return { error: first.error };
   if (first.stdout.trim() === '') return { error: `${base}-save printed nothing (not permitted: it needs root or CAP_NET_ADMIN)` };

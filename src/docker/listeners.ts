@@ -81,6 +81,22 @@ export function parseProcNet(text: string, proto: 'tcp' | 'udp'): SocketListener
   return out;
 }
 
+/**
+ * How many sockets of each kind the network namespace has (/proc/net/sockstat and sockstat6: counters,
+ * cheap to read), by table name; null when they cannot be read (then every table is read).
+ */
+export async function socketsInUse(netDir: string): Promise<Record<(typeof FILES)[number]['file'], number | undefined> | null> {
+  const [v4, v6] = await Promise.all([readFile(`${netDir}/sockstat`, 'utf8').catch(() => null), readFile(`${netDir}/sockstat6`, 'utf8').catch(() => null)]);
+  if (v4 === null) return null;
+  return { tcp: inUseOf(v4, 'TCP'), udp: inUseOf(v4, 'UDP'), tcp6: v6 === null ? undefined : inUseOf(v6, 'TCP6'), udp6: v6 === null ? undefined : inUseOf(v6, 'UDP6') };
+}
+
+/** "TCP: inuse 3 orphan 0 …" → 3. */
+export function inUseOf(text: string, kind: string): number | undefined {
+  const m = new RegExp(`^${kind}: inuse (\\d+)`, 'm').exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
 function merge(tables: { text: string; proto: 'tcp' | 'udp' }[]): SocketListener[] {
   const out: SocketListener[] = [];
   for (const t of tables) for (const s of parseProcNet(t.text, t.proto)) if (!out.some((o) => o.proto === s.proto && o.address === s.address && o.port === s.port)) out.push(s);
@@ -105,7 +121,15 @@ export async function readListeners(client: DockerClient, c: ContainerInfo, opts
       // The pid is the daemon's: in another PID namespace (a daemon in a container) it is another process here.
       const cgroup = await readFile(`${root}/${c.pid}/cgroup`, 'utf8');
       if (!cgroup.includes(c.id)) throw Object.assign(new Error(`process ${c.pid} here is not ${c.name}'s (the daemon runs in another PID namespace)`), { code: 'ESRCH' });
-      const texts = await Promise.all(FILES.map(async (f) => ({ text: await readFile(`${root}/${c.pid}/net/${f.file}`, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' && f.file.endsWith('6') ? '' : Promise.reject(err))), proto: f.proto })));
+      const inUse = await socketsInUse(`${root}/${c.pid}/net`);
+      const texts = await Promise.all(
+        FILES.map(async (f) => ({
+          // A table of a kind the namespace has no socket of is not read: reading /proc/net/tcp walks the
+          // kernel's whole connection hash (all namespaces' buckets, ~4 ms) even for an empty namespace.
+          text: inUse?.[f.file] === 0 ? '' : await readFile(`${root}/${c.pid}/net/${f.file}`, 'utf8').catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' && f.file.endsWith('6') ? '' : Promise.reject(err))),
+          proto: f.proto,
+        })),
+      );
       return { state: 'read', via: 'proc', sockets: merge(texts) };
     } catch (err) {
       tried.push(`${root}/${c.pid}/net/tcp: ${(err as NodeJS.ErrnoException).code === 'ESRCH' ? (err as Error).message : (err as NodeJS.ErrnoException).code ?? (err as Error).message}`);

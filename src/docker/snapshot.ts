@@ -54,6 +54,11 @@ export interface ObserveOptions {
   signal?: AbortSignal;
   /** Read only these containers again; the other readings are kept (after events naming them). */
   only?: ReadonlySet<string>;
+  /**
+   * What to read (default both): a command that shows no listeners or rules (inspect, resolve) reads
+   * neither, since reading them costs a /proc walk per container and a process per iptables-save.
+   */
+  read?: { readonly listeners: boolean; readonly rules: boolean };
 }
 
 /**
@@ -61,12 +66,15 @@ export interface ObserveOptions {
  * daemon on this machine, its iptables rules and sysctls. Never throws: what cannot be read is said.
  */
 export async function observeHost(client: DockerClient, snapshot: Snapshot, opts: ObserveOptions = {}): Promise<Snapshot> {
+  const want = opts.read ?? { listeners: true, rules: true };
   const read = opts.only ? snapshot.containers.filter((c) => opts.only!.has(c.id)) : snapshot.containers;
   // A unix socket does not mean the daemon's namespace is ours (a lab host, a rootless daemon).
-  const netns = client.local ? sharesDaemonNetns(snapshot.networks) : { same: false, why: '' };
+  const netns = client.local && want.rules ? sharesDaemonNetns(snapshot.networks) : { same: false, why: '' };
   const [fresh, host] = await Promise.all([
-    readAllListeners(client, read, { ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }),
-    !client.local
+    !want.listeners ? Promise.resolve(undefined) : readAllListeners(client, read, { ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }),
+    !want.rules
+      ? Promise.resolve(undefined)
+      : !client.local
       ? Promise.resolve({ unread: `the Docker host (${client.description}) is not this machine: its iptables rules and sysctls cannot be read from here` })
       : netns.same === false
         ? Promise.resolve({ unread: `${netns.why}, so this machine's iptables rules and sysctls are not the daemon's` })

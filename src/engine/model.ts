@@ -444,6 +444,12 @@ export interface HostObserved {
   ipForward?: boolean;
   /** net.bridge.bridge-nf-call-iptables as read: false, bridged packets skip iptables. */
   bridgeNfCallIptables?: boolean;
+  /** The host's IPv6 ruleset as ip6tables-save printed it: IPv6 traces evaluate it instead of the modelled filter. */
+  rules6?: RuleSet;
+  /** Why ip6tables-save could not be read: IPv6 traces then follow dockerd's modelled behaviour, and say so. */
+  rules6Unread?: string;
+  /** net.bridge.bridge-nf-call-ip6tables as read: false, bridged IPv6 packets skip ip6tables. */
+  bridgeNfCallIp6tables?: boolean;
 }
 
 export interface SwarmNode {

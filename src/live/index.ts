@@ -10,3 +10,4 @@ export { computeDrift, type DriftItem, type DriftOptions } from './drift';
 export { planApply, applyPlan, type Plan, type PlanStep, type PlanOptions, type ApplyResult, type ApplyProgress } from './plan';
 export { verifyTrace, verifyOutcome, VerifyInputError, type VerifyRequest, type VerifyResult, type VerifyOutcome, type ObservedProbe, type ObservedVerdict } from './verify';
 export { computeComposeDrift, composeDriftRange, COMPOSE_PROJECT_LABEL, type ComposeDriftOptions } from './composeDrift';
+export { observationFor, type ObservationNeeds } from './observation';

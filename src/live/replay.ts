@@ -1,7 +1,7 @@
 // A snapshot replayed on the CNM engine, so the tracer, tree and diagram work on the live host:
 // networks with their real subnets and gateways, containers with their real addresses and MACs (given
 // as static, so the engine's allocation order cannot move them).
-import { DockerError, Engine, deriveHostRules, hasDockerChains, parseIptablesSave, IptablesSaveError } from '../engine';
+import { DockerError, Engine, deriveHostRules, hasDockerChains, markDockerdRules, parseIptablesSave, IptablesSaveError } from '../engine';
 import type { ContainerCreateRequest, EndpointConfig, IpamPoolConfig, NetworkCreateRequest } from '../engine';
 import type { ContainerInfo, EndpointInfo, NetworkInfo, Snapshot } from '../docker';
 import {
@@ -80,6 +80,19 @@ function observeOn(engine: Engine, hostName: string, snapshot: Snapshot, warning
     }
   }
   if (observed.rulesUnread) warnings.push(`the host's iptables rules could not be read (${observed.rulesUnread}): traces evaluate dockerd's rules as modelled`);
+  // The IPv6 rules: dockerd's own (with --ip6tables) are not modelled as rules, so every rule read keeps
+  // its text and the trace names it; an empty ruleset still tells that nothing filters IPv6.
+  if ('error' in reading.ip6tables) observed.rules6Unread = reading.ip6tables.error;
+  else {
+    try {
+      observed.rules6 = markDockerdRules(parseIptablesSave(reading.ip6tables.text, hostName, { host: hostName, layout: 'legacy', tables: new Map() }));
+    } catch (err) {
+      if (!(err instanceof IptablesSaveError)) throw err;
+      observed.rules6Unread = `${reading.ip6tables.command} printed what cannot be read: ${err.message}`;
+    }
+  }
+  const bridgeNf6 = reading.sysctls['net.bridge.bridge-nf-call-ip6tables'];
+  if (bridgeNf6 === '0' || bridgeNf6 === '1') observed.bridgeNfCallIp6tables = bridgeNf6 === '1';
   const forward = reading.sysctls['net.ipv4.ip_forward'];
   if (forward === '0' || forward === '1') observed.ipForward = forward === '1';
   const bridgeNf = reading.sysctls['net.bridge.bridge-nf-call-iptables'];

@@ -4,7 +4,10 @@
 import { parseCidr } from '../ip';
 import type { ConntrackState, Rule, RuleSet, TableName } from './types';
 
-/** What the kernel knows about a packet at a hook. Addresses are IPv4 as unsigned 32-bit numbers. */
+/**
+ * What the kernel knows about a packet at a hook. Addresses are IPv4 as unsigned 32-bit numbers; an
+ * IPv6 packet (evaluated against ip6tables rules) has src6/dst6 instead, and src/dst are then unused.
+ */
 export interface PacketContext {
   /** Input interface ('' for locally generated packets). */
   inIf: string;
@@ -20,6 +23,15 @@ export interface PacketContext {
   ct: ConntrackState;
   /** The packet's mark (skb->mark); 0 unless a MARK rule set it. */
   mark?: number;
+  /** An IPv6 packet's addresses (128-bit). */
+  src6?: bigint;
+  dst6?: bigint;
+}
+
+/** An IPv6 prefix of an ip6tables rule, as base and mask; null for an IPv4 one. */
+interface Prefix6 {
+  readonly base: bigint;
+  readonly mask: bigint;
 }
 
 interface Compiled {
@@ -36,6 +48,8 @@ interface Compiled {
   readonly dstBase: number;
   readonly dstMask: number;
   readonly dstNeg: boolean;
+  readonly src6: Prefix6 | null;
+  readonly dst6: Prefix6 | null;
   readonly proto: string | null;
   readonly dport: number;
   readonly sport: number;
@@ -91,6 +105,15 @@ function prefix(text: string): { base: number; mask: number } {
   return { base: Number(n.base) >>> 0, mask };
 }
 
+const ALL6 = (1n << 128n) - 1n;
+
+function prefix6(text: string): Prefix6 | null {
+  const n = parseCidr(text.includes('/') ? text : `${text}/128`);
+  if (!n || n.family !== 6) return null;
+  const mask = n.prefix === 0 ? 0n : (ALL6 << BigInt(128 - n.prefix)) & ALL6;
+  return { base: n.base & mask, mask };
+}
+
 function compileRule(rule: Rule): Compiled {
   const m = rule.match;
   const s = m.src ? prefix(m.src.value) : { base: 0, mask: 0 };
@@ -110,6 +133,8 @@ function compileRule(rule: Rule): Compiled {
     dstBase: d.base,
     dstMask: d.mask,
     dstNeg: m.dst?.negate ?? false,
+    src6: m.src ? prefix6(m.src.value) : null,
+    dst6: m.dst ? prefix6(m.dst.value) : null,
     proto: m.proto ?? null,
     dport: m.dport ?? -1,
     sport: m.sport ?? -1,
@@ -144,8 +169,14 @@ export function compileRules(rs: RuleSet): CompiledRules {
 function matches(r: Compiled, p: PacketContext): boolean {
   if (r.inIf !== null && ifaceIs(r.inIf, p.inIf) === r.inNeg) return false;
   if (r.outIf !== null && ifaceIs(r.outIf, p.outIf) === r.outNeg) return false;
-  if (r.hasSrc && (((p.src & r.srcMask) >>> 0) === r.srcBase) === r.srcNeg) return false;
-  if (r.hasDst && (((p.dst & r.dstMask) >>> 0) === r.dstBase) === r.dstNeg) return false;
+  if (p.src6 !== undefined || p.dst6 !== undefined) {
+    // An IPv6 packet: a rule's IPv4 prefix (never in ip6tables-save) would match none of it.
+    if (r.hasSrc && (r.src6 !== null && ((p.src6 ?? 0n) & r.src6.mask) === r.src6.base) === r.srcNeg) return false;
+    if (r.hasDst && (r.dst6 !== null && ((p.dst6 ?? 0n) & r.dst6.mask) === r.dst6.base) === r.dstNeg) return false;
+  } else {
+    if (r.hasSrc && (((p.src & r.srcMask) >>> 0) === r.srcBase) === r.srcNeg) return false;
+    if (r.hasDst && (((p.dst & r.dstMask) >>> 0) === r.dstBase) === r.dstNeg) return false;
+  }
   if (r.proto !== null && r.proto !== p.proto) return false;
   if (r.dport >= 0 && r.dport !== p.dport) return false;
   if (r.sport >= 0 && r.sport !== p.sport) return false;

@@ -6,4 +6,4 @@ export { deriveHostRules, hostRules, engineRules } from './derive';
 export { stateStamp } from './stamp';
 export type { ContributedRule, NetworkRules } from './contributed';
 export { is, not, rule, ACCEPT, RETURN, MASQUERADE, DROP } from './rules';
-export { parseIptablesSave, hasDockerChains, tokenizeRule, IptablesSaveError } from './parse';
+export { parseIptablesSave, hasDockerChains, tokenizeRule, IptablesSaveError, markDockerdRules, dockerdWrote } from './parse';

@@ -7,6 +7,7 @@ import { formatRule } from './format';
 import type { Chain, ConntrackState, Negatable, Policy, Rule, RuleMatch, RuleProto, RuleSet, RuleTarget, Table, TableName } from './types';
 
 const TABLES = new Set<TableName>(['raw', 'mangle', 'filter', 'nat']);
+const ICMP6 = new Set(['ipv6-icmp', 'icmpv6', 'icmp6', '58']);
 const STATES = new Set<ConntrackState>(['NEW', 'RELATED', 'ESTABLISHED']);
 /** Targets that only look at or mark the packet and let it go on. */
 const CONTINUE_TARGETS = new Set(['LOG', 'NFLOG', 'ULOG', 'MARK', 'CONNMARK', 'TCPMSS', 'NOTRACK', 'CT', 'TRACE', 'AUDIT', 'CLASSIFY', 'DSCP', 'TOS', 'TTL', 'HL']);
@@ -80,15 +81,17 @@ function parseRuleLine(tokens: string[], chainsOfTable: ReadonlySet<string>): Pa
         match.out = value();
         break;
       case '-p': {
-        const p = take().toLowerCase();
-        if (negate || !['tcp', 'udp', 'sctp', 'icmp'].includes(p)) opaque.push(`${negate ? '! ' : ''}-p ${p}`);
+        const said = take().toLowerCase();
+        // ip6tables-save prints ICMPv6 as ipv6-icmp: the protocol of an IPv6 trace's ping.
+        const p = ICMP6.has(said) ? 'icmp' : said;
+        if (negate || !['tcp', 'udp', 'sctp', 'icmp'].includes(p)) opaque.push(`${negate ? '! ' : ''}-p ${said}`);
         else match.proto = p as RuleProto;
         break;
       }
       case '-m': {
         const mod = take();
         if (['tcp', 'udp', 'sctp', 'conntrack', 'state', 'addrtype', 'comment'].includes(mod)) break;
-        if (mod === 'icmp') break; // its options (--icmp-type) are judged one by one below
+        if (mod === 'icmp' || mod === 'icmp6') break; // its options (--icmp-type) are judged one by one below
         // Any other module: its options follow until the next option that is not one of its own.
         const words = [`-m ${mod}`];
         while (i < tokens.length && tokens[i] !== '-j' && tokens[i] !== '-g' && !(tokens[i] === '-m') && !/^-[a-z]$/.test(tokens[i]!) && !(tokens[i] === '!' && /^-[a-z]$/.test(tokens[i + 1] ?? ''))) words.push(take());
@@ -154,7 +157,8 @@ function parseRuleLine(tokens: string[], chainsOfTable: ReadonlySet<string>): Pa
         break;
       }
       case '--icmp-type':
-        opaque.push(`${negate ? '! ' : ''}--icmp-type ${take()}`);
+      case '--icmpv6-type':
+        opaque.push(`${negate ? '! ' : ''}${tok} ${take()}`);
         break;
       default:
         // An option of a module read above with an argument the engine does not evaluate (e.g. --tcp-flags A B).
@@ -225,4 +229,30 @@ export function parseIptablesSave(text: string, host: string, modelled: RuleSet)
 /** Whether the ruleset holds dockerd's chains at all (an nft iptables-save beside a legacy dockerd shows none). */
 export function hasDockerChains(rs: RuleSet): boolean {
   return rs.tables.get('filter')?.chains.has('DOCKER') === true || rs.tables.get('nat')?.chains.has('DOCKER') === true;
+}
+
+const DOCKER_DEVICE = /^(docker0|docker_gwbridge|br-[0-9a-f]{12})$/;
+
+/**
+ * A rule of an ip6tables-save that dockerd wrote (it programs ip6tables with --ip6tables; the engine
+ * models no IPv6 rules to compare with): its own chains, DOCKER-USER's final RETURN, and the built-in
+ * chains' rules that jump to its chains or name its bridges. Everything else is the host's.
+ */
+export function dockerdWrote(rule: Rule): boolean {
+  const t = rule.target;
+  if (rule.chain === 'DOCKER-USER') return t.kind === 'RETURN' && Object.keys(rule.match).length === 0;
+  if (rule.chain.startsWith('DOCKER')) return true;
+  if ((t.kind === 'JUMP' || t.kind === 'GOTO') && t.chain.startsWith('DOCKER')) return true;
+  return DOCKER_DEVICE.test(rule.match.in?.value ?? '') || DOCKER_DEVICE.test(rule.match.out?.value ?? '');
+}
+
+/** The IPv6 ruleset with dockerd's own rules told apart from the host's (see dockerdWrote). */
+export function markDockerdRules(rs: RuleSet): RuleSet {
+  const tables = new Map<TableName, Table>();
+  for (const [name, t] of rs.tables) {
+    const chains = new Map<string, Chain>();
+    for (const [cn, c] of t.chains) chains.set(cn, { ...c, rules: c.rules.map((r) => (r.purpose === 'host' && dockerdWrote(r) ? { ...r, purpose: 'chain-jump' as const } : r)) });
+    tables.set(name, { ...t, chains });
+  }
+  return { ...rs, tables };
 }

@@ -10,6 +10,28 @@ import type { EndpointState, HostState, NetworkState, SandboxState } from '../mo
 import type { HostIndex } from './hostIndex';
 import type { Listener } from './hostIndex';
 import type { TraceHop, TraceProto, Verdict } from './types';
+import { compileRules, evaluateChain, type ChainVerdict, type CompiledRules } from '../netfilter/evaluate';
+import { formatRule } from '../netfilter/format';
+import type { RuleSet } from '../netfilter/types';
+
+/** A live host's ip6tables rules, compiled once per reading. */
+const compiled6 = new WeakMap<RuleSet, CompiledRules>();
+
+/** The rules read from a live host's ip6tables-save, when they were (null: the modelled behaviour stands). */
+function observedRules6(host: HostState): CompiledRules | null {
+  const rs = host.observed?.rules6;
+  if (!rs) return null;
+  let c = compiled6.get(rs);
+  if (!c) compiled6.set(rs, (c = compileRules(rs)));
+  return c;
+}
+
+/** The chain's walk in words, each rule as ip6tables-save printed it; the host's own marked as such. */
+function describe6(v: ChainVerdict): string {
+  const steps = v.path.map((r) => (r.purpose === 'host' ? `${formatRule(r)} [the host's rule, not dockerd's]` : formatRule(r)));
+  if (v.rule === null) steps.push(`policy ${v.policy}${v.path.length === 0 ? ' (no rule matched)' : ''}`);
+  return steps.join(' → ');
+}
 
 /** "a macvlan", "an ipvlan". */
 const aDriver = (driver: string): string => `${/^[aeiou]/.test(driver) ? 'an' : 'a'} ${driver}`;
@@ -106,7 +128,15 @@ export class Ipv6Walk {
     const target = this.sandboxSide(from.hx, peer.ep);
     if (!target) return { verdict: 'dropped', reason: `${peer.ep.name} has no running sandbox` };
     this.hop(br, ep.hostIfname ?? '', 'switch', `neighbour discovery: ${formatAddr(nexthop)} is at ${peer.ep.mac ?? '?'} (${target.label}): switched from ${ep.hostIfname} to ${peer.ep.hostIfname}`);
-    if (ip6tablesOn(host)) {
+    const real = observedRules6(host);
+    if (real) {
+      // Bridged IPv6 meets ip6tables only through br_netfilter (net.bridge.bridge-nf-call-ip6tables).
+      if (host.observed?.bridgeNfCallIp6tables === false) this.hop(host.name, br, 'filter6 FORWARD', `(-i ${br} -o ${br}) not evaluated: net.bridge.bridge-nf-call-ip6tables is 0 on ${host.name} (read from the host), so bridged IPv6 skips ip6tables`);
+      else {
+        const stop = this.realChain(host, real, 'FORWARD', br, br, iface?.ipv6?.addr ?? null, dst, proto, port, 'bridged, and br_netfilter passes IPv6 through ip6tables too');
+        if (stop) return stop;
+      }
+    } else if (ip6tablesOn(host)) {
       if (!net.bridge.enableIcc) {
         const rule = `-A FORWARD -i ${br} -o ${br} -j DROP`;
         this.hop(host.name, br, 'filter6 FORWARD', `(-i ${br} -o ${br}) bridged, and br_netfilter passes IPv6 through ip6tables too: ${rule}`);
@@ -126,6 +156,42 @@ export class Ipv6Walk {
     return { verdict: 'unknown', reason, ...(fix ? { fix } : {}) };
   }
 
+  /** The sender's IPv6 address on the way out (its interface toward the bridge). */
+  private sourceOf(from: V6Side, inIf: string): IpAddr | null {
+    const sb = from.sb;
+    if (!sb) return null;
+    const onBridge = sb.interfaces.find((i) => {
+      const ep = i.endpointId ? sb.endpoints.find((e) => e.id === i.endpointId) : undefined;
+      return i.ipv6 && ep && from.hx.host.networks.get(ep.networkId)?.bridge?.name === inIf;
+    });
+    return (onBridge ?? sb.interfaces.find((i) => i.name !== 'lo' && i.ipv6))?.ipv6?.addr ?? null;
+  }
+
+  /**
+   * The host's real ip6tables chain (read by ip6tables-save) on the packet: a hop naming what decided,
+   * and the outcome when it stops the packet (null: accepted, the walk goes on).
+   */
+  private realChain(host: HostState, rules: CompiledRules, chain: 'FORWARD' | 'INPUT', inIf: string, outIf: string, src: IpAddr | null, dst: IpAddr, proto: TraceProto, port: number | undefined, note?: string): V6Outcome | null {
+    const v = evaluateChain(rules, 'filter', chain, {
+      inIf, outIf, src: 0, dst: 0, src6: src?.value ?? 0n, dst6: dst.value, proto, sport: 40000, dport: proto === 'icmp' ? 0 : (port ?? 0),
+      srcLocal: false, dstLocal: chain === 'INPUT', ct: 'NEW',
+    });
+    const where = inIf && outIf ? `-i ${inIf} -o ${outIf}` : `-i ${inIf}`;
+    this.hop(host.name, inIf, `filter6 ${chain}`, `(${where}) ${note ? `${note}: ` : ''}${describe6(v)} (the host's ip6tables rules, read by ip6tables-save)`);
+    if (v.verdict !== 'DROP') return null;
+    const text = v.rule ? formatRule(v.rule) : `-P ${chain} DROP`;
+    if (v.rule?.opaque !== undefined) {
+      return { verdict: 'unknown', reason: `${text} (ip6tables filter ${chain}) uses ${v.rule.opaque}, which the engine does not evaluate, so it cannot know whether this packet passes`, rule: text };
+    }
+    const whose = v.rule?.purpose === 'host' ? `the host's rule (not dockerd's)` : v.rule ? `dockerd's rule` : `the chain's policy`;
+    return {
+      verdict: 'dropped',
+      reason: `dropped by ${text} (ip6tables filter ${chain}, ${whose}, read from ${host.name})`,
+      rule: text,
+      fix: v.rule ? `ip6tables -D ${v.rule.chain} ${formatRule(v.rule).replace(/^-A \S+ /, '')} on ${host.name} (if the rule is not wanted there)` : `ip6tables -P ${chain} ACCEPT on ${host.name}, or a rule that accepts this packet`,
+    };
+  }
+
   private hostOwns(host: HostState, a: IpAddr): boolean {
     for (const b of host.bridges.values()) if (eq(b.ipv6?.addr, a)) return true;
     return host.underlay.some((u) => u.ipv6.some((x) => eq(x.addr, a)));
@@ -141,6 +207,12 @@ export class Ipv6Walk {
   private hostRouted(from: V6Side, inIf: string, dst: IpAddr, proto: TraceProto, port: number | undefined): V6Outcome {
     const host = from.hx.host;
     if (this.hostOwns(host, dst)) {
+      const real = observedRules6(host);
+      if (real) {
+        const stop = this.realChain(host, real, 'INPUT', inIf, '', this.sourceOf(from, inIf), dst, proto, port);
+        if (stop) return stop;
+        return this.arrive(from, { hx: from.hx, sb: null, label: host.name }, proto, port, formatAddr(dst));
+      }
       this.hop(host.name, inIf, 'filter6 INPUT', `(-i ${inIf}) policy ACCEPT: ${ip6tablesOn(host) ? 'Docker adds no INPUT rules' : ip6Why(host, 'INPUT')}`);
       return this.arrive(from, { hx: from.hx, sb: null, label: host.name }, proto, port, formatAddr(dst));
     }
@@ -152,7 +224,11 @@ export class Ipv6Walk {
         : this.unknown(host.name, inIf, beyondHost(host, dst), OUTSIDE_FIX);
     }
     this.hop(host.name, outBr, 'route', `${formatAddr(dst)} is not the host's: forwarded (net.ipv6.conf.all.forwarding=1, set by dockerd for IPv6 networks) to ${outBr} (${found.net.name})`);
-    if (ip6tablesOn(host)) {
+    const real = observedRules6(host);
+    if (real) {
+      const stop = this.realChain(host, real, 'FORWARD', inIf, outBr, this.sourceOf(from, inIf), dst, proto, port);
+      if (stop) return stop;
+    } else if (ip6tablesOn(host)) {
       const rule = `-A DOCKER-ISOLATION-STAGE-2 -o ${outBr} -j DROP`;
       this.hop(host.name, inIf, 'filter6 FORWARD', `(-i ${inIf} -o ${outBr}) -A FORWARD -j DOCKER-ISOLATION-STAGE-1 → -A DOCKER-ISOLATION-STAGE-1 -i ${inIf} ! -o ${inIf} -j DOCKER-ISOLATION-STAGE-2 → ${rule}`);
       return { verdict: 'dropped', reason: `dropped by ${rule} (ip6tables filter FORWARD): Docker ${host.daemon.version.text} isolates IPv6 bridge networks from each other as it does IPv4 ones`, rule, fix: `connect both containers to one network: docker network connect ${found.net.name} ${from.label}` };
