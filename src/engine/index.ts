@@ -32,4 +32,4 @@ export {
   checkExpectations, expectationProblem, listeningFromTopology, listenPortsOf, matrixCells, parseDestination, reachabilityMatrix, trace, TraceInputError, tracerFor,
   type ExpectationResult, type GroupCell, type ListeningLookup, type MatrixCell, type MatrixContainer, type MatrixResult, type TraceProto, type TraceResult, type Verdict,
 } from './trace';
-export { engineRules, formatIptablesSave, deriveHostRules, parseIptablesSave, hasDockerChains, IptablesSaveError, markDockerdRules } from './netfilter';
+export { engineRules, formatIptablesSave, deriveHostRules, parseIptablesSave, hasDockerChains, IptablesSaveError, markDockerdRules, dockerdWrote } from './netfilter';

@@ -7,12 +7,14 @@ import type { TopologySpec, YamlPath } from '../topology';
 import type { ContainerInfo, NetworkInfo, Snapshot } from '../docker';
 import { labelFilter, networkModeName, poolsOf, PREDEFINED_NETWORKS } from './snapshotView';
 import ipaddr from 'ipaddr.js';
+import { listenerDrift, ruleDrift } from './observedDrift';
 
 export type DriftKind = 'missing' | 'extra' | 'different';
 
 export interface DriftItem {
   kind: DriftKind;
-  object: 'network' | 'container' | 'endpoint';
+  /** rule: one in the host's iptables the engine would not write (read by observeHost). */
+  object: 'network' | 'container' | 'endpoint' | 'rule';
   network?: string;
   container?: string;
   field?: string;
@@ -88,11 +90,14 @@ export function computeDrift(spec: TopologySpec, fileEngine: Engine, snapshot: S
       const e = epSpec(net);
       return field === 'ipv4_address' ? !!e?.ipv4Address : field === 'ipv6_address' ? !!e?.ipv6Address : !!e?.macAddress; // an unset MAC follows the address (20.10) or is random (28+)
     }));
+    // What its processes really listen on, when the host's sockets were read.
+    if (cspec) items.push(...listenerDrift(cspec, live, snapshot));
   }
   for (const [name, live] of liveCtrs) {
     if (!live.running || fileCtrs.some((f) => f.name === name) || !inScope(live.labels)) continue;
     items.push({ kind: 'extra', object: 'container', container: name, message: `container "${name}" is running on the host but is not in the file`, path: [] });
   }
+  items.push(...ruleDrift(snapshot));
   return items;
 }
 

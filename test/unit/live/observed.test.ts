@@ -9,7 +9,8 @@ import { describe, it } from 'node:test';
 import type { HostReading, ListenerReading, Snapshot } from '../../../src/docker';
 import { parseContainerInspect, parseNetworkInspect, parseVersionAnswer } from '../../../src/docker/validate';
 import { engineRules, formatIptablesSave, listeningFromTopology, parseIptablesSave, trace, type TraceResult } from '../../../src/engine';
-import { importTopology, liveTopology, snapshotToEngine } from '../../../src/live';
+import { computeDrift, importTopology, liveTopology, snapshotToEngine } from '../../../src/live';
+import { loadTopology } from '../../../src/topology';
 
 const recorded = JSON.parse(readFileSync(join(__dirname, '../docker/fixtures/host-20.10.json'), 'utf8')) as { version: unknown; networks: unknown[]; containers: unknown[] };
 
@@ -131,5 +132,36 @@ describe("the host's real iptables rules", () => {
     assert.match(routed.reason, /net\.ipv4\.ip_forward is 0 on host1/);
     assert.match(routed.fix ?? '', /sysctl -w net\.ipv4\.ip_forward=1/);
     assert.equal(liveTrace(s, 'fx-b2', '172.17.0.4', 'icmp').verdict, 'delivered');
+  });
+});
+
+describe('drift of what the host really has', () => {
+  const fileOf = (s: Snapshot, edit: (text: string) => string = (t) => t) => loadTopology(edit(importTopology(s)));
+
+  it('a listener the file does not declare, one its listen names that is not there, and DOCKER-USER entries: one line each', () => {
+    const s = snapshot({ host: { ...hostSave(['-A DOCKER-USER -s 172.17.0.3/32 -d 172.17.0.4/32 -j DROP']), ip6tables: { text: '*filter\n:FORWARD ACCEPT [0:0]\n:DOCKER-USER - [0:0]\n-A FORWARD -j DOCKER-USER\n-A DOCKER-USER -d fd00::/64 -j DROP\n-A DOCKER-USER -j RETURN\nCOMMIT\n', command: 'ip6tables-save' } } });
+    const before = fileOf(s);
+    const base = computeDrift(before.spec, before.engine, snapshot()).map((i) => i.message);
+    s.listeners = listeners(s);
+    // fx-b2's sockets could not be read: nothing is said about them. fx-web's file says it listens on 9090 only.
+    const file = fileOf(s, (t) => t.replace(/(\n  fx-web:\n)/, '$1    listen: ["9090/tcp"]\n'));
+    const items = computeDrift(file.spec, file.engine, s).filter((i) => !base.includes(i.message));
+    assert.deepEqual(items.map((i) => `${i.kind} ${i.message}`), [
+      'extra container "fx-web" listens on 8080/tcp (0.0.0.0) on the host, which the file does not declare (listen or expose)',
+      'extra container "fx-web" listens on 6379/tcp (127.0.0.1) on the host, which the file does not declare (listen or expose)',
+      'missing container "fx-web" does not listen on 9090/tcp on the host, though its listen says so',
+      "extra the host's iptables has a rule the file's engine would not write: -A DOCKER-USER -s 172.17.0.3/32 -d 172.17.0.4/32 -j DROP",
+      "extra the host's ip6tables has a rule the file's engine would not write: -A DOCKER-USER -d fd00::/64 -j DROP",
+    ]);
+    assert.deepEqual(items[2]!.path.slice(-1), ['listen'], 'the missing listener points at the listen key');
+  });
+
+  it('a file that declares what the host listens on, and a host without rules of its own: no such drift', () => {
+    const s = snapshot({ host: hostSave() });
+    s.listeners = listeners(s);
+    const file = fileOf(s, (t) => t.replace(/(\n  fx-web:\n)/, '$1    listen: ["8080/tcp", "127.0.0.1:6379/tcp"]\n'));
+    const plain = fileOf(snapshot());
+    const base = computeDrift(plain.spec, plain.engine, snapshot()).map((i) => i.message);
+    assert.deepEqual(computeDrift(file.spec, file.engine, s).map((i) => i.message).filter((m) => !base.includes(m)), []);
   });
 });
