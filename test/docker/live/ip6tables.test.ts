@@ -42,7 +42,7 @@ after(async () => {
 
 /** `cnm trace --docker --verify --json` inside the host's network namespace. */
 async function verified(h: LabHost, from: string, to: string): Promise<VerifiedJson> {
-  const r = await run('nsenter', [`--net=${h.netns}`, '--', process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'trace', `--docker=${h.dockerHost}`, '--from', from, '--to', to, '--verify', '--json'], { timeoutMs: 90_000 });
+  const r = await run('nsenter', [`--net=/run/netns/${h.netns}`, '--', process.execPath, '--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'trace', `--docker=${h.dockerHost}`, '--from', from, '--to', to, '--verify', '--json'], { timeoutMs: 90_000 });
   assert.equal(r.code, 0, `cnm trace failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as VerifiedJson;
 }
@@ -62,12 +62,12 @@ for (const [i, version] of VERSIONS.entries()) {
     const net = 'cnm6';
     const [a6, b6] = [`fd00:6${i}:1::10`, `fd00:6${i}:1::11`];
     await h.dockerOk(['network', 'create', '--ipv6', '--subnet', `10.247.${i}.0/24`, '--subnet', `fd00:6${i}:1::/64`, net]);
-    await h.dockerOk(['run', '-d', '--name', 'a', '--network', net, '--ip6', a6, 'busybox:local', 'sleep', '3600']);
-    await h.dockerOk(['run', '-d', '--name', 'b', '--network', net, '--ip6', b6, 'busybox:local', 'sleep', '3600']);
+    await h.dockerOk(['run', '-d', '--name', 'six-a', '--network', net, '--ip6', a6, 'busybox:local', 'sleep', '3600']);
+    await h.dockerOk(['run', '-d', '--name', 'six-b', '--network', net, '--ip6', b6, 'busybox:local', 'sleep', '3600']);
     // A just-made IPv6 address is tentative (duplicate address detection) for a moment: wait till both answer.
-    for (let k = 0; k < 20 && (await h.docker(['exec', 'a', 'ping', '-c1', '-W1', b6])).code !== 0; k++) await new Promise((r) => setTimeout(r, 500));
+    for (let k = 0; k < 20 && (await h.docker(['exec', 'six-a', 'ping', '-c1', '-W1', b6])).code !== 0; k++) await new Promise((r) => setTimeout(r, 500));
 
-    const open = await verified(h, 'a', b6);
+    const open = await verified(h, 'six-a', b6);
     assert.deepEqual([open.verdict, open.observed.verdict, open.agree], ['delivered', 'delivered', true], `${open.reason} / ${open.observed.detail}`);
     assert.ok(open.hops.some((x) => x.action === 'filter6 FORWARD' && /read by ip6tables-save/.test(x.detail)), `the host's ip6tables rules were evaluated: ${JSON.stringify(open.hops)}`);
 
@@ -75,13 +75,13 @@ for (const [i, version] of VERSIONS.entries()) {
     const spec = ['-s', `${a6}/128`, '-d', `${b6}/128`, '-j', 'DROP'];
     const added = await h.inNamespace(cmd, ['-I', 'DOCKER-USER', ...spec]);
     assert.equal(added.code, 0, added.stderr);
-    const dropped = await verified(h, 'a', b6);
+    const dropped = await verified(h, 'six-a', b6);
     assert.deepEqual([dropped.verdict, dropped.observed.verdict, dropped.agree], ['dropped', 'dropped', true], `${dropped.reason} / ${dropped.observed.detail}`);
     assert.equal(dropped.rule, `-A DOCKER-USER -s ${a6}/128 -d ${b6}/128 -j DROP`);
     assert.match(dropped.reason, /\(ip6tables filter FORWARD, the host's rule \(not dockerd's\), read from /);
     assert.ok(dropped.hops.some((x) => x.action === 'filter6 FORWARD' && x.detail.includes(`-A DOCKER-USER -s ${a6}/128 -d ${b6}/128 -j DROP [the host's rule, not dockerd's]`)), JSON.stringify(dropped.hops));
     // The other direction is not what the rule names: still delivered, by trace and by ping.
-    const back = await verified(h, 'b', a6);
+    const back = await verified(h, 'six-b', a6);
     assert.deepEqual([back.verdict, back.observed.verdict, back.agree], ['delivered', 'delivered', true], `${back.reason} / ${back.observed.detail}`);
   });
 }

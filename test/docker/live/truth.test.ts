@@ -13,8 +13,11 @@ import { runCli } from '../../../src/cli/run';
 import type { CliIo } from '../../../src/cli/io';
 import { LiveHost, type LiveState } from '../../../src/live/liveHost';
 import { liveTopology } from '../../../src/live/liveTopology';
+import { computeDrift } from '../../../src/live';
+import { observeHost, takeSnapshot } from '../../../src/docker/snapshot';
+import { loadTopology } from '../../../src/topology';
 import { listeningFromTopology, trace } from '../../../src/engine';
-import { client, dockerCli, IMAGE, LIVE_LABELS, liveScenario, requireLive, SLEEP } from './support';
+import { client, dockerCli, IMAGE, LIVE_LABEL_ARG, LIVE_LABELS, liveScenario, requireLive, SLEEP } from './support';
 
 interface VerifiedJson {
   verdict: string;
@@ -224,4 +227,41 @@ test('LiveHost (the extension\'s live hosts): the tree comes at once, the real s
       live.stop();
     }
   });
+});
+
+test('drift names what the host really has beyond the file: an undeclared listener, a listen: nobody opens, a DOCKER-USER rule', { timeout: 240_000 }, async (t) => {
+  const c = client();
+  if (!(await requireLive(t, c))) return;
+  const rules = new UserRules();
+  try {
+    await liveScenario(c, 'cnmlive-truth-', async (made) => {
+      const net = made.net('d');
+      await c.createNetwork({ name: net, labels: LIVE_LABELS, ipamConfig: [{ subnet: '10.246.6.0/24', gateway: '10.246.6.1', auxAddresses: {} }] });
+      const web = made.ctr('web'), quiet = made.ctr('quiet');
+      await c.runContainer({ name: web, image: IMAGE, cmd: ['sh', '-c', 'httpd -p 80 -h /tmp; exec sleep 3600'], labels: LIVE_LABELS, networkMode: net, endpoint: { ipv4Address: '10.246.6.10' } });
+      await c.runContainer({ name: quiet, image: IMAGE, cmd: SLEEP, labels: LIVE_LABELS, networkMode: net, endpoint: { ipv4Address: '10.246.6.11' } });
+      const file = loadTopology([
+        'hosts:',
+        '  host1: { daemon: { version: "20.10" } }',
+        'networks:',
+        `  ${net}: { ipam: { config: [ { subnet: 10.246.6.0/24, gateway: 10.246.6.1 } ] } }`,
+        'containers:',
+        `  ${web}: { networks: { ${net}: { ipv4_address: 10.246.6.10 } }, listen: ["8080/tcp"] }`,
+        `  ${quiet}: { networks: { ${net}: { ipv4_address: 10.246.6.11 } } }`,
+        '',
+      ].join('\n'));
+      const observedDrift = async () => {
+        const snap = await observeHost(c, await takeSnapshot(c));
+        return computeDrift(file.spec, file.engine, snap, { label: LIVE_LABEL_ARG }).filter((i) => i.field === 'listen' || (i.object === 'rule' && i.message.includes('10.246.6.'))).map((i) => `${i.kind} ${i.message}`);
+      };
+      assert.deepEqual(await observedDrift(), [
+        `extra container "${web}" listens on 80/tcp ([::]) on the host, which the file does not declare (listen or expose)`,
+        `missing container "${web}" does not listen on 8080/tcp on the host, though its listen says so`,
+      ]);
+      await rules.insert(['-s', '10.246.6.11/32', '-d', '10.246.6.10/32', '-j', 'DROP']);
+      assert.deepEqual((await observedDrift()).slice(2), [`extra the host's iptables has a rule the file's engine would not write: -A DOCKER-USER -s 10.246.6.11/32 -d 10.246.6.10/32 -j DROP`]);
+    });
+  } finally {
+    await rules.removeAll();
+  }
 });
