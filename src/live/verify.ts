@@ -84,8 +84,10 @@ function checkRequest(r: VerifyRequest): Target {
   if (r.proto !== 'icmp' && r.proto !== 'tcp' && r.proto !== 'udp') throw new VerifyInputError(`unknown protocol "${String(r.proto)}"`);
   if (r.proto !== 'icmp' && !(Number.isInteger(r.port) && r.port! >= 1 && r.port! <= 65535)) throw new VerifyInputError(`${r.proto.toUpperCase()} needs a port 1-65535`);
   if (ipaddr.IPv4.isValidFourPartDecimal(r.to)) return { kind: 'address', address: ipaddr.IPv4.parse(r.to).toString() };
-  if (ipaddr.isValid(r.to)) throw new VerifyInputError(`only IPv4 addresses are probed: "${r.to}"`);
-  if (!DNS_NAME.test(r.to)) throw new VerifyInputError(`not a name or IPv4 address: "${r.to}"`);
+  // An IPv6 literal (busybox's ping and nc take one as it is); names resolve to IPv4 here, as before.
+  if (ipaddr.IPv6.isValid(r.to) && !r.to.includes('%')) return { kind: 'address', address: ipaddr.IPv6.parse(r.to).toString() };
+  if (ipaddr.isValid(r.to)) throw new VerifyInputError(`not an IPv4 or IPv6 address: "${r.to}"`);
+  if (!DNS_NAME.test(r.to)) throw new VerifyInputError(`not a name or IP address: "${r.to}"`);
   return { kind: 'name', name: r.to };
 }
 
@@ -189,6 +191,7 @@ async function probeFromHost(client: DockerClient, r: VerifyRequest, target: Tar
   if (r.proto === 'icmp') return inconclusive('no ping from the host: it needs raw sockets; from the host only TCP is observed (give a port)');
   if (target.kind === 'name') return inconclusive(`the host does not use Docker's DNS: give an address instead of the name ${target.name}`);
   const address = target.address;
+  if (address.includes(':')) return inconclusive(`${address}: IPv6 is probed from a container only (give --from a container)`);
   // Only loopback (published ports) and the host's own containers: nothing else is ever contacted.
   if (ipaddr.IPv4.parse(address).range() !== 'loopback') {
     const containers = await client.containers();

@@ -20,7 +20,6 @@ const missing = VERSIONS.map((v) => releaseMissing(v)).find(Boolean);
 interface VerifiedJson {
   verdict: string;
   reason: string;
-  rule?: string;
   fix?: string;
   hops: { node: string; action: string; detail: string }[];
   observed: { verdict: string; detail: string };
@@ -47,13 +46,18 @@ async function verified(h: LabHost, from: string, to: string): Promise<VerifiedJ
   return JSON.parse(r.stdout) as VerifiedJson;
 }
 
-/** The ip6tables of the backend the daemon wrote its chains with (nft, else legacy), in its namespace. */
-async function ip6tables(h: LabHost): Promise<string> {
+/**
+ * The ip6tables of the backend the daemon wrote its chains with (nft, else legacy), in its namespace,
+ * and the chain for the user's rules: DOCKER-USER where dockerd makes one for IPv6 (26.1), else the top
+ * of FORWARD (20.10 writes DOCKER and the isolation chains to ip6tables, but no DOCKER-USER).
+ */
+async function ip6tables(h: LabHost): Promise<{ cmd: string; chain: string }> {
   for (const cmd of ['ip6tables', 'ip6tables-legacy']) {
     const r = await h.inNamespace(`${cmd}-save`, []);
-    if (r.code === 0 && /^:DOCKER-USER\b/m.test(r.stdout)) return cmd;
+    if (r.code === 0 && /^:DOCKER-USER\b/m.test(r.stdout)) return { cmd, chain: 'DOCKER-USER' };
+    if (r.code === 0 && /^:DOCKER\b/m.test(r.stdout)) return { cmd, chain: 'FORWARD' };
   }
-  throw new Error(`no ip6tables-save in ${h.name}'s namespace shows DOCKER-USER: dockerd did not write ip6tables rules`);
+  throw new Error(`no ip6tables-save in ${h.name}'s namespace shows dockerd's chains: dockerd did not write ip6tables rules`);
 }
 
 for (const [i, version] of VERSIONS.entries()) {
@@ -71,15 +75,17 @@ for (const [i, version] of VERSIONS.entries()) {
     assert.deepEqual([open.verdict, open.observed.verdict, open.agree], ['delivered', 'delivered', true], `${open.reason} / ${open.observed.detail}`);
     assert.ok(open.hops.some((x) => x.action === 'filter6 FORWARD' && /read by ip6tables-save/.test(x.detail)), `the host's ip6tables rules were evaluated: ${JSON.stringify(open.hops)}`);
 
-    const cmd = await ip6tables(h);
+    const { cmd, chain } = await ip6tables(h);
+    if (version === '26.1') assert.equal(chain, 'DOCKER-USER', 'dockerd 26.1 --ip6tables makes DOCKER-USER in ip6tables');
     const spec = ['-s', `${a6}/128`, '-d', `${b6}/128`, '-j', 'DROP'];
-    const added = await h.inNamespace(cmd, ['-I', 'DOCKER-USER', ...spec]);
+    const added = await h.inNamespace(cmd, ['-I', chain, ...spec]);
     assert.equal(added.code, 0, added.stderr);
     const dropped = await verified(h, 'six-a', b6);
     assert.deepEqual([dropped.verdict, dropped.observed.verdict, dropped.agree], ['dropped', 'dropped', true], `${dropped.reason} / ${dropped.observed.detail}`);
-    assert.equal(dropped.rule, `-A DOCKER-USER -s ${a6}/128 -d ${b6}/128 -j DROP`);
-    assert.match(dropped.reason, /\(ip6tables filter FORWARD, the host's rule \(not dockerd's\), read from /);
-    assert.ok(dropped.hops.some((x) => x.action === 'filter6 FORWARD' && x.detail.includes(`-A DOCKER-USER -s ${a6}/128 -d ${b6}/128 -j DROP [the host's rule, not dockerd's]`)), JSON.stringify(dropped.hops));
+    const rule = `-A ${chain} -s ${a6}/128 -d ${b6}/128 -j DROP`;
+    assert.ok(dropped.reason.startsWith(`dropped by ${rule} (ip6tables filter FORWARD, the host's rule (not dockerd's), read from `), dropped.reason);
+    assert.match(dropped.fix ?? '', new RegExp(`^ip6tables -D ${chain} -s ${a6}/128 -d ${b6}/128 -j DROP`));
+    assert.ok(dropped.hops.some((x) => x.action === 'filter6 FORWARD' && x.detail.includes(`${rule} [the host's rule, not dockerd's]`)), JSON.stringify(dropped.hops));
     // The other direction is not what the rule names: still delivered, by trace and by ping.
     const back = await verified(h, 'six-b', a6);
     assert.deepEqual([back.verdict, back.observed.verdict, back.agree], ['delivered', 'delivered', true], `${back.reason} / ${back.observed.detail}`);

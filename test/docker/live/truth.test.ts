@@ -265,3 +265,26 @@ test('drift names what the host really has beyond the file: an undeclared listen
     await rules.removeAll();
   }
 });
+
+test('IPv6 listeners: a process on [::]:80 takes IPv6 (and IPv4), one on 0.0.0.0:81 only is refused over IPv6; real probes agree', { timeout: 240_000 }, async (t) => {
+  const c = client();
+  if (!(await requireLive(t, c))) return;
+  await liveScenario(c, 'cnmlive-truth-', async (made) => {
+    const net = made.net('six');
+    await c.createNetwork({ name: net, labels: LIVE_LABELS, enableIpv6: true, ipamConfig: [{ subnet: '10.246.7.0/24', gateway: '10.246.7.1', auxAddresses: {} }, { subnet: 'fd00:246:7::/64', gateway: 'fd00:246:7::1', auxAddresses: {} }] });
+    const a = made.ctr('a'), b = made.ctr('b');
+    await c.runContainer({ name: a, image: IMAGE, cmd: ['sh', '-c', 'httpd -p [::]:80 -h /tmp; httpd -p 0.0.0.0:81 -h /tmp; exec sleep 3600'], labels: LIVE_LABELS, networkMode: net, endpoint: { ipv4Address: '10.246.7.10', ipv6Address: 'fd00:246:7::10' } });
+    await c.runContainer({ name: b, image: IMAGE, cmd: SLEEP, labels: LIVE_LABELS, networkMode: net, endpoint: { ipv4Address: '10.246.7.11', ipv6Address: 'fd00:246:7::11' } });
+    // A just-made IPv6 address is tentative (duplicate address detection) for a moment.
+    for (let k = 0; k < 20 && (await c.exec(b, ['ping', '-c1', '-W1', 'fd00:246:7::10'])).exitCode !== 0; k++) await new Promise((r) => setTimeout(r, 500));
+
+    const six = await verified(b, '[fd00:246:7::10]:80');
+    agrees(six, 'delivered');
+    assert.ok(six.hops.some((h) => /listens on 80\/tcp \(bound to \[::\]\)/.test(h.detail)), JSON.stringify(six.hops));
+    agrees(await verified(b, '10.246.7.10:80'), 'delivered');
+    const v4only = await verified(b, '[fd00:246:7::10]:81');
+    agrees(v4only, 'refused');
+    assert.match(v4only.reason, /listens on 81\/tcp on IPv4 only \(0\.0\.0\.0\)/);
+    assert.equal(v4only.fix, 'make the process listen on [::]:81 (IPv6 and IPv4)');
+  });
+});

@@ -104,7 +104,7 @@ test('verifyTrace says plainly when the real packet disagrees with the predictio
     assert.equal(udp.observed.verdict, 'inconclusive');
     assert.match(udp.observed.detail, /UDP cannot be observed reliably/);
     // Nothing malformed reaches the container's command line.
-    await assert.rejects(verifyTrace(c, { from: a, to: '-c99', proto: 'icmp' }, predicted), /not a name or IPv4 address/);
+    await assert.rejects(verifyTrace(c, { from: a, to: '-c99', proto: 'icmp' }, predicted), /not a name or IP address/);
     await assert.rejects(verifyTrace(c, { from: a, to: '10.249.3.11', proto: 'tcp', port: 0 }, predicted), /needs a port/);
   });
 });
