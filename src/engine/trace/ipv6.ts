@@ -172,21 +172,35 @@ export class Ipv6Walk {
    * and the outcome when it stops the packet (null: accepted, the walk goes on).
    */
   private realChain(host: HostState, rules: CompiledRules, chain: 'FORWARD' | 'INPUT', inIf: string, outIf: string, src: IpAddr | null, dst: IpAddr, proto: TraceProto, port: number | undefined, note?: string): V6Outcome | null {
+    const dport = proto === 'icmp' ? 0 : (port ?? 0);
     const v = evaluateChain(rules, 'filter', chain, {
-      inIf, outIf, src: 0, dst: 0, src6: src?.value ?? 0n, dst6: dst.value, proto, sport: 40000, dport: proto === 'icmp' ? 0 : (port ?? 0),
+      inIf, outIf, src: 0, dst: 0, src6: src?.value ?? 0n, dst6: dst.value, proto, sport: 40000, dport,
       srcLocal: false, dstLocal: chain === 'INPUT', ct: 'NEW',
     });
     const where = inIf && outIf ? `-i ${inIf} -o ${outIf}` : `-i ${inIf}`;
     this.hop(host.name, inIf, `filter6 ${chain}`, `(${where}) ${note ? `${note}: ` : ''}${describe6(v)} (the host's ip6tables rules, read by ip6tables-save)`);
-    if (v.verdict !== 'DROP') return null;
+    if (v.verdict === 'DROP') return this.dropped(host, v, chain, '');
+    // The answer (echo reply, SYN-ACK or reset) crosses FORWARD the other way, conntrack ESTABLISHED: a
+    // rule without a conntrack match that names this pair drops it there, and the sender hears nothing.
+    if (chain !== 'FORWARD' || !src) return null;
+    const back = evaluateChain(rules, 'filter', chain, {
+      inIf: outIf, outIf: inIf, src: 0, dst: 0, src6: dst.value, dst6: src.value, proto, sport: dport, dport: 40000,
+      srcLocal: false, dstLocal: false, ct: 'ESTABLISHED',
+    });
+    if (back.verdict !== 'DROP') return null;
+    this.hop(host.name, outIf, `filter6 ${chain}`, `the reply (-i ${outIf} -o ${inIf}, ${formatAddr(dst)} → ${formatAddr(src)}, ESTABLISHED): ${describe6(back)} (the host's ip6tables rules, read by ip6tables-save)`);
+    return this.dropped(host, back, chain, `the ${proto === 'icmp' ? 'echo reply' : 'reply'} from ${formatAddr(dst)} is lost on the way back: `);
+  }
+
+  private dropped(host: HostState, v: ChainVerdict, chain: string, prefix: string): V6Outcome {
     const text = v.rule ? formatRule(v.rule) : `-P ${chain} DROP`;
     if (v.rule?.opaque !== undefined) {
-      return { verdict: 'unknown', reason: `${text} (ip6tables filter ${chain}) uses ${v.rule.opaque}, which the engine does not evaluate, so it cannot know whether this packet passes`, rule: text };
+      return { verdict: 'unknown', reason: `${prefix}${text} (ip6tables filter ${chain}) uses ${v.rule.opaque}, which the engine does not evaluate, so it cannot know whether this packet passes`, rule: text };
     }
     const whose = v.rule?.purpose === 'host' ? `the host's rule (not dockerd's)` : v.rule ? `dockerd's rule` : `the chain's policy`;
     return {
       verdict: 'dropped',
-      reason: `dropped by ${text} (ip6tables filter ${chain}, ${whose}, read from ${host.name})`,
+      reason: `${prefix}dropped by ${text} (ip6tables filter ${chain}, ${whose}, read from ${host.name})`,
       rule: text,
       fix: v.rule ? `ip6tables -D ${v.rule.chain} ${formatRule(v.rule).replace(/^-A \S+ /, '')} on ${host.name} (if the rule is not wanted there)` : `ip6tables -P ${chain} ACCEPT on ${host.name}, or a rule that accepts this packet`,
     };

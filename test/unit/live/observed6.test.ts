@@ -90,10 +90,13 @@ describe("the host's ip6tables rules in IPv6 traces", () => {
     assert.match(hop.detail, /-A FORWARD -j DOCKER-USER → -A DOCKER-USER -s fd00:113::10\/128 -d fd00:113::11\/128 -j DROP \[the host's rule, not dockerd's\] \(the host's ip6tables rules, read by ip6tables-save\)/);
   });
 
-  it('the same rule does not touch the other direction, nor a bridge whose IPv6 skips ip6tables (bridge-nf-call-ip6tables=0)', () => {
+  it('the other direction loses its replies to the same rule (no conntrack match), unless the rule is for NEW packets only; bridge-nf-call-ip6tables=0 skips it', () => {
     const rule = ['-A DOCKER-USER -s fd00:113::10/128 -d fd00:113::11/128 -j DROP'];
     const back = liveLab(rule).t('a2', 'fd00:113::10');
-    assert.equal(back.verdict, 'delivered', back.reason);
+    assert.equal(back.verdict, 'dropped', back.reason);
+    assert.match(back.reason, /^the echo reply from fd00:113::10 is lost on the way back: dropped by -A DOCKER-USER -s fd00:113::10\/128 -d fd00:113::11\/128 -j DROP/);
+    const onlyNew = liveLab(['-A DOCKER-USER -s fd00:113::10/128 -d fd00:113::11/128 -m conntrack --ctstate NEW -j DROP']).t('a2', 'fd00:113::10');
+    assert.equal(onlyNew.verdict, 'delivered', onlyNew.reason);
     const skipped = liveLab(rule, false).t('a1', 'fd00:113::11');
     assert.equal(skipped.verdict, 'delivered', skipped.reason);
     assert.ok(skipped.hops.some((h) => /bridge-nf-call-ip6tables is 0/.test(h.detail)));
@@ -104,7 +107,11 @@ describe("the host's ip6tables rules in IPv6 traces", () => {
     const isolated = l.t('a1', '[fd00:114::10]:80');
     assert.equal(isolated.verdict, 'dropped', isolated.reason);
     assert.match(isolated.reason, new RegExp(`^dropped by -A DOCKER-ISOLATION-STAGE-2 -o ${l.bridge('six-b')} -j DROP \\(ip6tables filter FORWARD, dockerd's rule`));
-    const open = liveLab(['-A DOCKER-USER -s fd00:113::/64 -d fd00:114::/64 -j ACCEPT']).t('a1', '[fd00:114::10]:80');
+    // One way only: the replies meet dockerd's isolation on the way back (as the kernel does it).
+    const oneWay = liveLab(['-A DOCKER-USER -s fd00:113::/64 -d fd00:114::/64 -j ACCEPT']).t('a1', '[fd00:114::10]:80');
+    assert.equal(oneWay.verdict, 'dropped', oneWay.reason);
+    assert.match(oneWay.reason, /^the reply from fd00:114::10 is lost on the way back: dropped by -A DOCKER-ISOLATION-STAGE-2 -o /);
+    const open = liveLab(['-A DOCKER-USER -s fd00:113::/64 -d fd00:114::/64 -j ACCEPT', '-A DOCKER-USER -s fd00:114::/64 -d fd00:113::/64 -j ACCEPT']).t('a1', '[fd00:114::10]:80');
     assert.equal(open.verdict, 'delivered', open.reason);
   });
 
