@@ -20,6 +20,7 @@ const TIERS = ['static', 'unit', 'extension', 'ui', 'docker'];
 const LAB_ONLY_FILES = [
   ...['differential26', 'probes26', 'services', 'multihost', 'remote'].map((f) => join('test', 'docker', 'lab', `${f}.test.ts`)),
   join('test', 'docker', 'compose', 'compose.test.ts'),
+  join('test', 'docker', 'live', 'ip6tables.test.ts'),
 ];
 const ci = isCI();
 
