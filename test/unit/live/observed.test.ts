@@ -144,7 +144,7 @@ describe('drift of what the host really has', () => {
     const base = computeDrift(before.spec, before.engine, snapshot()).map((i) => i.message);
     s.listeners = listeners(s);
     // fx-b2's sockets could not be read: nothing is said about them. fx-web's file says it listens on 9090 only.
-    const file = fileOf(s, (t) => t.replace(/(\n  fx-web:\n)/, '$1    listen: ["9090/tcp"]\n'));
+    const file = fileOf(s, (t) => t.replace(/(\n {2}fx-web:\n)/, '$1    listen: ["9090/tcp"]\n'));
     const items = computeDrift(file.spec, file.engine, s).filter((i) => !base.includes(i.message));
     assert.deepEqual(items.map((i) => `${i.kind} ${i.message}`), [
       'extra container "fx-web" listens on 8080/tcp (0.0.0.0) on the host, which the file does not declare (listen or expose)',
@@ -159,7 +159,7 @@ describe('drift of what the host really has', () => {
   it('a file that declares what the host listens on, and a host without rules of its own: no such drift', () => {
     const s = snapshot({ host: hostSave() });
     s.listeners = listeners(s);
-    const file = fileOf(s, (t) => t.replace(/(\n  fx-web:\n)/, '$1    listen: ["8080/tcp", "127.0.0.1:6379/tcp"]\n'));
+    const file = fileOf(s, (t) => t.replace(/(\n {2}fx-web:\n)/, '$1    listen: ["8080/tcp", "127.0.0.1:6379/tcp"]\n'));
     const plain = fileOf(snapshot());
     const base = computeDrift(plain.spec, plain.engine, snapshot()).map((i) => i.message);
     assert.deepEqual(computeDrift(file.spec, file.engine, s).map((i) => i.message).filter((m) => !base.includes(m)), []);
