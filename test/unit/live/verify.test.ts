@@ -45,7 +45,7 @@ test('nothing malformed is run: bad names, addresses and ports are refused befor
     { from: 'app', to: '-c99', proto: 'icmp' as const },
     { from: 'app', to: 'web $(id)', proto: 'icmp' as const },
     { from: 'app', to: '10.0.0.2', proto: 'tcp' as const, port: 70000 },
-    { from: 'app', to: 'fe80::1', proto: 'icmp' as const },
+    { from: 'app', to: 'fe80::1%eth0', proto: 'icmp' as const },
   ]) await assert.rejects(verifyTrace(client, req, predicted), VerifyInputError);
   assert.deepEqual(calls, []);
 });
