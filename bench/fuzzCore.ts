@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTopology, type Range } from '../src/topology';
 import { loadCompose } from '../src/topology/compose';
+import { featureRequests } from '../test/lsp/lspHarness';
 import { mulberry32, mutate } from '../test/unit/topology/mutate';
 
 const ROOT = join(__dirname, '..');
@@ -160,16 +161,7 @@ export async function fuzzLsp(lsp: LspLike, documents: number, seed: number, dea
       }
       if ((published ?? []).length) round.withErrors++;
       const position = positionAt(text, Math.floor(rnd() * (text.length + 1)));
-      const textDocument = { uri: d.uri };
-      const requests: [string, unknown][] = [
-        ['textDocument/hover', { textDocument, position }],
-        ['textDocument/completion', { textDocument, position }],
-        ['textDocument/definition', { textDocument, position }],
-        ['textDocument/references', { textDocument, position, context: { includeDeclaration: true } }],
-        ['textDocument/documentSymbol', { textDocument }],
-        ['textDocument/codeLens', { textDocument }],
-        ['textDocument/codeAction', { textDocument, range: { start: position, end: position }, context: { diagnostics: published ?? [] } }],
-      ];
+      const requests = featureRequests(d.uri, position, published ?? []);
       const [method, params] = requests[Math.floor(rnd() * requests.length)]!;
       round.requests[method] = (round.requests[method] ?? 0) + 1;
       const t0 = performance.now();

@@ -6,7 +6,7 @@ import { mulberry32 } from '../../bench/generate';
 import assert from 'node:assert/strict';
 import type { Position, TextDocumentContentChangeEvent } from 'vscode-languageserver/node';
 import { EXPECT_LAB, LAB, MISTAKES, bigTopology } from './fixtures';
-import { LspSession } from './lspHarness';
+import { featureRequests, LspSession } from './lspHarness';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
 const DOCUMENTS = Number(process.env.FUZZ_DOCUMENTS ?? 1200);
@@ -150,17 +150,7 @@ async function fuzz(lsp: LspSession, uri: string, seeds: string[], documents: nu
     // A random feature request at a random place: it must be answered.
     const offset = Math.floor(rnd() * (text.length + 1));
     const position = positionAt(text, offset);
-    const textDocument = { uri };
-    const requests: [string, unknown][] = [
-      ['textDocument/hover', { textDocument, position }],
-      ['textDocument/completion', { textDocument, position }],
-      ['textDocument/definition', { textDocument, position }],
-      ['textDocument/references', { textDocument, position, context: { includeDeclaration: true } }],
-      ['textDocument/documentSymbol', { textDocument }],
-      ['textDocument/foldingRange', { textDocument }],
-      ['textDocument/codeLens', { textDocument }],
-      ['textDocument/codeAction', { textDocument, range: { start: position, end: position }, context: { diagnostics: diagnostics ?? [] } }],
-    ];
+    const requests = featureRequests(uri, position, diagnostics ?? []);
     const [method, params] = requests[Math.floor(rnd() * requests.length)]!;
     await withTimeout(lsp.request(method, params), 15_000, `${method} on document ${n}`);
   }

@@ -173,3 +173,18 @@ export function cursor(marked: string): { text: string; position: Position } {
 export function messageOf(d: { message: string | { value: string } }): string {
   return typeof d.message === 'string' ? d.message : d.message.value;
 }
+
+/** The feature requests a fuzzer sends at `position` of document `uri` (one is picked at random). */
+export function featureRequests(uri: string, position: Position, diagnostics: readonly unknown[]): [string, unknown][] {
+  const textDocument = { uri };
+  return [
+    ['textDocument/hover', { textDocument, position }],
+    ['textDocument/completion', { textDocument, position }],
+    ['textDocument/definition', { textDocument, position }],
+    ['textDocument/references', { textDocument, position, context: { includeDeclaration: true } }],
+    ['textDocument/documentSymbol', { textDocument }],
+    ['textDocument/foldingRange', { textDocument }],
+    ['textDocument/codeLens', { textDocument }],
+    ['textDocument/codeAction', { textDocument, range: { start: position, end: position }, context: { diagnostics } }],
+  ];
+}

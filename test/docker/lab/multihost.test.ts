@@ -27,6 +27,7 @@ import { listeningFromSpec } from '../../../src/cli/commands/tracing';
 import { docker as mainDocker, run, useDockerTarget } from '../harness/exec';
 import { labMissing, startLab, type Lab, type LabHost, type LabVersion } from '../harness/lab';
 import { normaliseResolvConf, normaliseRoute, parseNslookup } from '../harness/observe';
+import { compareField, sleep, type Disagreement } from '../harness/fieldCompare';
 import { CLOSED_PORT, runProbes } from '../harness/probe';
 import { isCI } from '../../support/ci.mjs';
 
@@ -59,19 +60,6 @@ const CONTAINERS: { name: string; host: 'node1' | 'node2'; serves: boolean }[] =
   { name: 'c3', host: 'node1', serves: false },
 ];
 
-interface Disagreement {
-  field: string;
-  dockerd: string;
-  engine: string;
-}
-
-const show = (v: unknown) => JSON.stringify(v);
-
-function compareField(out: Disagreement[], field: string, d: unknown, e: unknown): void {
-  if (show(d) !== show(e)) out.push({ field, dockerd: show(d), engine: show(e) });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The network as `docker network inspect` shows it on one node, in the engine's words. */
 interface NetView {

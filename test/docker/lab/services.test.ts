@@ -38,6 +38,7 @@ import { docker as mainDocker, useDockerTarget } from '../harness/exec';
 import { labMissing, startLab, type Lab, type LabHost, type LabVersion } from '../harness/lab';
 import { ipvsMissing, realTasks, realVips, servicesConverged, swarmEndpointsOn } from '../harness/labSwarm';
 import { parseNslookup } from '../harness/observe';
+import { compareField, sleep, type Disagreement } from '../harness/fieldCompare';
 import { CLOSED_PORT, runProbes } from '../harness/probe';
 import { exclude } from '../../support/exclusions.mjs';
 import { isCI } from '../../support/ci.mjs';
@@ -86,16 +87,6 @@ const SERVICE_SPECS = [
 ];
 const SERVE = 'httpd -p 80 -h /tmp; sleep 3600 & wait';
 
-interface Disagreement {
-  field: string;
-  dockerd: string;
-  engine: string;
-}
-const show = (v: unknown) => JSON.stringify(v);
-function compareField(out: Disagreement[], field: string, d: unknown, e: unknown): void {
-  if (show(d) !== show(e)) out.push({ field, dockerd: show(d), engine: show(e) });
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const slotOf = (taskName: string) => taskName.split('.').slice(0, 2).join('.');
 
 async function eventually<T>(fn: () => Promise<T>, ms = 20_000): Promise<T> {
