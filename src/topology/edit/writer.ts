@@ -39,6 +39,8 @@ function byName<T extends { name: string }>(items: readonly T[], entry: (t: T) =
 function hostEntry(h: HostSpec): Obj {
   const out: Obj = {};
   if (Object.keys(h.interfaces).length > 0) out.interfaces = { ...h.interfaces };
+  if (h.gateway !== undefined) out.gateway = h.gateway;
+  if (h.listen !== undefined) out.listen = [...h.listen];
   const daemon = daemonEntry(h.daemon);
   if (Object.keys(daemon).length > 0) out.daemon = daemon;
   if (h.swarm) out.swarm = h.swarm;
@@ -114,6 +116,7 @@ function containerEntry(c: ContainerSpec, firstHost: string | undefined): Obj {
   if (c.ports.length > 0) out.ports = [...c.ports];
   if (c.expose.length > 0) out.expose = [...c.expose];
   if (c.listen !== undefined) out.listen = [...c.listen];
+  if (c.publishAll) out.publish_all = true;
   if (c.labels !== undefined) out.labels = { ...c.labels };
   if (c.pipework !== undefined) {
     out.pipework = c.pipework.map((a) => {

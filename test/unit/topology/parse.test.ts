@@ -183,7 +183,7 @@ describe('parseTopology: every mistake is positioned', () => {
 
   it('unknown keys without a close match list what is allowed', () => {
     const { found } = at('hosts:\n  h1:\n    zzzzzzzz: 1\n', 'zzzzzzzz');
-    assert.match(found[0]!.message, /Allowed: interfaces, daemon, swarm/);
+    assert.match(found[0]!.message, /Allowed: interfaces, gateway, listen, daemon, swarm/);
   });
 
   it('wrong types', () => {

@@ -40,8 +40,12 @@ describe('the way out: a container to the internet through the host\'s uplink', 
     assert.ok(hop(r, 'route', /^1\.1\.1\.1 is not the host's: forwarded .*default via 192\.168\.50\.1 dev eth0 src 192\.168\.50\.10$/), 'the host routes it by its default route');
     assert.ok(hop(r, 'nat POSTROUTING', /-A POSTROUTING -s 172\.17\.0\.0\/16 ! -o docker0 -j MASQUERADE/), 'the MASQUERADE rule dockerd writes');
     assert.ok(hop(r, 'MASQUERADE', /172\.17\.0\.2 → 192\.168\.50\.10/));
-    assert.deepEqual(r.hops.at(-2), { node: 'host1', interface: 'eth0', action: 'uplink', detail: 'out eth0 to the gateway 192.168.50.1: 1.1.1.1:443/tcp leaves host1 with source 192.168.50.10 (MASQUERADE of 172.17.0.2)' });
-    assert.deepEqual(r.hops.at(-1), { node: 'host1', interface: 'eth0', action: 'unknown', detail: r.reason }, 'it ends at the uplink');
+    const { packet, ...uplink } = r.hops.at(-2)!;
+    assert.deepEqual(uplink, { node: 'host1', interface: 'eth0', action: 'uplink', detail: 'out eth0 to the gateway 192.168.50.1: 1.1.1.1:443/tcp leaves host1 with source 192.168.50.10 (MASQUERADE of 172.17.0.2)' });
+    // The headers as it leaves (the step-through shows them): masqueraded source, one router passed.
+    assert.deepEqual(packet && { src: packet.src, dst: packet.dst, dport: packet.dport, ttl: packet.ttl }, { src: '192.168.50.10', dst: '1.1.1.1', dport: 443, ttl: 63 });
+    const { packet: _last, ...end } = r.hops.at(-1)!;
+    assert.deepEqual(end, { node: 'host1', interface: 'eth0', action: 'unknown', detail: r.reason }, 'it ends at the uplink');
     assert.notEqual(r.verdict, 'delivered', 'never a guessed delivery');
   });
 

@@ -48,7 +48,7 @@ test('container mode: one box for the namespace, naming both containers', () => 
 test('published ports: every binding, with the sandbox it forwards to', () => {
   const { snapshot } = buildSnapshot(load('06-port-mapping.cnm.yaml').engine.state, 'x');
   const ports = snapshot.hosts[0]!.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}/${p.proto}`).sort();
-  assert.deepEqual(ports, ['0.0.0.0:8080->80/tcp', '127.0.0.1:8081->80/tcp', ':::8080->80/tcp']);
+  assert.deepEqual(ports, ['0.0.0.0:32768->80/tcp', '0.0.0.0:8080->80/tcp', '127.0.0.1:8081->80/tcp', ':::32768->80/tcp', ':::8080->80/tcp']);
   assert.deepEqual(snapshot.hosts[0]!.interfaces.map((i) => `${i.name} ${i.address}`), ['eth0 192.168.50.10/24']);
 });
 
