@@ -56,7 +56,7 @@ suite('Actions on a topology file', () => {
     assert.equal(r?.ok, true, JSON.stringify(r));
     const tree = await explorer.tree(file);
     assert.deepEqual(labels(find(tree, 'host1', 'Networks')), ['none', 'host', 'bridge']);
-    assert.deepEqual(labels(find(tree, 'host1', 'Containers', 'b1')), ['bridge']);
+    assert.deepEqual(labels(find(tree, 'host1', 'Containers', 'b1')), ['bridge', 'network namespace'], 'b1 keeps only its bridge endpoint (and its namespace node)');
     assert.equal(tree?.contextValue, 'cnm.source', 'the file has no problem after the change');
     await undo(file, before);
   });
