@@ -101,10 +101,20 @@ test("a host's lens traces from the host to an address outside the topology", as
     await page().locator('.tabs-container .tab', { hasText: FILE }).first().click();
     await goToLine(26);
     await lens(/^Trace ▸$/).waitFor({ timeout: 30_000 });
-    await clickLensAbove('node2:');
+    // A lens clicked while VS Code replaces the file's lenses runs nothing ("Actual command not found"):
+    // as a user would, click it again (at most three times) until the picker is node2's.
     const outside = quickInput().locator('.monaco-list-row', { hasText: 'An address outside the topology' }).first();
-    await outside.waitFor({ timeout: 20_000 });
-    assert.match(await quickInput().locator('.quick-input-title').innerText(), /from node2/);
+    let title = '';
+    for (let attempt = 0; attempt < 3 && !/from node2/.test(title); attempt++) {
+      if (attempt > 0) {
+        await page().keyboard.press('Escape');
+        await page().waitForTimeout(1_000);
+      }
+      await clickLensAbove('node2:');
+      await outside.waitFor({ timeout: 20_000 }).catch(() => undefined);
+      title = (await quickInput().locator('.quick-input-title').innerText().catch(() => '')) ?? '';
+    }
+    assert.match(title, /from node2/);
     await quickInput().locator('input.input').first().fill('outside');
     await quickInput().locator('.monaco-list-row.focused', { hasText: 'An address outside the topology' }).first().waitFor({ timeout: 10_000 });
     await screenshot(page(), 'lens-host-outside-pick');
