@@ -205,8 +205,7 @@ const focusButton = tool('target', 'Focus: only the selection\'s neighbourhood, 
   applyFocus();
 });
 tool('map', 'Show or hide the minimap', () => {
-  minimap.canvas.hidden = !minimap.canvas.hidden;
-  minimap.update();
+  minimap.toggle();
 });
 
 search.addEventListener('input', () => {

@@ -2,6 +2,9 @@
 // or found), with the part in view outlined. Clicking or dragging on it moves the view there.
 import type { DiagramLayout } from './layout';
 
+/** At this zoom or more, a drawing wholly in view is readable without a map. */
+const READABLE_ZOOM = 0.6;
+
 export class Minimap {
   readonly canvas: HTMLCanvasElement;
   private base: HTMLCanvasElement | null = null;
@@ -9,6 +12,8 @@ export class Minimap {
   private layout: DiagramLayout | undefined;
   private marks: { x: number; y: number; cls: string }[] = [];
   private frame = 0;
+  /** 'auto': shown only while part of the drawing is out of view or too small to read. */
+  private mode: 'auto' | 'shown' | 'hidden' = 'auto';
 
   constructor(parent: HTMLElement, private readonly view: { transform: { x: number; y: number; k: number }; size(): { w: number; h: number }; panTo(x: number, y: number): void }) {
     this.canvas = document.createElement('canvas');
@@ -47,6 +52,12 @@ export class Minimap {
     this.update();
   }
 
+  /** The toolbar's button: hides a shown minimap, shows a hidden one (an automatic choice included). */
+  toggle(): void {
+    this.mode = this.canvas.hidden ? 'shown' : 'hidden';
+    this.update();
+  }
+
   update(): void {
     cancelAnimationFrame(this.frame);
     this.frame = requestAnimationFrame(() => this.draw());
@@ -62,7 +73,16 @@ export class Minimap {
     if (!ctx) return;
     const W = this.canvas.width, H = this.canvas.height;
     ctx.clearRect(0, 0, W, H);
-    if (!l || !l.width) return;
+    if (!l || !l.width) {
+      this.canvas.hidden = true;
+      return;
+    }
+    const t = this.view.transform;
+    const { w, h } = this.view.size();
+    // A drawing wholly in view at a readable zoom needs no map (it would only cover a corner of it).
+    const inView = t.x >= -1 && t.y >= -1 && t.x + l.width * t.k <= w + 1 && t.y + l.height * t.k <= h + 1;
+    this.canvas.hidden = this.mode === 'hidden' || (this.mode === 'auto' && inView && t.k >= READABLE_ZOOM);
+    if (this.canvas.hidden) return;
     this.scale = Math.min(W / l.width, H / l.height);
     if (!this.base) this.base = this.drawBase(l, W, H);
     ctx.drawImage(this.base, 0, 0);
@@ -71,8 +91,6 @@ export class Minimap {
       ctx.fillStyle = this.colour(m.cls === 'hit' ? '--cnm-focus' : '--cnm-ok', '#0078d4');
       ctx.fillRect(m.x * s - 2, m.y * s - 2, 5, 5);
     }
-    const t = this.view.transform;
-    const { w, h } = this.view.size();
     ctx.strokeStyle = this.colour('--cnm-fg', '#cccccc');
     ctx.lineWidth = 1.5;
     ctx.strokeRect((-t.x / t.k) * s, (-t.y / t.k) * s, (w / t.k) * s, (h / t.k) * s);
