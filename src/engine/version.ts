@@ -63,9 +63,10 @@ export interface VersionFeatures {
   /** 23.0+: ipvlan_mode l3s. */
   ipvlanL3s: boolean;
   /**
-   * 23.0+ (seen on 26.1): a container's port bindings are allocated in an order that varies from run to
-   * run (nat.SortPortMap's non-strict Less over a Go map's keys), so two ephemeral bindings may swap their
-   * host ports. 20.10 gave one order on every run here; the engine then gives each such port as one of a set.
+   * Every version (20.10's buildCreateEndpointOptions has the same code): a container's port bindings are
+   * allocated in an order that varies from run to run (nat.SortPortMap's non-strict Less over a Go map's
+   * keys), so two ephemeral bindings may swap their host ports; the engine gives each such port as one of
+   * a set. Seen on 26.1 first; 20.10 gave one order for many runs, then the other (14-port-forms).
    */
   randomPortMapOrder: boolean;
 }
@@ -88,6 +89,6 @@ export function featuresOf(v: DockerVersion): VersionFeatures {
     defaultModeShownAsBridge: atLeast(v, 25),
     validateEndpointSettings: atLeast(v, 25),
     ipvlanL3s: atLeast(v, 23),
-    randomPortMapOrder: atLeast(v, 23),
+    randomPortMapOrder: true,
   };
 }
