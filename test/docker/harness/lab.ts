@@ -12,6 +12,7 @@
 // a lab left by a killed process is removed by the next startLab (or `labCli sweep`).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { docker as mainDocker, run, type RunOptions, type RunResult } from './exec';
 import { releaseEnv, startDockerd } from './labDaemon';
 import { LAN_PREFIX, LAN_PREFIX_LEN, createLan, createNamespace, lanAddress } from './labNet';
@@ -228,7 +229,18 @@ function makeHost(labId: string, spec: LabHostSpec, lanAddr: string | undefined)
 }
 
 /** `docker save` from the main dockerd once (read-only there), then `docker load` into each host. */
+const BUSYBOX_IMAGE_SCRIPT = join(__dirname, '..', '..', '..', 'scripts', 'busybox-image.sh');
+
 async function loadEverywhere(labId: string, ref: string, hosts: readonly LabHost[]): Promise<void> {
+  if (ref === 'busybox:local') {
+    // Made in each host from the static binary, as the main dockerd's is: lab suites run beside the
+    // main-dockerd files, which restart the main dockerd, so it may not answer a `docker save` then.
+    await Promise.all(hosts.map(async (h) => {
+      const r = await run('bash', [BUSYBOX_IMAGE_SCRIPT], { env: h.env, timeoutMs: 120_000 });
+      if (r.code !== 0) throw new Error(`importing busybox:local into lab host ${h.name} failed: ${(r.stderr || r.stdout).trim()}`);
+    }));
+    return;
+  }
   const dir = `${labRunDir(labId)}/_images`;
   mkdirSync(dir, { recursive: true });
   const tar = `${dir}/${ref.replace(/[^A-Za-z0-9_.-]/g, '_')}.tar`;
