@@ -15,3 +15,16 @@ export function compareField(out: Disagreement[], field: string, d: unknown, e: 
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `fn` stops throwing (overlay peers, DNS records and tasks spread over a few seconds). */
+export async function eventually<T>(fn: () => Promise<T>, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await sleep(1000);
+    }
+  }
+}

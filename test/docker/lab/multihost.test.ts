@@ -27,7 +27,7 @@ import { listeningFromSpec } from '../../../src/cli/commands/tracing';
 import { run, useDockerTarget } from '../harness/exec';
 import { labMissing, startLab, type Lab, type LabHost, type LabVersion } from '../harness/lab';
 import { normaliseResolvConf, normaliseRoute, parseNslookup } from '../harness/observe';
-import { compareField, sleep, type Disagreement } from '../harness/fieldCompare';
+import { compareField, eventually, type Disagreement } from '../harness/fieldCompare';
 import { CLOSED_PORT, runProbes } from '../harness/probe';
 import { isCI } from '../../support/ci.mjs';
 
@@ -131,19 +131,6 @@ async function overlayDevices(host: LabHost, networkId: string): Promise<string[
   if (r.code !== 0) return [`(no overlay namespace ${ns}: ${r.stderr.trim()})`];
   return r.stdout.split('\n').map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1]).filter((n): n is string => !!n && n !== 'lo' && !n.startsWith('veth'))
     .map((n) => n.replace(networkId.slice(0, 5), '<id5>')).sort();
-}
-
-/** Polls until `fn` stops throwing (overlay peers and DNS records spread over a few seconds). */
-async function eventually<T>(fn: () => Promise<T>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (Date.now() > end) throw e;
-      await sleep(1000);
-    }
-  }
 }
 
 describe('multi-host: a real two-node swarm on lab hosts against the engine', { concurrency: 1 }, () => {

@@ -38,7 +38,7 @@ import { useDockerTarget } from '../harness/exec';
 import { labMissing, startLab, type Lab, type LabHost, type LabVersion } from '../harness/lab';
 import { ipvsMissing, realTasks, realVips, servicesConverged, swarmEndpointsOn } from '../harness/labSwarm';
 import { parseNslookup } from '../harness/observe';
-import { compareField, sleep, type Disagreement } from '../harness/fieldCompare';
+import { compareField, eventually, type Disagreement } from '../harness/fieldCompare';
 import { CLOSED_PORT, runProbes } from '../harness/probe';
 import { exclude } from '../../support/exclusions.mjs';
 import { isCI } from '../../support/ci.mjs';
@@ -88,18 +88,6 @@ const SERVICE_SPECS = [
 const SERVE = 'httpd -p 80 -h /tmp; sleep 3600 & wait';
 
 const slotOf = (taskName: string) => taskName.split('.').slice(0, 2).join('.');
-
-async function eventually<T>(fn: () => Promise<T>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (Date.now() > end) throw e;
-      await sleep(1000);
-    }
-  }
-}
 
 /**
  * Names for addresses, so that answers and probes compare by what an address is: `VIP web@backend`,
