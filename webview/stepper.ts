@@ -162,7 +162,7 @@ export class Stepper {
     row('TTL', String(packet.ttl), before ? String(before.ttl) : undefined);
     row('Source MAC', packet.srcMac, before ? before.srcMac : undefined);
     row('Destination MAC', packet.dstMac, before ? before.dstMac : undefined);
-    const outer = (p?: HopPacketView) => (p?.outer ? `${p.outer.src} → ${p.outer.dst} UDP ${p.outer.dport}, VNI ${p.outer.vni}` : undefined);
+    const outer = (p?: HopPacketView) => (p?.outer ? `${p.outer.src} → ${p.outer.dst} UDP ${p.outer.dport}${p.outer.vni === undefined ? '' : `, VNI ${p.outer.vni}`}` : undefined);
     if (packet.outer || before?.outer) row('VXLAN outer', outer(packet) ?? 'none (decapsulated)', before ? outer(before) ?? 'none (decapsulated)' : undefined);
     this.headers.append(table);
     if (stale) this.headers.append(el('p', 'hint', 'Headers as at the last hop that recorded them.'));
@@ -184,7 +184,7 @@ function rewriteOf(hop: TraceHopView, p?: HopPacketView, before?: HopPacketView)
   const a = hop.action;
   if (a === 'DNAT' && p && before) return `DNAT: destination ${before.dst}${before.dport !== undefined ? `:${before.dport}` : ''} → ${p.dst}${p.dport !== undefined ? `:${p.dport}` : ''}`;
   if ((a === 'SNAT' || a === 'MASQUERADE') && p && before) return `${a}: source ${before.src} → ${p.src}`;
-  if (a === 'encapsulate' && p?.outer) return `VXLAN encapsulation: the frame travels inside UDP ${p.outer.src} → ${p.outer.dst}:${p.outer.dport}, VNI ${p.outer.vni}`;
+  if (a === 'encapsulate' && p?.outer) return p.outer.vni === undefined ? `UDP encapsulation: the frame travels inside UDP ${p.outer.src} → ${p.outer.dst}:${p.outer.dport}` : `VXLAN encapsulation: the frame travels inside UDP ${p.outer.src} → ${p.outer.dst}:${p.outer.dport}, VNI ${p.outer.vni}`;
   if (a === 'decapsulate') return 'VXLAN decapsulation: the outer headers are stripped';
   if (a === 'conntrack') return `conntrack: ${hop.detail}`;
   if (a === 'DNAT' || a === 'SNAT' || a === 'MASQUERADE') return `${a}: ${hop.detail}`;

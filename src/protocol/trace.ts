@@ -37,7 +37,7 @@ export interface HopPacketView {
   srcMac?: string;
   dstMac?: string;
   /** While VXLAN-encapsulated: the outer packet between the hosts. */
-  outer?: { src: string; dst: string; dport: number; vni: number };
+  outer?: { src: string; dst: string; dport: number; vni?: number };
 }
 
 export interface TraceView {

@@ -7,19 +7,20 @@ import type { EndpointState, HostLink, NetworkState } from '../model';
 import type { HostIndex, Route4 } from './hostIndex';
 import type { Cause, Leg, Ns, Pkt } from './packet';
 
-/** A VXLAN tunnel between two hosts: `dev` on `from` encapsulates, `remoteDev` on `to` decapsulates. */
+/** A UDP tunnel between two hosts (VXLAN, or another encapsulation when `vni` is null, e.g. weave sleeve): `dev` on `from` encapsulates, `remoteDev` on `to` decapsulates. */
 export interface VxlanTunnel {
   readonly from: HostIndex;
   readonly to: HostIndex;
   readonly dev: string;
   readonly remoteDev: string;
-  readonly vni: number;
+  /** null: not VXLAN (the tunnel's own UDP framing, no VNI). */
+  readonly vni: number | null;
   readonly port: number;
   /** The MTU of the inner frames (the container interface's). */
   readonly mtu: number;
   /** IPsec ESP around the VXLAN packets (overlay `encrypted`). */
   readonly encrypted: boolean;
-  /** What the VNI stands for, e.g. "overlay backend". */
+  /** What the tunnel carries, e.g. "overlay backend". */
   readonly what: string;
 }
 

@@ -54,7 +54,7 @@ export interface HopPacket {
   readonly srcMac?: string;
   readonly dstMac?: string;
   /** While VXLAN-encapsulated: the outer UDP packet between the hosts' underlay addresses. */
-  readonly outer?: { readonly src: string; readonly dst: string; readonly dport: number; readonly vni: number };
+  readonly outer?: { readonly src: string; readonly dst: string; readonly dport: number; readonly vni?: number };
 }
 
 export interface TraceResult {

@@ -70,7 +70,7 @@ export class Walker implements LinkWalk {
   private ttl = 64;
   private srcMac: string | undefined;
   private dstMac: string | undefined;
-  private encap: { inner: Pkt; outer: Pkt; vni: number } | null = null;
+  private encap: { inner: Pkt; outer: Pkt; vni: number | null } | null = null;
 
   /** The walk now carries `pkt` (the headers recorded with the following hops). */
   track(pkt: Pkt): void {
@@ -86,7 +86,7 @@ export class Walker implements LinkWalk {
     const p = this.encap?.inner ?? this.cur;
     if (!p) return undefined;
     const ports = p.proto === 'icmp' ? {} : { sport: p.sport, dport: p.dport };
-    const outer = this.encap ? { outer: { src: formatV4(this.encap.outer.src), dst: formatV4(this.encap.outer.dst), dport: this.encap.outer.dport, vni: this.encap.vni } } : {};
+    const outer = this.encap ? { outer: { src: formatV4(this.encap.outer.src), dst: formatV4(this.encap.outer.dst), dport: this.encap.outer.dport, ...(this.encap.vni === null ? {} : { vni: this.encap.vni }) } } : {};
     return {
       src: formatV4(p.src), dst: formatV4(p.dst), proto: p.proto, ...ports, ttl: this.ttl,
       ...(this.srcMac ? { srcMac: this.srcMac } : {}), ...(this.dstMac ? { dstMac: this.dstMac } : {}), ...outer,
@@ -128,17 +128,22 @@ export class Walker implements LinkWalk {
       return this.fail({ kind: 'link', reason: `${t.to.host.name}'s underlay address ${formatV4(b.addr)} is not on a LAN ${t.from.host.name} is on, so the VXLAN packets of ${t.what} cannot reach it`, fix: `put both hosts' interfaces on one subnet (the swarm's data path)` });
     }
     const outer: Pkt = { src: a.addr, dst: b.addr, proto: 'udp', sport: t.port, dport: t.port };
-    this.encap = { inner: pkt, outer, vni: Number(t.vni) };
+    this.encap = { inner: pkt, outer, vni: t.vni === null ? null : Number(t.vni) };
+    const framing = t.vni === null ? 'its own UDP encapsulation (no VXLAN header)' : `VXLAN with VNI ${t.vni}`;
+    const mtuWhy = t.vni === null
+      ? `the outer headers are why the inner MTU is ${t.mtu}`
+      : `the 50 bytes of outer Ethernet/IPv4/UDP/VXLAN headers are why the inner MTU is ${t.encrypted ? '1500 − 50 − 26 (ESP)' : '1500 − 50'}${t.mtu === 1450 || t.mtu === 1424 ? '' : ' of the configured MTU'}`;
+    const tunnelPacket = t.vni === null ? 'the tunnel packet' : 'the VXLAN packet';
     this.hop(t.from.host.name, t.dev, 'encapsulate',
-      `${t.dev} wraps the frame (inner ${formatV4(pkt.src)} → ${formatV4(pkt.dst)}, MTU ${t.mtu}) in VXLAN with VNI ${t.vni}: outer UDP ${formatV4(a.addr)} → ${formatV4(b.addr)}:${t.port}${t.encrypted ? ', inside IPsec ESP (encrypted overlay)' : ''}; the 50 bytes of outer Ethernet/IPv4/UDP/VXLAN headers are why the inner MTU is ${t.encrypted ? '1500 − 50 − 26 (ESP)' : '1500 − 50'}${t.mtu === 1450 || t.mtu === 1424 ? '' : ' of the configured MTU'}`);
-    const out = this.chain(t.from, 'filter', 'OUTPUT', '', r.dev, outer, 'the VXLAN packet');
+      `${t.dev} wraps the frame (inner ${formatV4(pkt.src)} → ${formatV4(pkt.dst)}, MTU ${t.mtu}) in ${framing}: outer UDP ${formatV4(a.addr)} → ${formatV4(b.addr)}:${t.port}${t.encrypted ? ', inside IPsec ESP (encrypted overlay)' : ''}; ${mtuWhy}`);
+    const out = this.chain(t.from, 'filter', 'OUTPUT', '', r.dev, outer, tunnelPacket);
     if (out.verdict === 'DROP') return this.drop(t.from, out, outer, '', r.dev);
     this.hop(t.from.host.name, r.dev, 'underlay', `out ${r.dev} onto the hosts' LAN: ${formatV4(b.addr)} is ${t.to.host.name} (${b.name})`);
-    const input = this.chain(t.to, 'filter', 'INPUT', b.name, '', outer, 'the VXLAN packet');
+    const input = this.chain(t.to, 'filter', 'INPUT', b.name, '', outer, tunnelPacket);
     if (input.verdict === 'DROP') return this.drop(t.to, input, outer, b.name, '');
     this.encap = null;
     this.cur = pkt;
-    this.hop(t.to.host.name, t.remoteDev, 'decapsulate', `UDP ${t.port} to ${formatV4(b.addr)} is the VXLAN socket: VNI ${t.vni} is ${t.what} → ${t.remoteDev} strips the outer headers${t.encrypted ? ' (after IPsec decrypts it)' : ''} and passes on the inner frame for ${formatV4(pkt.dst)}`);
+    this.hop(t.to.host.name, t.remoteDev, 'decapsulate', `UDP ${t.port} to ${formatV4(b.addr)} ${t.vni === null ? `is the tunnel's socket: ${t.what}` : `is the VXLAN socket: VNI ${t.vni} is ${t.what}`} → ${t.remoteDev} strips the outer headers${t.encrypted ? ' (after IPsec decrypts it)' : ''} and passes on the inner frame for ${formatV4(pkt.dst)}`);
     return after();
   }
 

@@ -26,7 +26,11 @@ test('sleeve: the router captures on vethwe-pcap and sends UDP 6783', () => {
   const r = tracer.trace({ host: 'node1', from: 'web', to: 'cache', proto: 'icmp' });
   assert.equal(r.verdict, 'delivered');
   assert.match(r.hops.find((h) => h.action === 'switch')!.detail, /vethwe-pcap/);
-  assert.match(r.hops.find((h) => h.action === 'encapsulate')!.detail, /192\.168\.60\.11:6783/);
+  const enc = r.hops.find((h) => h.action === 'encapsulate')!;
+  assert.match(enc.detail, /192\.168\.60\.11:6783/);
+  // Sleeve is the router's own UDP framing: no VXLAN header, so no VNI is named (it once said "VNI 0").
+  assert.doesNotMatch(enc.detail, /VXLAN|VNI/);
+  assert.equal(enc.packet?.outer?.vni, undefined);
 });
 
 test('weave.local names resolve; another weave subnet is not on-link (isolation): out the default route, beyond the topology', () => {

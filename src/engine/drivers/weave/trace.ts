@@ -61,7 +61,7 @@ export const weaveTrace: TraceDriver = {
     return w.vxlan(
       {
         from: hx, to: remote, dev: sleeve ? 'weave router (sleeve)' : WEAVE.vxlanDev, remoteDev: sleeve ? 'weave router (sleeve)' : WEAVE.vxlanDev,
-        vni: sleeve ? 0 : weaveVni(srcIdx, dstIdx), port: sleeve ? WEAVE.port : WEAVE.fastdpPort, mtu: WEAVE.mtu, encrypted: false,
+        vni: sleeve ? null : weaveVni(srcIdx, dstIdx), port: sleeve ? WEAVE.port : WEAVE.fastdpPort, mtu: WEAVE.mtu, encrypted: false,
         what: sleeve ? `weave sleeve (the router's own UDP encapsulation, port ${WEAVE.port}) for network ${net.name}` : `weave fast datapath (VXLAN, UDP ${WEAVE.fastdpPort}) for network ${net.name}`,
       },
       pkt,
