@@ -3,7 +3,7 @@
 // and shared namespaces. A live Docker host gets the same structure under one node of its own. No
 // `vscode` here: explorerTree.ts turns a node into a TreeItem (thin, with a contextValue for menus),
 // and unit tests can read the structure directly.
-import { findDescriptor, formatAddr, formatNet, type ContainerState, type DriverDescriptor, type EndpointState, type HostState, type NetworkState } from '../engine';
+import { findDescriptor, formatAddr, formatNet, type ContainerState, type DriverDescriptor, type EndpointState, type HostState, type NetworkState, type SandboxState } from '../engine';
 import type { TopologyDiagnostic } from '../topology';
 import type { YamlPath } from '../topology';
 import { portBindingLabel } from './diagramSnapshot';
@@ -407,8 +407,9 @@ export function containerNode(src: Scope, host: HostState, c: ContainerState): T
   const elementId = ids.container(host.name, c.name);
   const sb = c.sandboxId ? host.sandboxes.get(c.sandboxId) : undefined;
   const joined = c.joinedContainerId ? host.containers.get(c.joinedContainerId) : undefined;
-  const mode = c.modeKind === 'host' ? 'host network' : c.modeKind === 'none' ? 'no network' : joined ? `in ${joined.name}'s namespace` : c.modeKind === 'container' ? `in ${c.modeTarget}'s namespace` : '';
-  const addresses = sb && !sb.hostNetwork && c.modeKind !== 'container' ? sb.endpoints.map((e) => e.ipv4?.address).filter(Boolean) : [];
+  const byHand = sb && !joined ? handAddedEndpoints(host, sb) : [];
+  const mode = c.modeKind === 'host' ? 'host network' : c.modeKind === 'none' ? (byHand.length ? 'no Docker network, interfaces added by hand' : 'no network') : joined ? `in ${joined.name}'s namespace` : c.modeKind === 'container' ? `in ${c.modeTarget}'s namespace` : '';
+  const addresses = sb && !sb.hostNetwork && c.modeKind !== 'container' ? [...sb.endpoints, ...byHand.map((h) => h.ep)].map((e) => e.ipv4?.address).filter(Boolean) : [];
   const icon: NodeIcon = c.status !== 'running' ? { id: 'vm-outline', color: COLOR.stopped }
     : c.modeKind === 'host' ? { id: 'vm-running', color: COLOR.host }
       : c.modeKind === 'none' ? { id: 'vm-running', color: COLOR.stopped }
@@ -431,6 +432,7 @@ export function containerNode(src: Scope, host: HostState, c: ContainerState): T
       const n = host.networks.get(ep.networkId);
       if (n) add(endpointNode(src, host, n, ep, 'container', src.pathOf(host.name, c.name, n.name)));
     }
+    for (const { net, ep } of byHand) add(endpointNode(src, host, net, ep, 'container', undefined));
   }
   if (joined) {
     add({
@@ -478,6 +480,21 @@ export function containerNode(src: Scope, host: HostState, c: ContainerState): T
   // Its own namespace's interfaces, routes, /etc/hosts and resolv.conf (a joiner sees its owner's: under the owner).
   if (sb && !joined) add(sandboxNode(node.id, (file) => cv(src, file, file.replace(/^cnm\./, 'live.')), host, c, sb));
   return node;
+}
+
+/** Interfaces put into the sandbox by hand (pipework): Docker does not list them among its endpoints. */
+function handAddedEndpoints(host: HostState, sb: SandboxState): { net: NetworkState; ep: EndpointState }[] {
+  if (sb.interfaces.length <= sb.endpoints.length) return [];
+  const docker = new Set(sb.endpoints.map((e) => e.id));
+  const ids = sb.interfaces.map((i) => i.endpointId).filter((id): id is string => !!id && !docker.has(id));
+  const found: { net: NetworkState; ep: EndpointState }[] = [];
+  for (const net of host.networks.values()) {
+    for (const id of ids) {
+      const ep = net.endpoints.get(id);
+      if (ep) found.push({ net, ep });
+    }
+  }
+  return found;
 }
 
 export function failedNode(src: SourceView, kind: 'network' | 'container', host: string, name: string, path: YamlPath, diagnostics: TopologyDiagnostic[]): TreeNode {
