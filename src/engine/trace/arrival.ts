@@ -44,6 +44,17 @@ export function conclude(run: TraceContext, src: Source, origin: Ns, leg: Leg, w
     }
     const proxy = findProxy(ns.hx, pkt);
     if (proxy && depth === 0) return throughProxy(run, origin, leg, walker, hops, proxy, sides);
+    // A host without `listen`: what its own processes listen on is not described, so neither is the answer.
+    // (A port docker-proxy holds on another address is known to be closed here: nothing else can bind it.)
+    if (ns.hx.host.listening === undefined && publishedElsewhere(ns.hx, pkt).length === 0) {
+      const host = ns.hx.host.name;
+      const reason = `no container publishes ${pkt.dport}/${pkt.proto} on ${host}, and nothing in the topology says what ${host}'s own processes listen on (no listen), so whether ${where}/${pkt.proto} is accepted or refused is unknown`;
+      hops?.push({ node: ns.label, interface: leg.iface, action: 'unknown', detail: reason });
+      return {
+        verdict: 'unknown', reason,
+        fix: ns.hx.live ? `check on ${host}: ss -lntu` : `declare ${host}'s services: hosts.${host}.listen: ["${pkt.dport}/${pkt.proto}"] (or listen: [] when nothing listens)`,
+      };
+    }
   }
   // A live container whose sockets could not be read: whether anything listens is unknown.
   const unread = ns.kind === 'sandbox' ? ns.hx.unknownListening(ns.view!.containers) : null;
@@ -208,7 +219,7 @@ function explainRefused(ns: Ns, pkt: Pkt): Explanation {
     };
   }
   const hx = ns.hx;
-  const others = (hx.proxies.get(`${pkt.proto}/${pkt.dport}`) ?? []).filter((p) => p.hostIp !== pkt.dst && p.hostIp !== 0);
+  const others = publishedElsewhere(hx, pkt);
   if (others.length > 0) {
     const o = others[0]!;
     return {
@@ -233,6 +244,11 @@ function explainRefused(ns: Ns, pkt: Pkt): Explanation {
       ? `publish the container's port on the host: docker run -p ${pkt.dport}:<container port>${pkt.proto === 'udp' ? '/udp' : ''} … (a running container's ports cannot be added: recreate it)`
       : `publish the container's port on the host, e.g. ports: ["${pkt.dport}:<container port>${pkt.proto === 'udp' ? '/udp' : ''}"]; if a process of the host itself serves it, say so: hosts.${hx.host.name}.listen: ["${what}"]`,
   };
+}
+
+/** Bindings of this port on another of the host's addresses (docker-proxy holds them). */
+function publishedElsewhere(hx: HostIndex, pkt: Pkt): ProxyBinding[] {
+  return (hx.proxies.get(`${pkt.proto}/${pkt.dport}`) ?? []).filter((p) => p.hostIp !== pkt.dst && p.hostIp !== 0);
 }
 
 /** The `listen` list that adds `what` to what the sandbox listens on now. */

@@ -110,10 +110,15 @@ describe('a service on the host itself (hosts.<h>.listen)', () => {
     assertVerdict(r, 'refused', /listens on 6379\/tcp only on 127\.0\.0\.1 \(loopback/);
   });
 
-  it('without listen, a closed host port is refused and the fix says how to declare a host service', () => {
+  it('without listen, a host port no container publishes is unknown, and the fix says how to declare a host service', () => {
     const r = lab(EDGE()).t('b1', '192.168.50.10:5432');
-    assertVerdict(r, 'refused', /the topology names no process of the host itself \(no listen\)/);
-    assert.match(r.fix!, /hosts\.host1\.listen: \["5432\/tcp"\]/);
+    assertVerdict(r, 'unknown', /no container publishes 5432\/tcp on host1, and nothing in the topology says what host1's own processes listen on \(no listen\)/);
+    assert.match(r.fix!, /hosts\.host1\.listen: \["5432\/tcp"\] \(or listen: \[\] when nothing listens\)/);
+  });
+
+  it('listen: [] says nothing of the host listens: refused, and the reset gets back', () => {
+    const r = lab(EDGE('listen: []')).t('b1', '192.168.50.10:5432');
+    assertVerdict(r, 'refused', /no container publishes 5432\/tcp there and the host's own processes listen on nothing \(its listen\)/);
   });
 
   it('a bad listen entry or gateway is an error on its value', () => {

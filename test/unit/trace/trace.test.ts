@@ -7,7 +7,7 @@ import { TraceInputError } from '../../../src/engine/trace';
 import { assertVerdict, hop, lab } from './helpers';
 
 const LAB = `
-hosts: { host1: { daemon: { version: "20.10" } } }
+hosts: { host1: { daemon: { version: "20.10" }, listen: [] } }  # nothing of the host's own listens
 networks:
   lan: { subnet: 10.111.0.0/24 }
   other: { subnet: 10.112.0.0/24 }
