@@ -2,7 +2,7 @@
 // containers per host in creation order; a stopped container lists its configured networks without
 // addresses, as `docker inspect` does.
 import { formatAddr, formatNet } from './ip';
-import type { InspectContainer, InspectEndpoint, InspectNetwork, InspectPortBinding, InspectResult } from './inspectTypes';
+import type { InspectContainer, InspectEndpoint, InspectNetwork, InspectPortBinding, InspectResult, InspectService } from './inspectTypes';
 import type { ContainerState, EndpointState, EngineState, HostState, NetworkState } from './model';
 import { sandboxFiles } from './sandboxView';
 import { INGRESS_SANDBOX_ID, INGRESS_SANDBOX_NAME } from './swarm/services';
@@ -18,7 +18,28 @@ export function buildInspect(state: EngineState): InspectResult {
     }
     for (const c of host.containers.values()) containers.push(inspectContainer(host, c, byName));
   }
-  return { networks, containers };
+  return { networks, containers, services: inspectServices(state) };
+}
+
+/** Every service in creation order: VIPs by network name, tasks in slot order with their task container's endpoints. */
+export function inspectServices(state: EngineState): InspectService[] {
+  const out: InspectService[] = [];
+  const netName = (id: string) => state.swarm.networks.get(id)?.name ?? id;
+  for (const svc of state.swarm.services.values()) {
+    out.push({
+      name: svc.name,
+      endpoint_mode: svc.endpointMode,
+      vips: svc.vips.map((v) => ({ network: netName(v.networkId), ipv4_address: v.address })),
+      tasks: svc.tasks.map((t) => {
+        const host = state.hosts.get(t.host);
+        const c = host?.containers.get(t.containerId);
+        return { name: t.name, host: t.host, endpoints: host && c ? inspectContainer(host, c).endpoints : [] };
+      }),
+      replicas: svc.replicas,
+      ports: svc.ports.map((p) => ({ published: p.published, target: p.target, protocol: p.proto, mode: p.mode })),
+    });
+  }
+  return out;
 }
 
 export function inspectNetwork(n: NetworkState, host?: HostState): InspectNetwork {

@@ -79,7 +79,29 @@ export interface InspectContainer {
   resolv_conf?: string[] | null;
 }
 
+/** A swarm service's task: its container's name, the node it runs on and its endpoints there. */
+export interface InspectTask {
+  /** <service>.<slot>.<task id>, the task container's name. */
+  name: string;
+  host: string;
+  endpoints: InspectEndpoint[];
+}
+
+/** A swarm service (SPEC.md, CLI contract): its endpoint mode, virtual IPs per network and tasks. */
+export interface InspectService {
+  name: string;
+  endpoint_mode: 'vip' | 'dnsrr';
+  /** vip mode: one per network (ingress first when ports are published); [] in dnsrr mode. */
+  vips: { network: string; ipv4_address: string }[];
+  tasks: InspectTask[];
+  replicas?: number;
+  /** Published ports of the routing mesh. */
+  ports?: { published: number; target: number; protocol: string; mode: string }[];
+}
+
 export interface InspectResult {
   networks: InspectNetwork[];
   containers: InspectContainer[];
+  /** Swarm services; the engine always lists them (empty without a swarm). */
+  services?: InspectService[];
 }

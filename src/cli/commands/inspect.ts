@@ -1,5 +1,5 @@
 // cnm inspect FILE [--json] — the networks and containers the engine builds from the file.
-import type { InspectContainer, InspectResult } from '../../engine';
+import type { InspectContainer, InspectResult, InspectService } from '../../engine';
 import { expectPositionals } from '../args';
 import { EXIT_OK } from '../errors';
 import { formatTable } from '../format';
@@ -9,10 +9,11 @@ import { loadFile, noteErrors } from './load';
 export const inspectCommand: Command = {
   name: 'inspect',
   usage: 'cnm inspect FILE [--json]',
-  summary: 'show the networks and containers (addresses, MACs, interfaces, ports) the file builds',
+  summary: 'show the networks, containers and swarm services (addresses, MACs, interfaces, ports, VIPs) the file builds',
   details:
-    'With --json: {"networks": [...], "containers": [...]}, the shape the differential suite compares with dockerd.\n' +
-    'Without: two tables. When the file has errors, a note goes to stderr and the output shows what could be built.',
+    'With --json: {"networks": [...], "containers": [...], "services": [...]}, the shape the differential suite compares with dockerd\n' +
+    '(services: each swarm service with its endpoint mode, virtual IPs and tasks on their nodes).\n' +
+    'Without: tables (services only when there are some). When the file has errors, a note goes to stderr and the output shows what could be built.',
   options: { json: { type: 'boolean' } },
   run({ values, positionals }, io) {
     const [file] = expectPositionals('inspect', positionals, ['FILE']) as [string];
@@ -40,7 +41,21 @@ export function inspectTables(result: InspectResult): string {
   const rows: string[][] = [];
   for (const c of result.containers) rows.push(...containerRows(c));
   const containers = formatTable(['CONTAINER', 'HOST', 'NETWORK', 'IF', 'IPV4', 'MAC', 'PORTS'], rows);
-  return `${networks}\n${containers}`;
+  const services = result.services?.length ? `\n${serviceTable(result.services)}` : '';
+  return `${networks}\n${containers}${services}`;
+}
+
+function serviceTable(services: readonly InspectService[]): string {
+  const rows: string[][] = [];
+  for (const s of services) {
+    const head = [s.name, s.endpoint_mode, s.vips.map((v) => `${v.network}:${v.ipv4_address}`).join(', ') || '-'];
+    if (s.tasks.length === 0) rows.push([...head, '-', '-', '-']);
+    s.tasks.forEach((t, i) => {
+      const addrs = t.endpoints.map((e) => `${e.network}:${e.ipv4_address ?? '?'}`).join(', ') || '-';
+      rows.push([...(i === 0 ? head : ['', '', '']), t.name, t.host, addrs]);
+    });
+  }
+  return formatTable(['SERVICE', 'MODE', 'VIPS', 'TASK', 'NODE', 'ADDRESSES'], rows);
 }
 
 function containerRows(c: InspectContainer): string[][] {
