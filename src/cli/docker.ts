@@ -1,7 +1,7 @@
 // `--docker [ENDPOINT]` in place of FILE: the command (inspect, resolve, trace, matrix, rules) works on
 // a live Docker host, through a snapshot replayed on the engine, standing in for the file it would read.
 import { connectDocker, DockerApiError, EndpointError, MalformedAnswerError, observeHost, resolveEndpoint, takeSnapshot, tlsWarning, UnreachableError } from '../docker';
-import { liveTopology, observationFor, snapshotToEngine, verifyTrace } from '../live';
+import { inspectLiveServices, liveSwarm, liveTopology, observationFor, snapshotToEngine, verifyTrace } from '../live';
 import { VerifyInputError } from '../live/verify';
 import type { LoadedTopology } from '../topology';
 import { parseCommandArgs } from './args';
@@ -77,7 +77,13 @@ export async function runDockerCommand(command: Command, argv: string[], io: Cli
     const virtualFile = `docker:${client.description}`;
     const live = liveTopology(snapshot, model);
     const loaded: LoadedTopology = { spec: live.spec, engine: live.engine, diagnostics: [], rangeOf: (path, part) => live.rangeOf(path, part) };
-    const liveIo: CliIo = { ...io, loadLive: (file) => (file === virtualFile ? loaded : undefined), verify: (request, predicted) => verifyTrace(client, request, predicted).catch((err: unknown) => {
+    const liveIo: CliIo = { ...io, loadLive: (file) => (file === virtualFile ? loaded : undefined), liveSwarm: (file, inspect) => {
+      if (file !== virtualFile) return undefined;
+      const sw = liveSwarm(snapshot, inspect.containers);
+      if (!sw) return undefined;
+      const nodes = sw.nodes.map((n) => ({ name: n.hostname, id: n.id, role: n.role, address: n.address, availability: n.availability, state: n.state, leader: n.leader, engine_version: n.engineVersion }));
+      return { services: inspectLiveServices(sw), nodes, manager: sw.manager };
+    }, verify: (request, predicted) => verifyTrace(client, request, predicted).catch((err: unknown) => {
       if (err instanceof VerifyInputError) throw new UsageError(`trace: --verify: ${err.message}`);
       throw err;
     }) };

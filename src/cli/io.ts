@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { UsageError } from './errors';
 import type { LoadedTopology } from '../topology';
-import type { TraceResult } from '../engine';
+import type { InspectResult, InspectService, TraceResult } from '../engine';
 import type { VerifyRequest, VerifyResult } from '../live/verify';
 
 export interface CliIo {
@@ -16,8 +16,25 @@ export interface CliIo {
   daemonVersion?: string;
   /** `--docker`: the live host's model stands in for FILE (see docker.ts); undefined = read FILE. */
   loadLive?(file: string): LoadedTopology | undefined;
+  /**
+   * `--docker` on a swarm node: the swarm as the manager reports it (services with their VIPs and tasks,
+   * the nodes), given the engine's inspect of this daemon's containers; undefined when not in a swarm.
+   */
+  liveSwarm?(file: string, inspect: InspectResult): { services: InspectService[]; nodes: LiveNodeRow[]; manager: boolean } | undefined;
   /** `--docker`: runs the real probe for a predicted trace (`trace --verify`); undefined without a live host. */
   verify?(request: VerifyRequest, predicted: TraceResult): Promise<VerifyResult>;
+}
+
+/** A swarm node as `cnm inspect --docker` lists it (docker node ls). */
+export interface LiveNodeRow {
+  name: string;
+  id: string;
+  role: 'manager' | 'worker';
+  address: string | null;
+  availability: string;
+  state: string;
+  leader: boolean;
+  engine_version: string | null;
 }
 
 export const processIo: CliIo = {

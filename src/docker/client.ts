@@ -1,5 +1,6 @@
 // DockerClient on dockerode. The only module that touches dockerode: every answer goes through
 // validate.ts, every refusal becomes a DockerApiError with Docker's own text.
+import { parseNodes, parseServices, parseSwarmState, parseTasks } from './swarmAnswers';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -23,6 +24,7 @@ import {
   type NetworkCreateOptions,
   type NetworkInfo,
   type RunContainerOptions,
+  type SwarmInfo,
 } from './types';
 import { parseContainerInspect, parseEvent, parseNetworkInspect, parseVersionAnswer } from './validate';
 import { portBindingsFromSpecs } from './portSpecs';
@@ -213,7 +215,9 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
   return out;
 }
 
-const FOLLOWED_EVENTS = { type: ['network', 'container'] as ('network' | 'container')[], event: ['create', 'destroy', 'connect', 'disconnect', 'start', 'die', 'rename', 'exec_start'] };
+// Swarm objects too: a manager reports service and node changes (a task's container is a container event
+// on its own node only), so a service scaled or a node drained refreshes the picture.
+const FOLLOWED_EVENTS = { type: ['network', 'container', 'service', 'node'], event: ['create', 'destroy', 'connect', 'disconnect', 'start', 'die', 'rename', 'exec_start', 'update', 'remove'] };
 
 class DockerodeClient implements DockerClient {
   constructor(
@@ -247,6 +251,19 @@ class DockerodeClient implements DockerClient {
 
   async daemon(o?: CallOptions): Promise<DaemonInfo> {
     return parseVersionAnswer(await this.get('docker version', '/version', o));
+  }
+
+  async swarm(o?: CallOptions): Promise<SwarmInfo> {
+    const state = parseSwarmState(await this.get('docker info', '/info', o));
+    if (state.localState !== 'active' || !state.manager) return { ...state, nodes: [], services: [], tasks: [] };
+    // Tasks still meant to run (docker service ps without the history of replaced ones).
+    const filter = encodeURIComponent(JSON.stringify({ 'desired-state': ['running'] }));
+    const [nodes, services, tasks] = await Promise.all([
+      this.get('node ls', '/nodes', o).then(parseNodes),
+      this.get('service ls', '/services', o).then(parseServices),
+      this.get('service ps', `/tasks?filters=${filter}`, o).then(parseTasks),
+    ]);
+    return { ...state, nodes, services, tasks };
   }
 
   async networks(o?: CallOptions): Promise<NetworkInfo[]> {

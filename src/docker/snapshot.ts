@@ -1,6 +1,6 @@
 // A live host, read once: the daemon, every network and every container, inspected and validated.
 // Plain data; src/live reads it in CNM terms (replay on the engine, import, drift).
-import type { ContainerInfo, DaemonInfo, DockerClient, NetworkInfo } from './types';
+import type { ContainerInfo, DaemonInfo, DockerClient, NetworkInfo, SwarmInfo } from './types';
 import { localInterfaces } from './localHost';
 import { readAllListeners, type ListenerReading } from './listeners';
 import { readHostNetfilter, sharesDaemonNetns, type HostReading } from './hostNetfilter';
@@ -11,6 +11,8 @@ export interface Snapshot {
   daemon: DaemonInfo;
   networks: NetworkInfo[];
   containers: ContainerInfo[];
+  /** The daemon's swarm when it is in one (nodes, services and tasks when it is a manager). */
+  swarm?: SwarmInfo;
   /** ISO time the snapshot was taken. */
   takenAt: string;
   /** The host's own interfaces (name → CIDR) when known: a daemon on this machine. */
@@ -22,8 +24,9 @@ export interface Snapshot {
 }
 
 export async function takeSnapshot(client: DockerClient): Promise<Snapshot> {
-  const [daemon, networks, containers] = await Promise.all([client.daemon(), client.networks(), client.containers()]);
+  const [daemon, networks, containers, swarm] = await Promise.all([client.daemon(), client.networks(), client.containers(), client.swarm ? client.swarm() : Promise.resolve(undefined)]);
   const snapshot: Snapshot = { endpoint: client.description, daemon, networks: withMembers(networks, containers), containers, takenAt: new Date().toISOString() };
+  if (swarm && swarm.localState !== 'inactive') snapshot.swarm = swarm;
   if (client.local) snapshot.hostInterfaces = localInterfaces();
   return snapshot;
 }

@@ -108,7 +108,9 @@ export type DockerEventKind =
   | 'network:create' | 'network:destroy' | 'network:connect' | 'network:disconnect'
   | 'container:start' | 'container:die' | 'container:destroy' | 'container:rename'
   /** A process started in a running container (docker exec): it may listen on a port now. */
-  | 'container:exec_start';
+  | 'container:exec_start'
+  /** Swarm objects (on a manager): a service or node created, changed or removed. */
+  | 'service:create' | 'service:update' | 'service:remove' | 'node:create' | 'node:update' | 'node:remove';
 
 export interface DockerEvent {
   kind: DockerEventKind;
@@ -243,6 +245,76 @@ export interface DockerClient {
   /** create + start; returns the id (and Docker's warnings). */
   runContainer(opts: RunContainerOptions, call?: CallOptions): Promise<{ id: string; warnings: string[] }>;
   removeContainer(nameOrId: string, force?: boolean, call?: CallOptions): Promise<void>;
+  /** The daemon's swarm: nodes, services and tasks on a manager; only the local state elsewhere. */
+  swarm?(call?: CallOptions): Promise<SwarmInfo>;
   /** docker exec: `argv` as given (never through a shell), output collected, bounded by `timeoutMs`. */
   exec(container: string, argv: string[], opts?: { timeoutMs?: number; signal?: AbortSignal }): Promise<ExecResult>;
+}
+
+/** A swarm node as a manager lists it (docker node ls / node inspect). */
+export interface SwarmNodeInfo {
+  id: string;
+  hostname: string;
+  role: 'manager' | 'worker';
+  /** Status.Addr: the address the node is reached at (its underlay address). */
+  address: string | null;
+  /** Spec.Availability: active, pause, drain. */
+  availability: string;
+  /** Status.State: ready, down, unknown, disconnected. */
+  state: string;
+  leader: boolean;
+  engineVersion: string | null;
+}
+
+export interface SwarmPortInfo {
+  published: number | null;
+  target: number;
+  protocol: PortProtocol;
+  /** ingress (the routing mesh) or host. */
+  mode: string;
+}
+
+/** A service as a manager reports it (docker service inspect). */
+export interface SwarmServiceInfo {
+  id: string;
+  name: string;
+  image: string;
+  /** replicated or global. */
+  mode: 'replicated' | 'global';
+  /** Spec.Mode.Replicated.Replicas (null in global mode). */
+  replicas: number | null;
+  endpointMode: 'vip' | 'dnsrr';
+  /** Endpoint.VirtualIPs: the address without its prefix, per network id. */
+  vips: { networkId: string; address: string }[];
+  ports: SwarmPortInfo[];
+  /** The networks the tasks attach to (ids), as the spec names them. */
+  networks: string[];
+}
+
+/** One task a manager knows of (docker service ps), with the addresses swarm gave it. */
+export interface SwarmTaskInfo {
+  id: string;
+  serviceId: string;
+  /** Slot (replicated) or null (global: the node id names the task instead). */
+  slot: number | null;
+  nodeId: string | null;
+  /** Status.State: running, pending, shutdown, … and DesiredState. */
+  state: string;
+  desiredState: string;
+  containerId: string | null;
+  /** NetworksAttachments: per network id the addresses in CIDR form. */
+  attachments: { networkId: string; addresses: string[] }[];
+}
+
+/** The swarm as the daemon sees it: only a manager can list nodes, services and tasks. */
+export interface SwarmInfo {
+  /** Swarm.LocalNodeState: inactive, pending, active, error, locked. */
+  localState: string;
+  nodeId: string | null;
+  clusterId: string | null;
+  /** Swarm.ControlAvailable: this daemon is a manager. */
+  manager: boolean;
+  nodes: SwarmNodeInfo[];
+  services: SwarmServiceInfo[];
+  tasks: SwarmTaskInfo[];
 }

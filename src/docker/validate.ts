@@ -20,7 +20,7 @@ import {
 type Obj = Record<string, unknown>;
 
 /** Reads fields of one JSON object, naming the path in every error. */
-class Reader {
+export class Reader {
   constructor(
     private readonly o: Obj,
     private readonly where: string,
@@ -109,11 +109,11 @@ class Reader {
   }
 }
 
-function isObj(v: unknown): v is Obj {
+export function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function describe(v: unknown): string {
+export function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   const s = JSON.stringify(v);
   return s === undefined ? typeof v : s.length > 60 ? `${s.slice(0, 57)}...` : s;
@@ -135,8 +135,10 @@ export function isCidr(text: string): boolean {
 }
 
 const ID = /^[0-9a-f]{64}$/;
-function checkId(id: string, where: string): string {
-  if (!ID.test(id)) throw new MalformedAnswerError(`${where}: Id is not a 64-hex Docker id, got ${describe(id)}`);
+/** Swarm-scope networks (overlays, ingress) have swarmkit's ids: 25 characters of [0-9a-z]. */
+const SWARM_ID = /^[0-9a-z]{25}$/;
+function checkId(id: string, where: string, swarm = false): string {
+  if (!ID.test(id) && !(swarm && SWARM_ID.test(id))) throw new MalformedAnswerError(`${where}: Id is not a 64-hex Docker id${swarm ? ' nor a swarm id' : ''}, got ${describe(id)}`);
   return id;
 }
 
@@ -172,7 +174,7 @@ export function parseNetworkInspect(raw: unknown): NetworkInfo {
   const name = checkName(pre.string('Name'), 'network');
   const where = `network "${name}"`;
   const r = Reader.of(raw, where);
-  const id = checkId(r.string('Id'), where);
+  const id = checkId(r.string('Id'), where, true);
   const ipam = r.optObject('IPAM');
   const ipamConfig: IpamPoolInfo[] = [];
   const configRaw = ipam?.raw('Config');
@@ -369,6 +371,7 @@ function parseExposed(raw: unknown, where: string): { port: number; protocol: Po
 const EVENT_KINDS: ReadonlySet<string> = new Set<DockerEventKind>([
   'network:create', 'network:destroy', 'network:connect', 'network:disconnect',
   'container:start', 'container:die', 'container:destroy', 'container:rename', 'container:exec_start',
+  'service:create', 'service:update', 'service:remove', 'node:create', 'node:update', 'node:remove',
 ]);
 
 /** One line of GET /events; null for events we do not follow (or that are not well-formed). */

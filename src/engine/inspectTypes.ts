@@ -97,6 +97,8 @@ export interface InspectService {
   replicas?: number;
   /** Published ports of the routing mesh. */
   ports?: { published: number; target: number; protocol: string; mode: string }[];
+  /** A live swarm's service: replicated or global. */
+  mode?: 'replicated' | 'global';
 }
 
 export interface InspectResult {

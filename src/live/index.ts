@@ -11,3 +11,4 @@ export { planApply, applyPlan, type Plan, type PlanStep, type PlanOptions, type 
 export { verifyTrace, verifyOutcome, VerifyInputError, type VerifyRequest, type VerifyResult, type VerifyOutcome, type ObservedProbe, type ObservedVerdict } from './verify';
 export { computeComposeDrift, composeDriftRange, COMPOSE_PROJECT_LABEL, type ComposeDriftOptions } from './composeDrift';
 export { observationFor, type ObservationNeeds } from './observation';
+export { liveSwarm, inspectLiveServices, taskName, type LiveSwarm, type LiveSwarmTask } from './swarmView';

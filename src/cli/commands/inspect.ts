@@ -4,6 +4,7 @@ import { expectPositionals } from '../args';
 import { EXIT_OK } from '../errors';
 import { formatTable } from '../format';
 import type { Command } from './command';
+import type { LiveNodeRow } from '../io';
 import { loadFile, noteErrors } from './load';
 
 export const inspectCommand: Command = {
@@ -18,14 +19,21 @@ export const inspectCommand: Command = {
   run({ values, positionals }, io) {
     const [file] = expectPositionals('inspect', positionals, ['FILE']) as [string];
     const loaded = loadFile(io, file);
-    const result = loaded.engine.inspect();
+    const result: InspectResult & { nodes?: LiveNodeRow[] } = loaded.engine.inspect();
+    // A live swarm node: services as the manager reports them (the engine did not place them), and the nodes.
+    const swarm = io.liveSwarm?.(file, result);
+    if (swarm) {
+      result.services = swarm.services;
+      result.nodes = swarm.nodes;
+      if (!swarm.manager) io.err('cnm: note: this Docker host is a swarm worker: only a manager lists services, tasks and nodes\n');
+    }
     io.out(values.json ? JSON.stringify(result, null, 2) + '\n' : inspectTables(result));
     noteErrors(io, file, loaded);
     return EXIT_OK;
   },
 };
 
-export function inspectTables(result: InspectResult): string {
+export function inspectTables(result: InspectResult & { nodes?: LiveNodeRow[] }): string {
   const networks = formatTable(
     ['NETWORK', 'HOST', 'DRIVER', 'SUBNET', 'GATEWAY', 'DEVICE', 'FLAGS'],
     result.networks.map((n) => [
@@ -42,7 +50,11 @@ export function inspectTables(result: InspectResult): string {
   for (const c of result.containers) rows.push(...containerRows(c));
   const containers = formatTable(['CONTAINER', 'HOST', 'NETWORK', 'IF', 'IPV4', 'MAC', 'PORTS'], rows);
   const services = result.services?.length ? `\n${serviceTable(result.services)}` : '';
-  return `${networks}\n${containers}${services}`;
+  // A live swarm manager: its nodes first, as `docker node ls` lists them.
+  const nodes = result.nodes?.length
+    ? `${formatTable(['NODE', 'ROLE', 'ADDRESS', 'AVAILABILITY', 'STATE'], result.nodes.map((n) => [n.name, n.role + (n.leader ? ' (leader)' : ''), n.address ?? '-', n.availability, n.state]))}\n`
+    : '';
+  return `${nodes}${networks}\n${containers}${services}`;
 }
 
 function serviceTable(services: readonly InspectService[]): string {
