@@ -29,7 +29,7 @@ const pureExtensionModules = [
   'src/extension/commands.ts', 'src/extension/commands/liveArgs.ts', 'src/extension/composeFiles.ts', 'src/extension/composeTree.ts', 'src/extension/diagramSnapshot.ts',
   'src/extension/driverChoices.ts', 'src/extension/elementIds.ts', 'src/extension/engineTracer.ts',
   'src/extension/textDiff.ts', 'src/extension/topologyChanges.ts', 'src/extension/tracing.ts',
-  'src/extension/treeNodes.ts', 'src/extension/webviewHtml.ts', 'src/extension/live/applyPlanText.ts',
+  'src/extension/treeNodes.ts', 'src/extension/swarmTree.ts', 'src/extension/webviewHtml.ts', 'src/extension/live/applyPlanText.ts',
   'src/extension/live/driftRanges.ts', 'src/extension/live/endpoints.ts', 'src/extension/live/guard.ts',
   'src/extension/live/importName.ts', 'src/extension/live/liveHostConnection.ts',
   'src/extension/live/statusText.ts', 'src/extension/live/verifyReport.ts',

@@ -8,7 +8,8 @@ import type { TopologyDiagnostic } from '../topology';
 import type { YamlPath } from '../topology';
 import { portBindingLabel } from './diagramSnapshot';
 import { ids } from './elementIds';
-import type { LiveState } from '../live';
+import { liveSwarm, type LiveState, type LiveSwarm } from '../live';
+import { swarmTreeNode } from './swarmTree';
 import { LIVE_CONTEXT, type LiveConnectionStatus } from './live/liveHostsApi';
 import { sandboxNode } from './sandboxNodes';
 
@@ -280,6 +281,8 @@ export interface LiveHostView {
   compose?: Map<string, ComposeLabels>;
   daemon?: { version: string; os: string; kernelVersion: string };
   takenAt?: string;
+  /** The daemon's swarm, when it is in one (swarmTree.ts). */
+  swarm?: LiveSwarm | null;
 }
 
 /** The view of a live host entry (its latest state, if any). */
@@ -287,7 +290,7 @@ export function liveHostViewOf(entry: { key: string; label: string; endpoint: st
   const st = entry.state;
   return {
     liveKey: entry.key, id, label: entry.label, endpoint: entry.endpoint, status: entry.status,
-    ...(st ? { model: { state: st.model.engine.state, host: st.model.host, warnings: st.model.warnings }, daemon: st.snapshot.daemon, takenAt: st.snapshot.takenAt, compose: composeLabelsOf(st.snapshot.containers) } : {}),
+    ...(st ? { model: { state: st.model.engine.state, host: st.model.host, warnings: st.model.warnings }, daemon: st.snapshot.daemon, takenAt: st.snapshot.takenAt, compose: composeLabelsOf(st.snapshot.containers), swarm: liveSwarm(st.snapshot) } : {}),
   };
 }
 
@@ -329,6 +332,8 @@ export function buildLiveHostTree(view: LiveHostView): TreeNode {
   }
   if (!host) return message(status.kind === 'connecting' ? 'connecting…' : 'no snapshot yet', `Reading ${view.endpoint}…`, { id: 'sync~spin' });
   addHostContent(scope, root, host, () => undefined, view.compose);
+  const swarm = swarmTreeNode(view.id, view.liveKey, view.swarm ?? null, root);
+  if (swarm) root.children.push(swarm);
   return root;
 }
 

@@ -15,7 +15,10 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { connectDocker, type DockerEvent } from '../../../src/docker';
+import { connectDocker, takeSnapshot, type DockerEvent } from '../../../src/docker';
+import { liveSwarm } from '../../../src/live';
+import { swarmTreeNode } from '../../../src/extension/swarmTree';
+import type { TreeNode } from '../../../src/extension/treeNodes';
 import { labMissing, startLab, type Lab, type LabHost } from '../harness/lab';
 import { realTasks, realVips, servicesConverged } from '../harness/labSwarm';
 import { isCI } from '../../support/ci.mjs';
@@ -120,6 +123,20 @@ describe('a live two-node swarm as a source (lab hosts)', { concurrency: 1 }, ()
       assert.match(text.stdout, /^NODE +ROLE +ADDRESS +AVAILABILITY +STATE$/m);
       assert.match(text.stdout, /^node1 +manager \(leader\) +192\.168\.\d+\.\d+ +active +ready$/m);
       assert.match(text.stdout, /^s7rr +dnsrr +- +s7rr\.1\.\S+ +node[12] +s7net:10\.0\.\d+\.\d+$/m);
+
+      // ── the tree under the live host: Swarm → Nodes → tasks on each node; Services → tasks ──
+      const snap = await takeSnapshot(connectDocker(manager.dockerHost, { timeoutMs: 20_000 }));
+      const parent = { kind: 'host', id: 'cnm-live:/lab', label: 'lab', contextValue: 'live.host', icon: { id: 'x' }, children: [] } as TreeNode;
+      const tree = swarmTreeNode('cnm-live:/lab', 'lab', liveSwarm(snap), parent)!;
+      const [nodesGroup, servicesGroup] = tree.children;
+      assert.deepEqual(nodesGroup!.children.map((n) => n.label), ['node1', 'node2']);
+      for (const n of nodesGroup!.children) {
+        assert.deepEqual(n.children.map((c) => c.label).sort(), tasks.filter((x) => x.node === n.label).map((x) => x.name).sort(), `${n.label}: its tasks`);
+      }
+      assert.match(nodesGroup!.children[0]!.description ?? '', /^manager \(leader\) · 192\.168\.\d+\.\d+ · active · ready · this host$/);
+      assert.deepEqual(servicesGroup!.children.map((s) => s.label), ['s7pub', 's7rr', 's7web']);
+      assert.match(servicesGroup!.children[1]!.description ?? '', /^2\/2 · dnsrr$/);
+      assert.match(servicesGroup!.children[0]!.description ?? '', /^1\/1 · vip · ingress 10\.0\.0\.\d+ · 8080→80\/tcp$/);
 
       // ── a worker knows it is in a swarm, and says it cannot list services ──
       const w = await cnm(['inspect', '--docker', worker.dockerHost, '--json'], cleanEnv());
