@@ -19,39 +19,54 @@ function normalise(rawName: string): string {
   return rawName.replace(/\.$/, '').toLowerCase();
 }
 
+/**
+ * A name's answer: its addresses, or (`unknownOn`) the network whose record answers it when that
+ * network's addresses are unknown (NetworkState.addressesUnknown): the name resolves, to an address
+ * the engine cannot know.
+ */
+export interface NameAnswer {
+  addresses: string[];
+  unknownOn?: string;
+}
+
 /** getaddrinfo: /etc/hosts, then the DNS answer. */
 export function resolveName(host: HostState, ctr: ContainerState, rawName: string, swarm?: SwarmState): string[] {
+  return lookupName(host, ctr, rawName, swarm, false).addresses;
+}
+
+/** The DNS answer only (A and AAAA), as `nslookup NAME` in the container shows it. */
+export function resolveDns(host: HostState, ctr: ContainerState, rawName: string, swarm?: SwarmState): string[] {
+  return lookupName(host, ctr, rawName, swarm, true).addresses;
+}
+
+/** resolveName (dnsOnly: resolveDns), saying when the answer is an address on a network whose addresses are unknown. */
+export function lookupName(host: HostState, ctr: ContainerState, rawName: string, swarm: SwarmState | undefined, dnsOnly: boolean): NameAnswer {
   const sb = runningSandbox(host, ctr);
   const name = normalise(rawName);
-  if (!sb || name === '') return [];
-  // /etc/hosts (host mode: the host's own file, which we only know for localhost).
-  if (name === 'localhost') return ['127.0.0.1'];
-  if (name === 'ip6-localhost' || name === 'ip6-loopback') return ['::1'];
-  if (!sb.hostNetwork) {
-    for (const entry of sb.hostsEntries) {
-      if (entry.names.some((n) => n.toLowerCase() === name)) return [entry.ip];
+  if (!sb || name === '') return { addresses: [] };
+  if (!dnsOnly) {
+    // /etc/hosts (host mode: the host's own file, which we only know for localhost).
+    if (name === 'localhost') return { addresses: ['127.0.0.1'] };
+    if (name === 'ip6-localhost' || name === 'ip6-loopback') return { addresses: ['::1'] };
+    if (!sb.hostNetwork) {
+      for (const entry of sb.hostsEntries) {
+        if (entry.names.some((n) => n.toLowerCase() === name)) return { addresses: [entry.ip] };
+      }
     }
   }
   return dnsAnswer(host, sb, name, swarm);
 }
 
-/** The DNS answer only (A and AAAA), as `nslookup NAME` in the container shows it. */
-export function resolveDns(host: HostState, ctr: ContainerState, rawName: string, swarm?: SwarmState): string[] {
-  const sb = runningSandbox(host, ctr);
-  const name = normalise(rawName);
-  if (!sb || name === '') return [];
-  return dnsAnswer(host, sb, name, swarm);
-}
-
-function dnsAnswer(host: HostState, sb: SandboxState, name: string, swarm?: SwarmState): string[] {
-  if (!sb.resolverStarted) return []; // the daemon's resolvers do not know container names
+function dnsAnswer(host: HostState, sb: SandboxState, name: string, swarm?: SwarmState): NameAnswer {
+  if (!sb.resolverStarted) return { addresses: [] }; // the daemon's resolvers do not know container names
   const v4 = lookup(host, sb, name, 4, swarm);
+  if (!Array.isArray(v4)) return { addresses: [], unknownOn: v4.unknownOn };
   const v6 = lookup(host, sb, name, 6, swarm);
-  return [...v4, ...v6].sort(compareAddr).map(formatAddr);
+  return { addresses: [...v4, ...(Array.isArray(v6) ? v6 : [])].sort(compareAddr).map(formatAddr) };
 }
 
 /** sandbox.ResolveName for one query type. */
-function lookup(host: HostState, sb: SandboxState, name: string, v: 4 | 6, swarm?: SwarmState): IpAddr[] {
+function lookup(host: HostState, sb: SandboxState, name: string, v: 4 | 6, swarm?: SwarmState): IpAddr[] | { unknownOn: string } {
   const candidates: [string, string | null][] = [[name, null]];
   // a.b.c is tried as {a.b.c anywhere}, {a.b on network c}, {a on network b.c}.
   for (let i = name.lastIndexOf('.'); i > 0; i = name.lastIndexOf('.', i - 1)) {
@@ -60,7 +75,7 @@ function lookup(host: HostState, sb: SandboxState, name: string, v: 4 | 6, swarm
   const eps = endpointOrder(host, sb);
   // Per candidate: the endpoints' link aliases first (EndpointSettings.Links: alias → container name),
   // then the name itself on every endpoint that has no such link alias (sandbox.resolveName).
-  const pass = (req: string, netName: string | null, alias: boolean): IpAddr[] | 'v6miss' | null => {
+  const pass = (req: string, netName: string | null, alias: boolean): IpAddr[] | { unknownOn: string } | 'v6miss' | null => {
     let v6Miss = false;
     for (const ep of eps) {
       const net = host.networks.get(ep.networkId);
@@ -78,6 +93,8 @@ function lookup(host: HostState, sb: SandboxState, name: string, v: 4 | 6, swarm
       }
       const records = net.dnsRecords.get(target);
       if (!records || records.length === 0) continue;
+      // The record is there, its address is not known: the answer is unknown, not the next network's.
+      if (net.addressesUnknown) return { unknownOn: net.name };
       if (v === 6 && !net.enableIpv6) {
         // The name exists here with IPv4 only: the AAAA answer is empty, not forwarded.
         v6Miss = true;

@@ -10,7 +10,7 @@ import { BUILTIN_DRIVERS } from './drivers/builtin';
 import { VXLAN_PORT } from './drivers/overlay/driver';
 import { SwarmCluster } from './swarm/cluster';
 import { findContainer } from './lookup';
-import { resolveDns, resolveName } from './dns';
+import { lookupName, resolveDns, resolveName, type NameAnswer } from './dns';
 import { buildInspect } from './inspect';
 import { type EngineCore, hostNames, hostOf } from './ops/core';
 import { addHost } from './ops/hosts';
@@ -146,6 +146,13 @@ export class Engine {
     const { host, int } = hostOf(this.core, hostName);
     const ctr = findContainer(host, int.containersByName, fromContainer);
     return resolveDns(host, ctr, name, this.state.swarm);
+  }
+
+  /** resolve (dnsOnly) or lookupHost, saying when the answer is an address on a network whose addresses are unknown. */
+  resolveAnswer(hostName: string, fromContainer: string, name: string, dnsOnly = true): NameAnswer {
+    const { host, int } = hostOf(this.core, hostName);
+    const ctr = findContainer(host, int.containersByName, fromContainer);
+    return lookupName(host, ctr, name, this.state.swarm, dnsOnly);
   }
 
   /** What getaddrinfo gives in the container (/etc/hosts first, then DNS): what `ping NAME` uses. */

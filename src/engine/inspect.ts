@@ -70,6 +70,7 @@ export function inspectNetwork(n: NetworkState, host?: HostState): InspectNetwor
     options: { ...n.options },
     bridge: n.bridge ? n.bridge.name : null,
     ...(swarmEndpoints.length ? { swarm_endpoints: swarmEndpoints } : {}),
+    ...(n.addressesUnknown ? { addresses_unknown: true as const } : {}),
   };
 }
 
@@ -87,6 +88,7 @@ function inspectEndpoint(n: NetworkState | undefined, key: string, ep: EndpointS
     aliases: ep ? [...ep.aliases] : [...storedAliases],
     ipv6_prefix: ep?.ipv6?.prefixLength ?? null,
     ipv6_gateway: ep?.gateway6 ? formatAddr(ep.gateway6) : null,
+    ...(n?.addressesUnknown ? { address_unknown: true as const } : {}),
   };
 }
 

@@ -25,6 +25,8 @@ export interface InspectNetwork {
    * routing mesh's sandbox, on ingress and docker_gwbridge). Absent when there are none.
    */
   swarm_endpoints?: { key: string; name: string; ipv4_address: string | null; mac_address: string | null }[];
+  /** Present (true) when the network exists outside what is described with an unknown subnet: subnet and gateway are null because unknown. */
+  addresses_unknown?: true;
 }
 
 export interface InspectEndpoint {
@@ -42,6 +44,8 @@ export interface InspectEndpoint {
   /** GlobalIPv6PrefixLen and IPv6Gateway of `docker inspect` (null: no IPv6 address / no IPv6 gateway). */
   ipv6_prefix?: number | null;
   ipv6_gateway?: string | null;
+  /** Present (true) on a network whose addresses are unknown: ipv4_address (and the rest) null because unknown, not absent. */
+  address_unknown?: true;
 }
 
 export interface InspectPortBinding {

@@ -171,6 +171,8 @@ export interface NetworkState {
   readonly parentLink?: ParentLinkInfo;
   /** overlay only. */
   readonly overlay?: OverlayNetworkInfo;
+  /** Made outside what is described, subnet unknown (NetworkCreateRequest.addressesUnknown): its endpoints have no known address. */
+  readonly addressesUnknown?: boolean;
 }
 
 export interface PortBindingState {
@@ -232,6 +234,8 @@ export interface EndpointState {
   disableGatewayService?: boolean;
   /** What the container-side interface is: a veth (bridge, overlay), or a child of a host link. */
   link?: { readonly kind: 'veth' | 'macvlan' | 'ipvlan'; readonly parent: string | null; readonly mode: string | null };
+  /** On a network whose addresses are unknown (NetworkState.addressesUnknown): no address or MAC, though it has them. */
+  readonly addressUnknown?: boolean;
   /** Swarm task / service endpoints: the service and task this endpoint belongs to. */
   service?: { readonly name: string; readonly task: string };
 }

@@ -56,6 +56,12 @@ export interface NetworkCreateRequest {
   enableIpv6?: boolean;
   options?: Record<string, string>;
   labels?: Record<string, string>;
+  /**
+   * Not Docker's: the network exists already, made outside what is described (a Compose `external`
+   * network without a subnet), so its subnet is unknown. No address is allocated on it: its endpoints
+   * have none, and whatever depends on them is `unknown`, never invented.
+   */
+  addressesUnknown?: boolean;
 }
 
 /** One entry of NetworkingConfig.EndpointsConfig / docker network connect options. */

@@ -447,6 +447,7 @@ function networkRequest(n: NetworkSpec): NetworkCreateRequest {
     enableIpv6: n.enableIpv6,
     options: n.driverOpts,
     labels: n.labels,
+    ...(n.addressesUnknown ? { addressesUnknown: true } : {}),
   };
 }
 

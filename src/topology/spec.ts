@@ -36,6 +36,8 @@ export interface NetworkSpec {
   labels: Record<string, string>;
   /** calico: the policies written under this network (they apply to it only). */
   policies?: PolicySpec[];
+  /** Not in topology files: a Compose external network without a subnet (it exists, its addresses are unknown). */
+  addressesUnknown?: boolean;
   path: YamlPath;
 }
 

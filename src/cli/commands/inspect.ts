@@ -40,10 +40,10 @@ export function inspectTables(result: InspectResult & { nodes?: LiveNodeRow[] })
       n.name,
       n.host,
       n.driver,
-      n.subnet ?? '-',
-      n.gateway ?? '-',
+      n.subnet ?? (n.addresses_unknown ? 'unknown' : '-'),
+      n.gateway ?? (n.addresses_unknown ? 'unknown' : '-'),
       n.bridge ?? '-',
-      [n.internal && 'internal', n.attachable && 'attachable', n.ingress && 'ingress', n.enable_ipv6 && 'ipv6'].filter(Boolean).join(',') || '-',
+      [n.internal && 'internal', n.attachable && 'attachable', n.ingress && 'ingress', n.enable_ipv6 && 'ipv6', n.addresses_unknown && 'external'].filter(Boolean).join(',') || '-',
     ]),
   );
   const rows: string[][] = [];
@@ -80,8 +80,8 @@ function containerRows(c: InspectContainer): string[][] {
     i === 0 ? c.host : '',
     ep.network,
     ep.interface ?? '-',
-    ep.ipv4_address ? `${ep.ipv4_address}/${ep.ipv4_prefix ?? ''}` : '-',
-    ep.mac_address ?? '-',
+    ep.ipv4_address ? `${ep.ipv4_address}/${ep.ipv4_prefix ?? ''}` : ep.address_unknown ? 'unknown' : '-',
+    ep.mac_address ?? (ep.address_unknown ? 'unknown' : '-'),
     i === 0 ? ports || '-' : '',
   ]);
 }

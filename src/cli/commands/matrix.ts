@@ -142,8 +142,13 @@ function nameOf(m: MatrixResult): (i: number) => string {
 
 function groupNetworks(m: MatrixResult, g: number): string {
   const i = m.groups[g]![0]!;
-  const nets = Object.keys(addressesOf(m, i));
+  const nets = networksOf(m, i);
   return nets.length ? nets.join(',') : '-';
+}
+
+/** The networks a container is on: those it has an address on, then those whose addresses are unknown. */
+function networksOf(m: MatrixResult, i: number): string[] {
+  return [...Object.keys(addressesOf(m, i)), ...(m.containers[i]!.unknownOn ?? [])];
 }
 
 function addressesOf(m: MatrixResult, i: number): Record<string, string> {
@@ -205,7 +210,7 @@ function summaryJson(m: MatrixResult, s: Summary): object {
   return {
     containers: m.containers.map((c, i) => ({ name: c.name, host: c.host, group: m.groupOf[i], probes: c.probes.map((p) => p.label), addresses: addressesOf(m, i) })),
     groups: m.groups.map((members, g) => ({
-      id: g, host: m.containers[members[0]!]!.host, networks: Object.keys(addressesOf(m, members[0]!)),
+      id: g, host: m.containers[members[0]!]!.host, networks: networksOf(m, members[0]!),
       probes: m.containers[members[0]!]!.probes.map((p) => p.label), members: members.map((i) => m.containers[i]!.name),
     })),
     cells: s.cells,

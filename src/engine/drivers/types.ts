@@ -28,6 +28,8 @@ export interface NetworkDraft {
   readonly ipv4: IpamAssignment[];
   readonly ipv6: IpamAssignment[];
   readonly ipamDriver: string;
+  /** NetworkCreateRequest.addressesUnknown: no pools (the subnet is unknown). */
+  readonly addressesUnknown?: boolean;
   /** overlay views on other nodes: the VNI the manager allocated. */
   readonly attachable?: boolean;
   readonly ingress?: boolean;

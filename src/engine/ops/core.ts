@@ -43,6 +43,8 @@ export interface NetworkSpec {
   predefined: boolean;
   /** docker0 with --fixed-cidr-v6 ≤ /80 (before 28): IPv6 comes from the MAC, then is reserved. */
   deferIpv6Alloc: boolean;
+  /** NetworkCreateRequest.addressesUnknown: no IPAM at all. */
+  addressesUnknown?: boolean;
   /** A swarm network's view on a node: the id the manager gave it and the records all views share. */
   id?: string;
   dnsRecords?: Map<string, EndpointState[]>;

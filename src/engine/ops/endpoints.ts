@@ -41,7 +41,8 @@ export function createEndpoint(
       ipv4: v4 ? addressOf(ipam, v4) : null,
       ipv6: v6 ? { address: formatAddr(v6.addr), prefixLength: v6.a.subnet.prefix, addr: v6.addr, network: v6.a.subnet } : null,
       ipv4PoolId: v4?.a.poolId ?? null, ipv6PoolId: v6?.a.poolId ?? null,
-      mac: created.mac, ifname: null, hostIfname: created.hostIfname, gateway: null, gateway6: null,
+      // On a network of unknown subnet the MAC is unknown too (20.10 derives it from the address).
+      mac: n.addressesUnknown && !o.mac ? null : created.mac, ifname: null, hostIfname: created.hostIfname, gateway: null, gateway6: null,
       aliases: o.userDefined ? [...o.aliases] : [],
       dnsNames,
       anonymous: !o.userDefined,
@@ -49,6 +50,7 @@ export function createEndpoint(
       staticIpv4: !!o.staticV4 && !o.clusterAssigned, staticIpv6: !!o.staticV6,
       portBindings: [],
       gwPriority: o.gwPriority,
+      ...(n.addressesUnknown ? { addressUnknown: true } : {}),
     };
     // Links join the endpoint as aliases of another container's name (buildJoinOptions, opts.ParseLink).
     if (o.userDefined && o.links?.length) {

@@ -121,7 +121,8 @@ function needDefaultGateway(sb: SandboxState): boolean {
     if (ep.networkName === GW_BRIDGE_NETWORK) continue;
     if (ep.networkDriver === 'host' || ep.networkDriver === 'null') continue;
     if (ep.networkInternal || ep.disableGatewayService) continue;
-    if (ep.gateway) return false;
+    // A network whose addresses are unknown has a gateway all the same (unknown): no docker_gwbridge.
+    if (ep.gateway || ep.addressUnknown) return false;
     if (ep.staticRoutes?.some((r) => r.family === 4 && r.destination === 'default')) return false;
     need = true;
   }

@@ -16,13 +16,13 @@ export function createNetworkOn(core: EngineCore, host: HostState, int: HostInte
   let ipam: IpamDriver | null = null;
   const ipv4: IpamAssignment[] = [], ipv6: IpamAssignment[] = [];
   try {
-    if (!driver.special) {
+    if (!driver.special && !spec.addressesUnknown) {
       ipam = ipamDriver(core, host, spec.ipamDriver);
       const space = driver.scope === 'local' ? ipam.defaultAddressSpaces().local : ipam.defaultAddressSpaces().global;
       ipamAllocate(int, ipam, space, driver.scope === 'local', spec, 4, ipv4);
       if (spec.enableIpv6) ipamAllocate(int, ipam, space, driver.scope === 'local', spec, 6, ipv6);
     }
-    const created = driver.createNetwork(int.ctx, { id, name: spec.name, options: spec.options, internal: spec.internal, enableIpv6: spec.enableIpv6, ipv4, ipv6, ipamDriver: spec.ipamDriver, attachable: spec.attachable, ingress: spec.ingress });
+    const created = driver.createNetwork(int.ctx, { id, name: spec.name, options: spec.options, internal: spec.internal, enableIpv6: spec.enableIpv6, ipv4, ipv6, ipamDriver: spec.ipamDriver, attachable: spec.attachable, ingress: spec.ingress, ...(spec.addressesUnknown ? { addressesUnknown: true } : {}) });
     const net: NetworkState = {
       id, name: spec.name, host: host.name, driver: spec.driver, scope: driver.scope, seq: ++int.seq,
       internal: spec.internal, attachable: spec.attachable, ingress: spec.ingress, enableIpv6: spec.enableIpv6,
@@ -33,6 +33,7 @@ export function createNetworkOn(core: EngineCore, host: HostState, int: HostInte
       ...(created.overlay ? { overlay: created.overlay } : {}),
       endpoints: new Map(), dnsRecords: spec.dnsRecords ?? new Map(),
       driverData: { ...(created.driverData ?? {}), deferIpv6Alloc: spec.deferIpv6Alloc },
+      ...(spec.addressesUnknown ? { addressesUnknown: true } : {}),
     };
     host.networks.set(id, net);
     int.networksByName.set(spec.name, net);

@@ -37,6 +37,7 @@ export function createNetwork(core: EngineCore, hostName: string, req: NetworkCr
     v4, v6, v4Index, v6Index, options: { ...(req.options ?? {}) }, labels: { ...(req.labels ?? {}) },
     internal: req.internal ?? false, attachable: req.attachable ?? false, ingress: req.ingress ?? false,
     enableIpv6, predefined: false, deferIpv6Alloc: false,
+    ...(req.addressesUnknown ? { addressesUnknown: true } : {}),
   };
   if (core.pinnedNetworkId !== undefined && !globalScope) spec.id = core.pinnedNetworkId;
   if (globalScope) return createGlobalNetwork(core, host, int, spec);

@@ -82,7 +82,7 @@ function iccSwitch(hx: HostIndex, n: NetworkState | undefined): string {
 /** A cause the engine knows (a rule, a missing route, nobody answering ARP) is a drop; one it cannot follow is `unknown`. */
 export function causeVerdict(cause: Cause): 'dropped' | 'unknown' {
   if (cause.kind === 'rule' && cause.verdict.rule?.opaque !== undefined) return 'unknown';
-  return cause.kind === 'outside' || cause.kind === 'unsupported' ? 'unknown' : 'dropped';
+  return cause.kind === 'outside' || cause.kind === 'unsupported' || cause.kind === 'unknown-subnet' ? 'unknown' : 'dropped';
 }
 
 /** The rule a drop's cause names (as explainCause gives it), without the rest of the explanation: what verdict-only runs keep. */
@@ -246,5 +246,7 @@ export function explainCause(cause: Cause, sides: TraceSides): Explanation {
       return { reason: cause.reason, ...(cause.fix ? { fix: cause.fix } : {}) };
     case 'unsupported':
       return { reason: `the tracer does not model ${cause.what}, so the engine cannot know what happens to this packet` };
+    case 'unknown-subnet':
+      return { reason: cause.reason, fix: cause.fix };
   }
 }

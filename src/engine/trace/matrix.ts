@@ -24,6 +24,8 @@ export interface MatrixContainer {
   readonly probes: MatrixProbe[];
   /** Its IPv4 address on each network (by name), in its sandbox's order. */
   readonly addresses: Readonly<Record<string, string>>;
+  /** The networks it is on whose addresses are unknown (external, no subnet); absent when none. */
+  readonly unknownOn?: readonly string[];
 }
 
 export interface MatrixCell {
@@ -31,6 +33,8 @@ export interface MatrixCell {
   readonly address: string | null;
   /** One verdict per probe of the target. */
   readonly verdicts: Verdict[];
+  /** The network the target is reached on when its addresses there are unknown (address null, verdicts unknown). */
+  readonly unknownOn?: string;
 }
 
 export interface MatrixResult {
@@ -234,6 +238,19 @@ function targetEndpoint(src: Shape, dst: Shape): { address: string; networkId: s
   return ep ? { address: ep.ipv4!.address, networkId: ep.networkId } : null;
 }
 
+/** The network the source would reach the target on, when the target's address there is unknown (an external network without a subnet). */
+function unknownTarget(src: Shape, dst: Shape): string | null {
+  if (dst.c.status !== 'running' || dst.c.modeKind === 'host' || !dst.sb || dst.sb.hostNetwork) return null;
+  for (const e of dst.sb.endpoints) {
+    if (!src.netIds.has(e.networkId)) continue;
+    if (e.ipv4) return null;
+    if (e.addressUnknown) return e.networkName;
+  }
+  // No network in common, and no known address at all: the only address to try is unknown.
+  if (dst.sb.endpoints.some((e) => e.ipv4)) return null;
+  return dst.sb.endpoints.find((e) => e.addressUnknown)?.networkName ?? null;
+}
+
 function gatewayNetwork(sb: SandboxState | null): string {
   return sb?.endpoints.find((e) => e.id === sb.gatewayEndpointId)?.networkId ?? '';
 }
@@ -314,8 +331,12 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
         dstKey: `${host.name}|${c.modeKind}|${networksKey(sb, true)}|${run}|${dstSig}|${extraNo}`,
       });
       const addresses: Record<string, string> = {};
-      for (const e of sb?.hostNetwork ? [] : sb?.endpoints ?? []) if (e.ipv4) addresses[e.networkName] = e.ipv4.address;
-      containers.push({ host: host.name, name: c.name, running: c.status === 'running', probes, addresses });
+      const unknownOn: string[] = [];
+      for (const e of sb?.hostNetwork ? [] : sb?.endpoints ?? []) {
+        if (e.ipv4) addresses[e.networkName] = e.ipv4.address;
+        else if (e.addressUnknown) unknownOn.push(e.networkName);
+      }
+      containers.push({ host: host.name, name: c.name, running: c.status === 'running', probes, addresses, ...(unknownOn.length ? { unknownOn } : {}) });
     }
     hostNo++;
   }
@@ -332,8 +353,10 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
   const rulesOf = new WeakMap<Verdict[], (string | undefined)[]>();
   const compute = (i: number, j: number): MatrixCell => {
     const s = shapes[i]!, t = shapes[j]!;
-    const target = targetEndpoint(s, t);
     const probes = containers[j]!.probes;
+    const unknownOn = unknownTarget(s, t);
+    if (unknownOn !== null) return { address: null, verdicts: probes.map(() => 'unknown'), unknownOn };
+    const target = targetEndpoint(s, t);
     if (target === null) return { address: null, verdicts: probes.map(() => 'dropped') };
     const to = target.address;
     const plain = target.networkId !== null && !sharesNamespace(i, j) && s.sb && !s.sb.hostNetwork && s.c.modeKind !== 'none';
@@ -436,6 +459,7 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
   const pathOf = (i: number, j: number, c: MatrixCell, known?: ReturnType<typeof targetEndpoint>): { from: string; to: string } => {
     const s = shapes[i]!, t = shapes[j]!;
     const fromGw = s.sb?.hostNetwork ? 'host' : s.gwNet ? networkRef(s.host, s.gwNet).name : '-';
+    if (c.unknownOn !== undefined) return path(s.netIds.size && [...s.netIds].some((id) => networkRef(s.host, id).name === c.unknownOn) ? c.unknownOn : fromGw, c.unknownOn);
     if (c.address === null) return path(fromGw, '-');
     const target = known !== undefined ? known : targetEndpoint(s, t);
     if (!target || target.networkId === null) return path(fromGw, 'host');
@@ -506,6 +530,7 @@ export function reachabilityMatrix(state: EngineState, options: TraceOptions = {
       const c = cell(i, j);
       const p = containers[j]!.probes[k];
       if (!p) throw new RangeError(`no probe ${k} of ${containers[j]!.name}`);
+      if (c.unknownOn !== undefined) return { verdict: c.verdicts[k]!, reason: `${containers[j]!.name} is reached on network ${c.unknownOn}, which exists outside what is described (external) with an unknown subnet: its address there is unknown`, hops: [] };
       if (c.address === null) return { verdict: c.verdicts[k]!, reason: `${containers[j]!.name} has no address to reach`, hops: [] };
       return tracer.trace({ host: s.host.name, from: s.c.name, to: c.address, proto: p.proto, ...(p.port !== undefined ? { port: p.port } : {}) });
     },

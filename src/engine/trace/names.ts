@@ -1,6 +1,6 @@
 // Name resolution as the source does it (/etc/hosts, Docker's embedded DNS, the host's resolver), how a
 // name resolved, and why one does not.
-import { resolveName } from '../dns';
+import { lookupName } from '../dns';
 import type { ContainerState, HostState } from '../model';
 import { formatAddr, type IpAddr } from '../ip';
 import { formatV4, parseV4, type HostIndex, type V4 } from './hostIndex';
@@ -23,7 +23,9 @@ export function resolveTarget(run: TraceContext, src: Source, to: string, hops: 
     }
     return { unresolved: unresolvedFromHost(src.hx, to) };
   }
-  const addrs = resolveName(src.hx.host, src.container, to, run.state.swarm).map(parseV4).filter((a): a is V4 => a !== null);
+  const answer = lookupName(src.hx.host, src.container, to, run.state.swarm, false);
+  if (answer.unknownOn !== undefined) return { unresolved: unknownAnswer(src, to, answer.unknownOn, hops) };
+  const addrs = answer.addresses.map(parseV4).filter((a): a is V4 => a !== null);
   if (addrs.length === 0) return { unresolved: unresolvedFromContainer(run, src, to) };
   const how = howResolved(run, src, name);
   hops?.push({
@@ -37,7 +39,9 @@ export function resolveTarget(run: TraceContext, src: Source, to: string, hops: 
 export function resolveTargetV6(run: TraceContext, src: Source, to: string, hops: TraceHop[] | null): { address: IpAddr } | { unresolved: Outcome } {
   const ns = src.ns!;
   if (!src.container) return { unresolved: { verdict: 'unresolved', reason: `${src.hx.host.name}'s own resolver does not know "${to}": Docker's DNS answers containers only`, fix: 'use the IPv6 address instead' } };
-  const all = resolveName(src.hx.host, src.container, to, run.state.swarm);
+  const answer = lookupName(src.hx.host, src.container, to, run.state.swarm, false);
+  if (answer.unknownOn !== undefined) return { unresolved: unknownAnswer(src, to, answer.unknownOn, hops) };
+  const all = answer.addresses;
   const six = v6Only(all);
   if (six.length === 0) {
     hops?.push({ node: ns.label, interface: '', action: 'resolve', detail: `${to} (AAAA): no IPv6 address${all.length ? ` — only ${all.join(', ')}` : ''}` });
@@ -49,6 +53,16 @@ export function resolveTargetV6(run: TraceContext, src: Source, to: string, hops
   }
   hops?.push({ node: ns.label, interface: '', action: 'resolve', detail: `${to} (AAAA) → ${six.map(formatAddr).join(', ')} (${howResolved(run, src, to.toLowerCase())})` });
   return { address: six[0]! };
+}
+
+/** A name whose record is on a network with unknown addresses: it resolves, to an address the engine cannot know. */
+function unknownAnswer(src: Source, to: string, network: string, hops: TraceHop[] | null): Outcome {
+  hops?.push({ node: src.ns!.label, interface: '', action: 'resolve', detail: `${to} → unknown address (Docker's embedded DNS, record on network ${network}, whose addresses are unknown)` });
+  return {
+    verdict: 'unknown',
+    reason: `"${to}" resolves on network ${network}, which exists outside what is described (external) with an unknown subnet, so its address there and the path to it are unknown`,
+    fix: `describe ${network}'s subnet (for a Compose external network: x-cnm: { ipam: { config: [{ subnet: … }] } }), or trace over a network whose addresses are known`,
+  };
 }
 
 /** Which resolver the source asks. */

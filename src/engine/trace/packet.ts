@@ -47,7 +47,9 @@ export type Cause =
   | { kind: 'martian'; hx: HostIndex; addr: V4; dev: string }
   | { kind: 'link'; reason: string; fix?: string }
   /** A path the tracer does not model: the verdict is `unknown`, never a guessed drop. `what` completes "the tracer does not model …". */
-  | { kind: 'unsupported'; what: string };
+  | { kind: 'unsupported'; what: string }
+  /** The packet may be for a network whose subnet is unknown (an external one): `unknown`, with why. */
+  | { kind: 'unknown-subnet'; reason: string; fix: string };
 
 /** How a packet leaves the host for what the topology does not describe: what the engine does know. */
 export interface Departure {

@@ -36,6 +36,16 @@ export interface WorldIndex {
   readonly drivers: TraceLookup;
 }
 
+/** The first interface of a sandbox on a network whose addresses are unknown. */
+function unknownSubnetOf(ns: Ns): { ifname: string; network: string } | null {
+  const sb = ns.view!.sb;
+  for (const ep of sb.endpoints) {
+    if (ep.ipv4 || ep.ipv6 || !ep.ifname) continue;
+    if (ns.hx.host.networks.get(ep.networkId)?.addressesUnknown) return { ifname: ep.ifname, network: ep.networkName };
+  }
+  return null;
+}
+
 export function describeVerdict(v: ChainVerdict): string {
   // A rule read from the host that dockerd did not write is said to be one.
   const steps = v.path.map((r) => (r.purpose === 'host' ? `${formatRule(r)} [the host's rule, not dockerd's]` : formatRule(r)));
@@ -236,6 +246,16 @@ export class Walker implements LinkWalk {
     if (!route && ns.kind === 'host') {
       const own = this.ownEndpoint(hx, pkt.dst, pkt);
       if (own) return own;
+    }
+    // An interface on a network whose subnet is unknown (external): a packet no known on-link route takes may be for it.
+    if (ns.kind === 'sandbox' && (!route || route.prefix === 0)) {
+      const unknown = unknownSubnetOf(ns);
+      if (unknown) {
+        this.hop(ns.label, unknown.ifname, 'route', `${formatV4(pkt.dst)}: no on-link network it knows has it, but ${unknown.ifname} is on ${unknown.network}, whose subnet is unknown: it may be on-link there`);
+        return { ok: false, cause: { kind: 'unknown-subnet',
+          reason: `${formatV4(pkt.dst)} may be on network ${unknown.network} (${ns.label}'s ${unknown.ifname}), which exists outside what is described (external) with an unknown subnet: whether the packet goes out there or by the default route is unknown`,
+          fix: `describe ${unknown.network}'s subnet (for a Compose external network: x-cnm: { ipam: { config: [{ subnet: … }] } })` } };
+      }
     }
     // An interface without any address (pipework … dhcp): the DHCP server's routes are not in the topology.
     const dhcp = !route && ns.kind === 'sandbox' ? ns.view!.sb.interfaces.find((i) => i.name !== 'lo' && !i.ipv4 && !i.ipv6) : undefined;

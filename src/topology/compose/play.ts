@@ -63,9 +63,9 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
   for (const key of keys) {
     const n = p.networks.get(key)!;
     networkNames.set(key, n.name);
-    if (n.external && !n.known) {
-      warn(n.loc ?? { file: '', path: [] }, `Network "${n.name}" is external: it exists outside this project, so its subnet and the addresses on it are unknown here; nothing on it is predicted.`, 'compose-external');
-      continue;
+    const unknown = n.external && !n.known;
+    if (unknown) {
+      warn(n.loc ?? { file: '', path: [] }, `Network "${n.name}" is external: it exists outside this project, so its subnet and the addresses on it are unknown here; the containers on it are shown with an unknown address, and names and traces that depend on it say unknown (describe its subnet in x-cnm to model it).`, 'compose-external');
     }
     const path: YamlPath = ['n', spec.networks.length];
     at(path, n.loc);
@@ -74,7 +74,7 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
       name: n.name,
       driver: n.driver ?? 'bridge',
       host: DEFAULT_HOST,
-      ipamConfig: n.ipamConfig.map((c) => ({
+      ipamConfig: unknown ? [] : n.ipamConfig.map((c) => ({
         ...(c.subnet !== undefined ? { subnet: c.subnet } : {}),
         ...(c.gateway !== undefined ? { gateway: c.gateway } : {}),
         ...(c.ipRange !== undefined ? { ipRange: c.ipRange } : {}),
@@ -87,12 +87,14 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
       enableIpv6: n.enableIpv6,
       driverOpts: n.driverOpts,
       // Compose labels what it creates (prepareNetworks).
-      labels: n.known ? n.labels : { ...n.labels, 'com.docker.compose.network': key, 'com.docker.compose.project': p.name, 'com.docker.compose.version': '2.26.1' },
+      labels: n.known || unknown ? n.labels : { ...n.labels, 'com.docker.compose.network': key, 'com.docker.compose.project': p.name, 'com.docker.compose.version': '2.26.1' },
       path,
     };
+    if (unknown) spec1.addressesUnknown = true;
     if (n.ipamDriver !== undefined) spec1.ipamDriver = n.ipamDriver;
     if (n.ipamOptions !== undefined) spec1.ipamOptions = n.ipamOptions;
     spec.networks.push(spec1);
+    if (unknown) continue;
     if (n.known) {
       problems.push({ file: n.loc!.file, path: n.loc!.path, part: 'key', severity: 'information', code: 'compose-external',
         message: `Network "${n.name}" is external: modelled as created before the project with the settings in its x-cnm, with nothing outside this project attached to it (other containers on it would take addresses too).` });
@@ -149,14 +151,12 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
         for (const sn of s.networks) {
           const net = p.networks.get(sn.key);
           if (!net) continue;
-          if (net.external && !net.known) {
-            warn(sn.loc, `"${name}" is not connected to the external network "${net.name}" here: its addresses there are unknown.`, 'compose-external');
-            continue;
-          }
+          const unknown = net.external && !net.known;
           const ep: ContainerNetworkSpec = { network: net.name, path: [...path, 'networks', c.networks.length], aliases: [name, s.name, ...sn.aliases] };
           at(ep.path, sn.loc);
-          if (sn.ipv4Address !== undefined) ep.ipv4Address = sn.ipv4Address;
-          if (sn.ipv6Address !== undefined) ep.ipv6Address = sn.ipv6Address;
+          // On a network of unknown subnet a static address cannot be checked; the engine gives none.
+          if (sn.ipv4Address !== undefined && !unknown) ep.ipv4Address = sn.ipv4Address;
+          if (sn.ipv6Address !== undefined && !unknown) ep.ipv6Address = sn.ipv6Address;
           const links = linksOf(p, s, n, containersOf);
           if (links.length) ep.links = links;
           const m = primary ? mac.primary : mac.api144 ? sn.macAddress : undefined;

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { endpoints, load, messages, noErrors } from './helpers';
+import { reachabilityMatrix, trace } from '../../../src/engine/trace';
 
 const V20 = 'x-cnm: { daemon: { version: "20.10" } }\n';
 
@@ -14,7 +15,7 @@ describe('names', () => {
     });
     assert.deepEqual(
       l.engine.inspect().networks.map((n) => n.name).filter((n) => !['bridge', 'host', 'none'].includes(n)).sort(),
-      ['shop_default', 'shop_front'],
+      ['ext', 'shop_default', 'shop_front'],
     );
     assert.deepEqual(l.spec.containers.map((c) => c.name), ['shop-web-1', 'shop-web-2', 'the-db']);
     assert.match(messages(l, 'warning').join('\n'), /Network "ext" is external: .* unknown/);
@@ -125,7 +126,67 @@ describe('external networks', () => {
     const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  web: { image: x, networks: [shared] }\nnetworks:\n  shared: { external: true, x-cnm: { driver: bridge } }\n` });
     assert.match(messages(l, 'warning').join('\n'), /x-cnm: give the external network's ipam config with an IPv4 subnet/);
     assert.match(messages(l, 'warning').join('\n'), /Network "shared" is external: .* unknown/);
-    assert.deepEqual(l.spec.networks.map((n) => n.name), []);
+    assert.deepEqual(l.spec.networks.map((n) => [n.name, n.addressesUnknown]), [['shared', true]]);
+  });
+
+  describe('without a subnet: played with unknown addresses, never invented ones', () => {
+    const l = load({
+      '/p/shop/compose.yaml': `${V20}services:\n  web: { image: x, networks: [proxy, back], expose: ["80"] }\n  api: { image: x, networks: [back], expose: ["8080"], depends_on: [web] }\n  edge: { image: x, networks: { proxy: { ipv4_address: 10.1.2.3 } }, depends_on: [api] }\nnetworks:\n  back: {}\n  proxy: { external: true, name: traefik-public }\n`,
+    });
+    const inspect = l.engine.inspect();
+
+    it('the network exists with an unknown subnet; its containers are on it with an unknown address and MAC', () => {
+      noErrors(l);
+      assert.match(messages(l, 'warning').join('\n'), /Network "traefik-public" is external: .* shown with an unknown address/);
+      const net = inspect.networks.find((n) => n.name === 'traefik-public')!;
+      assert.deepEqual([net.subnet, net.gateway, net.addresses_unknown], [null, null, true]);
+      const e = endpoints(l);
+      assert.equal(e['shop-edge-1 traefik-public'], 'eth0 null [shop-edge-1,edge]');
+      assert.equal(e['shop-web-1 traefik-public']!.split(' ')[1], 'null');
+      assert.equal(e['shop-web-1 shop_back']!.split(' ')[1], '172.18.0.2');
+      const ep = inspect.containers.find((c) => c.name === 'shop-edge-1')!.endpoints[0]!;
+      assert.deepEqual([ep.ipv4_address, ep.mac_address, ep.gateway, ep.address_unknown], [null, null, null, true]);
+      // It gives a way out all the same: no docker_gwbridge is invented for it.
+      assert.equal(inspect.networks.some((n) => n.name === 'docker_gwbridge'), false);
+      // /etc/hosts gets no line for an address nobody knows.
+      const edge = inspect.containers.find((c) => c.name === 'shop-edge-1')!;
+      assert.equal((edge.hosts_file ?? []).some((h) => /null|undefined/.test(h)), false);
+    });
+
+    it('names on it resolve to an unknown address; names on a known network still resolve', () => {
+      assert.deepEqual(l.engine.resolveAnswer('host1', 'shop-edge-1', 'web'), { addresses: [], unknownOn: 'traefik-public' });
+      assert.deepEqual(l.engine.resolveAnswer('host1', 'shop-api-1', 'web'), { addresses: ['172.18.0.2'] });
+      assert.deepEqual(l.engine.resolveAnswer('host1', 'shop-api-1', 'edge'), { addresses: [] });
+    });
+
+    it('traces to and over it are unknown, naming the network; traces on known networks are unchanged', () => {
+      const t = (from: string, to: string) => {
+        const [name, port] = to.split(':');
+        return trace(l.engine.state, port ? { from, to: name!, proto: 'tcp', port: Number(port) } : { from, to, proto: 'icmp' });
+      };
+      const byName = t('shop-edge-1', 'web:80');
+      assert.equal(byName.verdict, 'unknown');
+      assert.match(byName.reason, /traefik-public/);
+      const byAddr = t('shop-edge-1', '172.18.0.2:80');
+      assert.equal(byAddr.verdict, 'unknown');
+      assert.match(byAddr.reason, /traefik-public .* unknown subnet/);
+      const outward = t('shop-web-1', '10.9.9.9');
+      assert.equal(outward.verdict, 'unknown');
+      assert.match(outward.reason, /traefik-public/);
+      assert.equal(t('shop-api-1', 'web:80').verdict, 'delivered');
+      assert.equal(t('shop-api-1', 'edge').verdict, 'unresolved');
+    });
+
+    it('the matrix says unknown for pairs that meet on it, and lists the network', () => {
+      const m = reachabilityMatrix(l.engine.state);
+      const i = (n: string) => m.containers.findIndex((c) => c.name === n);
+      assert.deepEqual(m.cell(i('shop-web-1'), i('shop-edge-1')).verdicts, ['unknown']);
+      assert.equal(m.cell(i('shop-web-1'), i('shop-edge-1')).unknownOn, 'traefik-public');
+      assert.deepEqual(m.cell(i('shop-api-1'), i('shop-edge-1')).verdicts, ['unknown']);
+      assert.deepEqual(m.cell(i('shop-api-1'), i('shop-web-1')).verdicts, ['delivered', 'delivered']);
+      assert.deepEqual(m.containers[i('shop-edge-1')]!.unknownOn, ['traefik-public']);
+      assert.match(m.explain(i('shop-web-1'), i('shop-edge-1'), 0).reason, /traefik-public/);
+    });
   });
 });
 

@@ -100,19 +100,19 @@ export class BridgeDriver implements NetworkDriver {
     const opts = parseBridgeOptions(draft.options);
     // processIPAM
     if (draft.ipv4.length > 1 || draft.ipv6.length > 1) throw new DockerError(msg.bridgeMultipleSubnets(), FORBIDDEN, { field: 'subnet', index: 1 });
-    if (draft.ipv4.length === 0) throw new DockerError(`bridge network ${draft.id} requires ipv4 configuration`, BAD_REQUEST, { field: 'subnet' });
+    if (draft.ipv4.length === 0 && !draft.addressesUnknown) throw new DockerError(`bridge network ${draft.id} requires ipv4 configuration`, BAD_REQUEST, { field: 'subnet' });
     const name = opts.name !== '' ? opts.name : opts.defaultBridge ? 'docker0' : `br-${draft.id.slice(0, 12)}`;
     const v4 = draft.ipv4[0];
     // checkConflict with every other bridge network of the host. IPAM already refuses overlapping master
     // pools in its address space, so a subnet overlap is only possible for an ip-range (whose parent pool
     // IPAM adds unchecked) or another IPAM driver; only then is the full scan needed.
     const sameName = ctx.host.bridges.get(name);
-    const mayOverlap = draft.ipv4.some((a) => a.ipRange !== null) || draft.ipamDriver !== 'default';
+    const mayOverlap = v4 !== undefined && draft.ipv4.some((a) => a.ipRange !== null) || draft.ipamDriver !== 'default';
     for (const other of sameName || mayOverlap ? ctx.host.networks.values() : []) {
       if (!other.bridge || other.driver !== this.name) continue;
       let why: string | null = null;
       if (other.bridge.name === name) why = 'networks have same bridge name';
-      else if (other.ipv4[0] && netsOverlap(other.ipv4[0].subnet, v4.subnet)) why = 'networks have overlapping IPv4';
+      else if (v4 && other.ipv4[0] && netsOverlap(other.ipv4[0].subnet, v4.subnet)) why = 'networks have overlapping IPv4';
       if (why) {
         const field = why.includes('bridge name') ? { field: 'driver_opts' as const, key: BRIDGE_OPT.name } : { field: 'subnet' as const };
         throw new DockerError(msg.bridgeConflict(draft.id, name, other.id, other.bridge.name, why), FORBIDDEN, field);
@@ -136,7 +136,7 @@ export class BridgeDriver implements NetworkDriver {
       networkId: draft.id,
       mac: bridgeMac(draft.id),
       mtu,
-      ipv4: !opts.inhibitIpv4 && v4.gateway ? ifaceAddress(v4.gateway, v4.subnet) : null,
+      ipv4: !opts.inhibitIpv4 && v4?.gateway ? ifaceAddress(v4.gateway, v4.subnet) : null,
       ipv6: draft.enableIpv6 && draft.ipv6[0]?.gateway ? ifaceAddress(draft.ipv6[0].gateway, draft.ipv6[0].subnet) : null,
       ports: new Set(),
     });
