@@ -466,7 +466,7 @@ function drawHost(g: G, host: DiagramHost, l: HostLayout): void {
     .attr('data-id', (e) => e.id)
     .attr('x', 8)
     .attr('y', (_e, i) => 45 + i * 15)
-    .text((e) => `${e.ifname} ${e.ipv4 ?? e.ipv6 ?? ''}`);
+    .text((e) => `${e.ifname} ${e.ipv4 ?? e.ipv6 ?? (e.addressUnknown ? 'address unknown' : '')}`);
 
   layer(g, 'endpoints').selectAll<SVGCircleElement, HostLayout['endpoints'][number]>('circle.endpoint')
     .data(l.endpoints, (d) => d.id)
@@ -540,7 +540,7 @@ function drawBus(g: G, b: BusLayout, n: DiagramNetwork): void {
     .attr('role', 'button').attr('aria-label', busLabel(n));
   ensure(g, 'line.bus-hit', 'line').attr('class', 'bus-hit').attr('x1', b.x1).attr('x2', b.x2).attr('y1', b.y).attr('y2', b.y);
   ensure(g, 'line.bus-line', 'line').attr('class', 'bus-line').attr('x1', b.x1).attr('x2', b.x2).attr('y1', b.y).attr('y2', b.y);
-  const rest = [`${n.driver}${n.predefined && n.driver === 'bridge' ? ' (default)' : ''}`, n.subnet, n.gateway ? `gw ${n.gateway}` : '', n.device, n.internal ? 'internal' : ''].filter(Boolean).join(' · ');
+  const rest = [`${n.driver}${n.predefined && n.driver === 'bridge' ? ' (default)' : ''}`, n.subnet ?? (n.addressesUnknown ? 'external · subnet unknown' : ''), n.gateway ? `gw ${n.gateway}` : '', n.device, n.internal ? 'internal' : ''].filter(Boolean).join(' · ');
   const label = ensure(g, 'text.bus-label', 'text').attr('class', 'bus-label').attr('x', b.x1 + 4).attr('y', b.y + 17);
   label.selectAll('tspan').remove();
   label.append('tspan').attr('class', 'bus-name').text(n.name);

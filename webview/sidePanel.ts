@@ -243,20 +243,20 @@ export function describe(s: DiagramSnapshot, id: string): string[] | undefined {
     const iface = h.interfaces.find((i) => i.id === id);
     if (iface) return [`${h.name} ${iface.name}`, iface.address];
     const n = h.networks.find((x) => x.id === id);
-    if (n) return [`Network ${n.name}`, `driver ${n.driver}${n.internal ? ', internal' : ''}${n.predefined ? ', predefined' : ''}`, n.subnet ? `subnet ${n.subnet}` : 'no IPv4 subnet', n.gateway ? `gateway ${n.gateway}` : '', n.subnet6 ? `IPv6 ${n.subnet6}` : '', n.device ? `Linux bridge ${n.device}` : ''].filter(Boolean);
+    if (n) return [`Network ${n.name}`, `driver ${n.driver}${n.internal ? ', internal' : ''}${n.predefined ? ', predefined' : ''}`, n.subnet ? `subnet ${n.subnet}` : n.addressesUnknown ? 'external: subnet unknown' : 'no IPv4 subnet', n.gateway ? `gateway ${n.gateway}` : '', n.subnet6 ? `IPv6 ${n.subnet6}` : '', n.device ? `Linux bridge ${n.device}` : ''].filter(Boolean);
     for (const sb of h.sandboxes) {
       if (sb.id === id || sb.sharedBy.some((m) => m.id === id)) {
         const name = sb.id === id ? sb.name : sb.sharedBy.find((m) => m.id === id)!.name;
         return [`Container ${name}`, sb.id === id ? `image ${sb.image}` : `in ${sb.name}'s network namespace`,
           sb.mode === 'host' ? 'network_mode: host' : sb.mode === 'none' ? 'network_mode: none (loopback only)' : sb.mode === 'stopped' ? 'not running' : `${sb.endpoints.length} interface${sb.endpoints.length === 1 ? '' : 's'}`,
-          ...sb.endpoints.map((e) => `${e.ifname} ${e.ipv4 ?? ''} on ${h.networks.find((x) => x.id === e.networkId)?.name ?? '?'}`),
+          ...sb.endpoints.map((e) => `${e.ifname} ${e.ipv4 ?? (e.addressUnknown ? 'unknown address' : '')} on ${h.networks.find((x) => x.id === e.networkId)?.name ?? '?'}`),
           sb.listening.length ? `listens on ${sb.listening.join(', ')}` : '', sb.sharedBy.length && sb.id === id ? `shared with ${sb.sharedBy.map((m) => m.name).join(', ')}` : ''].filter(Boolean);
       }
       const ep = sb.endpoints.find((e) => e.id === id || e.linkId === id);
       if (ep) {
         const net = h.networks.find((x) => x.id === ep.networkId)?.name ?? '?';
         return [ep.linkId === id ? `veth link ${sb.name} ⟷ ${net}` : `Endpoint ${sb.name} on ${net}`, `${ep.ifname}${ep.veth ? ` ⟷ ${ep.veth} on the host` : ''}`,
-          ep.ipv4 ? `IPv4 ${ep.ipv4}` : '', ep.ipv6 ? `IPv6 ${ep.ipv6}` : '', ep.mac ? `MAC ${ep.mac}` : '', ep.aliases.length ? `aliases ${ep.aliases.join(', ')}` : ''].filter(Boolean);
+          ep.ipv4 ? `IPv4 ${ep.ipv4}` : ep.addressUnknown ? 'IPv4 unknown (the network is external, its subnet unknown)' : '', ep.ipv6 ? `IPv6 ${ep.ipv6}` : '', ep.mac ? `MAC ${ep.mac}` : '', ep.aliases.length ? `aliases ${ep.aliases.join(', ')}` : ''].filter(Boolean);
       }
     }
     const p = h.ports.find((x) => x.id === id);

@@ -107,7 +107,8 @@ export function buildComposeTree(src: ComposeView): TreeNode {
   }
   for (const [key, name] of played.networkNames) {
     const net = project.networks.get(key);
-    if (!net?.external) continue;
+    // An external network is played (x-cnm's subnet, or unknown addresses); this node is for one the engine has not.
+    if (!net?.external || networks.some((n) => n.name === name)) continue;
     add(netGroup, {
       kind: 'network', id: `${src.key}#${ids.network(host.name, name)}`, label: name, description: 'external · addresses unknown',
       tooltip: `**${name}** — external: it exists outside this project, so its subnet and the addresses on it are unknown here, and nothing on it is predicted.`,

@@ -170,6 +170,7 @@ function diagramNetwork(host: HostState, n: NetworkState): DiagramNetwork {
   }
   if (v6) out.subnet6 = formatNet(v6.subnet);
   if (n.bridge) out.device = n.bridge.name;
+  if (n.addressesUnknown) out.addressesUnknown = true;
   return out;
 }
 
@@ -204,6 +205,7 @@ function diagramSandbox(host: HostState, c: ContainerState, byId: Map<string, Co
       if (ep.ipv4) e.ipv4 = ep.ipv4.address;
       if (ep.ipv6) e.ipv6 = ep.ipv6.address;
       if (ep.mac) e.mac = ep.mac;
+      if (ep.addressUnknown) e.addressUnknown = true;
       if (ep.hostIfname) e.veth = ep.hostIfname;
       endpoints.push(e);
     }

@@ -364,6 +364,7 @@ export function networkNode(src: Scope, host: HostState, n: NetworkState, path: 
   const lines = [
     `**${n.name}** — driver \`${n.driver}\`${flags.length ? ` (${flags.join(', ')})` : ''}`,
     ...n.ipv4.map((p) => `subnet ${formatNet(p.subnet)}${p.gateway ? `, gateway ${formatAddr(p.gateway)}` : ''}${p.ipRange ? `, ip_range ${formatNet(p.ipRange)}` : ''}`),
+    n.addressesUnknown ? 'external: it exists outside what is described, so its subnet, gateway and the addresses on it are unknown here; traces over it say unknown' : '',
     ...n.ipv6.map((p) => `IPv6 subnet ${formatNet(p.subnet)}${p.gateway ? `, gateway ${formatAddr(p.gateway)}` : ''}`),
     n.bridge ? `Linux bridge \`${n.bridge.name}\`` : '',
     options.length ? `options:\n${options.map(([k, v]) => `- \`${k}\` = \`${v}\``).join('\n')}` : '',
@@ -372,7 +373,7 @@ export function networkNode(src: Scope, host: HostState, n: NetworkState, path: 
   ].filter(Boolean);
   return {
     kind: 'network', id: `${src.key}#${ids.network(host.name, n.name)}`, elementId: ids.network(host.name, n.name), label: n.name,
-    description: [n.driver, subnet, n.internal ? 'internal' : '', `${n.endpoints.size} ${n.endpoints.size === 1 ? 'endpoint' : 'endpoints'}`].filter(Boolean).join(' · '),
+    description: [n.driver, subnet ?? (n.addressesUnknown ? 'external · subnet unknown' : undefined), n.internal ? 'internal' : '', `${n.endpoints.size} ${n.endpoints.size === 1 ? 'endpoint' : 'endpoints'}`].filter(Boolean).join(' · '),
     tooltip: lines.join('\n\n'),
     ...cv(src, n.predefined ? 'cnm.network.predefined' : 'cnm.network', n.predefined ? LIVE_CONTEXT.builtinNetwork : LIVE_CONTEXT.network),
     icon: n.predefined && n.endpoints.size === 0 ? { id: driverIcon(n.driver, false, src.drivers).id, color: COLOR.stopped } : driverIcon(n.driver, n.internal, src.drivers),
@@ -385,7 +386,7 @@ export function endpointNode(src: Scope, host: HostState, n: NetworkState, ep: E
   const hostNs = n.driver === 'host';
   const noIface = !ep.ifname;
   const detail = [
-    ep.ipv4 ? `IPv4 ${ep.ipv4.address}/${ep.ipv4.prefixLength}` : '',
+    ep.ipv4 ? `IPv4 ${ep.ipv4.address}/${ep.ipv4.prefixLength}` : ep.addressUnknown ? `IPv4 and MAC unknown: ${n.name} is external, its subnet unknown` : '',
     ep.ipv6 ? `IPv6 ${ep.ipv6.address}/${ep.ipv6.prefixLength}` : '',
     ep.mac ? `MAC ${ep.mac}` : '',
     ep.ifname ? `interface ${ep.ifname}${ep.hostIfname ? ` ↔ ${ep.hostIfname} on the host` : ''}` : '',
@@ -393,7 +394,7 @@ export function endpointNode(src: Scope, host: HostState, n: NetworkState, ep: E
     ep.dnsNames.length ? `DNS names ${ep.dnsNames.join(', ')}` : (n.driver === 'bridge' && !ep.dnsNames.length ? 'no DNS name (the default bridge has no embedded DNS)' : ''),
     ep.portBindings.length ? `publishes ${ep.portBindings.map((b) => portBindingLabel(b.hostIp, b.hostPort, b.containerPort, b.proto)).join(', ')}` : '',
   ].filter(Boolean);
-  const what = hostNs ? "the host's network namespace" : noIface ? 'loopback only' : [ep.ipv4?.address, ep.ifname].filter(Boolean).join(' · ');
+  const what = hostNs ? "the host's network namespace" : noIface ? 'loopback only' : [ep.ipv4?.address ?? (ep.addressUnknown ? 'address unknown' : undefined), ep.ifname].filter(Boolean).join(' · ');
   const aliases = userAliases(ep);
   return {
     kind: 'endpoint',
@@ -414,7 +415,7 @@ export function containerNode(src: Scope, host: HostState, c: ContainerState): T
   const joined = c.joinedContainerId ? host.containers.get(c.joinedContainerId) : undefined;
   const byHand = sb && !joined ? handAddedEndpoints(host, sb) : [];
   const mode = c.modeKind === 'host' ? 'host network' : c.modeKind === 'none' ? (byHand.length ? 'no Docker network, interfaces added by hand' : 'no network') : joined ? `in ${joined.name}'s namespace` : c.modeKind === 'container' ? `in ${c.modeTarget}'s namespace` : '';
-  const addresses = sb && !sb.hostNetwork && c.modeKind !== 'container' ? [...sb.endpoints, ...byHand.map((h) => h.ep)].map((e) => e.ipv4?.address).filter(Boolean) : [];
+  const addresses = sb && !sb.hostNetwork && c.modeKind !== 'container' ? [...sb.endpoints, ...byHand.map((h) => h.ep)].map((e) => e.ipv4?.address ?? (e.addressUnknown ? `unknown on ${e.networkName}` : undefined)).filter(Boolean) : [];
   const icon: NodeIcon = c.status !== 'running' ? { id: 'vm-outline', color: COLOR.stopped }
     : c.modeKind === 'host' ? { id: 'vm-running', color: COLOR.host }
       : c.modeKind === 'none' ? { id: 'vm-running', color: COLOR.stopped }

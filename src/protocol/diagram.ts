@@ -73,6 +73,8 @@ export interface DiagramNetwork {
   predefined: boolean;
   /** `swarm` or `global` networks span hosts (overlay over VXLAN, a plug-in's cluster network). */
   scope: 'local' | 'swarm' | 'global';
+  /** It exists outside what is described (a Compose external network without a subnet): subnet and addresses unknown. */
+  addressesUnknown?: true;
 }
 
 export type SandboxMode = 'sandbox' | 'host' | 'none' | 'stopped';
@@ -104,6 +106,8 @@ export interface DiagramEndpoint {
   /** The id of the veth link between this endpoint and its network's bridge. */
   linkId: string;
   aliases: string[];
+  /** On a network whose addresses are unknown: it has an address, nobody here knows it. */
+  addressUnknown?: true;
 }
 
 export interface DiagramPort {

@@ -214,7 +214,7 @@ function serviceHover(loaded: LoadedCompose, name: string): string | undefined {
       lines.push('', '| network | address | DNS names |', '|---|---|---|');
       for (const ep of c.endpoints) {
         const racing = loaded.played.racing.get(ep.network)?.has(cname) ? ' (depends on start order)' : '';
-        const addr = [ep.ipv4_address ? `${ep.ipv4_address}/${ep.ipv4_prefix}` : '', ep.ipv6_address ?? ''].filter(Boolean).join(', ') || '—';
+        const addr = [ep.ipv4_address ? `${ep.ipv4_address}/${ep.ipv4_prefix}` : '', ep.ipv6_address ?? ''].filter(Boolean).join(', ') || (ep.address_unknown ? 'unknown (external network)' : '—');
         const dns = dnsNamesOf(loaded.engine, cname, ep.network);
         lines.push(`| \`${ep.network}\` | ${addr}${racing} | ${dns.map((d) => `\`${d}\``).join(', ') || '—'} |`);
       }
@@ -234,11 +234,13 @@ function networkHover(loaded: LoadedCompose, key: string): string | undefined {
     return loaded.played.networkNames.has(key) ? undefined : `**network \`${key}\`**\n\nNo service of this project uses it, so \`docker compose up\` does not create it.`;
   }
   const lines = [`**network \`${key}\`** → Docker's \`${n.name}\``];
-  if (n.external) {
-    lines.push('', 'External: it exists outside this project; its subnet and the addresses on it are unknown here.');
+  const { inspect, byName } = viewsOf(loaded.engine);
+  if (n.external && !n.known) {
+    lines.push('', 'External: it exists outside this project; its subnet and the addresses on it are unknown here, so names and traces that depend on them say unknown.');
+    const members = [...byName.values()].filter((c) => c.endpoints.some((e) => e.network === n.name)).map((c) => `\`${c.name}\``);
+    if (members.length) lines.push('', `Members (addresses unknown): ${members.join(', ')}`);
     return lines.join('\n');
   }
-  const { inspect, byName } = viewsOf(loaded.engine);
   const net = inspect.networks.find((x) => x.name === n.name);
   if (!net) {
     lines.push('', 'Not created (see the errors).');
