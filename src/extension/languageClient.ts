@@ -12,8 +12,10 @@ export const COMPOSE_FILE_PATTERN = '**/{compose,docker-compose}{,.override}.{ya
 export async function startLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): Promise<LanguageClient> {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+    // The server reads `${VAR}` in Compose files from its environment before `.env`, as the tree does
+    // from the extension host's: it gets the same one.
+    run: { module, transport: TransportKind.ipc, options: { env: process.env } },
+    debug: { module, transport: TransportKind.ipc, options: { env: process.env, execArgv: ['--nolazy', '--inspect=6011'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'cnm-topology' }, { scheme: 'file', pattern: COMPOSE_FILE_PATTERN }],

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { loadTopology, type LoadedTopology } from '../topology';
 import { COMPOSE_FILE_NAMES, composeProjects, isComposePath, loadComposeFiles, type ComposeLoad, type FileProbe } from './composeFiles';
+import { composeEnvironment } from '../topology/compose';
 import { buildSnapshot, type ElementIndex } from './diagramSnapshot';
 import type { DiagramSnapshot } from '../protocol/diagram';
 import { engineTracerFor } from './engineTracer';
@@ -260,8 +261,7 @@ export class TopologyStore implements vscode.Disposable {
         return { exists: false };
       }
     };
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    const env = composeEnvironment(process.env);
     let project: ComposeLoad;
     try {
       project = await loadComposeFiles(uri.path, read, { env });

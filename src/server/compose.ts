@@ -47,7 +47,7 @@ const SEVERITY: Record<TopologyDiagnostic['severity'], DiagnosticSeverity> = { e
  * first, then the disk). An override file is read with the main file beside it, as `docker compose up`
  * in that directory reads both.
  */
-export function analyzeCompose(uri: string, version: number, text: string, reader: ComposeReader): ComposeAnalysis {
+export function analyzeCompose(uri: string, version: number, text: string, reader: ComposeReader, env: Record<string, string> = {}): ComposeAnalysis {
   const file = pathOfUri(uri);
   const doc = parseYamlDocument(text);
   // No line counter from this parse: LineIndex counts the lines itself (also \r\n and a lone \r).
@@ -57,11 +57,11 @@ export function analyzeCompose(uri: string, version: number, text: string, reade
   const target = /\.override\.ya?ml$/.test(file) ? dir : file;
   let loaded: LoadedCompose | undefined;
   try {
-    loaded = loadCompose(own, target, { env: {} });
+    loaded = loadCompose(own, target, { env });
   } catch (err) {
     if (!(err instanceof ComposeLoadError)) throw err;
     // An override alone (no main file beside it): read it as the project it is.
-    loaded = target === file ? undefined : loadCompose(own, file, { env: {} });
+    loaded = target === file ? undefined : loadCompose(own, file, { env });
   }
   const index = new PathIndex(doc);
   const diagnostics: Diagnostic[] = [];

@@ -10,7 +10,7 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { existsSync, readFileSync } from 'node:fs';
-import type { ComposeReader } from '../topology/compose';
+import { composeEnvironment, type ComposeReader } from '../topology/compose';
 import { DocumentAnalyzer, type Analysis } from './analysis';
 import { codeActionsFor } from './codeActions';
 import { codeLenses } from './codeLens';
@@ -55,7 +55,15 @@ export class TopologyLanguageServer {
   private readonly composeLatest = new Map<string, ComposeAnalysis>();
   private readonly composeTimers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly connection: Connection) {}
+  /**
+   * The environment `${VAR}` in Compose files reads before `.env` (Compose's precedence): the one this
+   * process was started with — the extension host's, which its tree reads too (languageClient.ts).
+   */
+  private readonly composeEnv: Record<string, string>;
+
+  constructor(private readonly connection: Connection, env: Readonly<Record<string, string | undefined>> = process.env) {
+    this.composeEnv = composeEnvironment(env);
+  }
 
   listen(): void {
     const c = this.connection;
@@ -242,7 +250,7 @@ export class TopologyLanguageServer {
     if (!doc) return undefined;
     const last = this.composeLatest.get(uri);
     if (last?.version === doc.version) return last;
-    const a = analyzeCompose(uri, doc.version, doc.getText(), this.composeReader());
+    const a = analyzeCompose(uri, doc.version, doc.getText(), this.composeReader(), this.composeEnv);
     this.composeLatest.set(uri, a);
     return a;
   }

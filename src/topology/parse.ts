@@ -13,7 +13,7 @@ import { parsePolicies } from './sections/policies';
 import { parseServices } from './sections/services';
 import { SourceMap, type RangePart } from './sourceMap';
 import type { TopologySpec, YamlPath } from './spec';
-import { parseYaml } from './yaml/parse';
+import { parseYaml, yamlMessage } from './yaml/parse';
 
 export interface ParsedTopology {
   spec: TopologySpec;
@@ -94,7 +94,3 @@ function isNullScalar(node: Node): boolean {
   return 'value' in node && (node as { value: unknown }).value === null;
 }
 
-/** yaml's messages without the trailing " at line L, column C" (the range already says where). */
-function yamlMessage(message: string): string {
-  return message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
-}

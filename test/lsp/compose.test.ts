@@ -209,3 +209,37 @@ describe('Compose files over LSP', () => {
     assert.equal(m.range.start.line, at(mainText, 'front', 0).start.line, 'the closest key: services.web.networks');
   });
 });
+
+describe('Compose ${VAR} in the language server: the environment it is started with, then .env (as the tree reads them)', () => {
+  const compose = 'name: envp\nservices:\n  web:\n    image: nginx\n    networks:\n      front: { ipv4_address: 10.77.0.5 }\nnetworks:\n  front:\n    ipam: { config: [{ subnet: "${CNM_TEST_FRONT_SUBNET}" }] }\n';
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cnm-compose-env-'));
+    writeFileSync(join(dir, 'compose.yaml'), compose);
+    writeFileSync(join(dir, '.env'), 'CNM_TEST_FRONT_SUBNET=10.66.0.0/24\n');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const errors = (diags: Diagnostic[]) => diags.filter((d) => d.severity === DiagnosticSeverity.Error).map(messageOf);
+
+  it('a variable of the environment wins over .env', async () => {
+    const lsp = await LspSession.start({ env: { ...process.env, CNM_TEST_FRONT_SUBNET: '10.77.0.0/24' } });
+    try {
+      assert.deepEqual(errors(await lsp.open(pathToFileURL(join(dir, 'compose.yaml')).href, compose)), []);
+    } finally {
+      await lsp.stop();
+    }
+  });
+
+  it('without it, .env gives the value', async () => {
+    const env = { ...process.env };
+    delete env.CNM_TEST_FRONT_SUBNET;
+    const lsp = await LspSession.start({ env });
+    try {
+      const e = errors(await lsp.open(pathToFileURL(join(dir, 'compose.yaml')).href, compose));
+      assert.equal(e.length, 1, e.join('\n'));
+      assert.match(e[0]!, /10\.77\.0\.5/);
+    } finally {
+      await lsp.stop();
+    }
+  });
+});

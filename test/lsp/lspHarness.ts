@@ -52,11 +52,12 @@ export class LspSession {
     this.connection.listen();
   }
 
-  static async start(options: { debounceMs?: number } = {}): Promise<LspSession> {
+  /** `env`: the server process's environment (default: this one's), as the client starts it with the extension host's. */
+  static async start(options: { debounceMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<LspSession> {
     // CNM_SERVER_NODE_ARGS: extra node flags for the server process (e.g. --cpu-prof when profiling).
     const extra = (process.env.CNM_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const args = process.env.CNM_SERVER === 'dist' ? [...extra, join(root, 'dist/server.js'), '--stdio'] : [...extra, '--import', 'tsx', join(root, 'src/server/server.ts'), '--stdio'];
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], ...(options.env ? { env: options.env } : {}) });
     const session = new LspSession(child);
     const result = await session.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,

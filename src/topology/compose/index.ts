@@ -81,6 +81,17 @@ export function loadCompose(reader: ComposeReader, target: string, options: Load
   return { spec: played.spec, engine: built.engine, diagnostics, file, rangeOf: (path, part) => locate(path, part).range, locate, project, played, model };
 }
 
+/**
+ * The shell environment as Compose reads it (it wins over `.env`): every variable that is set. The tree
+ * (extension host) and the language server (started with the extension host's environment) both read
+ * their process's through this, so a `${VAR}` is the same on both.
+ */
+export function composeEnvironment(vars: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(vars)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
 /** A Compose project as a source beside topology files: loadTopology's shape, never throws. */
 export interface LoadedComposeSource {
   spec: TopologySpec;

@@ -5,7 +5,7 @@ import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node } fro
 import type { Range } from '../diagnostics';
 import { SourceMap, type RangePart } from '../sourceMap';
 import type { YamlPath } from '../spec';
-import { parseYamlDocument } from '../yaml/parse';
+import { parseYamlDocument, yamlMessage } from '../yaml/parse';
 import type { CNode, Loc } from './nodes';
 
 export interface YamlProblem {
@@ -88,9 +88,4 @@ class Converter {
     }
     return { kind: 'scalar', value: null, loc };
   }
-}
-
-/** yaml's messages without the trailing " at line L, column C" (the range already says where). */
-function yamlMessage(message: string): string {
-  return message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
 }

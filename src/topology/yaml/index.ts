@@ -8,4 +8,4 @@ export { IncrementalYamlParser, lineStartsOf, parseWhole, type ParsedYaml } from
 export { LineIndex } from './lines';
 export { getPair, getValue, nodeAt, nodeSpan, pairEnd, pairSpan, pairsOf, PathIndex, scalarSpan, stringValue, subSpan, type NodeAt, type PathNodes, type Span } from './nodes';
 export { YAML_PARSE_OPTIONS } from './options';
-export { parseYaml, parseYamlDocument } from './parse';
+export { parseYaml, parseYamlDocument, yamlMessage } from './parse';

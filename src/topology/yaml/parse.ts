@@ -16,3 +16,8 @@ export function parseYamlDocument(text: string): Document.Parsed {
 export function parseYaml(text: string): Document {
   return fastParseYaml(text)?.document ?? parseYamlDocument(text);
 }
+
+/** yaml's messages without the trailing " at line L, column C" and code frame (a diagnostic's range already says where). */
+export function yamlMessage(message: string): string {
+  return message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
+}
