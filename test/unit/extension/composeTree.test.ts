@@ -161,8 +161,14 @@ describe('the tree of a Compose project', () => {
     assert.match(b?.tooltip ?? '', /"b" and "a" start at the same time/);
     const def = path(t, 'shop', 'Networks', 'shop_default');
     assert.ok(def?.children.some((e) => /depends on start order/.test(e.description ?? '')), 'the endpoints say their address depends on the order');
+    // The external network exists with an unknown subnet: c is on it, its address there unknown (never invented).
     const ext = path(t, 'shop', 'Networks', 'ext');
-    assert.equal(ext?.description, 'external · addresses unknown');
+    assert.equal(ext?.description, 'bridge · external · subnet unknown · 1 endpoint');
+    assert.match(ext?.tooltip ?? '', /subnet, gateway and the addresses on it are unknown/);
+    const onExt = ext?.children.find((e) => /shop-c-1/.test(e.label));
+    assert.match(onExt?.description ?? '', /address unknown/);
+    assert.match(onExt?.tooltip ?? '', /IPv4 and MAC unknown/);
+    assert.match(child(services, 'c')?.children[0]?.description ?? '', /unknown on ext/);
     assert.ok(child(t, 'Problems')?.children.some((p) => /external/.test(p.label)));
   });
 

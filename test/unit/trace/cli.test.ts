@@ -2,7 +2,7 @@
 // code, stdout (with --json nothing but the JSON) and one clear line on stderr for misuse.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -305,5 +305,35 @@ expect:
     assert.match(r.stdout, /DELIVERED: web accepts \[fd00:20::10\]:80\/tcp over IPv6/);
     const input = cnm('trace', 'examples/10-ipv6-dual-stack.cnm.yaml', '--from', 'client', '--to', 'fd00:20::1/icmp6');
     assert.match(input.stdout, /filter6 INPUT: .*so ip6tables INPUT keeps the host's policy ACCEPT/);
+  });
+});
+
+describe('cnm on a Compose project with an external network of unknown subnet', () => {
+  const dir = join(tmp, 'ext-unknown');
+  const file = join(dir, 'compose.yaml');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, 'name: shop\nservices:\n  web: { image: x, networks: [proxy, back], expose: ["80"] }\n  edge: { image: x, networks: [proxy], depends_on: [web] }\nnetworks:\n  back: {}\n  proxy: { external: true, name: traefik-public }\n');
+
+  it('inspect --json: the network and its endpoints are there, their addresses null and marked unknown', () => {
+    const r = cnm('inspect', dir, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { networks: { name: string; subnet: string | null; addresses_unknown?: boolean }[]; containers: { name: string; endpoints: { network: string; ipv4_address: string | null; mac_address: string | null; address_unknown?: boolean }[] }[] };
+    assert.deepEqual(j.networks.filter((n) => n.name === 'traefik-public').map((n) => [n.subnet, n.addresses_unknown]), [[null, true]]);
+    const edge = j.containers.find((c) => c.name === 'shop-edge-1')!;
+    assert.deepEqual(edge.endpoints.map((e) => [e.network, e.ipv4_address, e.mac_address, e.address_unknown]), [['traefik-public', null, null, true]]);
+    const text = cnm('inspect', dir).stdout;
+    assert.match(text, /traefik-public +host1 +bridge +unknown +unknown/);
+    assert.match(text, /shop-edge-1 +host1 +traefik-public +eth0 +unknown +unknown/);
+  });
+
+  it('resolve says the name resolves to an unknown address; trace says unknown and names the network', () => {
+    const r = cnm('resolve', dir, '--from', 'edge', 'web', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { addresses: [], unknown: 'traefik-public' });
+    const t = cnm('trace', dir, '--from', 'edge', '--to', 'web:80', '--json');
+    const j = JSON.parse(t.stdout) as { verdict: string; reason: string };
+    assert.equal(j.verdict, 'unknown');
+    assert.match(j.reason, /traefik-public/);
   });
 });
