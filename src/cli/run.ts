@@ -1,6 +1,7 @@
 // The CLI without the process: argv in, exit code out, output through CliIo. main.ts wires it to the
 // real process; tests can call it directly.
-import pkg from '../../package.json';
+// Only the version: esbuild then bundles that one field, not the whole manifest (its contributes section is most of it).
+import { version } from '../../package.json';
 import { parseCommandArgs } from './args';
 import { wantsDocker } from './args';
 import type { Command } from './commands/command';
@@ -34,7 +35,7 @@ export function runCli(argv: string[], io: CliIo): number | Promise<number> {
     if (first === '--help' || first === '-h') return help(io);
     if (first === 'help') return rest[0] ? help(io, findCommand(rest[0])) : help(io);
     if (first === '--version' || first === '-V') {
-      io.out(`${pkg.version}\n`);
+      io.out(`${version}\n`);
       return EXIT_OK;
     }
     const command = findCommand(first);

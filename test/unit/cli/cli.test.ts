@@ -2,7 +2,7 @@
 // what it prints on stdout (with --json: nothing but the JSON) and on stderr (one clear line on misuse).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -48,6 +48,16 @@ describe('cnm: help and misuse', () => {
     assert.equal(r.status, 0);
     for (const c of ['validate', 'inspect', 'resolve', 'trace', 'matrix', 'check', 'rules']) assert.match(r.stdout, new RegExp(`cnm ${c} `));
     assert.equal(cnm('validate', '--help').status, 0);
+  });
+
+  it('--version and -V print the package version, one line', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = cnm(flag);
+      assert.equal(r.status, 0);
+      assert.equal(r.stdout, `${version}\n`);
+      assert.equal(r.stderr, '');
+    }
   });
 
   it('no command, an unknown command, an unknown option, a missing argument: exit 2, one line', () => {
