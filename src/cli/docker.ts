@@ -1,7 +1,7 @@
 // `--docker [ENDPOINT]` in place of FILE: the command (inspect, resolve, trace, matrix, rules) works on
 // a live Docker host, through a snapshot replayed on the engine, standing in for the file it would read.
 import { connectDocker, DockerApiError, EndpointError, MalformedAnswerError, observeHost, resolveEndpoint, takeSnapshot, tlsWarning, UnreachableError } from '../docker';
-import { inspectLiveServices, liveSwarm, liveTopology, observationFor, snapshotToEngine, verifyTrace } from '../live';
+import { inspectLiveServices, involvedContainers, liveSwarm, liveTopology, observationFor, snapshotToEngine, verifyTrace } from '../live';
 import { VerifyInputError } from '../live/verify';
 import type { LoadedTopology } from '../topology';
 import { parseCommandArgs } from './args';
@@ -68,7 +68,10 @@ export async function runDockerCommand(command: Command, argv: string[], io: Cli
     // What the host really has (each container's listening sockets, its iptables rules and sysctls),
     // so predictions follow the kernel rather than the expose lists and dockerd's modelled rules; only
     // what the command shows (inspect reads neither).
-    const snapshot = await observeHost(client, await takeSnapshot(client), { timeoutMs: Math.min(client.local ? 8_000 : 20_000, dockerTimeoutMs(process.env)), read: observationFor(command.name) });
+    const base = await takeSnapshot(client);
+    // One trace depends on the sockets of the containers it can reach only: the others are not read.
+    const only = command.name === 'trace' && typeof args.values.from === 'string' && typeof args.values.to === 'string' ? involvedContainers(base, args.values.from, args.values.to) : null;
+    const snapshot = await observeHost(client, base, { timeoutMs: Math.min(client.local ? 8_000 : 20_000, dockerTimeoutMs(process.env)), read: observationFor(command.name), ...(only ? { only } : {}) });
     const model = snapshotToEngine(snapshot);
     // What the engine could not reproduce goes to stderr (stdout stays the result only).
     for (const w of model.warnings) io.err(`cnm: note: ${w}\n`);

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import type { NetworkInfo } from './types';
+import type { HostRouting } from './routes';
 
 export type SaveReading = { readonly text: string; readonly command: string } | { readonly error: string };
 
@@ -15,6 +16,8 @@ export interface HostReading {
   readonly ip6tables: SaveReading;
   /** sysctl name → value, or null when it could not be read (e.g. br_netfilter not loaded). */
   readonly sysctls: Record<string, string | null>;
+  /** The host's routing table, rp_filter and MTUs (routes.ts), when read with the rules. */
+  readonly routing?: HostRouting;
 }
 
 /** The sysctls that change a trace's outcome. */

@@ -4,6 +4,7 @@ import type { ContainerInfo, DaemonInfo, DockerClient, NetworkInfo, SwarmInfo } 
 import { localInterfaces } from './localHost';
 import { readAllListeners, type ListenerReading } from './listeners';
 import { readHostNetfilter, sharesDaemonNetns, type HostReading } from './hostNetfilter';
+import { readHostRouting, readSandboxRoutes, type RouteReading } from './routes';
 
 export interface Snapshot {
   /** Where it came from (describeEndpoint). */
@@ -19,6 +20,8 @@ export interface Snapshot {
   hostInterfaces?: Record<string, string>;
   /** What each running container really listens on (by container id), once read (observeHost). */
   listeners?: Record<string, ListenerReading>;
+  /** Each running container's own routing table (by container id), read with its listeners. */
+  routes?: Record<string, RouteReading>;
   /** The host's real rules and sysctls (a daemon on this machine), or why they could not be read. */
   host?: HostReading | { readonly unread: string };
 }
@@ -73,7 +76,7 @@ export async function observeHost(client: DockerClient, snapshot: Snapshot, opts
   const read = opts.only ? snapshot.containers.filter((c) => opts.only!.has(c.id)) : snapshot.containers;
   // A unix socket does not mean the daemon's namespace is ours (a lab host, a rootless daemon).
   const netns = client.local && want.rules ? sharesDaemonNetns(snapshot.networks) : { same: false, why: '' };
-  const [fresh, host] = await Promise.all([
+  const [fresh, host, routesRead] = await Promise.all([
     !want.listeners ? Promise.resolve(undefined) : readAllListeners(client, read, { ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }),
     !want.rules
       ? Promise.resolve(undefined)
@@ -81,10 +84,28 @@ export async function observeHost(client: DockerClient, snapshot: Snapshot, opts
       ? Promise.resolve({ unread: `the Docker host (${client.description}) is not this machine: its iptables rules and sysctls cannot be read from here` })
       : netns.same === false
         ? Promise.resolve({ unread: `${netns.why}, so this machine's iptables rules and sysctls are not the daemon's` })
-        : readHostNetfilter(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+        : Promise.all([readHostNetfilter(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), readHostRouting()]).then(([h, routing]) => ({ ...h, routing })),
+    !want.listeners ? Promise.resolve(undefined) : readAllRoutes(client, read, opts),
   ]);
   const live = new Set(snapshot.containers.filter((c) => c.running).map((c) => c.id));
   const listeners: Record<string, ListenerReading> = {};
   for (const [id, r] of Object.entries({ ...(opts.only ? snapshot.listeners ?? {} : {}), ...fresh })) if (live.has(id)) listeners[id] = r;
-  return { ...snapshot, listeners, host };
+  const routes: Record<string, RouteReading> = {};
+  for (const [id, r] of Object.entries({ ...(opts.only ? snapshot.routes ?? {} : {}), ...routesRead })) if (live.has(id)) routes[id] = r;
+  return { ...snapshot, listeners, ...(want.listeners ? { routes } : {}), host };
+}
+
+/** The routing tables of these containers, a few at a time (a cheap read each on this machine). */
+async function readAllRoutes(client: DockerClient, containers: readonly ContainerInfo[], opts: ObserveOptions): Promise<Record<string, RouteReading>> {
+  const out: Record<string, RouteReading> = {};
+  const running = containers.filter((c) => c.running);
+  let next = 0;
+  const worker = async () => {
+    while (next < running.length) {
+      const c = running[next++]!;
+      out[c.id] = await readSandboxRoutes(client, c, { ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(client.local ? 16 : 4, running.length) }, worker));
+  return out;
 }

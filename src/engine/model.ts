@@ -454,6 +454,27 @@ export interface HostObserved {
   rules6Unread?: string;
   /** net.bridge.bridge-nf-call-ip6tables as read: false, bridged IPv6 packets skip ip6tables. */
   bridgeNfCallIp6tables?: boolean;
+  /** The host's main IPv4 routing table as read: it replaces the routes derived from its interfaces. */
+  routes?: readonly ObservedRoute[];
+  /** Why the host's routes could not be read: traces then follow the modelled routes, and say so. */
+  routesUnread?: string;
+  /** Each container's own routing table as read (by container name), or why it could not be read. */
+  sandboxRoutes?: Record<string, readonly ObservedRoute[] | { readonly unread: string }>;
+  /** net.ipv4.conf.<if>.rp_filter as read, by interface name (and "all", "default"). */
+  rpFilter?: Record<string, number>;
+  /** Interfaces' MTUs as read, by name. */
+  mtu?: Record<string, number>;
+}
+
+/** One IPv4 route of a real main table (/proc/net/route). */
+export interface ObservedRoute {
+  readonly destination: string;
+  readonly prefix: number;
+  readonly gateway: string | null;
+  readonly dev: string;
+  readonly metric: number;
+  /** blackhole / unreachable / prohibit: matching packets are not sent. */
+  readonly reject: boolean;
 }
 
 export interface SwarmNode {

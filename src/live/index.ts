@@ -12,3 +12,4 @@ export { verifyTrace, verifyOutcome, VerifyInputError, type VerifyRequest, type 
 export { computeComposeDrift, composeDriftRange, COMPOSE_PROJECT_LABEL, type ComposeDriftOptions } from './composeDrift';
 export { observationFor, type ObservationNeeds } from './observation';
 export { liveSwarm, inspectLiveServices, taskName, type LiveSwarm, type LiveSwarmTask } from './swarmView';
+export { involvedContainers } from './involved';

@@ -2,7 +2,7 @@
 // networks with their real subnets and gateways, containers with their real addresses and MACs (given
 // as static, so the engine's allocation order cannot move them).
 import { DockerError, Engine, deriveHostRules, hasDockerChains, markDockerdRules, parseIptablesSave, IptablesSaveError } from '../engine';
-import type { ContainerCreateRequest, EndpointConfig, IpamPoolConfig, NetworkCreateRequest } from '../engine';
+import type { ContainerCreateRequest, EndpointConfig, IpamPoolConfig, NetworkCreateRequest, ObservedRoute } from '../engine';
 import type { ContainerInfo, EndpointInfo, NetworkInfo, Snapshot } from '../docker';
 import {
   containersByCreation, daemonConfigOf, endpointNetworkName, exposeOf, networkModeName, observedListen, poolsOf, portSpecsOf, PREDEFINED_NETWORKS, userAliases, userNetworks,
@@ -59,12 +59,13 @@ function observeOn(engine: Engine, hostName: string, snapshot: Snapshot, warning
   const reading = snapshot.host;
   const host = engine.state.hosts.get(hostName);
   if (!host) return;
+  const sandboxRoutes = sandboxRoutesOf(snapshot);
   if (!reading) {
-    if (snapshot.listeners) host.observed = {}; // a live host all the same: fixes in its terms
+    if (snapshot.listeners) host.observed = sandboxRoutes ? { sandboxRoutes } : {}; // a live host all the same: fixes in its terms
     return;
   }
   if ('unread' in reading) {
-    host.observed = { rulesUnread: reading.unread };
+    host.observed = { rulesUnread: reading.unread, routesUnread: reading.unread.replace('iptables rules and sysctls', 'routes, iptables rules and sysctls'), ...(sandboxRoutes ? { sandboxRoutes } : {}) };
     return;
   }
   const observed: NonNullable<typeof host.observed> = {};
@@ -97,7 +98,34 @@ function observeOn(engine: Engine, hostName: string, snapshot: Snapshot, warning
   if (forward === '0' || forward === '1') observed.ipForward = forward === '1';
   const bridgeNf = reading.sysctls['net.bridge.bridge-nf-call-iptables'];
   if (bridgeNf === '0' || bridgeNf === '1') observed.bridgeNfCallIptables = bridgeNf === '1';
+  const routing = reading.routing;
+  if (!routing) observed.routesUnread = "the host's routing table was not read";
+  else {
+    if (routing.routes.state === 'read') observed.routes = routing.routes.routes;
+    else observed.routesUnread = routing.routes.why;
+    observed.rpFilter = routing.rpFilter;
+    observed.mtu = routing.mtu;
+    for (const b of host.bridges.values()) {
+      const real = routing.mtu[b.name];
+      const net = [...host.networks.values()].find((n) => n.bridge?.name === b.name);
+      const want = Number(net?.options['com.docker.network.driver.mtu'] ?? 0);
+      if (real !== undefined && want > 0 && real !== want) warnings.push(`${b.name} (network ${net?.name}) has MTU ${real} on the host, not the ${want} its network asks for (ip link set ${b.name} mtu ${want})`);
+    }
+  }
+  if (observed.routesUnread) warnings.push(`the host's routes could not be read (${observed.routesUnread}): traces follow the routes as modelled`);
+  if (sandboxRoutes) observed.sandboxRoutes = sandboxRoutes;
   host.observed = observed;
+}
+
+/** Each container's routing table as read, by name (the engine's containers carry the real names). */
+function sandboxRoutesOf(snapshot: Snapshot): Record<string, readonly ObservedRoute[] | { readonly unread: string }> | undefined {
+  if (!snapshot.routes) return undefined;
+  const out: Record<string, readonly ObservedRoute[] | { readonly unread: string }> = {};
+  for (const c of snapshot.containers) {
+    const r = snapshot.routes[c.id];
+    if (r) out[c.name] = r.state === 'read' ? r.routes : { unread: r.why };
+  }
+  return out;
 }
 
 export function networkRequestOf(snapshot: Snapshot, n: NetworkInfo): NetworkCreateRequest {

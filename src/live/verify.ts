@@ -1,11 +1,12 @@
 // Verify a predicted trace on the live host: run the real probe where the packet starts and set what
 // happened beside what the tracer said. In a container: `docker exec` of busybox's nslookup, ping and
-// nc (argv arrays, never a shell line); from the host itself: a TCP connect from this process, to
-// loopback or to a container's address only. UDP has no reliable answer to observe: inconclusive.
+// nc (argv arrays, never a shell line); UDP by the receiving container's counters around datagrams
+// busybox tftp sends; from the host itself: a TCP connect from this process, to loopback or to a
+// container's address only.
 import { connect } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import type { TraceProto, TraceResult, Verdict } from '../engine';
-import { DockerApiError, type DockerClient, type ExecResult } from '../docker';
+import { DockerApiError, readUdpCounters, type DockerClient, type ExecResult } from '../docker';
 
 export type ObservedVerdict = Verdict | 'inconclusive';
 
@@ -101,7 +102,6 @@ const UDP_NOTE = 'UDP cannot be observed reliably: a datagram that arrives gets 
 // In the source container
 
 async function probeFromContainer(client: DockerClient, r: VerifyRequest, target: Target): Promise<ObservedProbe> {
-  if (r.proto === 'udp') return inconclusive(UDP_NOTE);
   let running: boolean;
   try {
     running = (await client.inspectContainer(r.from)).running;
@@ -128,6 +128,7 @@ async function probeFromContainer(client: DockerClient, r: VerifyRequest, target
     address = found[0]!;
   } else address = target.address;
 
+  if (r.proto === 'udp') return probeUdp(client, r, target, address, steps, outputs);
   const argv = r.proto === 'icmp' ? ['ping', '-c1', `-W${PROBE_WAIT_S}`, address] : ['nc', '-w', String(PROBE_WAIT_S), address, String(r.port)];
   steps.push(shown(r.from, argv));
   const res = await runIn(client, r.from, argv);
@@ -144,6 +145,38 @@ async function probeFromContainer(client: DockerClient, r: VerifyRequest, target
   if (r.proto === 'tcp' && /connection refused/i.test(text)) return { ...base, verdict: 'refused', detail: `${dest} refused the connection` };
   const why = /no route to host/i.test(text) ? 'no route to host' : `no answer within ${PROBE_WAIT_S} s`;
   return { ...base, verdict: 'dropped', detail: `${dest}: ${why}` };
+}
+
+/**
+ * UDP, observed where it lands: the receiving container's UDP counters (/proc/net/snmp) before and after
+ * a few datagrams sent from the source (busybox tftp, killed after 1 s: it only sends). InDatagrams up:
+ * a socket took them (delivered); NoPorts up: none is bound there (refused, ICMP port unreachable);
+ * neither: they never arrived (dropped). The receiver must be a container of this host.
+ */
+async function probeUdp(client: DockerClient, r: VerifyRequest, target: Target, address: string, steps: string[], outputs: string[]): Promise<ObservedProbe> {
+  const dest = `${target.kind === 'name' ? `${target.name} (${address})` : address}:${r.port}`;
+  const receiver = (await client.containers()).find((c) => c.running && c.endpoints.some((e) => e.ipv4Address === address || e.ipv6Address === address));
+  if (!receiver) return { ...inconclusive(`UDP is counted where it lands: ${address} is no running container's address on this host, so no receiving side can count the datagrams`, steps.join('; '), outputs.join('\n').trim()), address };
+  const before = await readUdpCounters(client, receiver);
+  if (!before) return { ...inconclusive(`UDP is counted where it lands: the UDP counters of ${receiver.name} (/proc/net/snmp) could not be read`, steps.join('; '), outputs.join('\n').trim()), address };
+  const argv = ['timeout', '-s', 'KILL', '1', 'tftp', '-g', '-r', 'cnm-verify', '-l', '/dev/null', address, String(r.port)];
+  steps.push(shown(r.from, argv));
+  const res = await runIn(client, r.from, argv);
+  const text = outputOf(res);
+  outputs.push(text);
+  const missing = missingTool(res, 'tftp');
+  const base = { command: `${steps.join('; ')}; UDP counters of ${receiver.name} (${before.via === 'proc' ? `/proc/${receiver.pid}/net/snmp` : `docker exec ${receiver.name} cat /proc/net/snmp`}) before and after`, exitCode: res.exitCode, output: outputs.join('\n').trim(), address };
+  if (missing || /applet not found/.test(text)) return { ...base, verdict: 'inconclusive', detail: missing ?? 'the container has no usable `tftp` to send a datagram with' };
+  // A datagram counted a moment after it was sent: let the receiving side catch up.
+  await new Promise((done) => setTimeout(done, 200));
+  const after = await readUdpCounters(client, receiver);
+  if (!after) return { ...base, verdict: 'inconclusive', detail: `the UDP counters of ${receiver.name} could not be read again` };
+  const got = after.inDatagrams - before.inDatagrams;
+  const noPort = after.noPorts - before.noPorts;
+  const counted = `${receiver.name}'s UDP counters: InDatagrams +${got}, NoPorts +${noPort}`;
+  if (noPort > 0 && got === 0) return { ...base, verdict: 'refused', detail: `${dest}: nothing is bound to ${r.port}/udp there (${counted}: answered with ICMP port unreachable)` };
+  if (got > 0) return { ...base, verdict: 'delivered', detail: `${dest}: a socket took the datagrams (${counted})` };
+  return { ...base, verdict: 'dropped', detail: `${dest}: the datagrams never arrived (${counted})` };
 }
 
 function runIn(client: DockerClient, container: string, argv: string[]): Promise<ExecResult> {

@@ -201,6 +201,14 @@ export function explainCause(cause: Cause, sides: TraceSides): Explanation {
           fix: `recreate ${name} on a network (remove network_mode: none), e.g. networks: [<network>]`,
         };
       }
+      // A live container's table was read: a route Docker set (its default) may have been deleted by hand.
+      const lost = ns.kind === 'sandbox' && ns.view!.routesRead === true ? ns.view!.sb.routes.find((r) => r.family === 4 && r.destination === 'default' && r.gateway) : undefined;
+      if (lost) {
+        return {
+          reason: `${ns.label} has no route to ${formatV4(addr)} in its routing table (read from its namespace): no network of it contains the address and its default route via ${lost.gateway} is gone ("Network is unreachable")`,
+          fix: `ip route add default via ${lost.gateway} dev ${lost.dev} in ${name}'s namespace (nsenter -n -t $(docker inspect -f '{{.State.Pid}}' ${name})), or docker restart ${name}, which sets Docker's routes again`,
+        };
+      }
       const reason = `${ns.label} has no route to ${formatV4(addr)}: none of its networks contains it and it has no default route ("Network is unreachable")`;
       // A host (also the far end of a reply) needs a route of its own; `docker network connect` is for containers.
       if (ns.kind === 'host') return { reason, fix: `give ${ns.label} a route to ${formatV4(addr)} (ip route add <its subnet> via <a router or host that reaches it>)` };

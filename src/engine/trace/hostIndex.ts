@@ -2,7 +2,7 @@
 // whom (host interfaces, endpoints per bridge), the compiled rules, the host's routes, the published
 // ports (docker-proxy listeners) and each sandbox's addresses, routes and containers.
 import type {
-  BridgeDevice, ContainerState, EndpointState, ExposedPort, HostState, InterfaceAddress, NetworkState, PortBindingState, SandboxInterface, SandboxState,
+  BridgeDevice, ContainerState, EndpointState, ExposedPort, HostObserved, HostState, InterfaceAddress, NetworkState, ObservedRoute, PortBindingState, SandboxInterface, SandboxState,
 } from '../model';
 import { compileRules, type CompiledRules } from '../netfilter/evaluate';
 import type { RuleLookup } from '../netfilter/contributed';
@@ -39,6 +39,10 @@ export interface Route4 {
   readonly dev: string;
   readonly src: V4 | null;
   readonly text: string;
+  /** A blackhole / unreachable / prohibit route read from a live host: matching packets are not sent. */
+  readonly reject?: boolean;
+  /** The route's metric (read from a live host): the lower one wins between equal prefixes. */
+  readonly metric?: number;
 }
 
 function maskOf(prefix: number): V4 {
@@ -49,7 +53,7 @@ export function lookupRoute(routes: readonly Route4[], dst: V4): Route4 | null {
   let best: Route4 | null = null;
   for (const r of routes) {
     if (((dst & r.mask) >>> 0) !== r.base) continue;
-    if (!best || r.prefix > best.prefix) best = r;
+    if (!best || r.prefix > best.prefix || (r.prefix === best.prefix && (r.metric ?? 0) < (best.metric ?? 0))) best = r;
   }
   return best;
 }
@@ -71,6 +75,8 @@ export interface SandboxView {
   readonly localV4: Set<V4>;
   readonly routes: Route4[];
   readonly ifaces: Map<string, SandboxInterface>;
+  /** Live hosts: the routes were read from the namespace (true), or why they could not be (modelled). */
+  readonly routesRead?: true | string;
 }
 
 export interface ProxyBinding {
@@ -110,6 +116,8 @@ export interface HostIndex {
   unknownListening(containers: readonly ContainerState[]): { container: ContainerState; why: string } | null;
   /** A live host: fixes name commands, not file keys. */
   readonly live: boolean;
+  /** Live hosts: the host's routes were read (true), or why they could not be (the modelled ones stand). */
+  readonly routesRead?: true | string;
 }
 
 export function buildHostIndex(host: HostState, listening: ListeningLookup | undefined, drivers?: RuleLookup): HostIndex {
@@ -146,7 +154,18 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
   let uplink: HostIndex['uplink'] = null;
   const gw = host.uplink ? parseV4(host.uplink.gateway) : null;
   const upAddr = host.uplink ? parseV4(host.uplink.address) : null;
-  if (host.uplink && gw !== null && upAddr !== null) {
+  const seen = host.observed?.routes;
+  if (seen) {
+    // A live host's real table replaces what its interfaces imply: a route added or deleted by hand counts.
+    const addrOf = new Map(routes.map((r) => [r.dev, r.src] as const));
+    routes.length = 0;
+    for (const r of seen) {
+      const route = observedRoute(r, addrOf.get(r.dev) ?? null, `${host.name}'s routing table`);
+      if (!route) continue;
+      routes.push(route);
+      if (route.prefix === 0 && route.gateway !== null && route.src !== null && !route.reject && !uplink) uplink = { dev: route.dev, addr: route.src, gateway: route.gateway, route };
+    }
+  } else if (host.uplink && gw !== null && upAddr !== null) {
     const route: Route4 = { base: 0, mask: 0, prefix: 0, gateway: gw, dev: host.uplink.dev, src: upAddr, text: `default via ${host.uplink.gateway} dev ${host.uplink.dev} src ${host.uplink.address}` };
     routes.push(route);
     uplink = { dev: host.uplink.dev, addr: upAddr, gateway: gw, route };
@@ -206,7 +225,7 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
     sandbox(id) {
       if (views.has(id)) return views.get(id)!;
       const sb = host.sandboxes.get(id);
-      const view = sb ? sandboxView(sb, containersById) : null;
+      const view = sb ? sandboxView(sb, containersById, host.observed?.sandboxRoutes) : null;
       views.set(id, view);
       return view;
     },
@@ -227,6 +246,7 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
       return null;
     },
     live: listening?.live === true || host.observed !== undefined,
+    ...(host.observed ? { routesRead: seen ? (true as const) : host.observed.routesUnread ?? "the host's routing table was not read" } : {}),
     hostListeners() {
       hostModeListeners ??= index.listeners([...host.containers.values()].filter((c) => c.modeKind === 'host' && c.status === 'running'));
       return hostModeListeners;
@@ -253,7 +273,17 @@ function ownInterfaces(host: HostState): { name: string; kind: string; ipv4: Int
   return out;
 }
 
-function sandboxView(sb: SandboxState, containersById: Map<string, ContainerState>): SandboxView {
+/** A route read from a live kernel, as the tracer looks it up; its text as `ip route` prints it, and where it was read. */
+function observedRoute(r: ObservedRoute, src: V4 | null, where: string): Route4 | null {
+  const base = parseV4(r.destination);
+  if (base === null || !(r.prefix >= 0 && r.prefix <= 32)) return null;
+  const gateway = r.gateway ? parseV4(r.gateway) : null;
+  const dest = r.prefix === 0 ? 'default' : r.prefix === 32 ? r.destination : `${r.destination}/${r.prefix}`;
+  const line = r.reject ? `unreachable ${dest} (a blackhole, unreachable or prohibit route)` : `${dest}${r.gateway ? ` via ${r.gateway}` : ''} dev ${r.dev}${r.metric ? ` metric ${r.metric}` : ''}`;
+  return { base: (base & maskOf(r.prefix)) >>> 0, mask: maskOf(r.prefix), prefix: r.prefix, gateway, dev: r.reject ? '' : r.dev, src, text: `${line}, read from ${where}`, ...(r.reject ? { reject: true } : {}), ...(r.metric ? { metric: r.metric } : {}) };
+}
+
+function sandboxView(sb: SandboxState, containersById: Map<string, ContainerState>, seen?: HostObserved['sandboxRoutes']): SandboxView {
   const owner = containersById.get(sb.containerId);
   const containers: ContainerState[] = [];
   if (owner && owner.sandboxId === sb.id) containers.push(owner);
@@ -279,5 +309,16 @@ function sandboxView(sb: SandboxState, containersById: Map<string, ContainerStat
     const text = r.destination === 'default' ? `default ${r.gateway ? `via ${r.gateway} ` : ''}dev ${r.dev}` : `${r.destination} dev ${r.dev} scope link${r.src ? ` src ${r.src}` : ''}`;
     routes.push({ base, mask: maskOf(r.dest.prefix), prefix: r.dest.prefix, gateway: gw, dev: r.dev, src, text });
   }
+  // A live container's own table as read (by its owner's name): what it really routes by.
+  const read = owner ? seen?.[owner.name] : undefined;
+  if (read && !('unread' in read)) {
+    routes.length = 0;
+    for (const r of read) {
+      const route = observedRoute(r, v4(ifaces.get(r.dev)?.ipv4?.addr), `${label}'s namespace`);
+      if (route) routes.push(route);
+    }
+    return { sb, containers, label, localV4, routes, ifaces, routesRead: true };
+  }
+  if (read) return { sb, containers, label, localV4, routes, ifaces, routesRead: read.unread };
   return { sb, containers, label, localV4, routes, ifaces };
 }

@@ -260,15 +260,22 @@ export class Walker implements LinkWalk {
     // An interface without any address (pipework … dhcp): the DHCP server's routes are not in the topology.
     const dhcp = !route && ns.kind === 'sandbox' ? ns.view!.sb.interfaces.find((i) => i.name !== 'lo' && !i.ipv4 && !i.ipv6) : undefined;
     if (dhcp) return { ok: false, cause: { kind: 'unsupported', what: `the address and routes ${ns.label} gets by DHCP on ${dhcp.name} (the topology does not know them)` } };
-    if (!route && ns.kind !== 'host') {
-      this.hop(ns.label, '', 'route', `${formatV4(pkt.dst)}: no route (${routes.length === 0 ? 'the routing table is empty: only lo' : `routes: ${routes.map((r) => r.text).join('; ')}`})`);
+    // A live host's table was read (or could not be): its routes are then the real ones, or said to be modelled.
+    const read = ns.kind === 'host' ? hx.routesRead : ns.view!.routesRead;
+    const modelled = typeof read === 'string' ? ` (routes as modelled: ${ns.kind === 'host' ? `${hx.host.name}'s` : `${ns.label}'s`} routing table could not be read: ${read})` : '';
+    if (route?.reject) {
+      this.hop(ns.label, '', 'route', `${formatV4(pkt.dst)}: ${route.text}: the kernel refuses to send it ("Network is unreachable")`);
+      return { ok: false, cause: rejectRoute(ns, route, pkt.dst) };
+    }
+    if (!route && (ns.kind !== 'host' || read === true)) {
+      this.hop(ns.label, '', 'route', `${formatV4(pkt.dst)}: no route (${routes.length === 0 ? 'the routing table is empty: only lo' : `routes: ${routes.map((r) => r.text).join('; ')}`})${modelled}`);
       return { ok: false, cause: { kind: 'no-route', ns, addr: pkt.dst } };
     }
     if (!route) {
       // A sandbox's routes are all known; a host's default route is known only when the file gives it
-      // (`gateway:`): otherwise the packet leaves by a route the engine cannot name.
-      this.hop(ns.label, '', 'route', `${formatV4(pkt.dst)}: no route the topology describes (${routes.length === 0 ? 'only lo' : routes.map((r) => r.text).join('; ')}): ${hx.host.name}'s own default route, which the topology does not describe`);
-    } else this.hop(ns.label, route.dev, 'route', `${formatV4(pkt.dst)}: ${route.prefix === 0 ? 'no on-link network has it, so the default route' : 'on-link'}: ${route.text}`);
+      // (`gateway:`) or its table was read: otherwise the packet leaves by a route the engine cannot name.
+      this.hop(ns.label, '', 'route', `${formatV4(pkt.dst)}: no route the topology describes (${routes.length === 0 ? 'only lo' : routes.map((r) => r.text).join('; ')}): ${hx.host.name}'s own default route, which the topology does not describe${modelled}`);
+    } else this.hop(ns.label, route.dev, 'route', `${formatV4(pkt.dst)}: ${route.prefix === 0 ? 'no on-link network has it, so the default route' : route.gateway !== null ? 'a route via a gateway' : 'on-link'}: ${route.text}${modelled}`);
     if (ns.kind === 'sandbox') return this.leaveSandbox(ns, route!, pkt);
     const via = route ?? UNKNOWN_DEFAULT_ROUTE;
     const out = this.chain(hx, 'filter', 'OUTPUT', '', via.dev, pkt);
@@ -341,6 +348,8 @@ export class Walker implements LinkWalk {
   hostReceive(hx: HostIndex, inIf: string, pkt: Pkt): Leg {
     this.track(pkt);
     if (this.reply) this.undoNat(hx, pkt);
+    const rp = this.reversePath(hx, inIf, pkt);
+    if (rp) return rp;
     const raw = this.chain(hx, 'raw', 'PREROUTING', inIf, '', pkt);
     if (raw.verdict === 'DROP') return this.drop(hx, raw, pkt, inIf, '');
     const meshed = this.reply ? null : this.meshDnat(hx, 'PREROUTING', pkt);
@@ -357,8 +366,15 @@ export class Walker implements LinkWalk {
       if (input.verdict === 'DROP') return this.drop(hx, input, pkt, inIf, '');
       return { ok: true, ns: this.world.hostNs(hx), iface: inIf, pkt };
     }
-    // No route the topology describes: the host's own default route (unknown) would take it.
-    const route = lookupRoute(hx.routes, pkt.dst) ?? UNKNOWN_DEFAULT_ROUTE;
+    // No route the topology describes: the host's own default route (unknown) would take it — unless
+    // the host's real table was read, which then has no route for it.
+    const found = lookupRoute(hx.routes, pkt.dst);
+    if (found?.reject || (!found && hx.routesRead === true)) {
+      const hostNs = this.world.hostNs(hx);
+      this.hop(hx.host.name, '', 'route', `${formatV4(pkt.dst)} is not the host's: ${found ? `${found.text}: not forwarded` : `no route in ${hx.host.name}'s routing table (read from the host: ${hx.routes.map((r) => r.text.replace(/, read from .*$/, '')).join('; ') || 'empty'})`}`);
+      return { ok: false, cause: found ? rejectRoute(hostNs, found, pkt.dst) : { kind: 'no-route', ns: hostNs, addr: pkt.dst } };
+    }
+    const route = found ?? UNKNOWN_DEFAULT_ROUTE;
     const outName = route.dev || "the default route's interface";
     if (hx.host.observed?.ipForward === false) {
       return { ok: false, cause: { kind: 'link', reason: `net.ipv4.ip_forward is 0 on ${hx.host.name} (read from the host): its kernel does not route packets from ${inIf || 'its uplink'} to ${outName}, so the packet for ${formatV4(pkt.dst)} is dropped`, fix: `sysctl -w net.ipv4.ip_forward=1 on ${hx.host.name} (dockerd sets it at start unless it runs with --ip-forward=false)` } };
@@ -377,6 +393,33 @@ export class Walker implements LinkWalk {
       this.applySnat(hx, post, pkt, route.src, route === UNKNOWN_DEFAULT_ROUTE);
     }
     return this.hostEmit(hx, route, pkt);
+  }
+
+  /**
+   * Reverse-path filtering as read from a live host: net.ipv4.conf.{all,<inIf>}.rp_filter, the higher
+   * one applying. Strict (1): the route back to the source must leave by `inIf`; loose (2): some route
+   * back must exist. Otherwise the kernel drops the packet as a martian source.
+   */
+  private reversePath(hx: HostIndex, inIf: string, pkt: Pkt): Leg | null {
+    const rp = hx.host.observed?.rpFilter;
+    if (!rp || !inIf || isLoopback(pkt.src) || hx.localV4.has(pkt.src) || hx.routesRead !== true) return null;
+    const mode = Math.max(rp.all ?? 0, rp[inIf] ?? rp.default ?? 0);
+    if (mode !== 1 && mode !== 2) return null;
+    const back = lookupRoute(hx.routes, pkt.src);
+    const ok = back !== null && !back.reject && (mode === 2 || back.dev === inIf);
+    const which = (rp[inIf] ?? 0) >= (rp.all ?? 0) ? `net.ipv4.conf.${inIf}.rp_filter` : 'net.ipv4.conf.all.rp_filter';
+    const how = mode === 1 ? 'strict' : 'loose';
+    if (ok) {
+      this.hop(hx.host.name, inIf, 'rp_filter', `${which}=${mode} (${how}, read from the host): the route back to ${formatV4(pkt.src)} is ${back!.text.replace(/, read from .*$/, '')}, ${mode === 1 ? `out ${inIf} where it came in` : 'so a way back exists'}: passes`);
+      return null;
+    }
+    const why = back === null || back.reject ? `there is no route back to ${formatV4(pkt.src)}` : `the route back to ${formatV4(pkt.src)} leaves by ${back.dev} (${back.text.replace(/, read from .*$/, '')}), not ${inIf} where it came in`;
+    this.hop(hx.host.name, inIf, 'rp_filter', `${which}=${mode} (${how}, read from the host): ${why}: dropped as a martian source`);
+    return this.fail({
+      kind: 'link',
+      reason: `reverse-path filtering on ${hx.host.name} drops it: ${which}=${mode} (${how}, read from the host) and ${why}`,
+      fix: `sysctl -w ${which}=${mode === 1 ? 2 : 0} on ${hx.host.name} (${mode === 1 ? 'loose' : 'off'}), or add the route back: ip route add ${formatV4(pkt.src)} dev ${inIf}`,
+    });
   }
 
   /** The packet leaves the host toward what the topology does not describe: a known outside client, or beyond. */
@@ -483,4 +526,15 @@ function parseDotted(text: string): V4 | null {
   const parts = text.split('.').map(Number);
   if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return null;
   return ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) >>> 0;
+}
+
+/** A blackhole / unreachable / prohibit route read from a live kernel: the packet is not sent; the fix removes it. */
+function rejectRoute(ns: Ns, route: Route4, dst: V4): Cause {
+  const dest = route.prefix === 32 ? formatV4(route.base) : `${formatV4(route.base)}/${route.prefix}`;
+  const where = ns.kind === 'sandbox' ? ` in ${ns.label}'s namespace (nsenter -n -t <its pid from docker inspect -f '{{.State.Pid}}' ${ns.view?.containers[0]?.name ?? ns.label}>)` : ` on ${ns.hx.host.name}`;
+  return {
+    kind: 'link',
+    reason: `${ns.label}'s routing table (read from it) has a reject route for ${dest}, which ${formatV4(dst)} falls in: the kernel does not send it ("Network is unreachable")`,
+    fix: `ip route del ${route.prefix === 0 ? 'default' : dest} type unreachable${where} (or blackhole / prohibit, as ip route show lists it)`,
+  };
 }
