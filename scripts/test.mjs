@@ -21,6 +21,7 @@ const LAB_ONLY_FILES = [
   ...['differential26', 'probes26', 'services', 'multihost', 'remote', 'liveSwarm'].map((f) => join('test', 'docker', 'lab', `${f}.test.ts`)),
   join('test', 'docker', 'compose', 'compose.test.ts'),
   join('test', 'docker', 'live', 'ip6tables.test.ts'),
+  join('test', 'docker', 'live', 'forwarding.test.ts'),
 ];
 const ci = isCI();
 

@@ -22,12 +22,13 @@ export const traceCommand: Command = {
     'Output: numbered hops (name resolution, routes, veths, bridges, each netfilter chain and the rule that\n' +
     'decided, NAT, docker-proxy, the destination socket, the reply), then the verdict with its reason and a fix.\n' +
     'With --json: {"verdict", "reason", "fix" (when there is one), "hops": [{"node", "interface", "action", "detail"}]}.\n' +
-    'With --docker: what each container really listens on (its sockets, read from /proc or through docker exec)\n' +
-    'and the host\'s own iptables rules and sysctls decide; what cannot be read makes the verdict unknown, or is\n' +
+    'With --docker: what each container really listens on (its sockets, read from /proc or through docker exec),\n' +
+    'its routes, and the host\'s own routes, iptables rules and sysctls decide; what cannot be read makes the verdict unknown, or is\n' +
     'named in the hops (rules: dockerd\'s as modelled).\n' +
     '--verify (with --docker): also runs the real probe (ping, nc, nslookup inside SRC; a TCP connect from the host)\n' +
     'and prints the observed verdict beside the predicted one; --json adds "observed" {verdict, detail, command,\n' +
-    'exitCode, output}, "agree" and "explanation". UDP, and ping from the host, are reported as inconclusive.',
+    'exitCode, output}, "agree" and "explanation". UDP is counted by the receiving container (/proc/net/snmp);\n' +
+    'UDP to what is no container, and ping from the host, are reported as inconclusive.',
   options: { from: { type: 'string' }, to: { type: 'string' }, host: { type: 'string' }, json: { type: 'boolean' }, verify: { type: 'boolean' } },
   run({ values, positionals }, io) {
     const [file] = expectPositionals('trace', positionals, ['FILE']) as [string];
