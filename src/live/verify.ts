@@ -149,7 +149,7 @@ async function probeFromContainer(client: DockerClient, r: VerifyRequest, target
 
 /**
  * UDP, observed where it lands: the receiving container's UDP counters (/proc/net/snmp) before and after
- * a few datagrams sent from the source (busybox tftp, killed after 1 s: it only sends). InDatagrams up:
+ * a few datagrams sent from the source (busybox tftp, killed after 1 s by busybox timeout: it only sends). InDatagrams up:
  * a socket took them (delivered); NoPorts up: none is bound there (refused, ICMP port unreachable);
  * neither: they never arrived (dropped). The receiver must be a container of this host.
  */
@@ -159,12 +159,13 @@ async function probeUdp(client: DockerClient, r: VerifyRequest, target: Target, 
   if (!receiver) return { ...inconclusive(`UDP is counted where it lands: ${address} is no running container's address on this host, so no receiving side can count the datagrams`, steps.join('; '), outputs.join('\n').trim()), address };
   const before = await readUdpCounters(client, receiver);
   if (!before) return { ...inconclusive(`UDP is counted where it lands: the UDP counters of ${receiver.name} (/proc/net/snmp) could not be read`, steps.join('; '), outputs.join('\n').trim()), address };
-  const argv = ['timeout', '-s', 'KILL', '1', 'tftp', '-g', '-r', 'cnm-verify', '-l', '/dev/null', address, String(r.port)];
+  // Through the busybox binary itself: an image may carry it without an applet link for timeout or tftp.
+  const argv = ['busybox', 'timeout', '-s', 'KILL', '1', 'busybox', 'tftp', '-g', '-r', 'cnm-verify', '-l', '/dev/null', address, String(r.port)];
   steps.push(shown(r.from, argv));
   const res = await runIn(client, r.from, argv);
   const text = outputOf(res);
   outputs.push(text);
-  const missing = missingTool(res, 'tftp');
+  const missing = missingTool(res, 'busybox');
   const base = { command: `${steps.join('; ')}; UDP counters of ${receiver.name} (${before.via === 'proc' ? `/proc/${receiver.pid}/net/snmp` : `docker exec ${receiver.name} cat /proc/net/snmp`}) before and after`, exitCode: res.exitCode, output: outputs.join('\n').trim(), address };
   if (missing || /applet not found/.test(text)) return { ...base, verdict: 'inconclusive', detail: missing ?? 'the container has no usable `tftp` to send a datagram with' };
   // A datagram counted a moment after it was sent: let the receiving side catch up.
