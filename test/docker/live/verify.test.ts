@@ -99,10 +99,15 @@ test('verifyTrace says plainly when the real packet disagrees with the predictio
     assert.equal(v.observed.verdict, 'delivered');
     assert.equal(v.agree, false);
     assert.match(v.explanation, /^predicted dropped by DOCKER-ISOLATION-STAGE-2, but the packet was delivered/);
-    // UDP is never guessed at.
+    // UDP is counted where it lands (b's /proc/net/snmp): nothing is bound to 53 there, so refused.
     const udp = await verifyTrace(c, { from: a, to: '10.249.3.11', proto: 'udp', port: 53 }, { ...predicted, verdict: 'refused' });
-    assert.equal(udp.observed.verdict, 'inconclusive');
-    assert.match(udp.observed.detail, /UDP cannot be observed reliably/);
+    assert.equal(udp.observed.verdict, 'refused', udp.observed.detail);
+    assert.equal(udp.agree, true);
+    assert.match(udp.observed.detail, /NoPorts \+[1-9]/);
+    // A receiver that is no container (the host's gateway address) is never guessed at: nothing is sent.
+    const toHost = await verifyTrace(c, { from: a, to: '10.249.3.1', proto: 'udp', port: 53 }, { ...predicted, verdict: 'refused' });
+    assert.equal(toHost.observed.verdict, 'inconclusive');
+    assert.match(toHost.observed.detail, /no running container's address on this host/);
     // Nothing malformed reaches the container's command line.
     await assert.rejects(verifyTrace(c, { from: a, to: '-c99', proto: 'icmp' }, predicted), /not a name or IP address/);
     await assert.rejects(verifyTrace(c, { from: a, to: '10.249.3.11', proto: 'tcp', port: 0 }, predicted), /needs a port/);
