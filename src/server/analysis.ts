@@ -60,6 +60,11 @@ export class DocumentAnalyzer {
 
   constructor(readonly uri: string) {}
 
+  /** Work that can wait until the first diagnostics are out: readies the YAML cache for the next edit. */
+  prepareForEdits(): void {
+    this.parser.seed();
+  }
+
   /** Run to the end at once. */
   analyzeNow(version: number, text: string): Analysis {
     const steps = this.steps(version, text);

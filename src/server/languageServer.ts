@@ -309,5 +309,7 @@ export class TopologyLanguageServer {
     if (s.published === a.version || this.sessions.get(a.uri) !== s) return;
     s.published = a.version;
     void this.connection.sendDiagnostics({ uri: a.uri, version: a.version, diagnostics: a.diagnostics });
+    // The incremental parser's cache is filled after the first diagnostics, not before them.
+    setImmediate(() => s.analyzer.prepareForEdits());
   }
 }

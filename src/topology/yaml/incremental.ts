@@ -24,6 +24,7 @@ import {
   type YAMLError,
 } from 'yaml';
 import { YAML_PARSE_OPTIONS } from './options';
+import { fastParseYaml } from './fast';
 import { parseYamlDocument } from './parse';
 
 export interface ParsedYaml {
@@ -54,28 +55,46 @@ interface ChunkResult {
 
 export class IncrementalYamlParser {
   private cache = new Map<string, ChunkResult[]>();
+  /** A whole parse whose pieces have not yet been put in the cache (see seed()). */
+  private unseeded: { text: string; lineStarts: number[]; doc: Document.Parsed } | undefined;
   /** Chunks parsed anew by the current parse (for freshChunks). */
   private fresh = 0;
 
   constructor(private readonly threshold = CHUNKING_THRESHOLD) {}
 
   parse(text: string): ParsedYaml {
+    this.seed();
     const lineStarts = lineStartsOf(text);
     if (text.length < this.threshold || !chunkable(text)) {
       this.cache.clear();
       return parseWhole(text, lineStarts);
     }
-    const plan = planChunks(text, lineStarts);
     if (this.cache.size === 0) {
-      // First sight of a big file: one parse is faster than thousands of small ones; its pieces seed the cache.
-      const whole = parseWhole(text, lineStarts);
-      if (whole.doc.errors.length === 0) this.cache = adoptChunks(text, plan, whole.doc);
+      // First sight of a big file: one parse (the fast reader for plain block YAML, else `yaml`) is
+      // faster than thousands of small ones. Its pieces seed the cache later, off the path to the
+      // first diagnostics (seed(), or the next parse).
+      const fast = fastParseYaml(text);
+      const whole: ParsedYaml = fast ? { text, doc: asParsed(fast.document, text), lineCounter: counterOf(lineStarts), whole: true } : parseWhole(text, lineStarts);
+      if (whole.doc.errors.length === 0) this.unseeded = { text, lineStarts, doc: whole.doc };
       return whole;
     }
+    const plan = planChunks(text, lineStarts);
     const next = new Map<string, ChunkResult[]>();
     const stitched = this.parseChunked(text, plan, lineStarts, next);
     this.cache = next;
     return stitched ?? parseWhole(text, lineStarts);
+  }
+
+  /**
+   * Put the pieces of the last whole parse in the cache, so that the next parse of an edited text
+   * reparses only the chunks that changed. Cheap to call again; parse() calls it first. The language
+   * server calls it once the first diagnostics are out.
+   */
+  seed(): void {
+    const u = this.unseeded;
+    if (!u) return;
+    this.unseeded = undefined;
+    this.cache = adoptChunks(u.text, planChunks(u.text, u.lineStarts), u.doc);
   }
 
   /** The parse of one chunk at `offset`, reusing the previous parse of the same text. */
@@ -270,6 +289,13 @@ function adoptChunks(text: string, plan: TopLevelChunk[], whole: Document.Parsed
     top.section.chunks.forEach(([s, e], i) => add(s, e, items[i]!, top.section!.sequence));
   }
   return cache;
+}
+
+/** The fast reader's document with what a parsed one has besides its nodes (no errors: it gives up on any). */
+function asParsed(doc: Document, text: string): Document.Parsed {
+  const parsed = doc as Document.Parsed;
+  parsed.range = [0, text.length, text.length];
+  return parsed;
 }
 
 /** Parse in one piece, exactly as the topology layer would. */
