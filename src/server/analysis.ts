@@ -4,7 +4,7 @@
 // analysis of the version it is asked about.
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import type { Engine, InspectResult } from '../engine';
-import { buildTopology, networksChanged, parseTopologyDocument, recheckBuild, replayContainer, replayNetwork, type BuildResume, type NetworkSpec, type ParsedTopology, type Range, type TopologyDiagnostic, type TopologySpec, type YamlPath } from '../topology';
+import { buildTopologySteps, networksChanged, parseTopologyDocument, recheckBuild, replayContainer, replayNetwork, type BuildResume, type NetworkSpec, type ParsedTopology, type Range, type TopologyDiagnostic, type TopologySpec, type YamlPath } from '../topology';
 import { checkExpectations } from './expectations';
 import { IncrementalYamlParser, LineIndex, type ParsedYaml } from '../topology/yaml';
 import { findSilentSurprises } from './silentSurprises';
@@ -27,6 +27,8 @@ export interface Analysis {
   symbols(): SymbolIndex;
   /** Milliseconds per phase, for the benchmark and the output channel. */
   readonly timings: Record<string, number>;
+  /** True for a provisional reading: the engine is the last build's (or none) while this version's builds. */
+  readonly building?: boolean;
 }
 
 /** A build diagnostic with the part of its path it was put on, so it can be moved when the text moves. */
@@ -46,8 +48,18 @@ interface BuildMemo {
   resume?: BuildResume;
 }
 
-/** What a step of the analysis reports when it pauses: the caller may stop there if the text moved on. */
-export type AnalysisStep = { phase: 'parsed'; preliminary: () => Diagnostic[]; size: number } | { phase: 'built' };
+/**
+ * What a step of the analysis reports when it pauses: the caller may stop there if the text moved on.
+ * `provisional` is this version read without its new engine build (the last build's engine, when it
+ * is still whole): hover and completion answer from it while the engine rebuilds.
+ */
+export type AnalysisStep =
+  | { phase: 'parsed'; preliminary: () => Diagnostic[]; provisional: () => Analysis; size: number }
+  | { phase: 'building' }
+  | { phase: 'built' };
+
+/** Longest stretch of engine building between two pauses (ms): requests wait no longer than that. */
+const BUILD_SLICE_MS = 15;
 
 /**
  * Analyses the versions of one document. It keeps the incremental YAML parser and the last build, so an
@@ -104,21 +116,61 @@ export class DocumentAnalyzer {
       build = { ...memo, diagnostics: memo.diagnostics.map((d) => movePlaced(d, parsed)) }; // same inspect cache
       lap('reuse');
     } else {
+      // While the engine rebuilds: the parser's diagnostics now, and the last build's where they still apply.
+      const preliminary = () =>
+        mergeDiagnostics(parsed.diagnostics, (memo?.diagnostics ?? []).filter((d) => parsed.source.has(d.diagnostic.path ?? [])).map((d) => movePlaced(d, parsed).diagnostic));
+      // The last build's engine, for the provisional analysis, until a re-play starts changing it.
+      let lastEngine = memo?.engine;
       let pausedAt = process.cpuUsage();
       yield {
         phase: 'parsed',
         size: parsed.spec.containers.length + parsed.spec.networks.length,
-        // While the engine rebuilds: the parser's diagnostics now, and the last build's where they still apply.
-        preliminary: () =>
-          toLsp(
-            mergeDiagnostics(parsed.diagnostics, (memo?.diagnostics ?? []).filter((d) => parsed.source.has(d.diagnostic.path ?? [])).map((d) => movePlaced(d, parsed).diagnostic)),
-            lines,
-          ),
+        preliminary: () => toLsp(preliminary(), lines),
+        provisional: () => {
+          const topologyDiagnostics = preliminary();
+          const engine = lastEngine;
+          let inspected: { value: InspectResult | undefined } | undefined;
+          let symbolCache: SymbolIndex | undefined;
+          return {
+            uri: this.uri, version, text, lines, yaml, parsed, engine,
+            diagnostics: toLsp(topologyDiagnostics, lines),
+            topologyDiagnostics,
+            inspect: () => (inspected ??= { value: engine === memo?.engine && memo ? memoInspect(memo) : safely(() => engine?.inspect(), undefined) }).value,
+            symbols: () => (symbolCache ??= buildSymbolIndex(yaml.doc, text)),
+            timings: {},
+            building: true,
+          };
+        },
       };
       cpuPaused += cpuMs(process.cpuUsage(pausedAt));
       t = performance.now();
+      const resumeBefore = memo?.resume;
       const replayed = memo ? replayIfOneContainer(memo, parsed) : undefined;
-      build = replayed ?? safeBuild(parsed);
+      if (replayed) build = replayed;
+      else {
+        if (memo && memo.resume !== resumeBefore) {
+          // A re-play began and gave up: the last build's engine no longer matches its spec, so it is
+          // neither shown nor kept while the new build runs (that build may be dropped half way).
+          lastEngine = undefined;
+          this.lastBuild = undefined;
+        }
+        const steps = safeBuildSteps(parsed);
+        let sliceStart = performance.now();
+        for (;;) {
+          const r = steps.next();
+          if (r.done) {
+            build = r.value;
+            break;
+          }
+          if (performance.now() - sliceStart < BUILD_SLICE_MS) continue;
+          pausedAt = process.cpuUsage();
+          const pausedWall = performance.now();
+          yield { phase: 'building' };
+          cpuPaused += cpuMs(process.cpuUsage(pausedAt));
+          t += performance.now() - pausedWall; // the build's own time, without the pauses
+          sliceStart = performance.now();
+        }
+      }
       lap(replayed ? 'replay' : 'build');
       // Recorded before pausing: a replay changed the last build's engine in place, so the memo must
       // describe it even when this run is dropped at the pause.
@@ -130,10 +182,7 @@ export class DocumentAnalyzer {
     }
     this.lastBuild = build;
 
-    const inspect = () => {
-      if (!build.inspect.done) build.inspect = { value: safely(() => build.engine?.inspect(), undefined), done: true };
-      return build.inspect.value;
-    };
+    const inspect = () => memoInspect(build);
     const extra: TopologyDiagnostic[] = [];
     extra.push(...safely(() => findSilentSurprises({ spec: parsed.spec, inspect, rangeOf: parsed.rangeOf, ...(build.engine ? { drivers: build.engine.drivers.descriptors() } : {}) }), []));
     if (build.engine) {
@@ -288,9 +337,16 @@ function replayOneNetwork(memo: BuildMemo, parsed: ParsedTopology, index: number
   return { spec: parsed.spec, engine: r.engine, diagnostics, inspect: { done: false }, resume: r.resume };
 }
 
-function safeBuild(parsed: ParsedTopology): BuildMemo {
+/** engine.inspect() of a build, computed once. */
+function memoInspect(build: BuildMemo): InspectResult | undefined {
+  if (!build.inspect.done) build.inspect = { value: safely(() => build.engine?.inspect(), undefined), done: true };
+  return build.inspect.value;
+}
+
+/** A fresh build in steps (buildTopologySteps); a failure becomes a diagnostic on the first line. */
+function* safeBuildSteps(parsed: ParsedTopology): Generator<void, BuildMemo, void> {
   try {
-    const built = buildTopology(parsed.spec, parsed);
+    const built = yield* buildTopologySteps(parsed.spec, parsed);
     return {
       spec: parsed.spec,
       engine: built.engine,

@@ -66,6 +66,11 @@ The packet: ${port}.`, analysis, span);
   return doc ? markdown(`**${String(last)}**\n\n${doc}`, analysis, span) : null;
 }
 
+/** Why a defined network or container has no engine state: an error, or a rebuild still running. */
+function notBuilt(analysis: Analysis): string {
+  return analysis.building ? '_The engine is rebuilding after the last edit: its addresses follow when that is done._' : '_Not created: see the errors on its definition._';
+}
+
 function markdown(value: string, analysis: Analysis, span: Span | undefined): Hover {
   return { contents: { kind: MarkupKind.Markdown, value }, ...(span ? { range: analysis.lines.range(span) } : {}) };
 }
@@ -89,7 +94,7 @@ function networkHover(analysis: Analysis, name: string): string {
   const live = inspect?.networks.find((n) => n.name === name && (!spec || n.host === spec.host || n.scope !== 'local'));
   const lines = [`**network \`${name}\`** · ${live?.driver ?? spec?.driver ?? 'bridge'}${spec ? ` on ${spec.host}` : ''}`];
   if (!live) {
-    lines.push('', spec ? '_Not created: see the errors on its definition._' : '_Not defined in this file._');
+    lines.push('', spec ? notBuilt(analysis) : '_Not defined in this file._');
     return lines.join('\n');
   }
   const rows: [string, string][] = [];
@@ -143,7 +148,7 @@ function containerHover(analysis: Analysis, name: string): string {
   const live = analysis.inspect()?.containers.find((c) => c.name === name && (!spec || c.host === spec.host));
   const lines = [`**container \`${name}\`**${spec?.image ? ` · ${spec.image}` : ''}${spec ? ` on ${spec.host}` : ''}${live ? (live.running ? ' · running' : ' · created') : ''}`];
   if (!live) {
-    lines.push('', spec ? '_Not created: see the errors on its definition._' : '_Not defined in this file._');
+    lines.push('', spec ? notBuilt(analysis) : '_Not defined in this file._');
     return lines.join('\n');
   }
   lines.push('', `network mode: \`${live.network_mode}\``);

@@ -45,6 +45,8 @@ interface Session {
   running?: { version: number; promise: Promise<Analysis | undefined> };
   /** How long the last engine build took: a slow one gets the parser's diagnostics published first. */
   lastBuildMs: number;
+  /** While the engine rebuilds for `version`: that version read without the new build (hover, completion). */
+  provisional?: { version: number; get: () => Analysis };
 }
 
 export class TopologyLanguageServer {
@@ -71,8 +73,9 @@ export class TopologyLanguageServer {
     this.documents.onDidChangeContent((e) => this.schedule(e.document.uri));
     this.documents.onDidClose((e) => this.close(e.document.uri));
 
-    c.onHover(async (p) => (isComposeUri(p.textDocument.uri) ? this.composeFeature(p.textDocument.uri, (a) => composeHover(a, a.lines.offset(p.position)), null) : this.feature((a) => hoverAt(a, a.lines.offset(p.position)), null)(p)));
-    c.onCompletion(this.feature((a, p) => completeAt(a, a.lines.offset(p.position)), []));
+    // Hover and completion answer during a rebuild, from the version's parse and the last build.
+    c.onHover(async (p) => (isComposeUri(p.textDocument.uri) ? this.composeFeature(p.textDocument.uri, (a) => composeHover(a, a.lines.offset(p.position)), null) : this.feature((a) => hoverAt(a, a.lines.offset(p.position)), null, false, true)(p)));
+    c.onCompletion(this.feature((a, p) => completeAt(a, a.lines.offset(p.position)), [], false, true));
     c.onDefinition(this.feature((a, p) => definitionAt(a, a.lines.offset(p.position)), null));
     c.onReferences(this.feature((a, p) => referencesAt(a, a.lines.offset(p.position), p.context.includeDeclaration), []));
     c.onDocumentHighlight(this.feature((a, p) => highlightsAt(a, a.lines.offset(p.position)), []));
@@ -113,10 +116,10 @@ export class TopologyLanguageServer {
   }
 
   /** A request handler that runs on the analysis of the document's current version and never throws (unless `rethrow`). */
-  private feature<P extends { textDocument: { uri: string } }, R>(run: (a: Analysis, params: P) => R, fallback: R, rethrow = false) {
+  private feature<P extends { textDocument: { uri: string } }, R>(run: (a: Analysis, params: P) => R, fallback: R, rethrow = false, provisional = false) {
     return async (params: P): Promise<R> => {
       try {
-        const a = await this.analysisOf(params.textDocument.uri);
+        const a = provisional ? await this.provisionalAnalysisOf(params.textDocument.uri) : await this.analysisOf(params.textDocument.uri);
         return a ? run(a, params) : fallback;
       } catch (err) {
         if (rethrow) throw err;
@@ -186,6 +189,22 @@ export class TopologyLanguageServer {
     return analysis;
   }
 
+  /**
+   * The analysis of the document's current version if it is complete, else, once the version is
+   * parsed, its provisional reading (the last build's engine): a request never waits for a rebuild.
+   */
+  private async provisionalAnalysisOf(uri: string): Promise<Analysis | undefined> {
+    const doc = this.documents.get(uri);
+    if (!doc || isComposeUri(uri)) return undefined;
+    const s = this.session(uri);
+    const now = () => (s.latest?.version === doc.version ? s.latest : s.provisional?.version === doc.version ? s.provisional.get() : undefined);
+    const ready = now();
+    if (ready) return ready;
+    // Starts the run if none is in flight: it parses before its first pause, so a provisional may now exist.
+    const running = this.analysisOf(uri);
+    return now() ?? (await running);
+  }
+
   /** One analysis, in steps; stops as soon as the document has moved on. */
   private async run(uri: string, version: number, text: string, s: Session, publish: boolean): Promise<Analysis | undefined> {
     const stale = () => this.documents.get(uri)?.version !== version || this.sessions.get(uri) !== s;
@@ -196,10 +215,14 @@ export class TopologyLanguageServer {
         const r = steps.next();
         if (r.done) {
           if (buildStart) s.lastBuildMs = performance.now() - buildStart;
+          if (s.provisional?.version === version) s.provisional = undefined;
           if (!stale()) s.latest = r.value;
           return r.value;
         }
         if (r.value.phase === 'parsed') {
+          const make = r.value.provisional;
+          let made: Analysis | undefined;
+          s.provisional = { version, get: () => (made ??= make()) };
           // Only big files, whose engine build takes long, get the parser's diagnostics first: on opening
           // (no build measured yet), and after a slow build.
           if (publish && r.value.size >= PRELIMINARY_MIN_OBJECTS && (s.lastBuildMs > 50 || s.published === undefined)) {
@@ -207,6 +230,7 @@ export class TopologyLanguageServer {
           }
           buildStart = performance.now();
         }
+        if (r.value.phase === 'built' && s.provisional?.version === version) s.provisional = undefined;
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (stale()) {
           steps.return(undefined as never);

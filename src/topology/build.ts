@@ -30,6 +30,21 @@ export interface BuildResume {
 }
 
 export function buildTopology(spec: TopologySpec, parsed?: BuildSource): BuildResult {
+  const steps = buildTopologySteps(spec, parsed);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Networks or containers played between two pauses of buildTopologySteps. */
+const BUILD_STEP = 50;
+
+/**
+ * buildTopology in steps: it pauses (yields) after every few networks and containers, so that a
+ * caller (the language server) can answer other requests during a long build, or drop it.
+ */
+export function* buildTopologySteps(spec: TopologySpec, parsed?: BuildSource): Generator<void, BuildResult, void> {
   const engine = new Engine();
   // Third-party drivers a topology may name (`driver: flannel`), through the engine's plug-in interface.
   installPlugins(engine);
@@ -40,6 +55,7 @@ export function buildTopology(spec: TopologySpec, parsed?: BuildSource): BuildRe
   for (const n of spec.networks) {
     networkStart.push(report.diagnostics.length);
     builder.network(n);
+    if (networkStart.length % BUILD_STEP === 0) yield;
   }
   builder.policies(spec);
   networkStart.push(report.diagnostics.length);
@@ -47,6 +63,7 @@ export function buildTopology(spec: TopologySpec, parsed?: BuildSource): BuildRe
   for (const c of spec.containers) {
     containerStart.push(report.diagnostics.length);
     builder.container(c);
+    if (containerStart.length % BUILD_STEP === 0) yield;
   }
   containerStart.push(report.diagnostics.length);
   builder.services(spec);

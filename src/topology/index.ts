@@ -23,7 +23,7 @@ export function loadTopology(text: string): LoadedTopology {
   return { spec: parsed.spec, engine: built.engine, diagnostics, rangeOf: parsed.rangeOf };
 }
 
-export { buildTopology, networksChanged, recheckBuild, replayContainer, replayNetwork, type BuildResult, type BuildResume } from './build';
+export { buildTopology, buildTopologySteps, networksChanged, recheckBuild, replayContainer, replayNetwork, type BuildResult, type BuildResume } from './build';
 export type { BuildSource } from './buildReport';
 export { compareDiagnostics, hasErrors, type Position, type Range, type Severity, type TopologyDiagnostic } from './diagnostics';
 export { parseTopology, parseTopologyDocument, type ParsedTopology } from './parse';

@@ -1,0 +1,66 @@
+// While the engine rebuilds a big file after an edit, hover and completion answer at once from the
+// edited text (the build pauses between slices), and the complete diagnostics follow. The order of
+// what the client receives is asserted, not a time.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CompletionItem, CompletionList, Hover } from 'vscode-languageserver/node';
+import { bigTopology } from './fixtures';
+import { LspSession, positionOf } from './lspHarness';
+
+const URI = 'file:///w/rebuild.cnm.yaml';
+const BASE = bigTopology(3000);
+// A network added at the top: nothing can be re-played in place, so the whole engine is built again.
+const EDITED = BASE.replace('networks:\n', 'networks:\n  netnew:\n    subnet: 10.200.0.0/24\n');
+
+const hoverText = (h: Hover | null): string => (h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : JSON.stringify(h));
+
+describe('requests during a rebuild', () => {
+  let lsp: LspSession;
+  before(async () => {
+    lsp = await LspSession.start({ debounceMs: 0 });
+    await lsp.open(URI, BASE);
+    await lsp.request('cnm/analysisInfo', { uri: URI });
+  });
+  after(async () => lsp.stop());
+
+  it('answers hover and completion on the edited text before the rebuilt diagnostics are published', async () => {
+    const events: string[] = [];
+    let firstPublish!: () => void;
+    const published = new Promise<void>((resolve) => (firstPublish = resolve));
+    const stop = lsp.onPublish((p) => {
+      if (p.version !== 2) return;
+      events.push(`publish ${p.diagnostics.length}`);
+      firstPublish();
+    });
+    try {
+      await lsp.change(URI, EDITED, false);
+      // The parser's diagnostics come first (a big file whose last build was slow): the build is running now.
+      await published;
+      const [hover, completion] = await Promise.all([
+        lsp.request<Hover | null>('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(EDITED, 'netnew', 2) }).then((h) => {
+          events.push('hover');
+          return h;
+        }),
+        lsp.request<CompletionItem[] | CompletionList>('textDocument/completion', { textDocument: { uri: URI }, position: positionOf(EDITED, 'driver: bridge', 'driver: '.length) }).then((c) => {
+          events.push('completion');
+          return c;
+        }),
+      ]);
+      const info = await lsp.request<{ version: number } | null>('cnm/analysisInfo', { uri: URI });
+      assert.equal(info?.version, 2);
+      await lsp.diagnosticsFor(URI, 2);
+      // Two publishes of version 2 (the parser's, then the complete set), and both answers between them.
+      assert.deepEqual(events.map((e) => e.replace(/ \d+$/, '')), ['publish', 'hover', 'completion', 'publish']);
+      // The hover reads the edited text (the new network) and says the engine is still at work.
+      assert.match(hoverText(hover), /\*\*network `netnew`\*\* · bridge on /);
+      assert.match(hoverText(hover), /rebuilding/);
+      const items = Array.isArray(completion) ? completion : completion.items;
+      assert.ok(items.some((i) => i.label === 'bridge'), `driver completion offers bridge: ${items.map((i) => i.label).join(', ')}`);
+    } finally {
+      stop();
+    }
+    // Once built, the same hover has the network's addresses.
+    const done = await lsp.request<Hover | null>('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(EDITED, 'netnew', 2) });
+    assert.match(hoverText(done), /\| subnet \| 10\.200\.0\.0\/24 \|/);
+  });
+});
