@@ -85,7 +85,8 @@ export function restoreOrder(host: HostState, replayed: ContainerState[]): void 
   const seqOfSandbox = (id: string | null | undefined) => (id ? seqOfContainer(host.sandboxes.get(id)?.containerId) : undefined);
   const seqOfVeth = (name: string) => seqOfSandbox(host.veths.get(name)?.sandboxId);
   const ids = new Set(replayed.map((c) => c.id));
-  const mine = (seq: number | undefined) => seq !== undefined && replayed.some((c) => c.seq === seq);
+  const seqs = new Set(replayed.map((c) => c.seq)); // a Set: every later veth asks
+  const mine = (seq: number | undefined) => seq !== undefined && seqs.has(seq);
   const bridges = new Set<string>();
   const networks = new Set<string>();
   for (const c of replayed) {
