@@ -45,6 +45,8 @@ interface Session {
   running?: { version: number; promise: Promise<Analysis | undefined> };
   /** How long the last engine build took: a slow one gets the parser's diagnostics published first. */
   lastBuildMs: number;
+  /** When the document was last edited (performance.now()): the debounce waits only inside a burst of edits. */
+  lastChange?: number;
   /** While the engine rebuilds for `version`: that version read without the new build (hover, completion). */
   provisional?: { version: number; get: () => Analysis };
 }
@@ -142,8 +144,15 @@ export class TopologyLanguageServer {
     if (isComposeUri(uri)) return this.scheduleCompose(uri);
     const s = this.session(uri);
     if (s.timer) clearTimeout(s.timer);
-    // The debounce is for typing: a file just opened (nothing published yet) is analysed at once.
-    const delay = s.published === undefined && !s.latest && !s.running ? 0 : this.debounceMs;
+    // The debounce is for bursts of typing: a file just opened (nothing published yet) and the first
+    // edit after a pause are analysed at once; edits that follow within the debounce time wait for a
+    // pause. (A run made stale by the next edit stops at its next pause.)
+    let delay = 0;
+    if (s.published !== undefined) {
+      const now = performance.now();
+      if (s.lastChange !== undefined && now - s.lastChange < this.debounceMs) delay = this.debounceMs;
+      s.lastChange = now;
+    }
     s.timer = setTimeout(() => {
       s.timer = undefined;
       void this.analysisOf(uri, true);

@@ -1,10 +1,11 @@
-// While the engine rebuilds a big file after an edit, hover and completion answer at once from the
-// edited text (the build pauses between slices), and the complete diagnostics follow. The order of
-// what the client receives is asserted, not a time.
+// The language server stays responsive on big files: while the engine rebuilds after an edit, hover
+// and completion answer at once from the edited text (the build pauses between slices) and the
+// complete diagnostics follow; the debounce holds back only the edits of a burst, never the first
+// diagnostics. The order of what the client receives is asserted, not a time.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompletionItem, CompletionList, Hover } from 'vscode-languageserver/node';
-import { bigTopology } from './fixtures';
+import { LAB, bigTopology } from './fixtures';
 import { LspSession, positionOf } from './lspHarness';
 
 const URI = 'file:///w/rebuild.cnm.yaml';
@@ -62,5 +63,39 @@ describe('requests during a rebuild', () => {
     // Once built, the same hover has the network's addresses.
     const done = await lsp.request<Hover | null>('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(EDITED, 'netnew', 2) });
     assert.match(hoverText(done), /\| subnet \| 10\.200\.0\.0\/24 \|/);
+  });
+});
+
+describe('debounce', () => {
+  let lsp: LspSession;
+  // A debounce far longer than any analysis: what is published before it ran out was not debounced.
+  const DEBOUNCE_MS = 3000;
+  before(async () => {
+    lsp = await LspSession.start({ debounceMs: DEBOUNCE_MS });
+  });
+  after(async () => lsp.stop());
+
+  it('analyses the first edit after a pause at once, and only the last edit of a burst after it', async () => {
+    const uri = 'file:///w/debounce.cnm.yaml';
+    const published: number[] = [];
+    const stop = lsp.onPublish((p) => {
+      if (p.uri === uri && p.version !== undefined) published.push(p.version);
+    });
+    try {
+      await lsp.open(uri, LAB);
+      // v2, after the pause since opening: published without waiting out the debounce.
+      await lsp.change(uri, LAB.replace('image: nginx', 'image: nginx1'), false);
+      const firstEdit = await Promise.race([
+        lsp.diagnosticsFor(uri, 2).then(() => 'published'),
+        new Promise((r) => setTimeout(() => r('debounced'), DEBOUNCE_MS - 500)),
+      ]);
+      assert.equal(firstEdit, 'published');
+      // v3, v4, v5 in a burst right after it: v3 is inside the debounce time of v2, so only v5 is analysed.
+      for (let i = 2; i <= 4; i++) await lsp.change(uri, LAB.replace('image: nginx', `image: nginx${i}`), false);
+      await lsp.diagnosticsFor(uri, 5, DEBOUNCE_MS * 4);
+      assert.deepEqual(published, [1, 2, 5]);
+    } finally {
+      stop();
+    }
   });
 });
