@@ -148,12 +148,11 @@ export class DocumentAnalyzer {
       const replayed = memo ? replayIfOneContainer(memo, parsed) : undefined;
       if (replayed) build = replayed;
       else {
-        if (memo && memo.resume !== resumeBefore) {
-          // A re-play began and gave up: the last build's engine no longer matches its spec, so it is
-          // neither shown nor kept while the new build runs (that build may be dropped half way).
-          lastEngine = undefined;
-          this.lastBuild = undefined;
-        }
+        // A re-play that gave up may have changed the last build's engine (labels, containers): it is not
+        // kept for the next run while this build runs (the build may be dropped half way), and not shown
+        // by the provisional reading when the re-play went further than relabelling.
+        if (memo && memo.resume !== resumeBefore) lastEngine = undefined;
+        this.lastBuild = undefined;
         const steps = safeBuildSteps(parsed);
         let sliceStart = performance.now();
         for (;;) {
