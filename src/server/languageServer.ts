@@ -45,8 +45,8 @@ interface Session {
   running?: { version: number; promise: Promise<Analysis | undefined> };
   /** How long the last engine build took: a slow one gets the parser's diagnostics published first. */
   lastBuildMs: number;
-  /** When the document was last edited (performance.now()): the debounce waits only inside a burst of edits. */
-  lastChange?: number;
+  /** When the document was last edited or analysed (performance.now()): the debounce waits only when that was recent. */
+  lastActivity?: number;
   /** While the engine rebuilds for `version`: that version read without the new build (hover, completion). */
   provisional?: { version: number; get: () => Analysis };
 }
@@ -145,13 +145,13 @@ export class TopologyLanguageServer {
     const s = this.session(uri);
     if (s.timer) clearTimeout(s.timer);
     // The debounce is for bursts of typing: a file just opened (nothing published yet) and the first
-    // edit after a pause are analysed at once; edits that follow within the debounce time wait for a
-    // pause. (A run made stale by the next edit stops at its next pause.)
+    // edit after a pause (no edit and no analysis for the debounce time) are analysed at once; edits
+    // that follow wait for a pause. (A run made stale by the next edit stops at its next pause.)
     let delay = 0;
     if (s.published !== undefined) {
       const now = performance.now();
-      if (s.lastChange !== undefined && now - s.lastChange < this.debounceMs) delay = this.debounceMs;
-      s.lastChange = now;
+      if (s.lastActivity !== undefined && now - s.lastActivity < this.debounceMs) delay = this.debounceMs;
+      s.lastActivity = now;
     }
     s.timer = setTimeout(() => {
       s.timer = undefined;
@@ -223,6 +223,7 @@ export class TopologyLanguageServer {
       for (;;) {
         const r = steps.next();
         if (r.done) {
+          s.lastActivity = performance.now();
           if (buildStart) s.lastBuildMs = performance.now() - buildStart;
           if (s.provisional?.version === version) s.provisional = undefined;
           if (!stale()) s.latest = r.value;
