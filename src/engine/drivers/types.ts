@@ -250,6 +250,11 @@ export class DriverRegistry implements DriverLookup {
     return this.ipamFactories.get(name);
   }
 
+  /** The IPAM drivers plug-ins brought (`default` is every host's own, not listed here). */
+  ipamDriverNames(): string[] {
+    return [...this.ipamFactories.keys()];
+  }
+
   driverNames(): string[] {
     return [...this.drivers.keys()];
   }

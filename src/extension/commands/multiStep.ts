@@ -14,6 +14,8 @@ export interface InputBoxStep {
   placeholder?: string;
   /** Synchronous: checked as the user types; the message shows under the box. */
   validate(value: string): string | undefined;
+  /** Checked once, when the user accepts (heavier: the engine's word); a message keeps the box open. */
+  check?(value: string): string | undefined;
 }
 
 export interface PickStep<T extends vscode.QuickPickItem> {
@@ -77,7 +79,7 @@ export class MultiStepInput {
       box.onDidTriggerButton(() => reject(new BackPressed())),
       box.onDidChangeValue((v) => { box.validationMessage = s.validate(v); }),
       box.onDidAccept(() => {
-        const message = s.validate(box.value);
+        const message = s.validate(box.value) ?? s.check?.(box.value);
         box.validationMessage = message;
         if (!message) resolve(box.value);
       }),

@@ -1,6 +1,7 @@
 // Create and remove networks. Create is a five-step input — name, driver, subnet (the one Docker would
-// pick, suggested), gateway, options — or, with named arguments, no questions at all:
-//   cnm.createNetwork({ file, name, driver?, subnet?, gateway?, ipRange?, auxAddresses?, host?, internal?, attachable?, ingress?, enableIpv6?, options? })
+// pick, suggested), gateway, then the options the chosen driver takes (from its descriptor; Enter
+// creates) — or, with named arguments, no questions at all:
+//   cnm.createNetwork({ file, name, driver?, subnet?, gateway?, ipRange?, auxAddresses?, ipamDriver?, host?, internal?, attachable?, ingress?, enableIpv6?, options? })
 //   cnm.removeNetwork({ file, network, disconnect?: true })
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
@@ -11,34 +12,15 @@ import { applyChange, type AppliedChange } from './applyChange';
 import { isLiveInvocation, type LiveResult } from './liveCommon';
 import { liveCreateNetwork, liveRemoveNetwork } from './liveNetworkCommands';
 import { MultiStepInput } from './multiStep';
+import { optionsLoop } from './networkOptionsStep';
 import { composeCreateNetwork, isComposeInvocation } from './composeCommands';
 import { fileDriverChoices } from '../driverChoices';
+import { checkNetworkOnEngine, keepOnly, networkFields } from '../networkForm';
 
 type Result = AppliedChange | LiveResult | { ok: false; error: string } | undefined;
 
 const CREATE = 'Create Network';
 const REMOVE = 'Remove Network';
-
-/** Options offered in the last step, per driver; each sets one key of the network. */
-interface NetworkOption extends vscode.QuickPickItem {
-  apply(n: NewNetwork): void;
-}
-
-function optionsFor(driver: string): NetworkOption[] {
-  const opt = (key: string, value: string) => (n: NewNetwork) => { n.driverOpts = { ...n.driverOpts, [key]: value }; };
-  const common: NetworkOption[] = [
-    { label: 'internal', description: 'no route out of the network (no NAT, no gateway to the outside)', apply: (n) => { n.internal = true; } },
-    { label: 'attachable', description: 'standalone containers may join (overlay)', apply: (n) => { n.attachable = true; } },
-    { label: 'enable_ipv6', description: 'an IPv6 subnet too', apply: (n) => { n.enableIpv6 = true; } },
-  ];
-  if (driver !== 'bridge') return common;
-  return [
-    ...common,
-    { label: 'enable_icc: false', description: 'containers on this bridge cannot talk to each other', apply: opt('com.docker.network.bridge.enable_icc', 'false') },
-    { label: 'enable_ip_masquerade: false', description: 'no SNAT for traffic leaving the host', apply: opt('com.docker.network.bridge.enable_ip_masquerade', 'false') },
-    { label: 'host_binding_ipv4: 127.0.0.1', description: 'published ports bind to loopback by default', apply: opt('com.docker.network.bridge.host_binding_ipv4', '127.0.0.1') },
-  ];
-}
 
 export function createNetworkCommand(ctx: Ctx) {
   return async (arg?: unknown): Promise<Result> => {
@@ -62,7 +44,7 @@ export function createNetworkCommand(ctx: Ctx) {
 
 function fromArgs(inv: Invocation, host: string): NewNetwork | { error: string } {
   const a = inv.args;
-  if (typeof a.name !== 'string') return { error: 'pass { name } (and optionally driver, subnet, gateway, internal, options)' };
+  if (typeof a.name !== 'string') return { error: 'pass { name } (and optionally driver, subnet, gateway, ipRange, auxAddresses, ipamDriver, internal, attachable, ingress, enableIpv6, options)' };
   const error = checkNetworkName(inv.source.loaded, host, a.name);
   if (error) return { error };
   const net: NewNetwork = { name: a.name };
@@ -75,6 +57,7 @@ function fromArgs(inv: Invocation, host: string): NewNetwork | { error: string }
   if (a.attachable === true) net.attachable = true;
   if (a.ingress === true) net.ingress = true;
   if (a.enableIpv6 === true) net.enableIpv6 = true;
+  if (typeof a.ipamDriver === 'string') net.ipamDriver = a.ipamDriver;
   if (typeof a.options === 'object' && a.options !== null) net.driverOpts = Object.fromEntries(Object.entries(a.options).map(([k, v]) => [k, String(v)]));
   if (host !== inv.source.firstHost) net.host = host;
   return net;
@@ -88,6 +71,7 @@ async function askNetwork(inv: Invocation, host: string): Promise<NewNetwork | u
   const title = `${CREATE} in ${inv.source.fileName}${loaded.spec.hosts.length > 1 ? ` on ${host}` : ''}`;
   const total = 5;
   let suggested: string | undefined;
+  const descriptor = () => loaded.engine.drivers.descriptor(net.driver ?? 'bridge');
 
   const askName = async (input: MultiStepInput) => {
     net.name = await input.inputBox({
@@ -100,6 +84,12 @@ async function askNetwork(inv: Invocation, host: string): Promise<NewNetwork | u
     const items = drivers;
     const [picked] = await input.pick({ title, step: 2, totalSteps: total, items, placeholder: 'The network driver (--driver)', selected: items.filter((i) => i.label === (net.driver ?? 'bridge')) });
     net.driver = picked!.label;
+    // host and null take no addresses: straight to what they take.
+    if (descriptor()?.special) {
+      net.subnet = undefined;
+      net.gateway = undefined;
+      return askOptions;
+    }
     suggested = suggestSubnet(inv.source.text, host, net.driver);
     return askSubnet;
   };
@@ -110,6 +100,7 @@ async function askNetwork(inv: Invocation, host: string): Promise<NewNetwork | u
       validate: (v) => checkSubnet(loaded, host, v),
     });
     net.subnet = value.trim() || undefined;
+    if (!net.subnet) net.gateway = undefined;
     return net.subnet ? askGateway : askOptions;
   };
   const askGateway = async (input: MultiStepInput) => {
@@ -123,13 +114,9 @@ async function askNetwork(inv: Invocation, host: string): Promise<NewNetwork | u
     return askOptions;
   };
   const askOptions = async (input: MultiStepInput) => {
-    const items = optionsFor(net.driver ?? 'bridge');
-    const chosen = await input.pick({ title, step: 5, totalSteps: total, items, canPickMany: true, placeholder: 'Options (none needed: press Enter)' });
-    net.internal = undefined;
-    net.attachable = undefined;
-    net.enableIpv6 = undefined;
-    net.driverOpts = undefined;
-    for (const o of chosen) o.apply(net);
+    const fields = networkFields(net.driver ?? 'bridge', descriptor(), { ipamDrivers: loaded.engine.drivers.ipamDriverNames() });
+    keepOnly(net, fields);
+    await optionsLoop(input, { title, step: 5, total, fields, net, engineError: () => checkNetworkOnEngine(inv.source.text, loaded, net) });
   };
   return (await MultiStepInput.run(askName)) ? net : undefined;
 }

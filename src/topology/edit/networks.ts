@@ -20,6 +20,8 @@ export interface NewNetwork {
   ingress?: boolean;
   attachable?: boolean;
   enableIpv6?: boolean;
+  /** ipam.driver: an IPAM plug-in's name (absent: `default`). */
+  ipamDriver?: string;
   driverOpts?: Record<string, string>;
 }
 
@@ -78,6 +80,8 @@ function networkBody(n: NewNetwork): Body {
   if (n.ipRange) body.push(['ip_range', n.ipRange]);
   const aux = Object.entries(n.auxAddresses ?? {});
   if (aux.length) body.push(['aux_addresses', aux.map(([k, v]): [string, Value] => [k, v])]);
+  // The Compose form's driver beside the short pool keys (the parser takes both: config stays short).
+  if (n.ipamDriver) body.push(['ipam', [['driver', n.ipamDriver]]]);
   if (n.internal) body.push(['internal', true]);
   if (n.ingress) body.push(['ingress', true]);
   if (n.attachable) body.push(['attachable', true]);
