@@ -2,7 +2,7 @@
 // create a network under `networks:`, attach a service to a network, publish a port. Each is checked on
 // the project read again with the change (Compose's and Docker's refusals, in their words), then applied
 // as a WorkspaceEdit of the changed lines (undo takes it back). Named arguments as for topology files:
-//   cnm.createNetwork({ file, name, driver?, subnet?, gateway?, internal?, attachable? })
+//   cnm.createNetwork({ file, name, driver?, subnet?, gateway?, ipRange?, internal?, attachable?, enableIpv6?, options? })
 //   cnm.connectContainer({ file, container | service, network, ipv4Address?, aliases? })
 //   cnm.publishPort({ file, container | service, port })
 import { existsSync, readFileSync } from 'node:fs';
@@ -11,6 +11,12 @@ import { addComposeNetwork, attachServiceToNetwork, isComposeFileName, loadCompo
 import { networkKeyOf, planComposeChange, serviceOf } from '../composeChanges';
 import type { Ctx } from '../ctx';
 import { refuse, resolveInvocation, type Invocation } from './args';
+import { findDescriptor, parseCidr } from '../../engine';
+import { liveDriverChoices } from '../driverChoices';
+import { keepOnly, networkFields } from '../networkForm';
+import { checkGateway, defaultGateway } from '../topologyChanges';
+import { MultiStepInput } from './multiStep';
+import { optionsLoop } from './networkOptionsStep';
 
 export type ComposeResult = { ok: true; text: string; warnings: string[] } | { ok: false; error: string } | undefined;
 
@@ -67,31 +73,72 @@ export async function composeCreateNetwork(ctx: Ctx, inv: Invocation): Promise<C
   const a = inv.args;
   let net: NewComposeNetwork;
   if (inv.scripted) {
-    if (typeof a.name !== 'string') return refuse(ctx, inv, CREATE, 'pass { name } (and optionally driver, subnet, gateway, internal, attachable)');
+    if (typeof a.name !== 'string') return refuse(ctx, inv, CREATE, 'pass { name } (and optionally driver, subnet, gateway, ipRange, internal, attachable, enableIpv6, options)');
     net = { key: a.name };
     if (typeof a.driver === 'string') net.driver = a.driver;
     if (typeof a.subnet === 'string') net.subnet = a.subnet;
     if (typeof a.gateway === 'string') net.gateway = a.gateway;
     if (a.internal === true) net.internal = true;
     if (a.attachable === true) net.attachable = true;
+    if (typeof a.ipRange === 'string') net.ipRange = a.ipRange;
+    if (a.enableIpv6 === true) net.enableIpv6 = true;
+    if (typeof a.options === 'object' && a.options !== null) net.driverOpts = Object.fromEntries(Object.entries(a.options).map(([k, v]) => [k, String(v)]));
   } else {
-    const compose = loadComposeProject(inv.source.uri, inv.source.text);
-    const key = await vscode.window.showInputBox({
-      title: `${CREATE} in ${inv.source.fileName}`, prompt: `The key under networks: (Docker names it ${compose.project.name}_KEY)`, value: 'back',
-      validateInput: (v) => (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(v) ? 'Only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed.' : undefined),
-    });
-    if (!key) return undefined;
-    const subnet = await vscode.window.showInputBox({ title: `${CREATE} ${key}`, prompt: 'The subnet (ipam config), e.g. 10.30.0.0/24. Empty: Docker picks one from its pools when the project starts.' });
-    if (subnet === undefined) return undefined;
-    const options = await vscode.window.showQuickPick(
-      [{ label: 'internal', description: 'no route out of the network' }, { label: 'attachable', description: 'containers outside the project may join' }, { label: 'enable_ipv6', description: 'an IPv6 subnet too' }],
-      { title: `${CREATE} ${key}`, canPickMany: true, placeHolder: 'Options (none needed: press Enter)' },
-    );
-    if (!options) return undefined;
-    net = { key, ...(subnet.trim() ? { subnet: subnet.trim() } : {}) };
-    for (const o of options) net[o.label === 'enable_ipv6' ? 'enableIpv6' : (o.label as 'internal' | 'attachable')] = true;
+    const asked = await askComposeNetwork(inv);
+    if (!asked) return undefined;
+    net = asked;
   }
   return edit(ctx, inv, CREATE, `${CREATE} ${net.key}`, (t) => addComposeNetwork(t, net));
+}
+
+/**
+ * The same form as a topology file's (name, driver, subnet, gateway, the driver's options), with only what
+ * Compose's `networks:` takes; the project read again with the network is the check.
+ */
+async function askComposeNetwork(inv: Invocation): Promise<NewComposeNetwork | undefined> {
+  const compose = loadComposeProject(inv.source.uri, inv.source.text);
+  const net: NewComposeNetwork = { key: 'back' };
+  const title = `${CREATE} in ${inv.source.fileName}`;
+  const total = 5;
+  const drivers = liveDriverChoices();
+  const descriptor = () => findDescriptor(net.driver ?? 'bridge');
+  const engineError = () => {
+    const plan = planComposeChange(inv.source.text, (t) => addComposeNetwork(t, net), (t) => loadComposeProject(inv.source.uri, t));
+    return plan.ok ? undefined : plan.error;
+  };
+  const askKey = async (input: MultiStepInput) => {
+    net.key = await input.inputBox({
+      title, step: 1, totalSteps: total, value: net.key, prompt: `The key under networks: (Docker names it ${compose.project.name}_KEY)`,
+      validate: (v) => (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(v) ? 'Only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed.' : undefined),
+    });
+    return askDriver;
+  };
+  const askDriver = async (input: MultiStepInput) => {
+    const [p] = await input.pick({ title, step: 2, totalSteps: total, items: drivers, placeholder: 'The network driver (driver:)', selected: drivers.filter((d) => d.label === (net.driver ?? 'bridge')) });
+    // bridge is Compose's default: the key is written only for another driver.
+    net.driver = p!.label === 'bridge' ? undefined : p!.label;
+    return descriptor()?.special ? askOptions : askSubnet;
+  };
+  const askSubnet = async (input: MultiStepInput) => {
+    const v = await input.inputBox({ title, step: 3, totalSteps: total, value: net.subnet ?? '', prompt: 'The subnet (ipam config), e.g. 10.30.0.0/24. Empty: Docker picks one from its pools when the project starts.', validate: (x) => (x.trim() && !parseCidr(x.trim()) ? `invalid CIDR address: ${x.trim()}` : undefined) });
+    net.subnet = v.trim() || undefined;
+    if (!net.subnet) net.gateway = undefined;
+    return net.subnet ? askGateway : askOptions;
+  };
+  const askGateway = async (input: MultiStepInput) => {
+    const v = await input.inputBox({ title, step: 4, totalSteps: total, value: net.gateway ?? defaultGateway(net.subnet!) ?? '', prompt: `The gateway in ${net.subnet}. Empty: the first address.`, validate: (x) => checkGateway(net.subnet!, x) });
+    net.gateway = v.trim() || undefined;
+    return askOptions;
+  };
+  const askOptions = async (input: MultiStepInput) => {
+    const fields = networkFields(net.driver ?? 'bridge', descriptor(), { compose: true });
+    const shown = { ...net, name: net.key } as NewComposeNetwork & { name: string };
+    keepOnly(shown, fields);
+    await optionsLoop(input, { title, step: 5, total, fields, net: shown, engineError: () => { Object.assign(net, shown); return engineError(); } });
+    Object.assign(net, shown);
+    delete (net as { name?: string }).name;
+  };
+  return (await MultiStepInput.run(askKey)) ? net : undefined;
 }
 
 export async function composeConnectService(ctx: Ctx, inv: Invocation): Promise<ComposeResult> {
