@@ -9,6 +9,7 @@ import { createNetworkCommand, removeNetworkCommand } from './commands/networkCo
 import { traceFromCommand } from './commands/traceCommands';
 import { showMatrixCommand, showRulesCommand } from './commands/analysisCommands';
 import { removeContainerCommand } from './commands/removeContainerCommand';
+import { createServiceCommand } from './commands/serviceCommands';
 import { openDiagramCommand, revealInFileCommand } from './commands/viewCommands';
 import { applyToHostCommand } from './live/apply';
 import { compareWithHostCommand, stopComparingCommand } from './live/drift';
@@ -26,6 +27,7 @@ export const commands: Record<string, CommandFactory> = {
   runContainer: runContainerCommand,
   removeContainer: removeContainerCommand,
   publishPort: publishPortCommand,
+  createService: createServiceCommand,
   traceFrom: traceFromCommand,
   showMatrix: showMatrixCommand,
   showRules: showRulesCommand,

@@ -8,5 +8,6 @@ export {
   removeContainer, removeContainerEdit, type ConnectHow, type EndpointOptions, type NewContainer,
 } from './containers';
 export { addNetwork, addNetworkEdit, containersOnNetwork, removeNetwork, removeNetworkEdit, type NewNetwork } from './networks';
+export { addService, addServiceEdit, type NewService } from './services';
 export { applySplice, editTarget, YamlEditError, type EditTarget, type TextSplice } from './splice';
 export { writeTopology, type WriteTopologyOptions } from './writer';

@@ -11,6 +11,12 @@ export function quoted(s: string): string {
   return QUOTE + s;
 }
 
+const RAW = '\u0000r';
+/** Marks a string to be written as it is (a number: `replicas: 3`, not "3"). */
+export function raw(s: string): string {
+  return RAW + s;
+}
+
 /** network_mode values that are not a network's name. */
 export function isModeName(mode: string): boolean {
   return mode === 'host' || mode === 'none' || mode === 'bridge' || mode.startsWith('container:');
@@ -20,6 +26,7 @@ export function scalar(v: string | boolean | null): string {
   if (v === null) return '';
   if (typeof v === 'boolean') return String(v);
   if (v.startsWith(QUOTE)) return JSON.stringify(v.slice(QUOTE.length));
+  if (v.startsWith(RAW)) return v.slice(RAW.length);
   // yaml quotes only what would not read back as the same string.
   return stringify(v, { lineWidth: 0 }).trimEnd();
 }
