@@ -2,7 +2,7 @@
 // afresh), so Docker's own error shows before the file is touched; then the file is edited.
 //   cnm.connectContainer({ file, container, network, ipv4Address?, aliases? })
 //   cnm.disconnectContainer({ file, container, network })
-//   cnm.runContainer({ file, name, image?, network?, ports? })
+//   cnm.runContainer({ file, name, image?, network?, ports?, expose?, publishAll? })
 import * as vscode from 'vscode';
 import { DockerError, formatNet, type EndpointConfig } from '../../engine';
 import { loadTopology } from '../../topology';
@@ -175,7 +175,7 @@ export function runContainerCommand(ctx: Ctx) {
     if ('error' in spec) return refuse(ctx, inv, RUN, spec.error);
     if (host !== inv.source.firstHost) spec.host = host;
     const networkMode = spec.network ?? 'bridge';
-    const dockerError = tryOnCopy(inv.source.text, (e) => e.runContainer(host, { name: spec.name, image: spec.image, networkMode, ports: spec.ports ?? [], expose: spec.expose ?? [], ...(spec.listen ? { listen: spec.listen } : {}) }));
+    const dockerError = tryOnCopy(inv.source.text, (e) => e.runContainer(host, { name: spec.name, image: spec.image, networkMode, ports: spec.ports ?? [], expose: spec.expose ?? [], ...(spec.publishAll ? { publishAll: true } : {}), ...(spec.listen ? { listen: spec.listen } : {}) }));
     if (dockerError) return refuse(ctx, inv, RUN, dockerError);
     const plan = planChange(inv.source.text, (t) => addContainer(t, spec), inv.source.loaded);
     if (!plan.ok) return refuse(ctx, inv, RUN, plan.error);
@@ -194,7 +194,7 @@ function checkContainerName(inv: Invocation, host: string, name: string): string
 
 function runFromArgs(inv: Invocation): NewContainer | { error: string } {
   const a = inv.args;
-  if (typeof a.name !== 'string') return { error: 'pass { name } (and optionally image, network, ports, expose, listen)' };
+  if (typeof a.name !== 'string') return { error: 'pass { name } (and optionally image, network, ports, expose, listen, publishAll)' };
   const error = checkContainerName(inv, inv.source.firstHost, a.name);
   if (error) return { error };
   const c: NewContainer = { name: a.name, image: typeof a.image === 'string' ? a.image : 'busybox' };
@@ -202,6 +202,7 @@ function runFromArgs(inv: Invocation): NewContainer | { error: string } {
   if (Array.isArray(a.ports)) c.ports = a.ports.map(String);
   if (Array.isArray(a.expose)) c.expose = a.expose.map(String);
   if (Array.isArray(a.listen)) c.listen = a.listen.map(String);
+  if (a.publishAll === true) c.publishAll = true;
   return c;
 }
 
@@ -233,14 +234,36 @@ async function askRun(inv: Invocation, host: string): Promise<NewContainer | und
   };
   const askPorts = async (input: MultiStepInput) => {
     const value = await input.inputBox({
-      title, step: 4, totalSteps: total, value: c.ports?.join(', ') ?? '', placeholder: 'optional, e.g. 8080:80, 127.0.0.1:5353:53/udp',
-      prompt: 'Published ports (-p), separated by commas; the container port is taken to listen. Empty: none.',
-      validate: (v) => (splitList(v).every((p) => /^(\[?[0-9a-fA-F:.]*\]?:)?(\d+(-\d+)?:)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/.test(p)) ? undefined : 'port specs like 8080:80, 80, 127.0.0.1:8081:80/tcp'),
+      title, step: 4, totalSteps: total, value: [...(c.ports ?? []), ...(c.expose ?? []).map((e) => `--expose ${e}`), ...(c.publishAll ? ['-P'] : [])].join(', '),
+      placeholder: 'optional, e.g. 8080:80, 127.0.0.1:5353:53/udp, --expose 80, -P',
+      prompt: 'Published ports (-p), separated by commas; the container port is taken to listen. --expose PORT: exposed only; -P: every exposed port on a host port Docker picks. Empty: none.',
+      validate: (v) => checkPortsAnswer(v),
     });
-    const ports = splitList(value);
-    c.ports = ports.length ? ports : undefined; // a published container port listens unless `listen` says otherwise
+    const answer = parsePortsAnswer(value);
+    c.ports = answer.ports.length ? answer.ports : undefined; // a published container port listens unless `listen` says otherwise
+    c.expose = answer.expose.length ? answer.expose : undefined;
+    c.publishAll = answer.publishAll || undefined;
   };
   return (await MultiStepInput.run(askName)) ? c : undefined;
+}
+
+const PORT_SPEC = /^(\[?[0-9a-fA-F:.]*\]?:)?(\d+(-\d+)?:)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/;
+
+/** The Run form's ports answer: "-p" specs, "--expose PORT" and "-P", comma separated. */
+export function parsePortsAnswer(v: string): { ports: string[]; expose: string[]; publishAll: boolean; bad?: string } {
+  const out = { ports: [] as string[], expose: [] as string[], publishAll: false };
+  for (const item of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (item === '-P' || item === '--publish-all') out.publishAll = true;
+    else if (/^--expose[ =]/.test(item)) out.expose.push(...splitList(item.replace(/^--expose[ =]/, '')));
+    else if (item.split(/\s+/).every((p) => PORT_SPEC.test(p))) out.ports.push(...splitList(item));
+    else return { ...out, bad: item };
+  }
+  return out;
+}
+
+function checkPortsAnswer(v: string): string | undefined {
+  const { bad } = parsePortsAnswer(v);
+  return bad === undefined ? undefined : `"${bad}": port specs like 8080:80, 80, 127.0.0.1:8081:80/tcp; --expose 80; -P`;
 }
 
 function nextFreeName(inv: Invocation): string {

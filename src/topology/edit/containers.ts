@@ -22,6 +22,8 @@ export interface NewContainer {
   expose?: string[];
   /** What its processes listen on, when not the default (expose and the published container ports). */
   listen?: string[];
+  /** -P: every exposed port on a host port Docker picks. */
+  publishAll?: boolean;
 }
 
 export interface ConnectHow {
@@ -43,6 +45,7 @@ export function addContainerEdit({ text, doc }: EditTarget, c: NewContainer): Te
   }
   if (c.ports?.length) body.push(['ports', c.ports.map(quoted)]);
   if (c.expose?.length) body.push(['expose', c.expose.map(quoted)]);
+  if (c.publishAll) body.push(['publish_all', true]);
   if (c.listen) body.push(['listen', c.listen.map(quoted)]);
   const section = topPair(doc, 'containers');
   if (!section) return insertSection(text, doc, 'containers', [[c.name, body]], ['services', 'expect']);
