@@ -111,14 +111,13 @@ async function askService(inv: Invocation, host: string): Promise<NewService | u
       validate: (x) => (/^\d+$/.test(x.trim()) ? undefined : `invalid argument "${x}" for "--replicas" flag: a whole number of tasks`),
     });
     s.replicas = Number(v.trim());
-    return askNetworks;
+    // No overlay to join but the ingress one: no question (a step that asks nothing would trap Back).
+    return overlays.length ? askNetworks : askMode;
   };
   const askNetworks = async (input: MultiStepInput) => {
-    if (overlays.length) {
-      const items = overlays.map((n) => ({ label: n.name, description: [n.driver, n.attachable ? 'attachable' : ''].filter(Boolean).join(' · ') }));
-      const picked = await input.pick({ title, step: 4, totalSteps: total, items, canPickMany: true, placeholder: 'Overlay networks the tasks join (--network); none: only the ingress network, when ports are published', selected: items.filter((i) => s.networks?.includes(i.label)) });
-      s.networks = picked.length ? picked.map((p) => p.label) : undefined;
-    }
+    const items = overlays.map((n) => ({ label: n.name, description: [n.driver, n.attachable ? 'attachable' : ''].filter(Boolean).join(' · ') }));
+    const picked = await input.pick({ title, step: 4, totalSteps: total, items, canPickMany: true, placeholder: 'Overlay networks the tasks join (--network); none: only the ingress network, when ports are published', selected: items.filter((i) => s.networks?.includes(i.label)) });
+    s.networks = picked.length ? picked.map((p) => p.label) : undefined;
     return askMode;
   };
   const askMode = async (input: MultiStepInput) => {
