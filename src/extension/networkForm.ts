@@ -30,7 +30,11 @@ export interface FormPlace {
 
 /** The fields of a network of `driver` (descriptor: the driver's; undefined for a plug-in without one). */
 export function networkFields(driver: string, descriptor: DriverDescriptor | undefined, place: FormPlace = {}): NetworkField[] {
-  const fields: NetworkField[] = [];
+  // The driver's own options first (macvlan's parent is what its users come for), then Docker's keys.
+  const fields: NetworkField[] = (descriptor?.options ?? []).map((o) => ({
+    id: `opt:${o.name}`, label: o.name, kind: o.values ? 'choice' : o.accepts === 'boolean' ? 'boolean' : o.accepts === 'integer' ? 'integer' : 'text',
+    ...(o.values ? { values: o.values } : {}), description: plain(o.description),
+  }));
   const special = descriptor?.special === true;
   if (!special) {
     fields.push({ id: 'ip_range', label: 'ip_range', kind: 'cidr', placeholder: 'e.g. 10.30.0.128/25', description: 'Allocate container addresses from this part of the subnet only (--ip-range).' });
@@ -45,10 +49,6 @@ export function networkFields(driver: string, descriptor: DriverDescriptor | und
   if (descriptor?.scope === 'swarm') {
     fields.push({ id: 'attachable', label: 'attachable', kind: 'boolean', description: 'Standalone containers (docker run) may join, not only services (--attachable).' });
     if (!place.compose) fields.push({ id: 'ingress', label: 'ingress', kind: 'boolean', description: 'The routing-mesh network of the swarm; replaces the default `ingress` (--ingress).'.replace(/`/g, '') });
-  }
-  for (const o of descriptor?.options ?? []) {
-    const kind = o.values ? 'choice' : o.accepts === 'boolean' ? 'boolean' : o.accepts === 'integer' ? 'integer' : 'text';
-    fields.push({ id: `opt:${o.name}`, label: o.name, kind, ...(o.values ? { values: o.values } : {}), description: plain(o.description) });
   }
   // A driver without a descriptor (a plug-in the engine knows by name only): its options as typed.
   if (!descriptor && driver) fields.push({ id: 'driver_opts', label: 'driver_opts', kind: 'pairs', placeholder: 'e.g. key=value, other=value', description: 'The plug-in\'s options (-o key=value).' });

@@ -104,7 +104,7 @@ suite('Create forms: every option, services, -P', () => {
     const menus = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.menus['view/item/context'] as { command: string; when: string }[];
     const when = (command: string) => menus.filter((m) => m.command === command).map((m) => m.when).join(' | ');
     assert.match(when('cnm.createService'), /viewItem == cnm\.host/);
-    assert.match(when('cnm.removeContainer'), /cnm\\\\\.container/);
+    assert.ok(when('cnm.removeContainer').includes('cnm\\.container'), when('cnm.removeContainer'));
     assert.match(when('cnm.createNetwork'), /host\|networks/);
   });
 });
@@ -121,7 +121,7 @@ suite('Create Network on a Compose source: the driver\'s options', () => {
     await vscode.commands.executeCommand('cnm.refresh');
   });
 
-  test('driver_opts, ip_range and enable_ipv6 are written as Compose has them; undo', async () => {
+  test('driver_opts and ip_range are written as Compose has them; undo', async () => {
     const file = join(dir, 'compose.yaml');
     writeFileSync(file, readFileSync(join(workspaceRoot(), '11-compose-web-api-db', 'compose.yaml'), 'utf8'));
     await api();

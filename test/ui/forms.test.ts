@@ -21,6 +21,7 @@ after(async () => {
 async function step(t: TestContext, name: string, body: () => Promise<void>): Promise<void> {
   try {
     await body();
+    await wb.page.mouse.move(1200, 900); // no tooltip over what the step shows
     await wb.page.waitForTimeout(300);
     await screenshot(wb.page, `forms-${name}`);
   } catch (e) {
@@ -70,11 +71,10 @@ async function choose(label: string, filter = label): Promise<void> {
   await pickRow(label).click();
 }
 
-/** The options step: waits for the list with the Create row, and for `field` to show `value` when given. */
-async function optionsList(name: string, field?: string, value?: string): Promise<void> {
+/** The options step: waits for the list with the Create row. */
+async function optionsList(name: string): Promise<void> {
   await atStep(5);
   await pickRow(new RegExp(`Create Network ${name}$`)).waitFor({ timeout: 15_000 });
-  if (field) await quickInput().locator('.monaco-list-row', { hasText: `= ${value}` }).first().waitFor({ timeout: 10_000 });
 }
 
 /** Sets a text option of the options step: picks it, types the value, Enter. */
@@ -83,7 +83,15 @@ async function setOption(name: string, field: string, value: string): Promise<vo
   await quickInput().locator('.quick-input-message, .quick-input-description', { hasText: `${field}:` }).first().waitFor({ timeout: 10_000 });
   await quickInputBox().fill(value);
   await page().keyboard.press('Enter');
-  await optionsList(name, field, value);
+  await optionsList(name);
+  await shows(field, value);
+}
+
+/** The options list shows `field` = `value` (filtered to it: the list draws only the rows in view), then unfiltered again. */
+async function shows(field: string, value: string): Promise<void> {
+  await quickInputBox().fill(field);
+  await pickRow(field).filter({ hasText: `= ${value}` }).waitFor({ timeout: 10_000 });
+  await quickInputBox().fill('');
 }
 
 async function startCreateNetwork(host: string, name: string, driver: string, subnet: string, gateway: string): Promise<void> {
@@ -100,9 +108,19 @@ test('open the lab', async (t) => {
     const entry = page().locator('.activitybar .action-label[aria-label^="CNM Explorer"]');
     await entry.waitFor({ timeout: 90_000 });
     await entry.click();
+    // A wider side bar, as a user would drag it, so the descriptions can be read.
+    const sidebar = await page().locator('.part.sidebar').boundingBox();
+    if (sidebar) {
+      const edge = sidebar.x + sidebar.width;
+      await page().mouse.move(edge + 1, 400);
+      await page().mouse.down();
+      await page().mouse.move(edge + 160, 400, { steps: 8 });
+      await page().mouse.up();
+    }
     await row(FILE).waitFor({ timeout: 30_000 });
     await row(FILE).click();
     await page().locator('.tabs-container .tab.active', { hasText: FILE }).waitFor({ timeout: 15_000 });
+    await row(FILE).locator('.monaco-tl-twistie').click();
     await row(/^node1$/).waitFor({ timeout: 15_000 });
   });
 });
@@ -126,15 +144,17 @@ test('the seed\'s macvlan LAN through the form: the driver\'s options, a parent 
   await step(t, '4-macvlan-set', async () => {
     await quickInputBox().fill('eth0');
     await page().keyboard.press('Enter');
-    await optionsList('lan-bridge', 'parent', 'eth0');
+    await optionsList('lan-bridge');
+    await shows('parent', 'eth0');
     await choose('macvlan_mode');
     await choose('bridge');
-    await optionsList('lan-bridge', 'macvlan_mode', 'bridge');
+    await optionsList('lan-bridge');
+    await shows('macvlan_mode', 'bridge');
     await setOption('lan-bridge', 'ip_range', '192.168.50.192/27');
     assert.match(await quickInput().innerText(), /docker network create --driver macvlan --subnet 192\.168\.50\.0\/24 --gateway 192\.168\.50\.1 --ip-range 192\.168\.50\.192\/27 -o parent=eth0 -o macvlan_mode=bridge lan-bridge/);
   });
   await step(t, '5-macvlan-created', async () => {
-    await page().keyboard.press('Enter'); // the Create row is the active one
+    await pickRow(/Create Network lan-bridge$/).click();
     await row('lan-bridge').waitFor({ timeout: 15_000 });
     assert.match(await row('lan-bridge').innerText(), /macvlan · 192\.168\.50\.0\/24/);
     await page().locator('.monaco-editor .view-lines', { hasText: 'driver_opts: { parent: "eth0", macvlan_mode: "bridge" }' }).first().waitFor({ timeout: 10_000 });
@@ -146,12 +166,13 @@ test('the seed\'s ingress overlay: myingress11 with --ingress and MTU 1200, on b
     await startCreateNetwork('node1', 'myingress11', 'overlay', '10.11.0.0/16', '10.11.0.1');
     await optionsList('myingress11');
     await choose('ingress'); // a flag: toggles
-    await optionsList('myingress11', 'ingress', 'true');
+    await optionsList('myingress11');
+    await shows('ingress', 'true');
     await setOption('myingress11', 'com.docker.network.driver.mtu', '1200');
     assert.match(await quickInput().innerText(), /--ingress -o com\.docker\.network\.driver\.mtu=1200 myingress11/);
   });
   await step(t, '7-overlay-created', async () => {
-    await page().keyboard.press('Enter');
+    await pickRow(/Create Network myingress11$/).click();
     await page().locator('.monaco-editor .view-lines', { hasText: 'ingress: true' }).first().waitFor({ timeout: 15_000 });
     // A swarm network: node1's and node2's trees both have it.
     await page().locator('.sidebar .monaco-list-row', { hasText: 'myingress11' }).nth(1).waitFor({ timeout: 15_000 });
