@@ -161,3 +161,17 @@ function uniqueName(h: HostState, base: string): string {
   for (let i = 2; networkIdByName(h, name); i++) name = `${base}-${i}`;
   return name;
 }
+
+const PORT_SPEC = /^(\[?[0-9a-fA-F:.]*\]?:)?(\d+(-\d+)?:)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/;
+
+/** The Run form's ports answer: "-p" specs, "--expose PORT" and "-P", comma separated. */
+export function parsePortsAnswer(v: string): { ports: string[]; expose: string[]; publishAll: boolean; bad?: string } {
+  const out = { ports: [] as string[], expose: [] as string[], publishAll: false };
+  for (const item of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (item === '-P' || item === '--publish-all') out.publishAll = true;
+    else if (/^--expose[ =]/.test(item)) out.expose.push(...item.replace(/^--expose[ =]/, '').split(/\s+/).filter(Boolean));
+    else if (item.split(/\s+/).every((p) => PORT_SPEC.test(p))) out.ports.push(...item.split(/\s+/).filter(Boolean));
+    else return { ...out, bad: item };
+  }
+  return out;
+}

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { DockerError, formatNet, type EndpointConfig } from '../../engine';
 import { loadTopology } from '../../topology';
 import type { Ctx } from '../ctx';
-import { checkAliases, checkEndpointAddress, networkByName, planChange } from '../topologyChanges';
+import { checkAliases, checkEndpointAddress, networkByName, parsePortsAnswer, planChange } from '../topologyChanges';
 import { addContainer, connectContainer, disconnectContainer, type EndpointOptions, type NewContainer } from '../../topology/edit';
 import { refuse, resolveHost, resolveInvocation, type Invocation } from './args';
 import { applyChange, type AppliedChange } from './applyChange';
@@ -245,20 +245,6 @@ async function askRun(inv: Invocation, host: string): Promise<NewContainer | und
     c.publishAll = answer.publishAll || undefined;
   };
   return (await MultiStepInput.run(askName)) ? c : undefined;
-}
-
-const PORT_SPEC = /^(\[?[0-9a-fA-F:.]*\]?:)?(\d+(-\d+)?:)?\d+(-\d+)?(\/(tcp|udp|sctp))?$/;
-
-/** The Run form's ports answer: "-p" specs, "--expose PORT" and "-P", comma separated. */
-export function parsePortsAnswer(v: string): { ports: string[]; expose: string[]; publishAll: boolean; bad?: string } {
-  const out = { ports: [] as string[], expose: [] as string[], publishAll: false };
-  for (const item of v.split(',').map((s) => s.trim()).filter(Boolean)) {
-    if (item === '-P' || item === '--publish-all') out.publishAll = true;
-    else if (/^--expose[ =]/.test(item)) out.expose.push(...splitList(item.replace(/^--expose[ =]/, '')));
-    else if (item.split(/\s+/).every((p) => PORT_SPEC.test(p))) out.ports.push(...splitList(item));
-    else return { ...out, bad: item };
-  }
-  return out;
 }
 
 function checkPortsAnswer(v: string): string | undefined {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SHIPPED_DESCRIPTORS } from '../../../src/engine';
 import { checkFieldValue, checkNetworkOnEngine, fieldValue, keepOnly, networkFields, networkSummary, parsePairs, setFieldValue, type NetworkField } from '../../../src/extension/networkForm';
+import { parsePortsAnswer } from '../../../src/extension/topologyChanges';
 import { loadTopology } from '../../../src/topology';
 import { addNetwork, type NewNetwork } from '../../../src/topology/edit';
 
@@ -135,5 +136,13 @@ describe('the engine\'s word on the form', () => {
     assert.match(text, /n:\n {4}driver: bridge\n {4}subnet: 10\.40\.0\.0\/24\n {4}ipam: \{ driver: nope \}\n/);
     assert.equal(loadTopology(text).spec.networks[0]?.ipamDriver, 'nope');
     assert.match(checkNetworkOnEngine(LAN, loadTopology(LAN), { name: 'n', ipamDriver: 'nope' }) ?? '', /plugin "nope" not found/);
+  });
+});
+
+describe('Run Container\'s ports answer', () => {
+  it('takes -p specs, --expose and -P, comma separated; names what it cannot read', () => {
+    assert.deepEqual(parsePortsAnswer('8080:80, 127.0.0.1:5353:53/udp, --expose 9000, -P'), { ports: ['8080:80', '127.0.0.1:5353:53/udp'], expose: ['9000'], publishAll: true });
+    assert.deepEqual(parsePortsAnswer(''), { ports: [], expose: [], publishAll: false });
+    assert.equal(parsePortsAnswer('80, eighty').bad, 'eighty');
   });
 });
