@@ -89,8 +89,14 @@ async function setOption(name: string, field: string, value: string): Promise<vo
 
 /** The options list shows `field` = `value` (filtered to it: the list draws only the rows in view), then unfiltered again. */
 async function shows(field: string, value: string): Promise<void> {
-  await quickInputBox().fill(field);
-  await pickRow(field).filter({ hasText: `= ${value}` }).waitFor({ timeout: 10_000 });
+  // The list comes back as a new quick pick a moment after the answer: a filter typed into the old one is
+  // lost with it, so type it again until the row shows.
+  for (let attempt = 1; ; attempt++) {
+    await quickInputBox().fill(field);
+    const seen = await pickRow(field).filter({ hasText: `= ${value}` }).waitFor({ timeout: 4_000 }).then(() => true, () => false);
+    if (seen) break;
+    if (attempt === 4) throw new Error(`the options list does not show ${field} = ${value}`);
+  }
   await quickInputBox().fill('');
 }
 
