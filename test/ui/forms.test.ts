@@ -75,6 +75,8 @@ async function choose(label: string, filter = label): Promise<void> {
 async function optionsList(name: string): Promise<void> {
   await atStep(5);
   await pickRow(new RegExp(`Create Network ${name}$`)).waitFor({ timeout: 15_000 });
+  // The list is shown anew just after an answer (a timer in the form): let the new one settle first.
+  await page().waitForTimeout(400);
 }
 
 /** Sets a text option of the options step: picks it, types the value, Enter. */
