@@ -118,8 +118,16 @@ export interface TunnelLayout {
   labelY: number;
 }
 
+/** A swarm service: a box above the hosts, with a line down to each task's box. */
+export interface ServiceLayout extends Rect {
+  id: string;
+  /** One per task: from the service box to the task's box (or its group). */
+  links: { id: string; sandboxId: string; path: string }[];
+}
+
 export interface DiagramLayout {
   hosts: HostLayout[];
+  services: ServiceLayout[];
   tunnels: TunnelLayout[];
   deviceTunnels: DeviceTunnelLayout[];
   width: number;
@@ -151,15 +159,65 @@ export function layoutDiagram(snapshot: DiagramSnapshot, opts: LayoutOptions = {
   const collapsed = opts.collapsed ?? new Set<string>();
   let x = 0;
   let height = 0;
+  // Swarm services span the nodes: their boxes take a row above the hosts.
+  const serviceTop = serviceRowHeight(snapshot);
   for (const host of snapshot.hosts) {
-    const h = layoutHost(host, x, 0, centres, collapsed);
+    const h = layoutHost(host, x, serviceTop, centres, collapsed);
     hosts.push(h);
     x += h.w + HOST_GAP;
-    height = Math.max(height, h.h);
+    height = Math.max(height, h.y + h.h);
   }
+  const services = layoutServices(snapshot, hosts, centres);
   const deviceTunnels = deviceTunnelsOf(snapshot, hosts, height, centres);
   if (deviceTunnels.length) height += DEVICE_LANE_TOP + deviceTunnels.length * DEVICE_LANE + 8;
-  return { hosts, tunnels: tunnelsOf(snapshot, hosts), deviceTunnels, width: Math.max(0, x - HOST_GAP), height, centres };
+  const width = Math.max(x - HOST_GAP, ...services.map((s) => s.x + s.w));
+  return { hosts, services, tunnels: tunnelsOf(snapshot, hosts), deviceTunnels, width: Math.max(0, width), height, centres };
+}
+
+export const SERVICE_W = 250;
+const SERVICE_GAP = 40;
+const SERVICE_LINE = 14;
+const SERVICE_HEAD = 36;
+/** Room under the service row for the lines down to the tasks (a lane per service). */
+const SERVICE_LANES = 14;
+
+/** Lines in a service's box: its VIPs, then its routing-mesh ports. */
+export function serviceLines(sv: NonNullable<DiagramSnapshot['services']>[number]): number {
+  return (sv.endpointMode === 'vip' ? sv.vips.length : 1) + sv.ports.length;
+}
+
+function serviceRowHeight(snapshot: DiagramSnapshot): number {
+  const list = snapshot.services ?? [];
+  if (!list.length) return 0;
+  const h = Math.max(...list.map((sv) => SERVICE_HEAD + serviceLines(sv) * SERVICE_LINE + 8));
+  return h + SERVICE_LANES + list.length * 6 + 24;
+}
+
+function layoutServices(snapshot: DiagramSnapshot, hosts: HostLayout[], centres: DiagramLayout['centres']): ServiceLayout[] {
+  const list = snapshot.services ?? [];
+  const boxes = new Map<string, Rect>();
+  for (const h of hosts) {
+    for (const b of h.boxes) boxes.set(b.id, b);
+    for (const g of h.groups) for (const m of g.members) boxes.set(m, g);
+  }
+  const out: ServiceLayout[] = [];
+  const rowH = Math.max(0, ...list.map((sv) => SERVICE_HEAD + serviceLines(sv) * SERVICE_LINE + 8));
+  list.forEach((sv, i) => {
+    const x = i * (SERVICE_W + SERVICE_GAP);
+    const h = SERVICE_HEAD + serviceLines(sv) * SERVICE_LINE + 8;
+    const lane = rowH + SERVICE_LANES + i * 6;
+    const links = sv.tasks.flatMap((t, k) => {
+      const box = boxes.get(t.sandboxId);
+      if (!box) return [];
+      const sx = x + 20 + (k % 10) * ((SERVICE_W - 40) / 10);
+      const tx = box.x + box.w - 16 - (i % 4) * 6;
+      return [{ id: `${sv.id}~${t.sandboxId}`, sandboxId: t.sandboxId, path: `M${sx},${h}V${lane}H${tx}V${box.y}` }];
+    });
+    out.push({ id: sv.id, x, y: 0, w: SERVICE_W, h, links });
+    centres.set(sv.id, { x: x + SERVICE_W / 2, y: h / 2 });
+    sv.ports.forEach((p, k) => centres.set(p.id, { x: x + SERVICE_W / 2, y: SERVICE_HEAD + ((sv.endpointMode === 'vip' ? sv.vips.length : 1) + k) * SERVICE_LINE }));
+  });
+  return out;
 }
 
 const DEVICE_LINE = 13;

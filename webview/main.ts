@@ -476,6 +476,7 @@ function allTargets(): string[] {
     for (const i of h.interfaces) out.push(i.id);
     for (const n of h.networks) if (n.gateway) out.push(n.id);
   }
+  for (const sv of snapshot?.services ?? []) out.push(sv.id, ...sv.ports.map((p) => p.id));
   return out.slice(0, 5000);
 }
 
@@ -523,6 +524,11 @@ function labelOf(id: string): string {
       const e = s.endpoints.find((x) => x.id === id);
       if (e) return e.ipv4 ?? s.name;
     }
+  }
+  for (const sv of snapshot?.services ?? []) {
+    if (sv.id === id) return `service ${sv.name}`;
+    const p = sv.ports.find((x) => x.id === id);
+    if (p) return `routing mesh :${p.published}`;
   }
   return id.split('/').map(decodeURIComponent).pop() ?? id;
 }

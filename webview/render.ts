@@ -3,9 +3,9 @@
 // snapshot updates the picture in place (zoom, pan and selection survive). Interaction is delegated
 // from the root: any element with data-id can be selected, and data-target marks trace targets.
 import { select, zoom, zoomIdentity, type Selection, type ZoomBehavior, type ZoomTransform } from 'd3';
-import type { DiagramHost, DiagramNetwork, DiagramSandbox, DiagramSnapshot } from '../src/protocol/diagram';
+import type { DiagramHost, DiagramNetwork, DiagramSandbox, DiagramService, DiagramSnapshot } from '../src/protocol/diagram';
 import type { TraceView } from '../src/protocol/trace';
-import { layoutDiagram, type BusLayout, type DeviceLayout, type DiagramLayout, type HostLayout, type LayoutOptions, type LinkLayout, type PortLayout } from './layout';
+import { layoutDiagram, type BusLayout, type DeviceLayout, type DiagramLayout, type HostLayout, type LayoutOptions, type LinkLayout, type PortLayout, type ServiceLayout } from './layout';
 import { drawGroups, drawToggles } from './groups';
 import { busLabel, portLabel, sandboxLabel } from './a11y';
 
@@ -114,6 +114,7 @@ export class DiagramView {
         t.select('title').text((d) => `${d.network} spans both hosts: its traffic between them travels over the hosts' own network (${d.label})`);
       });
     drawDeviceTunnels(this.viewport, snapshot, layout);
+    drawServices(this.viewport, snapshot, layout);
     this.index();
     // A container in another's namespace is drawn as part of that one's box: its id finds the box.
     for (const h of snapshot.hosts) for (const sb of h.sandboxes) for (const m of sb.sharedBy) this.byId.set(m.id, this.byId.get(sb.id) ?? []);
@@ -261,7 +262,7 @@ export class DiagramView {
    */
   highlight(trace: TraceView | null, targetId: string | null): void {
     for (const el of this.lit) {
-      el.classList.remove('lit', 'lit-drop', 'lit-target', 'lit-ok', 'lit-unknown');
+      el.classList.remove('lit', 'lit-drop', 'lit-target', 'lit-ok', 'lit-unknown', 'lit-backend', 'lit-backend-bad');
       (el as SVGElement).style.removeProperty('--hop');
     }
     this.lit = [];
@@ -278,6 +279,19 @@ export class DiagramView {
     trace.hops.forEach((hop, i) => {
       for (const id of hop.elements) light(id, i, hop.drop ? 'lit-drop' : hop.unknown ? 'lit-unknown' : 'lit-ok');
     });
+    // Load balancing: every task IPVS may pick is marked (with its own connection's verdict), and the
+    // service's lines to them; the path drawn is the first connection's.
+    const spread = trace.spread;
+    if (spread) {
+      const at = trace.hops.length;
+      if (spread.serviceId) light(spread.serviceId, at, 'lit-ok');
+      for (const b of spread.backends) {
+        if (!b.element) continue;
+        const cls = b.verdict === 'delivered' ? 'lit-backend' : 'lit-backend-bad';
+        light(b.element, at, cls);
+        if (spread.serviceId) light(`${spread.serviceId}~${b.element}`, at, cls);
+      }
+    }
     // Unknown is its own state: never drawn in the drop colour, on the way or at the target.
     if (targetId) light(targetId, trace.hops.length, trace.verdict === 'delivered' ? 'lit-target' : trace.verdict === 'unknown' ? 'lit-unknown' : 'lit-drop');
     const dropHop = trace.hops.findIndex((h) => h.drop || h.unknown);
@@ -508,6 +522,75 @@ function drawDevices(g: G, host: DiagramHost, l: HostLayout): void {
         .text((t) => clip(t, Math.floor((d.w - 14) / 6.2)));
       s.select('title').text([`${dev.name} (${dev.driver}, ${dev.kind})`, ...dev.lines].join('\n'));
     });
+}
+
+/**
+ * Swarm services above the hosts: a box per service (mode, endpoint mode, a VIP per network, the ports
+ * published on the routing mesh) with a line down to each of its tasks' boxes.
+ */
+function drawServices(viewport: G, snapshot: DiagramSnapshot, layout: DiagramLayout): void {
+  const byId = new Map((snapshot.services ?? []).map((s) => [s.id, s]));
+  const g = viewport.selectAll<SVGGElement, unknown>('g.services').data([0]).join('g').attr('class', 'services');
+  const links = layout.services.flatMap((sl) => sl.links);
+  g.selectAll<SVGPathElement, ServiceLayout['links'][number]>('path.service-link')
+    .data(links, (d) => d.id)
+    .join('path')
+    .attr('class', 'service-link')
+    .attr('data-id', (d) => d.id)
+    .attr('d', (d) => d.path);
+  g.selectAll<SVGGElement, ServiceLayout>('g.service')
+    .data(layout.services, (d) => d.id)
+    .join((e) => {
+      const s = e.append('g').attr('class', 'service');
+      s.append('rect').attr('class', 'service-box').attr('rx', 8);
+      s.append('text').attr('class', 'service-name').attr('x', 10).attr('y', 16);
+      s.append('text').attr('class', 'service-meta').attr('x', 10).attr('y', 30);
+      s.append('title');
+      return s;
+    })
+    .attr('data-id', (d) => d.id)
+    .attr('data-target', '')
+    .attr('role', 'button')
+    .attr('aria-label', (d) => serviceLabel(byId.get(d.id)!))
+    .attr('transform', (d) => `translate(${d.x},${d.y})`)
+    .each(function (d) {
+      const sv = byId.get(d.id)!;
+      const s = select(this);
+      s.select('rect').attr('width', d.w).attr('height', d.h);
+      s.select('text.service-name').text(clip(`service ${sv.name}`, 34));
+      s.select('text.service-meta').text(clip(`${sv.mode} ${sv.tasks.length}/${sv.replicas} · endpoint_mode ${sv.endpointMode}`, 40));
+      const vipLines = sv.endpointMode === 'vip' ? sv.vips.map((v) => `VIP ${v.address} · ${v.network}${v.ingress ? ' (ingress)' : ''}`) : ['DNS round robin: no VIP'];
+      s.selectAll<SVGTextElement, string>('text.service-vip')
+        .data(vipLines)
+        .join('text')
+        .attr('class', 'service-vip')
+        .attr('x', 10)
+        .attr('y', (_t, i) => 47 + i * 14)
+        .text((t) => clip(t, 40));
+      s.selectAll<SVGTextElement, DiagramService['ports'][number]>('text.mesh-port')
+        .data(sv.ports, (p) => p.id)
+        .join('text')
+        .attr('class', 'mesh-port')
+        .attr('data-id', (p) => p.id)
+        .attr('data-target', '')
+        .attr('role', 'button')
+        .attr('aria-label', (p) => `routing mesh port ${p.published}/${p.proto} to ${sv.name}'s port ${p.target}, open on every node`)
+        .attr('x', 10)
+        .attr('y', (_p, i) => 47 + (vipLines.length + i) * 14)
+        .text((p) => clip(`mesh :${p.published} → ${p.target}/${p.proto} on every node`, 40));
+      s.select('title').text([
+        `swarm service ${sv.name} (${sv.mode}, ${sv.replicas} replicas), image ${sv.image}`,
+        ...vipLines,
+        ...sv.ports.map((p) => `published ${p.published}/${p.proto} on the routing mesh → port ${p.target}`),
+        ...sv.tasks.map((t) => `task ${t.name} on ${t.host}: ${t.addresses.map((a) => `${a.address} (${a.network})`).join(', ')}`),
+        'hover while tracing: trace to the service by its name',
+      ].join('\n'));
+    });
+}
+
+function serviceLabel(sv: DiagramService): string {
+  const vips = sv.endpointMode === 'vip' ? sv.vips.map((v) => `VIP ${v.address} on ${v.network}`).join(', ') : 'DNS round robin';
+  return `swarm service ${sv.name}, ${sv.tasks.length} of ${sv.replicas} tasks, ${vips}${sv.ports.length ? `, routing mesh ports ${sv.ports.map((p) => `${p.published}/${p.proto}`).join(', ')}` : ''}`;
 }
 
 /** A driver's tunnels between two hosts' devices (IP-in-IP, the weave router's VXLAN or sleeve). */

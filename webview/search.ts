@@ -28,6 +28,11 @@ export function searchSnapshot(s: DiagramSnapshot, query: string, limit = 500): 
     for (const n of h.networks) if (has(n.name) || has(n.subnet) || has(n.gateway) || has(n.device)) hits.push({ id: n.id, what: `network ${n.name}` });
     for (const p of h.ports) if (`${p.hostPort}` === q || has(`${p.hostIp}:${p.hostPort}`)) hits.push({ id: p.id, what: `port ${p.hostPort}/${p.proto}` });
   }
+  for (const sv of s.services ?? []) {
+    const vip = sv.vips.find((v) => has(v.address));
+    if (has(sv.name) || vip) hits.push({ id: sv.id, what: vip ? `service ${sv.name} VIP ${vip.address}` : `service ${sv.name}` });
+    for (const p of sv.ports) if (`${p.published}` === q) hits.push({ id: p.id, what: `routing mesh port ${p.published}/${p.proto}` });
+  }
   return hits.slice(0, limit);
 }
 

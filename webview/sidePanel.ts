@@ -3,7 +3,7 @@
 // details of the selected element. Plain DOM with @vscode-elements controls; data goes in through
 // textContent only.
 import type { DiagramSnapshot } from '../src/protocol/diagram';
-import { hopLabel, VERDICTS, type TraceProto, type TraceView, type Verdict } from '../src/protocol/trace';
+import { hopLabel, VERDICTS, type ServiceSpread, type TraceProto, type TraceView, type Verdict } from '../src/protocol/trace';
 
 /** The legend under a trace: every verdict in its colour, `unknown` apart from the drop colour. */
 const VERDICT_MEANING: Readonly<Record<Verdict, string>> = {
@@ -186,6 +186,7 @@ export class SidePanel {
       el('p', 'reason', trace.reason),
     );
     if (trace.fix) this.verdict.append(el('p', 'fix', `Fix: ${trace.fix}`));
+    if (trace.spread) this.verdict.append(spreadList(trace.spread, (ids) => this.events.focusHop(ids)));
     // The hop list (long texts to lay out) follows in the next frame, so the path on the drawing
     // lights at once; sweeping the mouse over many targets only lists the last one's hops.
     this.hopsFrame = requestAnimationFrame(() => this.listHops(trace));
@@ -236,6 +237,30 @@ export class SidePanel {
   }
 }
 
+/** Load balancing in words: every task IPVS may send a connection to, each with that connection's verdict. */
+function spreadList(spread: ServiceSpread, focus: (ids: string[] | null) => void): HTMLElement {
+  const box = el('div', 'spread');
+  const n = spread.backends.length;
+  const where = spread.via === 'mesh' ? 'IPVS in the ingress-sbox (the routing mesh)' : 'IPVS in the source\'s namespace (the service\'s VIP)';
+  box.append(el('div', 'spread-title', `Service ${spread.service}: ${n} task${n === 1 ? '' : 's'} can be reached`),
+    el('p', 'spread-how', `${where} picks one per connection, round robin in slot order; the path drawn is connection 1.`));
+  const ul = el('ul', 'spread-tasks');
+  ul.setAttribute('aria-label', `tasks of ${spread.service} IPVS may pick`);
+  spread.backends.forEach((b, i) => {
+    const li = el('li', `spread-task verdict-${b.verdict}${i === spread.chosen ? ' chosen' : ''}`);
+    li.append(el('span', 'spread-conn', `connection ${b.connection}`), ' → ', el('strong', undefined, b.task.split('.').slice(0, 2).join('.')),
+      ` on ${b.host} (${b.address}): `, el('span', 'spread-verdict', b.verdict));
+    li.title = b.reason;
+    if (b.element) {
+      li.addEventListener('mouseenter', () => focus([b.element!]));
+      li.addEventListener('mouseleave', () => focus(null));
+    }
+    ul.append(li);
+  });
+  box.append(ul);
+  return box;
+}
+
 /** A title and detail lines for an element of the snapshot. */
 export function describe(s: DiagramSnapshot, id: string): string[] | undefined {
   for (const h of s.hosts) {
@@ -261,6 +286,16 @@ export function describe(s: DiagramSnapshot, id: string): string[] | undefined {
     }
     const p = h.ports.find((x) => x.id === id);
     if (p) return [`Published port ${p.hostPort}/${p.proto}`, `host ${p.hostIp}:${p.hostPort} → container port ${p.containerPort}`, `to ${h.sandboxes.find((x) => x.id === p.sandboxId)?.name ?? '?'}`];
+  }
+  for (const sv of s.services ?? []) {
+    if (sv.id === id) {
+      return [`Service ${sv.name}`, `${sv.mode}, ${sv.tasks.length} of ${sv.replicas} tasks, image ${sv.image}`, `endpoint_mode ${sv.endpointMode}`,
+        ...(sv.endpointMode === 'vip' ? sv.vips.map((v) => `VIP ${v.address} on ${v.network}${v.ingress ? ' (ingress)' : ''}`) : ['DNS round robin: the name answers every task\'s address']),
+        ...sv.ports.map((p) => `routing mesh ${p.published}/${p.proto} → ${p.target} on every node`),
+        ...sv.tasks.map((t) => `task ${t.name.split('.').slice(0, 2).join('.')} on ${t.host}: ${t.addresses.map((a) => a.address).join(', ')}`)];
+    }
+    const p = sv.ports.find((x) => x.id === id);
+    if (p) return [`Routing mesh port ${p.published}/${p.proto}`, `open on every node → ${sv.name}'s port ${p.target}`, 'nat DOCKER-INGRESS → ingress-sbox → IPVS → a task'];
   }
   return undefined;
 }

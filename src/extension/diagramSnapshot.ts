@@ -1,7 +1,7 @@
 // The engine's state as the diagram's snapshot (src/protocol/diagram.ts), plus an index from what the
 // tracer names (containers, devices, addresses) to the diagram's element ids. Pure: no `vscode`.
 import { formatAddr, formatNet, type ContainerState, type EngineState, type HostState, type NetworkState, type SandboxState } from '../engine';
-import type { DiagramDevice, DiagramDeviceTunnel, DiagramEndpoint, DiagramHost, DiagramNetwork, DiagramPort, DiagramSandbox, DiagramSnapshot } from '../protocol/diagram';
+import type { DiagramDevice, DiagramDeviceTunnel, DiagramEndpoint, DiagramHost, DiagramNetwork, DiagramPort, DiagramSandbox, DiagramService, DiagramSnapshot } from '../protocol/diagram';
 import { ids } from './elementIds';
 
 /** Looks up diagram elements by the names a trace hop uses. */
@@ -20,6 +20,8 @@ export interface ElementIndex {
   isHost(name: string): boolean;
   /** The drawn tunnel a driver's traffic takes from `host` to `toHost`, by the interface where it is encapsulated (tunl0, vxlan-6784). */
   tunnelVia(host: string, via: string, toHost: string): string | undefined;
+  /** A swarm service's element, by the service's name. */
+  service(name: string): string | undefined;
 }
 
 export interface SnapshotAndIndex {
@@ -93,6 +95,7 @@ export function buildSnapshot(state: EngineState, title: string, problems = { er
     hosts.push({ id: hostId, name: host.name, dockerVersion: host.daemon.version.text, interfaces, networks, sandboxes, ports, ...(own.list.length ? { devices: own.list.map((d) => d.device) } : {}) });
   }
   const deviceTunnels = joinTunnels(tunnelDrafts, tunnelVia);
+  const services = diagramServices(state);
 
   const index: ElementIndex = {
     sandboxOf: (host, container) => sandboxByContainer.get(key(host, container)),
@@ -102,8 +105,36 @@ export function buildSnapshot(state: EngineState, title: string, problems = { er
     hostOfContainer: (container) => hostOfContainer.get(container),
     isHost: (name) => state.hosts.has(name),
     tunnelVia: (host, via, toHost) => tunnelVia.get(key(host, via, toHost)),
+    service: (name) => services.find((s) => s.name === name)?.id,
   };
-  return { snapshot: { title, hosts, problems, ...(deviceTunnels.length ? { deviceTunnels } : {}) }, index };
+  return { snapshot: { title, hosts, problems, ...(deviceTunnels.length ? { deviceTunnels } : {}), ...(services.length ? { services } : {}) }, index };
+}
+
+/** The host a swarm's services are drawn under: its first manager (they keep the services). */
+export function swarmManager(state: Pick<EngineState, 'swarm'>): string | undefined {
+  return (state.swarm.nodes.find((n) => n.role === 'manager') ?? state.swarm.nodes[0])?.host;
+}
+
+/** Swarm services with their VIPs (by network name), routing-mesh ports and tasks (by their boxes). */
+export function diagramServices(state: Pick<EngineState, 'hosts' | 'swarm'>): DiagramService[] {
+  const sw = state.swarm;
+  const manager = swarmManager(state);
+  if (!manager || sw.services.size === 0) return [];
+  const netName = (id: string) => sw.networks.get(id)?.name ?? [...state.hosts.values()].map((h) => h.networks.get(id)?.name).find(Boolean) ?? id.slice(0, 12);
+  return [...sw.services.values()].map((svc) => ({
+    id: ids.service(manager, svc.name),
+    name: svc.name,
+    image: svc.image,
+    mode: 'replicated' as const,
+    replicas: svc.replicas,
+    endpointMode: svc.endpointMode,
+    vips: svc.vips.map((v) => ({ network: netName(v.networkId), address: v.address, ingress: v.networkId === sw.ingressNetworkId })),
+    ports: svc.ports.map((p) => ({ id: ids.mesh(manager, `${p.published}/${p.proto}`), published: p.published, target: p.target, proto: p.proto, auto: p.auto })),
+    tasks: svc.tasks.map((t) => ({
+      name: t.name, slot: t.slot, host: t.host, sandboxId: ids.container(t.host, t.name),
+      addresses: t.addresses.map((a) => ({ network: netName(a.networkId), address: a.address })),
+    })),
+  }));
 }
 
 interface TunnelDraft {

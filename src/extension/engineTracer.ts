@@ -19,7 +19,7 @@ export function listeningOf(spec: TopologySpec): ListeningLookup {
 
 /** The engine's own answer (what a live host's probe is compared with: src/docker verifyTrace). */
 export function engineTrace(spec: TopologySpec, state: EngineState, query: TraceQuery): TraceResult {
-  return trace(state, { host: query.host, from: query.from, to: query.to, proto: query.proto, ...(query.port !== undefined ? { port: query.port } : {}) }, { listening: listeningOf(spec) });
+  return trace(state, { host: query.host, from: query.from, to: query.to, proto: query.proto, ...(query.port !== undefined ? { port: query.port } : {}), ...(query.connection ? { connection: query.connection } : {}) }, { listening: listeningOf(spec) });
 }
 
 /** A tracer over a loaded source (a topology file, or a live host imported as one). */
@@ -32,7 +32,7 @@ export function engineTracerFor(spec: TopologySpec): Tracer {
       ...(r.fix ? { fix: r.fix } : {}),
       ...(r.rule ? { rule: r.rule } : {}),
       ...(r.address ? { address: r.address } : {}),
-      hops: r.hops.map((h) => ({ node: h.node, interface: h.interface || null, action: h.action, detail: h.detail, ...(h.packet ? { packet: h.packet } : {}) })),
+      hops: r.hops.map((h) => ({ node: h.node, interface: h.interface || null, action: h.action, detail: h.detail, ...(h.packet ? { packet: h.packet } : {}), ...(h.ipvs ? { ipvs: h.ipvs } : {}) })),
     };
   };
 }

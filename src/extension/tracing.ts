@@ -1,9 +1,9 @@
 // Traces for the diagram and the "Trace From Here" command: turns the user's pick (diagram elements or
 // names) into a tracer request, runs the engine's tracer, and maps every hop to the diagram elements
 // it passes. Pure: no `vscode`.
-import type { EngineState } from '../engine';
+import type { EngineState, IpvsChoice } from '../engine';
 import type { DiagramSnapshot } from '../protocol/diagram';
-import type { HopPacketView, TraceHopView, TraceProto, TraceView, Verdict } from '../protocol/trace';
+import type { HopPacketView, ServiceSpread, TraceHopView, TraceProto, TraceView, Verdict } from '../protocol/trace';
 import type { ElementIndex } from './diagramSnapshot';
 import { parseElementId } from './elementIds';
 
@@ -14,6 +14,8 @@ export interface TraceQuery {
   to: string;
   port?: number;
   proto: TraceProto;
+  /** Which connection to a swarm service (IPVS round robin): 0, the first, by default. */
+  connection?: number;
 }
 
 /** What the engine's tracer answers (the `cnm trace --json` shape). */
@@ -25,7 +27,7 @@ export interface EngineTrace {
   rule?: string;
   /** The destination address after name resolution. */
   address?: string;
-  hops: { node: string; interface?: string | null; action: string; detail: string; rule?: string; packet?: HopPacketView }[];
+  hops: { node: string; interface?: string | null; action: string; detail: string; rule?: string; packet?: HopPacketView; ipvs?: IpvsChoice }[];
 }
 
 export type Tracer = (state: EngineState, query: TraceQuery) => EngineTrace;
@@ -80,6 +82,21 @@ export function destinationOf(snapshot: DiagramSnapshot, targetId: string, by: T
       return { error: 'a veth link is not a destination' };
     case 'device':
       return { error: `${ref.device} is a device of a network driver, not a destination: pick a container, an interface or a port` };
+    case 'service': {
+      const svc = snapshot.services?.find((s) => s.id === targetId);
+      if (!svc) return { error: `no service ${ref.service}` };
+      // What its tasks listen on (the first task's box), else the first published port's target.
+      const box = svc.tasks.map((t) => snapshot.hosts.find((h) => h.name === t.host)?.sandboxes.find((s) => s.id === t.sandboxId)).find(Boolean);
+      const port = (box && firstPort(box.listening)) ?? svc.ports[0]?.target;
+      const vip = svc.vips.find((v) => !v.ingress)?.address ?? svc.tasks[0]?.addresses[0]?.address;
+      const to = by === 'address' && vip ? vip : svc.name;
+      return port === undefined ? { to } : { to, defaultPort: port };
+    }
+    case 'mesh': {
+      const p = snapshot.services?.flatMap((s) => s.ports).find((x) => x.id === targetId);
+      if (!p) return { error: `no routing-mesh port ${ref.binding}` };
+      return { to: hostAddress, defaultPort: p.published, proto: p.proto === 'udp' ? 'udp' : 'tcp' };
+    }
   }
 }
 
@@ -134,7 +151,45 @@ export function traceForDiagram(
   if (result.fix) trace.fix = result.fix;
   if (result.rule) trace.rule = result.rule;
   if (result.address) trace.address = result.address;
+  const spread = serviceSpread(tracer, state, index, query, result);
+  if (spread) trace.spread = spread;
   return { trace };
+}
+
+/** At most this many tasks are traced one by one (each is one more trace). */
+export const SPREAD_LIMIT = 32;
+
+/**
+ * A trace that met IPVS (a service's VIP, the routing mesh): each other task is reached by a later
+ * connection (round robin), so each is traced as that connection, and every task shows its own verdict.
+ */
+function serviceSpread(tracer: Tracer, state: EngineState, index: ElementIndex, query: TraceQuery, result: EngineTrace): ServiceSpread | undefined {
+  const hop = result.hops.find((h) => h.ipvs);
+  const choice = hop?.ipvs;
+  if (!hop || !choice || choice.backends.length === 0) return undefined;
+  const n = choice.backends.length;
+  const first = choice.chosen < 0 ? 0 : choice.chosen;
+  const base = query.connection ?? 0;
+  const backends = choice.backends.slice(0, SPREAD_LIMIT).map((b, i) => {
+    // Backend i is reached by the connection (i - first) mod n after this one.
+    const k = (i - first + n) % n;
+    let verdict: Verdict = result.verdict;
+    let reason = result.reason;
+    if (k !== 0) {
+      try {
+        const r = tracer(state, { ...query, connection: base + k });
+        verdict = r.verdict;
+        reason = r.reason;
+      } catch (e) {
+        verdict = 'unknown';
+        reason = `the tracer failed: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+    const element = index.sandboxOf(b.host, b.task);
+    return { task: b.task, host: b.host, address: b.address, connection: base + k + 1, verdict, reason, ...(element ? { element } : {}) };
+  });
+  const serviceId = index.service(choice.service);
+  return { service: choice.service, ...(serviceId ? { serviceId } : {}), via: /ingress-sbox/.test(hop.node) ? 'mesh' : 'vip', backends, chosen: first };
 }
 
 /**

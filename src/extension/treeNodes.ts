@@ -3,10 +3,11 @@
 // and shared namespaces. A live Docker host gets the same structure under one node of its own. No
 // `vscode` here: explorerTree.ts turns a node into a TreeItem (thin, with a contextValue for menus),
 // and unit tests can read the structure directly.
-import { findDescriptor, formatAddr, formatNet, type ContainerState, type DriverDescriptor, type EndpointState, type HostState, type NetworkState, type SandboxState } from '../engine';
+import { findDescriptor, formatAddr, formatNet, type SwarmState, type ContainerState, type DriverDescriptor, type EndpointState, type HostState, type NetworkState, type SandboxState } from '../engine';
 import type { TopologyDiagnostic } from '../topology';
 import type { YamlPath } from '../topology';
-import { portBindingLabel } from './diagramSnapshot';
+import { diagramServices, portBindingLabel } from './diagramSnapshot';
+import type { DiagramService } from '../protocol/diagram';
 import { ids } from './elementIds';
 import { liveSwarm, type LiveState, type LiveSwarm } from '../live';
 import { swarmTreeNode } from './swarmTree';
@@ -60,7 +61,7 @@ export interface SourceView {
   folder?: string;
   loaded: {
     spec: { name?: string; hosts: { name: string; path: YamlPath }[]; networks: { name: string; host: string; path: YamlPath }[]; containers: { name: string; host: string; path: YamlPath; networks: { network: string; path: YamlPath }[] }[] };
-    engine: { state: { hosts: Map<string, HostState>; drivers?: DescriptorSource } };
+    engine: { state: { hosts: Map<string, HostState>; drivers?: DescriptorSource; swarm?: SwarmState } };
     diagnostics: TopologyDiagnostic[];
   };
 }
@@ -151,7 +152,73 @@ export function buildSourceTree(src: SourceView): TreeNode {
       add(ctrGroup, failedNode(src, 'container', host.name, s.name, s.path, diagnostics));
     }
   }
+  const swarm = engine.state.swarm;
+  if (swarm && swarm.services.size > 0) {
+    const services = diagramServices({ hosts: engine.state.hosts, swarm });
+    const paths = new Map((spec as { services?: { name: string; path: YamlPath }[] }).services?.map((s) => [s.name, s.path]) ?? []);
+    add(root, servicesNode(src.key, services, (name) => paths.get(name)));
+  }
   return root;
+}
+
+/**
+ * A swarm's services (they span the nodes, so they sit beside the hosts): each service with its mode,
+ * endpoint mode, a VIP per network, the ports published on the routing mesh and its tasks on their nodes.
+ */
+export function servicesNode(key: string, services: readonly DiagramService[], pathOf: (name: string) => YamlPath | undefined = () => undefined): TreeNode {
+  const group: TreeNode = {
+    kind: 'services', id: `${key}#swarm-services`, label: 'Services', description: `swarm · ${services.length}`,
+    tooltip: 'Swarm services: the managers keep them; their tasks run on the nodes.',
+    contextValue: 'cnm.swarm.services', icon: { id: 'server-process' }, children: [], expanded: true,
+  };
+  const child = (parent: TreeNode, node: Omit<TreeNode, 'children' | 'parent'> & { children?: TreeNode[] }) => {
+    const n: TreeNode = { children: [], ...node, parent };
+    parent.children.push(n);
+    return n;
+  };
+  for (const svc of services) {
+    const path = pathOf(svc.name);
+    const vips = svc.endpointMode === 'vip' ? svc.vips : [];
+    const svcNode = child(group, {
+      kind: 'service', id: `${key}#${svc.id}`, elementId: svc.id, label: svc.name,
+      description: [`${svc.mode} ${svc.tasks.length}/${svc.replicas}`, `endpoint_mode ${svc.endpointMode}`, ...vips.filter((v) => !v.ingress).map((v) => `VIP ${v.address}`)].join(' · '),
+      tooltip: [`**${svc.name}** — swarm service (${svc.mode}, ${svc.replicas} replica${svc.replicas === 1 ? '' : 's'}), image \`${svc.image}\``,
+        svc.endpointMode === 'vip' ? 'endpoint_mode vip: the name resolves to one virtual IP per network; IPVS (round robin) spreads the connections over the tasks.'
+          : 'endpoint_mode dnsrr: the name resolves to every task\'s address (DNS round robin), no virtual IP.',
+        ...svc.ports.map((p) => `published ${p.published}→${p.target}/${p.proto} on the routing mesh: open on every node`)].join('\n\n'),
+      contextValue: 'cnm.swarm.service', icon: { id: 'server-process', color: COLOR.running }, expanded: true,
+      ...(path ? { path } : {}),
+    });
+    for (const v of vips) {
+      child(svcNode, {
+        kind: 'endpoint', id: `${svcNode.id}/vip/${encodeURIComponent(v.network)}`, elementId: svc.id, label: `VIP ${v.address}`,
+        description: v.ingress ? `${v.network} (ingress: the routing mesh)` : v.network,
+        tooltip: `The virtual IP of ${svc.name} on ${v.network}: ${v.ingress ? 'the ingress-sbox\'s IPVS sends connections to published ports to the tasks from here' : `\`${svc.name}\` resolves to it there, and IPVS in the client's namespace picks a task`}.`,
+        contextValue: 'cnm.swarm.vip', icon: { id: 'symbol-constant', color: COLOR.bridge },
+      });
+    }
+    for (const p of svc.ports) {
+      child(svcNode, {
+        kind: 'port', id: `${key}#${p.id}`, elementId: p.id, label: `${p.published} → ${p.target}/${p.proto}`,
+        description: `routing mesh · every node${p.auto ? ' · auto-assigned' : ''}`,
+        tooltip: `Published on the routing mesh: ${p.published}/${p.proto} is open on every node (nat DOCKER-INGRESS → ingress-sbox → IPVS → a task's port ${p.target}).`,
+        contextValue: 'cnm.swarm.meshPort', icon: { id: 'plug', color: COLOR.port },
+      });
+    }
+    const tasks = child(svcNode, {
+      kind: 'containers', id: `${svcNode.id}/tasks`, label: 'Tasks', description: String(svc.tasks.length),
+      contextValue: 'cnm.swarm.tasks', icon: { id: 'layers' }, expanded: true,
+    });
+    for (const t of svc.tasks) {
+      child(tasks, {
+        kind: 'container', id: `${svcNode.id}/task/${encodeURIComponent(t.name)}`, elementId: t.sandboxId, label: t.name.split('.').slice(0, 2).join('.'),
+        description: [`on ${t.host}`, ...t.addresses.map((a) => `${a.address} (${a.network})`)].join(' · '),
+        tooltip: `Task **${t.name}** (slot ${t.slot}) runs on ${t.host}: ${t.addresses.map((a) => `${a.address} on ${a.network}`).join(', ') || 'no address'}.`,
+        contextValue: 'cnm.swarm.task', icon: { id: 'vm-running', color: COLOR.running }, host: t.host, container: t.name,
+      });
+    }
+  }
+  return group;
 }
 
 /**

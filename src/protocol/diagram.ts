@@ -13,6 +13,27 @@ export interface DiagramSnapshot {
   live?: boolean;
   /** Traffic between two hosts' driver devices (calico's tunl0s, weave's routers), as the drivers describe it. */
   deviceTunnels?: DiagramDeviceTunnel[];
+  /** Swarm services (they span the nodes): drawn above the hosts, linked to their tasks' boxes. */
+  services?: DiagramService[];
+}
+
+/** A swarm service as the managers keep it: its virtual IPs, published ports and tasks. */
+export interface DiagramService {
+  /** ids.service(manager, name). */
+  id: string;
+  name: string;
+  image: string;
+  /** Only replicated services are modelled. */
+  mode: 'replicated';
+  replicas: number;
+  /** `vip`: one virtual IP per network, IPVS spreads connections; `dnsrr`: DNS answers the tasks' addresses. */
+  endpointMode: 'vip' | 'dnsrr';
+  /** One per network (the ingress network first when ports are published). */
+  vips: { network: string; address: string; ingress: boolean }[];
+  /** Published on the routing mesh: open on every node. `id` is the mesh port's element (ids.mesh). */
+  ports: { id: string; published: number; target: number; proto: string; auto: boolean }[];
+  /** In slot order: each task's container box (element id) on its node. */
+  tasks: { name: string; slot: number; host: string; sandboxId: string; addresses: { network: string; address: string }[] }[];
 }
 
 /** A device a network driver makes on a host besides bridges and veths (tunl0, vxlan.calico, the weave router). */
@@ -138,5 +159,9 @@ export function snapshotIds(s: DiagramSnapshot): Set<string> {
     for (const d of h.devices ?? []) ids.add(d.id);
   }
   for (const t of s.deviceTunnels ?? []) ids.add(t.id);
+  for (const sv of s.services ?? []) {
+    ids.add(sv.id);
+    for (const p of sv.ports) ids.add(p.id);
+  }
   return ids;
 }

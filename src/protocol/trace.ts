@@ -55,6 +55,33 @@ export interface TraceView {
   /** The destination address after name resolution. */
   address?: string;
   hops: TraceHopView[];
+  /** A trace to a swarm service (VIP or routing mesh): every task IPVS may send a connection to. */
+  spread?: ServiceSpread;
+}
+
+/**
+ * Load balancing made visible: IPVS (round robin) sends connection n to backends[(first + n) mod N].
+ * Each backend is traced as the connection that lands on it, so its verdict is that connection's.
+ */
+export interface ServiceSpread {
+  service: string;
+  /** The service's element in the diagram (ids.service), when drawn. */
+  serviceId?: string;
+  /** Where the choice is made: "vip" (IPVS in the source's namespace) or "mesh" (the ingress-sbox). */
+  via: 'vip' | 'mesh';
+  backends: {
+    task: string;
+    host: string;
+    address: string;
+    /** 1-based: the connection that reaches this task (the trace shown is connection `chosen + 1`). */
+    connection: number;
+    verdict: Verdict;
+    reason: string;
+    /** The task's box. */
+    element?: string;
+  }[];
+  /** The index of the backend the shown trace (connection 1) reached. */
+  chosen: number;
 }
 
 /**

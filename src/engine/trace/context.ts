@@ -30,6 +30,8 @@ export interface TraceContext {
   readonly world: WorldIndex;
   /** Whether outcomes get their reason and fix (not in verdict-only runs). */
   explain: boolean;
+  /** The connection of the current trace to a service (TraceQuery.connection): which task IPVS picks. */
+  connection: number;
   /** The container (by endpoint) that owns an address, on any host. */
   ownerOf(a: V4): TraceSides['target'];
   /** What happens where the packet arrives (arrival.ts). */

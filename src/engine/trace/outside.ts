@@ -56,6 +56,7 @@ export function traceFromOutside(base: TraceContext, q: OutsideQuery, hops: Trac
     state: base.state,
     world,
     explain: base.explain,
+    connection: base.connection,
     ownerOf: base.ownerOf,
     conclude: (...args) => conclude(ctx, ...args),
     withReply: (...args) => withReply(ctx, ...args),

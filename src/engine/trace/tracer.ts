@@ -59,6 +59,7 @@ export class Tracer {
       state: this.state,
       world: this.world,
       explain: true,
+      connection: 0,
       ownerOf: (a) => this.ownerOf(a),
       conclude: (...args) => conclude(this.ctx, ...args),
       withReply: (...args) => withReply(this.ctx, ...args),
@@ -130,6 +131,7 @@ export class Tracer {
   }
 
   private run(q: TraceQuery, hops: TraceHop[] | null): TraceResult {
+    this.ctx.connection = q.connection !== undefined && Number.isSafeInteger(q.connection) && q.connection >= 0 ? q.connection : 0;
     if ((q.proto === 'tcp' || q.proto === 'udp') && (q.port === undefined || !Number.isInteger(q.port) || q.port < 1 || q.port > 65535)) {
       throw new TraceInputError(`${q.proto.toUpperCase()} needs a port between 1 and 65535`);
     }

@@ -23,6 +23,11 @@ export interface TraceQuery {
   readonly proto: TraceProto;
   /** 6: resolve a name to its IPv6 address (AAAA) and trace over IPv6; an IPv6 literal implies it. */
   readonly family?: 4 | 6;
+  /**
+   * Which of several connections to a swarm service (its VIP or the routing mesh) this trace is: IPVS's
+   * round robin sends connection n to tasks[(firstBackend + n) mod N]. 0 (the default) is the first.
+   */
+  readonly connection?: number;
 }
 
 export interface TraceHop {
@@ -38,6 +43,19 @@ export interface TraceHop {
    * knows them; absent on hops before the packet exists (name resolution) or at the socket.
    */
   readonly packet?: HopPacket;
+  /** On `ipvs` hops: the service and every real server IPVS may pick (internal: not in `cnm trace --json`). */
+  readonly ipvs?: IpvsChoice;
+}
+
+/** What IPVS chose from, for a view that shows every task a service's connections can reach. */
+export interface IpvsChoice {
+  readonly service: string;
+  /** The connection traced (0 = the first). */
+  readonly connection: number;
+  /** The real servers in round-robin order: each task, its node and the address IPVS sends to. */
+  readonly backends: readonly { readonly task: string; readonly host: string; readonly address: string }[];
+  /** The index in `backends` this connection went to. */
+  readonly chosen: number;
 }
 
 /** A packet's headers at one hop (IPv4 walks). */
