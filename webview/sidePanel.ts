@@ -247,7 +247,7 @@ function spreadList(spread: ServiceSpread, focus: (ids: string[] | null) => void
   const ul = el('ul', 'spread-tasks');
   ul.setAttribute('aria-label', `tasks of ${spread.service} IPVS may pick`);
   spread.backends.forEach((b, i) => {
-    const li = el('li', `spread-task verdict-${b.verdict}${i === spread.chosen ? ' chosen' : ''}`);
+    const li = el('li', `spread-task spread-${b.verdict}${i === spread.chosen ? ' chosen' : ''}`);
     li.append(el('span', 'spread-conn', `connection ${b.connection}`), ' → ', el('strong', undefined, b.task.split('.').slice(0, 2).join('.')),
       ` on ${b.host} (${b.address}): `, el('span', 'spread-verdict', b.verdict));
     li.title = b.reason;
