@@ -2,7 +2,7 @@
 // user's zoom and selection across them, and sends intents back: a selection, trace requests, an
 // SVG to save. Traces are asked for all targets once a source is picked, so hovering mostly lights a
 // path from the cache at once; a miss asks for that one target.
-import { PROTOCOL_VERSION, type HostMessage } from '../src/protocol/messages';
+import { PROTOCOL_VERSION, type HostMessage, type NameResolution } from '../src/protocol/messages';
 import type { DiagramSnapshot } from '../src/protocol/diagram';
 import type { TraceView } from '../src/protocol/trace';
 import { exportSvg } from './exportSvg';
@@ -97,6 +97,7 @@ const view: DiagramView = new DiagramView(canvas, {
   },
   hover: (id) => {
     if (id && source && id !== source && !pinned && !stepper.active) traceTo(id);
+    if (id && source && id !== source && !pinned) resolveName(nameForResolution(id));
   },
   toggleGroup: (key) => toggleGroup(key),
   pickSource: (id) => setSource(id),
@@ -231,6 +232,8 @@ let lastQuery = '';
 
 function runSearch(q: string): void {
   lastQuery = q.trim();
+  // With a container as the trace source, a name typed in the search is resolved as that container would.
+  if (lastQuery && source) resolveName(lastQuery);
   hits = snapshot ? searchSnapshot(snapshot, q) : [];
   hitIndex = -1;
   view.svg.classed('searching', hits.length > 0);
@@ -381,6 +384,11 @@ host.onMessage((m: HostMessage) => {
       pinned = true;
       panelTrace(m.trace);
       return;
+    case 'resolved':
+      if (m.revision !== revision || m.source !== source) return;
+      for (const r of m.results) if (r.error !== 'stale') resolutions.set(resolutionKey(r.name), r);
+      if (resolving && resolutions.has(resolutionKey(resolving))) panel.showResolution(nameOf(source), resolutions.get(resolutionKey(resolving))!);
+      return;
     case 'exportDone':
       exports.get(m.requestId)?.(m.saved);
       exports.delete(m.requestId);
@@ -396,6 +404,7 @@ function applySnapshot(s: DiagramSnapshot, rev: number, file: string): void {
   snapshot = s;
   revision = rev;
   cache.clear();
+  resolutions.clear();
   empty.remove();
   const started = performance.now();
   draw();
@@ -443,6 +452,8 @@ function setSource(id: string | null, fetchAll = true): void {
   pinned = false;
   panelTrace(null);
   panel.setSource(id ? nameOf(id) : null, !!view.selection && canTraceFrom(view.selection));
+  resolving = null;
+  panel.showResolution(null, null);
   document.body.dataset.traceSource = id ?? '';
   if (id && fetchAll) prefetch();
 }
@@ -478,6 +489,40 @@ function allTargets(): string[] {
   }
   for (const sv of snapshot?.services ?? []) out.push(sv.id, ...sv.ports.map((p) => p.id));
   return out.slice(0, 5000);
+}
+
+// ── name resolution ────────────────────────────────────────────────────────
+const resolutions = new Map<string, NameResolution>();
+/** The name whose resolution the panel shows (or awaits). */
+let resolving: string | null = null;
+
+function resolutionKey(name: string): string {
+  return `${revision}|${source}|${name.toLowerCase()}`;
+}
+
+/** The name a hovered element is looked up by: a container's or a service's name. */
+function nameForResolution(id: string): string | null {
+  for (const h of snapshot?.hosts ?? []) {
+    for (const s of h.sandboxes) {
+      if (s.id === id) return s.name;
+      const m = s.sharedBy.find((x) => x.id === id);
+      if (m) return m.name;
+    }
+  }
+  return snapshot?.services?.find((sv) => sv.id === id)?.name ?? null;
+}
+
+/** Shows what the trace source (a container) resolves `name` to, asking the host when it is not known yet. */
+function resolveName(name: string | null): void {
+  if (!name || !source || !source.startsWith('c/')) {
+    if (!source || !source.startsWith('c/')) panel.showResolution(null, null);
+    return;
+  }
+  resolving = name;
+  const had = resolutions.get(resolutionKey(name));
+  if (had) return panel.showResolution(nameOf(source), had);
+  panel.showResolution(nameOf(source), { name, addresses: [], dns: [], how: '', error: 'pending' });
+  host.post({ protocol: PROTOCOL_VERSION, type: 'resolve', requestId: nextRequest++, revision, source, names: [name.slice(0, 253)] });
 }
 
 function request(targets: string[]): void {

@@ -3,6 +3,7 @@
 // details of the selected element. Plain DOM with @vscode-elements controls; data goes in through
 // textContent only.
 import type { DiagramSnapshot } from '../src/protocol/diagram';
+import type { NameResolution } from '../src/protocol/messages';
 import { hopLabel, VERDICTS, type ServiceSpread, type TraceProto, type TraceView, type Verdict } from '../src/protocol/trace';
 
 /** The legend under a trace: every verdict in its colour, `unknown` apart from the drop colour. */
@@ -41,6 +42,7 @@ export class SidePanel {
   readonly root: HTMLElement;
   private readonly sourceLine: HTMLElement;
   private readonly verdict: HTMLElement;
+  private readonly resolution: HTMLElement;
   private readonly legend: HTMLElement;
   private readonly hops: HTMLOListElement;
   private readonly details: HTMLElement;
@@ -100,6 +102,10 @@ export class SidePanel {
     traceSection.appendChild(this.hint);
     this.root.appendChild(traceSection);
 
+    this.resolution = el('section', 'resolution');
+    this.resolution.setAttribute('aria-live', 'polite');
+    this.resolution.hidden = true;
+    this.root.appendChild(this.resolution);
     this.verdict = el('section', 'verdict');
     this.verdict.setAttribute('aria-live', 'polite');
     this.root.appendChild(this.verdict);
@@ -157,6 +163,25 @@ export class SidePanel {
         this.sourceLine.append(' ', b);
       }
     }
+  }
+
+  /** What the trace source resolves a hovered or searched name to (null: nothing to show). */
+  showResolution(from: string | null, r: NameResolution | null): void {
+    this.resolution.replaceChildren();
+    this.resolution.hidden = !from || !r;
+    if (!from || !r) return;
+    this.resolution.dataset['name'] = r.name;
+    const title = el('div', 'resolution-title');
+    if (r.error === 'pending') title.append(`Resolving ${r.name} from ${from}…`);
+    else if (r.error) title.append(r.error);
+    else if (r.addresses.length) title.append(el('strong', undefined, from), ' resolves ', el('code', undefined, r.name), ' → ', el('code', 'resolution-addresses', r.addresses.join(', ')));
+    else title.append(el('code', undefined, r.name), ` does not resolve from ${from}`);
+    this.resolution.append(title);
+    if (r.error) return;
+    if (r.how) this.resolution.append(el('p', 'resolution-how', r.how));
+    // getaddrinfo (ping, curl) can answer from /etc/hosts what the DNS server does not (links, extra_hosts).
+    const dns = r.dns.join(', ');
+    if (dns !== r.addresses.join(', ')) this.resolution.append(el('p', 'resolution-dns', dns ? `its DNS server (nslookup, cnm resolve) answers ${dns}` : 'its DNS server (nslookup, cnm resolve) answers nothing: the answer comes from /etc/hosts'));
   }
 
   private hopsFrame = 0;

@@ -20,6 +20,7 @@ export { parseIp, parseCidr, formatAddr, formatNet, netContains, netsOverlap, ma
 export { parsePortSpec, parseExpose, parseListen, listenSpecError } from './ports/portSpec';
 export { hostInterfaces, hostRoutes } from './hostView';
 export { DEFAULT_HOSTS_ENTRIES } from './sandbox';
+export { resolveDns, resolveName } from './dns';
 export { sandboxFiles, HOST_HOSTS_FILE, DAEMON_NAMESERVERS, type SandboxFiles } from './sandboxView';
 export { INGRESS_SANDBOX_ID, INGRESS_SANDBOX_NAME, replicaForConnection, placeTasks, routingMesh, type MeshEntry } from './swarm/services';
 export { DYNAMIC_PORT_START, DYNAMIC_PORT_END, VNI_START } from './swarm/cluster';

@@ -3,7 +3,8 @@
 // Every message from the webview is validated (src/protocol) before anything is done with it.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { isWebviewMessage, PROTOCOL_VERSION, type HostMessage, type TraceRequestMessage, type WebviewMessage } from '../protocol/messages';
+import { isWebviewMessage, PROTOCOL_VERSION, type HostMessage, type ResolveRequestMessage, type TraceRequestMessage, type WebviewMessage } from '../protocol/messages';
+import { resolveFrom } from './nameResolution';
 import type { TraceView } from '../protocol/trace';
 import { snapshotIds } from '../protocol/diagram';
 import { parseElementId } from './elementIds';
@@ -152,6 +153,8 @@ export class DiagramPanel implements vscode.Disposable {
       }
       case 'trace':
         return this.answerTrace(m);
+      case 'resolve':
+        return this.answerResolve(m);
       case 'exportSvg':
         return this.exportSvg(m.requestId, m.svg);
       case 'reveal':
@@ -221,6 +224,17 @@ export class DiagramPanel implements vscode.Disposable {
       reply(results, last);
       if (!last) await new Promise((r) => setTimeout(r, 0));
     }
+  }
+
+  /** What the trace source resolves names to; a stale revision or a source that is not a container gets an error per name. */
+  private async answerResolve(m: ResolveRequestMessage): Promise<void> {
+    const src = await this.hooks.store.get(this.uri);
+    const source = parseElementId(m.source);
+    const fail = (error: string) => m.names.map((name) => ({ name, addresses: [], dns: [], how: '', error }));
+    const results = m.revision !== src.revision ? fail('stale')
+      : !source || source.kind !== 'container' ? fail('name resolution starts in a container: pick one as the trace source')
+        : m.names.map((name) => resolveFrom(src.loaded.engine.state, src.tracer(), source.host, source.container, name));
+    this.post({ protocol: PROTOCOL_VERSION, type: 'resolved', requestId: m.requestId, revision: src.revision, source: m.source, results });
   }
 
   private async exportSvg(requestId: number, svg: string): Promise<void> {

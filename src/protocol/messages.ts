@@ -26,13 +26,28 @@ export type TraceResultsMessage = V & {
 };
 /** Show this trace now (the "Trace From Here" command, run from the tree or the palette). */
 export type ShowTraceMessage = V & { type: 'showTrace'; revision: number; source: string; /** null: the destination is not drawn (a name that does not resolve, an outside address). */ target: string | null; trace: TraceView };
+/** What the trace source resolves names to (the answer to a `resolve` request). */
+export type ResolvedMessage = V & { type: 'resolved'; requestId: number; revision: number; source: string; results: NameResolution[] };
+
+/** One name as a container resolves it. */
+export interface NameResolution {
+  name: string;
+  /** What getaddrinfo returns (ping, curl): /etc/hosts first, then DNS. */
+  addresses: string[];
+  /** What the container's DNS server answers (`cnm resolve`, nslookup). */
+  dns: string[];
+  /** Which resolver and record answered, in words (the trace's resolve hop). */
+  how: string;
+  error?: string;
+}
+
 /** The answer to an export request. */
 export type ExportDoneMessage = V & { type: 'exportDone'; requestId: number; saved: boolean; path?: string; error?: string };
 
 /** The `cnm.diagram.theme` setting: `auto` follows VS Code's theme. */
 export type ThemeMessage = V & { type: 'theme'; theme: 'auto' | 'light' | 'dark' };
 
-export type HostMessage = SnapshotMessage | SelectMessage | TraceResultsMessage | ShowTraceMessage | ExportDoneMessage | ThemeMessage;
+export type HostMessage = SnapshotMessage | SelectMessage | TraceResultsMessage | ShowTraceMessage | ExportDoneMessage | ThemeMessage | ResolvedMessage;
 
 // ── webview → host ─────────────────────────────────────────────────────────
 
@@ -58,15 +73,17 @@ export type TraceRequestMessage = V & {
 export type ExportSvgMessage = V & { type: 'exportSvg'; requestId: number; svg: string };
 /** Show the element in the topology file. */
 export type RevealMessage = V & { type: 'reveal'; id: string };
+/** What the trace source (a container's element id) resolves these names to (hover, search). */
+export type ResolveRequestMessage = V & { type: 'resolve'; requestId: number; revision: number; source: string; names: string[] };
 /** Diagnostics from the webview for the output channel. */
 export type LogMessage = V & { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
-export type WebviewMessage = ReadyMessage | SelectedMessage | TraceRequestMessage | ExportSvgMessage | RevealMessage | LogMessage;
+export type WebviewMessage = ReadyMessage | SelectedMessage | TraceRequestMessage | ExportSvgMessage | RevealMessage | LogMessage | ResolveRequestMessage;
 
 // ── guards ─────────────────────────────────────────────────────────────────
 
 /** Limits on what the webview may send, so a bad or hostile message cannot make the host do much work. */
-export const LIMITS = { idLength: 512, targets: 5000, svgBytes: 50_000_000, logLength: 4000 } as const;
+export const LIMITS = { idLength: 512, targets: 5000, svgBytes: 50_000_000, logLength: 4000, names: 50, nameLength: 253 } as const;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -92,6 +109,10 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
         && /^\s*(<\?xml[^>]*>\s*)?<svg[\s>]/.test(value.svg);
     case 'reveal':
       return isId(value.id);
+    case 'resolve':
+      return isCount(value.requestId) && isCount(value.revision) && isId(value.source)
+        && Array.isArray(value.names) && value.names.length >= 1 && value.names.length <= LIMITS.names
+        && value.names.every((n) => typeof n === 'string' && n.length > 0 && n.length <= LIMITS.nameLength);
     case 'log':
       return (value.level === 'info' || value.level === 'warn' || value.level === 'error')
         && typeof value.message === 'string' && value.message.length <= LIMITS.logLength;
@@ -116,6 +137,9 @@ export function isHostMessage(value: unknown): value is HostMessage {
       return isCount(value.requestId) && typeof value.saved === 'boolean';
     case 'theme':
       return value.theme === 'auto' || value.theme === 'light' || value.theme === 'dark';
+    case 'resolved':
+      return isCount(value.requestId) && isCount(value.revision) && isId(value.source) && Array.isArray(value.results)
+        && value.results.every((r) => isObj(r) && typeof r.name === 'string' && Array.isArray(r.addresses) && Array.isArray(r.dns) && typeof r.how === 'string');
     default:
       return false;
   }

@@ -87,6 +87,20 @@ test('the diagram: a box per service above the hosts, a line to each task; hover
   });
 });
 
+test('name resolution: hovering from probe shows what probe resolves the name to; a name typed in the search too', async (t) => {
+  await step(t, '2b-resolution', async () => {
+    // Hovering the service (above) resolved its name from probe: the VIP, and how.
+    const res = diagram().locator('section.resolution');
+    await res.locator('.resolution-addresses').waitFor({ timeout: 20_000 });
+    assert.match(await res.textContent() ?? '', /probe resolves api → 10\.0\.1\.9.*embedded DNS: service api \(endpoint_mode vip\) answers its virtual IP on backend/);
+    // tasks.api typed in the search: every task's address, as cnm resolve answers it.
+    await diagram().locator('vscode-textfield.search input').fill('tasks.api');
+    await diagram().locator('section.resolution[data-name="tasks.api"] .resolution-addresses').waitFor({ timeout: 20_000 });
+    assert.equal((await res.locator('.resolution-addresses').textContent())?.trim(), '10.0.1.10, 10.0.1.11');
+    await diagram().locator('vscode-textfield.search input').fill('');
+  });
+});
+
 test('the routing mesh: from node2, the mesh port 8080 reaches all three hostname tasks in turn', async (t) => {
   await step(t, '3-mesh', async () => {
     // A host as the source: stop tracing from probe, select node2, "Trace from here".
