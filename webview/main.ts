@@ -177,6 +177,7 @@ const panel = new SidePanel(body, {
   reveal: (id) => host.post({ protocol: PROTOCOL_VERSION, type: 'reveal', id }),
   focusHop: (ids) => view.focusHop(ids),
   pickHop: (i) => stepper.go(i),
+  showRule: (ref) => host.post({ protocol: PROTOCOL_VERSION, type: 'showRule', host: ref.host, table: ref.table, chain: ref.chain, rule: ref.rule }),
 }, { proto: 'icmp', targetBy: 'name' });
 panel.stepSlot.appendChild(stepper.root);
 

@@ -29,6 +29,8 @@ export interface PanelEvents {
   focusHop(elements: string[] | null): void;
   /** A hop in the list was clicked: step to it. */
   pickHop?(index: number): void;
+  /** A hop's "rule" link: open the rules view at the rule that decided it. */
+  showRule?(ref: NonNullable<TraceView['hops'][number]['ruleRef']>): void;
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -225,6 +227,19 @@ export class SidePanel {
       const head = el('div', 'hop-head');
       head.append(el('span', 'hop-action', hopLabel(hop.action)), el('span', 'hop-node', `${hop.node}${hop.interface ? ` ${hop.interface}` : ''}`));
       li.append(head, el('div', 'hop-detail', hop.detail));
+      const ref = hop.ruleRef;
+      if (ref && this.events.showRule) {
+        const a = el('a', 'hop-rule', ref.rule ? `${ref.table} ${ref.chain}: show the rule ▸` : `${ref.table} ${ref.chain}: show the policy ▸`);
+        a.setAttribute('href', '#');
+        a.setAttribute('role', 'button');
+        a.title = ref.rule ?? `:${ref.chain} ${ref.verdict}`;
+        a.addEventListener('click', (e) => {
+          e.preventDefault();
+          e.stopPropagation();
+          this.events.showRule?.(ref);
+        });
+        li.append(a);
+      }
       li.addEventListener('mouseenter', () => this.events.focusHop(hop.elements));
       li.dataset['hop'] = String(i);
       li.addEventListener('click', () => this.events.pickHop?.(i));

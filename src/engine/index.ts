@@ -31,6 +31,6 @@ export { networkMembers, memberByAddress, vxlanPeer, type NetworkMember } from '
 // The tracer (trace/index.ts) and the rules (netfilter/index.ts), as the other layers use them.
 export {
   checkExpectations, expectationProblem, listeningFromTopology, listenPortsOf, matrixCells, parseDestination, reachabilityMatrix, trace, TraceInputError, tracerFor,
-  type ExpectationResult, type GroupCell, type IpvsChoice, type ListeningLookup, type MatrixCell, type MatrixContainer, type MatrixResult, type TraceProto, type TraceResult, type Verdict,
+  type ExpectationResult, type GroupCell, type IpvsChoice, type RuleRef, type ListeningLookup, type MatrixCell, type MatrixContainer, type MatrixResult, type TraceProto, type TraceResult, type Verdict,
 } from './trace';
 export { engineRules, formatIptablesSave, deriveHostRules, parseIptablesSave, hasDockerChains, IptablesSaveError, markDockerdRules, dockerdWrote } from './netfilter';

@@ -50,6 +50,7 @@ export class Ctx implements vscode.Disposable {
       log: this.output,
       onSelected: (uri, id) => void this.revealInTree(uri, id),
       onReveal: (uri, id) => void vscode.commands.executeCommand('cnm.revealInFile', { file: uri.toString(), element: id }),
+      onShowRule: (uri, at) => void vscode.commands.executeCommand('cnm.showRules', { file: uri.toString(), ...at }),
     }));
     this.rules = this.track(new RulesView(this.store));
     this.matrices = this.track(new MatrixPanels(extension.extensionUri, this.store, this.output));

@@ -27,6 +27,8 @@ export interface DiagramHooks {
   onSelected(uri: vscode.Uri, elementId: string | null): void;
   /** The user asked to see an element in the file. */
   onReveal(uri: vscode.Uri, elementId: string): void;
+  /** The user asked for the rule that decided a trace hop (the rules view). */
+  onShowRule?(uri: vscode.Uri, at: { host: string; table: string; chain: string; rule: string | null }): void;
 }
 
 /** What the extension-host tests can see of a panel. */
@@ -155,6 +157,15 @@ export class DiagramPanel implements vscode.Disposable {
         return this.answerTrace(m);
       case 'resolve':
         return this.answerResolve(m);
+      case 'showRule': {
+        const src = await this.hooks.store.get(this.uri);
+        if (!src.loaded.engine.state.hosts.has(m.host)) {
+          this.hooks.log.warn(`diagram: rules of an unknown host ignored: ${m.host}`);
+          return;
+        }
+        this.hooks.onShowRule?.(this.uri, { host: m.host, table: m.table, chain: m.chain, rule: m.rule });
+        return;
+      }
       case 'exportSvg':
         return this.exportSvg(m.requestId, m.svg);
       case 'reveal':

@@ -32,7 +32,7 @@ export function engineTracerFor(spec: TopologySpec): Tracer {
       ...(r.fix ? { fix: r.fix } : {}),
       ...(r.rule ? { rule: r.rule } : {}),
       ...(r.address ? { address: r.address } : {}),
-      hops: r.hops.map((h) => ({ node: h.node, interface: h.interface || null, action: h.action, detail: h.detail, ...(h.packet ? { packet: h.packet } : {}), ...(h.ipvs ? { ipvs: h.ipvs } : {}) })),
+      hops: r.hops.map((h) => ({ node: h.node, interface: h.interface || null, action: h.action, detail: h.detail, ...(h.packet ? { packet: h.packet } : {}), ...(h.ipvs ? { ipvs: h.ipvs } : {}), ...(h.ruleRef ? { ruleRef: h.ruleRef } : {}) })),
     };
   };
 }

@@ -72,12 +72,35 @@ export function ruleMarks(rulesText: string, trace: TraceView, host?: string, ho
       if (line >= 0) put({ line, kind: policy[1] === 'DROP' ? 'dropped' : 'decided', note: `◀ policy ${policy[1]}: no rule matched (${where})` });
     }
   });
+  // A hop's structured reference (ruleRef) names the rule that decided it, also where the text does not.
+  trace.hops.forEach((hop, i) => {
+    const ref = hop.ruleRef;
+    if (!ref || ref.rule === null || (host !== undefined && ref.host !== host)) return;
+    const line = find(ref.table, ref.rule);
+    if (line < 0) return;
+    const dropped = hop.drop === true || ref.verdict === 'DROP';
+    put({ line, kind: dropped ? 'dropped' : 'decided', note: `◀ ${dropped ? 'dropped the packet' : `decided: ${ref.verdict}`} (hop ${i + 1}, ${ref.table} ${ref.chain})` });
+  });
   // The rule the tracer names as deciding a drop, wherever it is.
   if (trace.rule) {
     const line = lines.indexOf(trace.rule);
     if (line >= 0) put({ line, kind: 'dropped', note: `◀ dropped the packet: ${trace.verdict}` });
   }
   return [...marks.values()].sort((a, b) => a.line - b.line);
+}
+
+/**
+ * The line of a rule in one table of an iptables-save text (a hop's ruleRef); with no rule (the chain's
+ * policy decided), the chain's `:CHAIN POLICY` line. -1 when it is not there.
+ */
+export function ruleLine(rulesText: string, table: string, chain: string, rule: string | null): number {
+  const lines = rulesText.split('\n');
+  const start = lines.indexOf(`*${table}`);
+  if (start < 0) return -1;
+  for (let i = start + 1; i < lines.length && lines[i] !== 'COMMIT'; i++) {
+    if (rule !== null ? lines[i] === rule : lines[i]!.startsWith(`:${chain} `)) return i;
+  }
+  return -1;
 }
 
 /** The rules a netfilter hop's detail names, in order: "(-i a -o b) -A FORWARD -j X → -A X -j RETURN → …". */

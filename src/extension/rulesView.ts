@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { engineRules, formatIptablesSave } from '../engine';
 import type { TraceView } from '../protocol/trace';
-import { ruleMarks, type RuleMark } from './rulesMarks';
+import { ruleLine, ruleMarks, type RuleMark } from './rulesMarks';
 import type { SourceStore } from './live/sourceStore';
 import type { TopologySource } from './topologyStore';
 
@@ -80,7 +80,7 @@ export class RulesView implements vscode.TextDocumentContentProvider, vscode.Dis
   }
 
   /** Opens the rules of `host` (default: the host whose rules decided the latest trace, else the first). */
-  async show(src: TopologySource, host?: string): Promise<RulesShown> {
+  async show(src: TopologySource, host?: string, at?: { table: string; chain: string; rule: string | null }): Promise<RulesShown & { line?: number }> {
     const last = this.traces.get(src.uri.toString());
     const hosts = src.loaded.engine.hostNames();
     const chosen = host ?? (last ? this.hostOfDecision(src, last) : undefined) ?? hosts[0] ?? src.firstHost;
@@ -88,13 +88,16 @@ export class RulesView implements vscode.TextDocumentContentProvider, vscode.Dis
     const doc = await vscode.workspace.openTextDocument(uri);
     const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
     const marks = this.decorate(editor);
+    // A hop's own rule (jumped to from the diagram), else the trace's strongest mark.
+    const asked = at ? ruleLine(doc.getText(), at.table, at.chain, at.rule) : -1;
     const strongest = marks.find((m) => m.kind === 'dropped') ?? [...marks].reverse().find((m) => m.kind === 'decided');
-    if (strongest) {
-      const at = new vscode.Position(strongest.line, 0);
-      editor.selection = new vscode.Selection(at, at);
-      editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    const line = asked >= 0 ? asked : strongest?.line;
+    if (line !== undefined) {
+      const pos = new vscode.Position(line, 0);
+      editor.selection = new vscode.Selection(pos, new vscode.Position(line, doc.lineAt(line).text.length));
+      editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     }
-    return { uri: uri.toString(), host: chosen, text: doc.getText(), marks };
+    return { uri: uri.toString(), host: chosen, text: doc.getText(), marks, ...(asked >= 0 ? { line: asked } : {}) };
   }
 
   private textOf(src: TopologySource, host: string): string {

@@ -1,7 +1,7 @@
 // Traces for the diagram and the "Trace From Here" command: turns the user's pick (diagram elements or
 // names) into a tracer request, runs the engine's tracer, and maps every hop to the diagram elements
 // it passes. Pure: no `vscode`.
-import type { EngineState, IpvsChoice } from '../engine';
+import type { EngineState, IpvsChoice, RuleRef } from '../engine';
 import type { DiagramSnapshot } from '../protocol/diagram';
 import type { HopPacketView, ServiceSpread, TraceHopView, TraceProto, TraceView, Verdict } from '../protocol/trace';
 import type { ElementIndex } from './diagramSnapshot';
@@ -27,7 +27,7 @@ export interface EngineTrace {
   rule?: string;
   /** The destination address after name resolution. */
   address?: string;
-  hops: { node: string; interface?: string | null; action: string; detail: string; rule?: string; packet?: HopPacketView; ipvs?: IpvsChoice }[];
+  hops: { node: string; interface?: string | null; action: string; detail: string; rule?: string; packet?: HopPacketView; ipvs?: IpvsChoice; ruleRef?: RuleRef }[];
 }
 
 export type Tracer = (state: EngineState, query: TraceQuery) => EngineTrace;
@@ -133,6 +133,7 @@ export function traceForDiagram(
     where = elements.length ? elements : where;
     const hop: TraceHopView = { node: h.node, action: h.action, detail: h.rule ? `${h.detail} — ${h.rule}` : h.detail, elements };
     if (h.interface) hop.interface = h.interface;
+    if (h.ruleRef) hop.ruleRef = { ...h.ruleRef };
     if (h.packet) hop.packet = { ...h.packet, ...(h.packet.outer ? { outer: { ...h.packet.outer } } : {}) };
     // The last hop of an undelivered packet: where it ends, or (unknown) where the engine stops following it.
     if (i === result.hops.length - 1 && result.verdict === 'unknown') hop.unknown = true;
@@ -150,6 +151,11 @@ export function traceForDiagram(
   if (query.port !== undefined && query.proto !== 'icmp') trace.port = query.port;
   if (result.fix) trace.fix = result.fix;
   if (result.rule) trace.rule = result.rule;
+  else if (result.verdict === 'dropped') {
+    // A drop by a rule: the rule view's red line comes from the hop that dropped it.
+    const ref = [...result.hops].reverse().find((h) => h.ruleRef)?.ruleRef;
+    if (ref?.rule && ref.verdict === 'DROP') trace.rule = ref.rule;
+  }
   if (result.address) trace.address = result.address;
   const spread = serviceSpread(tracer, state, index, query, result);
   if (spread) trace.spread = spread;

@@ -75,10 +75,12 @@ export type ExportSvgMessage = V & { type: 'exportSvg'; requestId: number; svg: 
 export type RevealMessage = V & { type: 'reveal'; id: string };
 /** What the trace source (a container's element id) resolves these names to (hover, search). */
 export type ResolveRequestMessage = V & { type: 'resolve'; requestId: number; revision: number; source: string; names: string[] };
+/** Open the rules view at the rule (null: the chain's policy) that decided a trace hop. */
+export type ShowRuleMessage = V & { type: 'showRule'; host: string; table: string; chain: string; rule: string | null };
 /** Diagnostics from the webview for the output channel. */
 export type LogMessage = V & { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
-export type WebviewMessage = ReadyMessage | SelectedMessage | TraceRequestMessage | ExportSvgMessage | RevealMessage | LogMessage | ResolveRequestMessage;
+export type WebviewMessage = ReadyMessage | SelectedMessage | TraceRequestMessage | ExportSvgMessage | RevealMessage | LogMessage | ResolveRequestMessage | ShowRuleMessage;
 
 // ── guards ─────────────────────────────────────────────────────────────────
 
@@ -113,6 +115,10 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
       return isCount(value.requestId) && isCount(value.revision) && isId(value.source)
         && Array.isArray(value.names) && value.names.length >= 1 && value.names.length <= LIMITS.names
         && value.names.every((n) => typeof n === 'string' && n.length > 0 && n.length <= LIMITS.nameLength);
+    case 'showRule':
+      return isId(value.host) && typeof value.table === 'string' && /^(filter|nat|raw|mangle|security)$/.test(value.table)
+        && typeof value.chain === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(value.chain)
+        && (value.rule === null || (typeof value.rule === 'string' && value.rule.startsWith('-A ') && value.rule.length <= LIMITS.logLength));
     case 'log':
       return (value.level === 'info' || value.level === 'warn' || value.level === 'error')
         && typeof value.message === 'string' && value.message.length <= LIMITS.logLength;

@@ -24,6 +24,8 @@ export interface TraceHopView {
   unknown?: boolean;
   /** The packet's headers as they leave this hop (after its rewrite), when the tracer knows them. */
   packet?: HopPacketView;
+  /** A netfilter hop: the rule (null: the chain's policy) that decided, to jump to in the rules view. */
+  ruleRef?: { host: string; table: string; chain: string; rule: string | null; verdict: string };
 }
 
 /** A packet's headers at one hop (the engine's HopPacket, src/engine/trace/types.ts). */

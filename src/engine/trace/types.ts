@@ -43,8 +43,24 @@ export interface TraceHop {
    * knows them; absent on hops before the packet exists (name resolution) or at the socket.
    */
   readonly packet?: HopPacket;
+  /**
+   * On netfilter hops: the rule that decided, in iptables-save form as `cnm rules` prints it (null: the
+   * chain's policy did), with its host, table and built-in chain (internal: not in `cnm trace --json`).
+   */
+  readonly ruleRef?: RuleRef;
   /** On `ipvs` hops: the service and every real server IPVS may pick (internal: not in `cnm trace --json`). */
   readonly ipvs?: IpvsChoice;
+}
+
+/** Where a netfilter hop was decided: a line of the host's `iptables-save`. */
+export interface RuleRef {
+  readonly host: string;
+  readonly table: string;
+  readonly chain: string;
+  /** "-A DOCKER-ISOLATION-STAGE-2 -o docker0 -j DROP"; null when the chain's policy decided. */
+  readonly rule: string | null;
+  /** ACCEPT/DROP (a rule's target or the policy), DNAT/SNAT/MASQUERADE in nat. */
+  readonly verdict: string;
 }
 
 /** What IPVS chose from, for a view that shows every task a service's connections can reach. */

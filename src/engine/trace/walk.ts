@@ -180,6 +180,9 @@ export class Walker implements LinkWalk {
       const unread = hx.host.observed?.rulesUnread;
       const modelled = unread ? ` (dockerd's rules as modelled: the host's real rules could not be read: ${unread})` : '';
       this.hop(hx.host.name, inIf || outIf, `${table} ${chain}`, `${note ? `${note}: ` : ''}${where ? `(${where}) ` : ''}${describeVerdict(v)}${modelled}`);
+      // The rules view jumps to the deciding line from here (the hop's text is for people).
+      const last = this.hops[this.hops.length - 1]!;
+      this.hops[this.hops.length - 1] = { ...last, ruleRef: { host: hx.host.name, table, chain, rule: v.rule ? formatRule(v.rule) : null, verdict: v.verdict } };
     }
     return v;
   }
