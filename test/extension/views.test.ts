@@ -48,6 +48,27 @@ suite('Views: matrix, rules, traces from a host', () => {
     await eventually(() => explorer.diagram(file)?.lastTrace?.to === '1.1.1.1', 'the diagram shows the trace');
   });
 
+  test('from a trace hop to its rule: cnm.showRules selects the line of the rule the hop names; the diagram asks the same', async () => {
+    const file = scratchCopy('02-custom-bridge.cnm.yaml', 'views-rule-jump.cnm.yaml');
+    const explorer = await api();
+    const shown = await vscode.commands.executeCommand<RulesShown & { line?: number }>('cnm.showRules', { file, host: 'host1', table: 'filter', chain: 'FORWARD', rule: '-A DOCKER-ISOLATION-STAGE-2 -o docker0 -j DROP' });
+    assert.equal(shown.text.split('\n')[shown.line!], '-A DOCKER-ISOLATION-STAGE-2 -o docker0 -j DROP');
+    const editor = vscode.window.activeTextEditor!;
+    assert.equal(editor.document.uri.scheme, 'cnm-rules');
+    assert.equal(editor.selection.start.line, shown.line);
+    // The same request from the diagram's hop list (a webview message, checked first).
+    await vscode.commands.executeCommand('cnm.openDiagram', { file });
+    // The panel exists (its page need not have loaded: the message is handed to it as its page would send it).
+    await eventually(() => explorer.diagram(file) !== undefined, 'the diagram is open');
+    await vscode.commands.executeCommand('workbench.action.focusFirstEditorGroup');
+    assert.ok(explorer.sendFromWebview(file, { protocol: 2, type: 'showRule', host: 'host1', table: 'nat', chain: 'PREROUTING', rule: null }));
+    await eventually(() => vscode.window.activeTextEditor?.document.uri.scheme === 'cnm-rules'
+      && /^:PREROUTING ACCEPT/.test(vscode.window.activeTextEditor.document.lineAt(vscode.window.activeTextEditor.selection.start.line).text), 'the rules view at nat PREROUTING\'s policy');
+    const before = explorer.diagram(file)!.ignoredMessages;
+    explorer.sendFromWebview(file, { protocol: 2, type: 'showRule', host: 'host1', table: 'filter', chain: 'FORWARD', rule: 'iptables -F' });
+    assert.equal(explorer.diagram(file)!.ignoredMessages, before + 1, 'a rule that is not a rule line is refused');
+  });
+
   test('Show iptables Rules refuses a host the file does not have', async () => {
     const file = scratchCopy('two-host-lab.cnm.yaml', 'views-rules.cnm.yaml');
     const r = await vscode.commands.executeCommand<{ ok: false; error: string }>('cnm.showRules', { file, host: 'nosuch' });
