@@ -94,7 +94,7 @@ test('the reachability matrix colours every probe, filters by network and traces
     await page().locator('.tabs-container .tab.active', { hasText: 'node1 rules' }).waitFor({ timeout: 20_000 });
     const dropLine = page().locator('.monaco-editor .view-line', { hasText: '-A DOCKER-ISOLATION-STAGE-2 -o cni0 -j DROP' }).first();
     await dropLine.waitFor({ timeout: 15_000 });
-    // The cursor is put on the rule that dropped the packet: the status bar says the line the gutter numbers it.
+    // The rule that dropped the packet is selected: the status bar says the line the gutter numbers it.
     const y = (await dropLine.boundingBox())!.y;
     const numbers = page().locator('.editor-group-container.active .margin-view-overlays .line-numbers');
     let number: string | undefined;
@@ -103,7 +103,7 @@ test('the reachability matrix colours every probe, filters by network and traces
       if (box && Math.abs(box.y - y) < 3) number = (await numbers.nth(i).innerText()).trim();
     }
     assert.ok(number, 'the rule has a line number');
-    await page().locator('.statusbar-item', { hasText: new RegExp(`Ln ${number}, Col 1`) }).first().waitFor({ timeout: 10_000 });
+    await page().locator('.statusbar-item', { hasText: new RegExp(`Ln ${number}, Col \\d+ \\(\\d+ selected\\)`) }).first().waitFor({ timeout: 10_000 });
     await screenshot(page(), 'views-rules');
   });
 });
