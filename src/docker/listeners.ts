@@ -164,21 +164,29 @@ export function splitTables(text: string): { text: string; proto: 'tcp' | 'udp' 
   return out;
 }
 
-/** Every running container's listeners (by container id), a few at a time, each within the deadline. */
-export async function readAllListeners(client: DockerClient, containers: readonly ContainerInfo[], opts: ListenerReadOptions = {}): Promise<Record<string, ListenerReading>> {
-  const out: Record<string, ListenerReading> = {};
+/** `read` for each running container, a few at a time (more on a local socket): the results by container id. */
+export async function perRunningContainer<T>(client: DockerClient, containers: readonly ContainerInfo[], read: (c: ContainerInfo) => Promise<T>): Promise<Record<string, T>> {
+  const out: Record<string, T> = {};
   const running = containers.filter((c) => c.running);
   let next = 0;
   const worker = async () => {
     while (next < running.length) {
       const c = running[next++]!;
-      const ms = opts.timeoutMs ?? 8_000;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<ListenerReading>((resolve) => (timer = setTimeout(() => resolve({ state: 'unknown', why: `reading its sockets took longer than ${Math.round(ms / 1000)} s` }), ms + 2_000)));
-      out[c.id] = await Promise.race([readListeners(client, c, opts), late]);
-      clearTimeout(timer);
+      out[c.id] = await read(c);
     }
   };
   await Promise.all(Array.from({ length: Math.min(client.local ? 16 : 4, running.length) }, worker));
   return out;
+}
+
+/** Every running container's listeners (by container id), a few at a time, each within the deadline. */
+export async function readAllListeners(client: DockerClient, containers: readonly ContainerInfo[], opts: ListenerReadOptions = {}): Promise<Record<string, ListenerReading>> {
+  return perRunningContainer(client, containers, async (c) => {
+    const ms = opts.timeoutMs ?? 8_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<ListenerReading>((resolve) => (timer = setTimeout(() => resolve({ state: 'unknown', why: `reading its sockets took longer than ${Math.round(ms / 1000)} s` }), ms + 2_000)));
+    const reading = await Promise.race([readListeners(client, c, opts), late]);
+    clearTimeout(timer);
+    return reading;
+  });
 }

@@ -2,7 +2,7 @@
 // Plain data; src/live reads it in CNM terms (replay on the engine, import, drift).
 import type { ContainerInfo, DaemonInfo, DockerClient, NetworkInfo, SwarmInfo } from './types';
 import { localInterfaces } from './localHost';
-import { readAllListeners, type ListenerReading } from './listeners';
+import { perRunningContainer, readAllListeners, type ListenerReading } from './listeners';
 import { readHostNetfilter, sharesDaemonNetns, type HostReading } from './hostNetfilter';
 import { readHostRouting, readSandboxRoutes, type RouteReading } from './routes';
 
@@ -96,16 +96,7 @@ export async function observeHost(client: DockerClient, snapshot: Snapshot, opts
 }
 
 /** The routing tables of these containers, a few at a time (a cheap read each on this machine). */
-async function readAllRoutes(client: DockerClient, containers: readonly ContainerInfo[], opts: ObserveOptions): Promise<Record<string, RouteReading>> {
-  const out: Record<string, RouteReading> = {};
-  const running = containers.filter((c) => c.running);
-  let next = 0;
-  const worker = async () => {
-    while (next < running.length) {
-      const c = running[next++]!;
-      out[c.id] = await readSandboxRoutes(client, c, { ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(client.local ? 16 : 4, running.length) }, worker));
-  return out;
+function readAllRoutes(client: DockerClient, containers: readonly ContainerInfo[], opts: ObserveOptions): Promise<Record<string, RouteReading>> {
+  const readOpts = { ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
+  return perRunningContainer(client, containers, (c) => readSandboxRoutes(client, c, readOpts));
 }
