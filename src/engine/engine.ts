@@ -40,6 +40,8 @@ export class Engine {
       swarm: new SwarmCluster(this.state.swarm),
       internals: new Map(),
       swarmInitialised: false,
+      ingressReplaced: false,
+      userIngress: new Set(),
       overlaySpecs: new Map(),
       taskContainers: new Set(),
       serviceSeq: 0,

@@ -5,7 +5,7 @@ import { formatAddr, formatNet } from './ip';
 import type { InspectContainer, InspectEndpoint, InspectNetwork, InspectPortBinding, InspectResult, InspectService } from './inspectTypes';
 import type { ContainerState, EndpointState, EngineState, HostState, NetworkState } from './model';
 import { sandboxFiles } from './sandboxView';
-import { INGRESS_SANDBOX_ID, INGRESS_SANDBOX_NAME } from './swarm/services';
+import { INGRESS_SANDBOX_ID } from './swarm/services';
 
 export function buildInspect(state: EngineState): InspectResult {
   const networks: InspectNetwork[] = [];
@@ -50,7 +50,7 @@ export function inspectNetwork(n: NetworkState, host?: HostState): InspectNetwor
   if (lb && !n.ingress) swarmEndpoints.push({ key: `lb-${n.name}`, name: `${n.name}-endpoint`, ipv4_address: lb.address, mac_address: lb.mac });
   for (const ep of n.endpoints.values()) {
     if (ep.sandboxId !== INGRESS_SANDBOX_ID) continue;
-    swarmEndpoints.push({ key: INGRESS_SANDBOX_NAME, name: n.ingress ? 'ingress-endpoint' : `gateway_${INGRESS_SANDBOX_NAME}`, ipv4_address: ep.ipv4?.address ?? null, mac_address: ep.mac });
+    swarmEndpoints.push({ key: ep.containerId, name: ep.name, ipv4_address: ep.ipv4?.address ?? null, mac_address: ep.mac });
   }
   return {
     name: n.name,

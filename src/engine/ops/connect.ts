@@ -11,6 +11,7 @@ import { newSandbox } from '../sandbox';
 import { type EngineCore, type HostInternals, hostOf } from './core';
 import { createEndpoint, deleteEndpoint } from './endpoints';
 import { join, leaveAndDelete } from './join';
+import { ensureUserIngressSandbox, ensureWorkerView } from './swarm';
 
 export function connect(core: EngineCore, hostName: string, network: string, container: string, cfg?: EndpointConfig): void {
   const { host, int } = hostOf(core, hostName);
@@ -130,6 +131,7 @@ export function ensureSandbox(host: HostState, int: HostInternals, ctr: Containe
 export function connectToNetwork(core: EngineCore, host: HostState, int: HostInternals, ctr: ContainerState, term: string, cfgIn: EndpointConfig, updateSettings: boolean): void {
   if (ctr.modeKind === 'container') throw new DockerError(msg.conflictShared(), FORBIDDEN, { field: 'network' });
   const stored = ctr.networks.find((cn) => cn.key === term);
+  ensureWorkerView(core, host, stored?.networkId ?? term);
   const n = findNetwork(host, int.networksByName, stored?.networkId ?? term);
   const cfg: EndpointConfig = { ...cfgIn, aliases: [...(stored?.aliases ?? cfgIn.aliases ?? [])] };
   const aliases = updateNetworkConfig(host, int, ctr, n, cfg, stored);
@@ -198,6 +200,7 @@ export function connectToNetwork(core: EngineCore, host: HostState, int: HostInt
     throw e;
   }
   if (n.scope === 'swarm' && !n.ingress && !core.taskContainers.has(ctr.id)) ensureLoadBalancer(core, host, n);
+  if (n.scope === 'swarm' && !n.ingress) ensureUserIngressSandbox(core, host);
 }
 
 /**

@@ -63,6 +63,10 @@ export interface EngineCore {
   /** Containers that are swarm tasks (they may join non-attachable overlays). */
   readonly taskContainers: Set<string>;
   serviceSeq: number;
+  /** The default ingress was removed (`docker network rm ingress`): a later ingress is the user's. */
+  ingressReplaced: boolean;
+  /** Ingress networks the user made: each node gets its sandbox only with its next overlay attachment. */
+  readonly userIngress: Set<string>;
   /** While replaceNetwork makes a network again: the id it had (so the creation counter need not go back). */
   pinnedNetworkId: string | undefined;
 }

@@ -8,6 +8,7 @@ import type { EngineCore, HostInternals, NetworkSpec } from './core';
 import { createNetworkOn } from './networkViews';
 import { createEndpoint, deleteEndpoint } from './endpoints';
 import { moveExternalConnectivity, programPorts } from './publishing';
+import { dropUnusedWorkerView } from './swarm';
 
 /** endpoint.sbJoin */
 export function join(core: EngineCore, host: HostState, int: HostInternals, ctr: ContainerState, sb: SandboxState, n: NetworkState, driver: NetworkDriver, ep: EndpointState): void {
@@ -84,6 +85,7 @@ export function leaveAndDelete(core: EngineCore, host: HostState, int: HostInter
   const cn = ctr.networks.find((x) => x.endpointId === ep.id);
   if (cn) cn.endpointId = null;
   if (moveTo && n.name !== GW_BRIDGE_NETWORK) reconcileDefaultGateway(core, host, int, ctr, sb);
+  if (n.scope === 'swarm') dropUnusedWorkerView(core, host, n);
 }
 
 /**
@@ -101,7 +103,9 @@ function reconcileDefaultGateway(core: EngineCore, host: HostState, int: HostInt
 function setupDefaultGateway(core: EngineCore, host: HostState, int: HostInternals, ctr: ContainerState, sb: SandboxState): void {
   const n = int.networksByName.get(GW_BRIDGE_NETWORK) ?? createNetworkOn(core, host, int, gwBridgeSpec());
   const driver = core.drivers.driver(n.driver)!;
-  const name = `gateway_${sb.containerId.slice(0, 12)}`;
+  // libnetwork's setupDefaultGW: "gateway_" and the container id when it has at most 12 characters (the
+  // ingress-sbox's), else the first 12 of the sandbox id (a user ingress's `<name>-sbox`: gateway_ingress_sbox).
+  const name = sb.containerId.length <= 12 ? `gateway_${sb.containerId}` : `gateway_${sb.id.slice(0, 12)}`;
   const epId = int.ids.next('endpoint', `${name}@${n.name}`);
   const ep = createEndpoint(core, host, int, driver, n, { ...ctr, name }, epId, {
     staticV4: null, staticV6: null, mac: null, aliases: [], userDefined: false, gwPriority: 0,

@@ -11,7 +11,7 @@ import { type EngineCore, hostOf } from './core';
 import { connect, disconnect, ensureLoadBalancer } from './connect';
 import { createContainer, removeContainer, startContainer } from './containers';
 import { dropView } from './networkViews';
-import { detachIngressSandbox } from './swarm';
+import { detachIngressSandbox, ensureUserIngressSandbox } from './swarm';
 
 /**
  * docker service create on a manager: swarmkit's checks, published ports (given or 30000+), one VIP per
@@ -46,6 +46,9 @@ export function createService(core: EngineCore, hostName: string, req: ServiceCr
     core.swarm.releasePorts(id);
     throw e;
   }
+  // A user's ingress network reaches every node with the first service that publishes a port (the
+  // reference's seed: each node's sandbox, then the VIP, then the tasks); not verified on a lab swarm.
+  if (ingress) for (const node of sw.nodes) ensureUserIngressSandbox(core, core.state.hosts.get(node.host)!);
   const taskNets = [...(ingress ? [ingress] : []), ...networks];
   const vips = mode === 'vip' ? taskNets.map((n) => ({ networkId: n.id, address: formatAddr(core.swarm.allocateAddress(n.id, null)) })) : [];
   const svc: ServiceState = {
@@ -166,7 +169,7 @@ export function leaveSwarm(core: EngineCore, hostName: string): void {
     const node = placeTasks(sw.nodes, 1, others, l.svc.tasks.map((x) => x.host))[0];
     if (!node) continue;
     const ingress = l.svc.ports.length > 0 && sw.ingressNetworkId ? [sw.ingressNetworkId] : [];
-    const names = [...ingress, ...l.svc.networks].map((id) => core.state.hosts.get(node)!.networks.get(id)?.name).filter((n): n is string => !!n);
+    const names = [...ingress, ...l.svc.networks].map((id) => sw.networks.get(id)?.name).filter((n): n is string => !!n);
     started.push(startTask(core, l.svc, l.slot, node, l.opts, names, `after ${hostName} left`));
   }
   for (const svc of sw.services.values()) taskLoadBalancers(core, svc, started.filter((t) => svc.tasks.includes(t)));

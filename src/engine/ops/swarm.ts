@@ -3,7 +3,7 @@
 import { DockerError, FORBIDDEN, INTERNAL, msg } from '../errors';
 import type { IpamPoolConfig, NetworkCreateRequest } from '../requests';
 import type { ContainerState, HostState, NetworkState } from '../model';
-import { parseCidr } from '../ip';
+import { parseCidr, parseIp } from '../ip';
 import { OVERLAY_OPT, underlayOf } from '../drivers/overlay/driver';
 import { INGRESS_SANDBOX_ID, INGRESS_SANDBOX_NAME } from '../swarm/services';
 import { newSandbox } from '../sandbox';
@@ -29,8 +29,55 @@ export function joinSwarm(core: EngineCore, host: HostState, _int: HostInternals
     return;
   }
   if (!core.swarmInitialised) return;
-  for (const spec of core.overlaySpecs.values()) createOverlayView(core, host.name, spec);
+  // A manager sees every swarm network; a worker only the ingress (and the others as it uses them).
+  for (const spec of core.overlaySpecs.values()) if (host.swarm === 'manager' || spec.ingress) createOverlayView(core, host.name, spec);
   if (sw.ingressNetworkId) attachIngressSandbox(core, host.name);
+}
+
+/** Nodes that see every swarm network from its creation: the managers (a worker gets a view as it uses one). */
+function managerNodes(core: EngineCore): string[] {
+  return swarmNodes(core).filter((n) => core.state.hosts.get(n)?.swarm === 'manager');
+}
+
+/**
+ * A worker sees a swarm network only while it has an endpoint on it (dockerd 20.10 and 26.1 lab swarms: on a
+ * worker with no container on it, `docker network inspect` says not found; the view comes with the first
+ * container and goes with the last). Makes the view when `term` names a swarm network the worker lacks.
+ */
+export function ensureWorkerView(core: EngineCore, host: HostState, term: string): void {
+  if (host.swarm !== 'worker' || !core.state.swarm.nodes.some((n) => n.host === host.name)) return;
+  const int = core.internals.get(host.name)!;
+  if (host.networks.has(term) || int.networksByName.has(term)) return;
+  const specs = [...core.overlaySpecs.values()];
+  const spec = specs.find((x) => x.name === term || x.id === term) ?? (() => {
+    const byPrefix = term ? specs.filter((x) => x.id!.startsWith(term)) : [];
+    return byPrefix.length === 1 ? byPrefix[0] : undefined;
+  })();
+  if (spec) createOverlayView(core, host.name, spec);
+}
+
+/** The last endpoint on a worker's view of a swarm network left: the view (and its lb-<network>) goes. */
+export function dropUnusedWorkerView(core: EngineCore, host: HostState, n: NetworkState): void {
+  if (host.swarm !== 'worker' || n.scope !== 'swarm' || n.ingress || n.endpoints.size > 0) return;
+  const lb = host.overlays.get(n.id)?.loadBalancer;
+  if (lb) core.swarm.releaseAddress(n.id, parseIp(lb.address)!);
+  dropView(core, host.name, n.id);
+  const sn = core.state.swarm.networks.get(n.id);
+  if (sn?.hosts.includes(host.name)) sn.hosts.splice(sn.hosts.indexOf(host.name), 1);
+}
+
+/**
+ * An ingress network the user made (after `docker network rm ingress`) reaches a node only with the node's
+ * next attachment to an overlay: then the node gets its view and the network's load-balancer sandbox,
+ * `<name>-sbox` (seen on 20.10 lab swarms: on no node right after `network create --ingress`, on each node
+ * once a container there joined an overlay, after that container's own endpoints).
+ */
+export function ensureUserIngressSandbox(core: EngineCore, host: HostState): void {
+  const sw = core.state.swarm;
+  const spec = sw.ingressNetworkId ? core.overlaySpecs.get(sw.ingressNetworkId) : undefined;
+  if (!spec || !core.userIngress.has(spec.id!) || host.sandboxes.has(INGRESS_SANDBOX_ID)) return;
+  createOverlayView(core, host.name, spec);
+  attachIngressSandbox(core, host.name);
 }
 
 /** Nodes that have joined (a worker waits for the first manager). */
@@ -72,15 +119,19 @@ export function createOverlayNetwork(core: EngineCore, _host: HostState, int: Ho
   };
   sw.networks.set(id, { id, name: req.name, vni, ingress: spec.ingress, attachable: spec.attachable, hosts: [] });
   core.overlaySpecs.set(id, spec);
+  // The default ingress (swarm init) reaches every node with its sandbox; a user's ingress and every other
+  // overlay start on the managers only (ensureWorkerView, ensureUserIngressSandbox).
+  const initial = spec.ingress && !core.ingressReplaced;
   try {
-    for (const node of swarmNodes(core)) createOverlayView(core, node, spec);
+    for (const node of initial ? swarmNodes(core) : managerNodes(core)) createOverlayView(core, node, spec);
   } catch (e) {
     dropOverlay(core, id, vni);
     throw e;
   }
   if (spec.ingress) {
     sw.ingressNetworkId = id;
-    for (const node of swarmNodes(core)) attachIngressSandbox(core, node);
+    if (initial) for (const node of swarmNodes(core)) attachIngressSandbox(core, node);
+    else core.userIngress.add(id);
   }
   return { id };
 }
@@ -121,7 +172,11 @@ export function removeOverlayNetwork(core: EngineCore, host: HostState, net: Net
     const users = [...(view?.endpoints.values() ?? [])].filter((e) => e.sandboxId !== INGRESS_SANDBOX_ID);
     if (users.length > 0) throw new DockerError(msg.activeEndpoints(net.name, net.id), FORBIDDEN, { field: 'name' });
   }
-  if (net.ingress) for (const hostName of sw.networks.get(net.id)?.hosts ?? []) detachIngressSandbox(core, hostName);
+  if (net.ingress) {
+    for (const hostName of sw.networks.get(net.id)?.hosts ?? []) detachIngressSandbox(core, hostName);
+    core.ingressReplaced = true;
+    core.userIngress.delete(net.id);
+  }
   dropOverlay(core, net.id, net.overlay?.vni ?? 0);
 }
 
@@ -132,7 +187,7 @@ function attachIngressSandbox(core: EngineCore, hostName: string): void {
   const n = sw.ingressNetworkId ? host.networks.get(sw.ingressNetworkId) : undefined;
   if (!n || host.sandboxes.has(INGRESS_SANDBOX_ID)) return;
   host.revision++;
-  const ctr = ingressSandboxOwner();
+  const ctr = ingressSandboxOwner(core.userIngress.has(n.id) ? n.name : null);
   const sb = newSandbox(INGRESS_SANDBOX_ID, ctr.id, `/var/run/docker/netns/${INGRESS_SANDBOX_ID}`, false);
   host.sandboxes.set(sb.id, sb);
   ctr.sandboxId = sb.id;
@@ -149,15 +204,19 @@ export function detachIngressSandbox(core: EngineCore, hostName: string): void {
   const sb = host.sandboxes.get(INGRESS_SANDBOX_ID);
   if (!sb) return;
   host.revision++;
-  const ctr = ingressSandboxOwner();
+  const ctr = ingressSandboxOwner(null);
   for (const ep of [...sb.endpoints]) if (sb.endpoints.includes(ep)) leaveAndDelete(core, host, int, ctr, sb, ep, false);
   host.sandboxes.delete(sb.id);
 }
 
-/** The ingress sandbox has no container; this stands in for one (never listed among the host's containers). */
-function ingressSandboxOwner(): ContainerState {
+/**
+ * The ingress sandbox has no container; this stands in for one (never listed among the host's containers).
+ * Swarm's default one is `ingress-sbox` / `ingress-endpoint`; a user's ingress network's is its load-balancer
+ * sandbox, `<name>-sbox` / `<name>-endpoint` (the key and name `docker network inspect` shows).
+ */
+function ingressSandboxOwner(userIngress: string | null): ContainerState {
   return {
-    id: INGRESS_SANDBOX_NAME, name: 'ingress-endpoint', hostname: INGRESS_SANDBOX_NAME, image: '', seq: 0, status: 'running',
+    id: userIngress ? `${userIngress}-sbox` : INGRESS_SANDBOX_NAME, name: userIngress ? `${userIngress}-endpoint` : 'ingress-endpoint', hostname: INGRESS_SANDBOX_NAME, image: '', seq: 0, status: 'running',
     networkMode: 'default', modeKind: 'network', modeTarget: null, networks: [], exposedPorts: [], listening: [], portSpecs: [], publishAll: false,
     labels: {}, macAddress: null, sandboxId: INGRESS_SANDBOX_ID, joinedContainerId: null, warnings: [], runtimeWarnings: [],
   };

@@ -17,7 +17,7 @@ export async function swarmEndpointsOn(host: LabHost, network: string): Promise<
   if (r.code !== 0) return null;
   const n = (JSON.parse(r.stdout) as { Containers: Record<string, { Name: string; MacAddress: string; IPv4Address: string }> | null }[])[0]!;
   return Object.entries(n.Containers ?? {})
-    .filter(([k]) => k.startsWith('lb-') || k === 'ingress-sbox')
+    .filter(([k]) => k.startsWith('lb-') || k.endsWith('-sbox'))
     .map(([k, c]) => ({ key: k, name: c.Name, ipv4_address: c.IPv4Address.split('/')[0] || null, mac_address: c.MacAddress || null }))
     .sort((a, b) => a.key.localeCompare(b.key));
 }

@@ -37,9 +37,10 @@ test('seed: ingress-sbox on every node (10.11.0.2-4 on myingress11, 172.18.0.2 o
   e.createService('node1', { name: 'hostname', replicas: 3, ports: ['8080:8000'] });
   const sbox = ['node1', 'node2', 'node3'].map((h) => e.state.hosts.get(h)!.sandboxes.get('ingress_sbox')!);
   assert.deepEqual(sbox.map((sb) => sb.endpoints.map((x) => `${x.name}:${x.ipv4?.address}`).join(' ')), [
-    'ingress-endpoint:10.11.0.2 gateway_ingress-sbox:172.18.0.2',
-    'ingress-endpoint:10.11.0.3 gateway_ingress-sbox:172.18.0.2',
-    'ingress-endpoint:10.11.0.4 gateway_ingress-sbox:172.18.0.2',
+    // A user's ingress: its load-balancer sandbox's names (seen on 20.10 lab swarms: key myingress11-sbox).
+    'myingress11-endpoint:10.11.0.2 gateway_ingress_sbox:172.18.0.2',
+    'myingress11-endpoint:10.11.0.3 gateway_ingress_sbox:172.18.0.2',
+    'myingress11-endpoint:10.11.0.4 gateway_ingress_sbox:172.18.0.2',
   ]);
   const s = service(e, 'hostname');
   assert.deepEqual(s.vips.map((v) => v.address), ['10.11.0.5']);
