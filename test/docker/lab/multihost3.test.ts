@@ -8,8 +8,9 @@
 //     routes, /etc/hosts, resolv.conf; DNS between every pair; ping and TCP between every pair.
 //   - `mtu1200`: an attachable overlay with `com.docker.network.driver.mtu` 1200 (m1 node1, m2 node3): the
 //     same comparisons, with the MTU of each container interface and of the bridge and VXLAN device.
-//   - `myingress11`: the seed's ingress network (10.11.0.0/16, gateway 10.11.0.1, MTU 1200) in place of
-//     swarm's default `ingress`: per node its values, ingress-sbox, and its devices with their MTU.
+//   - `myingress11` (last, on the same lab): the seed's ingress network (10.11.0.0/16, gateway 10.11.0.1, MTU
+//     1200) in place of swarm's default `ingress`, then a container x2 on node2: per node its values and
+//     load-balancer sandbox, its devices with their MTU; see compareIngress for the one race it meets.
 //   - macvlan on two hosts sharing the LAN (parent eth0; `mvn1` on node1, `mvn2` on node2, each with an
 //     ip_range of its own): child to child across the hosts (reaches), each host to its own child (the
 //     kernel's macvlan isolation: dropped) and to the other host's child (reaches), against the tracer.
@@ -63,13 +64,6 @@ hosts:
 networks:
   backend: { driver: overlay, host: node1, attachable: true }
   mtu1200: { driver: overlay, host: node1, attachable: true, driver_opts: { com.docker.network.driver.mtu: "1200" } }
-  myingress11:
-    driver: overlay
-    host: node1
-    ingress: true
-    subnet: 10.11.0.0/16
-    gateway: 10.11.0.1
-    driver_opts: { com.docker.network.driver.mtu: "1200" }
   mvn1: { driver: macvlan, host: node1, subnet: 192.168.213.0/24, gateway: 192.168.213.1, ip_range: 192.168.213.64/28, driver_opts: { parent: eth0 } }
   mvn2: { driver: macvlan, host: node2, subnet: 192.168.213.0/24, gateway: 192.168.213.1, ip_range: 192.168.213.80/28, driver_opts: { parent: eth0 } }${secure ? SECURE_TOPOLOGY : ''}
 containers:
@@ -112,7 +106,6 @@ async function play(lab: Lab, secure: boolean): Promise<void> {
   const mgr = node('node1');
   await mgr.dockerOk(['network', 'create', '-d', 'overlay', '--attachable', 'backend']);
   await mgr.dockerOk(['network', 'create', '-d', 'overlay', '--attachable', '--opt', 'com.docker.network.driver.mtu=1200', 'mtu1200']);
-  await replaceIngress(lab);
   await node('node1').dockerOk(['network', 'create', '-d', 'macvlan', '--subnet', '192.168.213.0/24', '--gateway', '192.168.213.1', '--ip-range', '192.168.213.64/28', '-o', 'parent=eth0', 'mvn1']);
   await node('node2').dockerOk(['network', 'create', '-d', 'macvlan', '--subnet', '192.168.213.0/24', '--gateway', '192.168.213.1', '--ip-range', '192.168.213.80/28', '-o', 'parent=eth0', 'mvn2']);
   if (secure) await mgr.dockerOk(['network', 'create', '-d', 'overlay', '--attachable', '--opt', 'encrypted', 'secure']);
@@ -121,13 +114,6 @@ async function play(lab: Lab, secure: boolean): Promise<void> {
     const cmd = c.serves ? 'httpd -p 80 -h /tmp; sleep 3600 & wait' : 'sleep 3600 & wait';
     await node(c.host).dockerOk(['run', '-d', '--name', c.name, '--network', c.net, IMAGE, 'sh', '-c', cmd], { timeoutMs: 120_000 });
   }
-  // Each node's ingress-sbox on the new ingress network appears once the node's agent has it.
-  await eventually(async () => {
-    for (const h of NODES) {
-      const v = await networkView(node(h), 'myingress11');
-      if (!v?.swarm_endpoints.some((e) => e.key === 'ingress-sbox')) throw new Error(`${h}: no ingress-sbox on myingress11 yet`);
-    }
-  }, 30_000).catch(() => undefined);
 }
 
 /** macvlan across two hosts: child to child, and each host to its own child and to the other host's. */
@@ -199,14 +185,44 @@ const SECURE_CONTAINERS = `
   e1: { host: node2, image: busybox, networks: [secure], listen: ["80"] }
   e2: { host: node3, image: busybox, networks: [secure] }`;
 
-/** The seed's ingress network on every node: its values, ingress-sbox, and its devices with their MTU. */
+/**
+ * The seed's ingress network in place of swarm's default, played on the running lab and on the loaded engine
+ * (`docker network rm ingress`, `network create --ingress … myingress11`, then x2 on node2 joins backend):
+ * on every node its values and `<name>-sbox`, and its devices with their MTU; x2's endpoint and interfaces.
+ * On node2, x2's gateway endpoint and the ingress sandbox's on docker_gwbridge are two addresses whose order
+ * is a race between the node's ingress set-up (the swarm agent's, asynchronous) and x2's join: both orders
+ * were seen on 20.10 for the same steps. There the node's docker_gwbridge addresses are compared as a set.
+ */
 async function compareIngress(lab: Lab, loaded: ReturnType<typeof loadTopology>, out: Disagreement[]): Promise<void> {
+  const n2 = lab.host('node2');
+  await replaceIngress(lab);
+  await n2.dockerOk(['run', '-d', '--name', 'x2', '--network', 'backend', IMAGE, 'sleep', '3600'], { timeoutMs: 120_000 });
+  loaded.engine.removeNetwork('node1', 'ingress');
+  loaded.engine.createNetwork('node1', { name: 'myingress11', driver: 'overlay', ingress: true, ipam: { config: [{ subnet: '10.11.0.0/16', gateway: '10.11.0.1' }] }, options: { 'com.docker.network.driver.mtu': '1200' } });
+  loaded.engine.runContainer('node2', { name: 'x2', networkMode: 'backend' });
+  // The sandbox comes with the node's agent: wait until node2 shows it.
+  await eventually(async () => {
+    if (!(await networkView(n2, 'myingress11'))?.swarm_endpoints.length) throw new Error('node2: no sandbox on myingress11 yet');
+  }, 30_000).catch(() => undefined);
   const engine = loaded.engine.inspect();
+  const gwSet = (v: Awaited<ReturnType<typeof networkView>>) => v ? { ...v, swarm_endpoints: v.swarm_endpoints.map((e) => `${e.key} ${e.name}`) } : null;
+  const realGw = await networkView(n2, 'docker_gwbridge');
+  const mineGw = engineNetView(engine.networks.find((x) => x.host === 'node2' && x.name === 'docker_gwbridge'));
+  compareField(out, 'ingress: node2: networks.docker_gwbridge (addresses as a set)', gwSet(realGw), gwSet(mineGw));
+  const realX2 = await containerView(n2, 'x2', 'backend');
+  const x2 = engine.containers.find((x) => x.name === 'x2');
+  const gwAddrs = (v: Awaited<ReturnType<typeof networkView>>, x2gw: string | null | undefined) => [...(v?.swarm_endpoints.map((e) => e.ipv4_address) ?? []), x2gw ?? null].sort();
+  compareField(out, 'ingress: node2: docker_gwbridge addresses (x2 and the sandbox)',
+    gwAddrs(realGw, (realX2.routes as string[]).map((r) => /^172\.18\.0\.0\/16 .* src (\S+)/.exec(r)?.[1]).find(Boolean)),
+    gwAddrs(mineGw, (x2?.routes ?? []).map((r) => /^172\.18\.0\.0\/16 .* src (\S+)/.exec(r)?.[1]).find(Boolean)));
+  const ep = x2?.endpoints.find((e) => e.network === 'backend');
+  compareField(out, 'ingress: node2: containers.x2.endpoint.ipv4_address', (realX2.endpoint as { ipv4_address: string } | null)?.ipv4_address ?? null, ep?.ipv4_address ?? null);
+  compareField(out, 'ingress: node2: containers.x2.interfaces', realX2.interfaces, (x2?.interfaces ?? []).map((i) => `${i.name} mtu ${i.mtu}`).sort());
   for (const h of NODES) {
     compareField(out, `ingress: ${h}: networks.myingress11`, await networkView(lab.host(h), 'myingress11'), engineNetView(engine.networks.find((x) => x.host === h && x.name === 'myingress11')));
     const id = await lab.host(h).docker(['network', 'inspect', '--format', '{{.Id}}', 'myingress11']);
     const engineId = engine.networks.find((x) => x.host === h && x.name === 'myingress11')?.id;
-    compareField(out, `ingress: ${h}: overlay namespace devices`, id.code === 0 ? await overlayDevices(lab.host(h), id.stdout.trim(), true) : null, engineOverlayDevices(loaded, h, engineId, true));
+    compareField(out, `ingress: ${h}: overlay namespace devices`, id.code === 0 ? await overlayDevices(lab.host(h), id.stdout.trim(), true) : null, engineId ? engineOverlayDevices(loaded, h, engineId, true) : null);
   }
 }
 
@@ -237,10 +253,11 @@ describe('multi-host: three lab nodes, overlays, MTU, ingress and macvlan agains
         const nBackend = probes.length;
         await compareOverlay(lab, loaded, 'mtu1200', MTU, out, probes, { prefix: 'mtu1200', deviceMtu: true });
         const nMtu = probes.length - nBackend;
-        await compareIngress(lab, loaded, out);
         await compareMacvlan(lab, loaded, out, probes);
         const nMacvlan = probes.length - nBackend - nMtu;
         if (!noEsp) await compareOverlay(lab, loaded, 'secure', SECURE, out, probes, { prefix: 'secure', deviceMtu: true });
+        // Last: it changes the lab (swarm's ingress replaced) and the engine with it.
+        await compareIngress(lab, loaded, out);
         const seconds = ((Date.now() - t0) / 1000).toFixed(0);
         writeFileSync(join(OUT_DIR, `multihost3-${version}.json`), JSON.stringify({ version, disagreements: out, probes, engine: loaded.engine.inspect() }, null, 2));
         t.diagnostic(`Docker ${version}: ${probes.length} probes (backend ${nBackend}, mtu1200 ${nMtu}, macvlan ${nMacvlan}; ${probes.filter((p) => p.dockerd === p.engine).length} agree), ${out.length} disagreement(s); lab up in ${((tUp - t0) / 1000).toFixed(0)} s, ${seconds} s in all`);

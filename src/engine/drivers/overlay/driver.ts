@@ -86,12 +86,24 @@ export class OverlayDriver implements NetworkDriver {
       encrypted,
       ports: new Map(),
     };
-    ctx.host.overlays.set(draft.id, ns);
+    // libnetwork makes the node's overlay namespace (1-<id>) when the first endpoint joins, not with the
+    // network (a 20.10 lab manager had no such namespace for an overlay nothing on it had joined).
+    this.unjoined(ctx).set(draft.id, ns);
     return { overlay: { vni, port: this.port, mtu, encrypted } };
+  }
+
+  /** Each host's namespaces made for a network but not yet brought up by a join. */
+  private readonly pending = new WeakMap<object, Map<string, OverlayNamespace>>();
+
+  private unjoined(ctx: DriverContext): Map<string, OverlayNamespace> {
+    let m = this.pending.get(ctx.host);
+    if (!m) this.pending.set(ctx.host, (m = new Map()));
+    return m;
   }
 
   deleteNetwork(ctx: DriverContext, net: NetworkState): void {
     ctx.host.overlays.delete(net.id);
+    this.unjoined(ctx).delete(net.id);
   }
 
   createEndpoint(_ctx: DriverContext, _net: NetworkState, ep: { id: string; ipv4: import('../../ip').IpAddr | null; mac: string | null }): EndpointCreated {
@@ -105,6 +117,11 @@ export class OverlayDriver implements NetworkDriver {
   }
 
   join(ctx: DriverContext, net: NetworkState, ep: EndpointState, _sb: SandboxState): JoinInfo {
+    const waiting = this.unjoined(ctx).get(net.id);
+    if (waiting && !ctx.host.overlays.has(net.id)) {
+      ctx.host.overlays.set(net.id, waiting);
+      this.unjoined(ctx).delete(net.id);
+    }
     const ns = ctx.host.overlays.get(net.id);
     if (ns && ep.hostIfname) ns.ports.set(ep.id, ep.hostIfname);
     return { ifacePrefix: 'eth', gateway: null, gateway6: null, mtu: ns?.mtu ?? overlayMtu(net.options), link: { kind: 'veth', parent: ns?.bridge ?? null, mode: null } };
