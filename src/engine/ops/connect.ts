@@ -134,6 +134,8 @@ export function connectToNetwork(core: EngineCore, host: HostState, int: HostInt
   ensureWorkerView(core, host, stored?.networkId ?? term);
   const n = findNetwork(host, int.networksByName, stored?.networkId ?? term);
   const cfg: EndpointConfig = { ...cfgIn, aliases: [...(stored?.aliases ?? cfgIn.aliases ?? [])] };
+  // The node's first endpoint on an overlay brings up its namespace there (and a user's ingress with it).
+  const firstOnNode = n.scope === 'swarm' && !host.overlays.has(n.id);
   const aliases = updateNetworkConfig(host, int, ctr, n, cfg, stored);
   if (updateSettings) updateNetworkSettings(host, int, ctr, n);
   // Record the network on the container (keyed by name), as NetworkSettings.Networks. dockerd keeps the
@@ -200,7 +202,7 @@ export function connectToNetwork(core: EngineCore, host: HostState, int: HostInt
     throw e;
   }
   if (n.scope === 'swarm' && !n.ingress && !core.taskContainers.has(ctr.id)) ensureLoadBalancer(core, host, n);
-  if (n.scope === 'swarm' && !n.ingress) ensureUserIngressSandbox(core, host);
+  if (firstOnNode && !n.ingress) ensureUserIngressSandbox(core, host);
 }
 
 /**

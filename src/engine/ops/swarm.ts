@@ -67,10 +67,10 @@ export function dropUnusedWorkerView(core: EngineCore, host: HostState, n: Netwo
 }
 
 /**
- * An ingress network the user made (after `docker network rm ingress`) reaches a node only with the node's
- * next attachment to an overlay: then the node gets its view and the network's load-balancer sandbox,
- * `<name>-sbox` (seen on 20.10 lab swarms: on no node right after `network create --ingress`, on each node
- * once a container there joined an overlay, after that container's own endpoints).
+ * An ingress network the user made (after `docker network rm ingress`) reaches a node only when the node's
+ * first endpoint joins an overlay it had no namespace for: then the node gets its view and the network's
+ * load-balancer sandbox, `<name>-sbox` (seen on 20.10 lab swarms: on no node right after `network create
+ * --ingress`, nor after a second container joined an overlay the node already used).
  */
 export function ensureUserIngressSandbox(core: EngineCore, host: HostState): void {
   const sw = core.state.swarm;

@@ -9,7 +9,7 @@
 //   - `mtu1200`: an attachable overlay with `com.docker.network.driver.mtu` 1200 (m1 node1, m2 node3): the
 //     same comparisons, with the MTU of each container interface and of the bridge and VXLAN device.
 //   - `myingress11` (last, on the same lab): the seed's ingress network (10.11.0.0/16, gateway 10.11.0.1, MTU
-//     1200) in place of swarm's default `ingress`, then a container x2 on node2: per node its values and
+//     1200) in place of swarm's default `ingress`, then a container x2 on node2 (on mtu1200): per node its values and
 //     load-balancer sandbox, its devices with their MTU; see compareIngress for the one race it meets.
 //   - macvlan on two hosts sharing the LAN (parent eth0; `mvn1` on node1, `mvn2` on node2, each with an
 //     ip_range of its own): child to child across the hosts (reaches), each host to its own child (the
@@ -187,7 +187,8 @@ const SECURE_CONTAINERS = `
 
 /**
  * The seed's ingress network in place of swarm's default, played on the running lab and on the loaded engine
- * (`docker network rm ingress`, `network create --ingress … myingress11`, then x2 on node2 joins backend):
+ * (`docker network rm ingress`, `network create --ingress … myingress11`, then x2 on node2 joins mtu1200, the
+ * first endpoint there on an overlay node2 had no namespace for: what brings a user's ingress to a node):
  * on every node its values and `<name>-sbox`, and its devices with their MTU; x2's endpoint and interfaces.
  * On node2, x2's gateway endpoint and the ingress sandbox's on docker_gwbridge are two addresses whose order
  * is a race between the node's ingress set-up (the swarm agent's, asynchronous) and x2's join: both orders
@@ -196,10 +197,10 @@ const SECURE_CONTAINERS = `
 async function compareIngress(lab: Lab, loaded: ReturnType<typeof loadTopology>, out: Disagreement[]): Promise<void> {
   const n2 = lab.host('node2');
   await replaceIngress(lab);
-  await n2.dockerOk(['run', '-d', '--name', 'x2', '--network', 'backend', IMAGE, 'sleep', '3600'], { timeoutMs: 120_000 });
+  await n2.dockerOk(['run', '-d', '--name', 'x2', '--network', 'mtu1200', IMAGE, 'sleep', '3600'], { timeoutMs: 120_000 });
   loaded.engine.removeNetwork('node1', 'ingress');
   loaded.engine.createNetwork('node1', { name: 'myingress11', driver: 'overlay', ingress: true, ipam: { config: [{ subnet: '10.11.0.0/16', gateway: '10.11.0.1' }] }, options: { 'com.docker.network.driver.mtu': '1200' } });
-  loaded.engine.runContainer('node2', { name: 'x2', networkMode: 'backend' });
+  loaded.engine.runContainer('node2', { name: 'x2', networkMode: 'mtu1200' });
   // The sandbox comes with the node's agent: wait until node2 shows it.
   await eventually(async () => {
     if (!(await networkView(n2, 'myingress11'))?.swarm_endpoints.length) throw new Error('node2: no sandbox on myingress11 yet');
@@ -209,13 +210,13 @@ async function compareIngress(lab: Lab, loaded: ReturnType<typeof loadTopology>,
   const realGw = await networkView(n2, 'docker_gwbridge');
   const mineGw = engineNetView(engine.networks.find((x) => x.host === 'node2' && x.name === 'docker_gwbridge'));
   compareField(out, 'ingress: node2: networks.docker_gwbridge (addresses as a set)', gwSet(realGw), gwSet(mineGw));
-  const realX2 = await containerView(n2, 'x2', 'backend');
+  const realX2 = await containerView(n2, 'x2', 'mtu1200');
   const x2 = engine.containers.find((x) => x.name === 'x2');
   const gwAddrs = (v: Awaited<ReturnType<typeof networkView>>, x2gw: string | null | undefined) => [...(v?.swarm_endpoints.map((e) => e.ipv4_address) ?? []), x2gw ?? null].sort();
   compareField(out, 'ingress: node2: docker_gwbridge addresses (x2 and the sandbox)',
     gwAddrs(realGw, (realX2.routes as string[]).map((r) => /^172\.18\.0\.0\/16 .* src (\S+)/.exec(r)?.[1]).find(Boolean)),
     gwAddrs(mineGw, (x2?.routes ?? []).map((r) => /^172\.18\.0\.0\/16 .* src (\S+)/.exec(r)?.[1]).find(Boolean)));
-  const ep = x2?.endpoints.find((e) => e.network === 'backend');
+  const ep = x2?.endpoints.find((e) => e.network === 'mtu1200');
   compareField(out, 'ingress: node2: containers.x2.endpoint.ipv4_address', (realX2.endpoint as { ipv4_address: string } | null)?.ipv4_address ?? null, ep?.ipv4_address ?? null);
   compareField(out, 'ingress: node2: containers.x2.interfaces', realX2.interfaces, (x2?.interfaces ?? []).map((i) => `${i.name} mtu ${i.mtu}`).sort());
   for (const h of NODES) {
