@@ -3,7 +3,7 @@
 // networks' subnet, gateway, VXLAN id and swarm's own endpoints (lb-<net>, ingress-sbox), the devices in the
 // node's overlay namespace; per container its endpoint, interfaces with MTU, routes, /etc/hosts and
 // resolv.conf; the embedded DNS between every pair; ping and TCP between every pair against the tracer.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { InspectNetwork } from '../../../src/engine/inspectTypes';
 import { Tracer } from '../../../src/engine/trace';
 import type { loadTopology } from '../../../src/topology/index';
@@ -100,18 +100,20 @@ export async function containerView(host: LabHost, name: string, net: string): P
 }
 
 /** The overlay's bridge and VXLAN device in the node's overlay namespace (ids → <id5>), with their MTU. */
-export async function overlayDevices(host: LabHost, networkId: string, withMtu = false): Promise<string[]> {
+export async function overlayDevices(host: LabHost, networkId: string, withMtu = false): Promise<string[] | null> {
   const ns = `${host.paths.execRoot}/netns/1-${networkId.slice(0, 10)}`;
+  // No namespace (nothing on this node has joined the network yet): null, as the engine says it.
+  if (!existsSync(ns)) return null;
   const r = await run('nsenter', [`--net=${ns}`, '--', 'ip', '-o', 'link', 'show'], { timeoutMs: 15_000 });
-  if (r.code !== 0) return [`(no overlay namespace ${ns}: ${r.stderr.trim()})`];
+  if (r.code !== 0) return [`(overlay namespace ${ns}: ${r.stderr.trim()})`];
   return r.stdout.split('\n').map((l) => /^\d+:\s+([^:@\s]+)[^:]*:.*?\bmtu (\d+)/.exec(l)).filter((m): m is RegExpExecArray => !!m && m[1] !== 'lo' && !m[1]!.startsWith('veth'))
     .map((m) => `${m[1]!.replace(networkId.slice(0, 5), '<id5>')}${withMtu ? ` mtu ${m[2]}` : ''}`).sort();
 }
 
 /** The engine's devices of an overlay namespace, in overlayDevices' words. */
-export function engineOverlayDevices(loaded: Loaded, host: string, networkId: string | undefined, withMtu = false): string[] {
+export function engineOverlayDevices(loaded: Loaded, host: string, networkId: string | undefined, withMtu = false): string[] | null {
   const ns = loaded.engine.state.hosts.get(host)?.overlays.get(networkId ?? '');
-  if (!ns) return [];
+  if (!ns) return null;
   const mtu = withMtu ? ` mtu ${ns.mtu}` : '';
   return [ns.bridge, ns.vxlan].map((d) => `${d.replace(ns.networkId.slice(0, 5), '<id5>')}${mtu}`).sort();
 }
