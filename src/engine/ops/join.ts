@@ -8,7 +8,7 @@ import type { EngineCore, HostInternals, NetworkSpec } from './core';
 import { createNetworkOn } from './networkViews';
 import { createEndpoint, deleteEndpoint } from './endpoints';
 import { moveExternalConnectivity, programPorts } from './publishing';
-import { dropUnusedWorkerView } from './swarm';
+import { dropUnusedWorkerView } from './workerViews';
 
 /** endpoint.sbJoin */
 export function join(core: EngineCore, host: HostState, int: HostInternals, ctr: ContainerState, sb: SandboxState, n: NetworkState, driver: NetworkDriver, ep: EndpointState): void {

@@ -3,7 +3,7 @@
 import { DockerError, FORBIDDEN, INTERNAL, msg } from '../errors';
 import type { IpamPoolConfig, NetworkCreateRequest } from '../requests';
 import type { ContainerState, HostState, NetworkState } from '../model';
-import { parseCidr, parseIp } from '../ip';
+import { parseCidr } from '../ip';
 import { OVERLAY_OPT, underlayOf } from '../drivers/overlay/driver';
 import { INGRESS_SANDBOX_ID, INGRESS_SANDBOX_NAME } from '../swarm/services';
 import { newSandbox } from '../sandbox';
@@ -54,16 +54,6 @@ export function ensureWorkerView(core: EngineCore, host: HostState, term: string
     return byPrefix.length === 1 ? byPrefix[0] : undefined;
   })();
   if (spec) createOverlayView(core, host.name, spec);
-}
-
-/** The last endpoint on a worker's view of a swarm network left: the view (and its lb-<network>) goes. */
-export function dropUnusedWorkerView(core: EngineCore, host: HostState, n: NetworkState): void {
-  if (host.swarm !== 'worker' || n.scope !== 'swarm' || n.ingress || n.endpoints.size > 0) return;
-  const lb = host.overlays.get(n.id)?.loadBalancer;
-  if (lb) core.swarm.releaseAddress(n.id, parseIp(lb.address)!);
-  dropView(core, host.name, n.id);
-  const sn = core.state.swarm.networks.get(n.id);
-  if (sn?.hosts.includes(host.name)) sn.hosts.splice(sn.hosts.indexOf(host.name), 1);
 }
 
 /**
