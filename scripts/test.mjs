@@ -174,11 +174,12 @@ async function dockerTier() {
     }
   }
   // Files that use only lab hosts (their own dockerd in namespaces of their own, never the main one) run
-  // beside the main-dockerd files, in a process of their own whose output is printed when it ends; two lab
-  // files at a time (each has labs of its own; they wait on daemons and probes more than they compute).
+  // beside the main-dockerd files, in a process of their own whose output is printed when it ends; three lab
+  // files at a time (each has labs of its own, with random ids and their own namespaces, so they cannot
+  // meet; they wait on daemons and probes more than they compute, and a three-node lab takes under 1 GB).
   // probes26 alone took 45 min with the load average near 30, hence the longer bound.
   const labOnly = files.filter((f) => LAB_ONLY_FILES.includes(f));
-  const background = labOnly.length ? nodeTestsInBackground(labOnly, { concurrency: 2, timeoutMs: 4_800_000 }) : undefined;
+  const background = labOnly.length ? nodeTestsInBackground(labOnly, { concurrency: 3, timeoutMs: 4_800_000 }) : undefined;
   // The scenarios share one dockerd (and its address pools): one file at a time.
   // A file plays many scenarios (each on a freshly started dockerd where it must): allow it time.
   const main = nodeTests(files.filter((f) => !labOnly.includes(f)), { concurrency: 1, timeoutMs: 2_400_000 });
