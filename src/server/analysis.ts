@@ -226,7 +226,8 @@ function safely<T>(f: () => T, fallback: T): T {
 
 /** The topology layer reads the (possibly stitched) YAML tree: it never throws, every problem is a diagnostic. */
 function readSpec(text: string, yaml: ParsedYaml): ParsedTopology {
-  return parseTopologyDocument(text, yaml.doc);
+  // The parser's line starts count \n only, as the source map's do: they are not counted again.
+  return parseTopologyDocument(text, yaml.doc, yaml.lineCounter.lineStarts);
 }
 
 /**

@@ -37,10 +37,11 @@ export function parseTopology(text: string): ParsedTopology {
 
 /**
  * The same from a document parsed elsewhere (the language server parses big files incrementally).
- * Its node ranges must be offsets into `text`.
+ * Its node ranges must be offsets into `text`; `lineStarts`, when given, the offset after every \n
+ * of it (and 0), as the incremental parser has them.
  */
-export function parseTopologyDocument(text: string, document: Document): ParsedTopology {
-  const source = new SourceMap(text, document);
+export function parseTopologyDocument(text: string, document: Document, lineStarts?: readonly number[]): ParsedTopology {
+  const source = new SourceMap(text, document, lineStarts);
   const ctx = new ParseContext(document, source);
 
   for (const e of document.errors) {

@@ -10,14 +10,21 @@ export class SourceMap {
   private readonly paths: PathIndex;
 
   /** Offsets where lines start. Computed here: yaml's LineCounter misses the line breaks inside multi-line tokens. */
-  private readonly lineStarts: number[] = [0];
+  private readonly lineStarts: readonly number[];
 
+  /** `lineStarts`: the offset after every \n of `text` (and 0), when the caller has them already (lineStartsOf). */
   constructor(
     private readonly text: string,
     doc: Document,
+    lineStarts?: readonly number[],
   ) {
     this.paths = new PathIndex(doc);
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    if (lineStarts) this.lineStarts = lineStarts;
+    else {
+      const starts = [0];
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.lineStarts = starts;
+    }
   }
 
   /** Range of text offsets, clamped to the document. */

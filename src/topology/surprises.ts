@@ -11,8 +11,8 @@ export function findSurprises(spec: TopologySpec, engine: Engine, report: BuildR
 
   for (const c of spec.containers) {
     if (c.ports.length === 0) continue;
-    const live = containers.get(c.host, c.name);
-    if (live) portSurprises(c, live, networks, report);
+    const view = portView(engine, c.host, c.name);
+    if (view) portSurprises(c, view, () => containers.get(c.host, c.name), networks, report);
   }
   for (const n of spec.networks) {
     if (networks.has(n.host, n.name)) subnetSurprises(n, versions.get(n.host), report);
@@ -57,7 +57,36 @@ function lazyInspect(engine: Engine): { containers: Lookup<InspectContainer>; ne
   return { containers, networks };
 }
 
-function portSurprises(c: ContainerSpec, live: InspectContainer, networks: Lookup<InspectNetwork>, report: BuildReport): void {
+/**
+ * What the port checks read of a built container, as inspectContainer shows it (running, warnings, how
+ * many ports it publishes, the default-gateway network) without making the rest of its view — every
+ * endpoint and the sandbox's files — for each of the containers that publish ports.
+ * test/unit/topology/surprises.test.ts holds it to inspectContainer.
+ */
+export interface PortView {
+  running: boolean;
+  warnings: readonly string[];
+  published: number;
+  gatewayNetwork: string | null;
+}
+
+export function portView(engine: Engine, host: string, name: string): PortView | undefined {
+  const c = engine.containerNamed(host, name);
+  const h = engine.state.hosts.get(host);
+  if (!c || !h) return undefined;
+  const running = c.status === 'running';
+  const sb = running && c.sandboxId ? h.sandboxes.get(c.sandboxId) : undefined;
+  const gw = sb?.endpoints.find((e) => e.id === sb.gatewayEndpointId);
+  return {
+    running,
+    warnings: c.runtimeWarnings.length > 0 ? [...c.warnings, ...c.runtimeWarnings] : c.warnings,
+    // A `container:` joiner's default route is the owner's, but the published ports stay the owner's.
+    published: gw && c.modeKind !== 'container' ? gw.portBindings.length : 0,
+    gatewayNetwork: gw ? gw.networkName : null,
+  };
+}
+
+function portSurprises(c: ContainerSpec, live: PortView, inspect: () => InspectContainer | undefined, networks: Lookup<InspectNetwork>, report: BuildReport): void {
   const portsKey = { path: [...c.path, 'ports'], part: 'key' as const };
   const mode = c.networkMode ?? c.networks[0]?.network ?? 'bridge';
   if (mode === 'host') {
@@ -68,12 +97,13 @@ function portSurprises(c: ContainerSpec, live: InspectContainer, networks: Looku
     return;
   }
   if (mode.startsWith('container:') || !live.running) return; // an error already, or nothing published yet
-  if (live.ports.length === 0) {
-    report.add('warning', portsKey, `Published ports are ignored: ${whyNoPorts(mode, live, networks)}.`, 'ports-ignored');
+  if (live.published === 0) {
+    const full = inspect();
+    if (full) report.add('warning', portsKey, `Published ports are ignored: ${whyNoPorts(mode, full, networks)}.`, 'ports-ignored');
     return;
   }
   const first = c.networkMode === undefined ? c.networks[0]?.network : undefined;
-  const gateway = live.default_gateway_network;
+  const gateway = live.gatewayNetwork;
   if (first && gateway && gateway !== first && c.networks.length > 1) {
     report.add(
       'information',
@@ -99,9 +129,10 @@ function subnetSurprises(n: NetworkSpec, version: string | undefined, report: Bu
   if (major === undefined || major >= 25) return; // these are 20.10–24 quirks; newer releases reject or auto-enable
   n.ipamConfig.forEach((pool, i) => {
     const subnet = pool.subnet;
-    if (subnet === undefined || !cidrFamily(subnet)) return;
+    const family = subnet === undefined ? undefined : cidrFamily(subnet);
+    if (subnet === undefined || !family) return;
     const path = n.ipamForm === 'compose' ? [...n.path, 'ipam', 'config', i, 'subnet'] : [...n.path, 'subnet'];
-    if (cidrFamily(subnet) === 'ipv6' && !n.enableIpv6) {
+    if (family === 'ipv6' && !n.enableIpv6) {
       report.add('warning', { path, part: 'value' }, `Docker ${version} ignores the IPv6 subnet ${subnet} unless enable_ipv6 is true.`, 'ipv6-ignored');
     } else if (!isMaskedIpv4(subnet) && hasHostBits(subnet)) {
       report.add(

@@ -51,13 +51,13 @@ function newScalar(value: unknown, type: Scalar.Type, range: [number, number, nu
   return node;
 }
 
-function newMap(): YAMLMap {
+export function newMap(): YAMLMap {
   const node = Object.create(MAP_PROTO) as YAMLMap;
   node.items = [];
   return node;
 }
 
-function newSeq(): YAMLSeq {
+export function newSeq(): YAMLSeq {
   const node = Object.create(SEQ_PROTO) as YAMLSeq;
   node.items = [];
   return node;

@@ -24,7 +24,7 @@ import {
   type YAMLError,
 } from 'yaml';
 import { YAML_PARSE_OPTIONS } from './options';
-import { fastParseYaml } from './fast';
+import { fastParseYaml, newMap, newSeq } from './fast';
 import { parseYamlDocument } from './parse';
 
 export interface ParsedYaml {
@@ -46,11 +46,14 @@ const REPORTS_DUPLICATES = YAML_PARSE_OPTIONS.uniqueKeys !== false;
 /** Top-level sections whose entries are parsed one by one. */
 const SPLIT_SECTIONS = new Set(['hosts', 'networks', 'containers', 'services', 'expect']);
 
+/** What the stitching reads of a chunk's parse (a whole Document costs more to make than its nodes). */
+type ChunkDoc = Pick<Document.Parsed, 'contents' | 'errors' | 'warnings' | 'range'>;
+
 interface ChunkResult {
   text: string;
   /** Absolute offset the node ranges currently refer to. */
   offset: number;
-  doc: Document.Parsed;
+  doc: ChunkDoc;
 }
 
 export class IncrementalYamlParser {
@@ -64,20 +67,21 @@ export class IncrementalYamlParser {
 
   parse(text: string): ParsedYaml {
     this.seed();
-    const lineStarts = lineStartsOf(text);
     if (text.length < this.threshold || !chunkable(text)) {
       this.cache.clear();
-      return parseWhole(text, lineStarts);
+      return parseWhole(text);
     }
     if (this.cache.size === 0) {
       // First sight of a big file: one parse (the fast reader for plain block YAML, else `yaml`) is
       // faster than thousands of small ones. Its pieces seed the cache later, off the path to the
-      // first diagnostics (seed(), or the next parse).
+      // first diagnostics (seed(), or the next parse). The fast reader's line starts are ours (it
+      // gives up on \r), so they are not counted twice.
       const fast = fastParseYaml(text);
-      const whole: ParsedYaml = fast ? { text, doc: asParsed(fast.document, text), lineCounter: counterOf(lineStarts), whole: true } : parseWhole(text, lineStarts);
-      if (whole.doc.errors.length === 0) this.unseeded = { text, lineStarts, doc: whole.doc };
+      const whole: ParsedYaml = fast ? { text, doc: asParsed(fast.document, text), lineCounter: fast.lineCounter, whole: true } : parseWhole(text);
+      if (whole.doc.errors.length === 0) this.unseeded = { text, lineStarts: whole.lineCounter.lineStarts, doc: whole.doc };
       return whole;
     }
+    const lineStarts = lineStartsOf(text);
     const plan = planChunks(text, lineStarts);
     const next = new Map<string, ChunkResult[]>();
     const stitched = this.parseChunked(text, plan, lineStarts, next);
@@ -259,13 +263,12 @@ function adoptChunks(text: string, plan: TopLevelChunk[], whole: Document.Parsed
   const root = whole.contents;
   if (!isMap(root)) return cache;
   const add = (start: number, end: number, item: Pair | Node, sequence: boolean) => {
-    const doc = new Document(null, YAML_PARSE_OPTIONS) as Document.Parsed;
-    const holder = sequence ? new YAMLSeq() : new YAMLMap();
+    const holder = sequence ? newSeq() : newMap();
     holder.items.push(item as never);
     const r = isPair(item) ? rangeOfPair(item) : (item as Node).range!;
     holder.range = [r[0], r[1], r[2]];
-    doc.contents = holder as unknown as Document.Parsed["contents"];
-    doc.range = [start, end, end];
+    // As a chunk's own parse would give it (no errors: the whole parse had none).
+    const doc: ChunkDoc = { contents: holder as unknown as Document.Parsed['contents'], errors: [], warnings: [], range: [start, end, end] };
     const slice = text.slice(start, end);
     const list = cache.get(slice);
     const result = { text: slice, offset: start, doc };
@@ -317,7 +320,7 @@ export function lineStartsOf(text: string): number[] {
 
 function counterOf(lineStarts: number[]): LineCounter {
   const lc = new LineCounter();
-  for (const s of lineStarts) lc.addNewLine(s);
+  lc.lineStarts = lineStarts; // what addNewLine would push, one by one
   return lc;
 }
 
@@ -431,7 +434,7 @@ function duplicateKeyError(pair: Pair): YAMLParseError {
 }
 
 /** Move every range of a parsed chunk by `delta` characters. */
-function shiftDocument(doc: Document.Parsed, delta: number): void {
+function shiftDocument(doc: ChunkDoc, delta: number): void {
   shiftNode(doc.contents as Node | null, delta);
   if (doc.range) doc.range = [doc.range[0] + delta, doc.range[1] + delta, doc.range[2] + delta];
   for (const e of doc.errors) e.pos = [e.pos[0] + delta, e.pos[1] + delta];
