@@ -54,19 +54,21 @@ export function lookupName(host: HostState, ctr: ContainerState, rawName: string
       }
     }
   }
-  return dnsAnswer(host, sb, name, swarm);
+  return dnsAnswer(host, sb, rawName.replace(/\.$/, ''), swarm);
 }
 
-function dnsAnswer(host: HostState, sb: SandboxState, name: string, swarm?: SwarmState): NameAnswer {
+/** `asked`: the name as queried (link aliases match it case and all; everything else lower-cased). */
+function dnsAnswer(host: HostState, sb: SandboxState, asked: string, swarm?: SwarmState): NameAnswer {
   if (!sb.resolverStarted) return { addresses: [] }; // the daemon's resolvers do not know container names
-  const v4 = lookup(host, sb, name, 4, swarm);
+  const v4 = lookup(host, sb, asked, 4, swarm);
   if (!Array.isArray(v4)) return { addresses: [], unknownOn: v4.unknownOn };
-  const v6 = lookup(host, sb, name, 6, swarm);
+  const v6 = lookup(host, sb, asked, 6, swarm);
   return { addresses: [...v4, ...(Array.isArray(v6) ? v6 : [])].sort(compareAddr).map(formatAddr) };
 }
 
 /** sandbox.ResolveName for one query type. */
-function lookup(host: HostState, sb: SandboxState, name: string, v: 4 | 6, swarm?: SwarmState): IpAddr[] | { unknownOn: string } {
+function lookup(host: HostState, sb: SandboxState, asked: string, v: 4 | 6, swarm?: SwarmState): IpAddr[] | { unknownOn: string } {
+  const name = asked;
   const candidates: [string, string | null][] = [[name, null]];
   // a.b.c is tried as {a.b.c anywhere}, {a.b on network c}, {a on network b.c}.
   for (let i = name.lastIndexOf('.'); i > 0; i = name.lastIndexOf('.', i - 1)) {
@@ -75,18 +77,21 @@ function lookup(host: HostState, sb: SandboxState, name: string, v: 4 | 6, swarm
   const eps = endpointOrder(host, sb);
   // Per candidate: the endpoints' link aliases first (EndpointSettings.Links: alias → container name),
   // then the name itself on every endpoint that has no such link alias (sandbox.resolveName).
-  const pass = (req: string, netName: string | null, alias: boolean): IpAddr[] | { unknownOn: string } | 'v6miss' | null => {
+  const pass = (asReq: string, asNet: string | null, alias: boolean): IpAddr[] | { unknownOn: string } | 'v6miss' | null => {
     let v6Miss = false;
+    // Link aliases: a plain map in libnetwork (case as asked); names and networks: case-insensitive.
+    const req = asReq.toLowerCase();
+    const netName = asNet === null ? null : asNet.toLowerCase();
     for (const ep of eps) {
       const net = host.networks.get(ep.networkId);
       if (!net) continue;
       if (netName !== null && netName !== net.name.toLowerCase()) continue;
       let target = req;
       if (alias) {
-        const t = ep.links?.get(req);
+        const t = ep.links?.get(asReq);
         if (t === undefined) continue;
         target = t;
-      } else if (ep.links?.has(req)) continue;
+      } else if (ep.links?.has(asReq)) continue;
       if (swarm && net.scope === 'swarm' && !net.ingress) {
         const svc = serviceRecords(swarm, net, target);
         if (svc) return v === 6 ? [] : svc;

@@ -99,7 +99,14 @@ function portSurprises(c: ContainerSpec, live: PortView, inspect: () => InspectC
   if (mode.startsWith('container:') || !live.running) return; // an error already, or nothing published yet
   if (live.published === 0) {
     const full = inspect();
-    if (full) report.add('warning', portsKey, `Published ports are ignored: ${whyNoPorts(mode, full, networks)}.`, 'ports-ignored');
+    if (!full) return;
+    // Docker does publish them (through the network whose subnet is unknown): the engine cannot say to where.
+    const unknown = full.endpoints.map((ep) => networks.get(full.host, ep.network)).find((n) => n?.addresses_unknown && !n.internal);
+    if (unknown) {
+      report.add('warning', portsKey, `Docker publishes these ports on the host, but through network "${unknown.name}", whose subnet is unknown here: the container's address behind them is unknown, so the engine does not model them, and connections to them trace as unknown.`, 'ports-unknown');
+      return;
+    }
+    report.add('warning', portsKey, `Published ports are ignored: ${whyNoPorts(mode, full, networks)}.`, 'ports-ignored');
     return;
   }
   const first = c.networkMode === undefined ? c.networks[0]?.network : undefined;

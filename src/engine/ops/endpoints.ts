@@ -52,12 +52,13 @@ export function createEndpoint(
       gwPriority: o.gwPriority,
       ...(n.addressesUnknown ? { addressUnknown: true } : {}),
     };
-    // Links join the endpoint as aliases of another container's name (buildJoinOptions, opts.ParseLink).
+    // Links join the endpoint as aliases of another container's name (buildJoinOptions, opts.ParseLink);
+    // the alias keeps its case: libnetwork looks it up in a plain map (a differently cased query misses it).
     if (o.userDefined && o.links?.length) {
       const links = new Map<string, string>();
       for (const l of o.links) {
         const [name, alias] = l.split(':');
-        if (name && alias) links.set(alias.replace(/^\//, '').toLowerCase(), name.replace(/^\//, '').toLowerCase());
+        if (name && alias) links.set(alias.replace(/^\//, ''), name.replace(/^\//, '').toLowerCase());
       }
       (ep as { links?: ReadonlyMap<string, string> }).links = links;
     }

@@ -25,6 +25,14 @@ export interface PlayedCompose {
   racingSubnets: Set<string>;
   /** Containers on several networks: which interface is eth0, eth1, … depends on dockerd's join order at start (warned). */
   racingInterfaces: Set<string>;
+  /** Service → its replicas, when which replica gets which address depends on the order they start (warned): their numbers are interchangeable. */
+  racingReplicas: Map<string, string[]>;
+  /**
+   * Link names that name one replica of a replicated service (warned): from `from`, each of `names` answers
+   * the replica Compose created first, which is the one it starts last; which replica number that is depends
+   * on timing. `target` is the engine's (its last replica, which gets the last of their addresses).
+   */
+  racingLinks: { from: string; names: string[]; service: string; candidates: string[]; target: string }[];
   problems: ComposeProblem[];
 }
 
@@ -169,7 +177,8 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
       spec.containers.push(c);
     }
   }
-  const racing = concurrencyWarnings(enabled, p, warn, containersOf);
+  const { racing, racingReplicas } = concurrencyWarnings(enabled, p, warn, containersOf);
+  const racingLinks = linkRaces(p, enabled, spec, containersOf, warn);
   // Compose connects every network before the container starts; dockerd then joins them ranging over a
   // Go map (allocateNetwork), so the interface names follow no fixed order. The default route does not
   // depend on it (the gateway endpoint is chosen by priority, internal last, then network name).
@@ -189,7 +198,7 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
     const from = containersOf.get(e.from)?.[0] ?? e.from;
     spec.expect.push({ from, to: e.to, verdict: e.verdict as ExpectSpec['verdict'], path });
   }
-  return { spec, locations, containersOf, networkNames, racing, racingSubnets, racingInterfaces, problems };
+  return { spec, locations, containersOf, networkNames, racing, racingSubnets, racingInterfaces, racingReplicas, racingLinks, problems };
 }
 
 /**
@@ -197,14 +206,43 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
  * service, its name as the link's alias, as `<service>-<n>` and as `<project>-<service>-<n>` (n: the
  * linking container's number). dockerd answers these names from its embedded DNS for the linking
  * container only (on a user-defined network links touch no /etc/hosts). With several containers behind
- * one alias the last one Compose lists wins; the engine takes the first replica.
+ * one alias the last one Compose lists wins: it lists them newest first (dockerd's order), so the alias
+ * names the replica created first — which is also the one started last (Compose starts a service's
+ * containers in that same list order), with the last of their addresses. Replicas are created
+ * concurrently, so which number that replica has is a race (linkRaces warns); the engine takes its last
+ * replica, the one it starts last (observed on 20.10 and 26.1: the alias always answered the last address).
  */
 function linksOf(p: ComposeProject, s: ComposeService, n: number, containersOf: Map<string, string[]>): string[] {
   const out: string[] = [];
   for (const l of s.links) {
-    const target = containersOf.get(l.service)?.[0];
+    const target = containersOf.get(l.service)?.at(-1);
     if (target === undefined) continue;
     out.push(`${target}:${l.alias}`, `${target}:${l.service}${COMPOSE_SEPARATOR}${n}`, `${target}:${[p.name, l.service, String(n)].join(COMPOSE_SEPARATOR)}`);
+  }
+  return out;
+}
+
+/** Links to a service with several replicas: which replica their names answer depends on timing (linksOf). */
+function linkRaces(p: ComposeProject, services: ComposeService[], spec: TopologySpec, containersOf: Map<string, string[]>, warn: (loc: Loc, message: string) => void): PlayedCompose['racingLinks'] {
+  const out: PlayedCompose['racingLinks'] = [];
+  const byName = new Map(services.map((s) => [s.name, s]));
+  for (const s of services) {
+    const linking = (containersOf.get(s.name) ?? []).filter((c) => spec.containers.some((x) => x.name === c && x.networks.some((ep) => ep.links?.length)));
+    if (linking.length === 0) continue;
+    for (const l of s.links) {
+      const target = byName.get(l.service);
+      const candidates = containersOf.get(l.service) ?? [];
+      if (!target || candidates.length < 2) continue;
+      const names = (n: number) => [...new Set([l.alias, `${l.service}${COMPOSE_SEPARATOR}${n}`, [p.name, l.service, String(n)].join(COMPOSE_SEPARATOR)])];
+      for (const from of linking) {
+        const n = (containersOf.get(s.name) ?? []).indexOf(from) + 1;
+        out.push({ from, names: names(n), service: l.service, candidates, target: candidates.at(-1)! });
+      }
+      const shown = names(1).map((x) => `"${x}"`).join(', ');
+      const message = `"${s.name}" links "${l.service}", which has ${candidates.length} replicas: from "${s.name}", ${shown} name one of them — the one Compose created first, which it starts last (so it has the last of their addresses); replicas are created at the same time, so which replica number that is depends on timing (the engine shows ${candidates.at(-1)}). Link a service with one container, or use the service name "${l.service}" (all replicas), where it matters.`;
+      warn(l.loc, message);
+      warn(target.loc, message);
+    }
   }
   return out;
 }
@@ -276,8 +314,9 @@ function before(s: ComposeService, byName: Map<string, ComposeService>, seen = n
   return seen;
 }
 
-function concurrencyWarnings(services: ComposeService[], p: ComposeProject, warn: (loc: Loc, message: string) => void, containersOf: Map<string, string[]>): Map<string, Set<string>> {
+function concurrencyWarnings(services: ComposeService[], p: ComposeProject, warn: (loc: Loc, message: string) => void, containersOf: Map<string, string[]>): { racing: Map<string, Set<string>>; racingReplicas: Map<string, string[]> } {
   const racing = new Map<string, Set<string>>();
+  const racingReplicas = new Map<string, string[]>();
   // `network_mode: bridge` (or default) puts a service on docker0, whose addresses race as well.
   const DOCKER0 = '\0bridge';
   const nameOf = (key: string) => (key === DOCKER0 ? 'bridge' : p.networks.get(key)!.name);
@@ -295,6 +334,7 @@ function concurrencyWarnings(services: ComposeService[], p: ComposeProject, warn
     const mine = dynamicOn(s);
     if (s.scale > 1 && mine.length > 0) {
       for (const k of mine) mark(k, s.name);
+      racingReplicas.set(s.name, containersOf.get(s.name) ?? []);
       warn(s.loc, `The ${s.scale} replicas of "${s.name}" are created at the same time, so which replica gets which address on ${mine.map((k) => `"${nameOf(k)}"`).join(', ')} depends on the order they start (replicas cannot be pinned; where it matters, make separate services with ipv4_address).`);
     }
     const racers = new Map<string, string[]>();
@@ -310,5 +350,5 @@ function concurrencyWarnings(services: ComposeService[], p: ComposeProject, warn
       warn(s.loc, `"${s.name}" and "${other}" start at the same time (no depends_on between them), so which of them gets which address on ${nets.map((k) => `"${nameOf(k)}"`).join(', ')} depends on who starts first; ${nets.includes(DOCKER0) ? 'add a depends_on between them (docker0 takes no ipv4_address)' : 'pin it with ipv4_address, or add a depends_on between them'}.`);
     }
   }
-  return racing;
+  return { racing, racingReplicas };
 }

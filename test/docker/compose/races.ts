@@ -35,7 +35,8 @@ function v4(ip: string): number | null {
 }
 const fromInt = (n: number) => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 
-export function translateRaces(l: LoadedCompose, obs: Observation, engine: InspectResult): RaceResult {
+export function translateRaces(l: LoadedCompose, observed: Observation, engine: InspectResult): RaceResult {
+  let obs = observed;
   const problems: string[] = [];
   const sets: RaceResult['sets'] = [];
   let compared = 0;
@@ -65,6 +66,12 @@ export function translateRaces(l: LoadedCompose, obs: Observation, engine: Inspe
     const s = subnets.find((x) => n >= x.from && n < x.from + x.size);
     return s ? fromInt(s.to + (n - s.from)) : ip;
   };
+
+  // Replicas of one service whose addresses race among themselves (the engine's warning): their numbers
+  // are interchangeable, so each docker replica is renamed to the engine's replica that has its addresses.
+  // What depends on which replica is which (the link names that answer "the replica started last",
+  // played.racingLinks) is then compared exactly.
+  obs = renameReplicas(l, obs, engine, mapV4, sets);
 
   // Containers whose addresses on a network depend on who starts first: per family, as a set.
   const endpoint = (inspect: InspectResult, c: string, net: string) => inspect.containers.find((x) => x.name === c)?.endpoints.find((e) => e.network === net);
@@ -148,6 +155,52 @@ export function translateRaces(l: LoadedCompose, obs: Observation, engine: Inspe
     }
   }
   return { observation, problems, compared, sets };
+}
+
+/**
+ * The docker side with each racing replica (PlayedCompose.racingReplicas) renamed to the engine's replica
+ * whose addresses on the racing networks are the same, when that pairs them one to one (else unchanged: the
+ * address sets below then say what differs). Names in look-ups are renamed too, except a linking
+ * container's link names (they name "the replica started last", whatever its number: compared as they are).
+ */
+function renameReplicas(l: LoadedCompose, obs: Observation, engine: InspectResult, mapV4: (ip: string) => string, sets: RaceResult['sets']): Observation {
+  const rename = new Map<string, string>();
+  for (const [service, replicas] of l.played.racingReplicas) {
+    const nets = [...l.played.racing].filter(([, members]) => replicas.every((r) => members.has(r))).map(([n]) => n);
+    if (nets.length === 0) continue;
+    const signature = (inspect: InspectResult, c: string, map: (ip: string) => string) =>
+      JSON.stringify(nets.map((n) => {
+        const ep = inspect.containers.find((x) => x.name === c)?.endpoints.find((e) => e.network === n);
+        return [ep?.ipv4_address ? map(ep.ipv4_address) : null, ep?.ipv6_address ?? null];
+      }));
+    const engineBy = new Map(replicas.map((r) => [signature(engine, r, (x) => x), r]));
+    const pairs = replicas.map((r) => [r, engineBy.get(signature(obs.inspect, r, mapV4))] as const);
+    if (engineBy.size !== replicas.length || pairs.some(([, e]) => e === undefined) || new Set(pairs.map(([, e]) => e)).size !== replicas.length) continue;
+    for (const [d, e] of pairs) if (d !== e) rename.set(d, e!);
+    if (rename.size) sets.push({ what: `replicas of ${service} (by their addresses on ${nets.join(', ')})`, dockerd: pairs.map(([d, e]) => `${d} is ${e}`), engine: replicas });
+  }
+  if (rename.size === 0) return obs;
+  const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // Case-insensitive, as names are looked up (the suite asks for one name upper-cased).
+  const re = new RegExp(`(?<![A-Za-z0-9_.-])(${[...rename.keys()].map(esc).join('|')})(?![A-Za-z0-9_-])`, 'gi');
+  const text = (x: string) => x.replace(re, (n) => {
+    const to = rename.get(n.toLowerCase());
+    return to === undefined ? n : n === n.toUpperCase() && n !== n.toLowerCase() ? to.toUpperCase() : to;
+  });
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return text(v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  const linkNames = new Map<string, Set<string>>();
+  for (const r of l.played.racingLinks) for (const n of r.names) linkNames.set(r.from, new Set([...(linkNames.get(r.from) ?? []), n]));
+  return {
+    ...obs,
+    inspect: walk(obs.inspect) as InspectResult,
+    resolutions: obs.resolutions.map((r) => ({ ...r, from: text(r.from), query: linkNames.get(r.from)?.has(r.query) ? r.query : text(r.query) })),
+    notes: obs.notes.map(text),
+  };
 }
 
 /** Link aliases (`links: ["svc:alias"]`): looked up from every container, as Docker answers them for the linking one only. */
