@@ -90,7 +90,9 @@ describe('network_mode, ports, expose, links', () => {
     noErrors(l);
     const db = l.engine.inspect().containers.find((c) => c.name === 'shop-db-1')!.endpoints[0]!.ipv4_address!;
     assert.deepEqual(l.engine.resolve('host1', 'shop-web-1', 'database'), [db]);
-    assert.deepEqual(l.engine.resolve('host1', 'shop-web-1', 'DATABASE.shop_default'), [db]);
+    assert.deepEqual(l.engine.resolve('host1', 'shop-web-1', 'database.shop_default'), [db]);
+    // The alias is matched case and all (libnetwork's plain map; observed on 20.10 and 26.1).
+    assert.deepEqual(l.engine.resolve('host1', 'shop-web-1', 'DATABASE.shop_default'), []);
     assert.deepEqual(l.engine.resolve('host1', 'shop-web-1', 'db-1'), [db]);
     assert.deepEqual(l.engine.resolve('host1', 'shop-other-1', 'database'), []);
     assert.ok(!l.engine.inspect().containers.find((c) => c.name === 'shop-web-1')!.hosts_file!.some((x) => /database/.test(x)));
@@ -99,6 +101,30 @@ describe('network_mode, ports, expose, links', () => {
 });
 
 describe('what differs between two plays', () => {
+  it('a link to a replicated service names the replica started last (the last address); which replica number that is races: warned on both services', () => {
+    const yaml = `${V20}services:\n  api:\n    image: x\n    deploy: { replicas: 3 }\n  client:\n    image: y\n    links: ["api:backend"]\n    depends_on: [api]\n`;
+    const l = load({ '/p/shop/compose.yaml': yaml });
+    noErrors(l);
+    const addr = (c: string) => l.engine.inspect().containers.find((x) => x.name === c)!.endpoints[0]!.ipv4_address!;
+    // Compose starts replicas newest first and the oldest is linked: the one started last.
+    for (const name of ['backend', 'api-1', 'shop-api-1']) assert.deepEqual(l.engine.resolve('host1', 'shop-client-1', name), [addr('shop-api-3')], name);
+    // Link aliases are a plain map in libnetwork: another case is the container's own name, case-insensitively.
+    assert.deepEqual(l.engine.resolve('host1', 'shop-client-1', 'SHOP-API-1'), [addr('shop-api-1')]);
+    assert.deepEqual(l.engine.resolve('host1', 'shop-client-1', 'BACKEND'), []);
+    assert.deepEqual(l.played.racingLinks, [{ from: 'shop-client-1', names: ['backend', 'api-1', 'shop-api-1'], service: 'api', candidates: ['shop-api-1', 'shop-api-2', 'shop-api-3'], target: 'shop-api-3' }]);
+    assert.deepEqual([...l.played.racingReplicas], [['api', ['shop-api-1', 'shop-api-2', 'shop-api-3']]]);
+    const linkWarnings = messages(l, 'warning').filter((m) => /links "api", which has 3 replicas/.test(m));
+    // On the linked service (line 3) and on the link entry (line 8).
+    assert.deepEqual(linkWarnings.map((m) => m.split(':')[1]), ['3', '8']);
+    assert.match(linkWarnings[0]!, /"backend", "api-1", "shop-api-1" name one of them .* depends on timing \(the engine shows shop-api-3\)/);
+  });
+
+  it('a link to a service with one container races for nothing', () => {
+    const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  api: { image: x }\n  client: { image: y, links: ["api:backend"] }\n` });
+    assert.deepEqual(l.played.racingLinks, []);
+    assert.deepEqual(messages(l).filter((m) => /replicas/.test(m)), []);
+  });
+
   it('a container on several networks: its interface order is timing-dependent (information), its default route is not', () => {
     const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  api: { image: x, networks: [front, back] }\nnetworks:\n  front: {}\n  back: { internal: true }\n` });
     assert.deepEqual([...l.played.racingInterfaces], ['shop-api-1']);
@@ -120,6 +146,23 @@ describe('external networks', () => {
     assert.equal(l.spec.networks[0]!.labels['com.docker.compose.project'], undefined);
     assert.equal(endpoints(l)['shop-web-1 proxy-net']!.split(' ')[1], '10.235.0.2');
     assert.match(messages(l, 'information').join('\n'), /Network "proxy-net" is external: modelled as created before the project/);
+  });
+
+  it('ports of a container whose only network has an unknown subnet: Docker publishes them, the engine says it cannot model them (not "ignored")', () => {
+    const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  web:\n    image: x\n    ports: ["8080:80"]\n    networks: [outside]\n  db:\n    image: y\n    ports: ["5432:5432"]\n    networks: [outside, inner]\nnetworks:\n  outside: { external: true, name: shared_net }\n  inner: {}\n` });
+    noErrors(l);
+    const warnings = messages(l, 'warning');
+    assert.deepEqual(warnings.filter((m) => /ignored/.test(m)), []);
+    const ports = warnings.filter((m) => /publishes these ports/.test(m));
+    assert.deepEqual(ports.map((m) => m.split(':')[1]), ['5']);
+    assert.match(ports[0]!, /Docker publishes these ports on the host, but through network "shared_net", whose subnet is unknown here: .* trace as unknown/);
+    const codes = l.diagnostics.filter((d) => /publishes these ports/.test(d.message)).map((d) => d.code);
+    assert.deepEqual(codes, ['ports-unknown']);
+    // db has a known network as well: its ports are modelled there.
+    assert.deepEqual(l.engine.inspect().containers.find((c) => c.name === 'shop-db-1')!.ports.map((p) => `${p.host_ip}:${p.host_port}`), ['0.0.0.0:5432', ':::5432']);
+    // A connection to web's port from the host is unknown, never a confident answer.
+    const gw = l.engine.inspect().networks.find((n) => n.name === 'shop_inner')!.gateway!;
+    assert.equal(trace(l.engine.state, { host: 'host1', from: 'shop-db-1', to: gw, proto: 'tcp', port: 8080 }).verdict, 'unknown');
   });
 
   it('x-cnm without an IPv4 subnet: a warning, and its addresses stay unknown', () => {
