@@ -120,6 +120,17 @@ describe('Compose files over LSP', () => {
     assert.deepEqual(worker.range, at(MISTAKES, 'worker'));
   });
 
+  it('replicas behind a link: the replicas\' race on the replicated service, the link\'s on it and on the link', async () => {
+    const text = 'name: shop\nservices:\n  api:\n    image: x\n    deploy: { replicas: 3 }\n  client:\n    image: y\n    links: ["api:backend"]\n';
+    const diags = await lsp.open('file:///w/replica-links/compose.yaml', text);
+    const replicas = find(diags, /The 3 replicas of "api" are created at the same time/);
+    assert.deepEqual(replicas.range, at(text, 'api'));
+    const links = diags.filter((d) => /"client" links "api", which has 3 replicas/.test(messageOf(d)));
+    assert.deepEqual(links.map((d) => d.range), [at(text, 'api'), at(text, '"api:backend"')].sort((a, b) => a.start.line - b.start.line));
+    for (const d of [replicas, ...links]) assert.equal(d.severity, DiagnosticSeverity.Warning);
+    assert.match(messageOf(links[0]!), /which replica number that is depends on timing \(the engine shows shop-api-3\)/);
+  });
+
   it('a failing x-cnm-expect entry is an error on its verdict; fixing it clears it', async () => {
     const file = join(root, 'examples', '11-compose-web-api-db', 'compose.yaml');
     const uri = pathToFileURL(file).href;
