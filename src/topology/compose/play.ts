@@ -179,6 +179,14 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
   }
   const { racing, racingReplicas } = concurrencyWarnings(enabled, p, warn, containersOf);
   const racingLinks = linkRaces(p, enabled, spec, containersOf, warn);
+  // On docker0 Compose's links are legacy links: dockerd writes /etc/hosts lines for them (observed on 20.10
+  // and 26.1; with replicas, for the one started first). The engine does not model those lines: it says so.
+  for (const s of enabled) {
+    if (!s.networkMode || !['bridge', 'default'].includes(s.networkMode.value)) continue;
+    for (const l of s.links) {
+      warn(l.loc, `On the default bridge (network_mode: ${s.networkMode.value}) this link is a legacy link: Docker writes "${l.alias}" and "${l.service}-<n>" into /etc/hosts of "${s.name}", which the engine does not model, so those names do not resolve here (they do on Docker). Put both services on a user-defined network to have them modelled.`, 'compose-links');
+    }
+  }
   // Compose connects every network before the container starts; dockerd then joins them ranging over a
   // Go map (allocateNetwork), so the interface names follow no fixed order. The default route does not
   // depend on it (the gateway endpoint is chosen by priority, internal last, then network name).

@@ -119,6 +119,12 @@ describe('what differs between two plays', () => {
     assert.match(linkWarnings[0]!, /"backend", "api-1", "shop-api-1" name one of them .* depends on timing \(the engine shows shop-api-3\)/);
   });
 
+  it('links on the default bridge (legacy links, /etc/hosts lines) are not modelled: a warning says so', () => {
+    const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  api: { image: x, network_mode: bridge }\n  client: { image: y, network_mode: bridge, links: ["api:backend"] }\n` });
+    noErrors(l);
+    assert.match(messages(l, 'warning').join('\n'), /compose.yaml:4: On the default bridge \(network_mode: bridge\) this link is a legacy link: .*"backend".* not model/);
+  });
+
   it('a link to a service with one container races for nothing', () => {
     const l = load({ '/p/shop/compose.yaml': `${V20}services:\n  api: { image: x }\n  client: { image: y, links: ["api:backend"] }\n` });
     assert.deepEqual(l.played.racingLinks, []);
