@@ -37,7 +37,7 @@ import { moreProbes, runAnyProbes, startUdpListeners, udpHostPort } from '../har
 import { AddressBook, assertSafe, probeLabel, safeTargets, scenarioProbes, type Observed, type Probe } from '../harness/probe';
 import { addressLabels, bridgeLabels, canonicalPortOrder, diffRules, normaliseIptablesSave } from '../harness/rulesCompare';
 import { unavailable } from '../../support/exclusions.mjs';
-import { linkQueries, translateRaces } from './races';
+import { linkQueries, replicaQueries, translateRaces } from './races';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const STACKS = join(HERE, 'stacks');
@@ -140,7 +140,7 @@ for (const version of VERSIONS) {
             ? (JSON.parse(await dockerOk(['inspect', ...ids])) as { Id: string; Name: string; NetworkSettings: { Networks: Record<string, { DNSNames?: string[] | null }> | null } }[])
             : [];
           const played: PlayRecord = { steps: [], containerIds: new Map(names.map((c) => [c.Name.replace(/^\//, ''), c.Id])) };
-          const extra = linkQueries(loaded);
+          const extra = [...linkQueries(loaded), ...replicaQueries(loaded)];
           const raw = await observe(loaded.spec, played, extra);
           const engineInspect = loaded.engine.inspect();
           // Timing-dependent values: compared as sets, then the docker side relabelled to the engine's assignment.

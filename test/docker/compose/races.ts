@@ -203,6 +203,14 @@ function renameReplicas(l: LoadedCompose, obs: Observation, engine: InspectResul
   };
 }
 
+/**
+ * Every racing replica's name upper-cased (the suite asks for the first container's name so): a renamed
+ * docker replica's look-up then has its counterpart on the engine's side.
+ */
+export function replicaQueries(l: LoadedCompose): NameQuery[] {
+  return [...l.played.racingReplicas.values()].flat().map((c) => ({ label: c.toUpperCase(), name: c.toUpperCase() }));
+}
+
 /** Link aliases (`links: ["svc:alias"]`): looked up from every container, as Docker answers them for the linking one only. */
 export function linkQueries(l: LoadedCompose): NameQuery[] {
   const out = new Map<string, NameQuery>();
