@@ -71,7 +71,10 @@ export function translateRaces(l: LoadedCompose, observed: Observation, engine: 
   // are interchangeable, so each docker replica is renamed to the engine's replica that has its addresses.
   // What depends on which replica is which (the link names that answer "the replica started last",
   // played.racingLinks) is then compared exactly.
-  obs = renameReplicas(l, obs, engine, mapV4, sets);
+  const renamed = renameReplicas(l, obs, engine, mapV4, sets);
+  obs = renamed.observation;
+  problems.push(...renamed.problems);
+  compared += renamed.compared;
 
   // Containers whose addresses on a network depend on who starts first: per family, as a set.
   const endpoint = (inspect: InspectResult, c: string, net: string) => inspect.containers.find((x) => x.name === c)?.endpoints.find((e) => e.network === net);
@@ -163,7 +166,9 @@ export function translateRaces(l: LoadedCompose, observed: Observation, engine: 
  * address sets below then say what differs). Names in look-ups are renamed too, except a linking
  * container's link names (they name "the replica started last", whatever its number: compared as they are).
  */
-function renameReplicas(l: LoadedCompose, obs: Observation, engine: InspectResult, mapV4: (ip: string) => string, sets: RaceResult['sets']): Observation {
+function renameReplicas(l: LoadedCompose, obs: Observation, engine: InspectResult, mapV4: (ip: string) => string, sets: RaceResult['sets']): { observation: Observation; problems: string[]; compared: number } {
+  const problems: string[] = [];
+  let compared = 0;
   const rename = new Map<string, string>();
   for (const [service, replicas] of l.played.racingReplicas) {
     const nets = [...l.played.racing].filter(([, members]) => replicas.every((r) => members.has(r))).map(([n]) => n);
@@ -179,7 +184,7 @@ function renameReplicas(l: LoadedCompose, obs: Observation, engine: InspectResul
     for (const [d, e] of pairs) if (d !== e) rename.set(d, e!);
     if (rename.size) sets.push({ what: `replicas of ${service} (by their addresses on ${nets.join(', ')})`, dockerd: pairs.map(([d, e]) => `${d} is ${e}`), engine: replicas });
   }
-  if (rename.size === 0) return obs;
+  if (rename.size === 0) return { observation: obs, problems, compared };
   const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   // Case-insensitive, as names are looked up (the suite asks for one name upper-cased).
   const re = new RegExp(`(?<![A-Za-z0-9_.-])(${[...rename.keys()].map(esc).join('|')})(?![A-Za-z0-9_-])`, 'gi');
@@ -195,12 +200,32 @@ function renameReplicas(l: LoadedCompose, obs: Observation, engine: InspectResul
   };
   const linkNames = new Map<string, Set<string>>();
   for (const r of l.played.racingLinks) for (const n of r.names) linkNames.set(r.from, new Set([...(linkNames.get(r.from) ?? []), n]));
-  return {
-    ...obs,
-    inspect: walk(obs.inspect) as InspectResult,
-    resolutions: obs.resolutions.map((r) => ({ ...r, from: text(r.from), query: linkNames.get(r.from)?.has(r.query) ? r.query : text(r.query) })),
-    notes: obs.notes.map(text),
-  };
+  const resolutions: Observation['resolutions'] = [];
+  for (const r of obs.resolutions) {
+    const own = linkNames.get(r.from);
+    // A link name (also as `name.network`) was answered through the link alias: compared as it is.
+    if (own?.has(r.query) || own?.has(r.query.split('.')[0]!)) {
+      resolutions.push({ ...r, from: text(r.from) });
+      continue;
+    }
+    const query = text(r.query);
+    const [base, net] = [query.split('.')[0]!, query.includes('.') ? query.slice(query.indexOf('.') + 1) : undefined];
+    if (query !== r.query && own?.has(base)) {
+      // The renamed replica's name is one of this container's link names, which shadow it there: its
+      // counterpart cannot be looked up on the engine, so the answer is checked against the renamed
+      // replica's own addresses (on the network named, else on the networks the two share).
+      const to = rename.get(r.query.split('.')[0]!.toLowerCase())!;
+      const mine = engine.containers.find((c) => c.name === to);
+      const fromNets = new Set(engine.containers.find((c) => c.name === text(r.from))?.endpoints.map((e) => e.network) ?? []);
+      const want = (mine?.endpoints ?? []).filter((e) => (net !== undefined ? e.network === net : fromNets.has(e.network))).flatMap((e) => [e.ipv4_address, e.ipv6_address]).filter((x): x is string => !!x).sort();
+      const got = r.addresses.map((a) => (a.includes(':') ? a : mapV4(a))).sort();
+      compared++;
+      if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`resolve from ${r.from}: ${r.query} (the replica the engine calls ${to}; its name is a link name there): dockerd ${JSON.stringify(got)}, engine's ${to} ${JSON.stringify(want)}`);
+      continue;
+    }
+    resolutions.push({ ...r, from: text(r.from), query });
+  }
+  return { observation: { ...obs, inspect: walk(obs.inspect) as InspectResult, resolutions, notes: obs.notes.map(text) }, problems, compared };
 }
 
 /**
