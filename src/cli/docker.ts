@@ -19,18 +19,23 @@ function looksLikeEndpoint(token: string | undefined): token is string {
   return token !== undefined && (/^(unix|tcp|ssh|https?):\/\//.test(token) || token.startsWith('/'));
 }
 
-/** Splits `--docker [ENDPOINT]` / `--docker=ENDPOINT` out of argv. */
-export function extractDockerFlag(argv: string[]): { endpoint: string | undefined; rest: string[] } {
+/**
+ * Splits `--docker [ENDPOINT]` / `--docker=ENDPOINT` out of argv, and `--read-host` (read an ssh host's
+ * rules, routes and sysctls over ssh: the user's consent, off by default).
+ */
+export function extractDockerFlag(argv: string[]): { endpoint: string | undefined; readHost: boolean; rest: string[] } {
   const rest: string[] = [];
   let endpoint: string | undefined;
+  let readHost = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a.startsWith('--docker=')) endpoint = a.slice('--docker='.length) || undefined;
+    if (a === '--read-host') readHost = true;
+    else if (a.startsWith('--docker=')) endpoint = a.slice('--docker='.length) || undefined;
     else if (a === '--docker') {
       if (looksLikeEndpoint(argv[i + 1])) endpoint = argv[++i];
     } else rest.push(a);
   }
-  return { endpoint, rest };
+  return { endpoint, readHost, rest };
 }
 
 /**
@@ -54,12 +59,13 @@ export function runDockerCommandNamed(name: string, argv: string[], io: CliIo): 
 
 export async function runDockerCommand(command: Command, argv: string[], io: CliIo): Promise<number> {
   try {
-    const { endpoint, rest } = extractDockerFlag(argv);
+    const { endpoint, readHost, rest } = extractDockerFlag(argv);
     if (command.name === 'validate' || command.name === 'check') {
       throw new UsageError(`${command.name}: --docker does not apply (a live host has no file to ${command.name === 'validate' ? 'validate' : 'check'}); give a topology FILE`);
     }
     const args = parseCommandArgs(command.name, rest, command.options);
     const ep = resolveEndpoint(endpoint);
+    if (readHost && ep.kind !== 'ssh') throw new UsageError(`--read-host applies to an ssh:// Docker host (this one is ${ep.kind === 'unix' ? 'a unix socket: a daemon on this machine is read directly' : 'tcp: there is no shell to read it through'})`);
     // TLS that does not check the daemon is the user's choice (DOCKER_CERT_PATH without DOCKER_TLS_VERIFY,
     // a context's SkipTLSVerify), never a silent one: it is said on stderr every time.
     const insecure = tlsWarning(ep);
@@ -71,7 +77,7 @@ export async function runDockerCommand(command: Command, argv: string[], io: Cli
     const base = await takeSnapshot(client);
     // One trace depends on the sockets of the containers it can reach only: the others are not read.
     const only = command.name === 'trace' && typeof args.values.from === 'string' && typeof args.values.to === 'string' ? involvedContainers(base, args.values.from, args.values.to) : null;
-    const snapshot = await observeHost(client, base, { timeoutMs: Math.min(client.local ? 8_000 : 20_000, dockerTimeoutMs(process.env)), read: observationFor(command.name), ...(only ? { only } : {}) });
+    const snapshot = await observeHost(client, base, { timeoutMs: Math.min(client.local ? 8_000 : 20_000, dockerTimeoutMs(process.env)), read: observationFor(command.name), ...(only ? { only } : {}), ...(ep.kind === 'ssh' ? { sshHost: { endpoint: ep, allowed: readHost } } : {}) });
     const model = snapshotToEngine(snapshot);
     // What the engine could not reproduce goes to stderr (stdout stays the result only).
     for (const w of model.warnings) io.err(`cnm: note: ${w}\n`);

@@ -8,6 +8,7 @@ export { takeSnapshot, withMembers, observeHost, type Snapshot, type ObserveOpti
 export { readListeners, readAllListeners, parseProcNet, procAddress, type ListenerReading, type SocketListener } from './listeners';
 export { readHostRouting, readSandboxRoutes, parseProcRoute, routeLine, type KernelRoute, type RouteReading, type HostRouting } from './routes';
 export { readUdpCounters, parseUdpCounters, type UdpCounters } from './udpCounters';
+export { readHostOverSsh, parseSshReading, type SshEndpoint, type SshHostAccess } from './sshHost';
 export { readHostNetfilter, HOST_SYSCTLS, type HostReading, type SaveReading } from './hostNetfilter';
 export { localInterfaces } from './localHost';
 export { DockerWatcher, type WatchStatus, type RefreshReason, type WatchOptions } from './events';

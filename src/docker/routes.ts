@@ -19,7 +19,7 @@ export interface KernelRoute {
   readonly reject: boolean;
 }
 
-export type RouteReading = { readonly state: 'read'; readonly via: 'proc' | 'exec'; readonly routes: KernelRoute[] } | { readonly state: 'unknown'; readonly why: string };
+export type RouteReading = { readonly state: 'read'; readonly via: 'proc' | 'exec' | 'ssh'; readonly routes: KernelRoute[] } | { readonly state: 'unknown'; readonly why: string };
 
 /** What the host's own namespace has beside its routes. */
 export interface HostRouting {

@@ -5,6 +5,7 @@ import { localInterfaces } from './localHost';
 import { perRunningContainer, readAllListeners, type ListenerReading } from './listeners';
 import { readHostNetfilter, sharesDaemonNetns, type HostReading } from './hostNetfilter';
 import { readHostRouting, readSandboxRoutes, type RouteReading } from './routes';
+import { readHostOverSsh, type SshHostAccess } from './sshHost';
 
 export interface Snapshot {
   /** Where it came from (describeEndpoint). */
@@ -65,6 +66,8 @@ export interface ObserveOptions {
    * neither, since reading them costs a /proc walk per container and a process per iptables-save.
    */
   read?: { readonly listeners: boolean; readonly rules: boolean };
+  /** An ssh host: whether the user allows reading its rules, routes and sysctls over ssh (off by default). */
+  sshHost?: SshHostAccess;
 }
 
 /**
@@ -81,7 +84,11 @@ export async function observeHost(client: DockerClient, snapshot: Snapshot, opts
     !want.rules
       ? Promise.resolve(undefined)
       : !client.local
-      ? Promise.resolve({ unread: `the Docker host (${client.description}) is not this machine: its iptables rules and sysctls cannot be read from here` })
+      ? opts.sshHost?.allowed
+        ? readHostOverSsh(opts.sshHost.endpoint, { ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), ...(opts.signal ? { signal: opts.signal } : {}) }).then((r) =>
+            'unread' in r ? { unread: `reading the Docker host over ssh failed: ${r.unread}` } : r,
+          )
+        : Promise.resolve({ unread: `the Docker host (${client.description}) is not this machine: its iptables rules and sysctls cannot be read from here${opts.sshHost ? ' (reading them over ssh is off: the setting cnm.live.readHostOverSsh, or --read-host on the command line)' : ''}` })
       : netns.same === false
         ? Promise.resolve({ unread: `${netns.why}, so this machine's iptables rules and sysctls are not the daemon's` })
         : Promise.all([readHostNetfilter(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}), readHostRouting()]).then(([h, routing]) => ({ ...h, routing })),

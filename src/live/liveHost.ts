@@ -1,7 +1,7 @@
 // A live host kept current: one snapshot at start, then after every burst of events (the watcher
 // bounds the delay) what the events name is read again and the engine rebuilt. What the extension's
 // tree and diagram follow.
-import { DockerApiError, DockerWatcher, observeHost, takeSnapshot, withMembers, type DockerClient, type DockerEvent, type RefreshReason, type Snapshot, type WatchOptions, type WatchStatus } from '../docker';
+import { DockerApiError, DockerWatcher, observeHost, takeSnapshot, withMembers, type DockerClient, type DockerEvent, type RefreshReason, type Snapshot, type SshHostAccess, type WatchOptions, type WatchStatus } from '../docker';
 import { snapshotToEngine, type SnapshotEngine } from './replay';
 
 export interface LiveState {
@@ -22,6 +22,8 @@ export interface LiveHostOptions extends WatchOptions {
   observe?: boolean;
   /** Bound on reading one container's sockets (default 8 s on this machine, 20 s elsewhere). */
   observeTimeoutMs?: number;
+  /** An ssh host: whether its rules, routes and sysctls may be read over ssh (asked at each reading). */
+  sshHost?: () => SshHostAccess;
 }
 
 /** Our own socket reading through exec (src/docker/listeners.ts): not a change of the container. */
@@ -63,7 +65,7 @@ export class LiveHost {
     const ac = new AbortController();
     this.observing = ac;
     const timeoutMs = this.o.observeTimeoutMs ?? (this.client.local ? 8_000 : 20_000);
-    const seen = await observeHost(this.client, base, { timeoutMs, signal: ac.signal, ...(only ? { only } : {}) });
+    const seen = await observeHost(this.client, base, { timeoutMs, signal: ac.signal, ...(only ? { only } : {}), ...(this.o.sshHost ? { sshHost: this.o.sshHost() } : {}) });
     if (ac.signal.aborted || this.last !== base) return;
     this.observing = null;
     this.last = seen;

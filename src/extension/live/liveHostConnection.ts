@@ -1,7 +1,7 @@
 // One configured Docker host and its connection: a LiveHost (snapshot + Docker's event stream) whose
 // watcher reconnects with backoff, mapped to the status the status bar and the tree show. No `vscode`
 // at run time (unit-tested with a fake client): the log and the source builder are passed in.
-import { tlsWarning, type DockerClient, type WatchStatus } from '../../docker';
+import { tlsWarning, type DockerClient, type SshEndpoint, type SshHostAccess, type WatchStatus } from '../../docker';
 import { LiveHost, type LiveState } from '../../live';
 import { endpointUrl, type ConfiguredHost } from './endpoints';
 import type { LiveConnectionStatus, LiveHostEntry } from './liveHostsApi';
@@ -26,6 +26,8 @@ export interface ConnectionOptions<S> {
   /** Liveness of a connected host: a ping this often, with this deadline (default 4 s and 4 s; see DockerWatcher). */
   pingIntervalMs?: number;
   pingTimeoutMs?: number;
+  /** The user allows reading an ssh host's rules, routes and sysctls over ssh (cnm.live.readHostOverSsh); asked at each reading. */
+  readHostOverSsh?: () => boolean;
 }
 
 /**
@@ -48,6 +50,11 @@ function failingClient(description: string, message: string): DockerClient {
       return () => Promise.reject(new Error(message));
     },
   });
+}
+
+/** The ssh host's reading consent, asked afresh at each reading (the setting may change meanwhile). */
+function sshAccess(endpoint: SshEndpoint, allowed: (() => boolean) | undefined): () => SshHostAccess {
+  return () => ({ endpoint, allowed: allowed?.() ?? false });
 }
 
 function short(version: string): string {
@@ -128,7 +135,8 @@ export class LiveHostConnection<S = unknown> implements LiveHostEntry {
       return;
     }
     // Encryption without checking the daemon's certificate is said, never silent (tlsWarning).
-    const insecure = tlsWarning(this.config.endpoint);
+    const endpoint = this.config.endpoint;
+    const insecure = tlsWarning(endpoint);
     if (insecure) this.log.warn(`Docker host ${this.label}: ${insecure}`);
     this.setStatus({ kind: 'connecting' });
     this.live = new LiveHost(this.client, {
@@ -140,6 +148,7 @@ export class LiveHostConnection<S = unknown> implements LiveHostEntry {
       onState: (state) => this.onState(state),
       onError: (err) => this.onError(err),
       onStatus: (s) => this.onWatch(s),
+      ...(endpoint.kind === 'ssh' ? { sshHost: sshAccess(endpoint, this.o.readHostOverSsh) } : {}),
     });
     void this.live.start().catch((e: unknown) => this.onError(e instanceof Error ? e : new Error(String(e))));
   }

@@ -12,6 +12,13 @@ import { isLiveUri, liveKeyOf, liveSourceOf, type LiveTopologySource } from './l
 /** A host of the extension: its source is a LiveTopologySource. */
 export type LiveHostConnection = Connection<LiveTopologySource>;
 
+const READ_HOST_OVER_SSH = 'cnm.live.readHostOverSsh';
+
+/** The user's consent to read ssh hosts' rules, routes and sysctls over ssh (off by default). */
+function readHostOverSshSetting(): boolean {
+  return vscode.workspace.getConfiguration().get<boolean>(READ_HOST_OVER_SSH, false) === true;
+}
+
 export interface LiveHostsOptions {
   log: vscode.LogOutputChannel;
   /** How endpoints are resolved (default: src/docker's, from the environment and the docker CLI's contexts). */
@@ -39,6 +46,8 @@ export class LiveHosts implements LiveHostsApi, vscode.Disposable {
       this.listChanged,
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('cnm.docker.hosts')) this.reload();
+        // Allowed or withdrawn: ssh hosts are read again, with or without their own rules.
+        if (e.affectsConfiguration(READ_HOST_OVER_SSH)) for (const entry of this.entries.values()) if ('kind' in entry.config.endpoint && entry.config.endpoint.kind === 'ssh') void entry.refresh().catch(() => undefined);
       }),
     );
   }
@@ -75,7 +84,7 @@ export class LiveHosts implements LiveHostsApi, vscode.Disposable {
     for (const host of wanted) {
       let entry = this.entries.get(host.key);
       if (!entry) {
-        entry = new Connection<LiveTopologySource>(host, { log: this.o.log, changed: (e) => this.changed.fire(e), connect: this.connect, buildSource: liveSourceOf });
+        entry = new Connection<LiveTopologySource>(host, { log: this.o.log, changed: (e) => this.changed.fire(e), connect: this.connect, buildSource: liveSourceOf, readHostOverSsh: readHostOverSshSetting });
         this.o.log.info(`Docker host ${host.label}: connecting to ${'error' in host.endpoint ? host.key : endpointUrl(host.endpoint)}`);
         entry.start();
         listChanged = true;
