@@ -129,7 +129,7 @@ async function freePort(): Promise<number> {
  * sshd on 127.0.0.1 (a free port), root by key only, whose sessions talk to `dockerHost` (SetEnv
  * DOCKER_HOST) and find Debian's docker CLI first on PATH. Started in the foreground (-D) as our child.
  */
-export async function startSshd(dir: string, dockerHost: string): Promise<Sshd> {
+export async function startSshd(dir: string, dockerHost: string, opts: { netnsPath?: string } = {}): Promise<Sshd> {
   mkdirSync(dir, { recursive: true });
   // sshd refuses to start without its privilege separation folder (made by the service script otherwise).
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
@@ -159,7 +159,12 @@ export async function startSshd(dir: string, dockerHost: string): Promise<Sshd> 
     '',
   ].join('\n'));
   let log = '';
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Inside a lab host's namespace (opts.netnsPath) a session's commands see that host's kernel: its
+  // iptables, routes and sysctls, as on a real remote host. nsenter execs sshd: the pid is sshd's.
+  const argv = ['-D', '-e', '-f', config];
+  const child = opts.netnsPath
+    ? spawn('nsenter', [`--net=${opts.netnsPath}`, '--', '/usr/sbin/sshd', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn('/usr/sbin/sshd', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   let exited: string | undefined;
@@ -179,7 +184,8 @@ export async function startSshd(dir: string, dockerHost: string): Promise<Sshd> 
   const end = Date.now() + 10_000;
   for (;;) {
     if (exited !== undefined) throw new Error(`sshd ended (${exited}) before listening:\n${log}`);
-    const ok = await new Promise<boolean>((resolve) => {
+    // In another namespace its port is not reachable from here: its own log says when it listens.
+    const ok = opts.netnsPath ? /Server listening on 127\.0\.0\.1 port/.test(log) : await new Promise<boolean>((resolve) => {
       const s = connect(port, '127.0.0.1');
       s.once('connect', () => (s.destroy(), resolve(true)));
       s.once('error', () => resolve(false));
