@@ -4,7 +4,7 @@
 // real remote machine), reached here through a loopback forwarder. A DOCKER-USER DROP between two
 // containers is added in the lab namespace only. Off: the trace says its rules are dockerd's as modelled
 // (naming the setting), and agrees with the real probe before the DROP; on: the DROP decides the trace,
-// named in the hop, and the real probe agrees; the extension's connection reads the same rule. Traffic
+// named in the hop, and the real probe agrees; the extension's live host reads the same rule. Traffic
 // stays between the lab's containers; sshd and the forwarder are stopped by pid, the lab removed.
 //
 //   node --import tsx --test test/docker/lab/sshHostRead.test.ts        (about 60 s on a quiet machine; each cnm trace over ssh took 90-150 s at load 25)
@@ -15,9 +15,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import { after, before, test } from 'node:test';
 import { connectDocker } from '../../../src/docker/client';
-import { parseDockerHost, type DockerEndpoint } from '../../../src/docker/connection';
-import type { LiveState } from '../../../src/live/liveHost';
-import { LiveHostConnection, REQUEST_TIMEOUT_MS } from '../../../src/extension/live/liveHostConnection';
+import { parseDockerHost } from '../../../src/docker/connection';
+import type { SshEndpoint } from '../../../src/docker/sshHost';
+import { LiveHost, type LiveState } from '../../../src/live/liveHost';
 import { labMissing, startLab, type Lab, type LabHost } from '../harness/lab';
 import { isCI } from '../../support/ci.mjs';
 import { forwardInto, startSshd, type Sshd } from './remoteAccess';
@@ -129,33 +129,25 @@ test('an ssh host: its DOCKER-USER DROP decides the trace when reading it over s
   assert.match(dropped.fix ?? '', /iptables -D DOCKER-USER -s 10\.248\.61\.10\/32 -d 10\.248\.61\.11\/32 -j DROP/);
   assert.match(sshd!.log(), /Accepted publickey for root/);
 
-  // The extension's connection, with the setting on, reads the same rule over ssh.
+  // The extension's live host (LiveHost, as LiveHostConnection makes it with the setting on) reads the
+  // same rule over ssh. Generous deadlines: on a loaded machine each ssh session costs seconds.
   const oldPath = process.env.PATH;
   process.env.PATH = env.PATH;
+  const ep = parseDockerHost(url, null, { from: 'explicit' }) as SshEndpoint;
+  const states: LiveState[] = [];
+  const live = new LiveHost(connectDocker(ep, { timeoutMs: 120_000 }), { onState: (s) => states.push(s), observeTimeoutMs: 120_000, sshHost: () => ({ endpoint: ep, allowed: true }) });
   try {
-    const ep = parseDockerHost(url, null, { from: 'explicit' }) as DockerEndpoint;
-    const log: string[] = [];
-    const conn = new LiveHostConnection<LiveState>({ key: url, label: url, hostName: 'host1', endpoint: ep, isDefault: false }, {
-      log: { info: (m) => log.push(`info ${m}`), warn: (m) => log.push(`warn ${m}`), debug: () => undefined },
-      changed: () => undefined,
-      connect: () => connectDocker(ep, { timeoutMs: REQUEST_TIMEOUT_MS }),
-      buildSource: (_k, _l, state) => state,
-      readHostOverSsh: () => true,
-    });
-    conn.start();
-    try {
-      const end = Date.now() + 60_000;
-      while (!(conn.state?.snapshot.host && 'iptables' in conn.state.snapshot.host)) {
-        if (Date.now() > end) assert.fail(`no host reading after 60 s: ${JSON.stringify(conn.status)} ${JSON.stringify(conn.state?.snapshot.host)}\n${log.join('\n')}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const reading = conn.state!.snapshot.host;
-      assert.ok('text' in reading.iptables, JSON.stringify(reading.iptables));
-      assert.match(reading.iptables.text, /^-A DOCKER-USER -s 10\.248\.61\.10\/32 -d 10\.248\.61\.11\/32 -j DROP$/m);
-    } finally {
-      conn.stop();
+    await live.start();
+    const end = Date.now() + 180_000;
+    while (!states.some((s) => s.snapshot.host && 'iptables' in s.snapshot.host)) {
+      if (Date.now() > end) assert.fail(`no host reading after 180 s: ${JSON.stringify(states.map((s) => s.snapshot.host))}`);
+      await new Promise((r) => setTimeout(r, 200));
     }
+    const reading = states.find((s) => s.snapshot.host && 'iptables' in s.snapshot.host)!.snapshot.host!;
+    assert.ok('iptables' in reading && 'text' in reading.iptables, JSON.stringify(reading));
+    assert.match(reading.iptables.text, /^-A DOCKER-USER -s 10\.248\.61\.10\/32 -d 10\.248\.61\.11\/32 -j DROP$/m);
   } finally {
+    live.stop();
     process.env.PATH = oldPath;
   }
 });
