@@ -3,6 +3,7 @@
 // (/proc/<pid>/net/route on this machine, else `cat /proc/net/route` through docker exec), the
 // rp_filter of every interface and the bridges' MTU. A route added or deleted by hand is then what
 // the tracer follows; what cannot be read is said, with why.
+import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import type { ContainerInfo, DockerClient } from './types';
 
@@ -28,6 +29,105 @@ export interface HostRouting {
   readonly rpFilter: Record<string, number>;
   /** Each interface's MTU (bridges and uplinks; veths are left out), by name. */
   readonly mtu: Record<string, number>;
+  /** The policy routing rules (`ip rule`) beyond the kernel's three defaults, or why they could not be read. */
+  readonly rules?: PolicyRulesReading;
+}
+
+/** `ip rule` as read: the rules other than the defaults (local, main, default), as `ip rule` prints them. */
+export type PolicyRulesReading = { readonly state: 'read'; readonly extra: readonly PolicyRuleRead[] } | { readonly state: 'unknown'; readonly why: string };
+
+/** One rule beyond the defaults (the engine's PolicyRule, kept here as plain data). */
+export interface PolicyRuleRead {
+  readonly priority: number;
+  readonly from?: { readonly address: string; readonly prefix: number };
+  readonly to?: { readonly address: string; readonly prefix: number };
+  readonly more: boolean;
+  readonly table: string;
+  readonly text: string;
+  /** Its table's IPv4 routes, when `ip route show table all` was read. */
+  readonly routes?: readonly KernelRoute[];
+}
+
+/** The kernel's own rules: every packet looks up local, then main, then default. */
+const DEFAULT_RULES = new Set(['0 local', '32766 main', '32767 default']);
+
+/** `ip -j rule show` → the rules beyond the defaults, one line each as `ip rule` prints them. */
+export function parseIpRules(json: string): PolicyRulesReading {
+  let rows: unknown;
+  try {
+    rows = JSON.parse(json);
+  } catch {
+    return { state: 'unknown', why: `ip -j rule show printed what is not JSON: ${json.trim().slice(0, 80)}` };
+  }
+  if (!Array.isArray(rows)) return { state: 'unknown', why: 'ip -j rule show printed no list' };
+  const extra: PolicyRuleRead[] = [];
+  for (const row of rows as Record<string, unknown>[]) {
+    if (!row || typeof row !== 'object') continue;
+    const s = (k: string) => (row[k] === undefined ? undefined : String(row[k]));
+    const table = s('table') ?? (s('action') ?? 'lookup ?');
+    const plain = (s('src') ?? 'all') === 'all' && !s('dst') && !s('iif') && !s('oif') && !s('fwmark') && !row.not && s('action') === undefined;
+    if (plain && DEFAULT_RULES.has(`${s('priority')} ${table}`)) continue;
+    const part = (k: string, word: string) => (s(k) && s(k) !== 'all' ? ` ${word} ${s(k)}${s(`${k}len`) ? `/${s(`${k}len`)}` : ''}` : '');
+    const prefixOf = (k: string) => {
+      const a = s(k);
+      if (!a || a === 'all') return undefined;
+      const len = Number(s(`${k}len`) ?? (a.includes(':') ? 128 : 32));
+      return { address: a, prefix: len };
+    };
+    const from = prefixOf('src'), to = prefixOf('dst');
+    const text = `${s('priority') ?? '?'}: ${row.not ? 'not ' : ''}from ${s('src') ?? 'all'}${s('srclen') ? `/${s('srclen')}` : ''}${part('dst', 'to')}${part('iif', 'iif')}${part('oif', 'oif')}${s('fwmark') ? ` fwmark ${s('fwmark')}` : ''} ${s('table') ? `lookup ${s('table')}` : s('action') ?? ''}`.trim();
+    const more = !!(row.not || s('iif') || s('oif') || s('fwmark') || s('uidrange') || s('ipproto') || s('sport') || s('dport') || s('tos') || s('l3mdev'));
+    extra.push({ priority: Number(s('priority') ?? 0), ...(from ? { from } : {}), ...(to ? { to } : {}), more, table: s('table') ?? s('action') ?? '?', text });
+  }
+  return { state: 'read', extra };
+}
+
+/** `ip -j route show table all` → the IPv4 routes of every table but main and local, by table. */
+export function parseIpRouteTables(json: string): Map<string, KernelRoute[]> | null {
+  let rows: unknown;
+  try {
+    rows = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(rows)) return null;
+  const out = new Map<string, KernelRoute[]>();
+  for (const row of rows as Record<string, unknown>[]) {
+    const table = row && typeof row.table === 'string' ? row.table : 'main';
+    const dst = typeof row?.dst === 'string' ? row.dst : '';
+    if (table === 'main' || table === 'local' || dst === '' || dst.includes(':')) continue;
+    const [address, len] = dst === 'default' ? ['0.0.0.0', '0'] : dst.split('/');
+    const type = typeof row.type === 'string' ? row.type : 'unicast';
+    if (!['unicast', 'blackhole', 'unreachable', 'prohibit'].includes(type)) continue;
+    const reject = type !== 'unicast';
+    const list = out.get(table) ?? [];
+    list.push({ destination: address!, prefix: Number(len ?? 32), gateway: typeof row.gateway === 'string' ? row.gateway : null, dev: typeof row.dev === 'string' ? row.dev : '*', metric: Number(row.metric ?? 0) || 0, reject });
+    out.set(table, list);
+  }
+  return out;
+}
+
+/** The rules with their tables' routes, when those could be read (else the rules alone: their lookups stay unknown). */
+export function withTables(rules: PolicyRulesReading, tables: Map<string, KernelRoute[]> | null): PolicyRulesReading {
+  if (rules.state !== 'read' || !tables) return rules;
+  return { state: 'read', extra: rules.extra.map((r) => ({ ...r, routes: tables.get(r.table) ?? [] })) };
+}
+
+function ip(args: string[], timeoutMs: number): Promise<{ ok: true; stdout: string } | { ok: false; why: string }> {
+  return new Promise((resolve) => {
+    execFile('ip', args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (!err) return resolve({ ok: true, stdout });
+      const e = err as NodeJS.ErrnoException;
+      resolve({ ok: false, why: e.code === 'ENOENT' ? 'ip (iproute2) is not installed, so `ip rule` could not be read' : `ip ${args.join(' ')}: ${(stderr || e.message).trim().split('\n')[0]}` });
+    });
+  });
+}
+
+/** `ip -j rule show` (and the tables they name) in this process's namespace; unknown when `ip` is not there or fails. */
+export async function readIpRules(timeoutMs = 5_000): Promise<PolicyRulesReading> {
+  const [rules, tables] = await Promise.all([ip(['-j', 'rule', 'show'], timeoutMs), ip(['-j', 'route', 'show', 'table', 'all'], timeoutMs)]);
+  if (!rules.ok) return { state: 'unknown', why: rules.why };
+  return withTables(parseIpRules(rules.stdout), tables.ok ? parseIpRouteTables(tables.stdout) : null);
 }
 
 const RTF_GATEWAY = 0x2;
@@ -93,7 +193,7 @@ export async function readHostRouting(opts: { procRoot?: string; sysRoot?: strin
       if (m !== null && /^\d+$/.test(m.trim())) mtu[n] = Number(m.trim());
     }),
   );
-  return { routes, rpFilter, mtu };
+  return { routes, rpFilter, mtu, rules: await readIpRules() };
 }
 
 /** One running container's main table: /proc/<pid>/net/route here, else through docker exec, else unknown. */

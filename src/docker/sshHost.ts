@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import type { DockerEndpoint } from './connection';
 import { HOST_SYSCTLS, type HostReading, type SaveReading } from './hostNetfilter';
-import { parseProcRoute, type HostRouting, type RouteReading } from './routes';
+import { parseIpRouteTables, parseIpRules, parseProcRoute, withTables, type HostRouting, type PolicyRulesReading, type RouteReading } from './routes';
 
 export type SshEndpoint = Extract<DockerEndpoint, { kind: 'ssh' }>;
 
@@ -33,7 +33,10 @@ export const SSH_READ_SCRIPT = [
   'printf "@@cnm route\\n"; cat /proc/net/route 2>/dev/null',
   ...HOST_SYSCTLS.map((n) => `printf "@@cnm sysctl ${n}\\n"; cat /proc/sys/${n.replace(/\./g, '/')} 2>/dev/null`),
   'printf "@@cnm rp_filter\\n"; for f in /proc/sys/net/ipv4/conf/*/rp_filter; do d=${f%/rp_filter}; d=${d##*/}; case $d in veth*) continue;; esac; printf "%s %s\\n" "$d" "$(cat "$f" 2>/dev/null)"; done',
-  'printf "@@cnm mtu\\n"; for d in /sys/class/net/*; do n=${d##*/}; case $n in veth*) continue;; esac; printf "%s %s\\n" "$n" "$(cat "$d/mtu" 2>/dev/null)"; done',
+  // `ip -o link` answers for the login's network namespace (sysfs for the one it was mounted in).
+  'printf "@@cnm mtu\\n"; if command -v ip >/dev/null 2>&1; then ip -o link show 2>/dev/null | sed -n "s/^[0-9]*: \\([^:@ ]*\\)[@:].* mtu \\([0-9]*\\).*/\\1 \\2/p" | grep -v "^veth"; else for d in /sys/class/net/*; do n=${d##*/}; case $n in veth*) continue;; esac; printf "%s %s\\n" "$n" "$(cat "$d/mtu" 2>/dev/null)"; done; fi',
+  'printf "@@cnm iprule\\n"; if command -v ip >/dev/null 2>&1; then ip -j rule show 2>&1 || echo "@@failed"; else echo "@@noip"; fi',
+  'printf "@@cnm iproutes\\n"; if command -v ip >/dev/null 2>&1; then ip -j route show table all 2>/dev/null; fi',
   'printf "@@cnm end\\n"',
   '',
 ].join('\n');
@@ -122,7 +125,14 @@ export function parseSshReading(stdout: string, ep: SshEndpoint): HostReading {
   };
   const mtu = numbers(s.get('mtu'));
   delete mtu.lo;
-  const routing: HostRouting = { routes, rpFilter: numbers(s.get('rp_filter')), mtu };
+  const ruleText = (s.get('iprule') ?? '').trim();
+  const rules: PolicyRulesReading =
+    ruleText === '@@noip' || ruleText === ''
+      ? { state: 'unknown', why: `ip (iproute2) is not installed on ${host}, so \`ip rule\` could not be read` }
+      : ruleText.endsWith('@@failed')
+        ? { state: 'unknown', why: `ip -j rule show on ${host}: ${ruleText.split('\n')[0]}` }
+        : withTables(parseIpRules(ruleText), parseIpRouteTables(s.get('iproutes') ?? ''));
+  const routing: HostRouting = { routes, rpFilter: numbers(s.get('rp_filter')), mtu, rules };
   return {
     iptables: pick(runs['iptables-save'], runs['iptables-legacy-save'], 'iptables', host),
     ip6tables: pick(runs['ip6tables-save'], runs['ip6tables-legacy-save'], 'ip6tables', host),

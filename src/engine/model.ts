@@ -462,8 +462,26 @@ export interface HostObserved {
   sandboxRoutes?: Record<string, readonly ObservedRoute[] | { readonly unread: string }>;
   /** net.ipv4.conf.<if>.rp_filter as read, by interface name (and "all", "default"). */
   rpFilter?: Record<string, number>;
+  /** Policy routing rules (`ip rule`) beyond the kernel's defaults, as read: one that matches a packet before main makes its route unknown. */
+  policyRules?: readonly PolicyRule[];
+  /** Why `ip rule` could not be read: whether another table decides is then unknown, and said. */
+  policyRulesUnread?: string;
   /** Interfaces' MTUs as read, by name. */
   mtu?: Record<string, number>;
+}
+
+/** One `ip rule` beyond the defaults: its from/to prefixes (absent: all), and whether it selects on more (iif, fwmark, not…). */
+export interface PolicyRule {
+  readonly priority: number;
+  readonly from?: { readonly address: string; readonly prefix: number };
+  readonly to?: { readonly address: string; readonly prefix: number };
+  /** It selects on something the engine does not know of a packet (iif, oif, fwmark, uid, "not"): it may match. */
+  readonly more: boolean;
+  readonly table: string;
+  /** As `ip rule` prints it. */
+  readonly text: string;
+  /** The IPv4 routes of its table as read (ip route show table T); absent: not read, so where it leads is unknown. */
+  readonly routes?: readonly ObservedRoute[];
 }
 
 /** One IPv4 route of a real main table (/proc/net/route). */

@@ -105,6 +105,13 @@ function observeOn(engine: Engine, hostName: string, snapshot: Snapshot, warning
     else observed.routesUnread = routing.routes.why;
     observed.rpFilter = routing.rpFilter;
     observed.mtu = routing.mtu;
+    if (routing.rules?.state === 'read') {
+      if (routing.rules.extra.length > 0) {
+        observed.policyRules = routing.rules.extra;
+        const unread = routing.rules.extra.filter((r) => !r.routes || r.more);
+        if (unread.length) warnings.push(`the host has policy routing rules traces cannot follow (ip rule: ${unread.map((r) => r.text).join('; ')}): a packet one of them may match has an unknown route`);
+      }
+    } else if (routing.rules) observed.policyRulesUnread = routing.rules.why;
     for (const b of host.bridges.values()) {
       const real = routing.mtu[b.name];
       const net = [...host.networks.values()].find((n) => n.bridge?.name === b.name);

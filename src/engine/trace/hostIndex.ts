@@ -2,7 +2,7 @@
 // whom (host interfaces, endpoints per bridge), the compiled rules, the host's routes, the published
 // ports (docker-proxy listeners) and each sandbox's addresses, routes and containers.
 import type {
-  BridgeDevice, ContainerState, EndpointState, ExposedPort, HostObserved, HostState, InterfaceAddress, NetworkState, ObservedRoute, PortBindingState, SandboxInterface, SandboxState,
+  BridgeDevice, ContainerState, EndpointState, ExposedPort, HostObserved, HostState, InterfaceAddress, NetworkState, ObservedRoute, PolicyRule, PortBindingState, SandboxInterface, SandboxState,
 } from '../model';
 import { compileRules, type CompiledRules } from '../netfilter/evaluate';
 import type { RuleLookup } from '../netfilter/contributed';
@@ -43,9 +43,13 @@ export interface Route4 {
   readonly reject?: boolean;
   /** The route's metric (read from a live host): the lower one wins between equal prefixes. */
   readonly metric?: number;
+  /** A table other than main that a policy routing rule sent the lookup to (live hosts). */
+  readonly table?: string;
+  /** That rule, as `ip rule` prints it. */
+  readonly byRule?: string;
 }
 
-function maskOf(prefix: number): V4 {
+export function maskOf(prefix: number): V4 {
   return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
 }
 
@@ -118,6 +122,8 @@ export interface HostIndex {
   readonly live: boolean;
   /** Live hosts: the host's routes were read (true), or why they could not be (the modelled ones stand). */
   readonly routesRead?: true | string;
+  /** Policy routing rules ahead of main (ip rule), in priority order, each with its table's routes when read. */
+  readonly policy: readonly { readonly rule: PolicyRule; readonly routes: Route4[] | null }[];
 }
 
 export function buildHostIndex(host: HostState, listening: ListeningLookup | undefined, drivers?: RuleLookup): HostIndex {
@@ -155,15 +161,36 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
   const gw = host.uplink ? parseV4(host.uplink.gateway) : null;
   const upAddr = host.uplink ? parseV4(host.uplink.address) : null;
   const seen = host.observed?.routes;
+  const policy_ = host.observed?.policyRules;
+  const policy: { rule: PolicyRule; routes: Route4[] | null }[] = [];
   if (seen) {
     // A live host's real table replaces what its interfaces imply: a route added or deleted by hand counts.
     const addrOf = new Map(routes.map((r) => [r.dev, r.src] as const));
     routes.length = 0;
+    // Policy routing (ip rule) may send a packet to another table first: the engine follows the main
+    // table only, so a route read from it says so when other rules exist or could not be read.
+    const where = `${host.name}'s routing table${
+      policy_ && policy_.length > 0
+        ? ` (its main table: no policy routing rule of it sends this packet elsewhere: ${policy_.map((r) => r.text).join('; ')})`
+        : host.observed?.policyRulesUnread
+          ? ` (its main table; whether a policy routing rule sends the packet to another table is unknown: ${host.observed.policyRulesUnread})`
+          : ''
+    }`;
     for (const r of seen) {
-      const route = observedRoute(r, addrOf.get(r.dev) ?? null, `${host.name}'s routing table`);
+      const route = observedRoute(r, addrOf.get(r.dev) ?? null, where);
       if (!route) continue;
       routes.push(route);
       if (route.prefix === 0 && route.gateway !== null && route.src !== null && !route.reject && !uplink) uplink = { dev: route.dev, addr: route.src, gateway: route.gateway, route };
+    }
+    for (const rule of [...(policy_ ?? [])].sort((a, b) => a.priority - b.priority)) {
+      if (rule.priority >= 32766 || ['main', 'local', '254', '255'].includes(rule.table)) continue;
+      const table = rule.routes
+        ? rule.routes.flatMap((r) => {
+            const route = observedRoute(r, addrOf.get(r.dev) ?? null, `${host.name}'s table ${rule.table} (ip rule "${rule.text}")`);
+            return route ? [{ ...route, table: rule.table, byRule: rule.text }] : [];
+          })
+        : null;
+      policy.push({ rule, routes: table });
     }
   } else if (host.uplink && gw !== null && upAddr !== null) {
     const route: Route4 = { base: 0, mask: 0, prefix: 0, gateway: gw, dev: host.uplink.dev, src: upAddr, text: `default via ${host.uplink.gateway} dev ${host.uplink.dev} src ${host.uplink.address}` };
@@ -221,7 +248,7 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
 
   const index: HostIndex = {
     host, ruleSet, rules, localV4, routes, bridges: host.bridges, bridgeNetwork, bridgeEndpoints, endpointsByV4, containersByName, containersById,
-    proxies, stoppedStatic, underlay, uplink,
+    proxies, stoppedStatic, underlay, uplink, policy,
     sandbox(id) {
       if (views.has(id)) return views.get(id)!;
       const sb = host.sandboxes.get(id);

@@ -7,9 +7,9 @@
 import { evaluateChain, type ChainVerdict, type PacketContext } from '../netfilter/evaluate';
 import { formatRule } from '../netfilter/format';
 import type { Rule, TableName } from '../netfilter/types';
-import type { EndpointState } from '../model';
+import type { EndpointState, PolicyRule } from '../model';
 import type { MeshEntry } from '../swarm/services';
-import { formatV4, isLoopback, lookupRoute, parseV4, type HostIndex, type Route4, type V4 } from './hostIndex';
+import { formatV4, isLoopback, lookupRoute, maskOf, parseV4, type HostIndex, type Route4, type V4 } from './hostIndex';
 import type { LinkWalk, TraceLookup, VxlanTunnel } from './linkDrivers';
 import type { Cause, Leg, NatNote, Ns, OutsideClient, Pkt } from './packet';
 import type { HopPacket, TraceHop } from './types';
@@ -369,9 +369,15 @@ export class Walker implements LinkWalk {
       if (input.verdict === 'DROP') return this.drop(hx, input, pkt, inIf, '');
       return { ok: true, ns: this.world.hostNs(hx), iface: inIf, pkt };
     }
+    // Policy routing (ip rule) ahead of main: a matching rule's table is looked up first (when read).
+    const policy = policyRoute(hx, pkt);
+    if (policy && 'unknown' in policy) {
+      this.hop(hx.host.name, inIf, 'route', `${formatV4(pkt.dst)} is not the host's: policy routing rule "${policy.rule.text}" (read from the host) ${policy.rule.more ? 'may match it (it selects on more than addresses)' : 'matches it'}: ${policy.unknown}`);
+      return { ok: false, cause: { kind: 'unsupported', what: `the route ${hx.host.name} takes for it: its policy routing rule "${policy.rule.text}" ${policy.unknown}` } };
+    }
     // No route the topology describes: the host's own default route (unknown) would take it — unless
     // the host's real table was read, which then has no route for it.
-    const found = lookupRoute(hx.routes, pkt.dst);
+    const found = policy ? policy.route : lookupRoute(hx.routes, pkt.dst);
     if (found?.reject || (!found && hx.routesRead === true)) {
       const hostNs = this.world.hostNs(hx);
       this.hop(hx.host.name, '', 'route', `${formatV4(pkt.dst)} is not the host's: ${found ? `${found.text}: not forwarded` : `no route in ${hx.host.name}'s routing table (read from the host: ${hx.routes.map((r) => r.text.replace(/, read from .*$/, '')).join('; ') || 'empty'})`}`);
@@ -537,7 +543,29 @@ function rejectRoute(ns: Ns, route: Route4, dst: V4): Cause {
   const where = ns.kind === 'sandbox' ? ` in ${ns.label}'s namespace (nsenter -n -t <its pid from docker inspect -f '{{.State.Pid}}' ${ns.view?.containers[0]?.name ?? ns.label}>)` : ` on ${ns.hx.host.name}`;
   return {
     kind: 'link',
-    reason: `${ns.label}'s routing table (read from it) has a reject route for ${dest}, which ${formatV4(dst)} falls in: the kernel does not send it ("Network is unreachable")`,
-    fix: `ip route del ${route.prefix === 0 ? 'default' : dest} type unreachable${where} (or blackhole / prohibit, as ip route show lists it)`,
+    reason: `${ns.label}'s routing table${route.table ? ` ${route.table} (policy routing rule "${route.byRule}" sends it there)` : ''} (read from it) has a reject route for ${dest}, which ${formatV4(dst)} falls in: the kernel does not send it ("Network is unreachable")`,
+    fix: `ip route del ${route.prefix === 0 ? 'default' : dest} type unreachable${route.table ? ` table ${route.table}` : ''}${where} (or blackhole / prohibit, as ip route show${route.table ? ` table ${route.table}` : ''} lists it)${route.table ? `, or remove the rule: ip rule del ${route.byRule!.replace(/^(\d+): /, 'priority $1 ')}` : ''}`,
   };
+}
+
+/**
+ * The route a policy routing rule ahead of main gives the packet: the first rule that matches and whose
+ * table has a route for it (the kernel goes on to the next rule when a table has none). Unknown when a
+ * rule may match (it selects on iif, fwmark…) or its table was not read; null: main decides.
+ */
+function policyRoute(hx: HostIndex, pkt: Pkt): { rule: PolicyRule; route: Route4 } | { rule: PolicyRule; unknown: string } | null {
+  const within = (p: PolicyRule['from'], a: V4) => {
+    if (!p) return true;
+    const base = parseV4(p.address);
+    if (base === null || p.prefix < 0 || p.prefix > 32) return false; // an IPv6 rule: not for this packet
+    return ((a & maskOf(p.prefix)) >>> 0) === ((base & maskOf(p.prefix)) >>> 0);
+  };
+  for (const { rule, routes } of hx.policy) {
+    if (!within(rule.from, pkt.src) || !within(rule.to, pkt.dst)) continue;
+    if (rule.more) return { rule, unknown: `selects on more than the addresses the engine knows of a packet, so whether table ${rule.table} (ip route show table ${rule.table}) routes it instead of the main table is unknown` };
+    if (!routes) return { rule, unknown: `looks up table ${rule.table}, which could not be read (ip route show table ${rule.table})` };
+    const route = lookupRoute(routes, pkt.dst);
+    if (route) return { rule, route };
+  }
+  return null;
 }
