@@ -22,6 +22,7 @@ const LAB_ONLY_FILES = [
   join('test', 'docker', 'compose', 'compose.test.ts'),
   join('test', 'docker', 'live', 'ip6tables.test.ts'),
   join('test', 'docker', 'live', 'forwarding.test.ts'),
+  join('test', 'docker', 'live', 'rpPolicy.test.ts'),
 ];
 const ci = isCI();
 

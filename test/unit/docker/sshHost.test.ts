@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseSshReading, sshReadCommand, SSH_READ_SCRIPT, type SshEndpoint } from '../../../src/docker/sshHost';
+import { parseIpRouteTables, parseIpRules, withTables } from '../../../src/docker/routes';
 
 const EP: SshEndpoint = { kind: 'ssh', host: 'box', user: 'ops', port: 2222, source: { from: 'explicit' } };
 const bin = mkdtempSync(join(tmpdir(), 'cnm-sshhost-'));
@@ -68,5 +69,37 @@ describe('reading an ssh host (cnm.live.readHostOverSsh / --read-host)', () => {
     assert.deepEqual(r.iptables, { error: 'iptables-save on ops@box: no exit status (the script ended early)' });
     assert.deepEqual(r.routing?.routes, { state: 'unknown', why: 'cat /proc/net/route on ops@box printed no table' });
     assert.equal(r.sysctls['net.ipv4.ip_forward'], null);
+  });
+});
+
+describe('ip rule and the tables it names (policy routing on a live host)', () => {
+  it('keeps the rules beyond the kernel\'s three defaults, with their selectors, and the IPv4 routes of their tables', () => {
+    const rules = parseIpRules(JSON.stringify([
+      { priority: 0, src: 'all', table: 'local' },
+      { priority: 100, src: '10.1.0.0', srclen: 24, table: '100' },
+      { priority: 200, src: 'all', fwmark: '0x1', table: '7' },
+      { priority: 32766, src: 'all', table: 'main' },
+      { priority: 32767, src: 'all', table: 'default' },
+    ]));
+    assert.equal(rules.state, 'read');
+    const extra = rules.state === 'read' ? rules.extra : [];
+    assert.deepEqual(extra.map((r) => [r.text, r.from, r.more, r.table]), [
+      ['100: from 10.1.0.0/24 lookup 100', { address: '10.1.0.0', prefix: 24 }, false, '100'],
+      ['200: from all fwmark 0x1 lookup 7', undefined, true, '7'],
+    ]);
+    const tables = parseIpRouteTables(JSON.stringify([
+      { type: 'blackhole', dst: '10.2.0.0/24', table: '100', flags: [] },
+      { dst: 'default', gateway: '10.9.0.1', dev: 'eth1', table: '100', flags: [] },
+      { dst: '10.1.0.0/24', dev: 'br-x', protocol: 'kernel', flags: [] },
+      { type: 'local', dst: '10.1.0.1', dev: 'br-x', table: 'local', flags: [] },
+    ]));
+    assert.deepEqual(tables?.get('100'), [
+      { destination: '10.2.0.0', prefix: 24, gateway: null, dev: '*', metric: 0, reject: true },
+      { destination: '0.0.0.0', prefix: 0, gateway: '10.9.0.1', dev: 'eth1', metric: 0, reject: false },
+    ]);
+    assert.equal(tables?.has('main'), false, 'main is /proc/net/route\'s');
+    const joined = withTables(rules, tables);
+    assert.ok(joined.state === 'read' && joined.extra[0]!.routes?.length === 2 && joined.extra[1]!.routes?.length === 0);
+    assert.deepEqual(parseIpRules('not json'), { state: 'unknown', why: 'ip -j rule show printed what is not JSON: not json' });
   });
 });
