@@ -9,6 +9,7 @@ import type { Command } from './commands/command';
 import { COMMANDS } from './run';
 import { EXIT_USAGE, UsageError } from './errors';
 import type { CliIo } from './io';
+import { runOnSwarm } from './swarmDocker';
 
 const EXIT_INTERNAL = 70;
 
@@ -20,22 +21,28 @@ function looksLikeEndpoint(token: string | undefined): token is string {
 }
 
 /**
- * Splits `--docker [ENDPOINT]` / `--docker=ENDPOINT` out of argv, and `--read-host` (read an ssh host's
- * rules, routes and sysctls over ssh: the user's consent, off by default).
+ * Splits `--docker [ENDPOINT]` / `--docker=ENDPOINT`, every `--docker-node ENDPOINT`, and `--read-host`
+ * (read an ssh host's rules, routes and sysctls over ssh: the user's consent, off by default) out of argv.
  */
-export function extractDockerFlag(argv: string[]): { endpoint: string | undefined; readHost: boolean; rest: string[] } {
+export function extractDockerFlag(argv: string[]): { endpoint: string | undefined; nodes: string[]; readHost: boolean; rest: string[] } {
   const rest: string[] = [];
+  const nodes: string[] = [];
   let endpoint: string | undefined;
   let readHost = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--read-host') readHost = true;
-    else if (a.startsWith('--docker=')) endpoint = a.slice('--docker='.length) || undefined;
+    else if (a.startsWith('--docker-node=')) nodes.push(a.slice('--docker-node='.length));
+    else if (a === '--docker-node') {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError('--docker-node needs an ENDPOINT (unix://…, tcp://…, a socket path or a docker context name)');
+      nodes.push(v);
+    } else if (a.startsWith('--docker=')) endpoint = a.slice('--docker='.length) || undefined;
     else if (a === '--docker') {
       if (looksLikeEndpoint(argv[i + 1])) endpoint = argv[++i];
     } else rest.push(a);
   }
-  return { endpoint, readHost, rest };
+  return { endpoint, nodes, readHost, rest };
 }
 
 /**
@@ -59,7 +66,7 @@ export function runDockerCommandNamed(name: string, argv: string[], io: CliIo): 
 
 export async function runDockerCommand(command: Command, argv: string[], io: CliIo): Promise<number> {
   try {
-    const { endpoint, readHost, rest } = extractDockerFlag(argv);
+    const { endpoint, nodes, readHost, rest } = extractDockerFlag(argv);
     if (command.name === 'validate' || command.name === 'check') {
       throw new UsageError(`${command.name}: --docker does not apply (a live host has no file to ${command.name === 'validate' ? 'validate' : 'check'}); give a topology FILE`);
     }
@@ -78,6 +85,7 @@ export async function runDockerCommand(command: Command, argv: string[], io: Cli
     // One trace depends on the sockets of the containers it can reach only: the others are not read.
     const only = command.name === 'trace' && typeof args.values.from === 'string' && typeof args.values.to === 'string' ? involvedContainers(base, args.values.from, args.values.to) : null;
     const snapshot = await observeHost(client, base, { timeoutMs: Math.min(client.local ? 8_000 : 20_000, dockerTimeoutMs(process.env)), read: observationFor(command.name), ...(only ? { only } : {}), ...(ep.kind === 'ssh' ? { sshHost: { endpoint: ep, allowed: readHost } } : {}) });
+    if (nodes.length > 0) return await runOnSwarm(command, args, client, snapshot, nodes, io);
     const model = snapshotToEngine(snapshot);
     // What the engine could not reproduce goes to stderr (stdout stays the result only).
     for (const w of model.warnings) io.err(`cnm: note: ${w}\n`);

@@ -252,3 +252,15 @@ export function sshDialCommand(ep: Extract<DockerEndpoint, { kind: 'ssh' }>): { 
   args.push('system', 'dial-stdio');
   return { file: 'ssh', args };
 }
+
+/**
+ * A swarm node's daemon as a setting or `--docker-node` names it: an endpoint (unix://, tcp://, ssh://,
+ * or a socket path) as in DOCKER_HOST, else the name of a docker context.
+ */
+export function resolveNodeEndpoint(text: string, cenv: ConnectionEnv = processConnectionEnv()): DockerEndpoint {
+  const t = text.trim();
+  if (t === '') throw new EndpointError('a swarm node endpoint is empty');
+  if (t.startsWith('/')) return parseDockerHost(`unix://${t}`, null, { from: 'explicit' });
+  if (/^[a-z]+:\/\//.test(t)) return parseDockerHost(t, tlsFromEnv(cenv), { from: 'explicit' });
+  return contextEndpoint(t, cenv);
+}

@@ -2,7 +2,7 @@
 // Everything returns plain data; dockerode stays inside client.ts. What the data means for a topology
 // (replay on the engine, import, drift, apply) is src/live's.
 export * from './types';
-export { resolveEndpoint, describeEndpoint, tlsWarning, parseDockerHost, sshDialCommand, contextDirName, parseContextMeta, EndpointError, type DockerEndpoint, type ConnectionEnv } from './connection';
+export { resolveEndpoint, resolveNodeEndpoint, describeEndpoint, tlsWarning, parseDockerHost, sshDialCommand, contextDirName, parseContextMeta, EndpointError, type DockerEndpoint, type ConnectionEnv } from './connection';
 export { connectDocker } from './client';
 export { takeSnapshot, withMembers, observeHost, type Snapshot, type ObserveOptions } from './snapshot';
 export { readListeners, readAllListeners, parseProcNet, procAddress, type ListenerReading, type SocketListener } from './listeners';

@@ -13,3 +13,4 @@ export { computeComposeDrift, composeDriftRange, COMPOSE_PROJECT_LABEL, type Com
 export { observationFor, type ObservationNeeds } from './observation';
 export { liveSwarm, inspectLiveServices, taskName, type LiveSwarm, type LiveSwarmTask } from './swarmView';
 export { involvedContainers } from './involved';
+export { swarmToEngine, swarmSpec, type NodeReading, type SwarmEngine } from './swarmReplay';

@@ -55,7 +55,7 @@ export function snapshotToEngine(snapshot: Snapshot, hostName = 'host1'): Snapsh
  * (evaluated instead of dockerd's modelled ones) and sysctls; what could not be read is said where a
  * trace rests on it.
  */
-function observeOn(engine: Engine, hostName: string, snapshot: Snapshot, warnings: string[]): void {
+export function observeOn(engine: Engine, hostName: string, snapshot: Snapshot, warnings: string[]): void {
   const reading = snapshot.host;
   const host = engine.state.hosts.get(hostName);
   if (!host) return;
@@ -155,7 +155,7 @@ export function networkRequestOf(snapshot: Snapshot, n: NetworkInfo): NetworkCre
   };
 }
 
-class ContainerReplay {
+export class ContainerReplay {
   private readonly done = new Set<string>();
   private readonly fillers: string[] = [];
   private fillerSeq = 0;
@@ -191,7 +191,9 @@ class ContainerReplay {
   private replay(c: ContainerInfo): void {
     if (this.done.has(c.id)) return;
     this.done.add(c.id);
-    const mode = networkModeName(this.snapshot, c);
+    let mode = networkModeName(this.snapshot, c);
+    // A swarm task's container says "default" and has no bridge endpoint: it starts on its first overlay.
+    if (mode === 'default' && c.labels['com.docker.swarm.task.id'] && !c.endpoints.some((e) => this.networkName(e) === 'bridge') && c.endpoints[0]) mode = this.networkName(c.endpoints[0]);
     if (mode.startsWith('container:')) {
       const target = this.snapshot.containers.find((x) => x.name === mode.slice('container:'.length));
       if (target) this.replay(target);
