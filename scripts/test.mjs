@@ -18,7 +18,7 @@ const TIERS = ['static', 'unit', 'extension', 'ui', 'docker'];
 /** Docker-tier files that touch only lab hosts (no docker lock, no main dockerd): run in parallel with the rest. */
 // (lab/lab.test.ts stays in the main sequence: it asserts that the main dockerd is left unchanged.)
 const LAB_ONLY_FILES = [
-  ...['differential26', 'probes26', 'services', 'multihost', 'multihost3', 'remote', 'liveSwarm', 'sshHostRead'].map((f) => join('test', 'docker', 'lab', `${f}.test.ts`)),
+  ...['differential26', 'probes26', 'services', 'multihost', 'multihost3', 'remote', 'liveSwarm', 'liveSwarmNodes', 'sshHostRead'].map((f) => join('test', 'docker', 'lab', `${f}.test.ts`)),
   join('test', 'docker', 'compose', 'compose.test.ts'),
   join('test', 'docker', 'live', 'ip6tables.test.ts'),
   join('test', 'docker', 'live', 'forwarding.test.ts'),

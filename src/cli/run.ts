@@ -90,6 +90,7 @@ function help(io: CliIo, command?: Command): number {
       '',
       'Every command that reads FILE also takes --docker [ENDPOINT] in its place: a live Docker host (DOCKER_HOST / current context when no ENDPOINT).',
       'With an ssh:// ENDPOINT, --read-host also reads that host\'s iptables rules, routes and sysctls over the same ssh login (iptables-save needs root).',
+      'On a swarm manager, --docker-node ENDPOINT (repeatable: unix://, tcp://, ssh://, a socket path or a docker context) reads each node too: the swarm as one multi-host topology.',
       'FILE may be a Compose file (compose.yaml, docker-compose.yml, ...) or a directory holding one: the project as `docker compose up` makes it;',
       'names are Docker\'s (shop-api-1), and a service name as SRC means its first replica. --daemon-version V (20.10, 26.1) picks the Docker release.',
       'cnm help COMMAND, or COMMAND --help, for details.',

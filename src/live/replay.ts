@@ -192,8 +192,8 @@ export class ContainerReplay {
     if (this.done.has(c.id)) return;
     this.done.add(c.id);
     let mode = networkModeName(this.snapshot, c);
-    // A swarm task's container says "default" and has no bridge endpoint: it starts on its first overlay.
-    if (mode === 'default' && c.labels['com.docker.swarm.task.id'] && !c.endpoints.some((e) => this.networkName(e) === 'bridge') && c.endpoints[0]) mode = this.networkName(c.endpoints[0]);
+    // A swarm task's container says "default" (26.1: "bridge") and has no bridge endpoint: it starts on its first overlay.
+    if ((mode === 'default' || mode === 'bridge') && c.labels['com.docker.swarm.task.id'] && !c.endpoints.some((e) => this.networkName(e) === 'bridge') && c.endpoints[0]) mode = this.networkName(c.endpoints[0]);
     if (mode.startsWith('container:')) {
       const target = this.snapshot.containers.find((x) => x.name === mode.slice('container:'.length));
       if (target) this.replay(target);
