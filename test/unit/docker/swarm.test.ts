@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import { parseNodes, parseServices, parseSwarmState, parseTasks } from '../../../src/docker/swarmAnswers';
 import { MalformedAnswerError, type ContainerInfo, type Snapshot } from '../../../src/docker';
 import { parseNetworkInspect, parseEvent } from '../../../src/docker/validate';
-import { inspectLiveServices, liveSwarm } from '../../../src/live';
+import { inspectLiveServices, liveSwarm, swarmSpec, swarmToEngine } from '../../../src/live';
+import { tracerFor } from '../../../src/engine';
 
 const NET_ID = 'k3x1v0bq2m4n5p6r7s8t9u0wa';
 const SVC_ID = 'a1b2c3d4e5f6g7h8i9j0k1l2m';
@@ -105,5 +106,47 @@ describe('live swarm view', () => {
 
   it('no swarm: nothing', () => {
     assert.equal(liveSwarm({ ...snapshot, swarm: undefined } as Snapshot), null);
+  });
+});
+
+describe('a live swarm as one multi-host topology (swarmToEngine)', () => {
+  const task: ContainerInfo = {
+    id: CID, name: 'web.1.t1', image: 'busybox:local', created: '1', running: true, status: 'running', hostname: 'x', networkMode: 'bridge', macAddress: null,
+    endpoints: [{ network: 'backend', networkId: NET_ID, endpointId: 'e'.repeat(64), ipv4Address: '10.0.1.3', ipv4Prefix: 24, ipv6Address: null, ipv6Prefix: null, gateway: null, macAddress: '02:42:0a:00:01:03', aliases: [], staticIpv4: '10.0.1.3', staticIpv6: null }],
+    portBindings: [], publishedPorts: [], exposedPorts: [], publishAll: false, labels: { 'com.docker.swarm.task.id': 't1' },
+  };
+  const manager = {
+    endpoint: 'unix:///lab.sock', daemon: { version: '26.1.5', apiVersion: '1.45', os: 'linux', arch: 'amd64', kernelVersion: '' }, takenAt: '',
+    networks: [parseNetworkInspect({ Name: 'backend', Id: NET_ID, Driver: 'overlay', Scope: 'swarm', Options: { 'com.docker.network.driver.overlay.vxlanid_list': '4100' }, IPAM: { Driver: 'default', Config: [{ Subnet: '10.0.1.0/24', Gateway: '10.0.1.1' }] } })],
+    containers: [task],
+    swarm: { ...parseSwarmState(INFO), nodes: parseNodes(NODES), services: parseServices(SERVICES), tasks: parseTasks(TASKS) },
+  } as Snapshot;
+
+  it('each node a host; the task the manager runs on its overlay (not on docker0), a worker not read has its tasks at the manager\'s addresses', () => {
+    const model = swarmToEngine(manager, new Map([[N2, { unreachable: 'connect ECONNREFUSED' }]]));
+    assert.deepEqual(model.engine.hostNames(), ['node1', 'node2']);
+    assert.deepEqual([...model.hostOf], [['web.1.t1', 'node1'], ['web.2.t2', 'node2']]);
+    assert.deepEqual(model.read, ['node1']);
+    assert.match(model.warnings.join('\n'), /node node2: connect ECONNREFUSED; its tasks are known from the manager only/);
+    const ins = model.engine.inspect();
+    const addr = (name: string) => ins.containers.find((c) => c.name === name)?.endpoints.map((e) => [e.network, e.ipv4_address]);
+    assert.deepEqual(addr('web.1.t1'), [['backend', '10.0.1.3']]);
+    assert.deepEqual(addr('web.2.t2'), [['backend', '10.0.1.4']]);
+    // Said as it is: the overlay is not attachable (made so only to replay the tasks).
+    assert.equal(ins.networks.find((n) => n.name === 'backend')?.attachable, false);
+    const spec = swarmSpec(manager, new Map([[N2, { unreachable: 'connect ECONNREFUSED' }]]), model);
+    assert.deepEqual(spec.hosts.map((h) => [h.name, h.swarm, h.interfaces]), [['node1', 'manager', { eth0: '192.168.213.11/24' }], ['node2', 'worker', { eth0: '192.168.213.12/24' }]]);
+    assert.match(spec.containers.find((c) => c.name === 'web.2.t2')?.listenUnknown ?? '', /node2's daemon was not read: connect ECONNREFUSED/);
+  });
+
+  it('a trace crosses the nodes over the overlay\'s real VNI', () => {
+    const model = swarmToEngine(manager, new Map());
+    const r = tracerFor(model.engine.state, {}).trace({ from: 'web.1.t1', to: '10.0.1.4', proto: 'icmp' });
+    assert.equal(r.verdict, 'delivered', r.reason);
+    assert.match(r.hops.find((h) => h.action === 'encapsulate')?.detail ?? '', /VNI 4100: outer UDP 192\.168\.213\.11 → 192\.168\.213\.12:4789/);
+  });
+
+  it('refuses a daemon that is not a manager', () => {
+    assert.throws(() => swarmToEngine({ ...manager, swarm: { ...manager.swarm!, manager: false } }, new Map()), /not a swarm manager/);
   });
 });
