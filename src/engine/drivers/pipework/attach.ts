@@ -5,7 +5,7 @@
 import { DockerError } from '../../errors';
 import { formatAddr, formatNet, makeNet, parseCidr, parseIp, parseMac, type IpAddr } from '../../ip';
 import { bridgeMac } from '../../ids';
-import type { EndpointState, HostState, InterfaceAddress, NetworkState, Route, SandboxState } from '../../model';
+import type { EndpointState, HostState, InterfaceAddress, NetworkState, Route } from '../../model';
 import { sha256Hex } from '../../sha256';
 import { PIPEWORK, pipeworkVethName, type PipeworkNetworkData } from './driver';
 
@@ -92,8 +92,10 @@ export function attachPipework(state: { readonly hosts: ReadonlyMap<string, Host
     host.bridges.get(net.bridge.name)!.ports.add(hostIfname);
     host.veths.set(hostIfname, { hostIfname, sandboxId: sb.id, containerIfname: ifname, bridge: net.bridge.name, endpointId: epId });
   }
+  // The table Docker left (read before this interface is in the sandbox: a sandbox makes it on first read).
+  const routes = sb.routes as Route[];
   sb.interfaces.push({ name: ifname, endpointId: epId, mac, ipv4, ipv6: null, mtu, hostPeer: hostIfname });
-  addRoutes(sb, ifname, ipv4, gateway);
+  addRoutes(routes, ifname, ipv4, gateway);
   host.revision++;
   return ep;
 }
@@ -109,8 +111,7 @@ function parseAddress(text: string): InterfaceAddress | null {
 }
 
 /** `ip addr add` makes the on-link route; `@gateway` replaces the default route (and reaches it by a /32 when off-link). */
-function addRoutes(sb: SandboxState, ifname: string, a: InterfaceAddress | null, gw: IpAddr | null): void {
-  const routes = sb.routes as Route[];
+function addRoutes(routes: Route[], ifname: string, a: InterfaceAddress | null, gw: IpAddr | null): void {
   if (a) routes.push({ family: 4, destination: formatNet(a.network), dest: a.network, gateway: null, dev: ifname, scope: 'link', src: a.address });
   if (!gw) return;
   for (let i = routes.length - 1; i >= 0; i--) if (routes[i]!.family === 4 && routes[i]!.destination === 'default') routes.splice(i, 1);
