@@ -42,13 +42,13 @@ export function newSandbox(id: string, containerId: string, key: string, hostNet
  * pushed onto the array read, as before, until the next change makes it again.
  */
 class Sandbox implements SandboxState {
-  readonly endpoints: EndpointState[] = [];
-  readonly interfaces: SandboxInterface[];
+  endpoints: EndpointState[] = [];
+  interfaces: SandboxInterface[];
   readonly ifaceCounters: Record<string, number> = {};
   gatewayEndpointId: string | null = null;
   resolverStarted = false;
   resolvConf: SandboxState['resolvConf'];
-  readonly hostsEntries: HostsEntry[] = [];
+  hostsEntries: HostsEntry[] = [];
   readonly sharedBy = new Set<string>();
   /** null: to be made from the endpoints and interfaces at the next read. */
   private made: Route[] | null = [];
@@ -104,7 +104,7 @@ function makeEndpointLess(features: VersionFeatures): Less<EndpointState> {
  * order (the differential suite saw dockerd answer from the name-sorted network, not heap order).
  */
 export function addSandboxEndpoint(sb: SandboxState, ep: EndpointState, less: Less<EndpointState>): void {
-  const eps = sb.endpoints as EndpointState[];
+  const eps = sb.endpoints;
   let lo = 0;
   let hi = eps.length;
   while (lo < hi) {
@@ -112,7 +112,17 @@ export function addSandboxEndpoint(sb: SandboxState, ep: EndpointState, less: Le
     if (less(ep, eps[mid]!)) hi = mid;
     else lo = mid + 1;
   }
-  eps.splice(lo, 0, ep);
+  (sb as { endpoints: EndpointState[] }).endpoints = inserted(eps, lo, ep);
+}
+
+/**
+ * A copy of `list` with `item` at `index`, exactly as long as it needs to be: an array grown by push
+ * keeps room for 16 more, and a sandbox's few short lists, times 10,000 containers, are megabytes the
+ * garbage collector copies at every scavenge.
+ */
+export function inserted<T>(list: readonly T[], index: number, item: T): T[] {
+  if (index >= list.length) return list.concat([item]);
+  return list.slice(0, index).concat([item], list.slice(index));
 }
 
 /** sandbox.removeEndpointRaw: a plain removal; the rest keep their order. */
@@ -135,7 +145,7 @@ export function addSandboxInterface(sb: SandboxState, ep: EndpointState, prefix:
   const n = sb.ifaceCounters[prefix] ?? 0;
   sb.ifaceCounters[prefix] = n + 1;
   const name = `${prefix}${n}`;
-  sb.interfaces.push({ name, endpointId: ep.id, mac: ep.mac, ipv4: ep.ipv4, ipv6: ep.ipv6, mtu, hostPeer: ep.hostIfname });
+  (sb as { interfaces: SandboxInterface[] }).interfaces = inserted(sb.interfaces, sb.interfaces.length, { name, endpointId: ep.id, mac: ep.mac, ipv4: ep.ipv4, ipv6: ep.ipv6, mtu, hostPeer: ep.hostIfname });
   return name;
 }
 

@@ -169,9 +169,9 @@ export function connectToNetwork(core: EngineCore, host: HostState, int: HostInt
   }
 
   // CreateEndpoint
-  n.endpoints.forEach((other) => {
+  for (const other of n.endpoints.values()) {
     if (other.name === ctr.name) throw new DockerError(msg.endpointExists(ctr.name, n.name), FORBIDDEN, { field: 'network' });
-  });
+  }
   const driver = core.drivers.driver(n.driver)!;
   const epId = int.ids.next('endpoint', `${ctr.name}@${n.name}`);
   const userDefined = isUserDefinedName(n.name);

@@ -15,7 +15,7 @@ export function createContainer(core: EngineCore, hostName: string, req: Contain
   const { host, int } = hostOf(core, hostName);
   host.revision++;
   // docker CLI: -p and --expose first.
-  const exposed: ExposedPort[] = [];
+  let exposed: ExposedPort[] = [];
   const portSpecs: PortSpecBinding[] = [];
   const addExposed = (p: ExposedPort) => {
     if (!exposed.some((e) => e.port === p.port && e.proto === p.proto)) exposed.push(p);
@@ -26,6 +26,8 @@ export function createContainer(core: EngineCore, hostName: string, req: Contain
     portSpecs.push(...parsed.bindings);
   });
   (req.expose ?? []).forEach((raw, i) => exposedPorts(raw, i).forEach(addExposed));
+  // Copied to its length (see sandbox.ts inserted).
+  if (exposed.length > 0) exposed = exposed.slice();
   // Not Docker's: what listens (the file's `listen`), by default what is exposed.
   const listening = req.listen ? listenPorts(req.listen) : exposed;
 

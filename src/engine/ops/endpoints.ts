@@ -44,7 +44,8 @@ export function createEndpoint(
       // On a network of unknown subnet the MAC is unknown too (20.10 derives it from the address).
       mac: n.addressesUnknown && !o.mac ? null : created.mac, ifname: null, hostIfname: created.hostIfname, gateway: null, gateway6: null,
       aliases: o.userDefined ? [...o.aliases] : [],
-      dnsNames,
+      // Copied to its length (see sandbox.ts inserted): most endpoints have one or two names.
+      dnsNames: dnsNames.slice(),
       anonymous: !o.userDefined,
       disableResolution: !o.userDefined,
       staticIpv4: !!o.staticV4 && !o.clusterAssigned, staticIpv6: !!o.staticV6,

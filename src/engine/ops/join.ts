@@ -1,9 +1,9 @@
 // An endpoint joined to and removed from a sandbox (interfaces, routes, /etc/hosts, DNS records, the
 // gateway endpoint's ports), and docker_gwbridge for a sandbox no network gives a gateway.
-import type { ContainerState, EndpointState, HostState, NetworkState, SandboxState } from '../model';
+import type { ContainerState, EndpointState, HostsEntry, HostState, NetworkState, SandboxState } from '../model';
 import type { NetworkDriver } from '../drivers/types';
 import { BRIDGE_OPT } from '../drivers/bridge/driver';
-import { addSandboxEndpoint, addSandboxInterface, endpointLess, gatewayEndpoint, GW_BRIDGE_NETWORK, rebuildRoutes, removeSandboxEndpoint, removeSandboxInterface } from '../sandbox';
+import { addSandboxEndpoint, addSandboxInterface, endpointLess, gatewayEndpoint, GW_BRIDGE_NETWORK, inserted, rebuildRoutes, removeSandboxEndpoint, removeSandboxInterface } from '../sandbox';
 import type { EngineCore, HostInternals, NetworkSpec } from './core';
 import { createNetworkOn } from './networkViews';
 import { createEndpoint, deleteEndpoint } from './endpoints';
@@ -23,7 +23,9 @@ export function join(core: EngineCore, host: HostState, int: HostInternals, ctr:
   // /etc/hosts gets "<ip> <hostname>" for every address of every network joined: libnetwork's
   // updateHostsFile writes one record per ep.getEtcHostsAddrs() (IPv4, then IPv6; seen on dockerd 20.10),
   // except on ingress and docker_gwbridge (doUpdateHostsFile / getEtcHostsAddrs; seen on lab swarms).
-  if (!sb.hostNetwork && !n.ingress && n.name !== 'docker_gwbridge') for (const a of [ep.ipv4?.address, ep.ipv6?.address]) if (a) sb.hostsEntries.push({ ip: a, names: hostsNames(ctr.hostname) });
+  if (!sb.hostNetwork && !n.ingress && n.name !== 'docker_gwbridge') {
+    for (const a of [ep.ipv4?.address, ep.ipv6?.address]) if (a) (sb as { hostsEntries: HostsEntry[] }).hostsEntries = inserted(sb.hostsEntries, sb.hostsEntries.length, { ip: a, names: hostsNames(ctr.hostname) });
+  }
   if (!ep.disableResolution && !sb.hostNetwork) {
     sb.resolverStarted = true;
     sb.resolvConf = 'embedded';
@@ -34,7 +36,8 @@ export function join(core: EngineCore, host: HostState, int: HostInternals, ctr:
     ep.ifname = addSandboxInterface(sb, ep, info.ifacePrefix, info.mtu);
     if (ep.hostIfname) {
       const v = host.veths.get(ep.hostIfname);
-      if (v) host.veths.set(ep.hostIfname, { ...v, containerIfname: ep.ifname });
+      // In place: the record is the driver's, made at this join (a copy per endpoint is garbage).
+      if (v) (v as { containerIfname: string }).containerIfname = ep.ifname;
     }
   }
   addDnsRecords(n, ep);
