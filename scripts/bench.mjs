@@ -3,7 +3,7 @@
 // the machine go to bench/results/ (see bench/README.md).
 //   node scripts/bench.mjs [--quick] [--note TEXT] [--no-build] [--no-write] [BENCH ...]
 //   node scripts/bench.mjs --show [RESULTS_FILE]     the table of a results file (default: latest.json)
-// BENCH: cli, load, trace, lsp, import, diagram (default: all). --quick: fewer runs (a smoke test).
+// BENCH: cli, load, scaling, trace, lsp, import, diagram, fuzz, soak (default: all). --quick: fewer runs (a smoke test).
 // The import bench uses the main dockerd: it runs under `flock /tmp/cnm-docker.lock`, and only it does;
 // the diagram bench (Chromium) under `flock /tmp/cnm-browser.lock`.
 import { spawn, spawnSync } from 'node:child_process';
@@ -23,6 +23,7 @@ const BENCHES = {
   import: { file: 'bench/import.bench.ts', group: 'import', lock: '/tmp/cnm-docker.lock', about: 'live import against the docker CLI (main dockerd)' },
   diagram: { file: 'bench/diagram.bench.ts', group: 'diagram', lock: '/tmp/cnm-browser.lock', about: 'the diagram in Chromium' },
   fuzz: { file: 'bench/fuzz.bench.ts', group: 'fuzz', about: 'fuzz soak: 12,000 mutated topology and Compose documents and language-server requests' },
+  soak: { file: 'bench/soak.bench.ts', group: 'soak', node: ['--expose-gc'], about: 'live soak: the extension connected to a lab host through 1,000 container create/connect/remove cycles' },
 };
 /** Figures are listed by what they measure (process and in-process figures side by side). */
 const GROUPS = ['validate', 'trace', 'matrix', 'lsp', 'import', 'diagram'];
@@ -107,7 +108,7 @@ let stopping = false;
 function runBench(name) {
   const bench = BENCHES[name];
   const out = join(scratch, `${name}.json`);
-  const node = [process.execPath, '--import', 'tsx', bench.file];
+  const node = [process.execPath, ...(bench.node ?? []), '--import', 'tsx', bench.file];
   // The lock is taken for this bench only, and only where a shared part is used.
   const cmd = bench.lock && hasFlock ? ['flock', '-w', String(LOCK_WAIT_S), '-E', String(LOCK_BUSY), bench.lock, ...node] : node;
   const env = { ...process.env, CNM_BENCH_OUT: out, CNM_BENCH_QUICK: opts.quick ? '1' : '0', CNM_SERVER: 'dist' };

@@ -12,10 +12,11 @@ export interface BenchFigure {
   /** Stable key, e.g. "validate.process". */
   id: string;
   name: string;
-  unit: 'ms';
+  /** Milliseconds, or megabytes (a memory growth). */
+  unit: 'ms' | 'MB';
   /** The statistic over the samples that is compared with the target and the baseline. */
   stat: Stat;
-  /** Raw samples, in milliseconds. */
+  /** Raw samples, in the unit. */
   samples: number[];
   /** What exactly was timed. */
   measured: string;
@@ -40,5 +41,7 @@ export interface Evaluation {
 export declare function statOf(samples: number[], stat: Stat): number | undefined;
 export declare function evaluate(f: BenchFigure): Evaluation;
 export declare function formatMs(ms: number): string;
+/** A value in its figure's unit: milliseconds, or megabytes (a memory growth). */
+export declare function formatValue(v: number, unit: 'ms' | 'MB'): string;
 export declare function formatFigures(figures: BenchFigure[]): string;
 export declare function tally(figures: BenchFigure[]): Record<Evaluation['result'], number>;

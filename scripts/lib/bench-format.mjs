@@ -5,7 +5,7 @@
 /** @typedef {{ name: string, stat: Stat, samples: number[], measured: string, notMeasured?: string }} BenchSeries */
 /**
  * @typedef {{
- *   id: string, name: string, unit: 'ms', stat: Stat, samples: number[], measured: string,
+ *   id: string, name: string, unit: 'ms' | 'MB', stat: Stat, samples: number[], measured: string,
  *   target?: number | 'baseline', targetNote?: string, baseline?: BenchSeries, notMeasured?: string,
  *   extra?: Record<string, number[]>,
  * }} BenchFigure
@@ -54,6 +54,11 @@ export function formatMs(ms) {
   return `${ms.toFixed(digits)} ms`;
 }
 
+/** A value in its figure's unit: milliseconds, or megabytes (memory growth). @param {number} v @param {'ms' | 'MB'} unit */
+export function formatValue(v, unit) {
+  return unit === 'MB' ? `${v.toFixed(v !== 0 && Math.abs(v) < 10 ? 2 : 1)} MB` : formatMs(v);
+}
+
 /**
  * One aligned line per figure (figure, value, spread, target, baseline, ratio, result), then the
  * reasons of what was not measured, numbered as referred to in the table.
@@ -68,17 +73,18 @@ export function formatFigures(figures) {
   };
   const rows = figures.map((f) => {
     const e = evaluate(f);
-    const target = f.target === 'baseline' ? '< baseline' : typeof f.target === 'number' ? `< ${formatMs(f.target)}` : '—';
+    const fmt = (/** @type {number} */ v) => formatValue(v, f.unit);
+    const target = f.target === 'baseline' ? '< baseline' : typeof f.target === 'number' ? `< ${fmt(f.target)}` : '—';
     const baseline = !f.baseline ? '—'
       : f.baseline.notMeasured !== undefined ? `${f.baseline.name}: ${note(`baseline of "${f.name}": ${f.baseline.notMeasured}`)}`
         : f.baseline.samples.length === 0 ? `${f.baseline.name}: ${note(`baseline of "${f.name}": no samples`)}`
-          : `${f.baseline.stat} ${formatMs(/** @type {number} */ (e.baselineValue))} ${f.baseline.name}`;
+          : `${f.baseline.stat} ${fmt(/** @type {number} */ (e.baselineValue))} ${f.baseline.name}`;
     if (e.value === undefined) {
       return [f.name, note(`${f.name}: ${f.notMeasured ?? 'no samples'}`), '', target, baseline, '', e.result];
     }
-    const spread = e.n > 1 ? `${formatMs(/** @type {number} */ (e.min))}–${formatMs(/** @type {number} */ (e.max))}, n=${e.n}` : 'n=1';
+    const spread = e.n > 1 ? `${fmt(/** @type {number} */ (e.min))}–${fmt(/** @type {number} */ (e.max))}, n=${e.n}` : 'n=1';
     const ratio = e.ratio === undefined ? '—' : `${e.ratio.toFixed(2)}×`;
-    return [f.name, `${f.stat} ${formatMs(e.value)}`, spread, target, baseline, ratio, e.result === 'missed' ? 'MISSED' : e.result];
+    return [f.name, `${f.stat} ${fmt(e.value)}`, spread, target, baseline, ratio, e.result === 'missed' ? 'MISSED' : e.result];
   });
   const header = ['FIGURE', 'VALUE', 'SPREAD (min–max)', 'TARGET', 'BASELINE (same run)', 'RATIO', 'RESULT'];
   const all = [header, ...rows];
