@@ -124,6 +124,7 @@ function sampleMemory(cycle: number): MemorySample {
 export interface SoakOptions {
   host: LabHost;
   cycles: number;
+  /** Samples memory every this many cycles (default 100); 0: never (no forced GC needed). */
   sampleEvery?: number;
   log?: (line: string) => void;
 }
@@ -170,8 +171,10 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       await sleep(50);
     }
     await sleep(1000);
-    memory.push(sampleMemory(0));
-    log(`  cycle     0: heap ${memory[0]!.heapUsedMB.toFixed(1)} MB, RSS ${memory[0]!.rssMB.toFixed(1)} MB`);
+    if (every > 0) {
+      memory.push(sampleMemory(0));
+      log(`  cycle     0: heap ${memory[0]!.heapUsedMB.toFixed(1)} MB, RSS ${memory[0]!.rssMB.toFixed(1)} MB`);
+    }
     for (let i = 1; i <= o.cycles; i++) {
       const c0 = performance.now();
       const name = `soak${i}`;
@@ -179,7 +182,7 @@ export async function soak(o: SoakOptions): Promise<SoakResult> {
       await dockerApi(o.host.socket, 'POST', `/networks/${net}/connect`, { Container: name });
       await dockerApi(o.host.socket, 'DELETE', `/containers/${name}?force=1`);
       cycleMs.push(performance.now() - c0);
-      if (i % every === 0 || i === o.cycles) {
+      if (every > 0 && (i % every === 0 || i === o.cycles)) {
         const m = sampleMemory(i);
         memory.push(m);
         log(`  cycle ${String(i).padStart(5)}: heap ${m.heapUsedMB.toFixed(1)} MB, RSS ${m.rssMB.toFixed(1)} MB, status ${conn.status.kind}, ${states} states, ${trees} trees`);

@@ -23,6 +23,7 @@ const LAB_ONLY_FILES = [
   join('test', 'docker', 'live', 'ip6tables.test.ts'),
   join('test', 'docker', 'live', 'forwarding.test.ts'),
   join('test', 'docker', 'live', 'rpPolicy.test.ts'),
+  join('test', 'docker', 'live', 'soak.test.ts'),
 ];
 const ci = isCI();
 

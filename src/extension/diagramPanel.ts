@@ -17,6 +17,8 @@ import { diagramHtml, makeNonce } from './webviewHtml';
 export const DIAGRAM_VIEW_TYPE = 'cnm.diagram';
 /** Traces computed per message when the webview asks for many (the first hover should not wait for all). */
 const TRACE_BATCH = 40;
+/** A file created this soon after one with a diagram was deleted, with its text, is where it was moved. */
+const RENAME_WINDOW_MS = 3000;
 
 export interface DiagramHooks {
   extensionUri: vscode.Uri;
@@ -59,7 +61,14 @@ export class DiagramPanel implements vscode.Disposable {
   private readonly closed = new vscode.EventEmitter<void>();
   readonly onDidClose = this.closed.event;
 
-  constructor(readonly uri: vscode.Uri, readonly panel: vscode.WebviewPanel, private readonly hooks: DiagramHooks) {
+  /** The text of the last picture sent: a file renamed on disk is recognised by it (DiagramPanels). */
+  private lastText: string | undefined;
+  /** When the file went away (0: it is there). */
+  private goneAt = 0;
+  private current: vscode.Uri;
+
+  constructor(uri: vscode.Uri, readonly panel: vscode.WebviewPanel, private readonly hooks: DiagramHooks) {
+    this.current = uri;
     const webview = panel.webview;
     webview.options = {
       enableScripts: true,
@@ -82,25 +91,46 @@ export class DiagramPanel implements vscode.Disposable {
       webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
       panel.onDidDispose(() => this.dispose()),
       hooks.store.onDidChange((changed) => {
-        if (changed.toString() === uri.toString()) void this.sendSnapshot();
+        if (changed.toString() === this.uri.toString()) void this.sendSnapshot();
       }),
       // Deleted on disk (or renamed outside VS Code: a delete and a create): the picture is of a file that
       // is no longer there, and the title says so until the file comes back.
       hooks.store.onDidChangePresence(({ uri: changed, exists }) => {
-        if (changed.toString() !== uri.toString()) return;
+        if (changed.toString() !== this.uri.toString()) return;
         this.gone = !exists;
-        hooks.log.info(`diagram of ${vscode.workspace.asRelativePath(uri)}: ${exists ? 'the file is back' : 'the file was deleted or moved on disk; the diagram is stale'}`);
+        this.goneAt = exists ? 0 : Date.now();
+        hooks.log.info(`diagram of ${vscode.workspace.asRelativePath(this.uri)}: ${exists ? 'the file is back' : 'the file was deleted or moved on disk; the diagram is stale'}`);
         this.panel.title = this.title(this.panel.title.replace(/^Diagram: /, '').replace(/ \(deleted on disk\)$/, ''));
         if (exists) void this.sendSnapshot(true);
       }),
       // A live host's picture follows Docker's events.
       hooks.store.onDidChangeLive((changed) => {
-        if (changed.toString() === uri.toString()) void this.sendSnapshot();
+        if (changed.toString() === this.uri.toString()) void this.sendSnapshot();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('cnm.diagram.theme')) this.sendTheme();
       }),
     );
+  }
+
+  /** The source shown (a file's diagram follows the file when it is renamed). */
+  get uri(): vscode.Uri {
+    return this.current;
+  }
+
+  /** The file went away within the last `ms` with this text: a file just created with it is where it went. */
+  goneWith(text: string, ms: number): boolean {
+    return this.gone && Date.now() - this.goneAt <= ms && this.lastText === text;
+  }
+
+  /** The file was renamed (in VS Code, or on disk): the diagram shows the new name and follows its edits. */
+  moveTo(uri: vscode.Uri): void {
+    this.hooks.log.info(`diagram of ${vscode.workspace.asRelativePath(this.current)}: the file was renamed to ${vscode.workspace.asRelativePath(uri)}; the diagram follows it`);
+    this.current = uri;
+    this.gone = false;
+    this.goneAt = 0;
+    this.panel.title = this.title(uri.path.slice(uri.path.lastIndexOf('/') + 1));
+    void this.sendSnapshot(true);
   }
 
   get state(): DiagramPanelState {
@@ -197,6 +227,7 @@ export class DiagramPanel implements vscode.Disposable {
     }
     if (!force && src.revision === this.revision) return;
     this.revision = src.revision;
+    this.lastText = isLiveUri(this.uri) ? undefined : src.text;
     this.panel.title = this.title(src.fileName);
     this.post({ protocol: PROTOCOL_VERSION, type: 'snapshot', revision: src.revision, snapshot: src.diagram().snapshot, file: this.uri.toString() });
   }
@@ -285,7 +316,11 @@ export class DiagramPanel implements vscode.Disposable {
 export class DiagramPanels implements vscode.Disposable {
   private readonly panels = new Map<string, DiagramPanel>();
 
-  constructor(private readonly hooks: DiagramHooks) {}
+  private readonly renames: vscode.Disposable[];
+
+  constructor(private readonly hooks: DiagramHooks) {
+    this.renames = this.watchRenames();
+  }
 
   get(uri: vscode.Uri): DiagramPanel | undefined {
     return this.panels.get(uri.toString());
@@ -314,11 +349,67 @@ export class DiagramPanels implements vscode.Disposable {
   adopt(uri: vscode.Uri, panel: vscode.WebviewPanel): DiagramPanel {
     const diagram = new DiagramPanel(uri, panel, this.hooks);
     this.panels.set(uri.toString(), diagram);
-    diagram.onDidClose(() => this.panels.delete(uri.toString()));
+    diagram.onDidClose(() => {
+      if (this.panels.get(diagram.uri.toString()) === diagram) this.panels.delete(diagram.uri.toString());
+    });
     return diagram;
   }
 
+  /** Moves a panel to a file's new name (its key in the map too). */
+  private move(diagram: DiagramPanel, to: vscode.Uri): void {
+    if (this.panels.has(to.toString())) return; // the new name has a diagram of its own: this one stays stale
+    this.panels.delete(diagram.uri.toString());
+    diagram.moveTo(to);
+    this.panels.set(to.toString(), diagram);
+  }
+
+  /**
+   * A renamed file's diagram follows it. Renamed in VS Code (the explorer, a refactoring): VS Code says
+   * so, for files and for the folders they are in. Renamed on disk by another tool: only a delete and a
+   * create are seen, in either order; the created file is taken for the deleted one when it comes within
+   * RENAME_WINDOW_MS of it with exactly the text the diagram last showed. Anything else stays "deleted".
+   */
+  private watchRenames(): vscode.Disposable[] {
+    const created = new Map<string, number>();
+    const fromDisk = async (uri: vscode.Uri): Promise<void> => {
+      const gone = this.all().filter((d) => d.state.stale);
+      if (!gone.length || this.panels.has(uri.toString())) return;
+      let text: string;
+      try {
+        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      } catch {
+        return;
+      }
+      const match = gone.find((d) => d.goneWith(text, RENAME_WINDOW_MS));
+      if (match) this.move(match, uri);
+    };
+    return [
+      vscode.workspace.onDidRenameFiles((e) => {
+        for (const { oldUri, newUri } of e.files) {
+          const prefix = oldUri.toString().replace(/\/?$/, '/');
+          for (const d of this.all()) {
+            const at = d.uri.toString();
+            if (at === oldUri.toString()) this.move(d, newUri);
+            else if (at.startsWith(prefix)) this.move(d, vscode.Uri.parse(newUri.toString().replace(/\/?$/, '/') + at.slice(prefix.length)));
+          }
+        }
+      }),
+      this.hooks.store.onDidChangePresence(({ uri, exists }) => {
+        if (exists) {
+          created.set(uri.toString(), Date.now());
+          for (const [k, at] of created) if (Date.now() - at > RENAME_WINDOW_MS) created.delete(k);
+          // Let the panel of the old name see its delete first when both come together.
+          setTimeout(() => void fromDisk(uri), 50);
+        } else {
+          // The create came first: look again at what was created just before.
+          for (const [k, at] of created) if (Date.now() - at <= RENAME_WINDOW_MS) setTimeout(() => void fromDisk(vscode.Uri.parse(k)), 50);
+        }
+      }),
+    ];
+  }
+
   dispose(): void {
+    for (const d of this.renames.splice(0)) d.dispose();
     for (const p of [...this.panels.values()]) p.dispose();
     this.panels.clear();
   }
