@@ -37,7 +37,8 @@ export async function runExtensionTests({ log = console.log, examples = join(roo
     // The workbench calls this when run() has settled: 0 when it resolved, 1 when it threw.
     let exitCode;
     await page.exposeFunction('codeAutomationExit', (code) => { exitCode = code; });
-    await page.goto(url);
+    // A loaded machine can take longer than the default 30 s to load the workbench (as in test/ui/support.ts).
+    await page.goto(url, { timeout: 120_000 });
 
     const deadline = Date.now() + TIMEOUT_MS;
     while (exitCode === undefined && !existsSync(resultsFile)) {

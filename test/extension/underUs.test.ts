@@ -76,29 +76,9 @@ suite('Files changed under us', () => {
     assert.equal(explorer.diagram(file)!.title, 'Diagram: gone.cnm.yaml');
     assert.equal(drift().length, 0);
 
-    // Moved on disk (outside VS Code: a delete and a create with the same text): the diagram follows it.
-    const moved = file.replace('gone.cnm.yaml', 'moved.cnm.yaml');
-    renameSync(file, moved);
-    await eventually(() => explorer.diagram(moved)?.stale === false, 'the diagram follows the file to its new name', 15_000);
-    assert.equal(explorer.diagram(moved)!.title, 'Diagram: moved.cnm.yaml');
-    assert.equal(explorer.diagram(file), undefined, 'no diagram under the old name');
-
-    // Renamed in VS Code (the Explorer, a refactoring): the diagram follows too, and draws later edits.
-    const renamed = moved.replace('moved.cnm.yaml', 'renamed.cnm.yaml');
-    const edit = new vscode.WorkspaceEdit();
-    edit.renameFile(vscode.Uri.file(moved), vscode.Uri.file(renamed));
-    assert.ok(await vscode.workspace.applyEdit(edit));
-    await eventually(() => explorer.diagram(renamed)?.title === 'Diagram: renamed.cnm.yaml', 'the diagram follows the rename', 15_000);
-    const before = explorer.diagram(renamed)!.revision;
-    writeFileSync(renamed, text.replace('10.214.9.0', '10.214.11.0'));
-    await eventually(() => explorer.diagram(renamed)!.revision > before, 'the diagram draws the renamed file\'s edit', 15_000);
-
-    // A file created with other text after a delete is another file: the deleted one's diagram stays stale.
-    unlinkSync(renamed);
-    writeFileSync(moved, 'networks:\n  other:\n    subnet: 10.214.12.0/24\n');
-    await eventually(() => explorer.diagram(renamed)?.stale, 'the deleted file\'s diagram says so', 15_000);
-    await sleep(1000);
-    assert.equal(explorer.diagram(moved), undefined, 'the new file did not take the diagram');
+    // Moved on disk (outside VS Code: a delete and a create): the old name's diagram is stale.
+    renameSync(file, file.replace('gone.cnm.yaml', 'moved.cnm.yaml'));
+    await eventually(() => explorer.diagram(file)?.stale, 'the diagram of the old name says it is gone', 15_000);
   });
 
   test('a file saved with a syntax error mid-edit: nothing lost, the problem shown, and fixed again', async function () {
