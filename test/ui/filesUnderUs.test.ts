@@ -75,7 +75,10 @@ test('renamed in the Explorer: the diagram takes the new name and draws its late
     await input.waitFor({ timeout: 10_000 });
     await input.fill(IN_EXPLORER);
     await page().keyboard.press('Enter');
+    await page().locator('.explorer-folders-view .monaco-list-row', { hasText: IN_EXPLORER }).first().waitFor({ timeout: 15_000 });
     await tab(`Diagram: ${IN_EXPLORER}`).waitFor({ timeout: 20_000 });
+    // Clicking the file in the Explorer opened it in the editor: the diagram's tab comes forward again.
+    await tab(`Diagram: ${IN_EXPLORER}`).click();
     writeFileSync(join(wb.workspace, IN_EXPLORER), text(['movenet', 'latenet', 'thirdnet']));
     await bus('thirdnet').waitFor({ timeout: 20_000 });
     assert.equal(await tab(`Diagram: ${ON_DISK}`).count(), 0, 'no tab of the old name');
