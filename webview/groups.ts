@@ -66,7 +66,8 @@ export function drawGroups(layer: G, host: DiagramHost, l: HostLayout): void {
       const stopped = d.members.filter((id) => byId.get(id)?.mode === 'stopped').length;
       g.select('path.group-link').attr('d', d.busY !== undefined ? `M${d.w / 2},${d.h}V${d.busY - d.y}` : null);
       g.select('rect.group-box').attr('width', d.w).attr('height', d.h);
-      g.select('text.group-name').text(`▸ ${(d.members.length + shared).toLocaleString('en-US')} containers · ${groupLabel(d, netName)}`);
+      const n = d.members.length + shared;
+      g.select('text.group-name').text(`▸ ${n.toLocaleString('en-US')} container${n === 1 ? '' : 's'} · ${groupLabel(d, netName)}`);
       g.select('text.group-meta').text([published ? `${published} published port${published === 1 ? '' : 's'}` : '', stopped ? `${stopped} stopped` : '', 'click to expand'].filter(Boolean).join(' · '));
       g.select('title').text(`${d.members.length} sandboxes whose first interface is on ${groupLabel(d, netName)}: click (or Enter) to draw them`);
     });

@@ -2,7 +2,7 @@
 // user's zoom and selection across them, and sends intents back: a selection, trace requests, an
 // SVG to save. Traces are asked for all targets once a source is picked, so hovering mostly lights a
 // path from the cache at once; a miss asks for that one target.
-import { PROTOCOL_VERSION, type HostMessage, type NameResolution } from '../src/protocol/messages';
+import { LIMITS, PROTOCOL_VERSION, type DiagramViewState, type HostMessage, type NameResolution } from '../src/protocol/messages';
 import type { DiagramSnapshot } from '../src/protocol/diagram';
 import type { TraceView } from '../src/protocol/trace';
 import { exportSvg } from './exportSvg';
@@ -104,6 +104,7 @@ const view: DiagramView = new DiagramView(canvas, {
   moved: (t) => {
     host.saveState({ transform: t, userMoved: view.userMoved });
     minimap?.update();
+    if (view.userMoved) saveView();
   },
 });
 const minimap: Minimap = new Minimap(canvas, {
@@ -200,6 +201,7 @@ tool('zoom-out', 'Zoom out', () => view.zoomBy(0.8));
 tool('screen-full', 'Fit to window', () => {
   view.userMoved = false;
   view.fit(false);
+  saveView();
 });
 tool('export', 'Export SVG…', () => void saveSvg());
 const focusButton = tool('target', 'Focus: only the selection\'s neighbourhood, or the current trace\'s path', () => {
@@ -258,6 +260,7 @@ function goHit(i: number): void {
   if (key && layout?.hosts.some((h) => h.groups.some((g) => g.key === key))) {
     groupChoices.set(key, false);
     draw();
+    saveView();
   }
   view.mark('search-hit', hits.map((h) => h.id));
   view.mark('search-current', [hit.id]);
@@ -315,6 +318,32 @@ function toggleGroup(key: string): void {
   }
   draw();
   keyboard.focusId(h ? key : `group/${key}`);
+  saveView();
+}
+
+// ── the view kept between openings ─────────────────────────────────────────
+/** The zoom the host kept for this source, applied to the first picture instead of a fit. */
+let keptTransform: DiagramViewState['transform'];
+let saveTimer = 0;
+
+/** Takes the grouping and zoom the user left this source's diagram with (sent before the first snapshot). */
+function restoreView(state: DiagramViewState): void {
+  groupChoices.clear();
+  for (const [key, collapsed] of state.groups) groupChoices.set(key, collapsed);
+  keptTransform = state.transform;
+  document.body.dataset.viewRestored = String(state.groups.length);
+  if (snapshot) draw();
+}
+
+/** Sends the grouping and zoom to the host to keep (once the user stops changing them). */
+function saveView(): void {
+  window.clearTimeout(saveTimer);
+  saveTimer = window.setTimeout(() => {
+    const groups = [...groupChoices].slice(-LIMITS.groups);
+    const state: DiagramViewState = view.userMoved ? { groups, transform: view.transform } : { groups };
+    host.post({ protocol: PROTOCOL_VERSION, type: 'saveViewState', state });
+    document.body.dataset.viewSaved = String(groups.length);
+  }, 300);
 }
 
 /** Lays out and draws the snapshot with the groups as chosen; keeps what is lit, found and focused. */
@@ -347,6 +376,7 @@ document.addEventListener('keydown', (e) => {
   else if (e.key === '0' && !isTyping(e)) {
     view.userMoved = false;
     view.fit(false);
+    saveView();
   }
 });
 
@@ -397,6 +427,8 @@ host.onMessage((m: HostMessage) => {
     case 'theme':
       document.body.dataset.theme = m.theme;
       return;
+    case 'viewState':
+      return restoreView(m.state);
   }
 });
 
@@ -421,7 +453,10 @@ function applySnapshot(s: DiagramSnapshot, rev: number, file: string): void {
   host.saveState({ file });
   if (first) {
     const st = host.state();
-    if (st.transform && st.userMoved) {
+    if (keptTransform) {
+      view.userMoved = true;
+      view.setTransform(keptTransform);
+    } else if (st.transform && st.userMoved) {
       view.userMoved = true;
       view.setTransform(st.transform);
     } else view.fit();

@@ -51,6 +51,7 @@ export class Ctx implements vscode.Disposable {
       onSelected: (uri, id) => void this.revealInTree(uri, id),
       onReveal: (uri, id) => void vscode.commands.executeCommand('cnm.revealInFile', { file: uri.toString(), element: id }),
       onShowRule: (uri, at) => void vscode.commands.executeCommand('cnm.showRules', { file: uri.toString(), ...at }),
+      viewStates: extension.workspaceState,
     }));
     this.rules = this.track(new RulesView(this.store));
     this.matrices = this.track(new MatrixPanels(extension.extensionUri, this.store, this.output));

@@ -3,7 +3,7 @@
 // Every message from the webview is validated (src/protocol) before anything is done with it.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { isWebviewMessage, PROTOCOL_VERSION, type HostMessage, type ResolveRequestMessage, type TraceRequestMessage, type WebviewMessage } from '../protocol/messages';
+import { isDiagramViewState, isWebviewMessage, PROTOCOL_VERSION, type DiagramViewState, type HostMessage, type ResolveRequestMessage, type TraceRequestMessage, type WebviewMessage } from '../protocol/messages';
 import { resolveFrom } from './nameResolution';
 import type { TraceView } from '../protocol/trace';
 import { snapshotIds } from '../protocol/diagram';
@@ -31,6 +31,13 @@ export interface DiagramHooks {
   onReveal(uri: vscode.Uri, elementId: string): void;
   /** The user asked for the rule that decided a trace hop (the rules view). */
   onShowRule?(uri: vscode.Uri, at: { host: string; table: string; chain: string; rule: string | null }): void;
+  /** Where each source's grouping and zoom are kept between openings and reloads (the workspace state). */
+  viewStates?: Pick<vscode.Memento, 'get' | 'update'>;
+}
+
+/** The key under which a source's diagram view state is kept. */
+export function viewStateKey(uri: vscode.Uri): string {
+  return `cnm.diagram.view:${uri.toString()}`;
 }
 
 /** What the extension-host tests can see of a panel. */
@@ -46,6 +53,8 @@ export interface DiagramPanelState {
   stale: boolean;
   /** The panel's title, as the tab shows it. */
   title: string;
+  /** The grouping and zoom kept for this source (see DiagramViewState). */
+  viewState?: DiagramViewState;
 }
 
 export class DiagramPanel implements vscode.Disposable {
@@ -136,7 +145,15 @@ export class DiagramPanel implements vscode.Disposable {
   get state(): DiagramPanelState {
     const s: DiagramPanelState = { uri: this.uri.toString(), ready: this.ready, revision: this.revision, selection: this.selection, visible: this.panel.visible, ignoredMessages: this.ignored, stale: this.gone, title: this.panel.title };
     if (this.lastTrace) s.lastTrace = this.lastTrace;
+    const kept = this.viewState;
+    if (kept) s.viewState = kept;
     return s;
+  }
+
+  /** The grouping and zoom kept for this source, if any (and well-formed: the store may hold an older shape). */
+  get viewState(): DiagramViewState | undefined {
+    const kept: unknown = this.hooks.viewStates?.get(viewStateKey(this.uri));
+    return isDiagramViewState(kept) ? kept : undefined;
   }
 
   /** Select an element because the user selected it in the tree. */
@@ -166,12 +183,19 @@ export class DiagramPanel implements vscode.Disposable {
 
   private async handle(m: WebviewMessage): Promise<void> {
     switch (m.type) {
-      case 'ready':
+      case 'ready': {
         this.ready = true;
         this.sendTheme();
+        // The grouping and zoom the user left this source's diagram with, before the first picture.
+        const kept = this.viewState;
+        if (kept) this.post({ protocol: PROTOCOL_VERSION, type: 'viewState', state: kept });
         await this.sendSnapshot(true);
         if (this.selection) this.select(this.selection);
         if (this.shownTrace) this.post({ protocol: PROTOCOL_VERSION, type: 'showTrace', revision: this.revision, ...this.shownTrace });
+        return;
+      }
+      case 'saveViewState':
+        await this.hooks.viewStates?.update(viewStateKey(this.uri), m.state);
         return;
       case 'selected': {
         const src = await this.hooks.store.get(this.uri);

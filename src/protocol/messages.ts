@@ -47,7 +47,22 @@ export type ExportDoneMessage = V & { type: 'exportDone'; requestId: number; sav
 /** The `cnm.diagram.theme` setting: `auto` follows VS Code's theme. */
 export type ThemeMessage = V & { type: 'theme'; theme: 'auto' | 'light' | 'dark' };
 
-export type HostMessage = SnapshotMessage | SelectMessage | TraceResultsMessage | ShowTraceMessage | ExportDoneMessage | ThemeMessage | ResolvedMessage;
+/**
+ * How the user left the diagram of this source: which groups they collapsed or expanded, and their
+ * zoom. The host keeps it per source (workspace state), so closing the diagram, reopening it or
+ * reloading the window brings the same picture back; the webview sends it whenever it changes.
+ */
+export interface DiagramViewState {
+  /** Group keys (a host id, or `n/<host>/<network>` for a band) with the user's choice: true collapsed, false expanded. */
+  groups: [string, boolean][];
+  /** The user's own zoom and pan (absent: fit the window). */
+  transform?: { x: number; y: number; k: number };
+}
+
+/** The view state kept for this source, sent before the first snapshot. */
+export type ViewStateMessage = V & { type: 'viewState'; state: DiagramViewState };
+
+export type HostMessage = SnapshotMessage | SelectMessage | TraceResultsMessage | ShowTraceMessage | ExportDoneMessage | ThemeMessage | ResolvedMessage | ViewStateMessage;
 
 // ── webview → host ─────────────────────────────────────────────────────────
 
@@ -80,18 +95,31 @@ export type ShowRuleMessage = V & { type: 'showRule'; host: string; table: strin
 /** Diagnostics from the webview for the output channel. */
 export type LogMessage = V & { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
-export type WebviewMessage = ReadyMessage | SelectedMessage | TraceRequestMessage | ExportSvgMessage | RevealMessage | LogMessage | ResolveRequestMessage | ShowRuleMessage;
+/** The user changed the grouping or the zoom: the host keeps it for the next time this source's diagram opens. */
+export type SaveViewStateMessage = V & { type: 'saveViewState'; state: DiagramViewState };
+
+export type WebviewMessage = ReadyMessage | SelectedMessage | TraceRequestMessage | ExportSvgMessage | RevealMessage | LogMessage | ResolveRequestMessage | ShowRuleMessage | SaveViewStateMessage;
 
 // ── guards ─────────────────────────────────────────────────────────────────
 
 /** Limits on what the webview may send, so a bad or hostile message cannot make the host do much work. */
-export const LIMITS = { idLength: 512, targets: 5000, svgBytes: 50_000_000, logLength: 4000, names: 50, nameLength: 253 } as const;
+export const LIMITS = { idLength: 512, targets: 5000, svgBytes: 50_000_000, logLength: 4000, names: 50, nameLength: 253, groups: 2000 } as const;
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= LIMITS.idLength;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
+const isReal = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** A view state as either side may send it: bounded, every field of the right type, a zoom the diagram allows. */
+export function isDiagramViewState(v: unknown): v is DiagramViewState {
+  if (!isObj(v) || !Array.isArray(v.groups) || v.groups.length > LIMITS.groups) return false;
+  if (!v.groups.every((g) => Array.isArray(g) && g.length === 2 && isId(g[0]) && typeof g[1] === 'boolean')) return false;
+  if (v.transform === undefined) return true;
+  const t = v.transform;
+  return isObj(t) && isReal(t.x) && isReal(t.y) && isReal(t.k) && t.k > 0 && t.k <= 100;
+}
 
 /** Every message from the webview is checked before the host acts on it; anything else is dropped. */
 export function isWebviewMessage(value: unknown): value is WebviewMessage {
@@ -119,6 +147,8 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
       return isId(value.host) && typeof value.table === 'string' && /^(filter|nat|raw|mangle|security)$/.test(value.table)
         && typeof value.chain === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(value.chain)
         && (value.rule === null || (typeof value.rule === 'string' && value.rule.startsWith('-A ') && value.rule.length <= LIMITS.logLength));
+    case 'saveViewState':
+      return isDiagramViewState(value.state);
     case 'log':
       return (value.level === 'info' || value.level === 'warn' || value.level === 'error')
         && typeof value.message === 'string' && value.message.length <= LIMITS.logLength;
@@ -146,6 +176,8 @@ export function isHostMessage(value: unknown): value is HostMessage {
     case 'resolved':
       return isCount(value.requestId) && isCount(value.revision) && isId(value.source) && Array.isArray(value.results)
         && value.results.every((r) => isObj(r) && typeof r.name === 'string' && Array.isArray(r.addresses) && Array.isArray(r.dns) && typeof r.how === 'string');
+    case 'viewState':
+      return isDiagramViewState(value.state);
     default:
       return false;
   }

@@ -16,6 +16,8 @@ test('well-formed webview messages pass', () => {
     { ...ok, type: 'exportSvg', requestId: 2, svg: '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"></svg>' },
     { ...ok, type: 'reveal', id: 'c/host1/web' },
     { ...ok, type: 'log', level: 'warn', message: 'x' },
+    { ...ok, type: 'saveViewState', state: { groups: [] } },
+    { ...ok, type: 'saveViewState', state: { groups: [['n/node1/backend', true], ['node2', false]], transform: { x: -20.5, y: 10, k: 1.5625 } } },
   ]) assert.equal(isWebviewMessage(m), true, JSON.stringify(m));
 });
 
@@ -32,6 +34,12 @@ test('anything else is refused: wrong version, unknown type, wrong field types, 
     { ...ok, type: 'trace', requestId: 1, revision: 3, source: 'c/host1/b1', targets: new Array(LIMITS.targets + 1).fill('c/x/y'), proto: 'icmp', targetBy: 'name' },
     { ...ok, type: 'exportSvg', requestId: 1, svg: '<html><script>1</script></html>' },
     { ...ok, type: 'log', level: 'debug', message: 'x' },
+    { ...ok, type: 'saveViewState' },
+    { ...ok, type: 'saveViewState', state: { groups: [['n/node1/backend', 'yes']] } },
+    { ...ok, type: 'saveViewState', state: { groups: [['', true]] } },
+    { ...ok, type: 'saveViewState', state: { groups: new Array(LIMITS.groups + 1).fill(['n/a/b', true]) } },
+    { ...ok, type: 'saveViewState', state: { groups: [], transform: { x: 0, y: 0, k: 0 } } },
+    { ...ok, type: 'saveViewState', state: { groups: [], transform: { x: Infinity, y: 0, k: 1 } } },
   ]) assert.equal(isWebviewMessage(m), false, JSON.stringify(m)?.slice(0, 200));
 });
 
@@ -40,6 +48,9 @@ test('the webview checks the host\'s messages too', () => {
   assert.equal(isHostMessage({ ...ok, type: 'snapshot', revision: 1, snapshot: {} }), false);
   assert.equal(isHostMessage({ protocol: 1, type: 'select', id: null }), false);
   assert.equal(isHostMessage({ ...ok, type: 'traceResults', requestId: 1, revision: 1, results: [], done: true }), true);
+  // The kept grouping and zoom: a store that holds something else is not applied.
+  assert.equal(isHostMessage({ ...ok, type: 'viewState', state: { groups: [['node1', true]], transform: { x: 1, y: 2, k: 0.5 } } }), true);
+  assert.equal(isHostMessage({ ...ok, type: 'viewState', state: { groups: 'node1' } }), false);
 });
 
 test('the webview page: scripts only with the nonce, nothing from the network, the title escaped', () => {
