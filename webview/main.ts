@@ -476,7 +476,7 @@ function applySnapshot(s: DiagramSnapshot, rev: number, file: string): void {
 // ── tracing ────────────────────────────────────────────────────────────────
 /** A trace starts in a running container or on a host itself (its own network stack). */
 function canTraceFrom(id: string): boolean {
-  return !!snapshot?.hosts.some((h) => h.id === id || h.sandboxes.some((s) => s.id === id && s.mode !== 'stopped'));
+  return !!snapshot?.hosts.some((h) => h.id === id || h.sandboxes.some((s) => s.id === id && s.mode !== 'stopped' && s.mode !== 'ingress'));
 }
 
 function setSource(id: string | null, fetchAll = true): void {
@@ -540,7 +540,7 @@ function resolutionKey(name: string): string {
 function nameForResolution(id: string): string | null {
   for (const h of snapshot?.hosts ?? []) {
     for (const s of h.sandboxes) {
-      if (s.id === id) return s.name;
+      if (s.id === id) return s.mode === 'ingress' ? null : s.name;
       const m = s.sharedBy.find((x) => x.id === id);
       if (m) return m.name;
     }

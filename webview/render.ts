@@ -465,7 +465,7 @@ function drawHost(g: G, host: DiagramHost, l: HostLayout): void {
     .attr('class', (d) => `sandbox mode-${d.sb.mode}`)
     .attr('data-id', (d) => d.sb.id)
     .attr('data-target', '')
-    .attr('data-source', (d) => (d.sb.mode === 'stopped' ? null : ''))
+    .attr('data-source', (d) => (d.sb.mode === 'stopped' || d.sb.mode === 'ingress' ? null : ''))
     .attr('role', 'button')
     .attr('aria-label', (d) => sandboxLabel(d.sb, netById))
     .attr('transform', (d) => `translate(${d.b.x},${d.b.y})`);
@@ -639,11 +639,20 @@ function modeLine(sb: DiagramSandbox): string {
   if (sb.mode === 'host') return 'host network namespace';
   if (sb.mode === 'none') return 'lo only';
   if (sb.mode === 'stopped') return 'not running';
+  if (sb.mode === 'ingress') return sb.listening.length ? `mesh IPVS ${sb.listening.join(' ')}` : 'routing mesh (IPVS)';
   if (sb.sharedBy.length) return 'shared namespace';
   return sb.listening.length ? `listens ${sb.listening.join(' ')}` : sb.image;
 }
 
 function sandboxTooltip(sb: DiagramSandbox, nets: Map<string, DiagramNetwork>): string {
+  if (sb.mode === 'ingress') {
+    return [
+      'ingress-sbox: the routing mesh\'s namespace on this swarm node (not a container)',
+      'A connection to a published port is DNATed (nat DOCKER-INGRESS) to its docker_gwbridge address; IPVS in it picks a task, SNATs to its ingress address and sends it over the ingress overlay.',
+      ...sb.endpoints.map((e) => `${e.ifname} on ${nets.get(e.networkId)?.name ?? '?'}: ${[e.ipv4, e.mac && `MAC ${e.mac}`, e.veth && `veth ${e.veth}`].filter(Boolean).join(', ')}`),
+      sb.listening.length ? `IPVS serves ${sb.listening.join(', ')}` : 'no published port yet',
+    ].join('\n');
+  }
   return [
     membersOf(sb),
     sb.mode === 'host' ? 'network_mode: host' : sb.mode === 'none' ? 'network_mode: none' : '',

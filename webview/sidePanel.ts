@@ -312,6 +312,11 @@ export function describe(s: DiagramSnapshot, id: string): string[] | undefined {
     for (const sb of h.sandboxes) {
       if (sb.id === id || sb.sharedBy.some((m) => m.id === id)) {
         const name = sb.id === id ? sb.name : sb.sharedBy.find((m) => m.id === id)!.name;
+        if (sb.mode === 'ingress') {
+          return [`ingress-sbox on ${h.name}`, 'the routing mesh\'s namespace (not a container): DOCKER-INGRESS DNATs published ports to its docker_gwbridge leg; IPVS picks a task and SNATs to its ingress leg',
+            ...sb.endpoints.map((e) => `${e.ifname} ${e.ipv4 ?? ''} on ${h.networks.find((x) => x.id === e.networkId)?.name ?? '?'}`),
+            sb.listening.length ? `IPVS for ${sb.listening.join(', ')}` : ''].filter(Boolean);
+        }
         return [`Container ${name}`, sb.id === id ? `image ${sb.image}` : `in ${sb.name}'s network namespace`,
           sb.mode === 'host' ? 'network_mode: host' : sb.mode === 'none' ? 'network_mode: none (loopback only)' : sb.mode === 'stopped' ? 'not running' : `${sb.endpoints.length} interface${sb.endpoints.length === 1 ? '' : 's'}`,
           ...sb.endpoints.map((e) => `${e.ifname} ${e.ipv4 ?? (e.addressUnknown ? 'unknown address' : '')} on ${h.networks.find((x) => x.id === e.networkId)?.name ?? '?'}`),

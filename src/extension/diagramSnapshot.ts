@@ -1,6 +1,6 @@
 // The engine's state as the diagram's snapshot (src/protocol/diagram.ts), plus an index from what the
 // tracer names (containers, devices, addresses) to the diagram's element ids. Pure: no `vscode`.
-import { formatAddr, formatNet, type ContainerState, type EngineState, type HostState, type NetworkState, type SandboxState } from '../engine';
+import { formatAddr, formatNet, INGRESS_SANDBOX_ID, INGRESS_SANDBOX_NAME, routingMesh, type ContainerState, type EngineState, type HostState, type NetworkState, type SandboxState } from '../engine';
 import type { DiagramDevice, DiagramDeviceTunnel, DiagramEndpoint, DiagramHost, DiagramNetwork, DiagramPort, DiagramSandbox, DiagramService, DiagramSnapshot } from '../protocol/diagram';
 import { ids } from './elementIds';
 
@@ -86,6 +86,19 @@ export function buildSnapshot(state: EngineState, title: string, problems = { er
         const box = diagramSandbox(host, c, byId);
         sandboxes.push(box);
         sandboxByContainer.set(key(host.name, c.name), box.id);
+      }
+    }
+    // A swarm node's ingress-sbox (the routing mesh's namespace): drawn as a box of its own, so a trace
+    // to a published port is seen to pass through it. The tracer names it "ingress-sbox on <node>".
+    const sbox = ingressSandbox(state, host, containers);
+    if (sbox) {
+      sandboxes.push(sbox.box);
+      const tracerName = `${INGRESS_SANDBOX_NAME} on ${host.name}`;
+      for (const n of [INGRESS_SANDBOX_NAME, tracerName]) sandboxByContainer.set(key(host.name, n), sbox.box.id);
+      for (const e of sbox.box.endpoints) {
+        if (e.veth) devices.set(key(host.name, e.veth), e.linkId);
+        for (const n of [INGRESS_SANDBOX_NAME, tracerName]) sandboxIfs.set(key(host.name, n, e.ifname), e.id);
+        if (e.ipv4 && !addresses.has(e.ipv4)) addresses.set(e.ipv4, e.id);
       }
     }
     const own = driverDevices(state, host, devices, tunnelDrafts);
@@ -252,6 +265,31 @@ function diagramSandbox(host: HostState, c: ContainerState, byId: Map<string, Co
     listening: namespaceListening(c, sb, byId),
     endpoints,
   };
+}
+
+/** The node's ingress-sbox as a box (its legs on the ingress network and docker_gwbridge), unless a container has its name. */
+function ingressSandbox(state: EngineState, host: HostState, containers: ContainerState[]): { box: DiagramSandbox } | undefined {
+  const sb = host.sandboxes.get(INGRESS_SANDBOX_ID);
+  if (!sb || containers.some((c) => c.name === INGRESS_SANDBOX_NAME)) return undefined;
+  const endpoints: DiagramEndpoint[] = [];
+  for (const ep of sb.endpoints) {
+    if (!ep.ifname) continue;
+    const e: DiagramEndpoint = {
+      id: ids.endpoint(host.name, ep.networkName, INGRESS_SANDBOX_NAME),
+      networkId: ids.network(host.name, ep.networkName),
+      ifname: ep.ifname,
+      linkId: ids.link(host.name, ep.networkName, INGRESS_SANDBOX_NAME),
+      aliases: [],
+    };
+    if (ep.ipv4) e.ipv4 = ep.ipv4.address;
+    if (ep.mac) e.mac = ep.mac;
+    if (ep.hostIfname) e.veth = ep.hostIfname;
+    endpoints.push(e);
+  }
+  endpoints.sort((a, b) => a.ifname.localeCompare(b.ifname, 'en', { numeric: true }));
+  // What IPVS in it serves: every published port of the routing mesh.
+  const listening = [...new Set(routingMesh(state, host.name).map((m) => `${m.published}/${m.proto}`))];
+  return { box: { id: ids.container(host.name, INGRESS_SANDBOX_NAME), name: INGRESS_SANDBOX_NAME, sharedBy: [], mode: 'ingress', image: '', listening, endpoints } };
 }
 
 /** Interfaces put in the namespace by hand (pipework): Docker's sandbox does not list their endpoints, their network does. */

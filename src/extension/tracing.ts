@@ -48,7 +48,8 @@ export function destinationOf(snapshot: DiagramSnapshot, targetId: string, by: T
       if (!box) return { error: `no container ${ref.container}` };
       const port = firstPort(box.listening);
       const address = box.mode === 'host' ? hostAddress : box.endpoints.find((e) => e.ipv4)?.ipv4;
-      const to = by === 'address' && address ? address : ref.container;
+      // The ingress-sbox has no name DNS answers: it is reached by its address.
+      const to = (by === 'address' || box.mode === 'ingress') && address ? address : ref.container;
       return port === undefined ? { to } : { to, defaultPort: port };
     }
     case 'endpoint': {

@@ -98,7 +98,8 @@ export interface DiagramNetwork {
   addressesUnknown?: true;
 }
 
-export type SandboxMode = 'sandbox' | 'host' | 'none' | 'stopped';
+/** `ingress`: a swarm node's ingress-sbox, the routing mesh's namespace (IPVS for published ports), not a container. */
+export type SandboxMode = 'sandbox' | 'host' | 'none' | 'stopped' | 'ingress';
 
 export interface DiagramSandbox {
   id: string;

@@ -115,3 +115,20 @@ test('the routing mesh: from node2, the mesh port 8080 reaches all three hostnam
     assert.equal(await diagram().locator('g.sandbox.lit-backend').count(), 3);
   });
 });
+
+test("the ingress-sbox on each node is drawn with its two legs; stepping the mesh trace (to node1's address) shows the packet in node1's", async (t) => {
+  await step(t, '4-ingress-sbox', async () => {
+    assert.equal(await diagram().locator('g.sandbox.mode-ingress').count(), 2, 'one per node');
+    const sbox = diagram().locator('g.sandbox[data-id="c/node2/ingress-sbox"]');
+    assert.match(await sbox.locator('text.box-mode').textContent() ?? '', /mesh IPVS 8080\/tcp/);
+    assert.deepEqual(await texts(sbox.locator('text.if-row')), ['eth0 10.11.0.3', 'eth1 172.18.0.2']);
+    // Pin the mesh trace (a click), then step to the hop where IPVS in the sbox picks a task.
+    await diagram().locator('text.mesh-port').click({ force: true });
+    await diagram().locator('.verdict-delivered').waitFor({ timeout: 20_000 });
+    assert.ok(await diagram().locator('[data-id="e/node1/docker_gwbridge/ingress-sbox"].lit').count() > 0, 'the path lights its docker_gwbridge leg');
+    assert.ok(await diagram().locator('[data-id="e/node1/myingress11/ingress-sbox"].lit').count() > 0, 'and its ingress leg');
+    await diagram().locator('.hops .hop', { hasText: 'IPVS' }).first().click();
+    await diagram().locator('circle.endpoint.hop-current[data-id="e/node1/docker_gwbridge/ingress-sbox"]').waitFor({ timeout: 10_000 });
+    assert.match(await diagram().locator('.hops .hop.hop-current').textContent() ?? '', /ingress-sbox on node1/);
+  });
+});

@@ -135,3 +135,37 @@ test('layout: services above the hosts, a line from each service down to each ta
   assert.deepEqual(searchSnapshot(snapshot, '10.0.1.9').map((h) => h.what), ['service api VIP 10.0.1.9']);
   assert.ok(searchSnapshot(snapshot, 'api').some((h) => h.id === ids.service('node1', 'api')));
 });
+
+test("each swarm node's ingress-sbox is drawn with its legs on the ingress network and docker_gwbridge; a mesh trace passes through it", () => {
+  const t = load('overlay-ingress.cnm.yaml');
+  const { snapshot, index } = buildSnapshot(t.engine.state, 'x');
+  for (const [node, ingressAddr] of [['node1', '10.11.0.2'], ['node2', '10.11.0.3'], ['node3', '10.11.0.4']] as const) {
+    const sbox = snapshot.hosts.find((h) => h.name === node)!.sandboxes.find((s) => s.mode === 'ingress');
+    assert.ok(sbox, `an ingress-sbox on ${node}`);
+    assert.equal(sbox.id, ids.container(node, 'ingress-sbox'));
+    assert.deepEqual(sbox.endpoints.map((e) => `${e.ifname} ${e.networkId} ${e.ipv4}`), [
+      `eth0 ${ids.network(node, 'myingress11')} ${ingressAddr}`,
+      `eth1 ${ids.network(node, 'docker_gwbridge')} 172.18.0.2`,
+    ]);
+    assert.deepEqual(sbox.listening, ['8080/tcp'], 'IPVS serves the mesh port');
+  }
+  // It is not a trace source; as a target it is its address (no name resolves to it).
+  assert.deepEqual(destinationOf(snapshot, ids.container('node1', 'ingress-sbox')), { to: '10.11.0.2', defaultPort: 8080 });
+  // From node3 to node1's published port: DNAT to the sbox on node1, IPVS and SNAT in it, out on the ingress overlay.
+  const r = traceForDiagram(engineTracerFor(t.spec), t.engine.state, index, { host: 'node3', from: 'node3', to: '192.168.50.10', proto: 'tcp', port: 8080 });
+  assert.ok('trace' in r && r.trace.verdict === 'delivered', JSON.stringify(r).slice(0, 300));
+  const inSbox = r.trace.hops.filter((h) => h.node === 'ingress-sbox on node1');
+  assert.deepEqual(inSbox.map((h) => h.action), ['receive', 'ipvs', 'SNAT', 'route', 'send', 'reply']);
+  const lit = new Set(inSbox.flatMap((h) => h.elements));
+  for (const id of [ids.endpoint('node1', 'docker_gwbridge', 'ingress-sbox'), ids.link('node1', 'docker_gwbridge', 'ingress-sbox'), ids.endpoint('node1', 'myingress11', 'ingress-sbox')]) assert.ok(lit.has(id), id);
+  // The SNAT hop (no interface) is drawn at the box itself or where the packet is in it.
+  assert.ok(inSbox.every((h) => h.elements.length > 0));
+  // Out of it, the ingress overlay's bridge switches the frame from the sbox's veth to the task's.
+  assert.ok(r.trace.hops.find((h) => h.node === 'br0')!.elements.includes(ids.link('node1', 'myingress11', 'ingress-sbox')));
+  // Every id is one the diagram can select.
+  const all = snapshotIds(snapshot);
+  for (const h of r.trace.hops) for (const id of h.elements) assert.ok(all.has(id) || id.startsWith('t/'), id);
+  // The layout places it in the ingress network's band on every node.
+  const layout = layoutDiagram(snapshot);
+  for (const node of ['node1', 'node2', 'node3']) assert.ok(layout.centres.has(ids.container(node, 'ingress-sbox')), node);
+});
