@@ -9,7 +9,7 @@ import { addNetwork, type NewNetwork } from '../topology/edit';
 import { planChange } from './topologyChanges';
 
 export interface NetworkField {
-  /** `ip_range`, `aux_addresses`, `ipam_driver`, `internal`, `attachable`, `ingress`, `enable_ipv6`, `opt:<key>`, `driver_opts`. */
+  /** `ip_range`, `aux_addresses`, `ipam_driver`, `internal`, `attachable`, `ingress`, `enable_ipv6`, `labels`, `opt:<key>`, `driver_opts`. */
   id: string;
   /** As the user knows it: the file's key or the `-o` key. */
   label: string;
@@ -22,7 +22,7 @@ export interface NetworkField {
 }
 
 export interface FormPlace {
-  /** A Compose file: only what Compose's `networks:` takes (no ingress, no aux addresses, no IPAM driver). */
+  /** A Compose file: what Compose's `networks:` takes (no ingress; labels; the IPAM driver always offered). */
   compose?: boolean;
   /** IPAM drivers besides `default` the engine has (plug-ins'). */
   ipamDrivers?: readonly string[];
@@ -38,11 +38,10 @@ export function networkFields(driver: string, descriptor: DriverDescriptor | und
   const special = descriptor?.special === true;
   if (!special) {
     fields.push({ id: 'ip_range', label: 'ip_range', kind: 'cidr', placeholder: 'e.g. 10.30.0.128/25', description: 'Allocate container addresses from this part of the subnet only (--ip-range).' });
-    if (!place.compose) {
-      fields.push({ id: 'aux_addresses', label: 'aux_addresses', kind: 'pairs', placeholder: 'e.g. router=10.30.0.254, printer=10.30.0.253', description: 'Addresses IPAM must never hand out (--aux-address name=address).' });
-      const ipam = ['default', ...(place.ipamDrivers ?? []).filter((d) => d !== 'default')];
-      if (ipam.length > 1) fields.push({ id: 'ipam_driver', label: 'ipam.driver', kind: 'choice', values: ipam, description: 'The IPAM driver that hands out subnets and addresses (--ipam-driver).' });
-    }
+    fields.push({ id: 'aux_addresses', label: place.compose ? 'ipam.config aux_addresses' : 'aux_addresses', kind: 'pairs', placeholder: 'e.g. router=10.30.0.254, printer=10.30.0.253', description: 'Addresses IPAM must never hand out (--aux-address name=address).' });
+    const ipam = ['default', ...(place.ipamDrivers ?? []).filter((d) => d !== 'default')];
+    // A topology file shows the choice once a plug-in brought a second driver; a Compose file always has the key.
+    if (ipam.length > 1 || place.compose) fields.push({ id: 'ipam_driver', label: 'ipam.driver', kind: 'choice', values: ipam, description: 'The IPAM driver that hands out subnets and addresses (--ipam-driver).' });
     fields.push({ id: 'internal', label: 'internal', kind: 'boolean', description: 'No route out of the network: no gateway to the outside, no NAT (--internal).' });
     fields.push({ id: 'enable_ipv6', label: 'enable_ipv6', kind: 'boolean', description: 'An IPv6 subnet too (--ipv6).' });
   }
@@ -50,6 +49,7 @@ export function networkFields(driver: string, descriptor: DriverDescriptor | und
     fields.push({ id: 'attachable', label: 'attachable', kind: 'boolean', description: 'Standalone containers (docker run) may join, not only services (--attachable).' });
     if (!place.compose) fields.push({ id: 'ingress', label: 'ingress', kind: 'boolean', description: 'The routing-mesh network of the swarm; replaces the default `ingress` (--ingress).'.replace(/`/g, '') });
   }
+  if (place.compose) fields.push({ id: 'labels', label: 'labels', kind: 'pairs', placeholder: 'e.g. team=payments, tier=back', description: 'Metadata on the network (--label key=value).' });
   // A driver without a descriptor (a plug-in the engine knows by name only): its options as typed.
   if (!descriptor && driver) fields.push({ id: 'driver_opts', label: 'driver_opts', kind: 'pairs', placeholder: 'e.g. key=value, other=value', description: 'The plug-in\'s options (-o key=value).' });
   return fields;
@@ -70,6 +70,7 @@ export function fieldValue(net: NewNetwork, f: NetworkField): string | undefined
     case 'attachable': return net.attachable ? 'true' : undefined;
     case 'ingress': return net.ingress ? 'true' : undefined;
     case 'driver_opts': return net.driverOpts && Object.keys(net.driverOpts).length ? pairsText(net.driverOpts) : undefined;
+    case 'labels': return net.labels && Object.keys(net.labels).length ? pairsText(net.labels) : undefined;
     default: return f.id.startsWith('opt:') ? net.driverOpts?.[f.id.slice(4)] : undefined;
   }
 }
@@ -107,6 +108,11 @@ export function setFieldValue(net: NewNetwork, f: NetworkField, raw: string): vo
       return;
     }
     case 'ipam_driver': net.ipamDriver = v && v !== 'default' ? v : undefined; return;
+    case 'labels': {
+      const pairs = v ? parsePairs(v) : {};
+      net.labels = typeof pairs === 'object' && Object.keys(pairs).length ? pairs : undefined;
+      return;
+    }
     case 'internal': net.internal = flag; return;
     case 'enable_ipv6': net.enableIpv6 = flag; return;
     case 'attachable': net.attachable = flag; return;
@@ -134,7 +140,7 @@ function setOpts(net: NewNetwork, opts: Record<string, string>): void {
 /** Forgets what `fields` (the new driver's) do not offer: answers given for another driver before Back. */
 export function keepOnly(net: NewNetwork, fields: readonly NetworkField[]): void {
   const ids = new Set(fields.map((f) => f.id));
-  for (const id of ['ip_range', 'aux_addresses', 'ipam_driver', 'internal', 'enable_ipv6', 'attachable', 'ingress']) {
+  for (const id of ['ip_range', 'aux_addresses', 'ipam_driver', 'internal', 'enable_ipv6', 'attachable', 'ingress', 'labels']) {
     if (!ids.has(id)) setFieldValue(net, { id, label: id, kind: 'text', description: '' }, '');
   }
   if (!ids.has('driver_opts') && net.driverOpts) {
@@ -170,6 +176,7 @@ export function networkSummary(net: NewNetwork): string {
   if (net.attachable) parts.push('--attachable');
   if (net.ingress) parts.push('--ingress');
   for (const [k, v] of Object.entries(net.driverOpts ?? {})) parts.push(`-o ${k}=${v}`);
+  for (const [k, v] of Object.entries(net.labels ?? {})) parts.push(`--label ${k}=${v}`);
   return `${parts.join(' ')} ${net.name}`;
 }
 

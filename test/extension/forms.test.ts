@@ -133,4 +133,16 @@ suite('Create Network on a Compose source: the driver\'s options', () => {
     assert.ok(after.includes('  lan:\n    driver_opts: { com.docker.network.driver.mtu: "1400" }\n    ipam:\n      config:\n        - subnet: 10.41.0.0/24\n          ip_range: 10.41.0.128/25\n'), after);
     await undo(file, before);
   });
+
+  test('the IPAM driver, aux addresses and labels are written where Compose reads them, comments kept; undo', async () => {
+    const file = join(dir, 'compose.yaml');
+    await openEditor(file);
+    const before = await textOf(file);
+    const r = await run('createNetwork', { file, name: 'lab', subnet: '10.42.0.0/24', gateway: '10.42.0.1', auxAddresses: { router: '10.42.0.254' }, ipamDriver: 'default', labels: { team: 'payments' } });
+    assert.equal(r?.ok, true, JSON.stringify(r));
+    const after = await textOf(file);
+    assert.ok(after.includes('  lab:\n    labels: { team: "payments" }\n    ipam:\n      driver: default\n      config:\n        - subnet: 10.42.0.0/24\n          gateway: 10.42.0.1\n          aux_addresses: { router: 10.42.0.254 }\n'), after);
+    assert.deepEqual(after.split('\n').filter((l) => l.includes('#')), before.split('\n').filter((l) => l.includes('#')));
+    await undo(file, before);
+  });
 });

@@ -73,7 +73,7 @@ export async function composeCreateNetwork(ctx: Ctx, inv: Invocation): Promise<C
   const a = inv.args;
   let net: NewComposeNetwork;
   if (inv.scripted) {
-    if (typeof a.name !== 'string') return refuse(ctx, inv, CREATE, 'pass { name } (and optionally driver, subnet, gateway, ipRange, internal, attachable, enableIpv6, options)');
+    if (typeof a.name !== 'string') return refuse(ctx, inv, CREATE, 'pass { name } (and optionally driver, subnet, gateway, ipRange, auxAddresses, ipamDriver, internal, attachable, enableIpv6, options, labels)');
     net = { key: a.name };
     if (typeof a.driver === 'string') net.driver = a.driver;
     if (typeof a.subnet === 'string') net.subnet = a.subnet;
@@ -83,6 +83,9 @@ export async function composeCreateNetwork(ctx: Ctx, inv: Invocation): Promise<C
     if (typeof a.ipRange === 'string') net.ipRange = a.ipRange;
     if (a.enableIpv6 === true) net.enableIpv6 = true;
     if (typeof a.options === 'object' && a.options !== null) net.driverOpts = Object.fromEntries(Object.entries(a.options).map(([k, v]) => [k, String(v)]));
+    if (typeof a.auxAddresses === 'object' && a.auxAddresses !== null) net.auxAddresses = Object.fromEntries(Object.entries(a.auxAddresses).map(([k, v]) => [k, String(v)]));
+    if (typeof a.ipamDriver === 'string') net.ipamDriver = a.ipamDriver;
+    if (typeof a.labels === 'object' && a.labels !== null) net.labels = Object.fromEntries(Object.entries(a.labels).map(([k, v]) => [k, String(v)]));
   } else {
     const asked = await askComposeNetwork(inv);
     if (!asked) return undefined;
@@ -131,7 +134,7 @@ async function askComposeNetwork(inv: Invocation): Promise<NewComposeNetwork | u
     return askOptions;
   };
   const askOptions = async (input: MultiStepInput) => {
-    const fields = networkFields(net.driver ?? 'bridge', descriptor(), { compose: true });
+    const fields = networkFields(net.driver ?? 'bridge', descriptor(), { compose: true, ipamDrivers: compose.engine.drivers.ipamDriverNames() });
     const shown = { ...net, name: net.key } as NewComposeNetwork & { name: string };
     keepOnly(shown, fields);
     await optionsLoop(input, { title, step: 5, total, fields, net: shown, engineError: () => { Object.assign(net, shown); return engineError(); } });

@@ -152,37 +152,50 @@ function seqToMap(text: string, seq: YAMLSeq<Node>, names: string[], network: st
   return out;
 }
 
-function networkBody(net: NewComposeNetwork): { scalars: Body; pool: [string, string][] } {
+function networkBody(net: NewComposeNetwork): { scalars: Body; pool: [string, Value][]; ipamDriver?: string } {
   const scalars: Body = [];
   if (net.driver) scalars.push(['driver', net.driver]);
   if (net.driverOpts && Object.keys(net.driverOpts).length) scalars.push(['driver_opts', Object.entries(net.driverOpts).map(([k, v]) => [k, quoted(v)] as [string, Value])]);
   if (net.internal) scalars.push(['internal', true]);
   if (net.attachable) scalars.push(['attachable', true]);
   if (net.enableIpv6) scalars.push(['enable_ipv6', true]);
-  const pool: [string, string][] = [];
+  if (net.labels && Object.keys(net.labels).length) scalars.push(['labels', Object.entries(net.labels).map(([k, v]) => [k, quoted(v)] as [string, Value])]);
+  const pool: [string, Value][] = [];
   if (net.subnet) pool.push(['subnet', net.subnet]);
   if (net.ipRange) pool.push(['ip_range', net.ipRange]);
   if (net.gateway) pool.push(['gateway', net.gateway]);
-  return { scalars, pool };
+  if (net.auxAddresses && Object.keys(net.auxAddresses).length) pool.push(['aux_addresses', Object.entries(net.auxAddresses).map(([k, v]) => [k, v] as [string, Value])]);
+  return net.ipamDriver ? { scalars, pool, ipamDriver: net.ipamDriver } : { scalars, pool };
 }
 
 /** The block lines of a new network at `indent`: `key: {}` when it has no settings. */
 function networkLines(net: NewComposeNetwork, indent: number, step: number): string[] {
-  const { scalars, pool } = networkBody(net);
+  const { scalars, pool, ipamDriver } = networkBody(net);
   const pad = (n: number) => ' '.repeat(n);
-  if (scalars.length === 0 && pool.length === 0) return [`${pad(indent)}${scalar(net.key)}: {}`];
+  if (scalars.length === 0 && pool.length === 0 && !ipamDriver) return [`${pad(indent)}${scalar(net.key)}: {}`];
   const lines = [`${pad(indent)}${scalar(net.key)}:`, ...scalars.flatMap(([k, v]) => blockLines(k, v, indent + step, step, false))];
+  if (pool.length || ipamDriver) {
+    lines.push(`${pad(indent + step)}ipam:`);
+    if (ipamDriver) lines.push(`${pad(indent + 2 * step)}driver: ${scalar(ipamDriver)}`);
+  }
   if (pool.length) {
-    lines.push(`${pad(indent + step)}ipam:`, `${pad(indent + 2 * step)}config:`);
-    pool.forEach(([k, v], i) => lines.push(`${pad(indent + 3 * step)}${i === 0 ? '- ' : '  '}${k}: ${scalar(v)}`));
+    lines.push(`${pad(indent + 2 * step)}config:`);
+    // The pool's keys sit under the list item's dash: a nested map (aux_addresses) one step deeper than them.
+    const col = indent + 3 * step + 2;
+    pool.forEach(([k, v], i) => {
+      const block = blockLines(k, v, col, step, false);
+      block[0] = `${pad(indent + 3 * step)}${i === 0 ? '- ' : '  '}${block[0]!.slice(col)}`;
+      lines.push(...block);
+    });
   }
   return lines;
 }
 
 function networkFlow(net: NewComposeNetwork): string {
-  const { scalars, pool } = networkBody(net);
+  const { scalars, pool, ipamDriver } = networkBody(net);
   const parts = scalars.map(([k, v]) => `${scalar(k)}: ${flow(v)}`);
-  if (pool.length) parts.push(`ipam: { config: [{ ${pool.map(([k, v]) => `${k}: ${scalar(v)}`).join(', ')} }] }`);
+  const ipam = [ipamDriver ? `driver: ${scalar(ipamDriver)}` : '', pool.length ? `config: [{ ${pool.map(([k, v]) => `${k}: ${flow(v)}`).join(', ')} }]` : ''].filter(Boolean);
+  if (ipam.length) parts.push(`ipam: { ${ipam.join(', ')} }`);
   return parts.length ? `{ ${parts.join(', ')} }` : '{}';
 }
 

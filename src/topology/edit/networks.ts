@@ -23,6 +23,8 @@ export interface NewNetwork {
   /** ipam.driver: an IPAM plug-in's name (absent: `default`). */
   ipamDriver?: string;
   driverOpts?: Record<string, string>;
+  /** labels (written by the Compose form only: a topology file's networks take no labels). */
+  labels?: Record<string, string>;
 }
 
 /** `networks:` gets the new network (the section is created, before containers, when missing). */

@@ -39,6 +39,28 @@ describe('Compose edits', () => {
     assert.equal(net?.internal, true);
   });
 
+  it('writes every key Compose\'s networks: takes: ipam driver, aux_addresses, ip_range, driver_opts, labels, attachable; comments kept', () => {
+    const after = addComposeNetwork(example, {
+      key: 'lab', driver: 'bridge', subnet: '10.41.0.0/24', gateway: '10.41.0.1', ipRange: '10.41.0.128/25', auxAddresses: { router: '10.41.0.254', printer: '10.41.0.253' },
+      ipamDriver: 'default', attachable: true, driverOpts: { 'com.docker.network.driver.mtu': '1400' }, labels: { team: 'payments' },
+    });
+    assert.deepEqual(comments(after), comments(example));
+    assert.ok(after.includes([
+      '  lab:', '    driver: bridge', '    driver_opts: { com.docker.network.driver.mtu: "1400" }', '    attachable: true', '    labels: { team: "payments" }',
+      '    ipam:', '      driver: default', '      config:', '        - subnet: 10.41.0.0/24', '          ip_range: 10.41.0.128/25', '          gateway: 10.41.0.1',
+      '          aux_addresses: { router: 10.41.0.254, printer: 10.41.0.253 }',
+    ].join('\n')), after);
+    // Read back as Compose reads it: every key where it belongs.
+    const net = play(attachServiceToNetwork(after, 'db', 'lab')).project.networks.get('lab');
+    assert.equal(net?.ipamDriver, 'default');
+    assert.deepEqual(net?.ipamConfig.map(({ subnet, gateway, ipRange, auxAddresses }) => ({ subnet, gateway, ipRange, auxAddresses })), [{ subnet: '10.41.0.0/24', gateway: '10.41.0.1', ipRange: '10.41.0.128/25', auxAddresses: { router: '10.41.0.254', printer: '10.41.0.253' } }]);
+    assert.deepEqual(net?.labels, { team: 'payments' });
+    // An IPAM driver alone still gets its ipam: block; in a flow map, the same keys in flow style.
+    assert.ok(addComposeNetwork(example, { key: 'p', ipamDriver: 'flannel' }).includes('  p:\n    ipam:\n      driver: flannel\n'));
+    assert.equal(addComposeNetwork('networks: { n1: {} }\n', { key: 'n2', subnet: '10.42.0.0/24', auxAddresses: { r: '10.42.0.9' }, ipamDriver: 'default' }),
+      'networks: { n1: {}, n2: { ipam: { driver: default, config: [{ subnet: 10.42.0.0/24, aux_addresses: { r: 10.42.0.9 } }] } } }\n');
+  });
+
   it('creates a network in a flow map, and a networks: section when there is none', () => {
     const flowText = 'services:\n  a: { image: x, networks: [n1] }\nnetworks: { n1: {} }   # flow\n';
     assert.equal(addComposeNetwork(flowText, { key: 'n2', driver: 'bridge' }), 'services:\n  a: { image: x, networks: [n1] }\nnetworks: { n1: {}, n2: { driver: bridge } }   # flow\n');

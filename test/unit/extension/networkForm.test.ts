@@ -60,11 +60,18 @@ describe('networkFields', () => {
     assert.deepEqual(ids(networkFields('acme', undefined)).slice(-1), ['driver_opts']);
   });
 
-  it('the IPAM driver is offered when a plug-in brought one; Compose gets only the keys Compose has', () => {
+  it('the IPAM driver is offered when a plug-in brought one; Compose gets the keys Compose\'s networks: has', () => {
     assert.deepEqual(field(networkFields('bridge', descriptor('bridge'), { ipamDrivers: ['flannel'] }), 'ipam_driver').values, ['default', 'flannel']);
     const compose = ids(networkFields('overlay', descriptor('overlay'), { compose: true, ipamDrivers: ['flannel'] }));
-    for (const id of ['ingress', 'aux_addresses', 'ipam_driver']) assert.ok(!compose.includes(id), id);
-    for (const id of ['ip_range', 'internal', 'attachable', 'enable_ipv6', 'opt:encrypted']) assert.ok(compose.includes(id), id);
+    assert.ok(!compose.includes('ingress'), 'Compose cannot declare an ingress network');
+    for (const id of ['ip_range', 'aux_addresses', 'ipam_driver', 'internal', 'attachable', 'enable_ipv6', 'labels', 'opt:encrypted']) assert.ok(compose.includes(id), id);
+    // A Compose file always offers ipam.driver (the key exists there), even with only the default driver.
+    assert.deepEqual(field(networkFields('bridge', descriptor('bridge'), { compose: true }), 'ipam_driver').values, ['default']);
+    assert.ok(!ids(networkFields('bridge', descriptor('bridge'))).includes('labels'), 'a topology file\'s networks take no labels');
+    const net: NewNetwork = { name: 'n' };
+    setFieldValue(net, field(networkFields('bridge', descriptor('bridge'), { compose: true }), 'labels'), 'team=payments, tier=back');
+    assert.deepEqual(net.labels, { team: 'payments', tier: 'back' });
+    assert.match(networkSummary(net), /--label team=payments --label tier=back n$/);
   });
 });
 
