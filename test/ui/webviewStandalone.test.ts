@@ -218,3 +218,17 @@ test('a live host\'s diagram offers no "Show in file": its elements are written 
   assert.match(await h.page.locator('.details h2').textContent() ?? '', /Container web/);
   assert.equal(await h.page.locator('.details .reveal').count(), 0);
 });
+
+test('a high-contrast theme: boxes drawn with the theme\'s contrast border, thicker, on the editor background', async () => {
+  const hc = await openHarness(harnessPage(fixture.snapshot, fixture.traces));
+  try {
+    await hc.page.waitForSelector('g.sandbox');
+    // VS Code marks the body; the page has no --vscode-contrastBorder here, so the stylesheet's fallback (HC Black's) applies.
+    await hc.page.evaluate(() => document.body.classList.add('vscode-high-contrast'));
+    const box = await hc.page.locator('g.sandbox rect.box').first().evaluate((el) => ({ stroke: getComputedStyle(el).stroke, width: getComputedStyle(el).strokeWidth }));
+    assert.deepEqual(box, { stroke: 'rgb(111, 195, 223)', width: '2px' });
+    await screenshot(hc.page, 'webview-5-high-contrast');
+  } finally {
+    await hc.close();
+  }
+});
