@@ -51,7 +51,7 @@ class Sandbox implements SandboxState {
   hostsEntries: HostsEntry[] = [];
   readonly sharedBy = new Set<string>();
   /** null: to be made from the endpoints and interfaces at the next read. */
-  private made: Route[] | null = [];
+  #made: Route[] | null = [];
 
   constructor(
     readonly id: string,
@@ -64,11 +64,11 @@ class Sandbox implements SandboxState {
   }
 
   get routes(): Route[] {
-    return (this.made ??= standardRoutes(this));
+    return (this.#made ??= standardRoutes(this));
   }
 
   routesChanged(): void {
-    this.made = null;
+    this.#made = null;
   }
 }
 
