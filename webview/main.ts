@@ -343,6 +343,8 @@ function saveView(): void {
     const state: DiagramViewState = view.userMoved ? { groups, transform: view.transform } : { groups };
     host.post({ protocol: PROTOCOL_VERSION, type: 'saveViewState', state });
     document.body.dataset.viewSaved = String(groups.length);
+    // How many times it was sent (tests wait for the next one).
+    document.body.dataset.viewSaves = String(Number(document.body.dataset.viewSaves ?? '0') + 1);
   }, 300);
 }
 

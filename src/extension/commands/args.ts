@@ -68,7 +68,8 @@ async function pickSource(ctx: Ctx, purpose: string): Promise<vscode.Uri | undef
   if (uris.length === 1) return uris[0];
   const picked = await vscode.window.showQuickPick(
     uris.map((uri) => ({ label: uri.path.slice(uri.path.lastIndexOf('/') + 1), description: vscode.workspace.asRelativePath(uri), uri })),
-    { title: purpose, placeHolder: 'Which topology file?' },
+    // Kept open when focus moves (a walkthrough button, a webview): it would vanish before the user saw it.
+    { title: purpose, placeHolder: 'Which topology file?', ignoreFocusOut: true },
   );
   return picked?.uri;
 }
