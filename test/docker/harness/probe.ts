@@ -1,4 +1,4 @@
-// Probes for issue 4: real `ping -c1 -W1` and `nc -w 2` from containers and from the host, against the
+// Probes for issue 4: real `ping -c1 -W3` and `nc -w 2` from containers and from the host, against the
 // packet tracer's verdicts. A probe names its target symbolically (a container's address on a network,
 // a network's gateway, an unused address of a network, a name, loopback), so each side — the real
 // dockerd and the engine — substitutes its own address.
@@ -239,7 +239,7 @@ const SCRIPT = [
   'bb="$1"; shift; i=0',
   'while [ $# -ge 3 ]; do',
   '  i=$((i+1)); k=$1; a=$2; p=$3; shift 3',
-  '  if [ "$k" = icmp ]; then ( $bb ping -c1 -W1 "$a" >/tmp/cnm-probe.$i 2>&1; echo "rc=$?" >>/tmp/cnm-probe.$i ) &',
+  '  if [ "$k" = icmp ]; then ( $bb ping -c1 -W3 "$a" >/tmp/cnm-probe.$i 2>&1; echo "rc=$?" >>/tmp/cnm-probe.$i ) &',
   '  else ( $bb nc -w 2 "$a" "$p" </dev/null >/tmp/cnm-probe.$i 2>&1; echo "rc=$?" >>/tmp/cnm-probe.$i ) & fi',
   'done',
   'wait',
