@@ -21,6 +21,7 @@ import { LiveHost, type LiveState } from '../../../src/live/liveHost';
 import { labMissing, startLab, type Lab, type LabHost } from '../harness/lab';
 import { isCI } from '../../support/ci.mjs';
 import { forwardInto, startSshd, type Sshd } from './remoteAccess';
+import type { VerifiedTraceJson as VerifiedJson } from '../live/support';
 
 const ROOT = resolvePath(import.meta.dirname, '../../..');
 const NAME = 's8sshr';
@@ -36,14 +37,6 @@ const missing = [...labMissing(['20.10']), ...['/usr/sbin/sshd', '/usr/bin/ssh',
   }
 }).map((f) => `${f} is missing (apt-get install -y openssh-server openssh-client busybox-static)`)].join('; ');
 
-interface VerifiedJson {
-  verdict: string;
-  reason: string;
-  fix?: string;
-  hops: { node: string; action: string; detail: string }[];
-  observed: { verdict: string; detail: string };
-  agree: boolean;
-}
 
 let lab: Lab | undefined;
 let host: LabHost;

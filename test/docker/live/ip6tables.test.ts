@@ -11,20 +11,13 @@ import { run } from '../harness/exec';
 import { startLab, type Lab, type LabHost } from '../harness/lab';
 import { releaseMissing, type LabVersion } from '../harness/labPaths';
 import { isCI } from '../../support/ci.mjs';
+import type { VerifiedTraceJson as VerifiedJson } from './support';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const FLAGS = ['--ip6tables', '--experimental'];
 const VERSIONS: LabVersion[] = ['20.10', '26.1'];
 const missing = VERSIONS.map((v) => releaseMissing(v)).find(Boolean);
 
-interface VerifiedJson {
-  verdict: string;
-  reason: string;
-  fix?: string;
-  hops: { node: string; action: string; detail: string }[];
-  observed: { verdict: string; detail: string };
-  agree: boolean;
-}
 
 let lab: Lab | undefined;
 

@@ -15,20 +15,12 @@ import { run } from '../harness/exec';
 import { startLab, type Lab, type LabHost } from '../harness/lab';
 import { releaseMissing } from '../harness/labPaths';
 import { isCI } from '../../support/ci.mjs';
+import type { VerifiedTraceJson as VerifiedJson } from './support';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const missing = releaseMissing('20.10');
 const HOST = 's8rppol';
 
-interface VerifiedJson {
-  verdict: string;
-  reason: string;
-  fix?: string;
-  hops: { node: string; action: string; detail: string }[];
-  observed: { verdict: string; detail: string };
-  agree: boolean;
-  outcome: string;
-}
 
 let lab: Lab | undefined;
 

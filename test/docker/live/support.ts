@@ -134,3 +134,15 @@ export async function dockerInspectJson(kind: 'network' | 'container', names: st
   if (r.code !== 0) throw new Error(`docker inspect failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Record<string, unknown>[];
 }
+
+/** What `cnm trace … --verify --json` prints: the prediction, the real probe beside it, and whether they agree. */
+export interface VerifiedTraceJson {
+  verdict: string;
+  reason: string;
+  fix?: string;
+  hops: { node: string; action: string; detail: string }[];
+  observed: { verdict: string; detail: string; command: string };
+  agree: boolean;
+  outcome: string;
+  explanation: string;
+}

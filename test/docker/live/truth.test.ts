@@ -18,17 +18,8 @@ import { observeHost, takeSnapshot } from '../../../src/docker/snapshot';
 import { loadTopology } from '../../../src/topology';
 import { listeningFromTopology, trace } from '../../../src/engine';
 import { client, dockerCli, IMAGE, LIVE_LABEL_ARG, LIVE_LABELS, liveScenario, requireLive, SLEEP } from './support';
+import type { VerifiedTraceJson as VerifiedJson } from './support';
 
-interface VerifiedJson {
-  verdict: string;
-  reason: string;
-  fix?: string;
-  hops: { node: string; action: string; detail: string }[];
-  observed: { verdict: string; detail: string; command: string };
-  agree: boolean;
-  outcome: string;
-  explanation: string;
-}
 
 async function cnm(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '', stderr = '';
