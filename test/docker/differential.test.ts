@@ -8,6 +8,10 @@
 //
 //   node --import tsx --test test/docker/differential.test.ts
 //   CNM_SCENARIO=07-ip-range node --import tsx --test test/docker/differential.test.ts   (one scenario)
+//   CNM_DIFFERENTIAL_ALL=1 node --import tsx --test test/docker/differential.test.ts     (every scenario here)
+//
+// Every other scenario is played on a lab dockerd 20.10 instead (lab/differential20.test.ts, the same binary
+// in a namespace of its own), beside this file, unless CNM_DIFFERENTIAL_ALL=1.
 //
 // Each scenario's full record (docker steps, observed, engine inspect, disagreements) is written to
 // $CNM_DIFF_OUT (default: <tmpdir>/cnm-differential/<scenario>.json).
@@ -20,11 +24,13 @@ import { formatDisagreements } from './harness/compare';
 import { assertNoForeignObjects, ensureDaemon, ensureImage, removeLeftovers, requireDaemon, restoreDefaultDaemon } from './harness/daemon';
 import { managedLinks, playAndCompare } from './harness/differentialRun';
 import { dockerCli } from './harness/exec';
-import { HOST_LINK_SCENARIO_DIR, loadScenario, scenarioFiles } from './harness/scenario';
+import { comparedOnLab20, differentialScenarioFiles } from './harness/labDifferentialSuite';
+import { loadScenario } from './harness/scenario';
 import { isCI } from '../support/ci.mjs';
 
 const OUT_DIR = process.env.CNM_DIFF_OUT ?? join(tmpdir(), 'cnm-differential');
 const only = process.env.CNM_SCENARIO?.split(',').map((s) => s.trim());
+const ALL = process.env.CNM_DIFFERENTIAL_ALL === '1';
 
 describe('differential: real dockerd against the engine', { concurrency: 1 }, () => {
   let ready = false;
@@ -48,9 +54,10 @@ describe('differential: real dockerd against the engine', { concurrency: 1 }, ()
     console.log(`  Docker tier timings:\n${timings.map((t) => `    ${t}`).join('\n')}\n    total ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
-  for (const file of [...scenarioFiles(), ...scenarioFiles(HOST_LINK_SCENARIO_DIR)]) {
+  for (const file of differentialScenarioFiles()) {
     const sc = loadScenario(file);
     if (only && !only.some((o) => sc.name.startsWith(o))) continue;
+    if (!ALL && comparedOnLab20(sc.name)) continue;
     test(sc.name, { timeout: 300_000 }, async (t) => {
       if (!ready) return t.skip('dockerd is not reachable');
       assert.deepEqual(sc.parseErrors, [], `${sc.name} must be a clean topology file`);

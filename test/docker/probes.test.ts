@@ -6,6 +6,10 @@
 //
 //   node --import tsx --test test/docker/probes.test.ts
 //   CNM_SCENARIO=probe- node --import tsx --test test/docker/probes.test.ts      (scenarios by prefix)
+//   CNM_PROBES_ALL=1 node --import tsx --test test/docker/probes.test.ts         (every scenario here)
+//
+// Every other scenario is played on a lab dockerd 20.10 instead (lab/probes20.test.ts, the same binary in a
+// namespace of its own), beside this file, unless CNM_PROBES_ALL=1: the main dockerd plays one file at a time.
 //
 // Each scenario's record (probes, outputs, verdicts, rules diff) goes to $CNM_DIFF_OUT/probes-<scenario>.json.
 import assert from 'node:assert/strict';
@@ -18,6 +22,7 @@ import {
 } from './harness/daemon';
 import { withHostLinks } from './harness/hostLinks';
 import { resetDockerFirewall } from './harness/probe';
+import { probedOnLab20 } from './harness/labProbeSuite';
 import { probeScenario } from './harness/probeRun';
 import { loadScenario, scenarioFiles } from './harness/scenario';
 
@@ -73,6 +78,7 @@ async function waitForOtherSuites(maxMs = 30 * 60_000): Promise<void> {
 }
 
 const only = process.env.CNM_SCENARIO?.split(',').map((s) => s.trim());
+const ALL = process.env.CNM_PROBES_ALL === '1';
 
 /** Stops dockerd, clears its leftover rules and starts it with `flags` (refused while others use it). */
 async function freshDaemon(flags: readonly string[]): Promise<void> {
@@ -123,6 +129,7 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
   for (const file of scenarioFiles()) {
     const sc = loadScenario(file);
     if (only && !only.some((o) => sc.name.startsWith(o))) continue;
+    if (!ALL && probedOnLab20(sc.name)) continue;
     test(sc.name, { timeout: 300_000 }, async (t) => {
       if (!ready) return t.skip('dockerd is not reachable');
       assert.deepEqual(sc.parseErrors, [], `${sc.name} must be a clean topology file`);
