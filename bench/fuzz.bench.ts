@@ -1,7 +1,8 @@
 // Fuzz soak: hostile input at volume, reported as figures (bench/README.md). 5,000 mutated topology
 // files through parse + build, 5,000 mutated Compose projects through loadCompose, and 2,000 edits sent
 // to the running language server (topology and Compose documents alternately), each followed by a
-// feature request at a random position — 12,000 documents in all (a tenth with --quick). The figures
+// feature request at a random position, and 2,000 mutated Docker answer sets read into a picture of the
+// host (bench/answersFuzz.ts) — 14,000 in all (a tenth with --quick). The figures
 // are the time per document / per request; the failures (a throw, a diagnostic outside its document, an
 // internal error, a request unanswered within 15 s, the server gone) are printed and recorded as the
 // figures' `failures` counts, never hidden. Asserts nothing; a bounded slice runs in the unit tier
@@ -9,6 +10,7 @@
 //   node --import tsx bench/fuzz.bench.ts [SEED]
 import { LspSession } from '../test/lsp/lspHarness';
 import { record, quick } from './figures';
+import { fuzzAnswers } from './answersFuzz';
 import { composeSeeds, fuzzCompose, fuzzLsp, fuzzTopology, topologySeeds, type FuzzRound } from './fuzzCore';
 
 const SEED = Number(process.argv[2] ?? 20261207);
@@ -16,6 +18,7 @@ const scale = quick ? 0.1 : 1;
 const TOPOLOGY = Math.round(5000 * scale);
 const COMPOSE = Math.round(5000 * scale);
 const LSP = Math.round(2000 * scale);
+const ANSWERS = Math.round(2000 * scale);
 
 let unhandled = 0;
 process.on('unhandledRejection', (e) => {
@@ -43,6 +46,11 @@ console.log(`fuzz soak, seed ${SEED}: ${topologySeeds().length} topology example
   const r = fuzzCompose(COMPOSE, SEED + 1);
   report('fuzz.compose', `fuzz: ${COMPOSE.toLocaleString('en-US')} mutated Compose projects, loadCompose (p95 per project)`, 'loadCompose of each mutated examples/**/compose.yaml (a mutated override beside it one time in five) from memory; failures as above', r, performance.now() - t0);
 }
+{
+  const t0 = performance.now();
+  const r = fuzzAnswers(ANSWERS, SEED + 3);
+  report('fuzz.answers', `fuzz: ${ANSWERS.toLocaleString('en-US')} mutated Docker answer sets, read into a picture (p95 per set)`, `a recorded 20.10 host made a swarm manager (version, ps + inspects, networks, info, nodes, services, tasks, events), 1-4 values changed per set (wrong types, missing, null, huge strings, negative numbers, unknown enums, bad addresses), through validate, swarmAnswers, withMembers, the engine replay, liveTopology + its text, importTopology, liveSwarm, swarmToEngine; withErrors = refused with a MalformedAnswerError (${r.pictured} gave a picture); failures = anything else thrown`, { documents: r.rounds, times: r.times, withErrors: r.refused, failures: r.failures }, performance.now() - t0);
+}
 async function lspRound(): Promise<void> {
   const lsp = await LspSession.start({ debounceMs: 0 });
   const t0 = performance.now();
@@ -56,5 +64,5 @@ async function lspRound(): Promise<void> {
 }
 void lspRound().then(() => {
   console.log(`unhandled rejections in this process: ${unhandled}`);
-  console.log(`documents in all: ${(TOPOLOGY + COMPOSE + LSP).toLocaleString('en-US')}`);
+  console.log(`documents in all: ${(TOPOLOGY + COMPOSE + LSP + ANSWERS).toLocaleString('en-US')}`);
 });

@@ -1,6 +1,6 @@
 // DockerClient on dockerode. The only module that touches dockerode: every answer goes through
 // validate.ts, every refusal becomes a DockerApiError with Docker's own text.
-import { parseNodes, parseServices, parseSwarmState, parseTasks } from './swarmAnswers';
+import { checkManagerListed, parseNodes, parseServices, parseSwarmState, parseTasks } from './swarmAnswers';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
@@ -263,6 +263,7 @@ class DockerodeClient implements DockerClient {
       this.get('service ls', '/services', o).then(parseServices),
       this.get('service ps', `/tasks?filters=${filter}`, o).then(parseTasks),
     ]);
+    checkManagerListed(state.nodeId, nodes);
     return { ...state, nodes, services, tasks };
   }
 

@@ -9,12 +9,20 @@ export function parseSwarmState(raw: unknown): { localState: string; nodeId: str
   const sw = info.optObject('Swarm');
   if (!sw) return { localState: 'inactive', nodeId: null, clusterId: null, manager: false };
   const cluster = sw.optObject('Cluster');
-  return {
-    localState: sw.optString('LocalNodeState') ?? 'inactive',
-    nodeId: sw.optString('NodeID'),
-    clusterId: cluster?.optString('ID') ?? null,
-    manager: sw.bool('ControlAvailable', false),
-  };
+  const localState = sw.optString('LocalNodeState') ?? 'inactive';
+  if (!LOCAL_NODE_STATES.has(localState)) throw new MalformedAnswerError(`docker info: Swarm.LocalNodeState is not one of ${[...LOCAL_NODE_STATES].join(', ')}, got ${describe(localState)}`);
+  const manager = sw.bool('ControlAvailable', false);
+  // Docker says ControlAvailable only of an active manager; anything else would make a manager of a node that lists no swarm.
+  if (manager && localState !== 'active') throw new MalformedAnswerError(`docker info: Swarm.ControlAvailable is true on a node whose state is ${localState}`);
+  return { localState, nodeId: sw.optString('NodeID'), clusterId: cluster?.optString('ID') ?? null, manager };
+}
+
+/** Docker's swarm.LocalNodeState values. */
+const LOCAL_NODE_STATES: ReadonlySet<string> = new Set(['inactive', 'pending', 'active', 'error', 'locked']);
+
+/** A manager's node list must name the manager itself (everything about the swarm is placed from it). */
+export function checkManagerListed(nodeId: string | null, nodes: readonly SwarmNodeInfo[]): void {
+  if (!nodeId || !nodes.some((n) => n.id === nodeId)) throw new MalformedAnswerError(`node ls: the manager's own node ${describe(nodeId)} is not listed`);
 }
 
 function list(raw: unknown, what: string): unknown[] {
