@@ -373,56 +373,60 @@ test('dockerd stopped (SIGSTOP: accepts, never answers) then continued: requests
 
 test('dockerd killed with an action and an apply in flight: each ends with a clear error at once, the apply says which steps were done', { timeout: 300_000 }, async (t) => {
   if (!ready(t)) return;
-  // An action in flight: sent to a stopped daemon (so it is surely in flight), which is then killed.
-  signal('SIGSTOP');
-  const c = connectDocker(host.dockerHost, { timeoutMs: REQUEST_TIMEOUT_MS });
-  const action = createNetwork(c, { name: 'fx-inflight', ipam: { config: [{ subnet: '10.251.7.0/24' }] } }).then(() => 'created', (e: Error) => e.message);
-  await sleep(500);
-  let pid = signal('SIGKILL');
-  const t0 = Date.now();
-  const actionError = await action;
-  const actionMs = Date.now() - t0;
-  assert.match(actionError, /^network create fx-inflight: .*(ECONNRESET|closed the connection|socket hang up)/, actionError);
-  await gone(pid);
-  await restart();
+  try {
+    // An action in flight: sent to a stopped daemon (so it is surely in flight), which is then killed.
+    signal('SIGSTOP');
+    const c = connectDocker(host.dockerHost, { timeoutMs: REQUEST_TIMEOUT_MS });
+    const action = createNetwork(c, { name: 'fx-inflight', ipam: { config: [{ subnet: '10.251.7.0/24' }] } }).then(() => 'created', (e: Error) => e.message);
+    await sleep(500);
+    let pid = signal('SIGKILL');
+    const t0 = Date.now();
+    const actionError = await action;
+    const actionMs = Date.now() - t0;
+    assert.match(actionError, /^network create fx-inflight: .*(ECONNRESET|closed the connection|socket hang up)/, actionError);
+    await gone(pid);
+    await restart();
 
-  // An apply: the daemon is stopped as its third step starts, then killed; two steps were done.
-  const spec = parseTopology([
-    'name: faults',
-    'hosts:',
-    '  host1:',
-    '    daemon: { version: "20.10" }',
-    'networks:',
-    '  front: { driver: bridge, subnet: 10.251.8.0/24 }',
-    '  back: { driver: bridge, subnet: 10.251.9.0/24 }',
-    'containers:',
-    '  web:',
-    '    image: busybox:local',
-    '    networks: [front, back]',
-  ].join('\n'));
-  assert.deepEqual(spec.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
-  const plan = planApply(spec.spec, { command: ['sleep', '3600'] });
-  assert.deepEqual(plan.steps.map((s) => s.op), ['create-network', 'create-network', 'run-container', 'connect']);
-  const progress: string[] = [];
-  const applying = applyPlan(c, plan, (p) => {
-    progress.push(`${p.index + 1}/${p.total} ${p.state}`);
-    if (p.index === 2 && p.state === 'running') signal('SIGSTOP'); // before its request is sent
-  });
-  await until(() => progress.includes('3/4 running'), 'the third step started', 60_000);
-  await sleep(500);
-  pid = signal('SIGKILL');
-  const result = await applying;
-  assert.equal(result.done, 2, JSON.stringify(result));
-  assert.equal(result.failed?.index, 2);
-  assert.equal(result.failed?.step.op, 'run-container');
-  assert.match(result.failed!.error, /^create web: cannot reach Docker \((ECONNRESET|EPIPE)/, result.failed!.error);
-  assert.deepEqual(progress, ['1/4 running', '1/4 done', '2/4 running', '2/4 done', '3/4 running', '3/4 failed']);
-  await gone(pid);
-  await restart();
-  // What the apply reported as done is there; what it did not reach is not.
-  const after = await takeSnapshot(connectDocker(host.dockerHost, { timeoutMs: 30_000 }));
-  assert.deepEqual(after.networks.map((n) => n.name).filter((n) => ['front', 'back', 'fx-inflight'].includes(n)).sort(), ['back', 'front']);
-  assert.ok(!after.containers.some((x) => x.name === 'web'));
-  t.diagnostic(`the action ended ${actionMs} ms after the kill (${actionError}); apply: ${result.done} done, step 3 failed: ${result.failed!.error}`);
-  await host.wipe();
+    // An apply: the daemon is stopped as its third step starts, then killed; two steps were done.
+    const spec = parseTopology([
+      'name: faults',
+      'hosts:',
+      '  host1:',
+      '    daemon: { version: "20.10" }',
+      'networks:',
+      '  front: { driver: bridge, subnet: 10.251.8.0/24 }',
+      '  back: { driver: bridge, subnet: 10.251.9.0/24 }',
+      'containers:',
+      '  web:',
+      '    image: busybox:local',
+      '    networks: [front, back]',
+    ].join('\n'));
+    assert.deepEqual(spec.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
+    const plan = planApply(spec.spec, { command: ['sleep', '3600'] });
+    assert.deepEqual(plan.steps.map((s) => s.op), ['create-network', 'create-network', 'run-container', 'connect']);
+    const progress: string[] = [];
+    const applying = applyPlan(c, plan, (p) => {
+      progress.push(`${p.index + 1}/${p.total} ${p.state}`);
+      if (p.index === 2 && p.state === 'running') signal('SIGSTOP'); // before its request is sent
+    });
+    await until(() => progress.includes('3/4 running'), 'the third step started', 60_000);
+    await sleep(500);
+    pid = signal('SIGKILL');
+    const result = await applying;
+    assert.equal(result.done, 2, JSON.stringify(result));
+    assert.equal(result.failed?.index, 2);
+    assert.equal(result.failed?.step.op, 'run-container');
+    assert.match(result.failed!.error, /^create web: cannot reach Docker \((ECONNRESET|EPIPE)/, result.failed!.error);
+    assert.deepEqual(progress, ['1/4 running', '1/4 done', '2/4 running', '2/4 done', '3/4 running', '3/4 failed']);
+    await gone(pid);
+    await restart();
+    // What the apply reported as done is there; what it did not reach is not.
+    const left = await takeSnapshot(connectDocker(host.dockerHost, { timeoutMs: 30_000 }));
+    assert.deepEqual(left.networks.map((n) => n.name).filter((n) => ['front', 'back', 'fx-inflight'].includes(n)).sort(), ['back', 'front']);
+    assert.ok(!left.containers.some((x) => x.name === 'web'));
+    t.diagnostic(`the action ended ${actionMs} ms after the kill (${actionError}); apply: ${result.done} done, step 3 failed: ${result.failed!.error}`);
+  } finally {
+    await healthy();
+    await host.wipe();
+  }
 });
