@@ -166,6 +166,7 @@ async function dockerTier() {
     console.log('(no test files under test/docker)');
     return { passed: 0, failed: 0, skipped: 0, excluded: [] };
   }
+  build(); // test/docker/lab/daemonFaults.test.ts runs the built CLI (dist/cli.js), as a user does
   const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 20_000 });
   if (info.status !== 0) {
     return unavailable('docker', `dockerd does not answer (\`docker info\`: ${(info.stderr || info.error?.message || '').trim().split('\n')[0]}).` +
