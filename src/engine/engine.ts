@@ -42,6 +42,7 @@ export class Engine {
       swarmInitialised: false,
       ingressReplaced: false,
       userIngress: new Set(),
+      taskAddresses: new Map(),
       overlaySpecs: new Map(),
       taskContainers: new Set(),
       serviceSeq: 0,

@@ -180,8 +180,11 @@ export function connectToNetwork(core: EngineCore, host: HostState, int: HostInt
   let clusterAssigned = false;
   if (n.scope === 'swarm') {
     if (!n.attachable && !core.taskContainers.has(ctr.id)) throw new DockerError(msg.notAttachable(term), FORBIDDEN, { field: 'network' });
-    staticV4 = core.swarm.allocateAddress(n.id, staticV4);
-    clusterAssigned = !cfg.ipv4Address;
+    // A service's task comes with the address the manager gave it (createService); others get theirs now.
+    const given = core.taskAddresses.get(ctr.name)?.get(n.id);
+    core.taskAddresses.get(ctr.name)?.delete(n.id);
+    staticV4 = given ?? core.swarm.allocateAddress(n.id, staticV4);
+    clusterAssigned = !!given || !cfg.ipv4Address;
   }
   let ep: EndpointState;
   try {
@@ -202,7 +205,8 @@ export function connectToNetwork(core: EngineCore, host: HostState, int: HostInt
     throw e;
   }
   if (n.scope === 'swarm' && !n.ingress && !core.taskContainers.has(ctr.id)) ensureLoadBalancer(core, host, n);
-  if (firstOnNode && !n.ingress) ensureUserIngressSandbox(core, host);
+  // (A service's tasks: createService gave their nodes the sandbox, after the tasks' addresses.)
+  if (firstOnNode && !n.ingress && !core.taskAddresses.has(ctr.name)) ensureUserIngressSandbox(core, host);
 }
 
 /**

@@ -5,7 +5,7 @@ import type { IpamPoolConfig } from '../requests';
 import type { ContainerState, EndpointState, EngineState, HostState, NetworkState } from '../model';
 import type { VersionFeatures } from '../version';
 import type { IdFactory } from '../ids';
-import type { IpNet } from '../ip';
+import type { IpAddr, IpNet } from '../ip';
 import type { DriverContext, DriverRegistry } from '../drivers/types';
 import type { SwarmCluster } from '../swarm/cluster';
 
@@ -67,6 +67,8 @@ export interface EngineCore {
   ingressReplaced: boolean;
   /** Ingress networks the user made: each node gets its sandbox only with its next overlay attachment. */
   readonly userIngress: Set<string>;
+  /** While createService starts its tasks: the addresses the manager gave each task (by container name, then network id). */
+  readonly taskAddresses: Map<string, Map<string, IpAddr>>;
   /** While replaceNetwork makes a network again: the id it had (so the creation counter need not go back). */
   pinnedNetworkId: string | undefined;
 }

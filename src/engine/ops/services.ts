@@ -11,7 +11,7 @@ import { type EngineCore, hostOf } from './core';
 import { connect, disconnect, ensureLoadBalancer } from './connect';
 import { createContainer, removeContainer, startContainer } from './containers';
 import { dropView } from './networkViews';
-import { detachIngressSandbox, ensureUserIngressSandbox } from './swarm';
+import { detachIngressSandbox, ensureUserIngressSandbox, needsUserIngressSandbox } from './swarm';
 
 /**
  * docker service create on a manager: swarmkit's checks, published ports (given or 30000+), one VIP per
@@ -46,9 +46,6 @@ export function createService(core: EngineCore, hostName: string, req: ServiceCr
     core.swarm.releasePorts(id);
     throw e;
   }
-  // A user's ingress network reaches every node with the first service that publishes a port (the
-  // reference's seed: each node's sandbox, then the VIP, then the tasks); not verified on a lab swarm.
-  if (ingress) for (const node of sw.nodes) ensureUserIngressSandbox(core, core.state.hosts.get(node.host)!);
   const taskNets = [...(ingress ? [ingress] : []), ...networks];
   const vips = mode === 'vip' ? taskNets.map((n) => ({ networkId: n.id, address: formatAddr(core.swarm.allocateAddress(n.id, null)) })) : [];
   const svc: ServiceState = {
@@ -57,11 +54,42 @@ export function createService(core: EngineCore, hostName: string, req: ServiceCr
   };
   sw.services.set(id, svc);
   const opts: TaskOptions = { image: req.image ?? '', expose: req.expose ?? [], listen: req.listen ?? serviceListenDefault(req) };
-  placeTasks(sw.nodes, svc.replicas, [...sw.services.values()].flatMap((o) => (o === svc ? [] : o.tasks.map((x) => x.host)))).forEach((node, i) => {
-    startTask(core, svc, i + 1, node, opts, taskNets.map((n) => n.name));
-  });
+  const placed = placeTasks(sw.nodes, svc.replicas, [...sw.services.values()].flatMap((o) => (o === svc ? [] : o.tasks.map((x) => x.host))));
+  // The manager allocates as swarmkit does: the VIPs (above), every task's address, then the node
+  // attachments of each node that had none (a user's ingress sandbox here, lb-<network> below).
+  const names = placed.map((_, i) => taskContainerName(svc, i + 1));
+  names.forEach((name) => core.taskAddresses.set(name, new Map(taskNets.map((n) => [n.id, core.swarm.allocateAddress(n.id, null)]))));
+  try {
+    userIngressSandboxes(core, placed);
+    placed.forEach((node, i) => startTask(core, svc, i + 1, node, opts, taskNets.map((n) => n.name)));
+  } finally {
+    for (const name of names) {
+      for (const [netId, addr] of core.taskAddresses.get(name) ?? []) core.swarm.releaseAddress(netId, addr);
+      core.taskAddresses.delete(name);
+    }
+  }
   taskLoadBalancers(core, svc, svc.tasks);
   return { id };
+}
+
+/**
+ * A user's ingress network reaches a node with the node's first task (seen on 20.10 and 26.1 lab swarms: a
+ * node that got no task of a publishing service got no `<name>-sbox` either). The sandbox's address comes
+ * after the service's VIPs and tasks, like lb-<network> (nodes in slot order; swarmkit's is Go map order),
+ * but on the node the sandbox joins docker_gwbridge before the tasks start, so it takes the first address there.
+ */
+function userIngressSandboxes(core: EngineCore, placed: readonly string[]): void {
+  const nodes = [...new Set(placed)].map((h) => core.state.hosts.get(h)!).filter((h) => needsUserIngressSandbox(core, h));
+  const addresses = nodes.map(() => core.swarm.allocateAddress(core.state.swarm.ingressNetworkId!, null));
+  nodes.forEach((h, i) => ensureUserIngressSandbox(core, h, addresses[i]!));
+}
+
+function taskContainerName(svc: ServiceState, slot: number, again = ''): string {
+  return `${svc.name}.${slot}.${taskIdOf(svc, slot, again)}`;
+}
+
+function taskIdOf(svc: ServiceState, slot: number, again: string): string {
+  return swarmId(`task\u0000${svc.id}\u0000${slot}${again ? `\u0000${again}` : ''}`);
 }
 
 /** docker service rm: the tasks' containers go, then the VIPs and published ports are released. */
@@ -88,8 +116,8 @@ interface TaskOptions {
 
 /** One task of `svc` in `slot` on `node`: its container on the task networks (by name, ingress first), started. */
 function startTask(core: EngineCore, svc: ServiceState, slot: number, node: string, opts: TaskOptions, networks: readonly string[], again = ''): TaskState {
-  const taskId = swarmId(`task\u0000${svc.id}\u0000${slot}${again ? `\u0000${again}` : ''}`);
-  const name = `${svc.name}.${slot}.${taskId}`;
+  const taskId = taskIdOf(svc, slot, again);
+  const name = taskContainerName(svc, slot, again);
   const created = createContainer(core, node, {
     name, image: opts.image, ...(networks[0] ? { networkMode: networks[0] } : {}), expose: [...opts.expose], listen: [...opts.listen],
   }).id;

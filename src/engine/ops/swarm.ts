@@ -3,7 +3,7 @@
 import { DockerError, FORBIDDEN, INTERNAL, msg } from '../errors';
 import type { IpamPoolConfig, NetworkCreateRequest } from '../requests';
 import type { ContainerState, HostState, NetworkState } from '../model';
-import { parseCidr } from '../ip';
+import { parseCidr, type IpAddr } from '../ip';
 import { OVERLAY_OPT, underlayOf } from '../drivers/overlay/driver';
 import { INGRESS_SANDBOX_ID, INGRESS_SANDBOX_NAME } from '../swarm/services';
 import { newSandbox } from '../sandbox';
@@ -60,14 +60,19 @@ export function ensureWorkerView(core: EngineCore, host: HostState, term: string
  * An ingress network the user made (after `docker network rm ingress`) reaches a node only when the node's
  * first endpoint joins an overlay it had no namespace for: then the node gets its view and the network's
  * load-balancer sandbox, `<name>-sbox` (seen on 20.10 lab swarms: on no node right after `network create
- * --ingress`, nor after a second container joined an overlay the node already used).
+ * --ingress`, nor after a second container joined an overlay the node already used). For a service's
+ * tasks the manager has allocated `address` after theirs (createService).
  */
-export function ensureUserIngressSandbox(core: EngineCore, host: HostState): void {
-  const sw = core.state.swarm;
-  const spec = sw.ingressNetworkId ? core.overlaySpecs.get(sw.ingressNetworkId) : undefined;
-  if (!spec || !core.userIngress.has(spec.id!) || host.sandboxes.has(INGRESS_SANDBOX_ID)) return;
-  createOverlayView(core, host.name, spec);
-  attachIngressSandbox(core, host.name);
+export function ensureUserIngressSandbox(core: EngineCore, host: HostState, address: IpAddr | null = null): void {
+  if (!needsUserIngressSandbox(core, host)) return;
+  createOverlayView(core, host.name, core.overlaySpecs.get(core.state.swarm.ingressNetworkId!)!);
+  attachIngressSandbox(core, host.name, address);
+}
+
+/** The node has no sandbox yet on the user's ingress network (there is one). */
+export function needsUserIngressSandbox(core: EngineCore, host: HostState): boolean {
+  const id = core.state.swarm.ingressNetworkId;
+  return !!id && core.overlaySpecs.has(id) && core.userIngress.has(id) && !host.sandboxes.has(INGRESS_SANDBOX_ID);
 }
 
 /** Nodes that have joined (a worker waits for the first manager). */
@@ -171,7 +176,7 @@ export function removeOverlayNetwork(core: EngineCore, host: HostState, net: Net
 }
 
 /** The routing mesh's namespace on a node: an endpoint on the ingress network, then (automatically) docker_gwbridge. */
-function attachIngressSandbox(core: EngineCore, hostName: string): void {
+function attachIngressSandbox(core: EngineCore, hostName: string, given: IpAddr | null = null): void {
   const sw = core.state.swarm;
   const { host, int } = hostOf(core, hostName);
   const n = sw.ingressNetworkId ? host.networks.get(sw.ingressNetworkId) : undefined;
@@ -182,7 +187,7 @@ function attachIngressSandbox(core: EngineCore, hostName: string): void {
   host.sandboxes.set(sb.id, sb);
   ctr.sandboxId = sb.id;
   const driver = core.drivers.driver(n.driver)!;
-  const addr = core.swarm.allocateAddress(n.id, null);
+  const addr = given ?? core.swarm.allocateAddress(n.id, null);
   const ep = createEndpoint(core, host, int, driver, n, ctr, int.ids.next('endpoint', `ingress-endpoint@${hostName}`), {
     staticV4: addr, staticV6: null, mac: null, aliases: [], userDefined: false, gwPriority: 0, clusterAssigned: true,
   });

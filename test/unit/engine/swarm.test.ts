@@ -32,24 +32,40 @@ test('seed: 3 replicas placed round robin over the nodes in host order, named <s
   assert.deepEqual(s.ports, [{ published: 8080, target: 8000, proto: 'tcp', mode: 'ingress', auto: false }]);
 });
 
-test('seed: ingress-sbox on every node (10.11.0.2-4 on myingress11, 172.18.0.2 on docker_gwbridge), then the VIP, then the tasks, all serial [§2.8, §3.4, §1.4]', () => {
+test("seed: the VIP, then the tasks, then every node's ingress sandbox on myingress11 (10.11.0.2, .3-.5, .6-.8), all serial; on docker_gwbridge the sandbox joins first (172.18.0.2) [§2.8, §3.4, §1.4; 20.10 and 26.1 lab swarms]", () => {
   const e = seed();
   e.createService('node1', { name: 'hostname', replicas: 3, ports: ['8080:8000'] });
   const sbox = ['node1', 'node2', 'node3'].map((h) => e.state.hosts.get(h)!.sandboxes.get('ingress_sbox')!);
   assert.deepEqual(sbox.map((sb) => sb.endpoints.map((x) => `${x.name}:${x.ipv4?.address}`).join(' ')), [
     // A user's ingress: its load-balancer sandbox's names (seen on 20.10 lab swarms: key myingress11-sbox).
-    'myingress11-endpoint:10.11.0.2 gateway_ingress_sbox:172.18.0.2',
-    'myingress11-endpoint:10.11.0.3 gateway_ingress_sbox:172.18.0.2',
-    'myingress11-endpoint:10.11.0.4 gateway_ingress_sbox:172.18.0.2',
+    'myingress11-endpoint:10.11.0.6 gateway_ingress_sbox:172.18.0.2',
+    'myingress11-endpoint:10.11.0.7 gateway_ingress_sbox:172.18.0.2',
+    'myingress11-endpoint:10.11.0.8 gateway_ingress_sbox:172.18.0.2',
   ]);
   const s = service(e, 'hostname');
-  assert.deepEqual(s.vips.map((v) => v.address), ['10.11.0.5']);
-  assert.deepEqual(s.tasks.map((t) => t.addresses.map((a) => a.address)), [['10.11.0.6'], ['10.11.0.7'], ['10.11.0.8']]);
+  assert.deepEqual(s.vips.map((v) => v.address), ['10.11.0.2']);
+  assert.deepEqual(s.tasks.map((t) => t.addresses.map((a) => a.address)), [['10.11.0.3'], ['10.11.0.4'], ['10.11.0.5']]);
   // The task container: eth0 on the ingress network (MTU 1200 − 50), eth1 on docker_gwbridge.
   const h2 = e.state.hosts.get('node2')!;
   const task = [...h2.containers.values()].find((c) => c.name === s.tasks[1]!.name)!;
   const ifaces = h2.sandboxes.get(task.sandboxId!)!.interfaces.map((i) => `${i.name}:${i.ipv4?.address}:${i.mtu}`);
-  assert.deepEqual(ifaces, ['lo:127.0.0.1:65536', 'eth0:10.11.0.7:1150', 'eth1:172.18.0.3:1500']);
+  assert.deepEqual(ifaces, ['lo:127.0.0.1:65536', 'eth0:10.11.0.4:1150', 'eth1:172.18.0.3:1500']);
+});
+
+test('a user ingress reaches a node with its first task: one replica, one sandbox; the next service brings the other node theirs, after its own VIP and tasks [20.10 and 26.1 lab swarms]', () => {
+  const e = seed(['node1', 'node2']);
+  e.createService('node1', { name: 'one', replicas: 1, ports: ['8081:80'] });
+  const sboxAddr = (h: string) => e.state.hosts.get(h)!.sandboxes.get('ingress_sbox')?.endpoints.map((x) => x.ipv4?.address).join(' ') ?? null;
+  assert.deepEqual(service(e, 'one').vips.map((v) => v.address), ['10.11.0.2']);
+  assert.deepEqual(service(e, 'one').tasks.map((t) => `${t.host} ${t.addresses[0]!.address}`), ['node1 10.11.0.3']);
+  assert.equal(sboxAddr('node1'), '10.11.0.4 172.18.0.2');
+  assert.equal(sboxAddr('node2'), null, 'no task on node2: no sandbox, no view of myingress11');
+  assert.equal(e.networkNamed('node2', 'myingress11'), undefined);
+  e.createService('node1', { name: 'pub', replicas: 3, ports: ['8080:80'] });
+  assert.deepEqual(service(e, 'pub').vips.map((v) => v.address), ['10.11.0.5']);
+  assert.deepEqual(service(e, 'pub').tasks.map((t) => `${t.host} ${t.addresses[0]!.address}`), ['node2 10.11.0.6', 'node1 10.11.0.7', 'node2 10.11.0.8']);
+  assert.equal(sboxAddr('node2'), '10.11.0.9 172.18.0.2');
+  assert.equal(sboxAddr('node1'), '10.11.0.4 172.18.0.2');
 });
 
 test('the routing mesh: a connection lands on replicas in IPVS rr order (first connection → slot 1) [L service_linux.go, §4.2]', () => {
@@ -113,8 +129,8 @@ test('routing mesh data per node: DNAT to the ingress-sbox (172.18.0.2), the VIP
     assert.equal(m.published, 8080);
     assert.equal(m.target, 8000);
     assert.equal(m.dnatTo, '172.18.0.2');
-    assert.equal(m.vip, '10.11.0.5');
-    assert.deepEqual(m.backends.map((b) => `${b.task.host} ${b.address}`), ['node1 10.11.0.6', 'node2 10.11.0.7', 'node3 10.11.0.8']);
+    assert.equal(m.vip, '10.11.0.2');
+    assert.deepEqual(m.backends.map((b) => `${b.task.host} ${b.address}`), ['node1 10.11.0.3', 'node2 10.11.0.4', 'node3 10.11.0.5']);
   }
 });
 

@@ -24,7 +24,7 @@ test('a service in the snapshot: mode, endpoint mode, a VIP per network, mesh po
   const hostname = svcs[0]!;
   assert.equal(hostname.id, ids.service('node1', 'hostname'));
   assert.deepEqual({ mode: hostname.mode, endpointMode: hostname.endpointMode, replicas: hostname.replicas }, { mode: 'replicated', endpointMode: 'vip', replicas: 3 });
-  assert.deepEqual(hostname.vips, [{ network: 'myingress11', address: '10.11.0.4', ingress: true }, { network: 'backend', address: '10.0.1.4', ingress: false }]);
+  assert.deepEqual(hostname.vips, [{ network: 'myingress11', address: '10.11.0.3', ingress: true }, { network: 'backend', address: '10.0.1.4', ingress: false }]);
   assert.deepEqual(hostname.ports.map((p) => `${p.published}->${p.target}/${p.proto}`), ['8080->8000/tcp']);
   assert.deepEqual(hostname.tasks.map((t) => `${t.name.split('.').slice(0, 2).join('.')} ${t.host}`), ['hostname.1 node1', 'hostname.2 node2', 'hostname.3 node1']);
   // Each task's box is drawn on its node, so the service's lines have somewhere to go.
@@ -47,12 +47,12 @@ test('the tree: Services → service (mode, VIPs, mesh ports) → tasks, each ta
   assert.equal(api.elementId, ids.service('node1', 'api'));
   const hostname = group.children[0]!;
   assert.deepEqual(hostname.children.map((n) => `${n.label} · ${n.description}`), [
-    'VIP 10.11.0.4 · myingress11 (ingress: the routing mesh)', 'VIP 10.0.1.4 · backend', '8080 → 8000/tcp · routing mesh · every node', 'Tasks · 3']);
+    'VIP 10.11.0.3 · myingress11 (ingress: the routing mesh)', 'VIP 10.0.1.4 · backend', '8080 → 8000/tcp · routing mesh · every node', 'Tasks · 3']);
   const tasks = hostname.children[3]!.children;
   assert.deepEqual(tasks.map((n) => `${n.label} ${n.description}`), [
-    'hostname.1 on node1 · 10.11.0.5 (myingress11) · 10.0.1.5 (backend)',
-    'hostname.2 on node2 · 10.11.0.6 (myingress11) · 10.0.1.6 (backend)',
-    'hostname.3 on node1 · 10.11.0.7 (myingress11) · 10.0.1.7 (backend)']);
+    'hostname.1 on node1 · 10.11.0.4 (myingress11) · 10.0.1.5 (backend)',
+    'hostname.2 on node2 · 10.11.0.5 (myingress11) · 10.0.1.6 (backend)',
+    'hostname.3 on node1 · 10.11.0.6 (myingress11) · 10.0.1.7 (backend)']);
   assert.match(tasks[1]!.elementId!, /^c\/node2\/hostname\.2\./);
   // Ids stay unique in the whole tree (the task's container is listed under its host too).
   const seen = new Set<string>();
@@ -99,7 +99,7 @@ test('the routing mesh: connections to a node\'s published port reach each task 
   const r = traceForDiagram(engineTracerFor(t.spec), t.engine.state, index, { host: 'node3', from: 'node3', to: '192.168.50.10', proto: 'tcp', port: 8080 });
   assert.ok('trace' in r);
   assert.equal(r.trace.spread?.via, 'mesh');
-  assert.deepEqual(r.trace.spread!.backends.map((b) => `${b.host} ${b.address} ${b.verdict}`), ['node1 10.11.0.6 delivered', 'node2 10.11.0.7 delivered', 'node3 10.11.0.8 delivered']);
+  assert.deepEqual(r.trace.spread!.backends.map((b) => `${b.host} ${b.address} ${b.verdict}`), ['node1 10.11.0.3 delivered', 'node2 10.11.0.4 delivered', 'node3 10.11.0.5 delivered']);
 });
 
 test('the engine: TraceQuery.connection picks the task IPVS round robin gives that connection', () => {
@@ -139,7 +139,7 @@ test('layout: services above the hosts, a line from each service down to each ta
 test("each swarm node's ingress-sbox is drawn with its legs on the ingress network and docker_gwbridge; a mesh trace passes through it", () => {
   const t = load('overlay-ingress.cnm.yaml');
   const { snapshot, index } = buildSnapshot(t.engine.state, 'x');
-  for (const [node, ingressAddr] of [['node1', '10.11.0.2'], ['node2', '10.11.0.3'], ['node3', '10.11.0.4']] as const) {
+  for (const [node, ingressAddr] of [['node1', '10.11.0.6'], ['node2', '10.11.0.7'], ['node3', '10.11.0.8']] as const) {
     const sbox = snapshot.hosts.find((h) => h.name === node)!.sandboxes.find((s) => s.mode === 'ingress');
     assert.ok(sbox, `an ingress-sbox on ${node}`);
     assert.equal(sbox.id, ids.container(node, 'ingress-sbox'));
@@ -150,7 +150,7 @@ test("each swarm node's ingress-sbox is drawn with its legs on the ingress netwo
     assert.deepEqual(sbox.listening, ['8080/tcp'], 'IPVS serves the mesh port');
   }
   // It is not a trace source; as a target it is its address (no name resolves to it).
-  assert.deepEqual(destinationOf(snapshot, ids.container('node1', 'ingress-sbox')), { to: '10.11.0.2', defaultPort: 8080 });
+  assert.deepEqual(destinationOf(snapshot, ids.container('node1', 'ingress-sbox')), { to: '10.11.0.6', defaultPort: 8080 });
   // From node3 to node1's published port: DNAT to the sbox on node1, IPVS and SNAT in it, out on the ingress overlay.
   const r = traceForDiagram(engineTracerFor(t.spec), t.engine.state, index, { host: 'node3', from: 'node3', to: '192.168.50.10', proto: 'tcp', port: 8080 });
   assert.ok('trace' in r && r.trace.verdict === 'delivered', JSON.stringify(r).slice(0, 300));
