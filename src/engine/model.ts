@@ -553,6 +553,8 @@ export interface ServiceState {
    * The engine keeps firstBackend at 0: a single trace models the first connection (see replicaForConnection).
    */
   readonly firstBackend: number;
+  /** Why the routing mesh of this service's ports is not known (a live swarm's replay, which makes no ingress): traces to them say `unknown`. */
+  readonly meshUnknown?: string;
 }
 
 export interface SwarmState {

@@ -3,12 +3,14 @@
 // manager with their real subnets and VNIs (so each node's view and VXLAN id are the real ones), then
 // each node's own networks (docker_gwbridge included) and containers from that node's daemon. A node
 // whose daemon was not read has only what the manager knows: its tasks, with the addresses the manager
-// gave them; its rules, routes and other containers are unknown and said so.
+// gave them; its rules, routes and other containers are unknown and said so. Then the services, their
+// VIPs and tasks as the manager reports them (swarmServices.ts).
 import { DockerError, Engine, formatNet } from '../engine';
 import type { Snapshot, SwarmNodeInfo } from '../docker';
 import { ContainerReplay, networkRequestOf, observeOn, type SnapshotEngine } from './replay';
 import { daemonConfigOf, userNetworks } from './snapshotView';
 import { taskName } from './swarmView';
+import { replayServices } from './swarmServices';
 import { snapshotToSpec } from './snapshotSpec';
 import type { TopologySpec, YamlPath } from '../topology';
 
@@ -91,6 +93,8 @@ export function swarmToEngine(manager: Snapshot, nodes: ReadonlyMap<string, Node
       host.observed = { rulesUnread: why, routesUnread: why };
     }
   }
+  // The services: their VIPs and running tasks, as the manager reports them (the tasks replayed above).
+  warnings.push(...replayServices(engine, manager, managerHost, overlays, hostOf));
   for (const name of notAttachable) {
     // Said as it is once the tasks are in (the flag decides only who may join, not what is carried).
     for (const h of engine.state.hosts.values()) for (const v of h.networks.values()) if (v.name === name) (v as { attachable: boolean }).attachable = false;

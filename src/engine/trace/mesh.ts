@@ -65,6 +65,7 @@ function whichReplica(svc: ServiceState, networkId: string, connection = 0): str
 export function throughMesh(run: TraceContext, origin: Ns, leg: Leg & { ok: true }, walker: Walker, hops: TraceHop[] | null, m: MeshEntry, sides: () => TraceSides): Outcome {
   const sbox = leg.ns;
   const svc = m.service;
+  if (svc.meshUnknown) return { verdict: 'unknown', reason: `port ${m.published}/${m.proto} belongs to service ${svc.name} on the routing mesh, but ${svc.meshUnknown}` };
   const task = replicaForConnection(svc, run.connection);
   const backend = task ? m.backends.find((b) => b.task === task) : undefined;
   const addr = backend ? parseV4(backend.address) : null;

@@ -146,6 +146,26 @@ describe('a live swarm as one multi-host topology (swarmToEngine)', () => {
     assert.match(r.hops.find((h) => h.action === 'encapsulate')?.detail ?? '', /VNI 4100: outer UDP 192\.168\.213\.11 → 192\.168\.213\.12:4789/);
   });
 
+  it('replays the services: the name answers the VIP the manager reports, tasks.<service> the task addresses, and the VIP carries a connection to a task', () => {
+    const model = swarmToEngine(manager, new Map([[N2, { unreachable: 'connect ECONNREFUSED' }]]));
+    assert.deepEqual(model.engine.resolve('node1', 'web.1.t1', 'web'), ['10.0.1.2']);
+    assert.deepEqual(model.engine.resolve('node1', 'web.1.t1', 'tasks.web'), ['10.0.1.3', '10.0.1.4']);
+    const r = tracerFor(model.engine.state, {}).trace({ from: 'web.1.t1', to: 'web', proto: 'icmp' });
+    assert.equal(r.verdict, 'delivered', r.reason);
+    assert.match(r.hops.map((h) => h.detail).join('\n'), /10\.0\.1\.2 is the virtual IP of service web on backend/);
+    // Its published port is on the routing mesh, which the replay does not make: said, not guessed.
+    assert.match(model.warnings.join('\n'), /service web: its ports on the routing mesh \(the ingress network\) are not replayed/);
+    const mesh = tracerFor(model.engine.state, {}).trace({ host: 'node2', from: 'node2', to: '192.168.213.11', proto: 'tcp', port: 8080 });
+    assert.equal(mesh.verdict, 'unknown', mesh.reason);
+    assert.match(mesh.reason, /service web on the routing mesh, but the replay of a live swarm does not make its ingress network/);
+  });
+
+  it('a dnsrr service: its name answers every task address', () => {
+    const dnsrr = { ...manager, swarm: { ...manager.swarm!, services: parseServices([{ ...SERVICES[0]!, Spec: { ...SERVICES[0]!.Spec, EndpointSpec: { Mode: 'dnsrr' } }, Endpoint: { Spec: {}, Ports: [], VirtualIPs: [] } }]) } } as Snapshot;
+    const model = swarmToEngine(dnsrr, new Map());
+    assert.deepEqual(model.engine.resolve('node1', 'web.1.t1', 'web'), ['10.0.1.3', '10.0.1.4']);
+  });
+
   it('refuses a daemon that is not a manager', () => {
     assert.throws(() => swarmToEngine({ ...manager, swarm: { ...manager.swarm!, manager: false } }, new Map()), /not a swarm manager/);
   });
