@@ -6,10 +6,12 @@
 //   - a trace from a container on node1 to one on node2 crosses the overlay (VXLAN, the overlay's real
 //     VNI, the nodes' underlay addresses) and `--verify` (run from the source's own node) agrees: ping,
 //     TCP to a listening port, TCP to a closed port (refused), both ways;
+//   - services as the manager reports them: `cnm resolve --from s8c1 s8web` answers the VIP `docker service
+//     inspect` gives, `tasks.s8web` and the dnsrr service's name the task addresses on both nodes;
 //   - a worker daemon that cannot be reached: no crash; node2's tasks are still there from the manager
 //     (addresses), and what cannot be known there (its sockets) is `unknown`.
 // Exclusion: a service's VIP carries nothing here (this kernel has no IPVS), so traffic to a VIP is not
-// probed; dnsrr services and task addresses are.
+// probed (its trace is predicted only); dnsrr services and task addresses are.
 //
 //   node --import tsx --test test/docker/lab/liveSwarmNodes.test.ts
 //
@@ -20,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { labMissing, startLab, type Lab, type LabHost } from '../harness/lab';
-import { servicesConverged } from '../harness/labSwarm';
+import { realTasks, realVips, servicesConverged } from '../harness/labSwarm';
 import { isCI } from '../../support/ci.mjs';
 
 const ROOT = join(__dirname, '../../..');
@@ -57,7 +59,7 @@ async function realContainers(h: LabHost): Promise<Map<string, Record<string, [s
 }
 
 describe('a live swarm across its nodes (lab hosts)', { concurrency: 1 }, () => {
-  test(`--docker-node: both nodes' containers, a cross-node trace that agrees with --verify, an unreachable worker (Docker ${VERSION})`, { timeout: 300_000 }, async (t) => {
+  test(`--docker-node: both nodes' containers, a cross-node trace that agrees with --verify, an unreachable worker (Docker ${VERSION})`, { timeout: 900_000 }, async (t) => {
     const missing = labMissing([VERSION]);
     if (missing.length) {
       const msg = `lab hosts of Docker ${VERSION} cannot run here: ${missing.join('; ')}`;
@@ -74,7 +76,8 @@ describe('a live swarm across its nodes (lab hosts)', { concurrency: 1 }, () => 
       await manager.dockerOk(['run', '-d', '--name', 's8c1', '--network', NET, IMAGE, 'sh', '-c', SERVE], { timeoutMs: 120_000 });
       await worker.dockerOk(['run', '-d', '--name', 's8c2', '--network', NET, IMAGE, 'sh', '-c', SERVE], { timeoutMs: 120_000 });
       await manager.dockerOk(['service', 'create', '-d', '--quiet', '--no-resolve-image', '--name', 's8rr', '--replicas', '2', '--network', NET, '--endpoint-mode', 'dnsrr', IMAGE, 'sh', '-c', SERVE], { timeoutMs: 60_000 });
-      await servicesConverged(manager, [manager, worker], { s8rr: 2 });
+      await manager.dockerOk(['service', 'create', '-d', '--quiet', '--no-resolve-image', '--name', 's8web', '--replicas', '2', '--network', NET, IMAGE, 'sh', '-c', SERVE], { timeoutMs: 60_000 });
+      await servicesConverged(manager, [manager, worker], { s8rr: 2, s8web: 2 });
       const both = ['--docker', manager.dockerHost, '--docker-node', worker.dockerHost];
 
       // ── inspect: every container of both nodes, on its node, as that node's docker inspect says ──
@@ -110,6 +113,23 @@ describe('a live swarm across its nodes (lab hosts)', { concurrency: 1 }, () => 
         assert.ok(enc, `${c.from} → ${c.to}: a VXLAN hop`);
         assert.match(enc.detail, new RegExp(`VNI ${vni}: outer UDP ${manager.lanAddress!.replace(/\./g, '\\.')}|VNI ${vni}: outer UDP ${worker.lanAddress!.replace(/\./g, '\\.')}`), `${c.from} → ${c.to}: the real VNI between the nodes' addresses`);
       }
+
+      // ── services: a name answers as the manager says (VIP, tasks.<service>, dnsrr), across both nodes ──
+      const realTaskAddrs = async (svc: string) => (await realTasks([manager, worker])).filter((x) => x.service === svc).map((x) => x.addresses[NET]!).sort();
+      const resolveFromC1 = async (name: string) => {
+        const res = await cnm(['resolve', ...both, '--from', 's8c1', name, '--json']);
+        assert.equal(res.status, 0, `resolve ${name}: ${res.stderr}`);
+        return ((JSON.parse(res.stdout) as { addresses: string[] }).addresses).sort();
+      };
+      const webVip = (await realVips(manager, 's8web')).find((v) => v.network === NET)?.ipv4_address;
+      assert.ok(webVip, 's8web has a VIP on the overlay');
+      assert.deepEqual(await resolveFromC1('s8web'), [webVip], 's8web: the VIP docker service inspect reports');
+      assert.deepEqual(await resolveFromC1('tasks.s8web'), await realTaskAddrs('s8web'), 'tasks.s8web: the task addresses');
+      assert.deepEqual(await resolveFromC1('s8rr'), await realTaskAddrs('s8rr'), 's8rr (dnsrr): the task addresses');
+      // The VIP itself carries nothing on this kernel (no IPVS): the prediction only, through IPVS to a task.
+      const viaVip = JSON.parse((await cnm(['trace', ...both, '--from', 's8c1', '--to', 's8web:80', '--json'])).stdout) as TraceJson;
+      assert.equal(viaVip.verdict, 'delivered', JSON.stringify(viaVip.hops.slice(-2)));
+      assert.ok(viaVip.hops.some((h) => h.action === 'ipvs' && h.detail.includes(`${webVip} is the virtual IP of service s8web`)), 'through the service\'s VIP');
 
       // ── the worker cannot be reached: its tasks from the manager, the rest unknown, no crash ──
       const gone = ['--docker', manager.dockerHost, '--docker-node', `unix:///run/cnmlab/${lab.id}/nobody.sock`];

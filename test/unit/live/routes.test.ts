@@ -158,4 +158,17 @@ describe('which containers one live trace reads', () => {
     assert.deepEqual(names(involvedContainers(s, 'fx-hostnet', '172.17.0.3')), ['fx-b2', 'fx-hostnet']);
     assert.equal(involvedContainers(s, 'fx-b2', 'bad/proto'), null);
   });
+
+  it('a swarm service: its tasks on this node (by name, tasks.<name> or the VIP the manager reports); on a worker an unknown address reads every container', () => {
+    const s = snapshot();
+    const task = s.containers.find((c) => c.name === 'fx-side')!;
+    task.labels = { ...task.labels, 'com.docker.swarm.service.name': 'web' };
+    const names = (set: Set<string> | null) => (set === null ? null : s.containers.filter((c) => set.has(c.id)).map((c) => c.name).sort());
+    assert.ok(names(involvedContainers(s, 'fx-hostnet', 'web:80'))!.includes('fx-side'));
+    assert.ok(names(involvedContainers(s, 'fx-hostnet', 'tasks.web'))!.includes('fx-side'));
+    const swarm = { localState: 'active', nodeId: 'n1', clusterId: 'c', manager: true, nodes: [], tasks: [],
+      services: [{ id: 's', name: 'web', image: '', mode: 'replicated' as const, replicas: 1, endpointMode: 'vip' as const, vips: [{ networkId: 'x', address: '10.0.9.2' }], ports: [], networks: [] }] };
+    assert.ok(names(involvedContainers({ ...s, swarm }, 'fx-hostnet', '10.0.9.2:80'))!.includes('fx-side'));
+    assert.equal(involvedContainers({ ...s, swarm: { ...swarm, manager: false, services: [] } }, 'fx-hostnet', '10.0.9.2:80'), null);
+  });
 });
