@@ -342,8 +342,10 @@ export class TopologyLanguageServer {
   private publish(s: Session, a: Analysis): void {
     if (s.published === a.version || this.sessions.get(a.uri) !== s) return;
     s.published = a.version;
-    void this.connection.sendDiagnostics({ uri: a.uri, version: a.version, diagnostics: a.diagnostics });
-    // The incremental parser's cache is filled after the first diagnostics, not before them.
-    setImmediate(() => s.analyzer.prepareForEdits());
+    const sent = this.connection.sendDiagnostics({ uri: a.uri, version: a.version, diagnostics: a.diagnostics });
+    // The incremental parser's cache is filled after the first diagnostics, and after the answers to the
+    // requests that waited for this analysis: the connection writes one message per turn of the event
+    // loop, so those answers are out by the turn after the diagnostics' write.
+    void sent.then(() => setImmediate(() => s.analyzer.prepareForEdits()), () => s.analyzer.prepareForEdits());
   }
 }
