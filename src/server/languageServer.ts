@@ -182,6 +182,9 @@ export class TopologyLanguageServer {
     const doc = this.documents.get(uri);
     if (!doc || isComposeUri(uri)) return undefined;
     const s = this.session(uri);
+    // A request that comes before an opened file's scheduled analysis (the editor asks for outline and
+    // folding at once) publishes as that analysis would: the parser's diagnostics first, then the rest.
+    if (s.published === undefined && s.timer !== undefined) publish = true;
     let analysis: Analysis | undefined;
     if (s.latest?.version === doc.version) analysis = s.latest;
     else if (s.running?.version === doc.version) analysis = await s.running.promise;

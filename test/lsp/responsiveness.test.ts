@@ -66,6 +66,38 @@ describe('requests during a rebuild', () => {
   });
 });
 
+describe('opening a big file', () => {
+  let lsp: LspSession;
+  before(async () => {
+    lsp = await LspSession.start({ debounceMs: 0 });
+  });
+  after(async () => lsp.stop());
+
+  it('publishes the parser\'s diagnostics before the complete set even when the editor asks for the outline at once', async () => {
+    const uri = 'file:///w/opened.cnm.yaml';
+    const events: string[] = [];
+    const stop = lsp.onPublish((p) => {
+      if (p.uri === uri) events.push('publish');
+    });
+    try {
+      // As an editor does on opening: didOpen, then outline and folding requests before any answer.
+      const opened = lsp.open(uri, BASE);
+      const symbols = lsp.request<unknown[]>('textDocument/documentSymbol', { textDocument: { uri } }).then((r) => {
+        events.push('symbols');
+        return r;
+      });
+      const folding = lsp.request<unknown[]>('textDocument/foldingRange', { textDocument: { uri } });
+      await Promise.all([opened, symbols, folding]);
+      await lsp.request('cnm/analysisInfo', { uri });
+      // The parser's diagnostics while the engine builds, then the complete set; the outline needs the build.
+      assert.deepEqual(events, ['publish', 'publish', 'symbols']);
+      assert.ok((await symbols).length > 0);
+    } finally {
+      stop();
+    }
+  });
+});
+
 describe('debounce', () => {
   let lsp: LspSession;
   // A debounce far longer than any analysis: what is published before it ran out was not debounced.
