@@ -69,10 +69,11 @@ export class ParseContext {
       return undefined;
     }
     const base = target?.path ?? [];
-    const seen = new Map<string, Node>();
+    const seen = new SeenKeys(node.items);
     const out: Field[] = [];
     const merged: Field[] = [];
-    for (const item of node.items) {
+    for (let i = 0; i < node.items.length; i++) {
+      const item = node.items[i];
       if (!isPair(item)) continue;
       const keyNode = item.key as Node | null;
       if (isMergeKey(keyNode)) {
@@ -84,14 +85,16 @@ export class ParseContext {
         continue;
       }
       const key = String(keyNode.value);
-      const field: Field = { key, keyNode, value: this.resolve(item.value), path: [...base, key] };
+      const path = base.slice();
+      path.push(key);
+      const field: Field = { key, keyNode, value: this.resolve(item.value), path };
       const first = seen.get(key);
       if (first) {
         const line = (this.source.nodeRange(first)?.start.line ?? 0) + 1;
         this.errorOnKey(field, `Duplicate key "${key}" in ${what} (first defined on line ${line}); this one is ignored.`, 'duplicate-key');
         continue;
       }
-      seen.set(key, keyNode);
+      seen.seeItem(i, key, keyNode);
       if (known && !known.includes(key) && !key.startsWith('x-')) {
         const hint = didYouMean(key, known);
         this.errorOnKey(field, `Unknown key "${key}" in ${what}.${hint || ` Allowed: ${known.join(', ')}.`}`, 'unknown-key');
@@ -102,7 +105,7 @@ export class ParseContext {
     // Explicit keys win over merged ones, as in YAML's merge-key semantics.
     for (const f of merged) {
       if (!seen.has(f.key)) {
-        seen.set(f.key, f.keyNode);
+        seen.add(f.key, f.keyNode);
         out.push(f);
       }
     }
@@ -203,6 +206,60 @@ export class ParseContext {
     this.error(target, `${capitalize(what)} must be one of ${allowed.join(', ')}, not "${v}".${didYouMean(v, allowed)}`, 'value');
     return undefined;
   }
+}
+
+/**
+ * The keys a map has shown so far, with the node of each (the first of duplicates). Most maps of a
+ * topology have a handful of keys: those are looked up among the map's earlier pairs, and only a big
+ * map (`containers:`) gets a Map — one Map per small map was most of what reading a 10,000-container
+ * file allocated.
+ */
+class SeenKeys {
+  private index: Map<string, Node> | undefined;
+  /** How many of `items` have been seen (small maps). */
+  private upTo = 0;
+
+  constructor(private readonly items: readonly unknown[]) {
+    if (items.length > 16) this.index = new Map();
+  }
+
+  get(key: string): Node | undefined {
+    if (this.index) return this.index.get(key);
+    for (let i = 0; i < this.upTo; i++) {
+      const item = this.items[i];
+      if (!isPair(item) || !isPlainKey(item.key)) continue;
+      if (String(item.key.value) === key) return item.key;
+    }
+    return undefined;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  /** Item `i` of the map, a plain key not seen before, has been read. */
+  seeItem(i: number, key: string, node: Node): void {
+    if (this.index) this.index.set(key, node);
+    else this.upTo = i + 1;
+  }
+
+  /** A key that is not one of the map's own pairs (a merged one). */
+  add(key: string, node: Node): void {
+    if (!this.index) {
+      const index = new Map<string, Node>();
+      for (let i = this.upTo - 1; i >= 0; i--) {
+        const item = this.items[i];
+        if (isPair(item) && isPlainKey(item.key)) index.set(String(item.key.value), item.key);
+      }
+      this.index = index;
+    }
+    this.index.set(key, node);
+  }
+}
+
+/** A key `fields` reads as a name: a scalar that is not null and not an object. */
+function isPlainKey(node: unknown): node is Scalar {
+  return isScalar(node) && node.value !== null && typeof node.value !== 'object';
 }
 
 export function valueOf(target: Field | Item): Node | null {

@@ -11,7 +11,14 @@ export class AddressBitmap {
   /** Serial allocation resumes after the last ordinal handed out (swarm). */
   private serialCursor = -1n;
 
-  constructor(readonly size: bigint) {}
+  /** size - 1, and the size as a number when it is one exactly: made once, not on every request (each bigint step allocates). */
+  private readonly last: bigint;
+  private readonly sizeNumber: number;
+
+  constructor(readonly size: bigint) {
+    this.last = size - 1n;
+    this.sizeNumber = size <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(size) : Infinity;
+  }
 
   isSet(ordinal: bigint): boolean {
     return this.used.has(ordinal);
@@ -19,6 +26,11 @@ export class AddressBitmap {
 
   unselected(): bigint {
     return this.size - BigInt(this.used.size);
+  }
+
+  /** No ordinal is free (unselected() <= 0). */
+  full(): boolean {
+    return this.used.size >= this.sizeNumber;
   }
 
   /** Sets one ordinal; false when it was set already. */
@@ -39,15 +51,15 @@ export class AddressBitmap {
 
   /** bitseq.SetAny: the lowest free ordinal (or, serially, the next free one after the last). */
   setAny(serial = false): bigint | null {
-    return this.setAnyInRange(0n, this.size - 1n, serial);
+    return this.setAnyInRange(0n, this.last, serial);
   }
 
   /** bitseq.SetAnyInRange: within [start, end] inclusive. */
   setAnyInRange(start: bigint, end: bigint, serial = false): bigint | null {
-    const last = end < this.size ? end : this.size - 1n;
+    const last = end < this.size ? end : this.last;
     if (start > last) return null;
     if (serial) return this.setSerial(start, last);
-    const whole = start === 0n && last === this.size - 1n;
+    const whole = start === 0n && last === this.last;
     let o = whole ? this.lowestFreeHint : (this.rangeHints.get(start) ?? start);
     if (o < start) o = start;
     while (o <= last && this.used.has(o)) o++;

@@ -16,6 +16,12 @@ interface AddressRange {
   readonly end: bigint;
 }
 
+interface PoolLookup {
+  readonly pool: IpNet;
+  readonly bitmap: AddressBitmap;
+  readonly range: AddressRange | null;
+}
+
 interface PoolData {
   readonly key: string;
   readonly parentKey: string | null;
@@ -88,6 +94,11 @@ export class DefaultIpam implements IpamDriver {
   readonly name = 'default';
   private readonly spaces = new Map<string, AddressSpace>();
   private readonly bitmaps = new Map<string, AddressBitmap>();
+  /**
+   * poolId → its pool, bitmap and range, as poolAndBitmap finds them: every address request needs them.
+   * Cleared on release. A private field: a memo, not part of the allocator's state.
+   */
+  readonly #lookups = new Map<string, PoolLookup>();
 
   constructor(private readonly opts: DefaultIpamOptions) {
     this.spaces.set(LOCAL_ADDRESS_SPACE, new AddressSpace(LOCAL_ADDRESS_SPACE, opts.localPools));
@@ -142,6 +153,7 @@ export class DefaultIpam implements IpamDriver {
   }
 
   releasePool(poolId: string): void {
+    this.#lookups.clear();
     const space = this.spaceOf(poolId);
     let p = space.subnets.get(poolId);
     if (!p) throw new DockerError('Address space does not contain specified address pool', BAD_REQUEST);
@@ -166,7 +178,7 @@ export class DefaultIpam implements IpamDriver {
     if (preferred && (preferred.family !== pool.family || preferred.value < pool.base || preferred.value > netLast(pool))) {
       throw IPAM_ERRORS.outOfRange();
     }
-    if (bitmap.unselected() <= 0n) throw IPAM_ERRORS.noAvailableIps();
+    if (bitmap.full()) throw IPAM_ERRORS.noAvailableIps();
     let ordinal: bigint | null;
     if (preferred) {
       ordinal = preferred.value - pool.base;
@@ -197,7 +209,16 @@ export class DefaultIpam implements IpamDriver {
     return space;
   }
 
-  private poolAndBitmap(poolId: string): { pool: IpNet; bitmap: AddressBitmap; range: AddressRange | null } {
+  private poolAndBitmap(poolId: string): PoolLookup {
+    let found = this.#lookups.get(poolId);
+    if (!found) {
+      found = this.findPoolAndBitmap(poolId);
+      this.#lookups.set(poolId, found);
+    }
+    return found;
+  }
+
+  private findPoolAndBitmap(poolId: string): PoolLookup {
     const space = this.spaceOf(poolId);
     const p = space.subnets.get(poolId);
     if (!p) throw new DockerError(`cannot find address pool for poolID:${poolId}`, NOT_FOUND);

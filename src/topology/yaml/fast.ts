@@ -268,8 +268,8 @@ class FastYaml {
     }
     const rest = this.skipSpaces(after, lineEnd);
     if (rest !== lineEnd && !(text.charCodeAt(rest) === HASH && rest > after)) giveUp();
-    const r = node.range!;
-    node.range = [r[0], r[1], lineEnd < text.length ? lineEnd + 1 : lineEnd];
+    // The node was made just above with its own range array: stretched in place, not copied.
+    node.range![2] = lineEnd < text.length ? lineEnd + 1 : lineEnd;
     return node;
   }
 
