@@ -1,59 +1,16 @@
 // Running the docker CLI (and a few host tools) as child processes: always execFile-style argument
 // lists, never a shell string, and always with a time bound so a hung daemon fails a test instead of
 // hanging the suite.
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { mainDockerCli, run, type RunOptions, type RunResult } from '../../../src/lab/exec';
 
-export interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
-
-export interface RunOptions {
-  timeoutMs?: number;
-  input?: string | Buffer;
-  /** The child's whole environment (default: this process's). */
-  env?: NodeJS.ProcessEnv;
-}
-
-export function run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-  const timeoutMs = opts.timeoutMs ?? 60_000;
-  return new Promise((resolve) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      resolve({ code: null, stdout: '', stderr: String(e.message), timedOut });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.input ?? '');
-  });
-}
+export { run, type RunOptions, type RunResult } from '../../../src/lab/exec';
 
 /**
  * The docker CLI to use. Debian's docker.io ships a 20.10 CLI in /usr/bin beside the 20.10 daemon; a newer
  * CLI earlier in PATH checks some things differently (and words errors differently), so the suite prefers
  * the CLI of the daemon's own release. CNM_DOCKER_CLI overrides.
  */
-export function dockerCli(): string {
-  if (process.env.CNM_DOCKER_CLI) return process.env.CNM_DOCKER_CLI;
-  if (existsSync('/usr/bin/docker')) return '/usr/bin/docker';
-  return 'docker';
-}
+export const dockerCli = mainDockerCli;
 
 /**
  * The daemon the harness talks to when it is not the main dockerd: a lab host (harness/lab.ts) with the

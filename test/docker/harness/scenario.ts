@@ -2,7 +2,7 @@
 // the file identically), the dockerd flags it needs, and whether it needs fresh in-memory cursors.
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { DaemonConfig } from '../../../src/engine/requests';
+import { daemonFlags } from '../../../src/lab/daemonFlags';
 import { parseTopology } from '../../../src/topology/parse';
 import type { TopologySpec } from '../../../src/topology/spec';
 
@@ -52,22 +52,7 @@ export function loadScenario(file: string): Scenario {
   };
 }
 
-/** hosts.<h>.daemon → dockerd flags (beyond the suite's `--dns 127.0.0.1`). */
-export function daemonFlags(d: DaemonConfig): string[] {
-  const f: string[] = [];
-  if (d.bip !== undefined) f.push('--bip', d.bip);
-  if (d.fixedCidr !== undefined) f.push('--fixed-cidr', d.fixedCidr);
-  if (d.ipv6) f.push('--ipv6');
-  if (d.fixedCidrV6 !== undefined) f.push('--fixed-cidr-v6', d.fixedCidrV6);
-  if (d.icc === false) f.push('--icc=false');
-  if (d.userlandProxy === false) f.push('--userland-proxy=false');
-  if (d.ipMasq === false) f.push('--ip-masq=false');
-  if (d.iptables === false) f.push('--iptables=false');
-  if (d.ip !== undefined) f.push('--ip', d.ip);
-  if (d.mtu !== undefined) f.push('--mtu', String(d.mtu));
-  for (const p of d.defaultAddressPools ?? []) f.push('--default-address-pool', `base=${p.base},size=${p.size}`);
-  return f;
-}
+export { daemonFlags } from '../../../src/lab/daemonFlags';
 
 const POOL_DRIVERS = ['bridge', 'macvlan', 'ipvlan'];
 
