@@ -1,4 +1,4 @@
-// Bundles the four entry points with esbuild; `tsc --noEmit` (npm run typecheck) does the type-checking.
+// Bundles the entry points with esbuild; `tsc --noEmit` (npm run typecheck) does the type-checking.
 // First it regenerates the drivers' parts of the schema and the grammar (scripts/generate-driver-files.mjs),
 // so a new driver's folder is all a developer adds.
 import * as esbuild from 'esbuild';
@@ -31,6 +31,8 @@ function dockerPartApart() {
     /** @param {esbuild.PluginBuild} build */
     setup(build) {
       build.onResolve({ filter: /^\.\/docker$/ }, (args) => (args.importer.endsWith(join('src', 'cli', 'run.ts')) ? { path: './cli-docker.js', external: true } : undefined));
+      // `cnm lab`: lab hosts (src/lab) are a bundle of their own too, cli-lab.js.
+      build.onResolve({ filter: /^\.\/lab$/ }, (args) => (args.importer.endsWith(join('src', 'cli', 'run.ts')) ? { path: './cli-lab.js', external: true } : undefined));
     },
   };
 }
@@ -44,6 +46,8 @@ const entryBuilds = [
   // and the live-host replay, with its own copy of the commands), so a file command never parses them.
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [dockerPartApart()] },
   { ...node, entryPoints: ['src/cli/docker.ts'], outfile: 'dist/cli-docker.js', external: ['cpu-features', './crypto/build/Release/sshcrypto.node'] },
+  // `cnm lab` (lab hosts: dockerd in network namespaces, the play and the comparison), loaded by cli.js only for `cnm lab`.
+  { ...node, entryPoints: ['src/cli/lab.ts'], outfile: 'dist/cli-lab.js' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
 ];
 

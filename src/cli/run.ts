@@ -13,6 +13,7 @@ import { rulesCommand } from './commands/rules';
 import { traceCommand } from './commands/trace';
 import { validateCommand } from './commands/validate';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './errors';
+import { LAB_DETAILS, LAB_SUMMARY, parseLabArgs } from './labArgs';
 import type { CliIo } from './io';
 
 /** Exit code for a bug in cnm itself (sysexits' EX_SOFTWARE), distinct from 1 (file has errors) and 2 (usage). */
@@ -28,15 +29,34 @@ export const COMMANDS: readonly Command[] = [
   rulesCommand,
 ];
 
+/** `cnm lab` in help only: its three actions are parsed by labArgs.ts and run by lab.ts. */
+const LAB_COMMAND: Command = {
+  name: 'lab',
+  usage: 'cnm lab up|compare|down FILE',
+  summary: LAB_SUMMARY,
+  details: `cnm lab up FILE [--compare] [--daemon-version V]\ncnm lab compare FILE [--daemon-version V]\ncnm lab down FILE\n\n${LAB_DETAILS}`,
+  options: {},
+  run: () => EXIT_USAGE,
+};
+
 export function runCli(argv: string[], io: CliIo): number | Promise<number> {
   try {
     const [first, ...rest] = argv;
     if (first === undefined) throw new UsageError('missing command (run cnm --help)');
     if (first === '--help' || first === '-h') return help(io);
-    if (first === 'help') return rest[0] ? help(io, findCommand(rest[0])) : help(io);
+    if (first === 'help') return rest[0] ? help(io, rest[0] === 'lab' ? LAB_COMMAND : findCommand(rest[0])) : help(io);
     if (first === '--version' || first === '-V') {
       io.out(`${version}\n`);
       return EXIT_OK;
+    }
+    // `cnm lab …`: lab hosts (dockerd in network namespaces), in a bundle of their own (dist/cli-lab.js),
+    // loaded only once the arguments are good.
+    if (first === 'lab') {
+      const parsed = parseLabArgs(rest);
+      if (parsed === 'help') return help(io, LAB_COMMAND);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runLab } = require('./lab') as typeof import('./lab');
+      return runLab(rest, io);
     }
     const command = findCommand(first);
     // --docker [ENDPOINT] in place of FILE: the live host (asynchronous, see docker.ts).
@@ -79,8 +99,9 @@ function help(io: CliIo, command?: Command): number {
     io.out(`usage: ${command.usage}\n\n${command.summary}${command.unavailable ? ' (not available yet)' : ''}\n${command.details ? `\n${command.details}\n` : ''}`);
     return EXIT_OK;
   }
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
-  const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}${c.unavailable ? ' (not available yet)' : ''}`);
+  const listed = [...COMMANDS, LAB_COMMAND];
+  const width = Math.max(...listed.map((c) => c.usage.length));
+  const lines = listed.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}${c.unavailable ? ' (not available yet)' : ''}`);
   io.out(
     [
       'cnm — Docker container networking (CNM) from topology files (*.cnm.yaml), without Docker',

@@ -12,7 +12,7 @@
 // a lab left by a killed process is removed by the next startLab (or `labCli sweep`). `cnm lab` (src/cli/lab.ts)
 // plays a user's topology file on one; the Docker tests use it through test/docker/harness/lab.ts.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { importBusybox } from './busyboxImage';
 import { mainDockerCli, run, type RunOptions, type RunResult } from './exec';
 import { releaseEnv, startDockerd } from './labDaemon';
@@ -109,6 +109,17 @@ function hookExit(): void {
   }
 }
 
+/**
+ * Keeps a lab this process started after it exits (`cnm lab up`, once the file is played): until then an
+ * interrupted start removes it; from now on only a teardown does (`cnm lab down`).
+ */
+export function keepLab(id: string): void {
+  live.delete(id);
+  writeOwner(id, 'manual');
+  const file = `${labRunDir(id)}/lab.json`;
+  writeFileSync(file, `${JSON.stringify({ ...(JSON.parse(readFileSync(file, 'utf8')) as object), manual: true }, null, 2)}\n`);
+}
+
 // ── prerequisites ───────────────────────────────────────────────────────────
 
 /** Why lab hosts of these versions cannot run here, or [] when they can. */
@@ -197,6 +208,33 @@ export async function startLab(opts: LabOptions): Promise<Lab> {
     await stop();
     throw e;
   }
+}
+
+/**
+ * A lab another process started (from its lab.json: the hosts, their releases and LAN addresses), to use
+ * its hosts; stop() tears it down. No swarm is recorded.
+ */
+export function openLab(id: string): Lab {
+  const rec = JSON.parse(readFileSync(`${labRunDir(id)}/lab.json`, 'utf8')) as {
+    lan?: { netns: string; bridge: string; subnet: string };
+    hosts: { name: string; version: LabVersion; lanAddress?: string }[];
+  };
+  const hosts = rec.hosts.map((h) => makeHost(id, { name: h.name, version: h.version }, h.lanAddress));
+  return {
+    id,
+    hosts,
+    lan: rec.lan,
+    swarm: undefined,
+    host(name) {
+      const h = hosts.find((x) => x.name === name);
+      if (!h) throw new Error(`lab ${id} has no host ${name}`);
+      return h;
+    },
+    wipe: () => wipeHosts(hosts),
+    stop: async () => {
+      teardownLabSync(id);
+    },
+  };
 }
 
 function makeHost(labId: string, spec: LabHostSpec, lanAddr: string | undefined): LabHost {

@@ -26,7 +26,7 @@ export function loadFile(io: CliIo, file: string): LoadedFile {
 }
 
 /** A Compose file by its name (compose.yaml, docker-compose.prod.yml…), or a directory. */
-function isComposeTarget(io: CliIo, file: string): boolean {
+export function isComposeTarget(io: CliIo, file: string): boolean {
   const base = file.replace(/\/+$/, '').split('/').pop() ?? '';
   if (isComposeFileName(base) || (/compose/i.test(base) && /\.ya?ml$/i.test(base) && !/\.cnm\.ya?ml$/i.test(base))) return true;
   try {
