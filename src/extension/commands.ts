@@ -14,6 +14,7 @@ import { openDiagramCommand, revealInFileCommand } from './commands/viewCommands
 import { applyToHostCommand } from './live/apply';
 import { compareWithHostCommand, stopComparingCommand } from './live/drift';
 import { importHostCommand } from './live/import';
+import { playInLabCommand } from './commands/labCommands';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -32,6 +33,8 @@ export const commands: Record<string, CommandFactory> = {
   showMatrix: showMatrixCommand,
   showRules: showRulesCommand,
   revealInFile: revealInFileCommand,
+  // Lab hosts on this machine: the CLI's `cnm lab up --compare` in a terminal.
+  playInLab: playInLabCommand,
   // Live Docker hosts (the network and container commands above also act on a live node).
   'docker.importHost': importHostCommand,
   'docker.compareWithHost': compareWithHostCommand,

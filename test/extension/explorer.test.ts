@@ -66,9 +66,26 @@ suite('CNM Explorer in VS Code', () => {
     await api();
     const contributed = (vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON.contributes.commands as { command: string }[])
       .map((c) => c.command);
-    assert.ok(contributed.includes('cnm.refresh') && contributed.includes('cnm.traceFrom'));
+    assert.ok(contributed.includes('cnm.refresh') && contributed.includes('cnm.traceFrom') && contributed.includes('cnm.playInLab'));
     const registered = new Set(await vscode.commands.getCommands(true));
     assert.deepEqual(contributed.filter((id) => !registered.has(id)), [], 'contributed commands without a handler');
+  });
+
+  test('Play Topology in a Lab runs `cnm lab up --compare FILE` of the extension\'s CLI in a terminal, then offers `lab down`', async () => {
+    await api();
+    const file = join(workspaceRoot(), '02-custom-bridge.cnm.yaml');
+    const term = await vscode.commands.executeCommand<{ name: string; shellPath: string; shellArgs: string[] }>('cnm.playInLab', { file, open: false });
+    assert.ok(term, 'the command answers with its terminal');
+    assert.equal(term.name, 'CNM Lab: 02-custom-bridge.cnm.yaml');
+    assert.equal(term.shellPath, '/bin/sh');
+    const [flag, script, , node, cli, played] = term.shellArgs;
+    assert.equal(flag, '-c');
+    const sudo = process.getuid?.() === 0 ? '' : 'sudo ';
+    assert.ok(script!.startsWith(`${sudo}"$1" "$2" lab up --compare "$3"`), script);
+    assert.ok(script!.includes(`${sudo}"$1" "$2" lab down "$3"`), script);
+    assert.match(node!, /[/\\]node$/);
+    assert.match(cli!, /[/\\]dist[/\\]cli\.js$/);
+    assert.equal(played, file);
   });
 
   test('the Networks view opens', async () => {
