@@ -122,12 +122,23 @@ export default tseslint.config(
     },
   },
   {
+    // Lab hosts (dockerd in network namespaces) and a topology played on them: the CLI ships it (`cnm lab`),
+    // the Docker tests use it through test/docker/harness.
+    files: ['src/lab/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [vscodeOnlyInExtension, yamlOnlyInTopology],
+        patterns: [layers(['docker', 'live', 'extension', 'server', 'cli', 'webview'], 'src/lab imports only src/topology and src/engine.'), engineThroughIndex],
+      }],
+    },
+  },
+  {
     // The command line: a user of every layer below, never of the extension, the server or the webview.
     files: ['src/cli/**'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [vscodeOnlyInExtension, yamlOnlyInTopology],
-        patterns: [layers(['extension', 'server', 'webview'], 'src/cli imports only src/topology, src/engine, src/live and src/docker.'), engineThroughIndex],
+        patterns: [layers(['extension', 'server', 'webview'], 'src/cli imports only src/topology, src/engine, src/live, src/docker and src/lab.'), engineThroughIndex],
       }],
     },
   },

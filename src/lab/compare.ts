@@ -3,9 +3,7 @@
 // `ping -c1 -W3` and `nc -w 2` run inside the source container with `docker exec`, to the addresses the
 // real daemon gave (the engine's own for its trace). Probes go only to the file's own containers on their
 // own lab host (a lab has no route out), so nothing leaves the lab.
-import { listeningFromTopology, tracerFor, type Verdict } from '../engine';
-import type { InspectEndpoint, InspectResult } from '../engine/inspectTypes';
-import type { Engine } from '../engine/engine';
+import { listeningFromTopology, tracerFor, type Engine, type InspectEndpoint, type InspectResult, type Verdict } from '../engine';
 import type { TopologySpec } from '../topology/spec';
 import type { Lab, LabHost } from './lab';
 import { namespaceListeners } from './play';

@@ -1,6 +1,6 @@
 // A topology file's daemon settings as the dockerd flags that make a real daemon so (beyond the lab's own
 // `--dns 127.0.0.1`): what a lab host of the file is started with.
-import type { DaemonConfig } from '../engine/requests';
+import type { DaemonConfig } from '../engine';
 
 /** hosts.<h>.daemon → dockerd flags. */
 export function daemonFlags(d: DaemonConfig): string[] {
