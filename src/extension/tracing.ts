@@ -5,7 +5,7 @@ import type { EngineState, IpvsChoice, RuleRef } from '../engine';
 import type { DiagramSnapshot } from '../protocol/diagram';
 import type { HopPacketView, ServiceSpread, TraceHopView, TraceProto, TraceView, Verdict } from '../protocol/trace';
 import type { ElementIndex } from './diagramSnapshot';
-import { parseElementId } from './elementIds';
+import { ids, parseElementId } from './elementIds';
 
 /** What the engine's tracer is asked (src/engine/trace). */
 export interface TraceQuery {
@@ -128,9 +128,12 @@ export function traceForDiagram(
     if (index.isHost(h.node)) at = h.node;
     else if (!index.sandboxOf(at, h.node)) at = index.hostOfContainer(h.node) ?? at;
     hostOfHop.push(at);
-    // A hop with no picture of its own (a netfilter chain, a DNS answer) happens where the packet is.
+    // A hop with no picture of its own (a netfilter chain, a DNS answer) happens where the packet is —
+    // on this hop's host: once the packet has crossed to another host, never at the last host's element.
     const own = hopElements(index, at, h);
-    const elements = own.length ? own : where.slice(-1);
+    const last = where.at(-1);
+    const lastHost = last === undefined ? undefined : parseElementId(last)?.host;
+    const elements = own.length ? own : lastHost !== undefined && lastHost !== at && index.isHost(at) ? [ids.host(at)] : where.slice(-1);
     where = elements.length ? elements : where;
     const hop: TraceHopView = { node: h.node, action: h.action, detail: h.rule ? `${h.detail} — ${h.rule}` : h.detail, elements };
     if (h.interface) hop.interface = h.interface;

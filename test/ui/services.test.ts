@@ -2,7 +2,7 @@
 // the routing mesh's ports, tasks on their nodes) and the diagram's service boxes above the hosts with a
 // line to each task; a trace from a container to a service by its name lights the path of connection 1
 // and lists every task IPVS can send a connection to, each with its own verdict; a trace from a node to
-// the routing mesh's port does the same through the ingress-sbox. Screenshots:
+// the routing mesh's port does the same through the ingress-sbox, its DNAT drawn on the node it lands on. Screenshots:
 // test-results/screenshots/services-*.png.
 import * as assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
@@ -132,5 +132,14 @@ test("the ingress-sbox on each node is drawn with its two legs; stepping the mes
     await diagram().locator('.hops .hop', { hasText: 'IPVS' }).first().click();
     await diagram().locator('circle.endpoint.hop-current[data-id="e/node1/docker_gwbridge/ingress-sbox"]').waitFor({ timeout: 10_000 });
     assert.match(await diagram().locator('.hops .hop.hop-current').textContent() ?? '', /ingress-sbox on node1/);
+  });
+});
+
+test("stepping the mesh trace from node2 to node1's published port: the DNAT hop is lit at node1's eth0, where the packet came in", async (t) => {
+  await step(t, '5-mesh-dnat', async () => {
+    await diagram().locator('.hops .hop', { hasText: /^DNAT/ }).first().click();
+    assert.match(await diagram().locator('.hops .hop.hop-current .hop-node').textContent() ?? '', /^node1 eth0$/);
+    await diagram().locator('[data-id="i/node1/eth0"].hop-current').waitFor({ timeout: 10_000 });
+    assert.equal(await diagram().locator('[data-id="i/node2/eth0"].hop-current').count(), 0, "not at the source node's eth0");
   });
 });

@@ -355,7 +355,7 @@ export class Walker implements LinkWalk {
     if (rp) return rp;
     const raw = this.chain(hx, 'raw', 'PREROUTING', inIf, '', pkt);
     if (raw.verdict === 'DROP') return this.drop(hx, raw, pkt, inIf, '');
-    const meshed = this.reply ? null : this.meshDnat(hx, 'PREROUTING', pkt);
+    const meshed = this.reply ? null : this.meshDnat(hx, 'PREROUTING', pkt, inIf);
     if (!this.reply && !meshed) {
       const pre = this.chain(hx, 'nat', 'PREROUTING', inIf, '', pkt);
       if (pre.verdict === 'DNAT') this.applyDnat(hx, pre, pkt);
@@ -498,17 +498,18 @@ export class Walker implements LinkWalk {
    * addresses is DNATed by nat DOCKER-INGRESS to the ingress-sbox's address on docker_gwbridge. IPVS is
    * data here (src/engine/swarm), so the rules are shown as Docker writes them rather than evaluated.
    */
-  private meshDnat(hx: HostIndex, hook: 'PREROUTING' | 'OUTPUT', pkt: Pkt): MeshEntry | null {
+  private meshDnat(hx: HostIndex, hook: 'PREROUTING' | 'OUTPUT', pkt: Pkt, inIf = ''): MeshEntry | null {
     if (!(hx.localV4.has(pkt.dst) || (hook === 'OUTPUT' && isLoopback(pkt.dst)))) return null;
     const m = this.world.mesh(hx).find((e) => e.published === pkt.dport && e.proto === pkt.proto);
     const to = m?.dnatTo ? parseV4(m.dnatTo) : null;
     if (!m || to === null) return null;
     const rule = `-A DOCKER-INGRESS -p ${m.proto} -m ${m.proto} --dport ${m.published} -j DNAT --to-destination ${m.dnatTo}:${m.published}`;
-    this.hop(hx.host.name, '', `nat ${hook}`, `-A ${hook} -m addrtype --dst-type LOCAL -j DOCKER-INGRESS → ${rule} (port ${m.published}/${m.proto} of service ${m.service.name} is published on the routing mesh: every swarm node listens on it)`);
+    // Named by the interface the packet came in on (as every chain hop is), so it is seen on this host.
+    this.hop(hx.host.name, inIf, `nat ${hook}`, `-A ${hook} -m addrtype --dst-type LOCAL -j DOCKER-INGRESS → ${rule} (port ${m.published}/${m.proto} of service ${m.service.name} is published on the routing mesh: every swarm node listens on it)`);
     this.nat.push({ host: hx.host.name, kind: 'dnat', before: pkt.dst, beforePort: pkt.dport, after: to, afterPort: pkt.dport, rule: null });
     const detail = `destination ${formatV4(pkt.dst)}:${pkt.dport} → ${m.dnatTo}:${m.published} (ingress-sbox on docker_gwbridge)`;
     pkt.dst = to;
-    this.hop(hx.host.name, '', 'DNAT', detail);
+    this.hop(hx.host.name, inIf, 'DNAT', detail);
     return m;
   }
 

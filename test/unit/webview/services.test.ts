@@ -169,3 +169,23 @@ test("each swarm node's ingress-sbox is drawn with its legs on the ingress netwo
   const layout = layoutDiagram(snapshot);
   for (const node of ['node1', 'node2', 'node3']) assert.ok(layout.centres.has(ids.container(node, 'ingress-sbox')), node);
 });
+
+test('a routing-mesh trace to another node: its nat PREROUTING and DNAT hops are drawn on the destination node, not the source', () => {
+  const t = load('overlay-ingress.cnm.yaml');
+  const { snapshot, index } = buildSnapshot(t.engine.state, 'x');
+  const r = traceForDiagram(engineTracerFor(t.spec), t.engine.state, index, { host: 'node3', from: 'node3', to: '192.168.50.10', proto: 'tcp', port: 8080 });
+  assert.ok('trace' in r);
+  const onNode1 = r.trace.hops.filter((h) => h.node === 'node1' && (h.action === 'nat PREROUTING' || h.action === 'DNAT'));
+  assert.deepEqual(onNode1.map((h) => `${h.action} ${h.interface}`), ['nat PREROUTING eth0', 'DNAT eth0'], 'the engine names where the packet came in');
+  for (const h of onNode1) assert.deepEqual(h.elements, [ids.hostIf('node1', 'eth0')], `${h.action} lit at node1's eth0`);
+  assert.ok(!r.trace.hops.slice(r.trace.hops.findIndex((h) => h.node === 'node1')).some((h) => h.elements.includes(ids.hostIf('node3', 'eth0'))), "after the LAN, nothing is lit on node3's eth0");
+  // A hop the diagram has no picture for, once the packet is on another host, is drawn at that host's box.
+  const tracer = () => ({ verdict: 'delivered' as const, reason: 'x', hops: [
+    { node: 'node3', interface: 'eth0', action: 'send', detail: 'onto the LAN' },
+    { node: 'node1', interface: '', action: 'conntrack', detail: 'no interface named' },
+  ] });
+  const r2 = traceForDiagram(tracer, t.engine.state, index, { host: 'node3', from: 'node3', to: '192.168.50.10', proto: 'tcp', port: 8080 });
+  assert.ok('trace' in r2);
+  assert.deepEqual(r2.trace.hops.map((h) => h.elements), [[ids.hostIf('node3', 'eth0')], [ids.host('node1')]]);
+  assert.ok(snapshotIds(snapshot).has(ids.host('node1')));
+});
