@@ -411,6 +411,8 @@ host.onMessage((m: HostMessage) => {
       return;
     }
     case 'showTrace':
+      // The controls take the shown trace's protocol and port: re-traces (a new snapshot) keep them.
+      panel.adopt({ proto: m.trace.proto, ...(m.trace.port !== undefined ? { port: m.trace.port } : {}) });
       if (view.has(m.source)) setSource(m.source, false);
       view.highlight(m.trace, m.target && view.has(m.target) ? m.target : null);
       shownTarget = m.target;

@@ -148,6 +148,18 @@ export class SidePanel {
     return this.settingsValue;
   }
 
+  /**
+   * Takes the protocol and port of a trace shown from outside (Verify Trace, Trace From Here), so the
+   * controls say what is shown and a later re-trace (a live host's refresh) keeps it. No change event.
+   */
+  adopt(s: { proto: TraceProto; port?: number }): void {
+    const port = s.proto === 'icmp' ? undefined : s.port;
+    this.settingsValue = { proto: s.proto, targetBy: this.settingsValue.targetBy, ...(port !== undefined ? { port } : {}) };
+    this.protoSelect.value = s.proto;
+    this.portField.value = port !== undefined ? String(port) : '';
+    this.portField.removeAttribute('invalid');
+  }
+
   setSource(name: string | null, canPick = false): void {
     this.sourceLine.replaceChildren();
     this.clearButton.hidden = name === null;

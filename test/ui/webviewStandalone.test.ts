@@ -232,3 +232,29 @@ test('a high-contrast theme: boxes drawn with the theme\'s contrast border, thic
     await hc.close();
   }
 });
+
+test('a trace shown from outside (Verify Trace over TCP) sets the protocol and port: a live refresh traces again with them, not ICMP', async () => {
+  await hostSends({ protocol: 2, type: 'snapshot', revision: 2000, snapshot: { ...fixture.snapshot, live: true }, file: 'cnm-live:/default' });
+  await hostSends({ protocol: 2, type: 'showTrace', revision: 2000, source: 'c/host1/b1', target: 'e/host1/mybridge10/web', trace: {
+    from: 'b1', to: 'web', port: 80, proto: 'tcp', verdict: 'delivered', reason: 'web listens on 80/tcp',
+    hops: [{ node: 'b1', action: 'route', detail: 'on-link', elements: ['e/host1/mybridge10/b1'] }, { node: 'web', action: 'deliver', detail: 'accepted', elements: ['e/host1/mybridge10/web'] }],
+  } });
+  await h.page.locator('.verdict-route', { hasText: 'b1 → web:80/tcp' }).waitFor();
+  assert.equal(await h.page.locator('.proto').evaluate((el) => (el as HTMLElement & { value: string }).value), 'tcp');
+  assert.equal(await h.page.locator('.port input').inputValue(), '80');
+  // The live host changes (a new snapshot): the shown target is traced again, with TCP port 80.
+  const before = (await sent()).length;
+  await hostSends({ protocol: 2, type: 'snapshot', revision: 2001, snapshot: { ...fixture.snapshot, live: true }, file: 'cnm-live:/default' });
+  await h.page.waitForFunction((n) => (window as unknown as { __sent: { type: string; targets?: string[] }[] }).__sent.slice(n).some((m) => m.type === 'trace' && m.targets?.includes('e/host1/mybridge10/web')), before);
+  const again = (await sent()).slice(before).filter((m) => m.type === 'trace' && (m.targets as string[]).includes('e/host1/mybridge10/web'));
+  assert.deepEqual(again.map((m) => `${m.proto} ${m.port}`), again.map(() => 'tcp 80'));
+  // An ICMP trace shown later puts the controls back to ICMP with no port.
+  await hostSends({ protocol: 2, type: 'showTrace', revision: 2001, source: 'c/host1/b1', target: 'e/host1/mybridge10/web', trace: {
+    from: 'b1', to: 'web', proto: 'icmp', verdict: 'delivered', reason: 'echo reply',
+    hops: [{ node: 'web', action: 'deliver', detail: 'echo reply', elements: ['e/host1/mybridge10/web'] }],
+  } });
+  await h.page.locator('.verdict-route', { hasText: 'b1 → web/icmp' }).waitFor();
+  assert.equal(await h.page.locator('.proto').evaluate((el) => (el as HTMLElement & { value: string }).value), 'icmp');
+  assert.equal(await h.page.locator('.port input').inputValue(), '');
+  await screenshot(h.page, 'webview-6-verified-tcp-kept');
+});
