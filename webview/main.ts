@@ -92,7 +92,10 @@ const view: DiagramView = new DiagramView(canvas, {
     // A click on a target while tracing pins its trace; a click elsewhere lets hovering trace again.
     pinned = !!(id && source && id !== source && isTarget(id));
     if (pinned && id) traceTo(id);
-    if (focusOn) applyFocus();
+    if (focusOn) {
+      applyFocus();
+      saveView();
+    }
     updatePanelForSelection();
   },
   hover: (id) => {
@@ -207,9 +210,11 @@ tool('export', 'Export SVG…', () => void saveSvg());
 const focusButton = tool('target', 'Focus: only the selection\'s neighbourhood, or the current trace\'s path', () => {
   focusOn = !focusOn;
   applyFocus();
+  saveView();
 });
 tool('map', 'Show or hide the minimap', () => {
   minimap.toggle();
+  saveView();
 });
 
 search.addEventListener('input', () => {
@@ -234,6 +239,7 @@ let searchTimer = 0;
 let lastQuery = '';
 
 function runSearch(q: string): void {
+  if (q.trim() !== lastQuery) saveView();
   lastQuery = q.trim();
   // With a container as the trace source, a name typed in the search is resolved as that container would.
   if (lastQuery && source) resolveName(lastQuery);
@@ -324,6 +330,8 @@ function toggleGroup(key: string): void {
 // ── the view kept between openings ─────────────────────────────────────────
 /** The zoom the host kept for this source, applied to the first picture instead of a fit. */
 let keptTransform: DiagramViewState['transform'];
+/** Focus, search and minimap as the host kept them, applied once to the first picture. */
+let keptExtras: Pick<DiagramViewState, 'focus' | 'search' | 'minimap'> | null = null;
 let saveTimer = 0;
 
 /** Takes the grouping and zoom the user left this source's diagram with (sent before the first snapshot). */
@@ -331,16 +339,39 @@ function restoreView(state: DiagramViewState): void {
   groupChoices.clear();
   for (const [key, collapsed] of state.groups) groupChoices.set(key, collapsed);
   keptTransform = state.transform;
+  keptExtras = { ...(state.focus ? { focus: state.focus } : {}), ...(state.search ? { search: state.search } : {}), ...(state.minimap ? { minimap: state.minimap } : {}) };
   document.body.dataset.viewRestored = String(state.groups.length);
   if (snapshot) draw();
 }
 
-/** Sends the grouping and zoom to the host to keep (once the user stops changing them). */
+/** The kept minimap choice, search text and focus, on the first picture (the search and focus move the view last). */
+function restoreExtras(): void {
+  const kept = keptExtras;
+  keptExtras = null;
+  if (!kept) return;
+  if (kept.minimap) minimap.choice = kept.minimap;
+  if (kept.search) {
+    search.value = kept.search;
+    runSearch(kept.search);
+  }
+  if (kept.focus) {
+    focusOn = true;
+    applyFocus();
+  }
+  document.body.dataset.viewExtras = [kept.focus ? 'focus' : '', kept.search ? 'search' : '', kept.minimap ? 'minimap' : ''].filter(Boolean).join(' ');
+}
+
+/** Sends the grouping, zoom, focus, search and minimap to the host to keep (once the user stops changing them). */
 function saveView(): void {
   window.clearTimeout(saveTimer);
   saveTimer = window.setTimeout(() => {
     const groups = [...groupChoices].slice(-LIMITS.groups);
     const state: DiagramViewState = view.userMoved ? { groups, transform: view.transform } : { groups };
+    if (focusOn) state.focus = view.selection ? { selection: view.selection } : {};
+    const q = search.value.trim().slice(0, LIMITS.nameLength);
+    if (q) state.search = q;
+    const map = minimap.choice;
+    if (map) state.minimap = map;
     host.post({ protocol: PROTOCOL_VERSION, type: 'saveViewState', state });
     document.body.dataset.viewSaved = String(groups.length);
     // How many times it was sent (tests wait for the next one).
@@ -368,6 +399,7 @@ document.addEventListener('keydown', (e) => {
   else if (e.key === 'Escape' && focusOn) {
     focusOn = false;
     applyFocus();
+    saveView();
   } else if (e.key === 'Escape') setSource(null);
   else if ((e.key === 'f' || e.key === 'F') && (e.ctrlKey || e.metaKey)) {
     e.preventDefault();
@@ -465,6 +497,8 @@ function applySnapshot(s: DiagramSnapshot, rev: number, file: string): void {
       view.setTransform(st.transform);
     } else view.fit();
     if (st.selection && view.has(st.selection)) view.setSelection(st.selection);
+    else if (keptExtras?.focus?.selection && view.has(keptExtras.focus.selection)) view.setSelection(keptExtras.focus.selection);
+    restoreExtras();
   }
   if (source && !view.has(source)) setSource(null);
   else if (source) prefetch();

@@ -52,6 +52,16 @@ export class Minimap {
     this.update();
   }
 
+  /** The user's toggle (kept with the view), or null while the map shows itself when needed. */
+  get choice(): 'shown' | 'hidden' | null {
+    return this.mode === 'auto' ? null : this.mode;
+  }
+
+  set choice(mode: 'shown' | 'hidden' | null) {
+    this.mode = mode ?? 'auto';
+    this.update();
+  }
+
   /** The toolbar's button: hides a shown minimap, shows a hidden one (an automatic choice included). */
   toggle(): void {
     this.mode = this.canvas.hidden ? 'shown' : 'hidden';

@@ -48,8 +48,8 @@ export type ExportDoneMessage = V & { type: 'exportDone'; requestId: number; sav
 export type ThemeMessage = V & { type: 'theme'; theme: 'auto' | 'light' | 'dark' };
 
 /**
- * How the user left the diagram of this source: which groups they collapsed or expanded, and their
- * zoom. The host keeps it per source (workspace state), so closing the diagram, reopening it or
+ * How the user left the diagram of this source: which groups they collapsed or expanded, their zoom,
+ * focus mode, the search text and the minimap toggle. The host keeps it per source (workspace state), so closing the diagram, reopening it or
  * reloading the window brings the same picture back; the webview sends it whenever it changes.
  */
 export interface DiagramViewState {
@@ -57,6 +57,12 @@ export interface DiagramViewState {
   groups: [string, boolean][];
   /** The user's own zoom and pan (absent: fit the window). */
   transform?: { x: number; y: number; k: number };
+  /** Focus mode was on, around this selection (an element id) when there was one. */
+  focus?: { selection?: string };
+  /** The text in the search box. */
+  search?: string;
+  /** The minimap as the user toggled it (absent: shown when the drawing does not fit). */
+  minimap?: 'shown' | 'hidden';
 }
 
 /** The view state kept for this source, sent before the first snapshot. */
@@ -116,6 +122,9 @@ const isReal = (v: unknown): v is number => typeof v === 'number' && Number.isFi
 export function isDiagramViewState(v: unknown): v is DiagramViewState {
   if (!isObj(v) || !Array.isArray(v.groups) || v.groups.length > LIMITS.groups) return false;
   if (!v.groups.every((g) => Array.isArray(g) && g.length === 2 && isId(g[0]) && typeof g[1] === 'boolean')) return false;
+  if (v.focus !== undefined && !(isObj(v.focus) && (v.focus.selection === undefined || isId(v.focus.selection)))) return false;
+  if (v.search !== undefined && !(typeof v.search === 'string' && v.search.length <= LIMITS.nameLength)) return false;
+  if (v.minimap !== undefined && v.minimap !== 'shown' && v.minimap !== 'hidden') return false;
   if (v.transform === undefined) return true;
   const t = v.transform;
   return isObj(t) && isReal(t.x) && isReal(t.y) && isReal(t.k) && t.k > 0 && t.k <= 100;

@@ -1,7 +1,7 @@
-// The diagram keeps how the user left it: the groups they collapsed or expanded and their zoom come
-// back when the diagram is closed and opened again, and after the window reloads (the host keeps them
-// per file in the workspace state). In code-server on the examples. Screenshots:
-// test-results/screenshots/state-*.png.
+// The diagram keeps how the user left it: the groups they collapsed or expanded, their zoom, focus mode,
+// the search text and the minimap toggle come back when the diagram is closed and opened again, and
+// after the window reloads (the host keeps them per file in the workspace state). In code-server on the
+// examples. Screenshots: test-results/screenshots/state-*.png.
 import * as assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import type { FrameLocator, Locator } from 'playwright-core';
@@ -114,5 +114,39 @@ test('after the window reloads, the restored diagram is as the user left it; exp
     await openDiagram();
     await diagram().locator(`g.group[data-group="${BACKEND}"]`).waitFor({ timeout: 30_000 });
     assert.equal(await diagram().locator('g.group').count(), 1, 'pods expanded, backend still collapsed');
+  });
+});
+
+test('focus around a selection, the search text and the minimap toggle are kept too', async (t) => {
+  await step(t, 'state-4-focus-search-minimap', async () => {
+    await diagram().locator('g.sandbox[data-id="c/node2/pod-b"] text.box-name').click({ force: true });
+    await diagram().locator('g.sandbox.selected[data-id="c/node2/pod-b"]').waitFor({ timeout: 10_000 });
+    const saves = Number(await data('viewSaves') || '0');
+    await diagram().locator('vscode-toolbar-button[data-action="target"]').click();
+    await diagram().locator('vscode-textfield.search input').fill('pod');
+    await diagram().locator('vscode-toolbar-button[data-action="map"]').click();
+    const mapHidden = await diagram().locator('canvas.minimap').evaluate((c) => (c as HTMLCanvasElement).hidden);
+    // Sent to be kept once the user stops: wait until the count of saves stops growing.
+    let seen = -1;
+    for (let i = 0; i < 100; i++) {
+      const now = Number(await data('viewSaves') || '0');
+      if (now > saves && now === seen) break;
+      seen = now;
+      await page().waitForTimeout(1000);
+    }
+    assert.ok(seen > saves, 'the focus, search and minimap were sent to be kept');
+    await screenshot(page(), 'state-4-as-left');
+    await diagramTab().hover();
+    await diagramTab().locator('.tab-actions .action-label').click();
+    await diagramTab().waitFor({ state: 'detached', timeout: 15_000 });
+    await openDiagram();
+    await diagram().locator('body[data-view-extras="focus search minimap"]').waitFor({ timeout: 30_000 });
+    assert.equal(await diagram().locator('g.sandbox.selected[data-id="c/node2/pod-b"]').count(), 1, 'the focused selection');
+    assert.ok(Number(await data('focus')) > 0, 'focus mode is on');
+    assert.equal(await diagram().locator('vscode-toolbar-button[data-action="target"]').getAttribute('aria-pressed'), 'true');
+    assert.equal(await diagram().locator('g.sandbox.in-focus[data-id="c/node2/pod-b"]').count(), 1);
+    assert.equal(await diagram().locator('vscode-textfield.search input').inputValue(), 'pod');
+    assert.ok(Number(await data('searchHits')) > 0, 'the search runs again');
+    assert.equal(await diagram().locator('canvas.minimap').evaluate((c) => (c as HTMLCanvasElement).hidden), mapHidden);
   });
 });

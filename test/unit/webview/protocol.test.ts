@@ -18,6 +18,8 @@ test('well-formed webview messages pass', () => {
     { ...ok, type: 'log', level: 'warn', message: 'x' },
     { ...ok, type: 'saveViewState', state: { groups: [] } },
     { ...ok, type: 'saveViewState', state: { groups: [['n/node1/backend', true], ['node2', false]], transform: { x: -20.5, y: 10, k: 1.5625 } } },
+    { ...ok, type: 'saveViewState', state: { groups: [], focus: { selection: 'c/node1/web' }, search: 'web', minimap: 'hidden' } },
+    { ...ok, type: 'saveViewState', state: { groups: [], focus: {}, minimap: 'shown' } },
   ]) assert.equal(isWebviewMessage(m), true, JSON.stringify(m));
 });
 
@@ -40,6 +42,10 @@ test('anything else is refused: wrong version, unknown type, wrong field types, 
     { ...ok, type: 'saveViewState', state: { groups: new Array(LIMITS.groups + 1).fill(['n/a/b', true]) } },
     { ...ok, type: 'saveViewState', state: { groups: [], transform: { x: 0, y: 0, k: 0 } } },
     { ...ok, type: 'saveViewState', state: { groups: [], transform: { x: Infinity, y: 0, k: 1 } } },
+    { ...ok, type: 'saveViewState', state: { groups: [], focus: true } },
+    { ...ok, type: 'saveViewState', state: { groups: [], focus: { selection: '' } } },
+    { ...ok, type: 'saveViewState', state: { groups: [], search: 'x'.repeat(LIMITS.nameLength + 1) } },
+    { ...ok, type: 'saveViewState', state: { groups: [], minimap: 'auto' } },
   ]) assert.equal(isWebviewMessage(m), false, JSON.stringify(m)?.slice(0, 200));
 });
 
