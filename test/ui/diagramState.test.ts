@@ -148,5 +148,7 @@ test('focus around a selection, the search text and the minimap toggle are kept 
     assert.equal(await diagram().locator('vscode-textfield.search input').inputValue(), 'pod');
     assert.ok(Number(await data('searchHits')) > 0, 'the search runs again');
     assert.equal(await diagram().locator('canvas.minimap').evaluate((c) => (c as HTMLCanvasElement).hidden), mapHidden);
+    await page().waitForTimeout(400);
+    await screenshot(page(), 'state-4-reopened');
   });
 });
