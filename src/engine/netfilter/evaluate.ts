@@ -60,7 +60,7 @@ interface Compiled {
   /** An ipset match: the members as base/mask pairs. */
   readonly set: { readonly dir: 'src' | 'dst'; readonly nets: readonly { base: number; mask: number }[] } | null;
   /** Index of the jumped-to chain, or -1. */
-  jumpTo: number;
+  readonly jumpTo: number;
   readonly terminal: 'ACCEPT' | 'DROP' | 'RETURN' | 'DNAT' | 'SNAT' | 'MASQUERADE' | 'JUMP' | 'GOTO' | 'MARK' | 'NONE' | 'OPAQUE';
 }
 
@@ -72,17 +72,31 @@ function ifaceIs(pattern: string, name: string): boolean {
 interface CompiledChain {
   readonly name: string;
   readonly policy: 'ACCEPT' | 'DROP' | null;
-  readonly rules: Compiled[];
+  /** The chain's rules as written; each compiled when a packet first meets it (most never are). */
+  readonly source: readonly Rule[];
+  readonly compiled: (Compiled | undefined)[];
   /** The rules whose interface matches can hold, per input then output interface: most rules name one bridge. */
   readonly byInterfaces: Map<string, Map<string, Compiled[]>>;
 }
 
-function candidates(chain: CompiledChain, inIf: string, outIf: string): Compiled[] {
+/** A rule's -i/-o can hold for a packet from inIf to outIf. */
+function interfacesMayMatch(rule: Rule, inIf: string, outIf: string): boolean {
+  const { in: i, out: o } = rule.match;
+  return (!i || ifaceIs(i.value, inIf) !== i.negate) && (!o || ifaceIs(o.value, outIf) !== o.negate);
+}
+
+function candidates(t: CompiledTable, chain: CompiledChain, inIf: string, outIf: string): Compiled[] {
   let byOut = chain.byInterfaces.get(inIf);
   if (!byOut) chain.byInterfaces.set(inIf, (byOut = new Map()));
   let list = byOut.get(outIf);
   if (!list) {
-    list = chain.rules.filter((r) => (r.inIf === null || ifaceIs(r.inIf, inIf) !== r.inNeg) && (r.outIf === null || ifaceIs(r.outIf, outIf) !== r.outNeg));
+    list = [];
+    chain.source.forEach((rule, i) => {
+      if (!interfacesMayMatch(rule, inIf, outIf)) return;
+      let c = chain.compiled[i];
+      if (!c) chain.compiled[i] = c = compileRule(rule, t.byName);
+      list!.push(c);
+    });
     byOut.set(outIf, list);
   }
   return list;
@@ -99,6 +113,7 @@ export interface CompiledRules {
 }
 
 function prefix(text: string): { base: number; mask: number } {
+  if (text.includes(':')) return { base: 0, mask: 0 }; // an IPv6 prefix: prefix6's
   const n = parseCidr(text.includes('/') ? text : `${text}/32`);
   if (!n || n.family !== 4) return { base: 0, mask: 0 };
   const mask = n.prefix === 0 ? 0 : (0xffffffff << (32 - n.prefix)) >>> 0;
@@ -108,13 +123,14 @@ function prefix(text: string): { base: number; mask: number } {
 const ALL6 = (1n << 128n) - 1n;
 
 function prefix6(text: string): Prefix6 | null {
+  if (!text.includes(':')) return null; // an IPv4 prefix (dockerd's rules are all IPv4 ones)
   const n = parseCidr(text.includes('/') ? text : `${text}/128`);
   if (!n || n.family !== 6) return null;
   const mask = n.prefix === 0 ? 0n : (ALL6 << BigInt(128 - n.prefix)) & ALL6;
   return { base: n.base & mask, mask };
 }
 
-function compileRule(rule: Rule): Compiled {
+function compileRule(rule: Rule, chains: ReadonlyMap<string, number>): Compiled {
   const m = rule.match;
   const s = m.src ? prefix(m.src.value) : { base: 0, mask: 0 };
   const d = m.dst ? prefix(m.dst.value) : { base: 0, mask: 0 };
@@ -143,12 +159,13 @@ function compileRule(rule: Rule): Compiled {
     ct: m.ctstate ?? null,
     mark: m.mark ?? null,
     set: m.set ? { dir: m.set.dir, nets: m.set.members.map(prefix) } : null,
-    jumpTo: -1,
+    jumpTo: t === 'JUMP' || t === 'GOTO' ? (chains.get(rule.target.chain) ?? -1) : -1,
     // A rule the engine cannot evaluate stops the walk where it could apply (unless it only logs or marks).
     terminal: t === 'CHECKSUM' || t === 'CONTINUE' ? 'NONE' : rule.opaque !== undefined ? 'OPAQUE' : t,
   };
 }
 
+/** The ruleset ready to evaluate; a rule is compiled the first time a packet's interfaces let it match. */
 export function compileRules(rs: RuleSet): CompiledRules {
   const tables = new Map<TableName, CompiledTable>();
   for (const [name, t] of rs.tables) {
@@ -156,10 +173,7 @@ export function compileRules(rs: RuleSet): CompiledRules {
     const byName = new Map<string, number>();
     for (const c of t.chains.values()) {
       byName.set(c.name, chains.length);
-      chains.push({ name: c.name, policy: c.policy, rules: c.rules.map(compileRule), byInterfaces: new Map() });
-    }
-    for (const c of chains) {
-      for (const r of c.rules) if (r.rule.target.kind === 'JUMP' || r.rule.target.kind === 'GOTO') r.jumpTo = byName.get(r.rule.target.chain) ?? -1;
+      chains.push({ name: c.name, policy: c.policy, source: c.rules.slice(), compiled: [], byInterfaces: new Map() });
     }
     tables.set(name, { chains, byName });
   }
@@ -209,7 +223,7 @@ const MAX_DEPTH = 16;
 
 function walk(t: CompiledTable, index: number, p: PacketContext, path: Rule[], depth: number): Compiled | null | 'RETURN' {
   const chain = t.chains[index]!;
-  for (const r of candidates(chain, p.inIf, p.outIf)) {
+  for (const r of candidates(t, chain, p.inIf, p.outIf)) {
     if (!matches(r, p)) continue;
     switch (r.terminal) {
       case 'NONE':

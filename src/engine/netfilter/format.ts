@@ -3,9 +3,10 @@
 // `iptables-save` writes (`*table`, `:CHAIN POLICY [0:0]`, `-A` lines, `COMMIT`).
 import type { Negatable, Rule, RuleSet, Table } from './types';
 
-function neg(flag: string, v: Negatable<string> | undefined): string[] {
-  if (!v) return [];
-  return v.negate ? ['!', flag, v.value] : [flag, v.value];
+/** " -s 10.0.0.0/8", " ! -i docker0", or nothing. */
+function neg(flag: string, v: Negatable<string> | undefined): string {
+  if (!v) return '';
+  return v.negate ? ` ! ${flag} ${v.value}` : ` ${flag} ${v.value}`;
 }
 
 /** The rule as `iptables-save` prints it, e.g. `-A FORWARD -i docker0 ! -o docker0 -j ACCEPT`. */
@@ -13,42 +14,44 @@ export function formatRule(rule: Rule): string {
   if (rule.text !== undefined) return rule.text;
   // Rules are immutable and shared by every trace a rule set decides (the matrix names one per drop).
   let text = formatted.get(rule);
-  if (text === undefined) formatted.set(rule, (text = formatFresh(rule)));
+  if (text === undefined) formatted.set(rule, (text = ruleText(rule)));
   return text;
 }
 
 const formatted = new WeakMap<Rule, string>();
 
-function formatFresh(rule: Rule): string {
+/** formatRule without its cache: for a caller that keeps the text itself (a rule program's replay). */
+export function ruleText(rule: Rule): string {
+  if (rule.text !== undefined) return rule.text;
+  // Built as one string (a replay formats every rule it programs once): the words joined by single spaces.
   const m = rule.match;
-  const parts: string[] = ['-A', rule.chain, ...neg('-s', m.src), ...neg('-d', m.dst), ...neg('-i', m.in), ...neg('-o', m.out)];
-  if (m.proto) parts.push('-p', m.proto);
+  let text = `-A ${rule.chain}${neg('-s', m.src)}${neg('-d', m.dst)}${neg('-i', m.in)}${neg('-o', m.out)}`;
+  if (m.proto) text += ` -p ${m.proto}`;
   if (m.proto && m.proto !== 'icmp' && (m.sport !== undefined || m.dport !== undefined)) {
-    parts.push('-m', m.proto);
-    if (m.sport !== undefined) parts.push('--sport', String(m.sport));
-    if (m.dport !== undefined) parts.push('--dport', String(m.dport));
+    text += ` -m ${m.proto}`;
+    if (m.sport !== undefined) text += ` --sport ${m.sport}`;
+    if (m.dport !== undefined) text += ` --dport ${m.dport}`;
   }
   if (m.srcTypeLocal || m.dstTypeLocal) {
-    parts.push('-m', 'addrtype');
-    if (m.srcTypeLocal) parts.push('--src-type', 'LOCAL');
-    if (m.dstTypeLocal) parts.push('--dst-type', 'LOCAL');
+    text += ' -m addrtype';
+    if (m.srcTypeLocal) text += ' --src-type LOCAL';
+    if (m.dstTypeLocal) text += ' --dst-type LOCAL';
   }
-  if (m.ctstate) parts.push('-m', 'conntrack', '--ctstate', m.ctstate.join(','));
-  if (m.comment !== undefined) parts.push('-m', 'comment', '--comment', JSON.stringify(m.comment));
-  if (m.mark) parts.push('-m', 'mark', '--mark', `${hex(m.mark.value)}/${hex(m.mark.mask)}`);
-  if (m.set) parts.push('-m', 'set', '--match-set', m.set.name, m.set.dir);
+  if (m.ctstate) text += ` -m conntrack --ctstate ${m.ctstate.join(',')}`;
+  if (m.comment !== undefined) text += ` -m comment --comment ${JSON.stringify(m.comment)}`;
+  if (m.mark) text += ` -m mark --mark ${hex(m.mark.value)}/${hex(m.mark.mask)}`;
+  if (m.set) text += ` -m set --match-set ${m.set.name} ${m.set.dir}`;
   const t = rule.target;
   switch (t.kind) {
-    case 'JUMP': parts.push('-j', t.chain); break;
-    case 'GOTO': parts.push('-g', t.chain); break;
-    case 'MARK': parts.push('-j', 'MARK', '--set-xmark', `${hex(t.value)}/${hex(t.mask)}`); break;
-    case 'DNAT': parts.push('-j', 'DNAT', '--to-destination', t.to); break;
-    case 'SNAT': parts.push('-j', 'SNAT', '--to-source', t.to); break;
-    case 'CHECKSUM': parts.push('-j', 'CHECKSUM', '--checksum-fill'); break;
-    case 'CONTINUE': parts.push('-j', t.name); break;
-    default: parts.push('-j', t.kind);
+    case 'JUMP': return `${text} -j ${t.chain}`;
+    case 'GOTO': return `${text} -g ${t.chain}`;
+    case 'MARK': return `${text} -j MARK --set-xmark ${hex(t.value)}/${hex(t.mask)}`;
+    case 'DNAT': return `${text} -j DNAT --to-destination ${t.to}`;
+    case 'SNAT': return `${text} -j SNAT --to-source ${t.to}`;
+    case 'CHECKSUM': return `${text} -j CHECKSUM --checksum-fill`;
+    case 'CONTINUE': return `${text} -j ${t.name}`;
+    default: return `${text} -j ${t.kind}`;
   }
-  return parts.join(' ');
 }
 
 const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;

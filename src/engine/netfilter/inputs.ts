@@ -61,6 +61,8 @@ export function portMappings(host: HostState, networks: readonly BridgeNetwork[]
       if (!container) continue;
       order.set(ep.id, container.seq);
       for (const binding of ep.portBindings) {
+        // Every published port has its `::` twin: no IPv4 rule, and parsing it is the dearer part here.
+        if (binding.hostIp === '::') continue;
         const ip = parseIp(binding.hostIp);
         const cip = parseIp(binding.containerIp);
         if (!ip || ip.family !== 4 || !cip || cip.family !== 4) continue;

@@ -1,7 +1,7 @@
 // A small in-memory iptables: the operations libnetwork performs (create a chain, insert at the top,
 // append, delete, "insert unless it exists"), replayed in dockerd's order, so the resulting rule order
 // is the one a real host ends up with.
-import { formatRule } from './format';
+import { ruleText } from './format';
 import type { Chain, Policy, Rule, RuleLayout, RuleSet, Table, TableName } from './types';
 
 const BUILTIN: Record<TableName, string[]> = {
@@ -16,8 +16,12 @@ const TABLE_ORDER: TableName[] = ['mangle', 'raw', 'filter', 'nat'];
 
 export class RuleProgram {
   private readonly tables = new Map<TableName, Table>();
-  /** Per chain, how many times each formatted rule is present (iptables -C). */
-  private readonly present = new Map<string, Map<string, number>>();
+  /**
+   * Per chain, how many times each rule's text is present (iptables -C compares the rule as written).
+   * The text is computed once per operation, not through formatRule's shared cache: a replay makes
+   * thousands of new rule objects, and caching each one's text costs more than formatting it.
+   */
+  private readonly present = new Map<Chain, Map<string, number>>();
   private readonly userChains = new Map<TableName, Chain[]>();
 
   constructor(forwardPolicy: Policy) {
@@ -53,55 +57,56 @@ export class RuleProgram {
       this.newChain(rule.table, rule.chain);
       chain = t.chains.get(rule.chain)!;
     }
-    const id = `${rule.table}\0${rule.chain}`;
-    let keys = this.present.get(id);
+    let keys = this.present.get(chain);
     if (!keys) {
       keys = new Map();
-      this.present.set(id, keys);
+      this.present.set(chain, keys);
     }
     return { chain, keys };
   }
 
   exists(rule: Rule): boolean {
-    return this.chain(rule).keys.has(formatRule(rule));
+    return this.chain(rule).keys.has(ruleText(rule));
   }
 
   /** iptables -I CHAIN 1 … */
-  insert(rule: Rule): void {
+  insert(rule: Rule, text = ruleText(rule)): void {
     const { chain, keys } = this.chain(rule);
     chain.rules.unshift(rule);
-    const key = formatRule(rule);
-    keys.set(key, (keys.get(key) ?? 0) + 1);
+    keys.set(text, (keys.get(text) ?? 0) + 1);
   }
 
   /** iptables -A CHAIN … */
-  append(rule: Rule): void {
+  append(rule: Rule, text = ruleText(rule)): void {
     const { chain, keys } = this.chain(rule);
     chain.rules.push(rule);
-    const key = formatRule(rule);
-    keys.set(key, (keys.get(key) ?? 0) + 1);
+    keys.set(text, (keys.get(text) ?? 0) + 1);
   }
 
   /** iptables -D CHAIN … (the first equal rule). */
   delete(rule: Rule): void {
     const { chain, keys } = this.chain(rule);
-    const key = formatRule(rule);
-    const count = keys.get(key) ?? 0;
+    const text = ruleText(rule);
+    const count = keys.get(text) ?? 0;
     if (count === 0) return;
-    const i = chain.rules.findIndex((r) => formatRule(r) === key);
+    // The only rule with this text, when it is this very object (a shared constant: DOCKER-USER's jump), is found without formatting any.
+    let i = count === 1 ? chain.rules.indexOf(rule) : -1;
+    if (i < 0) i = chain.rules.findIndex((r) => ruleText(r) === text);
     if (i >= 0) chain.rules.splice(i, 1);
-    if (count === 1) keys.delete(key);
-    else keys.set(key, count - 1);
+    if (count === 1) keys.delete(text);
+    else keys.set(text, count - 1);
   }
 
   /** libnetwork programChainRule / ProgramRule with Insert: insert unless already there. */
   insertUnique(rule: Rule): void {
-    if (!this.exists(rule)) this.insert(rule);
+    const text = ruleText(rule);
+    if (!this.chain(rule).keys.has(text)) this.insert(rule, text);
   }
 
   /** ProgramRule with Append: append unless already there. */
   appendUnique(rule: Rule): void {
-    if (!this.exists(rule)) this.append(rule);
+    const text = ruleText(rule);
+    if (!this.chain(rule).keys.has(text)) this.append(rule, text);
   }
 
   /** iptables.EnsureJumpRule: delete the jump if present, then insert it at the top. */

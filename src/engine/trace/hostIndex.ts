@@ -1,6 +1,8 @@
-// What the tracer looks up on every packet, precomputed once per host state: which address belongs to
+// What the tracer looks up on every packet, computed once per host state: which address belongs to
 // whom (host interfaces, endpoints per bridge), the compiled rules, the host's routes, the published
-// ports (docker-proxy listeners) and each sandbox's addresses, routes and containers.
+// ports (docker-proxy listeners) and each sandbox's addresses, routes and containers. The host's own
+// interfaces and routes are read at once; the rest (the rules above all: thousands on a big host) when a
+// trace first needs it, so one trace costs what its path touches.
 import type {
   BridgeDevice, ContainerState, EndpointState, ExposedPort, HostObserved, HostState, InterfaceAddress, NetworkState, ObservedRoute, PolicyRule, PortBindingState, SandboxInterface, SandboxState,
 } from '../model';
@@ -127,8 +129,6 @@ export interface HostIndex {
 }
 
 export function buildHostIndex(host: HostState, listening: ListeningLookup | undefined, drivers?: RuleLookup): HostIndex {
-  const ruleSet = hostRules(host, drivers);
-  const rules = compileRules(ruleSet);
   const localV4 = new Map<V4, string>();
   const routes: Route4[] = [];
   const underlay: HostIndex['underlay'] = [];
@@ -197,62 +197,48 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
     routes.push(route);
     uplink = { dev: host.uplink.dev, addr: upAddr, gateway: gw, route };
   }
-  const bridgeNetwork = new Map<string, NetworkState>();
-  const bridgeEndpoints = new Map<string, Map<V4, EndpointState>>();
-  const endpointsByV4 = new Map<V4, EndpointState>();
-  for (const n of host.networks.values()) {
-    const eps = new Map<V4, EndpointState>();
-    for (const ep of n.endpoints.values()) {
-      const a = v4(ep.ipv4?.addr);
-      if (a === null || !ep.sandboxId) continue;
-      eps.set(a, ep);
-      endpointsByV4.set(a, ep);
-    }
-    if (!n.bridge) continue;
-    bridgeNetwork.set(n.bridge.name, n);
-    bridgeEndpoints.set(n.bridge.name, eps);
-  }
-  const containersByName = new Map<string, ContainerState>();
-  const containersById = new Map<string, ContainerState>();
-  const stoppedStatic = new Map<V4, ContainerState>();
-  for (const c of host.containers.values()) {
-    containersByName.set(c.name, c);
-    containersById.set(c.id, c);
-    if (c.status !== 'running') {
-      for (const cn of c.networks) {
-        const a = cn.config.ipv4Address ? parseV4(cn.config.ipv4Address) : null;
-        if (a !== null) stoppedStatic.set(a, c);
-      }
-    }
-  }
-  const proxies = new Map<string, ProxyBinding[]>();
-  for (const n of host.networks.values()) {
-    for (const ep of n.endpoints.values()) {
-      if (ep.portBindings.length === 0) continue;
-      const container = containersById.get(ep.containerId);
-      if (!container) continue;
-      for (const b of ep.portBindings) {
-        const hostIp = parseV4(b.hostIp);
-        if (hostIp === null || !parseV4(b.containerIp)) continue;
-        const key = `${b.proto}/${b.hostPort}`;
-        const list = proxies.get(key) ?? [];
-        list.push({ binding: b, container, endpoint: ep, hostIp });
-        proxies.set(key, list);
-      }
-    }
-  }
-
+  // Built on first use, each group at once (they come from the same loop over the host's state).
+  let ruleSet: RuleSet | undefined;
+  let rules: CompiledRules | undefined;
+  let endpoints: ReturnType<typeof endpointMaps> | undefined;
+  let containers: ReturnType<typeof containerMaps> | undefined;
+  let proxies: Map<string, ProxyBinding[]> | undefined;
   const views = new Map<string, SandboxView | null>();
   let hostModeListeners: Listener[] | null = null;
   const listenOf = (c: ContainerState): readonly ExposedPort[] => listening?.(host.name, c.name) ?? c.listening;
 
   const index: HostIndex = {
-    host, ruleSet, rules, localV4, routes, bridges: host.bridges, bridgeNetwork, bridgeEndpoints, endpointsByV4, containersByName, containersById,
-    proxies, stoppedStatic, underlay, uplink, policy,
+    host, localV4, routes, bridges: host.bridges, underlay, uplink, policy,
+    get ruleSet() {
+      return (ruleSet ??= hostRules(host, drivers));
+    },
+    get rules() {
+      return (rules ??= compileRules(index.ruleSet));
+    },
+    get bridgeNetwork() {
+      return (endpoints ??= endpointMaps(host)).bridgeNetwork;
+    },
+    get bridgeEndpoints() {
+      return (endpoints ??= endpointMaps(host)).bridgeEndpoints;
+    },
+    get endpointsByV4() {
+      return (endpoints ??= endpointMaps(host)).endpointsByV4;
+    },
+    get containersByName() {
+      return (containers ??= containerMaps(host)).containersByName;
+    },
+    // The engine keeps a host's containers by id already.
+    containersById: host.containers,
+    get stoppedStatic() {
+      return (containers ??= containerMaps(host)).stoppedStatic;
+    },
+    get proxies() {
+      return (proxies ??= proxyBindings(host));
+    },
     sandbox(id) {
       if (views.has(id)) return views.get(id)!;
       const sb = host.sandboxes.get(id);
-      const view = sb ? sandboxView(sb, containersById, host.observed?.sandboxRoutes) : null;
+      const view = sb ? sandboxView(sb, host.containers, host.observed?.sandboxRoutes) : null;
       views.set(id, view);
       return view;
     },
@@ -280,6 +266,63 @@ export function buildHostIndex(host: HostState, listening: ListeningLookup | und
     },
   };
   return index;
+}
+
+/** Endpoints by IPv4 address, all of them and per bridge (bridge subnets never overlap on one host). */
+function endpointMaps(host: HostState): Pick<HostIndex, 'bridgeNetwork' | 'bridgeEndpoints' | 'endpointsByV4'> {
+  const bridgeNetwork = new Map<string, NetworkState>();
+  const bridgeEndpoints = new Map<string, Map<V4, EndpointState>>();
+  const endpointsByV4 = new Map<V4, EndpointState>();
+  for (const n of host.networks.values()) {
+    const eps = new Map<V4, EndpointState>();
+    for (const ep of n.endpoints.values()) {
+      const a = v4(ep.ipv4?.addr);
+      if (a === null || !ep.sandboxId) continue;
+      eps.set(a, ep);
+      endpointsByV4.set(a, ep);
+    }
+    if (!n.bridge) continue;
+    bridgeNetwork.set(n.bridge.name, n);
+    bridgeEndpoints.set(n.bridge.name, eps);
+  }
+  return { bridgeNetwork, bridgeEndpoints, endpointsByV4 };
+}
+
+/** Containers by name, and the configured static addresses of those not running. */
+function containerMaps(host: HostState): Pick<HostIndex, 'containersByName' | 'stoppedStatic'> {
+  const containersByName = new Map<string, ContainerState>();
+  const stoppedStatic = new Map<V4, ContainerState>();
+  for (const c of host.containers.values()) {
+    containersByName.set(c.name, c);
+    if (c.status !== 'running') {
+      for (const cn of c.networks) {
+        const a = cn.config.ipv4Address ? parseV4(cn.config.ipv4Address) : null;
+        if (a !== null) stoppedStatic.set(a, c);
+      }
+    }
+  }
+  return { containersByName, stoppedStatic };
+}
+
+/** docker-proxy (or placeholder) listeners of the published IPv4 ports: "tcp/8080" -> bindings. */
+function proxyBindings(host: HostState): Map<string, ProxyBinding[]> {
+  const proxies = new Map<string, ProxyBinding[]>();
+  for (const n of host.networks.values()) {
+    for (const ep of n.endpoints.values()) {
+      if (ep.portBindings.length === 0) continue;
+      const container = host.containers.get(ep.containerId);
+      if (!container) continue;
+      for (const b of ep.portBindings) {
+        const hostIp = parseV4(b.hostIp);
+        if (hostIp === null || !parseV4(b.containerIp)) continue;
+        const key = `${b.proto}/${b.hostPort}`;
+        const list = proxies.get(key) ?? [];
+        list.push({ binding: b, container, endpoint: ep, hostIp });
+        proxies.set(key, list);
+      }
+    }
+  }
+  return proxies;
 }
 
 /** A driver's route as `ip route` prints it: a /32 without its length, `proto bird`, `onlink` through a tunnel. */

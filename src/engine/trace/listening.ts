@@ -39,14 +39,25 @@ export function listenPortsOf(c: Omit<ListenEntry, 'host' | 'name'>): ExposedPor
   return out;
 }
 
+/** The lookup the tracer asks; an entry's lists are parsed when a trace first asks about it (most never are). */
 export function listeningFromTopology(entries: Iterable<ListenEntry>, opts: { live?: boolean } = {}): ListeningLookup {
-  const byContainer = new Map<string, ExposedPort[]>();
+  const byContainer = new Map<string, ListenEntry>();
+  const parsed = new Map<string, ExposedPort[]>();
   const unknown = new Map<string, string>();
   for (const c of entries) {
-    byContainer.set(`${c.host}\0${c.name}`, listenPortsOf(c));
+    byContainer.set(`${c.host}\0${c.name}`, c);
     if (c.listenUnknown !== undefined) unknown.set(`${c.host}\0${c.name}`, c.listenUnknown);
   }
-  const lookup = (host: string, container: string) => byContainer.get(`${host}\0${container}`);
+  const lookup = (host: string, container: string) => {
+    const key = `${host}\0${container}`;
+    let ports = parsed.get(key);
+    if (ports === undefined) {
+      const entry = byContainer.get(key);
+      if (entry === undefined) return undefined;
+      parsed.set(key, (ports = listenPortsOf(entry)));
+    }
+    return ports;
+  };
   return Object.assign(lookup, {
     ...(unknown.size > 0 ? { unknown: (host: string, container: string) => unknown.get(`${host}\0${container}`) } : {}),
     ...(opts.live ? { live: true } : {}),
