@@ -2,7 +2,7 @@
 // into user chains and back on RETURN, the first terminal target decides, else the chain's policy.
 // Rules are compiled once (IPv4 prefixes as 32-bit numbers) so a trace walks thousands of them fast.
 import { parseCidr } from '../ip';
-import type { ConntrackState, Rule, RuleSet, TableName } from './types';
+import type { ConntrackState, Negatable, Rule, RuleSet, TableName } from './types';
 
 /**
  * What the kernel knows about a packet at a hook. Addresses are IPv4 as unsigned 32-bit numbers; an
@@ -75,8 +75,38 @@ interface CompiledChain {
   /** The chain's rules as written; each compiled when a packet first meets it (most never are). */
   readonly source: readonly Rule[];
   readonly compiled: (Compiled | undefined)[];
+  /** Where to look for the rules a pair of interfaces may match (built on the chain's first packet). */
+  named?: NamedRules;
   /** The rules whose interface matches can hold, per input then output interface: most rules name one bridge. */
   readonly byInterfaces: Map<string, Map<string, Compiled[]>>;
+}
+
+/**
+ * A chain's rules (their positions) by the interface they require: `-i br-x` can only match a packet in
+ * through br-x, so a pair of interfaces looks at those two lists and at the rules that require neither
+ * (no -i/-o, a negated one, a `+` pattern), not at every bridge's rules of a big host.
+ */
+interface NamedRules {
+  readonly byIn: Map<string, number[]>;
+  /** Rules with no exact -i but an exact -o. */
+  readonly byOut: Map<string, number[]>;
+  readonly other: number[];
+}
+
+const exactName = (v: Negatable<string> | undefined): string | null => (v && !v.negate && !v.value.endsWith('+') ? v.value : null);
+
+function namedRules(source: readonly Rule[]): NamedRules {
+  const named: NamedRules = { byIn: new Map(), byOut: new Map(), other: [] };
+  source.forEach((rule, i) => {
+    const inName = exactName(rule.match.in);
+    const outName = inName === null ? exactName(rule.match.out) : null;
+    const [map, key] = inName !== null ? [named.byIn, inName] : outName !== null ? [named.byOut, outName] : [null, ''];
+    if (!map) return void named.other.push(i);
+    const list = map.get(key);
+    if (list) list.push(i);
+    else map.set(key, [i]);
+  });
+  return named;
 }
 
 /** A rule's -i/-o can hold for a packet from inIf to outIf. */
@@ -90,13 +120,17 @@ function candidates(t: CompiledTable, chain: CompiledChain, inIf: string, outIf:
   if (!byOut) chain.byInterfaces.set(inIf, (byOut = new Map()));
   let list = byOut.get(outIf);
   if (!list) {
+    const named = (chain.named ??= namedRules(chain.source));
+    // In chain order: the three lists hold different rules.
+    const at = [...named.other, ...(named.byIn.get(inIf) ?? []), ...(named.byOut.get(outIf) ?? [])].sort((a, b) => a - b);
     list = [];
-    chain.source.forEach((rule, i) => {
-      if (!interfacesMayMatch(rule, inIf, outIf)) return;
+    for (const i of at) {
+      const rule = chain.source[i]!;
+      if (!interfacesMayMatch(rule, inIf, outIf)) continue;
       let c = chain.compiled[i];
       if (!c) chain.compiled[i] = c = compileRule(rule, t.byName);
-      list!.push(c);
-    });
+      list.push(c);
+    }
     byOut.set(outIf, list);
   }
   return list;
