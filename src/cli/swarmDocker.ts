@@ -2,8 +2,8 @@
 // Each node's daemon is read (a node that cannot be read is known from the manager's tasks only, and
 // what the engine cannot know there is `unknown`); the swarm is replayed as one multi-host topology,
 // so a trace crosses nodes over the overlay, and `--verify` probes from the source container's own node.
-import { connectDocker, observeHost, resolveNodeEndpoint, takeSnapshot, type DockerClient, type Snapshot } from '../docker';
-import { inspectLiveServices, involvedContainers, liveSwarm, observationFor, swarmSpec, swarmToEngine, verifyTrace, type NodeReading } from '../live';
+import { connectDocker, resolveNodeEndpoint, type DockerClient, type Snapshot } from '../docker';
+import { inspectLiveServices, involvedContainers, liveSwarm, observationFor, readSwarmNodes, swarmTopology, verifyTrace, type NodeEndpoint } from '../live';
 import { VerifyInputError } from '../live/verify';
 import type { LoadedTopology } from '../topology';
 import type { ParsedArgs } from './args';
@@ -18,53 +18,23 @@ export async function runOnSwarm(command: Command, args: ParsedArgs, manager: Do
   const sw = managerSnap.swarm;
   if (!sw || !sw.manager) throw new UsageError(`--docker-node: ${manager.description} is not a swarm manager (only a manager lists the swarm's nodes and tasks)`);
   const timeoutMs = dockerTimeoutMs(process.env);
-  const readings = new Map<string, NodeReading>();
-  const clients = new Map<string, DockerClient>();
   const { from, to } = args.values;
-  const observe = (client: DockerClient, snap: Snapshot) => {
-    // One trace depends on the sockets of the containers it names only (on each node, those it runs).
-    const only = command.name === 'trace' && typeof from === 'string' && typeof to === 'string' ? involvedContainers(snap, from, to) : null;
-    return observeHost(client, snap, { timeoutMs: Math.min(client.local ? 8_000 : 20_000, timeoutMs), read: observationFor(command.name), ...(only ? { only } : {}) });
-  };
-  const failed: string[] = [];
-  const selfId = sw.nodeId;
-  if (selfId) clients.set(selfId, manager);
-  await Promise.all(endpoints.map(async (text) => {
+  // Resolved first: an endpoint that names nothing (a missing context) is the user's to fix.
+  const nodes: NodeEndpoint[] = endpoints.map((text) => {
     const ep = resolveNodeEndpoint(text);
-    const client = connectDocker(ep, { timeoutMs: Math.min(timeoutMs, 10_000) });
-    let snap: Snapshot;
-    try {
-      snap = await takeSnapshot(client);
-    } catch (err) {
-      // Which node it was is not known when it cannot answer: matched by its address where it has one.
-      const why = `${client.description} cannot be read: ${err instanceof Error ? err.message.replace(/\s*\n\s*/g, ' ') : String(err)}`;
-      io.err(`cnm: note: swarm node ${why}\n`);
-      const host = 'host' in ep && typeof ep.host === 'string' ? ep.host : null;
-      const node = host ? sw.nodes.find((n) => n.address === host) : undefined;
-      if (node && !readings.has(node.id)) readings.set(node.id, { unreachable: why });
-      else failed.push(why);
-      return;
-    }
-    const id = snap.swarm?.nodeId;
-    // A worker does not know the cluster's id (only managers do): its node id must be one of the manager's.
-    const other = snap.swarm?.clusterId && sw.clusterId && snap.swarm.clusterId !== sw.clusterId;
-    if (!id || other || !sw.nodes.some((n) => n.id === id)) {
-      io.err(`cnm: note: ${client.description} is not a node of this swarm: left out\n`);
-      return;
-    }
-    if (id === selfId) return; // the manager itself, given again
-    readings.set(id, { snapshot: await observe(client, snap) });
-    clients.set(id, client);
-  }));
-  const model = swarmToEngine(managerSnap, readings, failed.length ? `no node endpoint given answered for it (${failed.join('; ')})` : undefined);
+    return { client: connectDocker(ep, { timeoutMs: Math.min(timeoutMs, 10_000) }), host: 'host' in ep && typeof ep.host === 'string' ? ep.host : null };
+  });
+  const read = await readSwarmNodes(manager, managerSnap, nodes, {
+    note: (m) => io.err(`cnm: note: ${m}\n`),
+    read: observationFor(command.name),
+    // One trace depends on the sockets of the containers it names only (on each node, those it runs).
+    ...(command.name === 'trace' && typeof from === 'string' && typeof to === 'string' ? { only: (snap: Snapshot) => involvedContainers(snap, from, to) } : {}),
+    timeoutMs: (client) => Math.min(client.local ? 8_000 : 20_000, timeoutMs),
+  });
+  const { model, spec, clientOf } = swarmTopology(managerSnap, read);
   for (const w of model.warnings) io.err(`cnm: note: ${w}\n`);
-  const spec = swarmSpec(managerSnap, readings, model);
   const virtualFile = `docker:${manager.description}`;
   const loaded: LoadedTopology = { spec, engine: model.engine, diagnostics: [], rangeOf: () => ZERO };
-  const clientOfHost = (host: string | undefined) => {
-    const node = sw.nodes.find((n) => n.hostname === host);
-    return node ? clients.get(node.id) : undefined;
-  };
   const liveIo: CliIo = {
     ...io,
     loadLive: (file) => (file === virtualFile ? loaded : undefined),
@@ -78,7 +48,7 @@ export async function runOnSwarm(command: Command, args: ParsedArgs, manager: Do
     verify: (request, predicted) => {
       // The probe runs where the source container runs: its node's daemon.
       const host = request.fromHost ? model.host : model.hostOf.get(request.from);
-      const client = clientOfHost(host);
+      const client = clientOf(host);
       if (!client) {
         return Promise.reject(new UsageError(`trace: --verify: ${request.from} runs on ${host ?? 'no node read'}, whose daemon was not read: nothing can be probed from it`));
       }

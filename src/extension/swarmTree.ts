@@ -5,7 +5,24 @@
 import type { LiveSwarm, LiveSwarmTask } from '../live';
 import type { TreeNode } from './treeNodes';
 
-export const SWARM_CONTEXT = { swarm: 'live.swarm', node: 'live.swarm.node', service: 'live.swarm.service', task: 'live.swarm.task', group: 'live.swarm.group' } as const;
+export const SWARM_CONTEXT = { swarm: 'live.swarm', node: 'live.swarm.node', service: 'live.swarm.service', task: 'live.swarm.task', group: 'live.swarm.group', container: 'live.swarm.container' } as const;
+
+/** One container a node runs, as its daemon was read (or, for a node not read, a task as the manager gave it). */
+export interface NodeContainer {
+  name: string;
+  /** A service's task (else a standalone container). */
+  task: boolean;
+  running: boolean;
+  endpoints: { network: string; ipv4: string | null }[];
+}
+
+/** The swarm read across its nodes (cnm.live.swarmNodes): what each node runs, and why a node was not read. */
+export interface SwarmNodeContents {
+  /** The containers of the node named (its hostname), sorted by name. */
+  containers(hostname: string): NodeContainer[];
+  /** Why a node's daemon was not read, by hostname. */
+  unread: ReadonlyMap<string, string>;
+}
 
 function count(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -22,8 +39,23 @@ function taskNode(id: string, t: LiveSwarmTask, liveHost: string, parent: TreeNo
   };
 }
 
-/** The Swarm node of a live host's tree (null when the daemon is in no swarm). */
-export function swarmTreeNode(rootId: string, liveHost: string, sw: LiveSwarm | null, parent: TreeNode): TreeNode | null {
+function containerNode(id: string, c: NodeContainer, node: string, why: string | undefined, liveHost: string, parent: TreeNode): TreeNode {
+  const addrs = c.endpoints.map((e) => `${e.network} ${e.ipv4 ?? '?'}`);
+  return {
+    kind: 'container', id: `${id}#container:${c.name}`, label: c.name,
+    description: [...addrs, c.running ? '' : 'stopped'].filter(Boolean).join(' · '),
+    tooltip: [`**${c.name}** — ${c.task ? 'a service task' : 'a container'} on ${node}`, ...c.endpoints.map((e) => `${e.network}: ${e.ipv4 ?? 'no IPv4 address'}`),
+      why ? `${node}'s daemon was not read (${why}): the address is the manager's, what it listens on is unknown` : ''].filter(Boolean).join('\n\n'),
+    contextValue: SWARM_CONTEXT.container, liveHost, host: node, container: c.name,
+    icon: { id: c.running ? 'vm-running' : 'vm-outline' }, children: [], parent,
+  };
+}
+
+/**
+ * The Swarm node of a live host's tree (null when the daemon is in no swarm). `contents`: the nodes'
+ * own daemons were read too, so each node lists its containers (else only the tasks the manager places there).
+ */
+export function swarmTreeNode(rootId: string, liveHost: string, sw: LiveSwarm | null, parent: TreeNode, contents?: SwarmNodeContents): TreeNode | null {
   if (!sw) return null;
   const id = `${rootId}#swarm`;
   const root: TreeNode = {
@@ -37,13 +69,18 @@ export function swarmTreeNode(rootId: string, liveHost: string, sw: LiveSwarm | 
   if (!sw.manager) return root;
   const nodes: TreeNode = { kind: 'services', id: `${id}#nodes`, label: 'Nodes', description: count(sw.nodes.length, 'node'), contextValue: SWARM_CONTEXT.group, liveHost, icon: { id: 'server' }, children: [], expanded: true, parent: root };
   for (const n of sw.nodes) {
+    const why = contents?.unread.get(n.hostname);
+    const ctrs = contents?.containers(n.hostname);
     const node: TreeNode = {
       kind: 'host', id: `${id}#node:${n.id}`, label: n.hostname,
-      description: [n.role + (n.leader ? ' (leader)' : ''), n.address ?? '', n.availability, n.state, n.id === sw.self?.id ? 'this host' : ''].filter(Boolean).join(' · '),
-      tooltip: [`**${n.hostname}** — swarm ${n.role}${n.leader ? ', leader' : ''}`, `address ${n.address ?? 'unknown'}`, `availability ${n.availability}, state ${n.state}`, n.engineVersion ? `Docker ${n.engineVersion}` : '', `id \`${n.id}\``].filter(Boolean).join('\n\n'),
-      contextValue: SWARM_CONTEXT.node, liveHost, icon: { id: 'server-environment', ...(n.state === 'ready' ? {} : { color: 'list.warningForeground' }) }, children: [], expanded: false, parent: nodes,
+      description: [n.role + (n.leader ? ' (leader)' : ''), n.address ?? '', n.availability, n.state, n.id === sw.self?.id ? 'this host' : '',
+        why ? 'unreachable' : ctrs ? count(ctrs.length, 'container') : ''].filter(Boolean).join(' · '),
+      tooltip: [`**${n.hostname}** — swarm ${n.role}${n.leader ? ', leader' : ''}`, `address ${n.address ?? 'unknown'}`, `availability ${n.availability}, state ${n.state}`, n.engineVersion ? `Docker ${n.engineVersion}` : '', `id \`${n.id}\``,
+        why ? `⚠ its daemon was not read: ${why}. Its tasks are shown at the addresses the manager gave them; its other containers, rules and routes are unknown.` : ctrs ? 'its containers as its own daemon reports them (cnm.live.swarmNodes)' : ''].filter(Boolean).join('\n\n'),
+      contextValue: SWARM_CONTEXT.node, liveHost, icon: { id: 'server-environment', ...(n.state === 'ready' && !why ? {} : { color: 'list.warningForeground' }) }, children: [], expanded: !!contents, parent: nodes,
     };
-    for (const t of sw.tasks.filter((x) => x.node === n.hostname)) node.children.push(taskNode(node.id, t, liveHost, node, false));
+    if (ctrs) for (const c of ctrs) node.children.push(containerNode(node.id, c, n.hostname, why, liveHost, node));
+    else for (const t of sw.tasks.filter((x) => x.node === n.hostname)) node.children.push(taskNode(node.id, t, liveHost, node, false));
     nodes.children.push(node);
   }
   const services: TreeNode = { kind: 'services', id: `${id}#services`, label: 'Services', description: count(sw.services.length, 'service'), contextValue: SWARM_CONTEXT.group, liveHost, icon: { id: 'layers' }, children: [], expanded: true, parent: root };

@@ -10,7 +10,7 @@ import { diagramServices, portBindingLabel } from './diagramSnapshot';
 import type { DiagramService } from '../protocol/diagram';
 import { ids } from './elementIds';
 import { liveSwarm, type LiveState, type LiveSwarm } from '../live';
-import { swarmTreeNode } from './swarmTree';
+import { swarmTreeNode, type NodeContainer, type SwarmNodeContents } from './swarmTree';
 import { LIVE_CONTEXT, type LiveConnectionStatus } from './live/liveHostsApi';
 import { sandboxNode } from './sandboxNodes';
 
@@ -350,6 +350,8 @@ export interface LiveHostView {
   takenAt?: string;
   /** The daemon's swarm, when it is in one (swarmTree.ts). */
   swarm?: LiveSwarm | null;
+  /** The swarm's nodes read too (cnm.live.swarmNodes): what each runs. */
+  swarmContents?: SwarmNodeContents;
 }
 
 /** The view of a live host entry (its latest state, if any). */
@@ -358,6 +360,29 @@ export function liveHostViewOf(entry: { key: string; label: string; endpoint: st
   return {
     liveKey: entry.key, id, label: entry.label, endpoint: entry.endpoint, status: entry.status,
     ...(st ? { model: { state: st.model.engine.state, host: st.model.host, warnings: st.model.warnings }, daemon: st.snapshot.daemon, takenAt: st.snapshot.takenAt, compose: composeLabelsOf(st.snapshot.containers), swarm: liveSwarm(st.snapshot) } : {}),
+    ...(st?.swarm ? { swarmContents: swarmContentsOf(st.swarm.model.engine.state.hosts, st.swarm.model.unread, new Set(liveSwarm(st.snapshot)?.tasks.map((t) => t.name) ?? [])) } : {}),
+  };
+}
+
+/** Each node's containers as the swarm's engine has them (replayed from its daemon, or its tasks from the manager). */
+export function swarmContentsOf(hosts: ReadonlyMap<string, HostState>, unread: ReadonlyMap<string, string>, tasks: ReadonlySet<string>): SwarmNodeContents {
+  return {
+    unread,
+    containers: (hostname) => {
+      const h = hosts.get(hostname);
+      if (!h) return [];
+      const eps = new Map<string, { network: string; ipv4: string | null }[]>();
+      for (const n of h.networks.values()) {
+        for (const ep of n.endpoints.values()) {
+          const list = eps.get(ep.name) ?? [];
+          list.push({ network: n.name, ipv4: ep.ipv4?.address ?? null });
+          eps.set(ep.name, list);
+        }
+      }
+      return [...h.containers.values()]
+        .map((c): NodeContainer => ({ name: c.name, task: tasks.has(c.name), running: c.status === 'running', endpoints: (eps.get(c.name) ?? []).sort((a, b) => a.network.localeCompare(b.network)) }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    },
   };
 }
 
@@ -399,7 +424,7 @@ export function buildLiveHostTree(view: LiveHostView): TreeNode {
   }
   if (!host) return message(status.kind === 'connecting' ? 'connecting…' : 'no snapshot yet', `Reading ${view.endpoint}…`, { id: 'sync~spin' });
   addHostContent(scope, root, host, () => undefined, view.compose);
-  const swarm = swarmTreeNode(view.id, view.liveKey, view.swarm ?? null, root);
+  const swarm = swarmTreeNode(view.id, view.liveKey, view.swarm ?? null, root, view.swarmContents);
   if (swarm) root.children.push(swarm);
   return root;
 }

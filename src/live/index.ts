@@ -14,3 +14,4 @@ export { observationFor, type ObservationNeeds } from './observation';
 export { liveSwarm, inspectLiveServices, taskName, type LiveSwarm, type LiveSwarmTask } from './swarmView';
 export { involvedContainers } from './involved';
 export { swarmToEngine, swarmSpec, type NodeReading, type SwarmEngine } from './swarmReplay';
+export { readSwarmNodes, swarmTopology, isSwarmManager, type NodeEndpoint, type SwarmNodesRead, type SwarmTopology } from './swarmNodes';

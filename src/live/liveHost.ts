@@ -3,11 +3,14 @@
 // tree and diagram follow.
 import { DockerApiError, DockerWatcher, observeHost, takeSnapshot, withMembers, type DockerClient, type DockerEvent, type RefreshReason, type Snapshot, type SshHostAccess, type WatchOptions, type WatchStatus } from '../docker';
 import { snapshotToEngine, type SnapshotEngine } from './replay';
+import type { SwarmTopology } from './swarmNodes';
 
 export interface LiveState {
   snapshot: Snapshot;
   model: SnapshotEngine;
   why: RefreshReason | null;
+  /** A swarm manager whose node daemons are read too: the swarm as one multi-host topology (`model` is its engine). */
+  swarm?: SwarmTopology;
 }
 
 export interface LiveHostOptions extends WatchOptions {

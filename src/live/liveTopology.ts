@@ -3,7 +3,7 @@
 // a topology file (tree, diagram, tracer, `cnm ... --docker`) takes it unchanged. The host's topology
 // text, and the ranges in it, are made only when something asks for them.
 import type { Snapshot } from '../docker';
-import { parseTopology, type LoadedTopology, type Range, type RangePart, type TopologyDiagnostic, type YamlPath } from '../topology';
+import { parseTopology, type LoadedTopology, type TopologySpec, type Range, type RangePart, type TopologyDiagnostic, type YamlPath } from '../topology';
 import { importTopology } from './import';
 import type { SnapshotEngine } from './replay';
 import { snapshotToSpec } from './snapshotSpec';
@@ -13,8 +13,9 @@ export interface LiveTopology extends LoadedTopology {
   readonly text: string;
 }
 
-export function liveTopology(snapshot: Snapshot, model: SnapshotEngine): LiveTopology {
-  const { spec } = snapshotToSpec(snapshot, { host: model.host, observed: true });
+/** `swarmSpec`: a swarm read across its nodes (swarmNodes.ts) is that spec; its text stays the manager's own host. */
+export function liveTopology(snapshot: Snapshot, model: SnapshotEngine, swarmSpec?: TopologySpec): LiveTopology {
+  const spec = swarmSpec ?? snapshotToSpec(snapshot, { host: model.host, observed: true }).spec;
   // What the engine could not reproduce is said, not hidden: notes in the diagram's problem count.
   const note = (message: string): TopologyDiagnostic => ({ severity: 'warning', message, code: 'live-not-modelled', source: 'cnm', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
   let text: string | undefined;

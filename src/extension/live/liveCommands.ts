@@ -81,19 +81,23 @@ export function verifyTraceCommand(ctx: Ctx) {
       ({ port, proto } = answer);
     }
     proto ??= 'icmp';
+    // A swarm read across its nodes: the source runs on its own node, and is probed from that node's daemon.
+    const swarm = host.state?.swarm;
+    const srcHost = (swarm?.model.hostOf.get(from)) ?? hostName;
     const request: VerifyRequest = { from, to, proto, ...(proto !== 'icmp' && port !== undefined ? { port } : {}), ...(from === hostName ? { fromHost: true } : {}) };
     const state = source.loaded.engine.state;
     let predicted;
     try {
-      predicted = engineTrace(source.loaded.spec, state, { host: hostName, from, to, proto, ...(request.port !== undefined ? { port: request.port } : {}) });
+      predicted = engineTrace(source.loaded.spec, state, { host: srcHost, from, to, proto, ...(request.port !== undefined ? { port: request.port } : {}) });
     } catch (e) {
       return fail(ctx, scripted, `the tracer cannot trace this: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const client = host.client;
+    const client = swarm ? swarm.clientOf(srcHost) : host.client;
+    if (!client) return fail(ctx, scripted, `${from} runs on ${srcHost}, whose daemon was not read (cnm.live.swarmNodes): nothing can be probed from it`);
     let result: VerifyResult;
     try {
       result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `${VERIFY}: probing ${from} → ${to}${request.port ? `:${request.port}` : ''}/${proto} on ${host.label}…` },
+        { location: vscode.ProgressLocation.Notification, title: `${VERIFY}: probing ${from} → ${to}${request.port ? `:${request.port}` : ''}/${proto} on ${swarm ? srcHost : host.label}…` },
         () => verifyTrace(client, request, predicted),
       );
     } catch (e) {
@@ -106,10 +110,11 @@ export function verifyTraceCommand(ctx: Ctx) {
     ctx.output[result.outcome === 'disagree' ? 'warn' : 'info'](`verify ${from} → ${to}${request.port ? `:${request.port}` : ''}/${proto} on ${host.label}: predicted ${result.predicted.verdict}, observed ${result.observed.verdict}${flag}: ${result.explanation}`);
     // The predicted path in the host's diagram, the report beside it.
     const { index } = source.diagram();
-    const shown = traceForDiagram(source.tracer(), state, index, { host: hostName, from, to, proto, ...(request.port !== undefined ? { port: request.port } : {}) });
+    const shown = traceForDiagram(source.tracer(), state, index, { host: srcHost, from, to, proto, ...(request.port !== undefined ? { port: request.port } : {}) });
     if (!('error' in shown)) {
       const panel = ctx.diagrams.open(source, vscode.ViewColumn.One, true);
-      await panel.showTrace(index.sandboxOf(hostName, from) ?? '', index.address(shown.trace.address ?? to) ?? index.sandboxOf(hostName, to) ?? null, shown.trace);
+      const toHost = swarm?.model.hostOf.get(to) ?? srcHost;
+      await panel.showTrace(index.sandboxOf(srcHost, from) ?? '', index.address(shown.trace.address ?? to) ?? index.sandboxOf(toHost, to) ?? null, shown.trace);
     }
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, 'markdown');

@@ -2,7 +2,7 @@
 // watcher reconnects with backoff, mapped to the status the status bar and the tree show. No `vscode`
 // at run time (unit-tested with a fake client): the log and the source builder are passed in.
 import { tlsWarning, type DockerClient, type SshEndpoint, type SshHostAccess, type WatchStatus } from '../../docker';
-import { LiveHost, type LiveState } from '../../live';
+import { isSwarmManager, LiveHost, readSwarmNodes, swarmTopology, type LiveState, type NodeEndpoint } from '../../live';
 import { endpointUrl, type ConfiguredHost } from './endpoints';
 import type { LiveConnectionStatus, LiveHostEntry } from './liveHostsApi';
 
@@ -28,6 +28,12 @@ export interface ConnectionOptions<S> {
   pingTimeoutMs?: number;
   /** The user allows reading an ssh host's rules, routes and sysctls over ssh (cnm.live.readHostOverSsh); asked at each reading. */
   readHostOverSsh?: () => boolean;
+  /**
+   * The swarm's node daemons to read beside a manager (cnm.live.swarmNodes), asked at each reading; and
+   * how one endpoint as written becomes a client (or why it cannot).
+   */
+  swarmNodes?: () => readonly string[];
+  connectNode?: (endpoint: string) => NodeEndpoint;
 }
 
 /**
@@ -79,6 +85,11 @@ export class LiveHostConnection<S = unknown> implements LiveHostEntry {
   private snapshotBackoff: number;
   private stopped = false;
   private readonly log: ConnectionLog;
+  /** Node clients by endpoint as written (kept across readings). */
+  private readonly nodeClients = new Map<string, NodeEndpoint>();
+  /** The swarm's nodes are being read for a manager state; a newer state meanwhile is read after it. */
+  private swarmReading: Promise<void> | null = null;
+  private swarmNext: LiveState | null = null;
 
   constructor(
     readonly config: ConfiguredHost,
@@ -155,6 +166,8 @@ export class LiveHostConnection<S = unknown> implements LiveHostEntry {
 
   stop(): void {
     this.stopped = true;
+    this.swarmNext = null;
+    this.nodeClients.clear();
     clearTimeout(this.snapshotRetry);
     this.snapshotRetry = undefined;
     this.live?.stop();
@@ -193,6 +206,51 @@ export class LiveHostConnection<S = unknown> implements LiveHostEntry {
 
   private onState(state: LiveState): void {
     if (this.stopped) return;
+    const nodes = this.o.swarmNodes?.() ?? [];
+    if (nodes.length > 0 && isSwarmManager(state.snapshot)) this.readSwarm(state, nodes);
+    else this.setState(state);
+  }
+
+  /** A manager with node endpoints: its state is given once the nodes are read too (one reading at a time). */
+  private readSwarm(state: LiveState, endpoints: readonly string[]): void {
+    if (this.swarmReading) {
+      this.swarmNext = state;
+      return;
+    }
+    this.swarmReading = (async () => {
+      let next: LiveState = state;
+      try {
+        const nodes = endpoints.map((text) => this.nodeClient(text));
+        const read = await readSwarmNodes(this.client, state.snapshot, nodes, { note: (m) => this.log.debug(`Docker host ${this.label}: ${m}`) });
+        const swarm = swarmTopology(state.snapshot, read);
+        next = { ...state, model: swarm.model, swarm };
+      } catch (e) {
+        // The manager alone is still shown: the nodes are read again at its next state.
+        this.log.warn(`Docker host ${this.label}: the swarm's nodes cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (!this.stopped && !this.swarmNext) this.setState(next);
+    })().finally(() => {
+      this.swarmReading = null;
+      const again = this.swarmNext;
+      this.swarmNext = null;
+      if (again && !this.stopped) this.onState(again);
+    });
+  }
+
+  private nodeClient(text: string): NodeEndpoint {
+    let ep = this.nodeClients.get(text);
+    if (!ep) {
+      try {
+        ep = this.o.connectNode?.(text) ?? { error: `${text}: no way to connect to swarm nodes` };
+      } catch (e) {
+        ep = { error: `${text}: ${e instanceof Error ? e.message : String(e)}` };
+      }
+      this.nodeClients.set(text, ep);
+    }
+    return ep;
+  }
+
+  private setState(state: LiveState): void {
     this.currentState = state;
     this.built = undefined;
     this.snapshotBackoff = this.backoffMin;
@@ -203,6 +261,9 @@ export class LiveHostConnection<S = unknown> implements LiveHostEntry {
     if (this.currentStatus.kind !== 'connected') {
       this.log.info(`Docker host ${this.label}: connected to Docker ${version} at ${this.endpoint}`);
       for (const w of state.model.warnings) this.log.warn(`Docker host ${this.label}: not modelled: ${w}`);
+    } else if (state.swarm) {
+      // A node that came or went is said each time (its state follows the manager's).
+      for (const [node, why] of state.swarm.model.unread) this.log.debug(`Docker host ${this.label}: swarm node ${node} not read: ${why}`);
     }
     this.setStatus({ kind: 'connected', version });
   }

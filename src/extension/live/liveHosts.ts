@@ -3,7 +3,8 @@
 // a host goes away, and following the setting. Nothing here blocks: hosts connect in the background and
 // say what they are doing through `status` and onDidChange.
 import * as vscode from 'vscode';
-import { connectDocker, resolveEndpoint, type DockerClient } from '../../docker';
+import { connectDocker, resolveEndpoint, resolveNodeEndpoint, type DockerClient } from '../../docker';
+import type { NodeEndpoint } from '../../live';
 import { configuredHosts, endpointUrl, type ConfiguredHost, type EndpointResolver } from './endpoints';
 import { LiveHostConnection as Connection, REQUEST_TIMEOUT_MS } from './liveHostConnection';
 import type { LiveHostEntry, LiveHostsApi } from './liveHostsApi';
@@ -13,6 +14,20 @@ import { isLiveUri, liveKeyOf, liveSourceOf, type LiveTopologySource } from './l
 export type LiveHostConnection = Connection<LiveTopologySource>;
 
 const READ_HOST_OVER_SSH = 'cnm.live.readHostOverSsh';
+
+const SWARM_NODES = 'cnm.live.swarmNodes';
+
+/** The swarm's node daemons read beside a manager (endpoints as the CLI's --docker-node takes them). */
+function swarmNodesSetting(): string[] {
+  const v = vscode.workspace.getConfiguration().get<unknown>(SWARM_NODES, []);
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim()) : [];
+}
+
+/** A node endpoint as written: a client (the request deadline of a host), or why it cannot be used (a missing context). */
+function connectNode(text: string): NodeEndpoint {
+  const ep = resolveNodeEndpoint(text);
+  return { client: connectDocker(ep, { timeoutMs: REQUEST_TIMEOUT_MS }), host: 'host' in ep && typeof ep.host === 'string' ? ep.host : null };
+}
 
 /** The user's consent to read ssh hosts' rules, routes and sysctls over ssh (off by default). */
 function readHostOverSshSetting(): boolean {
@@ -47,6 +62,8 @@ export class LiveHosts implements LiveHostsApi, vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('cnm.docker.hosts')) this.reload();
         // Allowed or withdrawn: ssh hosts are read again, with or without their own rules.
+        // Nodes given or taken away: every manager is read again, with or without them.
+        if (e.affectsConfiguration(SWARM_NODES)) for (const entry of this.entries.values()) if (entry.state?.snapshot.swarm?.manager) void entry.refresh().catch(() => undefined);
         if (e.affectsConfiguration(READ_HOST_OVER_SSH)) for (const entry of this.entries.values()) if ('kind' in entry.config.endpoint && entry.config.endpoint.kind === 'ssh') void entry.refresh().catch(() => undefined);
       }),
     );
@@ -84,7 +101,7 @@ export class LiveHosts implements LiveHostsApi, vscode.Disposable {
     for (const host of wanted) {
       let entry = this.entries.get(host.key);
       if (!entry) {
-        entry = new Connection<LiveTopologySource>(host, { log: this.o.log, changed: (e) => this.changed.fire(e), connect: this.connect, buildSource: liveSourceOf, readHostOverSsh: readHostOverSshSetting });
+        entry = new Connection<LiveTopologySource>(host, { log: this.o.log, changed: (e) => this.changed.fire(e), connect: this.connect, buildSource: liveSourceOf, readHostOverSsh: readHostOverSshSetting, swarmNodes: swarmNodesSetting, connectNode });
         this.o.log.info(`Docker host ${host.label}: connecting to ${'error' in host.endpoint ? host.key : endpointUrl(host.endpoint)}`);
         entry.start();
         listChanged = true;

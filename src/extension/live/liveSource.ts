@@ -42,5 +42,5 @@ export class LiveTopologySource extends TopologySource {
 
 /** Builds the source of one state of a live host. */
 export function liveSourceOf(key: string, label: string, state: LiveState, revision: number): LiveTopologySource {
-  return new LiveTopologySource(liveUri(key), liveTopology(state.snapshot, state.model), revision, label, key);
+  return new LiveTopologySource(liveUri(key), liveTopology(state.snapshot, state.model, state.swarm?.spec), revision, label, key);
 }
