@@ -134,16 +134,17 @@ async function pickHost(ctx: Ctx): Promise<LiveHostConnection | undefined> {
   return picked?.host;
 }
 
+/** The host's containers (a swarm read across its nodes: every node's). */
 async function pickContainer(source: LiveTopologySource, hostName: string): Promise<string | undefined> {
-  const h = source.diagram().snapshot.hosts.find((x) => x.name === hostName);
-  const items = (h?.sandboxes ?? []).filter((s) => s.mode !== 'stopped').flatMap((s) => [s.name, ...s.sharedBy.map((m) => m.name)]).map((name) => ({ label: name }));
+  const hosts = source.diagram().snapshot.hosts;
+  const items = (hosts.length > 1 ? hosts : hosts.filter((x) => x.name === hostName)).flatMap((h) => h.sandboxes).filter((s) => s.mode !== 'stopped').flatMap((s) => [s.name, ...s.sharedBy.map((m) => m.name)]).map((name) => ({ label: name }));
   return (await vscode.window.showQuickPick(items, { title: VERIFY, placeHolder: 'Probe from which running container?' }))?.label;
 }
 
 async function liveDestinations(source: LiveTopologySource, hostName: string, from: string): Promise<Destination | undefined> {
-  const h = source.diagram().snapshot.hosts.find((x) => x.name === hostName);
+  const hosts = source.diagram().snapshot.hosts;
   const items: Destination[] = [];
-  for (const sb of h?.sandboxes ?? []) {
+  for (const sb of (hosts.length > 1 ? hosts : hosts.filter((x) => x.name === hostName)).flatMap((h) => h.sandboxes)) {
     if (sb.name === from) continue;
     items.push({ label: `$(vm) ${sb.name}`, description: 'by name (DNS decides)', to: sb.name });
     for (const ep of sb.endpoints) if (ep.ipv4) items.push({ label: `$(plug) ${ep.ipv4}`, description: `${sb.name}`, to: ep.ipv4 });

@@ -3,7 +3,7 @@
 // with its tasks on their nodes; a worker says only a manager lists the cluster.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { swarmTreeNode } from '../../../src/extension/swarmTree';
+import { swarmTreeNode, type SwarmNodeContents } from '../../../src/extension/swarmTree';
 import type { TreeNode } from '../../../src/extension/treeNodes';
 import type { LiveSwarm } from '../../../src/live';
 
@@ -46,5 +46,24 @@ describe('the Swarm node of a live host', () => {
     assert.equal(root.description, 'worker: only a manager lists the cluster');
     assert.deepEqual(root.children, []);
     assert.equal(swarmTreeNode('cnm-live:/k', 'k', null, parent), null);
+  });
+
+  it('with the nodes read too (cnm.live.swarmNodes): each node lists its own containers, an unreachable node says so', () => {
+    const contents: SwarmNodeContents = {
+      unread: new Map([['node2', 'unix:///x.sock cannot be read: connect ENOENT']]),
+      containers: (h) => (h === 'node1'
+        ? [{ name: 'c1', task: false, running: true, endpoints: [{ network: 'backend', ipv4: '10.0.1.9' }] }, { name: 'web.1.t1', task: true, running: true, endpoints: [{ network: 'backend', ipv4: '10.0.1.3' }] }]
+        : [{ name: 'web.2.t2', task: true, running: true, endpoints: [{ network: 'backend', ipv4: '10.0.1.4' }] }]),
+    };
+    const nodes = swarmTreeNode('cnm-live:/k', 'k', SWARM, parent, contents)!.children[0]!;
+    const [n1, n2] = nodes.children;
+    assert.match(n1!.description ?? '', /2 containers/);
+    assert.deepEqual(n1!.children.map((c) => [c.label, c.description, c.host, c.container, c.contextValue]), [
+      ['c1', 'backend 10.0.1.9', 'node1', 'c1', 'live.swarm.container'],
+      ['web.1.t1', 'backend 10.0.1.3', 'node1', 'web.1.t1', 'live.swarm.container'],
+    ]);
+    assert.match(n2!.description ?? '', /unreachable/);
+    assert.match(String(n2!.tooltip), /not read: unix:\/\/\/x\.sock cannot be read/);
+    assert.deepEqual(n2!.children.map((c) => `${c.label} ${c.description}`), ['web.2.t2 backend 10.0.1.4']);
   });
 });
