@@ -19,8 +19,10 @@ export interface Workbench {
 /**
  * `untrusted`: workspace trust is on and the folder is not trusted (Restricted Mode), without asking.
  * `folder`: the workspace is a copy of this folder (relative to the repository) instead of examples/.
+ * `settings`: user settings beside the defaults; `env`: code-server's environment beside this process's
+ * (e.g. DOCKER_HOST: the default Docker host the extension shows).
  */
-export async function openWorkbench(opts: { viewport?: { width: number; height: number }; untrusted?: boolean; folder?: string } = {}): Promise<Workbench> {
+export async function openWorkbench(opts: { viewport?: { width: number; height: number }; untrusted?: boolean; folder?: string; settings?: Record<string, unknown>; env?: Record<string, string> } = {}): Promise<Workbench> {
   const scratch = mkdtempSync(join(tmpdir(), 'cnm-ui-'));
   const from = opts.folder ?? 'examples';
   const workspace = join(scratch, from.slice(from.lastIndexOf('/') + 1));
@@ -36,7 +38,7 @@ export async function openWorkbench(opts: { viewport?: { width: number; height: 
   };
   try {
     const trust = opts.untrusted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' } : {};
-    codeServer = await startCodeServer({ workspace, extensionsDir, workspaceTrust: opts.untrusted === true, settings: { 'workbench.colorTheme': 'Default Dark Modern', ...trust } });
+    codeServer = await startCodeServer({ workspace, extensionsDir, workspaceTrust: opts.untrusted === true, settings: { 'workbench.colorTheme': 'Default Dark Modern', ...trust, ...opts.settings }, ...(opts.env ? { env: opts.env } : {}) });
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: opts.viewport ?? { width: 1280, height: 800 } });
     // A loaded machine (CI beside the docker tier) can take longer than the default 30 s to load the workbench.
