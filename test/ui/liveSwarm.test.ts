@@ -10,10 +10,13 @@
 //
 //   node scripts/build.mjs && CI=true flock /tmp/cnm-browser.lock node --import tsx --test test/ui/liveSwarm.test.ts
 import * as assert from 'node:assert/strict';
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { FrameLocator, Locator } from 'playwright-core';
 import { labMissing, startLab, type Lab, type LabHost } from '../docker/harness/lab';
 import { servicesConverged } from '../docker/harness/labSwarm';
+import { screenshotsDir } from '../../scripts/lib/paths.mjs';
 import { isCI } from '../support/ci.mjs';
 import { openWorkbench, screenshot, stepWithScreenshot, type Workbench } from './support';
 
@@ -25,6 +28,7 @@ const SERVE = 'httpd -p 80 -h /tmp; sleep 3600 & wait';
 let lab: Lab | undefined;
 let wb: Workbench | undefined;
 let missing: string[] = [];
+let failed = false;
 /** Each node's containers as its own docker inspect gives them: name → overlay address. */
 const real = new Map<string, Map<string, string>>();
 
@@ -66,6 +70,8 @@ before(async () => {
 });
 
 after(async () => {
+  // A failure keeps code-server's logs (the extension's among them) beside the screenshots.
+  if (failed && wb) cpSync(join(wb.codeServer.userDataDir, 'logs'), join(screenshotsDir, 'liveSwarm-code-server-logs'), { recursive: true });
   await wb?.close();
   await lab?.stop();
 });
@@ -94,6 +100,7 @@ async function collapse(label: string): Promise<void> {
 test('a live swarm across its nodes: both nodes with their containers, one diagram, a trace from node1 to node2 that Verify Trace confirms', { timeout: 600_000 }, async (t) => {
   if (skipOrFail(t)) return;
   assert.ok(wb && lab, 'the lab swarm and the workbench started');
+  failed = true; // until the last step passes
   await stepWithScreenshot(page(), t, 'live-swarm-tree', async () => {
     await page().locator('.activitybar .action-label[aria-label^="CNM Explorer"]').first().click({ timeout: 90_000 });
     await treeRow('Swarm').waitFor({ timeout: 120_000 });
@@ -153,4 +160,5 @@ test('a live swarm across its nodes: both nodes with their containers, one diagr
     await page().locator('.monaco-editor .view-lines', { hasText: /encapsulate: VXLAN|encapsulate/ }).first().waitFor({ timeout: 30_000 });
     await screenshot(page(), 'live-swarm-verify');
   });
+  failed = false;
 });

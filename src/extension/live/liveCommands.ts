@@ -104,10 +104,12 @@ export function verifyTraceCommand(ctx: Ctx) {
       return fail(ctx, scripted, e instanceof VerifyInputError ? e.message : `the probe failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     const headline = verifyHeadline(result);
-    const text = verifyReport(host.label, request, result, new Date());
+    // A swarm: the node the probe ran on, in the swarm its manager names.
+    const where = swarm ? `${srcHost} (swarm of ${host.label})` : host.label;
+    const text = verifyReport(where, request, result, new Date());
     const uri = ctx.verifyReports.add(`verify-${from}-${to}`, text);
     const flag = result.outcome === 'disagree' ? ' — DISAGREE' : result.outcome === 'unpredicted' ? ' — NOT PREDICTED' : '';
-    ctx.output[result.outcome === 'disagree' ? 'warn' : 'info'](`verify ${from} → ${to}${request.port ? `:${request.port}` : ''}/${proto} on ${host.label}: predicted ${result.predicted.verdict}, observed ${result.observed.verdict}${flag}: ${result.explanation}`);
+    ctx.output[result.outcome === 'disagree' ? 'warn' : 'info'](`verify ${from} → ${to}${request.port ? `:${request.port}` : ''}/${proto} on ${where}: predicted ${result.predicted.verdict}, observed ${result.observed.verdict}${flag}: ${result.explanation}`);
     // The predicted path in the host's diagram, the report beside it.
     const { index } = source.diagram();
     const shown = traceForDiagram(source.tracer(), state, index, { host: srcHost, from, to, proto, ...(request.port !== undefined ? { port: request.port } : {}) });

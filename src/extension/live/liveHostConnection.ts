@@ -90,6 +90,7 @@ export class LiveHostConnection<S = unknown> implements LiveHostEntry {
   /** The swarm's nodes are being read for a manager state; a newer state meanwhile is read after it. */
   private swarmReading: Promise<void> | null = null;
   private swarmNext: LiveState | null = null;
+  private swarmRetry: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly config: ConfiguredHost,
@@ -167,6 +168,7 @@ export class LiveHostConnection<S = unknown> implements LiveHostEntry {
   stop(): void {
     this.stopped = true;
     this.swarmNext = null;
+    clearTimeout(this.swarmRetry);
     this.nodeClients.clear();
     clearTimeout(this.snapshotRetry);
     this.snapshotRetry = undefined;
@@ -190,6 +192,8 @@ export class LiveHostConnection<S = unknown> implements LiveHostEntry {
     await this.live.refresh(full);
     // A refresh already running when we asked may have read the host before the caller's change.
     if (this.live && (!this.currentState || Date.parse(this.currentState.snapshot.takenAt) < asked)) await this.live.refresh(full);
+    // A swarm manager's state comes once its nodes are read too.
+    while (this.swarmReading) await this.swarmReading;
   }
 
   /** Resolves when the host is connected or unreachable (not connecting), or after `ms`. */
@@ -225,8 +229,15 @@ export class LiveHostConnection<S = unknown> implements LiveHostEntry {
         const swarm = swarmTopology(state.snapshot, read);
         next = { ...state, model: swarm.model, swarm };
       } catch (e) {
-        // The manager alone is still shown: the nodes are read again at its next state.
-        this.log.warn(`Docker host ${this.label}: the swarm's nodes cannot be read: ${e instanceof Error ? e.message : String(e)}`);
+        // The manager alone is shown meanwhile (and says why); the nodes are read again shortly.
+        const why = `the swarm's nodes cannot be read: ${e instanceof Error ? e.message : String(e)}`;
+        this.log.warn(`Docker host ${this.label}: ${why}`);
+        next = { ...state, model: { ...state.model, warnings: [...state.model.warnings, why] } };
+        clearTimeout(this.swarmRetry);
+        this.swarmRetry = setTimeout(() => {
+          this.swarmRetry = undefined;
+          if (!this.stopped && this.currentState === next) this.onState(state);
+        }, this.snapshotBackoff);
       }
       if (!this.stopped && !this.swarmNext) this.setState(next);
     })().finally(() => {
