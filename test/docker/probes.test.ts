@@ -23,7 +23,7 @@ import {
 import { withHostLinks } from './harness/hostLinks';
 import { resetDockerFirewall } from './harness/probe';
 import { probedOnLab20 } from './harness/labProbeSuite';
-import { probeScenario } from './harness/probeRun';
+import { ProbeTotals, probeScenario } from './harness/probeRun';
 import { loadScenario, scenarioFiles } from './harness/scenario';
 
 const OUT_DIR = process.env.CNM_DIFF_OUT ?? join(tmpdir(), 'cnm-differential');
@@ -100,8 +100,7 @@ async function daemonWithFlags(flags: readonly string[]): Promise<void> {
 
 describe('probes: real ping and nc against the packet tracer', { concurrency: 1 }, () => {
   let ready = false;
-  const totals = { scenarios: 0, probes: 0, agree: 0, missingTarget: 0, absentOnBoth: 0, excludedContainers: 0, rulesCompared: 0, rulesAgree: 0 };
-  const failures: string[] = [];
+  const totals = new ProbeTotals();
 
   before(async () => {
     const st = await requireDaemon();
@@ -119,11 +118,7 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
     await removeLeftovers();
     await daemonWithFlags([]);
     await restoreDefaultDaemon();
-    console.log(
-      `  probes: ${totals.probes} over ${totals.scenarios} scenarios, ${totals.agree} agree, ${totals.probes - totals.agree} disagree, ` +
-        `${totals.missingTarget} with a target missing on one side; ${totals.absentOnBoth} whose target neither side has (refused on both); ${totals.excludedContainers} containers excluded (test/EXCLUSIONS.md); ` +
-        `rules: ${totals.rulesAgree} of ${totals.rulesCompared} scenarios agree` + (failures.length ? `\n  failing: ${failures.join(', ')}` : ''),
-    );
+    console.log(totals.summary('probes'));
   });
 
   for (const file of scenarioFiles()) {
@@ -144,15 +139,7 @@ describe('probes: real ping and nc against the packet tracer', { concurrency: 1 
         await daemonWithFlags(sc.daemonFlags);
         const r = await probeScenario(t, sc, sc.text, join(OUT_DIR, `probes-${sc.name}.json`));
         problems.push(...r.problems);
-        totals.scenarios++;
-        totals.probes += r.records.length;
-        totals.agree += r.records.filter((x) => x.agree).length;
-        totals.missingTarget += r.missing;
-        totals.absentOnBoth += r.absentOnBoth;
-        totals.excludedContainers += r.excluded;
-        if (r.rulesCompared) totals.rulesCompared++;
-        if (r.rulesCompared && r.rulesDiff.length === 0) totals.rulesAgree++;
-        if (problems.length > 0) failures.push(sc.name);
+        totals.add(sc.name, r);
         assert.equal(problems.length, 0, `${sc.name}: ${problems.length} disagreement(s):\n  ${problems.join('\n  ')}`);
       } finally {
         await removeLeftovers();

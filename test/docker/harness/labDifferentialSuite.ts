@@ -4,16 +4,14 @@
 // file with that `daemon.version` — the one step differential.test.ts takes on the main dockerd
 // (harness/differentialRun.ts). It never touches the main dockerd: no docker lock.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { formatDisagreements } from './compare';
 import { managedLinks, playAndCompare } from './differentialRun';
 import { labMissing, type LabVersion } from './lab';
-import { freshLabDaemon, stopLabDaemon } from './labTarget';
+import { freshLabDaemon, labSuiteReady, stopLabDaemon } from './labTarget';
 import { HOST_LINK_SCENARIO_DIR, loadScenario, scenarioFiles, textForVersion, type Scenario } from './scenario';
-import { isCI } from '../../support/ci.mjs';
 
 /** Every single-host scenario the differential suites play, in their order (scenarios/, then scenarios-hostlinks/). */
 export function differentialScenarioFiles(): string[] {
@@ -42,14 +40,7 @@ export function labDifferentialSuite(version: LabVersion, opts: { pick?: (sc: Sc
     const started = Date.now();
 
     before(() => {
-      if (missing.length) {
-        const msg = `lab hosts of Docker ${version} cannot run here: ${missing.join('; ')}`;
-        if (isCI()) throw new Error(msg);
-        console.warn(`\n*** SKIPPING the ${version} differential suite: ${msg} ***\n`);
-        return;
-      }
-      mkdirSync(outDir, { recursive: true });
-      console.log(`  Docker ${version} on lab hosts; records in ${outDir}`);
+      if (labSuiteReady(version, 'differential', missing, outDir)) console.log(`  Docker ${version} on lab hosts; records in ${outDir}`);
     });
 
     after(async () => {

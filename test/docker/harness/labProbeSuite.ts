@@ -4,16 +4,14 @@
 // that namespace compared with `cnm rules` — the one step probes.test.ts takes on the main dockerd
 // (harness/probeRun.ts). It never touches the main dockerd: no docker lock.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { withHostLinks } from './hostLinks';
 import { labMissing, type LabVersion } from './lab';
-import { freshLabDaemon, stopLabDaemon } from './labTarget';
-import { probeScenario } from './probeRun';
+import { freshLabDaemon, labSuiteReady, stopLabDaemon } from './labTarget';
+import { ProbeTotals, probeScenario } from './probeRun';
 import { loadScenario, scenarioFiles, textForVersion, type Scenario } from './scenario';
-import { isCI } from '../../support/ci.mjs';
 
 /**
  * The probe scenarios the docker tier plays on a lab dockerd 20.10 instead of the main one (every other
@@ -32,29 +30,17 @@ export function labProbeSuite(version: LabVersion, opts: { pick?: (sc: Scenario)
 
   describe(`probes: dockerd ${version} on a lab host against the packet tracer`, { concurrency: 1 }, () => {
     const missing = labMissing([version]);
-    const totals = { scenarios: 0, probes: 0, agree: 0, missingTarget: 0, absentOnBoth: 0, excludedContainers: 0, rulesCompared: 0, rulesAgree: 0 };
-    const failures: string[] = [];
+    const totals = new ProbeTotals();
     const started = Date.now();
 
     before(() => {
-      if (missing.length) {
-        const msg = `lab hosts of Docker ${version} cannot run here: ${missing.join('; ')}`;
-        if (isCI()) throw new Error(msg);
-        console.warn(`\n*** SKIPPING the ${version} probe suite: ${msg} ***\n`);
-        return;
-      }
-      mkdirSync(outDir, { recursive: true });
+      labSuiteReady(version, 'probe', missing, outDir);
     });
 
     after(async () => {
       await stopLabDaemon();
       if (!totals.scenarios) return;
-      console.log(
-        `  probes on Docker ${version}: ${totals.probes} over ${totals.scenarios} scenarios, ${totals.agree} agree, ${totals.probes - totals.agree} disagree, ` +
-          `${totals.missingTarget} with a target missing on one side; ${totals.absentOnBoth} whose target neither side has; ${totals.excludedContainers} containers excluded (test/EXCLUSIONS.md); ` +
-          `rules: ${totals.rulesAgree} of ${totals.rulesCompared} scenarios agree; ${((Date.now() - started) / 1000).toFixed(0)} s` +
-          (failures.length ? `\n  failing: ${failures.join(', ')}` : ''),
-      );
+      console.log(totals.summary(`probes on Docker ${version}`, `; ${((Date.now() - started) / 1000).toFixed(0)} s`));
     });
 
     for (const file of scenarioFiles()) {
@@ -68,16 +54,8 @@ export function labProbeSuite(version: LabVersion, opts: { pick?: (sc: Scenario)
         try {
           await freshLabDaemon(version, sc.daemonFlags);
           const r = await withHostLinks(sc.spec, () => probeScenario(t, sc, textForVersion(sc, version), join(outDir, `probes-${sc.name}.json`)));
-          totals.scenarios++;
-          totals.probes += r.records.length;
-          totals.agree += r.records.filter((x) => x.agree).length;
-          totals.missingTarget += r.missing;
-          totals.absentOnBoth += r.absentOnBoth;
-          totals.excludedContainers += r.excluded;
-          if (r.rulesCompared) totals.rulesCompared++;
-          if (r.rulesCompared && r.rulesDiff.length === 0) totals.rulesAgree++;
+          totals.add(sc.name, r);
           t.diagnostic(`${Date.now() - t0} ms`);
-          if (r.problems.length) failures.push(sc.name);
           assert.equal(r.problems.length, 0, `${sc.name} (Docker ${version}): ${r.problems.length} disagreement(s):\n  ${r.problems.join('\n  ')}`);
         } finally {
           await stopLabDaemon().catch((e: Error) => console.error(`  stopping the lab after ${sc.name} failed: ${e.message}`));

@@ -5,10 +5,12 @@
 // (the image is imported into the lab from the machine's static busybox, as scripts/busybox-image.sh
 // does on the main dockerd). The lab is torn down after each scenario, also on failure, and by lab.ts's
 // exit hooks when the process ends.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, useDockerTarget } from './exec';
 import { startLab, type Lab } from './lab';
 import type { LabVersion } from './labPaths';
+import { isCI } from '../../support/ci.mjs';
 
 /** The scenario's host name: a lab host of that name has it as its hostname (host-mode containers). */
 const HOST = 'host1';
@@ -44,4 +46,19 @@ export async function stopLabDaemon(): Promise<void> {
   const lab = current;
   current = undefined;
   if (lab) await lab.stop();
+}
+
+/**
+ * Whether a lab suite of `version` can run (`missing`: labMissing's reasons). Under CI a reason fails the
+ * suite; outside CI it is a loud skip. When it can, the records' folder `outDir` is made.
+ */
+export function labSuiteReady(version: LabVersion, suite: string, missing: readonly string[], outDir: string): boolean {
+  if (missing.length) {
+    const msg = `lab hosts of Docker ${version} cannot run here: ${missing.join('; ')}`;
+    if (isCI()) throw new Error(msg);
+    console.warn(`\n*** SKIPPING the ${version} ${suite} suite: ${msg} ***\n`);
+    return false;
+  }
+  mkdirSync(outDir, { recursive: true });
+  return true;
 }

@@ -44,6 +44,39 @@ export interface ProbeRun {
   rulesDiff: string[];
 }
 
+/** A probe suite's running totals over its scenarios, and the line it prints at the end. */
+export class ProbeTotals {
+  scenarios = 0;
+  probes = 0;
+  agree = 0;
+  missingTarget = 0;
+  absentOnBoth = 0;
+  excludedContainers = 0;
+  rulesCompared = 0;
+  rulesAgree = 0;
+  readonly failures: string[] = [];
+
+  add(name: string, r: ProbeRun): void {
+    this.scenarios++;
+    this.probes += r.records.length;
+    this.agree += r.records.filter((x) => x.agree).length;
+    this.missingTarget += r.missing;
+    this.absentOnBoth += r.absentOnBoth;
+    this.excludedContainers += r.excluded;
+    if (r.rulesCompared) this.rulesCompared++;
+    if (r.rulesCompared && r.rulesDiff.length === 0) this.rulesAgree++;
+    if (r.problems.length) this.failures.push(name);
+  }
+
+  summary(title: string, tail = ''): string {
+    return (
+      `  ${title}: ${this.probes} over ${this.scenarios} scenarios, ${this.agree} agree, ${this.probes - this.agree} disagree, ` +
+      `${this.missingTarget} with a target missing on one side; ${this.absentOnBoth} whose target neither side has; ${this.excludedContainers} containers excluded (test/EXCLUSIONS.md); ` +
+      `rules: ${this.rulesAgree} of ${this.rulesCompared} scenarios agree${tail}` + (this.failures.length ? `\n  failing: ${this.failures.join(', ')}` : '')
+    );
+  }
+}
+
 /** The containers a probe involves: its source, its target, the container whose port it reaches. */
 function probeContainers(p: Probe): string[] {
   const t = p.target;
