@@ -4,9 +4,10 @@
 // for a refresh once back, since anything may have changed meanwhile. It never polls the host's state.
 //
 // The stream itself has no idle timeout (a quiet daemon sends nothing for hours), so its liveness is a
-// cheap GET /_ping every few seconds with a short deadline of its own: a daemon that was killed, whose
-// socket was removed or that stopped answering is noticed within pingIntervalMs + pingTimeoutMs, and
-// the stream is then dropped and reconnected. A daemon killed outright also closes the stream at once.
+// cheap GET /_ping every few seconds with a short deadline of its own, from the moment the stream is
+// asked for (its headers may never come): a daemon that was killed, whose socket was removed or that
+// stopped answering is noticed within pingIntervalMs + pingTimeoutMs, and the stream is then dropped
+// and reconnected. A daemon killed outright also closes the stream at once.
 import type { DockerClient, DockerEvent, EventSubscription } from './types';
 
 export type WatchStatus =
@@ -23,7 +24,7 @@ export interface WatchOptions {
   /** Backoff for reconnecting: first wait, growth factor 2, cap. */
   backoffMinMs?: number;
   backoffMaxMs?: number;
-  /** Liveness while connected: a ping this often (default 4 s; 0 turns it off) … */
+  /** Liveness while subscribing and connected: a ping this often (default 4 s; 0 turns it off) … */
   pingIntervalMs?: number;
   /** … that must answer within this (default 4 s). */
   pingTimeoutMs?: number;
@@ -80,12 +81,16 @@ export class DockerWatcher {
   private async subscribe(): Promise<void> {
     this.o.onStatus?.({ state: 'connecting' });
     const gen = ++this.generation;
+    // Pinging starts with the subscription, not once Docker has answered it: a daemon that hangs while
+    // the stream's headers are awaited is noticed within the ping bound, not at the request deadline.
+    this.schedulePing(gen);
     try {
       const sub = await this.client.events(
         (e) => gen === this.generation && this.onEvent(e),
         (err) => gen === this.generation && this.onBroken(err ?? new Error('Docker ended the event stream')),
       );
-      if (this.stopped) {
+      // Stopped, or a ping failed meanwhile (a retry is already scheduled): this stream is not used.
+      if (this.stopped || gen !== this.generation) {
         sub.close();
         return;
       }
@@ -94,7 +99,6 @@ export class DockerWatcher {
       this.o.onStatus?.({ state: 'connected' });
       if (this.everConnected) this.onRefresh({ events: [], reconnected: true });
       this.everConnected = true;
-      this.schedulePing(gen);
     } catch (err) {
       if (gen === this.generation) this.onBroken(err instanceof Error ? err : new Error(String(err)));
     }

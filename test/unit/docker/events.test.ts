@@ -124,4 +124,32 @@ describe('DockerWatcher', () => {
     assert.equal(statuses.filter((s) => s.state === 'connected').length, 2);
     assert.deepEqual(refreshes, [{ events: [], reconnected: true }], 'one full refresh after the reconnection, nothing from the dead stream');
   });
+
+  it('pings while the stream is asked for: a daemon that never answers the subscription is disconnected by the ping, and a late answer is not used', async () => {
+    let answerLate: ((sub: { close(): void }) => void) | undefined;
+    let closed = 0;
+    let subscriptions = 0;
+    const client = {
+      description: 'fake',
+      async ping() {
+        throw new Error('ping: no answer from Docker within 30 ms');
+      },
+      events() {
+        subscriptions++;
+        return new Promise((resolve) => (answerLate ??= resolve));
+      },
+    } as unknown as DockerClient;
+    const statuses: WatchStatus[] = [];
+    const w = new DockerWatcher(client, () => undefined, { pingIntervalMs: 20, pingTimeoutMs: 30, backoffMinMs: 1000, onStatus: (s) => statuses.push(s) });
+    void w.start();
+    await sleep(80);
+    const down = statuses.find((s) => s.state === 'disconnected');
+    assert.ok(down && down.state === 'disconnected' && /ping: no answer/.test(down.error), JSON.stringify(statuses));
+    answerLate!({ close: () => void closed++ });
+    await sleep(10);
+    w.stop();
+    assert.equal(subscriptions, 1);
+    assert.equal(closed, 1, 'the late stream was closed');
+    assert.ok(!statuses.some((s) => s.state === 'connected'), 'never "connected" on a stream the pings gave up on');
+  });
 });

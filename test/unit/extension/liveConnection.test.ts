@@ -8,7 +8,7 @@ import { UnreachableError, type DockerClient } from '../../../src/docker';
 import type { LiveState } from '../../../src/live';
 import { parseDockerHost } from '../../../src/docker/connection';
 import type { ConfiguredHost } from '../../../src/extension/live/endpoints';
-import { LiveHostConnection } from '../../../src/extension/live/liveHostConnection';
+import { LiveHostConnection, PING_INTERVAL_MS, PING_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from '../../../src/extension/live/liveHostConnection';
 
 function fakeDocker(): { client: DockerClient; up: boolean } {
   const box = { up: false, client: undefined as unknown as DockerClient };
@@ -160,6 +160,55 @@ describe('a live host connection', () => {
     assert.equal(conn.status.kind, 'unreachable');
     streamUp = true;
     await until(() => conn.status.kind === 'connected', 'connected once the stream is back');
+    conn.stop();
+  });
+
+  it('a daemon that hangs right after the first snapshot, while its event stream is asked for, is unreachable within the ping bound', async (t) => {
+    // Fake clock: each request that gets no answer fails at its own deadline, as the real client's do.
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    let hung = false;
+    const noAnswer = (what: string, ms: number) => new Promise<never>((_resolve, reject) => setTimeout(() => reject(new UnreachableError(`${what}: no answer from Docker within ${ms / 1000} s`)), ms));
+    const client = new Proxy({} as DockerClient, {
+      get: (_t, prop) => {
+        if (prop === 'description') return 'unix:///var/run/fake.sock';
+        if (prop === 'local') return false;
+        if (prop === 'then') return undefined;
+        return (...args: unknown[]) => {
+          if (prop === 'ping') return hung ? noAnswer('ping', (args[0] as { timeoutMs: number }).timeoutMs) : Promise.resolve();
+          switch (prop) {
+            case 'daemon': return Promise.resolve({ version: '20.10.24', apiVersion: '1.41', os: 'linux', arch: 'amd64', kernelVersion: '6.1.0' });
+            case 'networks':
+            case 'containers': return Promise.resolve([]);
+            case 'events':
+              hung = true; // the snapshot was read; from now on the daemon answers nothing
+              return noAnswer('events', REQUEST_TIMEOUT_MS);
+            default: return Promise.resolve();
+          }
+        };
+      },
+    });
+    const seen: string[] = [];
+    const conn = new LiveHostConnection<LiveState>(host(parseDockerHost('unix:///var/run/fake.sock', null, { from: 'default' })), {
+      log: { info: () => {}, warn: () => {}, debug: () => {} },
+      changed: (e) => seen.at(-1) !== e.status.kind && seen.push(e.status.kind),
+      connect: () => client, buildSource: (_k, _l, state) => state,
+    });
+    const settle = async () => {
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    };
+    conn.start();
+    await settle();
+    assert.equal(conn.status.kind, 'connected', 'the first snapshot was read');
+    // Step the clock up to the ping bound (a ping's interval plus its deadline), never to the request deadline.
+    const bound = PING_INTERVAL_MS + PING_TIMEOUT_MS;
+    assert.ok(bound < REQUEST_TIMEOUT_MS);
+    for (let ms = 0; ms < bound && conn.status.kind === 'connected'; ms += 250) {
+      t.mock.timers.tick(250);
+      await settle();
+    }
+    assert.equal(conn.status.kind, 'unreachable', `still "${conn.status.kind}" after ${bound / 1000} s without an answer`);
+    assert.match((conn.status as { message: string }).message, /ping: no answer from Docker/);
+    assert.deepEqual(seen, ['connecting', 'connected', 'unreachable']);
     conn.stop();
   });
 });
