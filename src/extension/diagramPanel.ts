@@ -72,6 +72,12 @@ export class DiagramPanel implements vscode.Disposable {
 
   /** The text of the last picture sent: a file renamed on disk is recognised by it (DiagramPanels). */
   private lastText: string | undefined;
+  /**
+   * The file's text on disk as last seen. With the file open as a document the picture is the editor's
+   * text, which differs from the disk's while unsaved and lags it after another tool writes the file:
+   * a file renamed on disk is recognised by either.
+   */
+  private diskText: string | undefined;
   /** When the file went away (0: it is there). */
   private goneAt = 0;
   private current: vscode.Uri;
@@ -112,6 +118,13 @@ export class DiagramPanel implements vscode.Disposable {
         this.panel.title = this.title(this.panel.title.replace(/^Diagram: /, '').replace(/ \(deleted on disk\)$/, ''));
         if (exists) void this.sendSnapshot(true);
       }),
+      // Written on disk (saved, or by another tool): what the file holds there, even while it is open.
+      hooks.store.onDidWriteOnDisk((changed) => {
+        if (changed.toString() === this.uri.toString()) void this.readDisk();
+      }),
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        if (doc.uri.toString() === this.uri.toString()) this.diskText = doc.getText();
+      }),
       // A live host's picture follows Docker's events.
       hooks.store.onDidChangeLive((changed) => {
         if (changed.toString() === this.uri.toString()) void this.sendSnapshot();
@@ -120,6 +133,19 @@ export class DiagramPanel implements vscode.Disposable {
         if (e.affectsConfiguration('cnm.diagram.theme')) this.sendTheme();
       }),
     );
+    void this.readDisk();
+  }
+
+  /** Reads the file's text on disk (a file's diagram only; a file that cannot be read keeps what was seen). */
+  private async readDisk(): Promise<void> {
+    const at = this.uri;
+    if (isLiveUri(at)) return;
+    try {
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(at));
+      if (at.toString() === this.uri.toString()) this.diskText = text;
+    } catch {
+      // Gone meanwhile (deleted, renamed): the text seen before is what it is recognised by.
+    }
   }
 
   /** The source shown (a file's diagram follows the file when it is renamed). */
@@ -129,7 +155,7 @@ export class DiagramPanel implements vscode.Disposable {
 
   /** The file went away within the last `ms` with this text: a file just created with it is where it went. */
   goneWith(text: string, ms: number): boolean {
-    return this.gone && Date.now() - this.goneAt <= ms && this.lastText === text;
+    return this.gone && Date.now() - this.goneAt <= ms && (this.lastText === text || this.diskText === text);
   }
 
   /** The file was renamed (in VS Code, or on disk): the diagram shows the new name and follows its edits. */
@@ -138,6 +164,8 @@ export class DiagramPanel implements vscode.Disposable {
     this.current = uri;
     this.gone = false;
     this.goneAt = 0;
+    this.diskText = undefined;
+    void this.readDisk();
     this.panel.title = this.title(uri.path.slice(uri.path.lastIndexOf('/') + 1));
     void this.sendSnapshot(true);
   }
@@ -252,6 +280,7 @@ export class DiagramPanel implements vscode.Disposable {
     if (!force && src.revision === this.revision) return;
     this.revision = src.revision;
     this.lastText = isLiveUri(this.uri) ? undefined : src.text;
+    if (!isLiveUri(this.uri) && src.documentVersion === undefined) this.diskText = src.text;
     this.panel.title = this.title(src.fileName);
     this.post({ protocol: PROTOCOL_VERSION, type: 'snapshot', revision: src.revision, snapshot: src.diagram().snapshot, file: this.uri.toString() });
   }
@@ -391,7 +420,8 @@ export class DiagramPanels implements vscode.Disposable {
    * A renamed file's diagram follows it. Renamed in VS Code (the explorer, a refactoring): VS Code says
    * so, for files and for the folders they are in. Renamed on disk by another tool: only a delete and a
    * create are seen, in either order; the created file is taken for the deleted one when it comes within
-   * RENAME_WINDOW_MS of it with exactly the text the diagram last showed. Anything else stays "deleted".
+   * RENAME_WINDOW_MS of it with exactly the text the diagram last showed or the file last held on disk
+   * (an open document's unsaved or not yet reloaded text is not the file's). Anything else stays "deleted".
    */
   private watchRenames(): vscode.Disposable[] {
     const created = new Map<string, number>();
@@ -405,7 +435,10 @@ export class DiagramPanels implements vscode.Disposable {
         return;
       }
       const match = gone.find((d) => d.goneWith(text, RENAME_WINDOW_MS));
-      if (match) this.move(match, uri);
+      if (!match) return;
+      const from = match.uri;
+      this.move(match, uri);
+      if (match.uri.toString() === uri.toString()) void unsavedLeftBehind(from, uri);
     };
     return [
       vscode.workspace.onDidRenameFiles((e) => {
@@ -437,6 +470,22 @@ export class DiagramPanels implements vscode.Disposable {
     for (const p of [...this.panels.values()]) p.dispose();
     this.panels.clear();
   }
+}
+
+/**
+ * A file renamed on disk while open with unsaved changes: VS Code keeps its editor, under the old name,
+ * with the changes; the diagram now shows the file as saved. Said, so the changes are not taken for lost.
+ */
+async function unsavedLeftBehind(from: vscode.Uri, to: vscode.Uri): Promise<void> {
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === from.toString());
+  if (!doc?.isDirty) return;
+  const name = (u: vscode.Uri) => u.path.slice(u.path.lastIndexOf('/') + 1);
+  const open = `Open ${name(to)}`;
+  const picked = await vscode.window.showWarningMessage(
+    `${name(from)} was renamed on disk to ${name(to)}: its diagram now shows ${name(to)} as saved there. Your unsaved changes are still in the editor of ${name(from)} (Save As to keep them).`,
+    open,
+  );
+  if (picked === open) await vscode.window.showTextDocument(to, { preview: false });
 }
 
 function preview(value: unknown): string {

@@ -118,6 +118,9 @@ export class TopologyStore implements vscode.Disposable {
   private readonly presence = new vscode.EventEmitter<{ uri: vscode.Uri; exists: boolean }>();
   /** A source file was deleted on disk (a rename on disk is a delete and a create), or created again. */
   readonly onDidChangePresence = this.presence.event;
+  private readonly written = new vscode.EventEmitter<vscode.Uri>();
+  /** A source file was written on disk (created, saved, changed by another tool), open as a document or not. */
+  readonly onDidWriteOnDisk = this.written.event;
 
   private uris: vscode.Uri[] | undefined;
   private readonly cache = new Map<string, TopologySource>();
@@ -130,6 +133,7 @@ export class TopologyStore implements vscode.Disposable {
       this.changed,
       this.listChanged,
       this.presence,
+      this.written,
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length > 0) this.reloadDependents(e.document.uri);
       }),
@@ -152,6 +156,7 @@ export class TopologyStore implements vscode.Disposable {
       watcher.onDidCreate((uri) => {
         this.listLater();
         this.presence.fire({ uri, exists: true });
+        this.written.fire(uri);
       }),
       watcher.onDidDelete((uri) => {
         this.cache.delete(uri.toString());
@@ -161,6 +166,7 @@ export class TopologyStore implements vscode.Disposable {
       // Changed on disk while not open (a checkout, another tool): an open document reports its own changes.
       watcher.onDidChange((uri) => {
         if (!this.openDocument(uri)) this.reloadLater(uri);
+        this.written.fire(uri);
       }),
     );
   }

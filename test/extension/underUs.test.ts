@@ -1,9 +1,10 @@
 // Files changed under us, in the real extension host: an action's edit racing the user's typing (the
 // edit applies only to the document version it was planned on: typed text is never overwritten, and a
 // refused edit says why), the file deleted or moved on disk while its diagram and a drift comparison are
-// open (the diagram says it is stale, the comparison stops), and a file saved with a syntax error in the
-// middle of an edit (the text on disk is exactly the editor's; the explorer shows the problem and
-// recovers when it is fixed).
+// open (the diagram says it is stale, the comparison stops), the file renamed on disk while open with
+// unsaved changes (the diagram follows it, the typed text stays in the old editor), and a file saved
+// with a syntax error in the middle of an edit (the text on disk is exactly the editor's; the explorer
+// shows the problem and recovers when it is fixed).
 import * as assert from 'node:assert/strict';
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
@@ -79,6 +80,48 @@ suite('Files changed under us', () => {
     // Moved on disk (outside VS Code: a delete and a create): the old name's diagram is stale.
     renameSync(file, file.replace('gone.cnm.yaml', 'moved.cnm.yaml'));
     await eventually(() => explorer.diagram(file)?.stale, 'the diagram of the old name says it is gone', 15_000);
+  });
+
+  test('a file open with unsaved changes, renamed on disk: the diagram follows the file, the typed text stays in its editor', async function () {
+    this.timeout(90_000);
+    const explorer = await api();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const text = 'networks:\n  cnmx-open-net:\n    subnet: 10.214.20.0/24\n';
+    const file = scratchWrite('open-moving.cnm.yaml', text);
+    const editor = await openEditor(file);
+    await vscode.commands.executeCommand('cnm.openDiagram', { file });
+    await eventually(() => explorer.diagram(file)?.ready, 'the diagram is ready', 20_000);
+    // Typed, not saved: the diagram draws the editor's text, which is not the file's.
+    const typed = '  cnmx-typed-net:\n    subnet: 10.214.21.0/24\n';
+    assert.ok(await editor.edit((b) => b.insert(editor.document.positionAt(text.length), typed)));
+    const typedRevision = await explorer.revision(file);
+    await eventually(() => explorer.diagram(file)?.revision === typedRevision, 'the diagram draws the typed network', 15_000);
+
+    const moved = file.replace('open-moving.cnm.yaml', 'open-moved.cnm.yaml');
+    renameSync(file, moved);
+    await eventually(() => explorer.diagram(moved)?.stale === false, 'the diagram follows the file to its new name', 15_000);
+    assert.equal(explorer.diagram(moved)!.title, 'Diagram: open-moved.cnm.yaml');
+    assert.equal(explorer.diagram(file), undefined, 'no diagram under the old name');
+    // It draws the file as it is on disk (saved: without the typed network).
+    const movedRevision = await explorer.revision(moved);
+    await eventually(() => explorer.diagram(moved)?.revision === movedRevision, 'the diagram draws the moved file', 15_000);
+    const shown = JSON.stringify(await explorer.tree(moved));
+    assert.ok(shown.includes('cnmx-open-net') && !shown.includes('cnmx-typed-net'), shown);
+    // Nothing typed is lost: the old name's editor is still open with the unsaved text.
+    const old = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+    assert.ok(old, 'the document of the old name is still open');
+    assert.equal(old.isDirty, true);
+    assert.equal(old.getText(), text + typed);
+
+    // Later edits of the moved file are drawn.
+    const before = explorer.diagram(moved)!.revision;
+    writeFileSync(moved, text.replace('10.214.20.0', '10.214.22.0'));
+    await eventually(() => explorer.diagram(moved)!.revision > before, 'the diagram draws the moved file\'s edit', 15_000);
+
+    // Done: the typed text is taken back (the editor is clean again), so closing it asks nothing.
+    await vscode.window.showTextDocument(old);
+    await vscode.commands.executeCommand('undo');
+    await eventually(() => !old.isDirty, 'the old editor is clean', 10_000);
   });
 
   test('a file saved with a syntax error mid-edit: nothing lost, the problem shown, and fixed again', async function () {
