@@ -2,7 +2,8 @@
 // makes the new text, the project is read again with it, and a change that makes Compose or Docker
 // refuse the project is refused with their words. What is left is the smallest set of text edits, for a
 // WorkspaceEdit (undo takes it back). Pure: no `vscode`; the project is loaded through `load`.
-import type { ComposeDiagnostic, LoadedCompose } from '../topology/compose';
+import { DockerError, checkNetworkCreateFlags } from '../engine';
+import type { ComposeDiagnostic, LoadedCompose, NewComposeNetwork } from '../topology/compose';
 import { YamlEditError } from '../topology/edit';
 import { minimalEdits, type TextEdit } from './textDiff';
 
@@ -34,6 +35,24 @@ export function planComposeChange(oldText: string, edit: (text: string) => strin
   const error = added.find((d) => d.severity === 'error');
   if (error) return { ok: false, error: `${error.message} (line ${error.range.start.line + 1} of ${error.file.split('/').pop()} once changed)` };
   return { ok: true, change: { oldText, newText, edits: minimalEdits(oldText, newText), warnings: added.filter((d) => d.severity === 'warning').map((d) => d.message) } };
+}
+
+/**
+ * Docker's refusal of a new network's addresses (an aux address, gateway or ip_range outside its subnet),
+ * or undefined. Compose creates only the networks a service uses, so reading the project again says
+ * nothing about a network just added: its IPAM entry is checked on its own, as Docker will once a
+ * service joins it.
+ */
+export function composeNetworkAddressError(net: NewComposeNetwork): string | undefined {
+  const pool = { ...(net.subnet ? { subnet: net.subnet } : {}), ...(net.gateway ? { gateway: net.gateway } : {}), ...(net.ipRange ? { ipRange: net.ipRange } : {}), ...(net.auxAddresses ? { auxAddresses: net.auxAddresses } : {}) };
+  if (Object.keys(pool).length === 0) return undefined;
+  try {
+    checkNetworkCreateFlags({ name: net.key, ipam: { config: [pool] } });
+    return undefined;
+  } catch (e) {
+    if (e instanceof DockerError) return e.message;
+    throw e;
+  }
 }
 
 /** Diagnostics of `after` that `before` did not have (by severity and message, counted). */

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { addComposeNetwork, attachServiceToNetwork, isComposeFileName, loadCompose, publishServicePort, type LoadedCompose, type NewComposeNetwork } from '../../topology/compose';
-import { networkKeyOf, planComposeChange, serviceOf } from '../composeChanges';
+import { composeNetworkAddressError, networkKeyOf, planComposeChange, serviceOf } from '../composeChanges';
 import type { Ctx } from '../ctx';
 import { refuse, resolveInvocation, type Invocation } from './args';
 import { findDescriptor, parseCidr } from '../../engine';
@@ -91,6 +91,8 @@ export async function composeCreateNetwork(ctx: Ctx, inv: Invocation): Promise<C
     if (!asked) return undefined;
     net = asked;
   }
+  const refused = composeNetworkAddressError(net);
+  if (refused) return refuse(ctx, inv, CREATE, refused);
   return edit(ctx, inv, CREATE, `${CREATE} ${net.key}`, (t) => addComposeNetwork(t, net));
 }
 
@@ -107,7 +109,7 @@ async function askComposeNetwork(inv: Invocation): Promise<NewComposeNetwork | u
   const descriptor = () => findDescriptor(net.driver ?? 'bridge');
   const engineError = () => {
     const plan = planComposeChange(inv.source.text, (t) => addComposeNetwork(t, net), (t) => loadComposeProject(inv.source.uri, t));
-    return plan.ok ? undefined : plan.error;
+    return plan.ok ? composeNetworkAddressError(net) : plan.error;
   };
   const askKey = async (input: MultiStepInput) => {
     net.key = await input.inputBox({

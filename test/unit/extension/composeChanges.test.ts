@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { networkKeyOf, planComposeChange, serviceOf } from '../../../src/extension/composeChanges';
+import { composeNetworkAddressError, networkKeyOf, planComposeChange, serviceOf } from '../../../src/extension/composeChanges';
 import { applyTextEdits } from '../../../src/extension/textDiff';
-import { attachServiceToNetwork, loadCompose, publishServicePort } from '../../../src/topology/compose';
+import { addComposeNetwork, attachServiceToNetwork, loadCompose, publishServicePort } from '../../../src/topology/compose';
 
 const file = '/p/shop/compose.yaml';
 const example = readFileSync(join(import.meta.dirname, '../../../examples/11-compose-web-api-db/compose.yaml'), 'utf8');
@@ -47,5 +47,24 @@ describe('planComposeChange', () => {
     assert.equal(serviceOf(compose, 'nope'), undefined);
     assert.equal(networkKeyOf(compose, 'shop_back'), 'back');
     assert.equal(networkKeyOf(compose, 'back'), 'back');
+  });
+});
+
+describe('composeNetworkAddressError', () => {
+  it('refuses an aux address outside the subnet, which reading the project again does not see (no service uses the new network)', () => {
+    const net = { key: 'lan', subnet: '10.40.0.0/24', auxAddresses: { router: '10.99.0.254' } };
+    assert.ok(planComposeChange(example, (t) => addComposeNetwork(t, net), load).ok, 'Compose does not create an unused network');
+    assert.equal(composeNetworkAddressError(net), 'no matching subnet for aux-address 10.99.0.254');
+    // Once a service joins it, the project itself says the same: the form's check agrees with what comes later.
+    const joined = attachServiceToNetwork(addComposeNetwork(example, net), 'web', 'lan');
+    assert.ok(load(joined).diagnostics.some((d) => d.severity === 'error' && d.message === 'no matching subnet for aux-address 10.99.0.254'));
+  });
+
+  it('takes aux addresses, gateway and ip_range inside the subnet; names the ones outside', () => {
+    assert.equal(composeNetworkAddressError({ key: 'lan', subnet: '10.40.0.0/24', gateway: '10.40.0.1', ipRange: '10.40.0.128/25', auxAddresses: { router: '10.40.0.254', printer: '10.40.0.253' } }), undefined);
+    assert.equal(composeNetworkAddressError({ key: 'lan' }), undefined);
+    assert.equal(composeNetworkAddressError({ key: 'lan', subnet: '10.40.0.0/24', auxAddresses: { a: '10.40.0.5', b: '10.41.0.5' } }), 'no matching subnet for aux-address 10.41.0.5');
+    assert.equal(composeNetworkAddressError({ key: 'lan', subnet: '10.40.0.0/24', ipRange: '10.50.0.0/25' }), 'no matching subnet for range 10.50.0.0/25');
+    assert.equal(composeNetworkAddressError({ key: 'lan', auxAddresses: { router: '10.40.0.254' } }), 'no matching subnet for aux-address 10.40.0.254');
   });
 });

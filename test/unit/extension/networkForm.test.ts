@@ -140,6 +140,12 @@ describe('the engine\'s word on the form', () => {
     assert.match(checkNetworkOnEngine(LAN, loaded, { ...net, driverOpts: { parent: 'eth0', macvlan_mode: 'hairpin' } }) ?? '', /requested macvlan mode 'hairpin' is not valid/);
   });
 
+  it('an aux address outside the subnet: Docker\'s refusal', () => {
+    const net: NewNetwork = { name: 'back', subnet: '10.40.0.0/24', auxAddresses: { router: '10.99.0.254' } };
+    assert.match(checkNetworkOnEngine(LAN, loadTopology(LAN), net) ?? '', /^no matching subnet for aux-address 10\.99\.0\.254 \(line 10 of the changed file\)$/);
+    assert.equal(checkNetworkOnEngine(LAN, loadTopology(LAN), { ...net, auxAddresses: { router: '10.40.0.254' } }), undefined);
+  });
+
   it('an IPAM driver is written in the Compose form beside the short keys, and read back', () => {
     const text = addNetwork(LAN, { name: 'n', subnet: '10.40.0.0/24', ipamDriver: 'nope' });
     assert.match(text, /n:\n {4}driver: bridge\n {4}subnet: 10\.40\.0\.0\/24\n {4}ipam: \{ driver: nope \}\n/);
