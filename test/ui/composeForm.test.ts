@@ -1,8 +1,8 @@
 // The Compose Create Network form in code-server, as a user fills it (test/fixtures/compose-form): from
 // the compose.yaml's row in the CNM view, the key, the driver, the subnet and gateway, then Compose's own
-// options — an aux address, the IPAM driver, labels, internal — in the options list; the network is
-// written into the open compose.yaml with its comments kept, and once a service is connected to it the
-// tree shows it with the service's container. A screenshot at every step
+// options — an aux address (one outside the subnet refused first), the IPAM driver, labels, internal — in
+// the options list; the network is written into the open compose.yaml with its comments kept, and once a
+// service is connected to it the tree shows it with the service's container. A screenshot at every step
 // (test-results/screenshots/compose-form-*.png).
 import * as assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
@@ -139,8 +139,21 @@ test('Create Network from the compose.yaml row: key, driver, subnet, gateway, th
     assert.equal(await pickRow('ingress').count(), 0, 'Compose declares no ingress network');
     await quickInputBox().fill('');
   });
+  await step(t, '2b-aux-refused', async () => {
+    // An aux address outside the subnet: Docker refuses it once a service joins the network, so the form
+    // says so now and keeps the box open with the answer.
+    await choose('ipam.config aux_addresses');
+    await quickInput().locator('.quick-input-message, .quick-input-description', { hasText: 'ipam.config aux_addresses:' }).first().waitFor({ timeout: 10_000 });
+    await quickInputBox().fill('router=10.99.0.254');
+    await page().keyboard.press('Enter');
+    await quickInput().locator('.quick-input-message', { hasText: 'no matching subnet for aux-address 10.99.0.254' }).waitFor({ timeout: 10_000 });
+    assert.equal(await quickInputBox().inputValue(), 'router=10.99.0.254');
+  });
   await step(t, '3-options-set', async () => {
-    await setOption('ipam.config aux_addresses', 'router=10.40.0.254');
+    await quickInputBox().fill('router=10.40.0.254');
+    await page().keyboard.press('Enter');
+    await optionsList();
+    await shows('ipam.config aux_addresses', 'router=10.40.0.254');
     // The IPAM driver: Docker's default, the engine's plug-ins', or not set; default writes nothing.
     await choose('ipam.driver');
     await pickRow('not set').waitFor({ timeout: 10_000 });
