@@ -5,7 +5,7 @@
 import { formatAddr, formatNet, netContains, parseCidr, parseIp, type HostState, type NetworkState } from '../engine';
 import { loadTopology, type LoadedTopology, type TopologyDiagnostic } from '../topology';
 import { minimalEdits, type TextEdit } from './textDiff';
-import { YamlEditError } from '../topology/edit';
+import { YamlEditError, removeContainer } from '../topology/edit';
 
 export interface PlannedChange {
   oldText: string;
@@ -19,8 +19,11 @@ export interface PlannedChange {
 
 export type PlanResult = { ok: true; change: PlannedChange } | { ok: false; error: string };
 
-/** Computes `edit(text)` and checks it on a copy of the engine; never throws. */
-export function planChange(oldText: string, edit: (text: string) => string, old?: LoadedTopology): PlanResult {
+/**
+ * Computes `edit(text)` and checks it on a copy of the engine; never throws. `expected`: errors the change
+ * is known to bring and the user accepted (they stay in the file, flagged), not a reason to refuse it.
+ */
+export function planChange(oldText: string, edit: (text: string) => string, old?: LoadedTopology, expected?: (d: TopologyDiagnostic) => boolean): PlanResult {
   let newText: string;
   try {
     newText = edit(oldText);
@@ -31,12 +34,21 @@ export function planChange(oldText: string, edit: (text: string) => string, old?
   const before = old ?? loadTopology(oldText);
   const after = loadTopology(newText);
   const added = newDiagnostics(before.diagnostics, after.diagnostics);
-  const error = added.find((d) => d.severity === 'error');
+  const error = added.find((d) => d.severity === 'error' && !expected?.(d));
   if (error) return { ok: false, error: `${error.message} (line ${error.range.start.line + 1} of the changed file)` };
   return {
     ok: true,
     change: { oldText, newText, edits: minimalEdits(oldText, newText), loaded: after, warnings: added.filter((d) => d.severity === 'warning').map((d) => d.message) },
   };
+}
+
+/**
+ * Remove Container on a file: what still names the container (containers joining its namespace, expect
+ * entries) stays in the file, flagged, as the question before it says; those errors name it in quotes and
+ * do not stop the removal. Any other new error does.
+ */
+export function planContainerRemoval(text: string, name: string, old?: LoadedTopology): PlanResult {
+  return planChange(text, (t) => removeContainer(t, name), old, (d) => d.message.includes(`"${name}"`));
 }
 
 /** Diagnostics of `after` that `before` did not have (compared by severity and message, counted). */

@@ -4,8 +4,8 @@
 import * as vscode from 'vscode';
 import { removeContainer as removeLiveContainer } from '../../docker';
 import type { Ctx } from '../ctx';
-import { planChange } from '../topologyChanges';
-import { referencesToContainer, removeContainer } from '../../topology/edit';
+import { planContainerRemoval } from '../topologyChanges';
+import { referencesToContainer } from '../../topology/edit';
 import { refuse, resolveInvocation, type Invocation } from './args';
 import { applyChange, type AppliedChange } from './applyChange';
 import { confirmDestructive, isLiveInvocation, refuseLive, resolveLive, sendToHost, snapshotOf, whenTrusted, type LiveResult } from './liveCommon';
@@ -31,7 +31,7 @@ export function removeContainerCommand(ctx: Ctx) {
       const ok = await confirmDestructive(`Remove container "${name}" from ${inv.source.fileName}?`, `${lines.join(' ')} They stay in the file, flagged, until you change them; Undo brings the container back.`, 'Remove');
       if (!ok) return undefined;
     }
-    const plan = planChange(inv.source.text, (t) => removeContainer(t, name), inv.source.loaded);
+    const plan = planContainerRemoval(inv.source.text, name, inv.source.loaded);
     if (!plan.ok) return refuse(ctx, inv, REMOVE, plan.error);
     const applied = await applyChange(ctx, inv.source, plan.change, `${REMOVE} ${name}`, !inv.scripted);
     return applied.ok ? applied : refuse(ctx, inv, REMOVE, applied.error);
