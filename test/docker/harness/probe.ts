@@ -234,16 +234,20 @@ export function assertSafe(dest: string, fromHost: boolean, safe: SafeTargets): 
   if (!safe.names.has(dest) || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(dest)) throw new Error(`probe to name ${dest} refused: not a container of the scenario`);
 }
 
-/** Runs all probes of one source in parallel, in one shell: `docker exec` in a container, or busybox on the host. */
+/**
+ * Runs all probes of one source in parallel, in one shell: `docker exec` in a container, or busybox on the
+ * host. Each run writes its outputs in a folder of its own: on the host, /tmp is shared by every suite
+ * probing at the same time (the main dockerd's and the lab hosts', which share this machine's files).
+ */
 const SCRIPT = [
-  'bb="$1"; shift; i=0',
+  'bb="$1"; shift; i=0; d=$(/bin/busybox mktemp -d /tmp/cnm-probe.XXXXXX)',
   'while [ $# -ge 3 ]; do',
   '  i=$((i+1)); k=$1; a=$2; p=$3; shift 3',
-  '  if [ "$k" = icmp ]; then ( $bb ping -c1 -W3 "$a" >/tmp/cnm-probe.$i 2>&1; echo "rc=$?" >>/tmp/cnm-probe.$i ) &',
-  '  else ( $bb nc -w 2 "$a" "$p" </dev/null >/tmp/cnm-probe.$i 2>&1; echo "rc=$?" >>/tmp/cnm-probe.$i ) & fi',
+  '  if [ "$k" = icmp ]; then ( $bb ping -c1 -W3 "$a" >$d/$i 2>&1; echo "rc=$?" >>$d/$i ) &',
+  '  else ( $bb nc -w 2 "$a" "$p" </dev/null >$d/$i 2>&1; echo "rc=$?" >>$d/$i ) & fi',
   'done',
   'wait',
-  'j=0; while [ $j -lt $i ]; do j=$((j+1)); echo "@@CNM-PROBE $j"; cat /tmp/cnm-probe.$j; rm -f /tmp/cnm-probe.$j; done',
+  'j=0; while [ $j -lt $i ]; do j=$((j+1)); echo "@@CNM-PROBE $j"; cat $d/$j; done; /bin/busybox rm -rf "$d"',
 ].join('\n');
 
 export function classify(output: string): Verdict | 'error' {

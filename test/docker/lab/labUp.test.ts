@@ -6,7 +6,8 @@
 //   CI=true node --import tsx --test test/docker/lab/labUp.test.ts
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { labMissing } from '../harness/lab';
@@ -72,8 +73,21 @@ describe('cnm lab: a topology file on lab hosts', { concurrency: 1 }, () => {
   });
 
   test('refuses a user who is not root, in one line', () => {
-    oneLine(cnm(['lab', 'up', FILE], ['runuser', '-u', 'nobody', '--']), NOT_ROOT);
-    oneLine(cnm(['lab', 'down', FILE], ['runuser', '-u', 'nobody', '--']), NOT_ROOT);
+    // The shipped bundle and the file in a folder `nobody` can read (a clone's own folder may not be).
+    const dir = mkdtempSync(join(tmpdir(), 'cnm-labup-nobody-'));
+    try {
+      chmodSync(dir, 0o755);
+      for (const f of ['cli.js', 'cli-lab.js', 'cli-docker.js']) copyFileSync(join(ROOT, 'dist', f), join(dir, f));
+      copyFileSync(join(ROOT, FILE), join(dir, 'topology.cnm.yaml'));
+      const asNobody = (args: string[]): Run => {
+        const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, join(dir, 'cli.js'), ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+        return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+      };
+      oneLine(asNobody(['lab', 'up', 'topology.cnm.yaml']), NOT_ROOT);
+      oneLine(asNobody(['lab', 'down', 'topology.cnm.yaml']), NOT_ROOT);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('refuses a swarm file and a Compose project with the reason, in one line', () => {
