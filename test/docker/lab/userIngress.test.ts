@@ -165,9 +165,21 @@ describe('a user ingress network and publishing services: a real two-node swarm 
             const v = await realView(lab!, nodeOf);
             if (NODES.some((n) => v[n]!['tasks per service']!.length > 0 && v[n]![`${INGRESS} sandbox`]!.length === 0)) throw Object.assign(new Error('a node with a task has no sandbox yet'), { v });
             return v;
-          }, 30_000).catch((e: Error & { v?: Record<string, NodeView> }) => e.v ?? {});
+          }, 120_000).catch((e: Error & { v?: Record<string, NodeView> }) => {
+            // Still no sandbox after two minutes: compare what the nodes show; a view that could not be read is an error.
+            if (!e.v) throw new Error(`after ${s.name}: the nodes' view could not be read: ${e.message}`);
+            return e.v;
+          });
           const mine = engineView(loaded);
-          for (const n of Object.keys(mine)) for (const k of Object.keys(mine[n]!)) compareField(out, `after ${s.name}: ${n}: ${k}`, real[n]?.[k] ?? null, mine[n]![k]);
+          for (const n of Object.keys(mine)) {
+            for (const k of Object.keys(mine[n]!)) {
+              // Whether a node with no task lists the ingress network yet is a race in swarm (seen both ways
+              // on 20.10 and 26.1 for the same steps: the network's attachment can reach the node before it
+              // has anything on it, never its sandbox): not compared there. Its sandbox and gwbridge are.
+              if (k === `${INGRESS} on the node` && mine[n]!['tasks per service']!.length === 0) continue;
+              compareField(out, `after ${s.name}: ${n}: ${k}`, real[n]?.[k] ?? null, mine[n]![k]);
+            }
+          }
           for (const done of STEPS.slice(0, STEPS.indexOf(s) + 1)) {
             const mineSvc = [...engine.state.swarm.services.values()].find((x) => x.name === done.name);
             const mineVips = (mineSvc?.vips ?? []).map((v) => ({ network: engine.state.hosts.get('node1')!.networks.get(v.networkId)?.name ?? v.networkId, ipv4_address: v.address })).sort((a, b) => a.network.localeCompare(b.network));
