@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { basename, delimiter, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
+import { untrustedMessage } from '../live/guard';
 import { resolveInvocation } from './args';
 
 export interface LabTerminal {
@@ -46,6 +47,8 @@ export function playInLabCommand(ctx: Ctx) {
       if (!inv.scripted) void vscode.window.showErrorMessage(message);
       throw new Error(message);
     };
+    // It starts daemons on this machine, as root, from the workspace's file: not from an untrusted workspace.
+    if (!vscode.workspace.isTrusted) return say(untrustedMessage('Play Topology in a Lab'));
     if (inv.source.uri.scheme !== 'file') return say('Play Topology in a Lab: the file must be on this machine\'s disk.');
     if (inv.source.isCompose) return say('Play Topology in a Lab: Compose projects cannot be played on lab hosts yet.');
     if (process.platform !== 'linux') return say('Play Topology in a Lab: lab hosts (dockerd in network namespaces) need Linux.');
