@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Locator } from 'playwright-core';
-import { openWorkbench, screenshot, type Workbench } from './support';
+import { openWorkbench, stepEndingInScreenshot, type Workbench } from './support';
 
 let wb: Workbench;
 
@@ -19,18 +19,7 @@ after(async () => {
   await wb?.close();
 });
 
-async function step(t: TestContext, name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-    await wb.page.mouse.move(1200, 900); // no tooltip over what the step shows
-    await wb.page.waitForTimeout(300);
-    await screenshot(wb.page, `compose-form-${name}`);
-  } catch (e) {
-    const path = await screenshot(wb.page, `FAILED-compose-form-${name}`).catch(() => '(no screenshot)');
-    t.diagnostic(`screenshot: ${path}`);
-    throw e;
-  }
-}
+const step = (t: TestContext, name: string, body: () => Promise<void>): Promise<void> => stepEndingInScreenshot(wb.page, t, `compose-form-${name}`, body);
 
 const page = () => wb.page;
 const row = (label: string | RegExp): Locator => page().locator('.sidebar .monaco-list-row', { has: page().locator('.label-name', { hasText: label }) }).first();

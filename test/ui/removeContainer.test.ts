@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { root } from '../../scripts/lib/paths.mjs';
-import { openWorkbench, screenshot, type Workbench } from './support';
+import { openWorkbench, stepEndingInScreenshot, type Workbench } from './support';
 
 let wb: Workbench;
 const FILE = 'remove-lab.cnm.yaml';
@@ -25,18 +25,7 @@ after(async () => {
   await wb?.close();
 });
 
-async function step(t: TestContext, name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-    await wb.page.mouse.move(1200, 900); // no tooltip over what the step shows
-    await wb.page.waitForTimeout(300);
-    await screenshot(wb.page, `remove-container-${name}`);
-  } catch (e) {
-    const path = await screenshot(wb.page, `FAILED-remove-container-${name}`).catch(() => '(no screenshot)');
-    t.diagnostic(`screenshot: ${path}`);
-    throw e;
-  }
-}
+const step = (t: TestContext, name: string, body: () => Promise<void>): Promise<void> => stepEndingInScreenshot(wb.page, t, `remove-container-${name}`, body);
 
 const page = () => wb.page;
 const row = (label: string | RegExp): Locator => page().locator('.sidebar .monaco-list-row', { has: page().locator('.label-name', { hasText: label }) }).first();

@@ -92,6 +92,16 @@ export function topologyFiles(dir: string, prefix = ''): string[] {
 }
 
 /** Runs a step of a UI test; when it fails, keeps a screenshot named after it (its path in the test's output). */
+/** A step whose end state is a screenshot `name` (the pointer moved away first, so no tooltip covers it); a failure's screenshot is FAILED-`name`. */
+export async function stepEndingInScreenshot(page: Page, t: TestContext, name: string, body: () => Promise<void>): Promise<void> {
+  await stepWithScreenshot(page, t, name, async () => {
+    await body();
+    await page.mouse.move(1200, 900);
+    await page.waitForTimeout(300);
+    await screenshot(page, name);
+  });
+}
+
 export async function stepWithScreenshot(page: Page, t: TestContext, name: string, body: () => Promise<void>): Promise<void> {
   try {
     await body();
