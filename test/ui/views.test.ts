@@ -92,15 +92,20 @@ test('the reachability matrix colours every probe, filters by network and traces
   await step(t, 'views-rules', async () => {
     await toast(/api → 10\.244\.0\.2\/icmp: dropped/).locator('.monaco-button', { hasText: 'Show Rules' }).click();
     await page().locator('.tabs-container .tab.active', { hasText: 'node1 rules' }).waitFor({ timeout: 20_000 });
-    const dropLine = page().locator('.monaco-editor .view-line', { hasText: '-A DOCKER-ISOLATION-STAGE-2 -o cni0 -j DROP' }).first();
+    const editor = page().locator('.editor-group-container.active .monaco-editor');
+    const dropLine = editor.locator('.view-line', { hasText: '-A DOCKER-ISOLATION-STAGE-2 -o cni0 -j DROP' }).first();
     await dropLine.waitFor({ timeout: 15_000 });
     // The rule that dropped the packet is selected: the status bar says the line the gutter numbers it.
-    const y = (await dropLine.boundingBox())!.y;
-    const numbers = page().locator('.editor-group-container.active .margin-view-overlays .line-numbers');
+    // Measured until it holds still: the editor re-draws its lines while it reveals the rule.
+    const numbers = editor.locator('.margin-view-overlays .line-numbers');
     let number: string | undefined;
-    for (let i = 0; i < (await numbers.count()); i++) {
-      const box = await numbers.nth(i).boundingBox();
-      if (box && Math.abs(box.y - y) < 3) number = (await numbers.nth(i).innerText()).trim();
+    for (const t0 = Date.now(); !number && Date.now() - t0 < 15_000; await page().waitForTimeout(200)) {
+      const y = (await dropLine.boundingBox().catch(() => null))?.y;
+      if (y === undefined) continue;
+      for (let i = 0; i < (await numbers.count()); i++) {
+        const box = await numbers.nth(i).boundingBox().catch(() => null);
+        if (box && Math.abs(box.y - y) < 3) number = (await numbers.nth(i).innerText()).trim();
+      }
     }
     assert.ok(number, 'the rule has a line number');
     await page().locator('.statusbar-item', { hasText: new RegExp(`Ln ${number}, Col \\d+ \\(\\d+ selected\\)`) }).first().waitFor({ timeout: 10_000 });

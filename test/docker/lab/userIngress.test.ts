@@ -63,7 +63,12 @@ type NodeView = Record<string, string[]>;
 
 /** docker_gwbridge on a lab node: the sandbox's join and each task's, labelled (`sandbox`, `task one.1`). */
 async function realGwbridge(h: LabHost): Promise<string[]> {
-  const n = (JSON.parse(await h.dockerOk(['network', 'inspect', 'docker_gwbridge'])) as { Containers: Record<string, { Name: string; IPv4Address: string }> | null }[])[0]!;
+  // A node whose own ingress sandbox had not been made before `network rm ingress` has no docker_gwbridge
+  // until its first task (a race in the setup, not in what is compared): nothing has joined it there.
+  const r = await h.docker(['network', 'inspect', 'docker_gwbridge']);
+  if (r.code !== 0 && /not found/.test(r.stderr)) return [];
+  if (r.code !== 0) throw new Error(`lab host ${h.name}: docker network inspect docker_gwbridge failed: ${r.stderr.trim()}`);
+  const n = (JSON.parse(r.stdout) as { Containers: Record<string, { Name: string; IPv4Address: string }> | null }[])[0]!;
   const names = new Map((await h.dockerOk(['ps', '--no-trunc', '--format', '{{.ID}} {{.Names}}'])).split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
   return Object.entries(n.Containers ?? {}).map(([k, c]) => {
     const label = k.endsWith('-sbox') || k.endsWith('_sbox') ? 'sandbox' : names.get(k) ? 'task' : c.Name;
