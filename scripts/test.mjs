@@ -21,7 +21,7 @@ const TIERS = ['static', 'unit', 'extension', 'ui', 'docker'];
 const LAB_ONLY_FILES = [
   ...['probes26', 'differential26', 'probes20', 'differential20'].map((f) => join('test', 'docker', 'lab', `${f}.test.ts`)),
   join('test', 'docker', 'compose', 'compose.test.ts'),
-  ...['services', 'multihost3', 'sshHostRead', 'multihost', 'remote', 'liveSwarm', 'liveSwarmNodes', 'daemonFaults', 'userIngress', 'labUp'].map((f) => join('test', 'docker', 'lab', `${f}.test.ts`)),
+  ...['services', 'multihost3', 'sshHostRead', 'multihost', 'remote', 'liveSwarm', 'liveSwarmNodes', 'daemonFaults', 'userIngress', 'labUp', 'composeRefusals'].map((f) => join('test', 'docker', 'lab', `${f}.test.ts`)),
   join('test', 'docker', 'live', 'ip6tables.test.ts'),
   join('test', 'docker', 'live', 'forwarding.test.ts'),
   join('test', 'docker', 'live', 'rpPolicy.test.ts'),

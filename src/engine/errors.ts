@@ -78,11 +78,13 @@ export const msg = {
   noPredefinedPool: (v: 4 | 6) =>
     `could not find an available, non-overlapping IPv${v} address pool among the defaults to assign to the network`,
   poolsFullySubnetted: () => 'all predefined address pools have been fully subnetted',
-  v25InvalidSubnet: (typed: string, canonical: string) => `invalid network config:\ninvalid subnet ${typed}: it should be ${canonical}`,
-  v25InvalidGateway: (gw: string, subnet: string) =>
-    `invalid network config:\ninvalid gateway ${gw}: parent subnet ${subnet} doesn't contain this address`,
-  v25InvalidRange: (range: string, subnet: string) =>
-    `invalid network config:\ninvalid ip-range ${range}: parent subnet ${subnet} doesn't contain ip-range`,
+  // 25.0+ ValidateIPAM: one line per error, under v25InvalidConfig.
+  v25InvalidConfig: (lines: string[]) => `invalid network config:\n${lines.length === 1 ? lines[0] : `* ${lines.map((l) => l.replace(/\n/g, '\n\t')).join('\n* ')}`}`,
+  v25BadCidr: (typed: string) => `invalid subnet ${typed}: invalid CIDR block notation`,
+  v25InvalidSubnet: (typed: string, canonical: string) => `invalid subnet ${typed}: it should be ${canonical}`,
+  v25InvalidRange: (range: string, subnet: string) => `invalid ip-range ${range}: parent subnet ${subnet} doesn't contain ip-range`,
+  v25InvalidAddress: (what: string, typed: string, why: string) => `invalid ${what} ${typed}: ${why}`,
+  v25AddressOutside: (subnet: string) => `parent subnet ${subnet} doesn't contain this address`,
   // bridge driver
   bridgeMultipleSubnets: () => "bridge driver doesn't support multiple subnets",
   bridgeParse: (label: string, value: string, err: string) => `failed to parse ${label} value: ${value} (${err})`,

@@ -2,7 +2,7 @@
 // makes the new text, the project is read again with it, and a change that makes Compose or Docker
 // refuse the project is refused with their words. What is left is the smallest set of text edits, for a
 // WorkspaceEdit (undo takes it back). Pure: no `vscode`; the project is loaded through `load`.
-import { DockerError, checkNetworkCreateFlags } from '../engine';
+import { DockerError, Engine } from '../engine';
 import type { ComposeDiagnostic, LoadedCompose, NewComposeNetwork } from '../topology/compose';
 import { YamlEditError } from '../topology/edit';
 import { minimalEdits, type TextEdit } from './textDiff';
@@ -41,13 +41,16 @@ export function planComposeChange(oldText: string, edit: (text: string) => strin
  * Docker's refusal of a new network's addresses (an aux address, gateway or ip_range outside its subnet),
  * or undefined. Compose creates only the networks a service uses, so reading the project again says
  * nothing about a network just added: its IPAM entry is checked on its own, as Docker will once a
- * service joins it.
+ * service joins it — by dockerd of the project's version (Compose creates networks through the API, so
+ * the docker CLI's own checks do not apply: 20.10 takes an ip_range outside the subnet, 25.0+ does not).
  */
-export function composeNetworkAddressError(net: NewComposeNetwork): string | undefined {
+export function composeNetworkAddressError(net: NewComposeNetwork, daemonVersion?: string): string | undefined {
   const pool = { ...(net.subnet ? { subnet: net.subnet } : {}), ...(net.gateway ? { gateway: net.gateway } : {}), ...(net.ipRange ? { ipRange: net.ipRange } : {}), ...(net.auxAddresses ? { auxAddresses: net.auxAddresses } : {}) };
   if (Object.keys(pool).length === 0) return undefined;
+  const scratch = new Engine();
+  scratch.addHost({ name: 'host', ...(daemonVersion !== undefined ? { daemon: { version: daemonVersion } } : {}) });
   try {
-    checkNetworkCreateFlags({ name: net.key, ipam: { config: [pool] } });
+    scratch.createNetwork('host', { name: net.key, ipam: { config: [pool] }, ...(net.enableIpv6 ? { enableIpv6: true } : {}) });
     return undefined;
   } catch (e) {
     if (e instanceof DockerError) return e.message;

@@ -306,8 +306,8 @@ class Builder {
       // Declaring an ingress network replaces swarm's default `ingress`, as `docker network rm ingress` does first.
       if (n.ingress && n.driver === 'overlay') this.removeDefaultIngress(n.host);
       const request = networkRequest(n);
-      // A file stands for docker commands: the CLI's own checks come before the daemon's.
-      checkNetworkCreateFlags(request);
+      // A file stands for docker commands: the CLI's own checks come before the daemon's (Compose uses the API).
+      if (!n.viaApi) checkNetworkCreateFlags(request);
       const { warning } = this.engine.createNetwork(n.host, request);
       if (warning) this.report.add('warning', subjectKey(subject), warning, 'docker');
     } catch (err) {

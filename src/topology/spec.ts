@@ -28,6 +28,8 @@ export interface NetworkSpec {
   ipamOptions?: Record<string, string>;
   /** Where ipamConfig came from: the short keys under the network (entry 0) or Compose's `ipam.config` list. */
   ipamForm?: 'short' | 'compose';
+  /** Set for a Compose project's network: Compose creates it through the API, so the docker CLI's own checks do not apply. */
+  viaApi?: boolean;
   internal: boolean;
   attachable: boolean;
   ingress: boolean;

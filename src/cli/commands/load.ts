@@ -1,6 +1,7 @@
 // Reading FILE and building it, shared by the commands that work on a topology file or a Compose project.
 import { buildTopology, compareDiagnostics, hasErrors, loadTopology, parseTopology, type LoadedTopology, type TopologyDiagnostic } from '../../topology';
 import { ComposeLoadError, isComposeFileName, loadCompose, type ComposeReader, type LoadedCompose } from '../../topology/compose';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from '../errors';
 import { readTopologyFile, type CliIo } from '../io';
 
@@ -51,7 +52,9 @@ function loadComposeFile(io: CliIo, file: string): LoadedFile {
   if (reader.readFile(file) === undefined && !reader.exists(file)) readTopologyFile(io, file); // one clear line
   let compose: LoadedCompose;
   try {
-    compose = loadCompose(reader, file, { env: envOf(), ...(io.daemonVersion !== undefined ? { daemonVersion: io.daemonVersion } : {}) });
+    // The project is named after its directory's absolute path, also for `cnm validate compose.yaml` in it.
+    const projectDirectory = resolve(reader.readFile(file) !== undefined ? dirname(file) : file);
+    compose = loadCompose(reader, file, { env: envOf(), projectDirectory, ...(io.daemonVersion !== undefined ? { daemonVersion: io.daemonVersion } : {}) });
   } catch (err) {
     if (err instanceof ComposeLoadError) throw new UsageError(`cannot read ${file}: ${err.message}`);
     throw err;

@@ -1,6 +1,6 @@
 // docker network create / rm: the request's checks and IPAM config, then a local, global or swarm network;
 // relabelNetwork for an editor's label-only change.
-import { BAD_REQUEST, CONFLICT, DockerError, FORBIDDEN, INTERNAL, msg } from '../errors';
+import { BAD_REQUEST, CONFLICT, DockerError, FORBIDDEN, INTERNAL, msg, type ErrorHint } from '../errors';
 import type { IpamPoolConfig, NetworkCreateRequest } from '../requests';
 import type { NetworkState } from '../model';
 import { formatNet, type IpNet, netContains, netLast, parseCidr, parseIp } from '../ip';
@@ -17,6 +17,8 @@ export function createNetwork(core: EngineCore, hostName: string, req: NetworkCr
   if (int.networksByName.has(name)) throw new DockerError(msg.networkExists(name), CONFLICT, { field: 'name' });
   const driver = req.driver && req.driver !== '' ? req.driver : 'bridge';
   if (driver === 'overlay' && host.swarm !== 'manager') throw new DockerError(msg.notSwarmManager(), FORBIDDEN, { field: 'driver' });
+  // 25.0+ checks the whole IPAM config in the API, before any driver (overlay included).
+  if (int.features.strictIpamValidation) validateIpam25(req.ipam?.config ?? []);
   if (driver === 'overlay') return createOverlayNetwork(core, host, int, req);
   const globalScope = core.drivers.driver(driver)?.scope === 'global';
 
@@ -27,7 +29,6 @@ export function createNetwork(core: EngineCore, hostName: string, req: NetworkCr
     const parsed = parseCidr(subnet);
     if (!parsed) throw new DockerError(msg.invalidSubnet(subnet, `invalid CIDR address: ${subnet}`), INTERNAL, { field: 'subnet', index: i });
     if (parsed.family === 4) { v4.push(c); v4Index.push(i); } else { v6.push(c); v6Index.push(i); }
-    if (int.features.strictIpamValidation) validateIpamConfig25(c, parsed, i);
   });
   let enableIpv6 = req.enableIpv6 ?? false;
   if (int.features.ipv6SubnetEnablesIpv6 && v6.length > 0) enableIpv6 = true;
@@ -92,18 +93,38 @@ export function relabelNetwork(core: EngineCore, hostName: string, name: string,
   return true;
 }
 
-/** 25.0+ api/types/network/ipam.go validation. */
-function validateIpamConfig25(c: IpamPoolConfig, subnet: IpNet, index: number): void {
-  const canonical = formatNet(subnet);
-  if (subnet.ip !== subnet.base) throw new DockerError(msg.v25InvalidSubnet(c.subnet!, canonical), BAD_REQUEST, { field: 'subnet', index });
-  if (c.gateway) {
-    const gw = parseIp(c.gateway);
-    if (gw && !netContains(subnet, gw)) throw new DockerError(msg.v25InvalidGateway(c.gateway, canonical), BAD_REQUEST, { field: 'gateway', index });
-  }
-  if (c.ipRange) {
-    const r = parseCidr(c.ipRange);
-    if (r && (r.family !== subnet.family || r.base < subnet.base || netLast(r) > netLast(subnet))) {
-      throw new DockerError(msg.v25InvalidRange(c.ipRange, canonical), BAD_REQUEST, { field: 'ip_range', index });
+/**
+ * 25.0+ api/types/network/ipam.go ValidateIPAM: every entry checked (subnet, ip-range, gateway, aux
+ * addresses, in that order), every error kept; one is told alone, several as a `* ` list (multierror.Join).
+ */
+function validateIpam25(config: readonly IpamPoolConfig[]): void {
+  const errors: { text: string; hint: ErrorHint }[] = [];
+  const address = (text: string, subnet: IpNet): string | undefined => {
+    const ip = parseIp(text);
+    if (!ip || ip.family !== subnet.family) return 'invalid address';
+    return netContains(subnet, ip) ? undefined : msg.v25AddressOutside(formatNet(subnet));
+  };
+  config.forEach((c, index) => {
+    const subnet = parseCidr(c.subnet ?? '');
+    if (!subnet) {
+      errors.push({ text: msg.v25BadCidr(c.subnet ?? ''), hint: { field: 'subnet', index } });
+      return;
     }
-  }
+    const canonical = formatNet(subnet);
+    if (subnet.ip !== subnet.base) errors.push({ text: msg.v25InvalidSubnet(c.subnet!, canonical), hint: { field: 'subnet', index } });
+    if (c.ipRange) {
+      const r = parseCidr(c.ipRange);
+      if (r && (r.family !== subnet.family || r.base < subnet.base || netLast(r) > netLast(subnet))) {
+        errors.push({ text: msg.v25InvalidRange(c.ipRange, canonical), hint: { field: 'ip_range', index } });
+      }
+    }
+    const gw = c.gateway ? address(c.gateway, subnet) : undefined;
+    if (gw) errors.push({ text: msg.v25InvalidAddress('gateway', c.gateway!, gw), hint: { field: 'gateway', index } });
+    for (const [key, text] of Object.entries(c.auxAddresses ?? {})) {
+      const why = address(text, subnet);
+      if (why) errors.push({ text: msg.v25InvalidAddress('auxiliary address', key, why), hint: { field: 'aux_addresses', index, key } });
+    }
+  });
+  if (errors.length === 0) return;
+  throw new DockerError(msg.v25InvalidConfig(errors.map((e) => e.text)), BAD_REQUEST, errors[0]!.hint);
 }

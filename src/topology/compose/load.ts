@@ -24,6 +24,11 @@ export interface ComposeOptions {
   profiles?: string[];
   /** `-p` (else COMPOSE_PROJECT_NAME, `name:`, the directory). */
   projectName?: string;
+  /**
+   * The absolute path of the project's directory, when the target was given relative to the process's
+   * own (`compose.yaml`, `.`, `../app`): Compose names the project after the absolute directory.
+   */
+  projectDirectory?: string;
 }
 
 export interface ComposeProblem {
@@ -97,7 +102,7 @@ export function loadComposeModel(reader: ComposeReader, target: string, options:
 
   let projectName = options.projectName ?? env('COMPOSE_PROJECT_NAME') ?? '';
   if (projectName === '') projectName = normalizeProjectName(textOf(get(model, 'name')) ?? '');
-  if (projectName === '') projectName = normalizeProjectName(basename(workingDir === '.' ? '' : workingDir));
+  if (projectName === '') projectName = normalizeProjectName(basename(options.projectDirectory ?? (workingDir === '.' ? '' : workingDir)));
   const nameNode = get(model, 'name');
   if (projectName === '') problems.push({ file: files[0]!, path: nameNode ? ['name'] : [], part: 'value', severity: 'error', message: 'project name must not be empty', code: 'compose' });
   else if (!/^[a-z0-9][a-z0-9_-]*$/.test(projectName)) {

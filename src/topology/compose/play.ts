@@ -89,6 +89,7 @@ export function playCompose(p: ComposeProject, daemonVersion?: string): PlayedCo
         ...(c.auxAddresses !== undefined ? { auxAddresses: c.auxAddresses } : {}),
       })),
       ipamForm: 'compose',
+      viaApi: true,
       internal: n.internal,
       attachable: n.attachable,
       ingress: false,

@@ -2,9 +2,10 @@
 // what it prints on stdout (with --json: nothing but the JSON) and on stderr (one clear line on misuse).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
 
 const ROOT = join(__dirname, '../../..');
@@ -187,5 +188,19 @@ describe('cnm resolve', () => {
 
   it('an unknown source: exit 2, one line', () => {
     assertUsageError(cnm('resolve', 'examples/01-default-bridge.cnm.yaml', '--from', 'nobody', 'b2', '--json'), /no container "nobody"/);
+  });
+});
+
+describe('a Compose project given by a path relative to where cnm runs', () => {
+  it('is named after its directory, as docker compose names it (`cnm validate compose.yaml` in the folder)', () => {
+    const dir = join(tmp, 'My.App');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  web:\n    image: nginx\n');
+    for (const target of ['compose.yaml', '.', './compose.yaml']) {
+      const r = spawnSync(process.execPath, ['--import', pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href, join(ROOT, 'src/cli/main.ts'), 'inspect', '--json', target], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, `${target}: ${r.stderr}`);
+      const names = (JSON.parse(r.stdout) as { containers: { name: string }[] }).containers.map((c) => c.name);
+      assert.deepEqual(names, ['myapp-web-1'], target);
+    }
   });
 });

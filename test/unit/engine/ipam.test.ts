@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { engine, H, ip, net, throwsDocker } from './helpers';
+import { Engine } from '../../../src/engine';
 
 test('default bridge is 172.17.0.0/16 with gateway 172.17.0.1 on docker0', () => {
   const e = engine('20.10');
@@ -307,4 +308,32 @@ test('a static address survives a restart', () => {
   e.stopContainer(H, 'aa');
   e.startContainer(H, 'aa');
   assert.equal(ip(e, 'aa', 'n'), '10.7.0.50');
+});
+
+// Texts read off a real dockerd 26.1 (lab host) answering POST /networks/create, as Compose sends it.
+test('25.0+ checks the whole IPAM config and tells every error: ip-range, gateway, aux addresses, in that order', () => {
+  const e = engine('26.1');
+  throwsDocker(() => e.createNetwork(H, { name: 'a', ipam: { config: [{ subnet: '10.84.0.0/24', auxAddresses: { far: '10.7.7.7' } }] } }),
+    "invalid network config:\ninvalid auxiliary address far: parent subnet 10.84.0.0/24 doesn't contain this address", 400);
+  throwsDocker(() => e.createNetwork(H, { name: 'b', ipam: { config: [{ subnet: '10.84.0.0/24', gateway: '10.9.9.9', ipRange: '10.8.0.0/24' }] } }),
+    "invalid network config:\n* invalid ip-range 10.8.0.0/24: parent subnet 10.84.0.0/24 doesn't contain ip-range\n* invalid gateway 10.9.9.9: parent subnet 10.84.0.0/24 doesn't contain this address");
+  throwsDocker(() => e.createNetwork(H, { name: 'c', ipam: { config: [{ subnet: '10.84.0.0/24', gateway: '10.9.9.9' }, { subnet: '10.85.0.1/24' }] } }),
+    "invalid network config:\n* invalid gateway 10.9.9.9: parent subnet 10.84.0.0/24 doesn't contain this address\n* invalid subnet 10.85.0.1/24: it should be 10.85.0.0/24");
+  const err = throwsDocker(() => e.createNetwork(H, { name: 'd', ipam: { config: [{ subnet: '10.84.0.0/24', auxAddresses: { x: 'nope' } }] } }),
+    'invalid network config:\ninvalid auxiliary address x: invalid address');
+  assert.deepEqual(err.hint, { field: 'aux_addresses', index: 0, key: 'x' });
+  // Overlay networks are checked by the API the same way, before the driver.
+  const s = new Engine();
+  s.addHost({ name: H, daemon: { version: '26.1' }, swarm: 'manager' });
+  throwsDocker(() => s.createNetwork(H, { name: 'o', driver: 'overlay', ipam: { config: [{ subnet: '10.86.0.0/24', auxAddresses: { far: '10.7.7.7' } }] } }),
+    "invalid network config:\ninvalid auxiliary address far: parent subnet 10.86.0.0/24 doesn't contain this address");
+});
+
+test('20.10 through the API: an ip_range outside the subnet is taken as the same host bits of the subnet', () => {
+  // dockerd 20.10 (lab host): the network is made, gateway .1, the first container .2.
+  const e = engine('20.10');
+  e.createNetwork(H, { name: 'n3', ipam: { config: [{ subnet: '10.81.0.0/24', ipRange: '10.8.0.0/24' }] } });
+  e.runContainer(H, { name: 'c1', networkMode: 'n3' });
+  assert.equal(net(e, 'n3').gateway, '10.81.0.1');
+  assert.equal(ip(e, 'c1', 'n3'), '10.81.0.2');
 });

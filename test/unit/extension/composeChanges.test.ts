@@ -51,20 +51,28 @@ describe('planComposeChange', () => {
 });
 
 describe('composeNetworkAddressError', () => {
+  // Compose creates networks through the API: dockerd's words (read off real 20.10 and 26.1), not the docker CLI's.
+  const outside20 = 'auxiliary address: (router:10.99.0.254) must belong to the master pool: 10.40.0.0/24';
+  const outside25 = "invalid network config:\ninvalid auxiliary address router: parent subnet 10.40.0.0/24 doesn't contain this address";
   it('refuses an aux address outside the subnet, which reading the project again does not see (no service uses the new network)', () => {
     const net = { key: 'lan', subnet: '10.40.0.0/24', auxAddresses: { router: '10.99.0.254' } };
     assert.ok(planComposeChange(example, (t) => addComposeNetwork(t, net), load).ok, 'Compose does not create an unused network');
-    assert.equal(composeNetworkAddressError(net), 'no matching subnet for aux-address 10.99.0.254');
-    // Once a service joins it, the project itself says the same: the form's check agrees with what comes later.
+    assert.equal(composeNetworkAddressError(net, '20.10'), outside20);
+    assert.equal(composeNetworkAddressError(net, '26.1'), outside25);
+    // No version given: the newest modelled, as for the project itself.
+    assert.equal(composeNetworkAddressError(net), outside25);
+    // Once a service joins it, the project (Docker 20.10, from its x-cnm) says the same: the form checks with its version.
     const joined = attachServiceToNetwork(addComposeNetwork(example, net), 'web', 'lan');
-    assert.ok(load(joined).diagnostics.some((d) => d.severity === 'error' && d.message === 'no matching subnet for aux-address 10.99.0.254'));
+    assert.ok(load(joined).diagnostics.some((d) => d.severity === 'error' && d.message === outside20), "the example project is Docker 20.10");
   });
 
-  it('takes aux addresses, gateway and ip_range inside the subnet; names the ones outside', () => {
+  it('takes aux addresses, gateway and ip_range inside the subnet; names the ones outside as the project\'s dockerd does', () => {
     assert.equal(composeNetworkAddressError({ key: 'lan', subnet: '10.40.0.0/24', gateway: '10.40.0.1', ipRange: '10.40.0.128/25', auxAddresses: { router: '10.40.0.254', printer: '10.40.0.253' } }), undefined);
     assert.equal(composeNetworkAddressError({ key: 'lan' }), undefined);
-    assert.equal(composeNetworkAddressError({ key: 'lan', subnet: '10.40.0.0/24', auxAddresses: { a: '10.40.0.5', b: '10.41.0.5' } }), 'no matching subnet for aux-address 10.41.0.5');
-    assert.equal(composeNetworkAddressError({ key: 'lan', subnet: '10.40.0.0/24', ipRange: '10.50.0.0/25' }), 'no matching subnet for range 10.50.0.0/25');
-    assert.equal(composeNetworkAddressError({ key: 'lan', auxAddresses: { router: '10.40.0.254' } }), 'no matching subnet for aux-address 10.40.0.254');
+    assert.equal(composeNetworkAddressError({ key: 'lan', subnet: '10.40.0.0/24', auxAddresses: { a: '10.40.0.5', b: '10.41.0.5' } }, '20.10'), 'auxiliary address: (b:10.41.0.5) must belong to the master pool: 10.40.0.0/24');
+    assert.equal(composeNetworkAddressError({ key: 'lan', subnet: '10.40.0.0/24', gateway: '10.9.9.9' }, '20.10'), 'failed to allocate gateway (10.9.9.9): Requested address is out of range');
+    // 20.10 takes an ip_range outside the subnet through the API (the CLI would refuse it); 25.0+ does not.
+    assert.equal(composeNetworkAddressError({ key: 'lan', subnet: '10.40.0.0/24', ipRange: '10.50.0.0/25' }, '20.10'), undefined);
+    assert.equal(composeNetworkAddressError({ key: 'lan', subnet: '10.40.0.0/24', ipRange: '10.50.0.0/25' }, '26.1'), "invalid network config:\ninvalid ip-range 10.50.0.0/25: parent subnet 10.40.0.0/24 doesn't contain ip-range");
   });
 });
