@@ -3,7 +3,7 @@
 // the machine go to bench/results/ (see bench/README.md).
 //   node scripts/bench.mjs [--quick] [--note TEXT] [--no-build] [--no-write] [BENCH ...]
 //   node scripts/bench.mjs --show [RESULTS_FILE]     the table of a results file (default: latest.json)
-// BENCH: cli, load, scaling, trace, lsp, import, diagram, fuzz, soak (default: all). --quick: fewer runs (a smoke test).
+// BENCH: cli, load, scaling, trace, lsp, lsp-rebuild, import, diagram, fuzz, soak (default: all). --quick: fewer runs (a smoke test).
 // The import bench uses the main dockerd: it runs under `flock /tmp/cnm-docker.lock`, and only it does;
 // the diagram bench (Chromium) under `flock /tmp/cnm-browser.lock`.
 import { spawn, spawnSync } from 'node:child_process';
@@ -20,6 +20,7 @@ const BENCHES = {
   scaling: { file: 'bench/scaling.bench.ts', group: 'validate', about: 'cnm validate at 1k, 5k, 10k and 50k containers: time and memory growth' },
   trace: { file: 'bench/trace.bench.ts', group: 'trace', about: 'one trace and the matrix in process' },
   lsp: { file: 'bench/diagnostics.bench.ts', group: 'lsp', about: 'the language server over LSP, against yaml-language-server' },
+  'lsp-rebuild': { file: 'bench/rebuildRequests.bench.ts', group: 'lsp', about: 'hover and completion over LSP while an edit rebuilds the engine' },
   import: { file: 'bench/import.bench.ts', group: 'import', lock: '/tmp/cnm-docker.lock', about: 'live import against the docker CLI (main dockerd)' },
   diagram: { file: 'bench/diagram.bench.ts', group: 'diagram', lock: '/tmp/cnm-browser.lock', about: 'the diagram in Chromium' },
   fuzz: { file: 'bench/fuzz.bench.ts', group: 'fuzz', about: 'fuzz soak: 12,000 mutated topology and Compose documents and language-server requests' },
