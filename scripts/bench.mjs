@@ -3,9 +3,9 @@
 // the machine go to bench/results/ (see bench/README.md).
 //   node scripts/bench.mjs [--quick] [--note TEXT] [--no-build] [--no-write] [BENCH ...]
 //   node scripts/bench.mjs --show [RESULTS_FILE]     the table of a results file (default: latest.json)
-// BENCH: cli, load, scaling, trace, lsp, lsp-rebuild, import, diagram, fuzz, soak (default: all). --quick: fewer runs (a smoke test).
+// BENCH: cli, load, scaling, trace, lsp, lsp-rebuild, import, diagram, diagram-workbench, fuzz, soak (default: all). --quick: fewer runs (a smoke test).
 // The import bench uses the main dockerd: it runs under `flock /tmp/cnm-docker.lock`, and only it does;
-// the diagram bench (Chromium) under `flock /tmp/cnm-browser.lock`.
+// the diagram benches (Chromium) under `flock /tmp/cnm-browser.lock`.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -23,6 +23,7 @@ const BENCHES = {
   'lsp-rebuild': { file: 'bench/rebuildRequests.bench.ts', group: 'lsp', about: 'hover and completion over LSP while an edit rebuilds the engine' },
   import: { file: 'bench/import.bench.ts', group: 'import', lock: '/tmp/cnm-docker.lock', about: 'live import against the docker CLI (main dockerd)' },
   diagram: { file: 'bench/diagram.bench.ts', group: 'diagram', lock: '/tmp/cnm-browser.lock', about: 'the diagram in Chromium' },
+  'diagram-workbench': { file: 'bench/diagramWorkbench.bench.ts', group: 'diagram', lock: '/tmp/cnm-browser.lock', about: 'the diagram in the real webview: code-server with the extension, in Chromium' },
   fuzz: { file: 'bench/fuzz.bench.ts', group: 'fuzz', about: 'fuzz soak: 12,000 mutated topology and Compose documents and language-server requests' },
   soak: { file: 'bench/soak.bench.ts', group: 'soak', node: ['--expose-gc'], about: 'live soak: the extension connected to a lab host through 1,000 container create/connect/remove cycles' },
 };
