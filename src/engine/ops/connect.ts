@@ -7,6 +7,7 @@ import { macFromIPv4Bytes, sandboxKey, shortId } from '../ids';
 import { addrBytes, formatAddr, type IpAddr, parseIp, parseMac } from '../ip';
 import { findContainer, findNetwork, isUserDefinedName } from '../lookup';
 import { assertEndpointSettings } from '../endpointSettings';
+import { hasEndpointNamed } from '../endpointNames';
 import { newSandbox } from '../sandbox';
 import { type EngineCore, type HostInternals, hostOf } from './core';
 import { createEndpoint, deleteEndpoint } from './endpoints';
@@ -169,9 +170,7 @@ export function connectToNetwork(core: EngineCore, host: HostState, int: HostInt
   }
 
   // CreateEndpoint
-  for (const other of n.endpoints.values()) {
-    if (other.name === ctr.name) throw new DockerError(msg.endpointExists(ctr.name, n.name), FORBIDDEN, { field: 'network' });
-  }
+  if (hasEndpointNamed(n, ctr.name)) throw new DockerError(msg.endpointExists(ctr.name, n.name), FORBIDDEN, { field: 'network' });
   const driver = core.drivers.driver(n.driver)!;
   const epId = int.ids.next('endpoint', `${ctr.name}@${n.name}`);
   const userDefined = isUserDefinedName(n.name);

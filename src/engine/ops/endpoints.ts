@@ -3,6 +3,7 @@
 import { BAD_REQUEST, DockerError, INTERNAL, IpamError, msg } from '../errors';
 import type { ContainerState, EndpointState, HostState, IpamAssignment, NetworkState } from '../model';
 import { shortId } from '../ids';
+import { addNetworkEndpoint, deleteNetworkEndpoint } from '../endpointNames';
 import { formatAddr, type IpAddr, makeNet, netContains } from '../ip';
 import type { IpamDriver } from '../ipam/types';
 import type { NetworkDriver } from '../drivers/types';
@@ -63,7 +64,7 @@ export function createEndpoint(
       }
       (ep as { links?: ReadonlyMap<string, string> }).links = links;
     }
-    n.endpoints.set(id, ep);
+    addNetworkEndpoint(n, ep);
     return ep;
   } catch (e) {
     if (ipam) {
@@ -84,7 +85,7 @@ export function deleteEndpoint(core: EngineCore, host: HostState, int: HostInter
     if (ep.ipv4 && ep.ipv4PoolId) ipam.releaseAddress(ep.ipv4PoolId, ep.ipv4.addr);
     if (ep.ipv6 && ep.ipv6PoolId) ipam.releaseAddress(ep.ipv6PoolId, ep.ipv6.addr);
   }
-  n.endpoints.delete(ep.id);
+  deleteNetworkEndpoint(n, ep.id);
 }
 
 /** endpoint.assignAddressVersion */

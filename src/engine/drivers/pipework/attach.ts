@@ -5,6 +5,7 @@
 import { DockerError } from '../../errors';
 import { formatAddr, formatNet, makeNet, parseCidr, parseIp, parseMac, type IpAddr } from '../../ip';
 import { bridgeMac } from '../../ids';
+import { addNetworkEndpoint } from '../../endpointNames';
 import type { EndpointState, HostState, InterfaceAddress, NetworkState, Route } from '../../model';
 import { sha256Hex } from '../../sha256';
 import { PIPEWORK, pipeworkVethName, type PipeworkNetworkData } from './driver';
@@ -87,7 +88,7 @@ export function attachPipework(state: { readonly hosts: ReadonlyMap<string, Host
     staticIpv4: !!address, staticIpv6: false, portBindings: [], gwPriority: 0,
     link: att.bridge !== undefined ? { kind: 'veth', parent: att.bridge, mode: null } : { kind: 'macvlan', parent: (net.driverData['pipework'] as PipeworkNetworkData).device, mode: PIPEWORK.macvlanMode },
   };
-  net.endpoints.set(epId, ep);
+  addNetworkEndpoint(net, ep);
   if (hostIfname && net.bridge) {
     host.bridges.get(net.bridge.name)!.ports.add(hostIfname);
     host.veths.set(hostIfname, { hostIfname, sandboxId: sb.id, containerIfname: ifname, bridge: net.bridge.name, endpointId: epId });
