@@ -58,8 +58,13 @@ function isLowerHex(s: string, from: number): boolean {
 
 /** 20.10: 02:42 followed by the four IPv4 bytes (netutils.GenerateMACFromIP). */
 export function macFromIPv4Bytes(bytes: number[]): string {
-  return formatMac([0x02, 0x42, ...bytes]);
+  MAC6[0] = 0x02; MAC6[1] = 0x42;
+  MAC6[2] = bytes[0]!; MAC6[3] = bytes[1]!; MAC6[4] = bytes[2]!; MAC6[5] = bytes[3]!;
+  return formatMac(MAC6);
 }
+
+/** The six bytes of a MAC being formatted (no array per endpoint). */
+const MAC6 = new Uint8Array(6);
 
 /** 28+: a random locally administered unicast MAC (GenerateRandomMAC), here derived from a seed. */
 export function pseudoRandomMac(seed: string): string {
@@ -70,8 +75,8 @@ export function pseudoRandomMac(seed: string): string {
 
 /** Bridge devices get 02:42 + 4 random bytes (setup_device.go). */
 export function bridgeMac(networkId: string): string {
-  const b = Array.from(sha256Bytes(`bridge-mac\u0000${networkId}`).slice(0, 4));
-  return formatMac([0x02, 0x42, ...b]);
+  const b = sha256Bytes(`bridge-mac\u0000${networkId}`);
+  return macFromIPv4Bytes([b[0]!, b[1]!, b[2]!, b[3]!]);
 }
 
 /** The netns path of a sandbox (/var/run/docker/netns/<12 hex>). */
