@@ -71,13 +71,13 @@ export class ParseContext {
     const base = target?.path ?? [];
     const seen = new SeenKeys(node.items);
     const out: Field[] = [];
-    const merged: Field[] = [];
+    let merged: Field[] | undefined; // made only for a map with a merge key
     for (let i = 0; i < node.items.length; i++) {
       const item = node.items[i];
       if (!isPair(item)) continue;
       const keyNode = item.key as Node | null;
       if (isMergeKey(keyNode)) {
-        merged.push(...this.mergedFields(item.value as Node | null, base, what, known));
+        (merged ??= []).push(...this.mergedFields(item.value as Node | null, base, what, known));
         continue;
       }
       if (!isScalar(keyNode) || keyNode.value === null || typeof keyNode.value === 'object') {
@@ -103,7 +103,7 @@ export class ParseContext {
       out.push(field);
     }
     // Explicit keys win over merged ones, as in YAML's merge-key semantics.
-    for (const f of merged) {
+    for (const f of merged ?? []) {
       if (!seen.has(f.key)) {
         seen.add(f.key, f.keyNode);
         out.push(f);
@@ -136,7 +136,13 @@ export class ParseContext {
       return undefined;
     }
     const base = target?.path ?? [];
-    return node.items.map((n, index) => ({ index, node: this.resolve(n), path: [...base, index] }));
+    const out: Item[] = [];
+    for (let index = 0; index < node.items.length; index++) {
+      const path = base.slice();
+      path.push(index);
+      out.push({ index, node: this.resolve(node.items[index]), path });
+    }
+    return out;
   }
 
   /**

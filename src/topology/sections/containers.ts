@@ -80,16 +80,15 @@ function parseContainer(ctx: ParseContext, entry: Field, defaultHost: string): C
 /** `networks:` as a list of names or a map name -> { ipv4_address, ipv6_address, aliases, mac_address }. */
 function parseEndpoints(ctx: ParseContext, f: Field): ContainerNetworkSpec[] {
   const out: ContainerNetworkSpec[] = [];
-  const seen = new Set<string>();
   if (isSeq(f.value)) {
     for (const item of ctx.items(f, 'networks') ?? []) {
       const name = ctx.string(item, 'each entry of networks');
       if (name === undefined) continue;
-      if (seen.has(name)) {
+      // A container has a few networks: a scan of those kept so far, not a Set per container.
+      if (out.some((ep) => ep.network === name)) {
         ctx.error(item, `network "${name}" is specified multiple times`, 'duplicate-network');
         continue;
       }
-      seen.add(name);
       out.push({ network: name, path: item.path });
     }
     return out;

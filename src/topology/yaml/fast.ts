@@ -78,10 +78,17 @@ const SPACE = 32;
 const HASH = 35;
 const DASH = 45;
 const COLON = 58;
+const DOUBLE_QUOTE = 34;
+const SINGLE_QUOTE = 39;
+const BACKSLASH = 92;
 
 /** Characters that may not start a plain scalar in this subset (YAML indicators, plus `?`/`:`/`-` cases handled apart). */
 const BAD_PLAIN_START = new Set(['&', '*', '!', '|', '>', '%', '@', '`', '#', ',', ']', '}', '?', ':']);
-const FLOW_STOP = new Set([',', '[', ']', '{', '}']);
+
+/** `,` `[` `]` `{` `}`: where a plain scalar in a flow collection stops. */
+function isFlowStop(c: number): boolean {
+  return c === 44 || c === 91 || c === 93 || c === 123 || c === 125;
+}
 
 class FastYaml {
   /** Content lines only (no blank or comment-only lines): offsets of line start, first non-space, and line end. */
@@ -91,6 +98,10 @@ class FastYaml {
   /** Indentation of each content line; a compact map inside a list item moves it to the key's column. */
   private readonly indent: number[] = [];
   private i = 0;
+  /** Set by keyAt: the offset of the key's colon. */
+  private colon = 0;
+  /** Set by quoted, flowItem and flowCollection: the offset just after what they read. */
+  private end = 0;
 
   constructor(private readonly text: string) {}
 
@@ -156,11 +167,12 @@ class FastYaml {
     let end = start;
     while (this.i < this.count && this.indent[this.i] === indent) {
       const lineEnd = this.lineEnd[this.i]!;
-      const key = this.keyAt(this.content[this.i]!, lineEnd) ?? giveUp();
-      const p = this.skipSpaces(key.colon + 1, lineEnd);
+      const keyNode = this.keyAt(this.content[this.i]!, lineEnd) ?? giveUp();
+      const colon = this.colon;
+      const p = this.skipSpaces(colon + 1, lineEnd);
       let value: Node;
       if (p === lineEnd || this.text.charCodeAt(p) === HASH) {
-        if (p === key.colon + 1 && p !== lineEnd) giveUp(); // "a:#" is not a comment
+        if (p === colon + 1 && p !== lineEnd) giveUp(); // "a:#" is not a comment
         this.i++;
         if (this.i < this.count && this.indent[this.i]! > indent) value = this.blockNode(this.indent[this.i]!);
         else if (this.i < this.count && this.indent[this.i] === indent && this.isSeqLine(this.i)) value = this.blockSeq(indent);
@@ -170,7 +182,7 @@ class FastYaml {
         this.i++;
         if (this.i < this.count && this.indent[this.i]! > indent) giveUp(); // a continuation line
       }
-      map.items.push(newPair(key.node, value));
+      map.items.push(newPair(keyNode, value));
       end = nodeEnd(value);
     }
     if (this.i < this.count && this.indent[this.i]! > indent) giveUp();
@@ -211,16 +223,17 @@ class FastYaml {
     return seq;
   }
 
-  /** A block-map key at `p` followed by ": " or ":" at the end of the line, or undefined. */
-  private keyAt(p: number, lineEnd: number): { node: Scalar; colon: number } | undefined {
+  /** A block-map key at `p` followed by ": " or ":" at the end of the line (its offset in `colon`), or undefined. */
+  private keyAt(p: number, lineEnd: number): Scalar | undefined {
     const text = this.text;
     const ch = text[p]!;
     if (ch === '"' || ch === "'") {
-      const q = this.quoted(p, lineEnd);
-      const colon = q.end;
+      const node = this.quoted(p, lineEnd);
+      const colon = this.end;
       if (text.charCodeAt(colon) !== COLON) return undefined;
       if (colon + 1 !== lineEnd && text.charCodeAt(colon + 1) !== SPACE) giveUp();
-      return { node: q.node, colon };
+      this.colon = colon;
+      return node;
     }
     if (ch === '[' || ch === '{' || ch === '-' || BAD_PLAIN_START.has(ch)) return undefined;
     for (let q = p; q < lineEnd; q++) {
@@ -231,7 +244,8 @@ class FastYaml {
         while (e > p && text.charCodeAt(e - 1) === SPACE) e--;
         const raw = text.slice(p, e);
         if (raw === '<<') giveUp(); // merge keys resolve differently
-        return { node: plainScalar(raw, p, e, e), colon: q };
+        this.colon = q;
+        return plainScalar(raw, p, e, e);
       }
     }
     return undefined;
@@ -244,13 +258,11 @@ class FastYaml {
     let node: Node;
     let after: number;
     if (ch === '[' || ch === '{') {
-      const flow = this.flowCollection(p, lineEnd);
-      node = flow.node;
-      after = flow.end;
+      node = this.flowCollection(p, lineEnd);
+      after = this.end;
     } else if (ch === '"' || ch === "'") {
-      const q = this.quoted(p, lineEnd);
-      node = q.node;
-      after = q.end;
+      node = this.quoted(p, lineEnd);
+      after = this.end;
     } else {
       if (BAD_PLAIN_START.has(ch) || (ch === '-' && text.charCodeAt(p + 1) === SPACE)) giveUp();
       let e = lineEnd;
@@ -273,7 +285,8 @@ class FastYaml {
     return node;
   }
 
-  private flowCollection(p: number, lineEnd: number): { node: YAMLMap | YAMLSeq; end: number } {
+  /** A one-line flow collection; `end` is just after its closing bracket. */
+  private flowCollection(p: number, lineEnd: number): YAMLMap | YAMLSeq {
     const text = this.text;
     const isSeq = text[p] === '[';
     const close = isSeq ? ']' : '}';
@@ -283,86 +296,89 @@ class FastYaml {
     while (text[q] !== close) {
       if (q >= lineEnd) giveUp(); // spread over several lines
       if (isSeq) {
-        const item = this.flowItem(q, lineEnd, false);
-        (node as YAMLSeq).items.push(item.node);
-        q = item.end;
+        (node as YAMLSeq).items.push(this.flowItem(q, lineEnd, false));
+        q = this.end;
       } else {
         const key = this.flowItem(q, lineEnd, true);
-        q = this.skipSpaces(key.end, lineEnd);
+        q = this.skipSpaces(this.end, lineEnd);
         if (text.charCodeAt(q) !== COLON) giveUp();
         q = this.skipSpaces(q + 1, lineEnd);
         if (text[q] === ',' || text[q] === '}') giveUp(); // a key without value
         const value = this.flowItem(q, lineEnd, false);
-        (node as YAMLMap).items.push(newPair(key.node, value.node));
-        q = value.end;
+        (node as YAMLMap).items.push(newPair(key, value));
+        q = this.end;
       }
       q = this.skipSpaces(q, lineEnd);
       if (text[q] === ',') q = this.skipSpaces(q + 1, lineEnd);
       else if (text[q] !== close) giveUp();
     }
     node.range = [p, q + 1, q + 1];
-    return { node, end: q + 1 };
+    this.end = q + 1;
+    return node;
   }
 
-  private flowItem(p: number, lineEnd: number, isKey: boolean): { node: Node; end: number } {
+  /** One entry of a flow collection (or a key of a flow map); `end` is just after it. */
+  private flowItem(p: number, lineEnd: number, isKey: boolean): Node {
     const text = this.text;
     const ch = text[p]!;
     if (ch === '[' || ch === '{') {
       if (isKey) giveUp();
       return this.flowCollection(p, lineEnd);
     }
-    if (ch === '"' || ch === "'") {
-      const q = this.quoted(p, lineEnd);
-      return { node: q.node, end: q.end };
-    }
+    if (ch === '"' || ch === "'") return this.quoted(p, lineEnd);
     if (BAD_PLAIN_START.has(ch) || ch === '-' && text.charCodeAt(p + 1) === SPACE) giveUp();
     let q = p;
     for (; q < lineEnd; q++) {
-      const c = text[q]!;
-      if (FLOW_STOP.has(c)) break;
-      if (c === ':' && (q + 1 === lineEnd || text[q + 1] === ' ' || FLOW_STOP.has(text[q + 1]!))) {
+      const c = text.charCodeAt(q);
+      if (isFlowStop(c)) break;
+      if (c === COLON && (q + 1 === lineEnd || text.charCodeAt(q + 1) === SPACE || isFlowStop(text.charCodeAt(q + 1)))) {
         if (!isKey) giveUp(); // "[a: b]" is a map inside a list
         break;
       }
-      if (c === '#' && text[q - 1] === ' ') giveUp();
+      if (c === HASH && text.charCodeAt(q - 1) === SPACE) giveUp();
     }
     let e = q;
     while (e > p && text.charCodeAt(e - 1) === SPACE) e--;
     if (e === p) giveUp(); // an empty entry
     const raw = text.slice(p, e);
     if (isKey && raw === '<<') giveUp();
-    return { node: plainScalar(raw, p, e, e), end: e };
+    this.end = e;
+    return plainScalar(raw, p, e, e);
   }
 
   /** A quoted scalar on one line; `end` is just after the closing quote. */
-  private quoted(p: number, lineEnd: number): { node: Scalar; end: number } {
+  private quoted(p: number, lineEnd: number): Scalar {
     const text = this.text;
-    const quote = text[p]!;
+    const quote = text.charCodeAt(p);
+    // The value is sliced from the text in runs between escapes (most quoted values have none).
     let value = '';
+    let run = p + 1;
     let q = p + 1;
     for (;;) {
       if (q >= lineEnd) giveUp(); // unterminated or multi-line
-      const c = text[q]!;
+      const c = text.charCodeAt(q);
       if (c === quote) {
-        if (quote === "'" && text[q + 1] === "'") {
-          value += "'";
+        if (quote === SINGLE_QUOTE && text.charCodeAt(q + 1) === SINGLE_QUOTE) {
+          value += text.slice(run, q) + "'";
           q += 2;
+          run = q;
           continue;
         }
         break;
       }
-      if (c === '\\' && quote === '"') {
+      if (c === BACKSLASH && quote === DOUBLE_QUOTE) {
         const esc = ESCAPES[text[q + 1]!];
         if (esc === undefined) giveUp();
-        value += esc;
+        value += text.slice(run, q) + esc;
         q += 2;
+        run = q;
         continue;
       }
-      value += c;
       q++;
     }
-    const node = newScalar(value, quote === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE, [p, q + 1, q + 1]);
-    return { node, end: q + 1 };
+    value = run === p + 1 ? text.slice(run, q) : value + text.slice(run, q);
+    this.end = q + 1;
+    return newScalar(value, quote === DOUBLE_QUOTE ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE, [p, q + 1, q + 1]);
   }
 
   /** The null of `key:` or `-` with nothing after it: empty, after the spaces that follow the indicator (at the comment, if any). */
