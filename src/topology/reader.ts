@@ -85,8 +85,7 @@ export class ParseContext {
         continue;
       }
       const key = String(keyNode.value);
-      const path = base.slice();
-      path.push(key);
+      const path = base.concat(key); // exact size: a path is kept in the spec (push would leave room for 17)
       const field: Field = { key, keyNode, value: this.resolve(item.value), path };
       const first = seen.get(key);
       if (first) {
@@ -138,8 +137,7 @@ export class ParseContext {
     const base = target?.path ?? [];
     const out: Item[] = [];
     for (let index = 0; index < node.items.length; index++) {
-      const path = base.slice();
-      path.push(index);
+      const path = base.concat(index);
       out.push({ index, node: this.resolve(node.items[index]), path });
     }
     return out;

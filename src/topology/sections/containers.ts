@@ -91,7 +91,7 @@ function parseEndpoints(ctx: ParseContext, f: Field): ContainerNetworkSpec[] {
       }
       out.push({ network: name, path: item.path });
     }
-    return out;
+    return out.slice(); // exact size: kept in the spec for the life of the document
   }
   const empty = f.value === null || (isScalar(f.value) && f.value.value === null);
   if (!empty && !isMap(f.value)) {
@@ -119,7 +119,7 @@ function parseEndpoints(ctx: ParseContext, f: Field): ContainerNetworkSpec[] {
     for (const k of ['ipv4Address', 'ipv6Address', 'macAddress'] as const) if (ep[k] === undefined) delete ep[k];
     out.push(ep);
   }
-  return out;
+  return out.slice();
 }
 
 /** `pipework:` a list of { bridge | macvlan, ip, gateway?, iface?, host_iface?, mac?, vlan? }. */

@@ -19,7 +19,7 @@ export function readPorts(ctx: ParseContext, f: Field): string[] {
     if (err) ctx.error(item, err, 'port');
     out.push(spec);
   }
-  return out;
+  return out.slice(); // exact size: kept in the spec for the life of the document
 }
 
 export function readExpose(ctx: ParseContext, f: Field): string[] {
@@ -30,7 +30,7 @@ export function readExpose(ctx: ParseContext, f: Field): string[] {
     if (err) ctx.error(item, err, 'port');
     out.push(spec);
   }
-  return out;
+  return out.slice();
 }
 
 /** `listen:` (not Docker's): PORT[-PORT][/tcp|udp] per entry. */
