@@ -44,13 +44,14 @@ export function planComposeChange(oldText: string, edit: (text: string) => strin
  * service joins it — by dockerd of the project's version (Compose creates networks through the API, so
  * the docker CLI's own checks do not apply: 20.10 takes an ip_range outside the subnet, 25.0+ does not).
  */
-export function composeNetworkAddressError(net: NewComposeNetwork, daemonVersion?: string): string | undefined {
+export function composeNetworkAddressError(net: NewComposeNetwork, daemonVersion?: string, projectName?: string): string | undefined {
   const pool = { ...(net.subnet ? { subnet: net.subnet } : {}), ...(net.gateway ? { gateway: net.gateway } : {}), ...(net.ipRange ? { ipRange: net.ipRange } : {}), ...(net.auxAddresses ? { auxAddresses: net.auxAddresses } : {}) };
   if (Object.keys(pool).length === 0) return undefined;
   const scratch = new Engine();
   scratch.addHost({ name: 'host', ...(daemonVersion !== undefined ? { daemon: { version: daemonVersion } } : {}) });
   try {
-    scratch.createNetwork('host', { name: net.key, ipam: { config: [pool] }, ...(net.enableIpv6 ? { enableIpv6: true } : {}) });
+    // Docker's name of it (`<project>_<key>`): some of dockerd's words name the network.
+    scratch.createNetwork('host', { name: projectName ? `${projectName}_${net.key}` : net.key, ipam: { config: [pool] }, ...(net.enableIpv6 ? { enableIpv6: true } : {}) });
     return undefined;
   } catch (e) {
     if (e instanceof DockerError) return e.message;

@@ -91,7 +91,8 @@ export async function composeCreateNetwork(ctx: Ctx, inv: Invocation): Promise<C
     if (!asked) return undefined;
     net = asked;
   }
-  const refused = composeNetworkAddressError(net, loadComposeProject(inv.source.uri, inv.source.text).spec.hosts[0]?.daemon.version);
+  const project = loadComposeProject(inv.source.uri, inv.source.text);
+  const refused = composeNetworkAddressError(net, project.spec.hosts[0]?.daemon.version, project.project.name);
   if (refused) return refuse(ctx, inv, CREATE, refused);
   return edit(ctx, inv, CREATE, `${CREATE} ${net.key}`, (t) => addComposeNetwork(t, net));
 }
@@ -109,7 +110,7 @@ async function askComposeNetwork(inv: Invocation): Promise<NewComposeNetwork | u
   const descriptor = () => findDescriptor(net.driver ?? 'bridge');
   const engineError = () => {
     const plan = planComposeChange(inv.source.text, (t) => addComposeNetwork(t, net), (t) => loadComposeProject(inv.source.uri, t));
-    return plan.ok ? composeNetworkAddressError(net, compose.spec.hosts[0]?.daemon.version) : plan.error;
+    return plan.ok ? composeNetworkAddressError(net, compose.spec.hosts[0]?.daemon.version, compose.project.name) : plan.error;
   };
   const askKey = async (input: MultiStepInput) => {
     net.key = await input.inputBox({

@@ -76,3 +76,10 @@ describe('composeNetworkAddressError', () => {
     assert.equal(composeNetworkAddressError({ key: 'lan', subnet: '10.40.0.0/24', ipRange: '10.50.0.0/25' }, '26.1'), "invalid network config:\ninvalid ip-range 10.50.0.0/25: parent subnet 10.40.0.0/24 doesn't contain ip-range");
   });
 });
+
+describe('composeNetworkAddressError names the network as Docker does', () => {
+  it('`<project>_<key>` in dockerd\'s words, and a key named like a built-in network is no problem', () => {
+    assert.equal(composeNetworkAddressError({ key: 'lan', subnet: '10.40.0.0/24', auxAddresses: { x: 'nope' } }, '20.10', 'shop'), 'non parsable secondary ip address (x:nope) passed for network shop_lan');
+    assert.equal(composeNetworkAddressError({ key: 'bridge', subnet: '10.40.0.0/24' }, '20.10', 'shop'), undefined);
+  });
+});
