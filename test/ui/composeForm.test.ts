@@ -7,7 +7,7 @@
 import * as assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Locator } from 'playwright-core';
-import { openWorkbench, stepEndingInScreenshot, type Workbench } from './support';
+import { openWorkbench, runContextMenuEntry, stepEndingInScreenshot, type Workbench } from './support';
 
 let wb: Workbench;
 
@@ -29,19 +29,7 @@ const pickRow = (label: string | RegExp): Locator => quickInput().locator('.mona
 /** A line of the open editor (all of the short file is in view). */
 const editorLine = (text: string): Locator => page().locator('.monaco-editor .view-lines .view-line', { hasText: text }).first();
 
-async function contextMenu(target: Locator, entry: string): Promise<void> {
-  await target.click({ button: 'right' });
-  const menu = page().locator('.context-view .monaco-menu');
-  const item = menu.locator('.action-item', { hasText: entry }).first();
-  await item.waitFor({ timeout: 10_000 });
-  await item.hover();
-  await item.locator('.action-label').click();
-  const closed = await menu.waitFor({ state: 'hidden', timeout: 8_000 }).then(() => true, () => false);
-  if (!closed && !(await quickInput().isVisible())) {
-    await page().keyboard.press('Enter');
-    await menu.waitFor({ state: 'hidden', timeout: 10_000 });
-  }
-}
+const contextMenu = (target: Locator, entry: string): Promise<void> => runContextMenuEntry(page(), target, entry, quickInput());
 
 async function atStep(n: number): Promise<void> {
   await quickInput().locator('.quick-input-title', { hasText: new RegExp(`\\(${n}/\\d+\\)`) }).waitFor({ timeout: 15_000 });

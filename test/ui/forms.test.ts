@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Locator } from 'playwright-core';
-import { openWorkbench, screenshot, type Workbench } from './support';
+import { openWorkbench, runContextMenuEntry, screenshot, type Workbench } from './support';
 
 let wb: Workbench;
 const FILE = 'swarm-lab.cnm.yaml';
@@ -38,19 +38,7 @@ const quickInputBox = () => quickInput().locator('input.input').first();
 /** A row of the quick pick whose label is exactly `label`. */
 const pickRow = (label: string | RegExp): Locator => quickInput().locator('.monaco-list-row', { has: page().locator('.label-name', { hasText: typeof label === 'string' ? new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : label }) }).first();
 
-async function contextMenu(target: Locator, entry: string): Promise<void> {
-  await target.click({ button: 'right' });
-  const menu = page().locator('.context-view .monaco-menu');
-  const item = menu.locator('.action-item', { hasText: entry }).first();
-  await item.waitFor({ timeout: 10_000 });
-  await item.hover();
-  await item.locator('.action-label').click();
-  const closed = await menu.waitFor({ state: 'hidden', timeout: 8_000 }).then(() => true, () => false);
-  if (!closed && !(await quickInput().isVisible())) {
-    await page().keyboard.press('Enter');
-    await menu.waitFor({ state: 'hidden', timeout: 10_000 });
-  }
-}
+const contextMenu = (target: Locator, entry: string): Promise<void> => runContextMenuEntry(page(), target, entry, quickInput());
 
 async function atStep(n: number): Promise<void> {
   await quickInput().locator('.quick-input-title', { hasText: new RegExp(`\\(${n}/\\d+\\)`) }).waitFor({ timeout: 15_000 });

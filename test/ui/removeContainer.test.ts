@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { root } from '../../scripts/lib/paths.mjs';
-import { openWorkbench, stepEndingInScreenshot, type Workbench } from './support';
+import { openWorkbench, runContextMenuEntry, stepEndingInScreenshot, type Workbench } from './support';
 
 let wb: Workbench;
 const FILE = 'remove-lab.cnm.yaml';
@@ -32,19 +32,7 @@ const row = (label: string | RegExp): Locator => page().locator('.sidebar .monac
 const dialog = () => page().locator('.monaco-dialog-box');
 const onDisk = () => readFileSync(join(wb.workspace, FILE), 'utf8');
 
-async function contextMenu(target: Locator, entry: string): Promise<void> {
-  await target.click({ button: 'right' });
-  const menu = page().locator('.context-view .monaco-menu');
-  const item = menu.locator('.action-item', { hasText: entry }).first();
-  await item.waitFor({ timeout: 10_000 });
-  await item.hover();
-  await item.locator('.action-label').click();
-  const closed = await menu.waitFor({ state: 'hidden', timeout: 8_000 }).then(() => true, () => false);
-  if (!closed && !(await dialog().isVisible())) {
-    await page().keyboard.press('Enter');
-    await menu.waitFor({ state: 'hidden', timeout: 10_000 });
-  }
-}
+const contextMenu = (target: Locator, entry: string): Promise<void> => runContextMenuEntry(page(), target, entry, dialog());
 
 /** The editor's whole text, its last (empty) line included: the short file fits in view; Monaco draws spaces as non-breaking ones. */
 async function editorText(): Promise<string> {

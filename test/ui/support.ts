@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from '../../scripts/lib/browser.mjs';
 import { installExtensionFolder, startCodeServer, type CodeServer } from '../../scripts/lib/code-server.mjs';
 import { root, screenshotsDir } from '../../scripts/lib/paths.mjs';
@@ -109,5 +109,25 @@ export async function stepWithScreenshot(page: Page, t: TestContext, name: strin
     const path = await screenshot(page, `FAILED-${name}`).catch(() => '(no screenshot)');
     t.diagnostic(`screenshot: ${path}`);
     throw e;
+  }
+}
+
+/**
+ * Right-clicks `target` and runs the context menu's `entry`. On a busy machine the menu can miss the click
+ * while it settles: then Enter runs the highlighted entry — only then, since an Enter that reaches the tree
+ * would collapse the row. `opened` is what the entry opens (a quick input, a dialog): once it shows, the
+ * menu's closing is not waited for.
+ */
+export async function runContextMenuEntry(page: Page, target: Locator, entry: string, opened: Locator): Promise<void> {
+  await target.click({ button: 'right' });
+  const menu = page.locator('.context-view .monaco-menu');
+  const item = menu.locator('.action-item', { hasText: entry }).first();
+  await item.waitFor({ timeout: 10_000 });
+  await item.hover();
+  await item.locator('.action-label').click();
+  const closed = await menu.waitFor({ state: 'hidden', timeout: 8_000 }).then(() => true, () => false);
+  if (!closed && !(await opened.isVisible())) {
+    await page.keyboard.press('Enter');
+    await menu.waitFor({ state: 'hidden', timeout: 10_000 });
   }
 }

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import type { FrameLocator, Locator } from 'playwright-core';
-import { openWorkbench, readmeScreenshot, screenshot, type Workbench } from './support';
+import { openWorkbench, readmeScreenshot, runContextMenuEntry, screenshot, type Workbench } from './support';
 
 let wb: Workbench;
 const FILE = '02-custom-bridge.cnm.yaml';
@@ -40,21 +40,7 @@ const quickInputBox = () => quickInput().locator('input.input').first();
 const diagram = (): FrameLocator => page().frameLocator('iframe.webview').frameLocator('iframe');
 
 /** Right-clicks a tree row and picks a context menu entry. */
-async function contextMenu(target: Locator, entry: string): Promise<void> {
-  await target.click({ button: 'right' });
-  const menu = page().locator('.context-view .monaco-menu');
-  const item = menu.locator('.action-item', { hasText: entry }).first();
-  await item.waitFor({ timeout: 10_000 });
-  await item.hover();
-  await item.locator('.action-label').click();
-  // On a busy machine the menu can miss the click while it settles: then Enter runs the highlighted
-  // entry. (Only then: an Enter that reaches the tree would collapse the row.)
-  const closed = await menu.waitFor({ state: 'hidden', timeout: 8_000 }).then(() => true, () => false);
-  if (!closed && !(await quickInput().isVisible())) {
-    await page().keyboard.press('Enter');
-    await menu.waitFor({ state: 'hidden', timeout: 10_000 });
-  }
-}
+const contextMenu = (target: Locator, entry: string): Promise<void> => runContextMenuEntry(page(), target, entry, quickInput());
 
 /** Waits until the multi-step input shows step `n` (its title ends in "(n/m)"). */
 async function atStep(n: number): Promise<void> {
