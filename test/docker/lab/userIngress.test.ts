@@ -1,7 +1,8 @@
 // A user's ingress network and services publishing a port, on a real two-node swarm (lab hosts: node1
 // manager, node2 worker) against the engine played step by step the same way: `docker network rm ingress`,
-// the seed's `myingress11` (`network create --ingress`, 10.11.0.0/16), an attachable `backend`, then
-// 1. `one`: one replica publishing 8081, on the worker (it gets a task, the manager none);
+// the seed's `myingress11` (`network create --ingress`, 10.11.0.0/16), an attachable `backend`, the swarm
+// left to settle, then
+// 1. `one`: one replica publishing 8081 (one node gets a task, the other none);
 // 2. `pub`: three replicas publishing 8080 on backend too (the other node's first tasks).
 // After each step, per node: the ingress sandbox's addresses (`myingress11-sbox` on myingress11, its join on
 // docker_gwbridge), every task's addresses on myingress11 and backend and on docker_gwbridge, the VIPs.
@@ -26,7 +27,7 @@ import { loadTopology } from '../../../src/topology/index';
 import { labMissing, startLab, type Lab, type LabHost, type LabVersion } from '../harness/lab';
 import { realTasks, realVips, servicesConverged } from '../harness/labSwarm';
 import { engineNetView, networkView } from '../harness/overlayCompare';
-import { compareField, eventually, type Disagreement } from '../harness/fieldCompare';
+import { compareField, eventually, sleep, type Disagreement } from '../harness/fieldCompare';
 import { isCI } from '../../support/ci.mjs';
 
 const OUT_DIR = process.env.CNM_DIFF_OUT ?? join(tmpdir(), 'cnm-differential');
@@ -49,10 +50,8 @@ hosts:
 `;
 
 const STEPS = [
-  // `one` on the worker: on 20.10 a first task on the manager takes its address on myingress11 after two more
-  // allocations (.5, not .3; seen twice, the engine does not model it yet: test/docker/KNOWN-DISAGREEMENTS.md),
-  // and which node gets it is Go map order in swarmkit.
-  { name: 'one', replicas: 1, ports: ['8081:80'], networks: [] as string[], constraints: ['node.role==worker'] },
+  // Which node gets `one` is Go map order in swarmkit: the real nodes are named after the engine's by it.
+  { name: 'one', replicas: 1, ports: ['8081:80'], networks: [] as string[], constraints: [] as string[] },
   { name: 'pub', replicas: 3, ports: ['8080:80'], networks: ['backend'], constraints: [] as string[] },
 ];
 
@@ -77,6 +76,40 @@ async function realGwbridge(h: LabHost): Promise<string[]> {
     const label = k.endsWith('-sbox') || k.endsWith('_sbox') ? 'sandbox' : names.get(k) ? 'task' : c.Name;
     return `${label} ${c.IPv4Address.split('/')[0]}`;
   }).sort();
+}
+
+/**
+ * Waits until the manager's view of the nodes has held still for 3 s (at most 30 s). Creating a service
+ * within a second or two of `network create --ingress` on a loaded machine, dockerd 20.10 took one more
+ * address on myingress11 before the first task (.5, not .3: 4 runs of 4 under CPU load, 0 of 9 quiet, 0 of
+ * 3 under load once the swarm had settled); what takes it is not known yet (test/docker/KNOWN-DISAGREEMENTS.md).
+ */
+async function swarmSettled(mgr: LabHost, hosts: readonly LabHost[]): Promise<void> {
+  const snapshot = async () => JSON.stringify([
+    await mgr.dockerOk(['node', 'ls', '--format', '{{.ID}} {{.Status}} {{.Availability}}']),
+    await mgr.dockerOk(['node', 'inspect', '--format', '{{.Version.Index}}', ...NODES]),
+    ...(await Promise.all(hosts.map((h) => h.dockerOk(['network', 'ls', '--format', '{{.Name}}'])))),
+  ]);
+  const end = Date.now() + 30_000;
+  let last = await snapshot();
+  let since = Date.now();
+  while (Date.now() < end && Date.now() - since < 3000) {
+    await sleep(500);
+    const now = await snapshot();
+    if (now !== last) [last, since] = [now, Date.now()];
+  }
+}
+
+/**
+ * A node that gets its ingress sandbox and two tasks at once joins all three to docker_gwbridge together:
+ * the sandbox is usually first (as the engine has it), but a task can be (2 runs of 16 on 20.10). The same
+ * joins with the same addresses in another order is that race, not a disagreement; anything else is.
+ */
+function sameJoinsOtherOrder(real: readonly string[] | undefined, mine: readonly string[]): boolean {
+  if (!real || real.length !== mine.length || real.join() === mine.join()) return false;
+  const labels = (xs: readonly string[]) => xs.map((x) => x.split(' ')[0]).sort().join();
+  const addrs = (xs: readonly string[]) => xs.map((x) => x.split(' ').pop()).sort().join();
+  return labels(real) === labels(mine) && addrs(real) === addrs(mine) && mine.filter((x) => x.startsWith('task ')).length >= 2;
 }
 
 async function realView(lab: Lab, nodeOf: (real: string) => string): Promise<Record<string, NodeView>> {
@@ -148,12 +181,14 @@ describe('a user ingress network and publishing services: a real two-node swarm 
           await mgr.dockerOk(['network', 'create', '-d', 'overlay', '--ingress', '--subnet', '10.11.0.0/16', '--gateway', '10.11.0.1', INGRESS]);
         }, 30_000);
         await mgr.dockerOk(['network', 'create', '-d', 'overlay', '--attachable', 'backend']);
+        await swarmSettled(mgr, hosts);
         engine.removeNetwork('node1', 'ingress');
         engine.createNetwork('node1', { name: INGRESS, driver: 'overlay', ingress: true, ipam: { config: [{ subnet: '10.11.0.0/16', gateway: '10.11.0.1' }] } });
         engine.createNetwork('node1', { name: 'backend', driver: 'overlay', attachable: true });
 
         const out: Disagreement[] = [];
         const records: unknown[] = [];
+        const races: string[] = [];
         let nodeOf = (real: string) => real;
         const want: Record<string, number> = {};
         for (const s of STEPS) {
@@ -185,7 +220,12 @@ describe('a user ingress network and publishing services: a real two-node swarm 
               // on 20.10 and 26.1 for the same steps: the network's attachment can reach the node before it
               // has anything on it, never its sandbox): not compared there. Its sandbox and gwbridge are.
               if (k === `${INGRESS} on the node` && mine[n]!['tasks per service']!.length === 0) continue;
-              compareField(out, `after ${s.name}: ${n}: ${k}`, real[n]?.[k] ?? null, mine[n]![k]);
+              const field = `after ${s.name}: ${n}: ${k}`;
+              if (k === 'docker_gwbridge' && sameJoinsOtherOrder(real[n]?.[k], mine[n]![k]!)) {
+                races.push(`${field}: dockerd ${JSON.stringify(real[n]![k])}, engine ${JSON.stringify(mine[n]![k])}`);
+                continue;
+              }
+              compareField(out, field, real[n]?.[k] ?? null, mine[n]![k]);
             }
           }
           for (const done of STEPS.slice(0, STEPS.indexOf(s) + 1)) {
@@ -195,7 +235,8 @@ describe('a user ingress network and publishing services: a real two-node swarm 
           }
           records.push({ step: s.name, real, engine: mine });
         }
-        writeFileSync(join(OUT_DIR, `user-ingress-${version}.json`), JSON.stringify({ version, disagreements: out, steps: records }, null, 2));
+        writeFileSync(join(OUT_DIR, `user-ingress-${version}.json`), JSON.stringify({ version, disagreements: out, races, steps: records }, null, 2));
+        for (const r of races) t.diagnostic(`Docker ${version}: a join order dockerd raced (not compared): ${r}`);
         t.diagnostic(`Docker ${version}: ${out.length} disagreement(s); ${((Date.now() - t0) / 1000).toFixed(0)} s; the last step: ${JSON.stringify(records[records.length - 1])}`);
         assert.equal(out.length, 0, `user ingress (Docker ${version}): ${out.length} disagreement(s):\n  ${out.map((d) => `${d.field}: dockerd ${JSON.stringify(d.dockerd)}, engine ${JSON.stringify(d.engine)}`).join('\n  ')}`);
       } finally {
