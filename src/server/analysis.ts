@@ -8,9 +8,11 @@ import { buildTopologySteps, networksChanged, parseTopologyDocument, recheckBuil
 import { checkExpectations } from './expectations';
 import { IncrementalYamlParser, LineIndex, type ParsedYaml } from '../topology/yaml';
 import { findSilentSurprises } from './silentSurprises';
-import { buildSymbolIndex, type SymbolIndex } from './symbolIndex';
+import { liveLookup, type LiveLookup } from './liveLookup';
+import { buildSymbolIndex, symbolAt, type Occurrence, type SymbolIndex } from './symbolIndex';
 
-export interface Analysis {
+/** liveContainer/liveNetwork: one object of inspect() without inspecting everything (liveLookup.ts). */
+export interface Analysis extends LiveLookup {
   readonly uri: string;
   readonly version: number;
   readonly text: string;
@@ -25,6 +27,8 @@ export interface Analysis {
   readonly topologyDiagnostics: TopologyDiagnostic[];
   inspect(): InspectResult | undefined;
   symbols(): SymbolIndex;
+  /** symbols().at(offset), reading only the entry at `offset` until the whole index is made. */
+  symbolAt(offset: number): Occurrence | undefined;
   /** Milliseconds per phase, for the benchmark and the output channel. */
   readonly timings: Record<string, number>;
   /** True for a provisional reading: the engine is the last build's (or none) while this version's builds. */
@@ -69,6 +73,11 @@ const BUILD_SLICE_MS = 15;
 export class DocumentAnalyzer {
   private readonly parser = new IncrementalYamlParser();
   private lastBuild: BuildMemo | undefined;
+  /**
+   * The version the parser last read. Reading a text moves the YAML nodes it shares with the last reading
+   * (their ranges are shifted in place): an older analysis's tree is only whole until a newer text is read.
+   */
+  parsedVersion: number | undefined;
 
   constructor(readonly uri: string) {}
 
@@ -103,6 +112,7 @@ export class DocumentAnalyzer {
     };
 
     const yaml = this.parser.parse(text);
+    this.parsedVersion = version;
     lap('yaml');
     const lines = LineIndex.of(yaml.lineCounter, text);
     const parsed = readSpec(text, yaml);
@@ -136,7 +146,9 @@ export class DocumentAnalyzer {
             diagnostics: toLsp(topologyDiagnostics, lines),
             topologyDiagnostics,
             inspect: () => (inspected ??= { value: engine === memo?.engine && memo ? memoInspect(memo) : safely(() => engine?.inspect(), undefined) }).value,
+            ...liveLookup(engine, () => (inspected ? inspected.value : engine === memo?.engine && memo?.inspect.done ? memo.inspect.value : null)),
             symbols: () => (symbolCache ??= buildSymbolIndex(yaml.doc, text)),
+            symbolAt: (offset) => (symbolCache ? symbolCache.at(offset) : symbolAt(yaml.doc, text, offset)),
             timings: {},
             building: true,
           };
@@ -206,7 +218,9 @@ export class DocumentAnalyzer {
       diagnostics,
       topologyDiagnostics,
       inspect,
+      ...liveLookup(build.engine, () => (build.inspect.done ? build.inspect.value : null)),
       symbols: () => (symbolCache ??= buildSymbolIndex(yaml.doc, text)),
+      symbolAt: (offset) => (symbolCache ? symbolCache.at(offset) : symbolAt(yaml.doc, text, offset)),
       timings,
     };
   }

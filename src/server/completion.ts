@@ -105,11 +105,11 @@ function names(list: string[], kind: 'network' | 'container' | 'host' | 'service
 
 function detailOf(analysis: Analysis, kind: string, name: string): string {
   if (kind === 'network') {
-    const n = analysis.inspect()?.networks.find((x) => x.name === name);
+    const n = analysis.liveNetwork(name);
     return n ? `${n.driver} network${n.subnet ? ` ${n.subnet}` : ''}` : 'network';
   }
   if (kind === 'container') {
-    const c = analysis.inspect()?.containers.find((x) => x.name === name);
+    const c = analysis.liveContainer(name);
     const addr = c?.endpoints.find((e) => e.ipv4_address)?.ipv4_address;
     return `container${addr ? ` ${addr}` : ''}`;
   }

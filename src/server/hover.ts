@@ -12,7 +12,7 @@ import type { Occurrence } from './symbolIndex';
 import { isScalar, nodeAt, nodeSpan, type Span, stringValue } from '../topology/yaml';
 
 export function hoverAt(analysis: Analysis, offset: number): Hover | null {
-  const occurrence = analysis.symbols().at(offset);
+  const occurrence = analysis.symbolAt(offset);
   if (occurrence) {
     const text = symbolHover(analysis, occurrence);
     if (text) return markdown(text, analysis, occurrence.span);
@@ -145,7 +145,7 @@ function usedAddresses(net: InspectNetwork, members: { endpoint: { ipv4_address:
 
 function containerHover(analysis: Analysis, name: string): string {
   const spec = analysis.parsed.spec.containers.find((c) => c.name === name);
-  const live = analysis.inspect()?.containers.find((c) => c.name === name && (!spec || c.host === spec.host));
+  const live = analysis.liveContainer(name, spec?.host);
   const lines = [`**container \`${name}\`**${spec?.image ? ` · ${spec.image}` : ''}${spec ? ` on ${spec.host}` : ''}${live ? (live.running ? ' · running' : ' · created') : ''}`];
   if (!live) {
     lines.push('', spec ? notBuilt(analysis) : '_Not defined in this file._');

@@ -7,6 +7,9 @@ import {
   TextDocuments,
   type Connection,
   type InitializeResult,
+  type Position,
+  type Range,
+  type TextDocumentPositionParams,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { existsSync, readFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { codeLenses } from './codeLens';
 import { analyzeCompose, composeHover, composeLenses, isComposeUri, pathOfUri, type ComposeAnalysis } from './compose';
 import { completeAt, completionTriggerCharacters } from './completion';
 import { hoverAt } from './hover';
+import { LastReading } from './lastReading';
 import { definitionAt, highlightsAt, prepareRenameAt, referencesAt, renameAt } from './navigation';
 import { documentSymbols, foldingRanges } from './outline';
 
@@ -34,6 +38,12 @@ export interface AnalysisInfo {
 /** Timings of the last analysis of a document (for the benchmark and troubleshooting). */
 export const AnalysisInfoRequest = new RequestType<{ uri: string }, AnalysisInfo | null, void>('cnm/analysisInfo');
 
+/** Texts from which hover and completion answer from the last complete reading while a new one is read. */
+const LAST_READING_MIN_CHARS = 32 * 1024;
+
+/** How long the reading of an edited big file waits for the requests sent with the edit (ms). */
+const EDIT_GRACE_MS = 15;
+
 /** Containers + networks from which a slow rebuild is preceded by the parser's diagnostics. */
 const PRELIMINARY_MIN_OBJECTS = 500;
 
@@ -47,6 +57,8 @@ interface Session {
   lastBuildMs: number;
   /** When the document was last edited or analysed (performance.now()): the debounce waits only when that was recent. */
   lastActivity?: number;
+  /** The last complete analysis seen from version `version` (hover, completion: lastReading.ts). */
+  lastReading?: { version: number; from: Analysis; reading: LastReading | undefined };
   /** While the engine rebuilds for `version`: that version read without the new build (hover, completion). */
   provisional?: { version: number; get: () => Analysis };
 }
@@ -75,9 +87,10 @@ export class TopologyLanguageServer {
     this.documents.onDidChangeContent((e) => this.schedule(e.document.uri));
     this.documents.onDidClose((e) => this.close(e.document.uri));
 
-    // Hover and completion answer during a rebuild, from the version's parse and the last build.
-    c.onHover(async (p) => (isComposeUri(p.textDocument.uri) ? this.composeFeature(p.textDocument.uri, (a) => composeHover(a, a.lines.offset(p.position)), null) : this.feature((a) => hoverAt(a, a.lines.offset(p.position)), null, false, true)(p)));
-    c.onCompletion(this.feature((a, p) => completeAt(a, a.lines.offset(p.position)), [], false, true));
+    // Hover and completion answer while a newer version is read: from the last complete reading where the
+    // edits since leave the entry under the cursor alone, else from the version's parse and the last build.
+    c.onHover(async (p) => (isComposeUri(p.textDocument.uri) ? this.composeFeature(p.textDocument.uri, (a) => composeHover(a, a.lines.offset(p.position)), null) : this.quick(hoverAt, (h, move) => (h?.range ? { ...h, range: move(h.range) } : h), null)(p)));
+    c.onCompletion(this.quick(completeAt, (items, move) => items.map((i) => (i.textEdit && 'range' in i.textEdit ? { ...i, textEdit: { ...i.textEdit, range: move(i.textEdit.range) } } : i)), []));
     c.onDefinition(this.feature((a, p) => definitionAt(a, a.lines.offset(p.position)), null));
     c.onReferences(this.feature((a, p) => referencesAt(a, a.lines.offset(p.position), p.context.includeDeclaration), []));
     c.onDocumentHighlight(this.feature((a, p) => highlightsAt(a, a.lines.offset(p.position)), []));
@@ -131,6 +144,41 @@ export class TopologyLanguageServer {
     };
   }
 
+  /**
+   * A hover or completion: the current version's analysis when it is complete; else the last complete one
+   * where the edits since leave the entry under the cursor alone (big files: lastReading.ts), its ranges
+   * moved to the new text; else the version's provisional reading.
+   */
+  private quick<R>(answer: (a: Analysis, offset: number) => R, move: (r: R, range: (x: Range) => Range) => R, fallback: R) {
+    return async (p: TextDocumentPositionParams): Promise<R> => {
+      try {
+        const last = this.lastReadingAt(p.textDocument.uri, p.position);
+        if (last) return move(answer(last.reading.analysis, last.offset), (x) => last.reading.range(x));
+        const a = await this.provisionalAnalysisOf(p.textDocument.uri);
+        return a ? answer(a, a.lines.offset(p.position)) : fallback;
+      } catch (err) {
+        this.connection.console.error(`cnm: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        return fallback;
+      }
+    };
+  }
+
+  private lastReadingAt(uri: string, position: Position): { reading: LastReading; offset: number } | undefined {
+    const doc = this.documents.get(uri);
+    const s = this.sessions.get(uri);
+    const last = s?.latest;
+    if (!doc || !s || !last || last.version === doc.version || last.text.length < LAST_READING_MIN_CHARS) return undefined;
+    // Once a newer text is read, the last reading's tree has moved with it: the provisional reading answers.
+    if (s.analyzer.parsedVersion !== last.version) return undefined;
+    if (s.lastReading?.version !== doc.version || s.lastReading.from !== last) {
+      s.lastReading = { version: doc.version, from: last, reading: LastReading.of(last, doc.getText()) };
+    }
+    const reading = s.lastReading.reading;
+    if (!reading) return undefined; // the same text: the current version's own run answers at once
+    const offset = reading.oldOffset(doc.offsetAt(position));
+    return offset === undefined ? undefined : { reading, offset };
+  }
+
   private session(uri: string): Session {
     let s = this.sessions.get(uri);
     if (!s) {
@@ -152,6 +200,9 @@ export class TopologyLanguageServer {
       const now = performance.now();
       if (s.lastActivity !== undefined && now - s.lastActivity < this.debounceMs) delay = this.debounceMs;
       s.lastActivity = now;
+      // An editor asks for completion right with the edit: on a big file, reading the new text first would make
+      // it wait 50-300 ms; a few ms' grace lets the last complete reading answer it (lastReadingAt).
+      if (s.latest && s.latest.text.length >= LAST_READING_MIN_CHARS) delay = Math.max(delay, EDIT_GRACE_MS);
     }
     s.timer = setTimeout(() => {
       s.timer = undefined;

@@ -3,7 +3,7 @@
 // the X of `container:X`, `host:` values, services' networks, `expect` from/to). Definition, references,
 // rename, highlights and the outline all read this one index.
 import { expectTargetName } from './expectTarget';
-import { type Document, getValue, isMap, isScalar, isSeq, type Node, pairsOf, type Scalar, scalarSpan, type Span, stringValue, subSpan } from '../topology/yaml';
+import { type Document, getValue, isMap, isScalar, isSeq, type Node, nodeSpan, pairSpan, pairsOf, type Scalar, scalarSpan, type Span, stringValue, subSpan } from '../topology/yaml';
 
 export type SymbolKind = 'network' | 'container' | 'service' | 'host';
 
@@ -68,9 +68,25 @@ function keyOf(kind: SymbolKind, name: string): string {
 
 /** Build the index from the YAML tree (not the spec: references must keep their exact spans). */
 export function buildSymbolIndex(doc: Document, text: string): SymbolIndex {
+  return collect(doc, text, () => true);
+}
+
+/**
+ * The occurrence at `offset` without indexing the whole file: only the entry holding it is read (a hover on a
+ * 5,000-container file reads one container instead of all of them). The same answer as buildSymbolIndex().at().
+ */
+export function symbolAt(doc: Document, text: string, offset: number): Occurrence | undefined {
+  return collect(doc, text, (span) => span.start <= offset && offset <= span.end).at(offset);
+}
+
+/** The occurrences in the entries whose span `wanted` keeps (an expect item's span is its map's). */
+function collect(doc: Document, text: string, wanted: (span: Span) => boolean): SymbolIndex {
   const out: Occurrence[] = [];
   const root = doc.contents;
   const section = (name: string) => getValue(root, name);
+  const entries = (name: string) => pairsOf(section(name)).filter((p) => wanted(pairSpan(p)));
+  // Every definition's name, for what expect's from/to refer to (read whole: names only).
+  const definedNames = (kind: SymbolKind) => new Set(pairsOf(section(`${kind}s`)).map((p) => stringValue(p.key)).filter((n): n is string => n !== undefined));
 
   const define = (kind: SymbolKind, key: Node | null, context: string) => {
     const name = stringValue(key);
@@ -83,12 +99,12 @@ export function buildSymbolIndex(doc: Document, text: string): SymbolIndex {
   };
   const pending: { kind: SymbolKind | 'pending'; name: string; span: Span; context: string }[] = [];
 
-  for (const p of pairsOf(section('hosts'))) define('host', p.key, 'hosts');
-  for (const p of pairsOf(section('networks'))) {
+  for (const p of entries('hosts')) define('host', p.key, 'hosts');
+  for (const p of entries('networks')) {
     define('network', p.key, 'networks');
     refer('host', getValue(p.value, 'host'), `host of network ${stringValue(p.key)}`);
   }
-  for (const p of pairsOf(section('containers'))) {
+  for (const p of entries('containers')) {
     const name = stringValue(p.key) ?? '';
     define('container', p.key, 'containers');
     refer('host', getValue(p.value, 'host'), `host of ${name}`);
@@ -105,14 +121,14 @@ export function buildSymbolIndex(doc: Document, text: string): SymbolIndex {
     }
     networkRefs(getValue(p.value, 'networks'), `networks of ${name}`, refer);
   }
-  for (const p of pairsOf(section('services'))) {
+  for (const p of entries('services')) {
     define('service', p.key, 'services');
     networkRefs(getValue(p.value, 'networks'), `networks of service ${stringValue(p.key) ?? ''}`, refer);
   }
   const expect = section('expect');
   if (isSeq(expect)) {
     for (const item of expect.items as (Node | null)[]) {
-      if (!isMap(item)) continue;
+      if (!isMap(item) || !wanted(nodeSpan(item) ?? { start: -1, end: -1 })) continue;
       const from = getValue(item, 'from');
       refer('pending', from, 'expect from');
       const to = getValue(item, 'to');
@@ -126,13 +142,11 @@ export function buildSymbolIndex(doc: Document, text: string): SymbolIndex {
 
   // `from`/`to` name a container, a service or a host: whichever the file defines.
   const definedSets = new Map<SymbolKind, Set<string>>();
-  for (const kind of ['container', 'service', 'host', 'network'] as SymbolKind[]) {
-    definedSets.set(kind, new Set(out.filter((o) => o.definition && o.kind === kind).map((o) => o.name)));
-  }
+  const defined = (kind: SymbolKind) => definedSets.get(kind) ?? definedSets.set(kind, definedNames(kind)).get(kind)!;
   for (const r of pending) {
     let kind: SymbolKind | undefined;
     if (r.kind !== 'pending') kind = r.kind;
-    else kind = (['container', 'service', 'host'] as SymbolKind[]).find((k) => definedSets.get(k)!.has(r.name));
+    else kind = (['container', 'service', 'host'] as SymbolKind[]).find((k) => defined(k).has(r.name));
     if (!kind) continue; // an alias or an undefined name: nothing to navigate to
     out.push({ kind, name: r.name, span: r.span, definition: false, context: r.context });
   }

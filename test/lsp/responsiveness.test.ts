@@ -1,5 +1,6 @@
 // The language server stays responsive on big files: while the engine rebuilds after an edit, hover
-// and completion answer at once from the edited text (the build pauses between slices) and the
+// and completion answer at once from the edited text (the build pauses between slices), or from the last
+// complete reading where the edit left the entry under the cursor alone, and the
 // complete diagnostics follow; the debounce holds back only the edits of a burst, never the first
 // diagnostics. The order of what the client receives is asserted, not a time.
 import { after, before, describe, it } from 'node:test';
@@ -63,6 +64,45 @@ describe('requests during a rebuild', () => {
     // Once built, the same hover has the network's addresses.
     const done = await lsp.request<Hover | null>('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(EDITED, 'netnew', 2) });
     assert.match(hoverText(done), /\| subnet \| 10\.200\.0\.0\/24 \|/);
+  });
+});
+
+describe('requests before the new text is read', () => {
+  let lsp: LspSession;
+  // Edits in a burst wait out the debounce: a request in that time comes before the server reads the text.
+  const DEBOUNCE_MS = 3000;
+  before(async () => {
+    lsp = await LspSession.start({ debounceMs: DEBOUNCE_MS });
+  });
+  after(async () => lsp.stop());
+
+  it('answers from the last complete reading away from the edit, and reads the new text for the edited entry', async () => {
+    const uri = 'file:///w/burst.cnm.yaml';
+    await lsp.open(uri, BASE);
+    await lsp.request('cnm/analysisInfo', { uri });
+    const t0 = Date.now();
+    await lsp.change(uri, EDITED, false);
+    const far = await lsp.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: positionOf(EDITED, '  c2000:', 3) });
+    const listAt = positionOf(EDITED, 'net40: { ipv4', 3);
+    const completion = await lsp.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: listAt });
+    // Both answered inside the debounce, i.e. before the edited text was read, from version 1's reading.
+    assert.ok(Date.now() - t0 < DEBOUNCE_MS, 'answered before the debounce ran out');
+    assert.match(hoverText(far), /\*\*container `c2000`\*\*/);
+    assert.doesNotMatch(hoverText(far), /rebuilding/);
+    assert.deepEqual(far?.range, { start: positionOf(EDITED, '  c2000:', 2), end: positionOf(EDITED, '  c2000:', 7) }, 'the range is on the edited text\'s lines');
+    assert.ok(completion.some((i) => i.label === 'net41'), 'network names complete in c40\'s networks');
+    assert.ok(completion.every((i) => !i.textEdit || !('range' in i.textEdit) || i.textEdit.range.start.line === listAt.line), 'completion edits on the edited text\'s line');
+    // The new network's own entry is read from the new text (it is not in the last reading).
+    const added = await lsp.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: positionOf(EDITED, 'netnew', 2) });
+    assert.match(hoverText(added), /\*\*network `netnew`\*\*/);
+    // Once version 2 is complete, the far hover has the same place and address (the new build's MACs and
+    // veth names differ: the added network comes first).
+    await lsp.request('cnm/analysisInfo', { uri });
+    const built = await lsp.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: positionOf(EDITED, '  c2000:', 3) });
+    assert.deepEqual(built?.range, far?.range);
+    const address = (h: Hover | null) => /\| net20 \(default route\) \| (\S+) \|/.exec(hoverText(h))?.[1];
+    assert.equal(address(built), address(far));
+    assert.ok(address(far));
   });
 });
 
