@@ -114,7 +114,7 @@ const minimap: Minimap = new Minimap(canvas, {
   get transform() {
     return view.transform;
   },
-  size: () => ({ w: view.svg.node()!.clientWidth, h: view.svg.node()!.clientHeight }),
+  size: () => view.size(),
   panTo: (x, y) => view.panTo(x, y),
 });
 const keyboard = new KeyboardNav(view.svg.node()!, {

@@ -39,6 +39,8 @@ export class DiagramView {
   private source: string | null = null;
   /** The user zoomed or panned: the view is theirs, resizes do not refit it. */
   userMoved = false;
+  /** The svg element's size (see the constructor): width and height, 0 while hidden. */
+  private viewSize: { w: number; h: number };
 
   constructor(host: HTMLElement, events: ViewEvents) {
     this.svg = select(host).append('svg').attr('class', 'diagram').attr('xmlns', 'http://www.w3.org/2000/svg');
@@ -46,6 +48,11 @@ export class DiagramView {
     this.viewport = this.svg.append('g').attr('class', 'viewport');
     this.zoomer = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.05, 4])
+      // The svg's size as kept below: d3's default reads the svg's width, a forced layout of the whole drawing.
+      .extent(() => {
+        const { w, h } = this.size();
+        return [[0, 0], [w, h]];
+      })
       .on('zoom', (e: { transform: ZoomTransform; sourceEvent: unknown }) => {
         this.viewport.attr('transform', e.transform.toString());
         // Level of detail: text too small to read is not drawn (a big topology paints much faster).
@@ -55,11 +62,17 @@ export class DiagramView {
         events.moved({ x: e.transform.x, y: e.transform.y, k: e.transform.k });
       });
     this.svg.call(this.zoomer).on('dblclick.zoom', null);
+    const root = this.svg.node()!;
+    // The drawing's size as the last resize left it: reading clientWidth after drawing a big topology
+    // forces a layout of every element in the middle of the frame (hundreds of ms at 2,000 containers).
+    this.viewSize = { w: root.clientWidth, h: root.clientHeight };
+    new ResizeObserver(([e]) => {
+      if (e) this.viewSize = { w: Math.round(e.contentRect.width), h: Math.round(e.contentRect.height) };
+    }).observe(root);
     // The panel may still be growing when the first snapshot arrives: fit again as it settles.
     new ResizeObserver(() => {
       if (!this.userMoved && this.layout) this.fit();
     }).observe(host);
-    const root = this.svg.node()!;
     root.addEventListener('click', (e) => {
       const group = (e.target as Element).closest?.('[data-group]');
       if (group) return events.toggleGroup(group.getAttribute('data-group')!);
@@ -180,7 +193,7 @@ export class DiagramView {
     const node = this.svg.node()!;
     const t = zoomTransformOf(node);
     const scale = Math.max(t.k, k);
-    const w = node.clientWidth || 800, h = node.clientHeight || 600;
+    const { w, h } = this.size(800, 600);
     this.userMoved = true;
     this.svg.call(this.zoomer.transform, zoomIdentity.translate(w / 2 - c.x * scale, h / 2 - c.y * scale).scale(scale));
   }
@@ -189,8 +202,7 @@ export class DiagramView {
   fitTo(ids: Iterable<string>): void {
     const pts = [...ids].map((id) => this.layout?.centres.get(id)).filter((c): c is { x: number; y: number } => !!c);
     if (!pts.length) return;
-    const node = this.svg.node()!;
-    const w = node.clientWidth || 800, h = node.clientHeight || 600;
+    const { w, h } = this.size(800, 600);
     const x1 = Math.min(...pts.map((p) => p.x)) - 120, x2 = Math.max(...pts.map((p) => p.x)) + 120;
     const y1 = Math.min(...pts.map((p) => p.y)) - 90, y2 = Math.max(...pts.map((p) => p.y)) + 90;
     const k = Math.min(1.25, Math.max(0.05, Math.min(w / (x2 - x1), h / (y2 - y1))));
@@ -330,8 +342,7 @@ export class DiagramView {
    */
   fit(readable = true): void {
     const l = this.layout;
-    const node = this.svg.node()!;
-    const w = node.clientWidth || 800, h = node.clientHeight || 600;
+    const { w, h } = this.size(800, 600);
     if (!l || l.width === 0) return;
     const k = Math.min(1.25, Math.max(0.05, Math.min((w - 40) / l.width, (h - 40) / l.height)));
     if (readable && k < 0.45) {
@@ -340,6 +351,11 @@ export class DiagramView {
     }
     const t = zoomIdentity.translate((w - l.width * k) / 2, Math.max(20, (h - l.height * k) / 2)).scale(k);
     this.svg.call(this.zoomer.transform, t);
+  }
+
+  /** The drawing's width and height; `orW`/`orH` for a side that is 0 (a hidden panel). */
+  size(orW = 0, orH = 0): { w: number; h: number } {
+    return { w: this.viewSize.w || orW, h: this.viewSize.h || orH };
   }
 
   zoomBy(factor: number): void {
@@ -358,7 +374,7 @@ export class DiagramView {
     if (!c) return;
     const t = zoomTransformOf(node);
     const sx = c.x * t.k + t.x, sy = c.y * t.k + t.y;
-    const w = node.clientWidth, h = node.clientHeight;
+    const { w, h } = this.size();
     if (sx > 40 && sy > 40 && sx < w - 40 && sy < h - 40) return;
     this.svg.call(this.zoomer.translateTo, c.x, c.y);
   }

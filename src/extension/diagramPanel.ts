@@ -134,6 +134,9 @@ export class DiagramPanel implements vscode.Disposable {
       }),
     );
     void this.readDisk();
+    // The picture is made while the page loads: it is posted on 'ready', the page's first message, and a
+    // big topology's read and snapshot take as long as the page does to load (diagram() keeps it).
+    void hooks.store.get(uri).then((src) => src.diagram(), () => undefined);
   }
 
   /** Reads the file's text on disk (a file's diagram only; a file that cannot be read keeps what was seen). */
