@@ -63,16 +63,14 @@ export class DiagramView {
       });
     this.svg.call(this.zoomer).on('dblclick.zoom', null);
     const root = this.svg.node()!;
-    // The drawing's size as the last resize left it: reading clientWidth after drawing a big topology
-    // forces a layout of every element in the middle of the frame (hundreds of ms at 2,000 containers).
+    // The drawing's size as the last resize left it (the svg fills `host`): reading clientWidth after drawing
+    // a big topology forces a layout of every element in the middle of the frame (hundreds of ms at 2,000
+    // containers). The panel may still be growing when the first snapshot arrives: fit again as it settles.
     this.viewSize = { w: root.clientWidth, h: root.clientHeight };
     new ResizeObserver(([e]) => {
       if (e) this.viewSize = { w: Math.round(e.contentRect.width), h: Math.round(e.contentRect.height) };
-    }).observe(root);
-    // The panel may still be growing when the first snapshot arrives: fit again as it settles.
-    new ResizeObserver(() => {
       if (!this.userMoved && this.layout) this.fit();
-    }).observe(host);
+    }).observe(root);
     root.addEventListener('click', (e) => {
       const group = (e.target as Element).closest?.('[data-group]');
       if (group) return events.toggleGroup(group.getAttribute('data-group')!);

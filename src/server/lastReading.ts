@@ -81,7 +81,7 @@ function entryBounds(a: Analysis, offset: number): { from: number; to: number } 
   const tops = root.items as Pair<Node, Node | null>[];
   const i = lastStartingBefore(tops.map((p) => pairSpan(p).start), offset);
   if (i < 0) return undefined;
-  const lineOf = (o: number) => a.text.lastIndexOf('\n', o - 1) + 1;
+  const lineOf = (o: number) => a.lines.lineStart(a.lines.position(o).line);
   const topEnd = i + 1 < tops.length ? pairSpan(tops[i + 1]!).start : Infinity;
   const value = tops[i]!.value;
   const starts = isMap(value)
