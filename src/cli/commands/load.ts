@@ -15,8 +15,9 @@ export interface LoadedFile extends LoadedTopology {
 export function loadFile(io: CliIo, file: string): LoadedFile {
   const live = io.loadLive?.(file);
   if (live) return { ...live, fileOf: (_d, f) => f };
-  if (isComposeTarget(io, file)) return loadComposeFile(io, file);
-  const text = readTopologyFile(io, file);
+  const target = readTarget(io, file);
+  if (target.compose) return loadComposeFile(io, file);
+  const text = target.text ?? readTopologyFile(io, file);
   if (io.daemonVersion === undefined) return { ...loadTopology(text), fileOf: (_d, f) => f };
   // --daemon-version wins over each host's daemon.version.
   const parsed = parseTopology(text);
@@ -28,13 +29,17 @@ export function loadFile(io: CliIo, file: string): LoadedFile {
 
 /** A Compose file by its name (compose.yaml, docker-compose.prod.yml…), or a directory. */
 export function isComposeTarget(io: CliIo, file: string): boolean {
+  return readTarget(io, file).compose;
+}
+
+/** Whether FILE is a Compose target, with its text when reading it was how that was found (read once). */
+function readTarget(io: CliIo, file: string): { compose: boolean; text?: string } {
   const base = file.replace(/\/+$/, '').split('/').pop() ?? '';
-  if (isComposeFileName(base) || (/compose/i.test(base) && /\.ya?ml$/i.test(base) && !/\.cnm\.ya?ml$/i.test(base))) return true;
+  if (isComposeFileName(base) || (/compose/i.test(base) && /\.ya?ml$/i.test(base) && !/\.cnm\.ya?ml$/i.test(base))) return { compose: true };
   try {
-    io.readFile(file);
-    return false;
+    return { compose: false, text: io.readFile(file) };
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EISDIR';
+    return { compose: (err as NodeJS.ErrnoException).code === 'EISDIR' };
   }
 }
 
