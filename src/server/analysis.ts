@@ -126,24 +126,31 @@ export class DocumentAnalyzer {
       build = { ...memo, diagnostics: memo.diagnostics.map((d) => movePlaced(d, parsed)) }; // same inspect cache
       lap('reuse');
     } else {
-      // While the engine rebuilds: the parser's diagnostics now, and the last build's where they still apply.
-      const preliminary = () =>
-        mergeDiagnostics(parsed.diagnostics, (memo?.diagnostics ?? []).filter((d) => parsed.source.has(d.diagnostic.path ?? [])).map((d) => movePlaced(d, parsed).diagnostic));
+      // While the engine rebuilds: the parser's diagnostics now, and the last build's where they still apply
+      // (made once: for the early publish and for the provisional reading that requests get meanwhile).
+      let early: { topology: TopologyDiagnostic[]; lsp: Diagnostic[] } | undefined;
+      const preliminary = () => {
+        if (!early) {
+          const topology = mergeDiagnostics(parsed.diagnostics, (memo?.diagnostics ?? []).filter((d) => parsed.source.has(d.diagnostic.path ?? [])).map((d) => movePlaced(d, parsed).diagnostic));
+          early = { topology, lsp: toLsp(topology, lines) };
+        }
+        return early;
+      };
       // The last build's engine, for the provisional analysis, until a re-play starts changing it.
       let lastEngine = memo?.engine;
       let pausedAt = process.cpuUsage();
       yield {
         phase: 'parsed',
         size: parsed.spec.containers.length + parsed.spec.networks.length,
-        preliminary: () => toLsp(preliminary(), lines),
+        preliminary: () => preliminary().lsp,
         provisional: () => {
-          const topologyDiagnostics = preliminary();
+          const { topology: topologyDiagnostics, lsp } = preliminary();
           const engine = lastEngine;
           let inspected: { value: InspectResult | undefined } | undefined;
           let symbolCache: SymbolIndex | undefined;
           return {
             uri: this.uri, version, text, lines, yaml, parsed, engine,
-            diagnostics: toLsp(topologyDiagnostics, lines),
+            diagnostics: lsp,
             topologyDiagnostics,
             inspect: () => (inspected ??= { value: engine === memo?.engine && memo ? memoInspect(memo) : safely(() => engine?.inspect(), undefined) }).value,
             ...liveLookup(engine, () => (inspected ? inspected.value : engine === memo?.engine && memo?.inspect.done ? memo.inspect.value : null)),

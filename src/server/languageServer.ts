@@ -52,7 +52,8 @@ interface Session {
   latest?: Analysis;
   published?: number;
   timer?: NodeJS.Timeout;
-  running?: { version: number; promise: Promise<Analysis | undefined> };
+  /** The run in flight; `parsed` settles once its version is read (its provisional reading exists) or the run ends. */
+  running?: { version: number; promise: Promise<Analysis | undefined>; parsed: Promise<void> };
   /** How long the last engine build took: a slow one gets the parser's diagnostics published first. */
   lastBuildMs: number;
   /** When the document was last edited or analysed (performance.now()): the debounce waits only when that was recent. */
@@ -240,8 +241,10 @@ export class TopologyLanguageServer {
     if (s.latest?.version === doc.version) analysis = s.latest;
     else if (s.running?.version === doc.version) analysis = await s.running.promise;
     if (!analysis) {
-      const promise = this.run(uri, doc.version, doc.getText(), s, publish);
-      s.running = { version: doc.version, promise };
+      let onParsed!: () => void;
+      const parsed = new Promise<void>((resolve) => (onParsed = resolve));
+      const promise = this.run(uri, doc.version, doc.getText(), s, publish, onParsed);
+      s.running = { version: doc.version, promise, parsed };
       try {
         analysis = await promise;
       } finally {
@@ -263,17 +266,23 @@ export class TopologyLanguageServer {
     const now = () => (s.latest?.version === doc.version ? s.latest : s.provisional?.version === doc.version ? s.provisional.get() : undefined);
     const ready = now();
     if (ready) return ready;
-    // Starts the run if none is in flight: it parses before its first pause, so a provisional may now exist.
+    // Starts the run if none is in flight, and waits for it to read this version (not for its build).
     const running = this.analysisOf(uri);
+    const parsed = s.running?.version === doc.version ? s.running.parsed : undefined;
+    if (parsed) await Promise.race([parsed, running]);
     return now() ?? (await running);
   }
 
   /** One analysis, in steps; stops as soon as the document has moved on. */
-  private async run(uri: string, version: number, text: string, s: Session, publish: boolean): Promise<Analysis | undefined> {
+  private async run(uri: string, version: number, text: string, s: Session, publish: boolean, onParsed: () => void): Promise<Analysis | undefined> {
     const stale = () => this.documents.get(uri)?.version !== version || this.sessions.get(uri) !== s;
-    const steps = s.analyzer.steps(version, text);
     let buildStart = 0;
     try {
+      // Answers already made (a hover that the last reading answered as this run was asked for) go out
+      // before the reading of the new text, which takes 50-100 ms on a big file.
+      await yieldToRequests();
+      if (stale()) return undefined;
+      const steps = s.analyzer.steps(version, text);
       for (;;) {
         const r = steps.next();
         if (r.done) {
@@ -287,6 +296,7 @@ export class TopologyLanguageServer {
           const make = r.value.provisional;
           let made: Analysis | undefined;
           s.provisional = { version, get: () => (made ??= make()) };
+          onParsed();
           // Only big files, whose engine build takes long, get the parser's diagnostics first: on opening
           // (no build measured yet), and after a slow build.
           if (publish && r.value.size >= PRELIMINARY_MIN_OBJECTS && (s.lastBuildMs > 50 || s.published === undefined)) {
@@ -295,7 +305,7 @@ export class TopologyLanguageServer {
           buildStart = performance.now();
         }
         if (r.value.phase === 'built' && s.provisional?.version === version) s.provisional = undefined;
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await yieldToRequests();
         if (stale()) {
           steps.return(undefined as never);
           return undefined;
@@ -402,4 +412,20 @@ export class TopologyLanguageServer {
     // loop, so those answers are out by the turn after the diagnostics' write.
     void sent.then(() => setImmediate(() => s.analyzer.prepareForEdits()), () => s.analyzer.prepareForEdits());
   }
+}
+
+/**
+ * Turns of the event loop a step waits: the connection takes three setImmediate turns from a request read to
+ * its answer written (decoding, dispatch, writing), a second request read with it one more; the next step
+ * waits for both, so a request waits for the step in progress only. (A turn with nothing else to do costs µs.)
+ */
+const YIELD_TURNS = 5;
+
+/** Lets the requests that came during a step be answered before the next one. */
+function yieldToRequests(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let turns = YIELD_TURNS;
+    const next = () => (--turns > 0 ? setImmediate(next) : resolve());
+    setImmediate(next);
+  });
 }
